@@ -42,8 +42,16 @@ class AtcClass(CodeTable):
 class Drug(CodeTable):
     """NHI drug code (藥品代碼, ten characters): name_zh is the licensed Chinese name."""
 
+    class Kind(models.TextChoices):
+        WESTERN = "western", _("Western medicine")
+        TCM = "tcm", _("Chinese medicine (concentrated extract)")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.WESTERN)
     generic_name = models.CharField(_("generic name"), max_length=200)
-    atc = models.ForeignKey(AtcClass, models.PROTECT, verbose_name=_("ATC class"))
+    # Chinese-medicine formulas have no ATC class.
+    atc = models.ForeignKey(
+        AtcClass, models.PROTECT, null=True, blank=True, verbose_name=_("ATC class")
+    )
     form = models.CharField(_("dosage form"), max_length=20)  # 錠劑, 膠囊, 注射劑 ...
     strength = models.CharField(_("strength"), max_length=40)
     unit = models.CharField(_("unit"), max_length=10)  # 粒, 支, 瓶, mL ...
