@@ -82,7 +82,8 @@ class VaccineDose:
 
     vaccine: str  # vaccine code
     age_days: int
-    born_from: int = 2003  # first birth year the dose applies to (schedules change)
+    born_from: int = 2003  # first birth year the dose applies to (schedules change) ...
+    born_until: int = 9999  # ... and the last
 
 
 # The data below is filled in by the catalogue's curator; see the module docstring.
