@@ -145,6 +145,13 @@ class Person(models.Model):
 class InsuredUnit(models.Model):
     """An insured unit (投保單位): employer, union, farmers' association or township office."""
 
+    class Kind(models.TextChoices):
+        EMPLOYER = "employer", _("Employer")
+        UNION = "union", _("Occupational union")
+        FARMERS = "farmers", _("Farmers' or fishers' association")
+        OFFICE = "office", _("Township office (regional insured)")
+        OTHER = "other", _("Other")
+
     code = models.CharField(
         _("unit code"),
         max_length=8,
@@ -152,6 +159,7 @@ class InsuredUnit(models.Model):
         validators=[RegexValidator(r"^\d{8}$", _("A unit code is eight digits."))],
     )
     name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("telephone"), max_length=20, blank=True)

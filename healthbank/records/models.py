@@ -16,7 +16,7 @@ from healthbank.codes.models import (
     ToothPosition,
     Vaccine,
 )
-from healthbank.people.models import County, Person
+from healthbank.people.models import County, Person, Township
 
 
 class Provider(models.Model):
@@ -37,6 +37,9 @@ class Provider(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     county = models.ForeignKey(County, models.PROTECT, verbose_name=_("county"))
+    township = models.ForeignKey(
+        Township, models.PROTECT, null=True, blank=True, verbose_name=_("township")
+    )
     phone = models.CharField(_("telephone"), max_length=20)
     address = models.CharField(_("address"), max_length=150)
 
