@@ -1,0 +1,37 @@
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+
+from healthbank.core.logging import mask
+
+
+@pytest.mark.django_db
+def test_healthz_answers_when_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_fails_when_database_does_not(client):
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+
+
+@pytest.mark.django_db
+def test_landing_page_speaks_chinese_first_and_english_on_request(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "健康存摺" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "My Health Bank" in client.get("/").content.decode()
+    assert "健康存摺" not in client.get("/").content.decode().split("<main>")[1]
+
+
+def test_logs_never_carry_ids_or_card_numbers():
+    line = mask("login failed for A123456789 card 000012345678 (resident AC01234567)")
+    assert "A123456789" not in line and "000012345678" not in line and "AC01234567" not in line
+    assert "A1********" in line

@@ -1,0 +1,241 @@
+"""Seeding a synthetic population: `seed_population(...)` is the one entry point."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from healthbank.people import models as people
+from healthbank.people.loading import synthetic_townships, township_weights
+from healthbank.records import models as records
+from healthbank.synth import catalogue as cat
+from healthbank.synth.care import CareGenerator, Codes, own_entries
+from healthbank.synth.labs import Physiology
+from healthbank.synth.network import build_network, street_address
+from healthbank.synth.population import (
+    Identities,
+    Member,
+    assign_cover,
+    contact_for,
+    household_shape,
+    name_for,
+    write_cards,
+    write_cover,
+)
+from healthbank.synth.writer import open_table, reset_sequences, write
+
+# Tables in the order they are written (parents first), with their columns.
+COLUMNS = {
+    "household": (people.Household, "number village_id neighbourhood street_address head_id"),
+    "person": (people.Person, "national_id name sex birth_date email mobile phone household_id created_at"),
+    "enrolment": (people.Enrolment, "person_id role insured_person_id relation unit_id category insured_amount start_date end_date status"),
+    "nhicard": (people.NhiCard, "person_id number issued_on status"),
+    "cardissuance": (people.CardIssuance, "person_id card_id reason channel applied_on issued_on fee"),
+    "premiumbill": (people.PremiumBill, "person_id unit_id month category insured_amount dependants amount due_date"),
+    "premiumpayment": (people.PremiumPayment, "person_id bill_id paid_on amount method"),
+    "visit": (records.Visit, "person_id provider_id source_id kind visit_date discharge_date department_id primary_diagnosis_id copayment points card_sequence chronic_refill refill_number"),
+    "visitdiagnosis": (records.VisitDiagnosis, "visit_id person_id diagnosis_id rank"),
+    "drugorder": (records.DrugOrder, "visit_id person_id drug_id days quantity frequency"),
+    "serviceorder": (records.ServiceOrder, "visit_id person_id service_id quantity tooth_id"),
+    "surgery": (records.Surgery, "visit_id person_id service_id body_site_id performed_on"),
+    "labresult": (records.LabResult, "person_id provider_id source_id visit_id item_id collected_on value value_text flag"),
+    "imagingreport": (records.ImagingReport, "person_id provider_id source_id visit_id kind service_id body_site_id examined_on findings impression"),
+    "dischargesummary": (records.DischargeSummary, "person_id provider_id source_id visit_id admitted_on discharged_on chief_complaint diagnoses course procedures discharge_plan"),
+    "allergy": (records.Allergy, "person_id provider_id source_id recorded_on substance drug_id reaction physician"),
+    "vaccination": (records.Vaccination, "person_id provider_id source_id vaccine_id given_on lot_number"),
+    "preventivecheck": (records.PreventiveCheck, "person_id provider_id source_id checked_on height_cm weight_kg bmi waist_cm systolic diastolic blood_pressure_result total_cholesterol triglycerides hdl ldl lipid_result fasting_glucose glucose_result bun creatinine egfr kidney_result urine_protein metabolic_syndrome_result ast alt liver_result hbsag anti_hcv"),
+    "carewish": (records.CareWish, "person_id provider_id source_id kind signed_on noted_on revoked_on"),
+    "measurement": (records.Measurement, "person_id kind value measured_at"),
+    "calendarevent": (records.CalendarEvent, "person_id title date time note"),
+}  # fmt: skip
+RECORD_YEARS = 3  # records cover the last three years (seed 000, "近三年")
+
+
+@dataclass
+class SeedReport:
+    people: int
+    households: int
+    rows: int
+    seconds: float
+    rows_by_table: dict[str, int]
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class HouseholdPlan:
+    """What decides a household beyond chance: used by the demo personas."""
+
+    members: list[Member]
+    town: str
+    profiles: list[dict]  # per member: dental_regular, dental_rate, tcm_rate, no_records, weeks
+
+
+class Seeder:
+    def __init__(self, seed: int, today: dt.date):
+        self.seed = seed
+        self.today = today
+        self.window_start = today.replace(year=today.year - RECORD_YEARS) + dt.timedelta(days=1)
+        self.townships = synthetic_townships()
+        weights = township_weights()
+        self.weights = [weights.get(code, 1) for code in self.townships]
+        self.villages: dict[str, list[str]] = {}
+        for code, town in people.Village.objects.values_list("code", "township_id"):
+            self.villages.setdefault(town, []).append(code)
+        self.county_of = dict(
+            people.Township.objects.filter(code__in=self.townships).values_list("code", "county_id")
+        )
+        self.letters = dict(people.County.objects.values_list("code", "letter"))
+        self.network = build_network(self.townships, seed)
+        self.codes = Codes.load()
+        self.tables = {name: open_table(model, cols.split()) for name, (model, cols) in COLUMNS.items()}
+        self.ids = Identities(
+            set(people.Person.objects.values_list("national_id", flat=True)),
+            set(people.Household.objects.values_list("number", flat=True)),
+            int(people.NhiCard.objects.order_by("-number").values_list("number", flat=True).first() or 10**7),
+        )
+        self.care = CareGenerator(self.tables, self.codes, self.network, today, self.window_start)
+        self.created_at = timezone.now()
+        self.written: dict[str, int] = dict.fromkeys(COLUMNS, 0)
+
+    def pending(self) -> int:
+        return sum(len(t.rows) for t in self.tables.values())
+
+    def flush(self) -> None:
+        for name, table in self.tables.items():
+            self.written[name] += len(table.rows)
+        with transaction.atomic():
+            write(self.tables.values())
+
+    def random_household(self, index: int) -> HouseholdPlan:
+        rng = random.Random(f"{self.seed}:household:{index}")
+        members = household_shape(rng, self.today)
+        town = rng.choices(self.townships, weights=self.weights)[0]
+        for m in members:
+            m.conditions = chronic_conditions(m, rng, self.today)
+        profiles = [random_profile(m, rng, self.today) for m in members]
+        return HouseholdPlan(members, town, profiles)
+
+    def household(self, plan: HouseholdPlan, rng: random.Random) -> None:
+        members, town = plan.members, plan.town
+        county = self.county_of[town]
+        letter = self.letters[county]
+        surname = None
+        persons = self.tables["person"]
+        household_id = self.tables["household"].add(
+            self.ids.household_number(rng, letter), rng.choice(self.villages[town]),
+            rng.randint(1, 30), street_address(rng), persons.next_id,
+        )  # fmt: skip
+        father = next((m for m in members if m.relation in ("self", "spouse") and m.sex == "M"), None)
+        for m in members:
+            if not m.name:
+                if m.relation == "self":
+                    m.name = name_for(rng, m.sex)
+                    surname = m.name[0]
+                elif m.relation == "child" and father and father.name:
+                    m.name = name_for(rng, m.sex, father.name[0])
+                elif m.relation == "parent" and m.sex == "M":
+                    m.name = name_for(rng, m.sex, surname)
+                else:
+                    m.name = name_for(rng, m.sex)
+            if not m.national_id:
+                id_letter = letter if rng.random() < 0.8 else rng.choice("ABCDEFGHJKLMNPQRSTUVXYWZIO")
+                m.national_id = self.ids.national_id(rng, id_letter, m.sex)
+            else:
+                self.ids.taken_ids.add(m.national_id)
+            email, mobile, phone = contact_for(rng, m, self.today)
+            m.person_id = persons.add(m.national_id, m.name, m.sex, m.birth_date, email, mobile,
+                                      phone, household_id, self.created_at)  # fmt: skip
+        assign_cover(members, rng, self.today, town, self.network)
+        write_cover(self.tables, members, rng, self.today, self.window_start, self.network.employers[town])
+        for m, profile in zip(members, plan.profiles, strict=True):
+            write_cards(self.tables, m, rng, self.today, self.ids, profile.get("card_number"))
+            self.care.person(
+                m, rng, town, county, dental_regular=profile["dental_regular"],
+                dental_rate=profile["dental_rate"], tcm_rate=profile["tcm_rate"],
+                no_records=profile.get("no_records", False), refills=profile.get("refills", False),
+            )  # fmt: skip
+            if profile.get("weeks"):
+                body = Physiology(m.sex, m.birth_date, frozenset(m.conditions), rng, self.today, m.traits)
+                own_entries(self.tables, m, body, rng, self.today, profile["weeks"])
+
+
+def chronic_conditions(m: Member, rng: random.Random, today: dt.date) -> set[str]:
+    """Chronic conditions by age-specific prevalence; diabetes raises the others' odds."""
+    age = m.age_on(today)
+    found: set[str] = set()
+    for condition in cat.CHRONIC:
+        if condition.sex and condition.sex != m.sex:
+            continue
+        share = 0.0
+        for min_age, value in condition.prevalence:
+            if age >= min_age:
+                share = value
+        if "diabetes" in found and condition.key in ("hypertension", "dyslipidaemia", "ckd"):
+            share = min(0.9, share * 1.8)
+        if rng.random() < share:
+            found.add(condition.key)
+    return found
+
+
+def random_profile(m: Member, rng: random.Random, today: dt.date) -> dict:
+    age = m.age_on(today)
+    regular = rng.random() < (0.45 if 18 <= age < 70 else 0.25 if age >= 12 else 0.0)
+    chronic_home = {"hypertension", "diabetes"} & m.conditions and age >= 20
+    return {
+        "dental_regular": regular,
+        "dental_rate": 1.0 if regular else 0.5,
+        "tcm_rate": rng.uniform(1, 6) if rng.random() < 0.25 else 0.0,
+        "weeks": 12 if chronic_home and rng.random() < 0.08 else 0,
+    }
+
+
+def seed_population(
+    *,
+    people_count: int,
+    seed: int,
+    today: dt.date | None = None,
+    with_personas: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> SeedReport:
+    """Add `people_count` synthetic people (plus the demo personas, once) with 3 years of records."""
+    from healthbank.synth.personas import persona_households
+
+    started = time.perf_counter()
+    seeder = Seeder(seed, today or timezone.localdate())
+    made = households = 0
+    if with_personas:
+        for plan in persona_households(seeder.today, seeder.townships):
+            if not people.Person.objects.filter(national_id=plan.members[0].national_id).exists():
+                seeder.household(plan, random.Random(f"{seed}:persona:{plan.members[0].national_id}"))
+                households += 1
+    index = 0
+    while made < people_count:
+        plan = seeder.random_household(index)
+        plan.members = plan.members[: people_count - made]
+        plan.profiles = plan.profiles[: len(plan.members)]
+        seeder.household(plan, random.Random(f"{seed}:household:{index}:records"))
+        made += len(plan.members)
+        households += 1
+        index += 1
+        if seeder.pending() > 400_000 or made >= people_count:
+            seeder.flush()
+            if progress:
+                rows = sum(seeder.written.values())
+                elapsed = time.perf_counter() - started
+                progress(f"{made:,}/{people_count:,} people, {rows:,} rows, {elapsed:.1f} s")
+    seeder.flush()
+    reset_sequences(model for model, _ in COLUMNS.values())
+    seconds = time.perf_counter() - started
+    return SeedReport(
+        people=made, households=households, rows=sum(seeder.written.values()),
+        seconds=seconds, rows_by_table=dict(seeder.written),
+    )  # fmt: skip
