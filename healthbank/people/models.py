@@ -292,6 +292,9 @@ class CardIssuance(models.Model):
         verbose_name = _("card issuance")
         indexes = [models.Index(fields=["person", "-applied_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.issued_on}"
+
 
 class PremiumBill(models.Model):
     """A month's premium (保費計費明細) the insured owes for self and dependants."""
@@ -309,6 +312,9 @@ class PremiumBill(models.Model):
         verbose_name = _("premium bill")
         indexes = [models.Index(fields=["person", "-month"])]
         constraints = [models.UniqueConstraint(fields=["person", "month"], name="one_bill_a_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} NT${self.amount}"
 
 
 class PremiumPayment(models.Model):
@@ -330,3 +336,6 @@ class PremiumPayment(models.Model):
     class Meta:
         verbose_name = _("premium payment")
         indexes = [models.Index(fields=["person", "-paid_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.paid_on} NT${self.amount}"

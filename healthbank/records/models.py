@@ -122,6 +122,9 @@ class VisitDiagnosis(models.Model):
             models.UniqueConstraint(fields=["visit", "rank"], name="visit_diagnosis_rank")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.diagnosis_id}"
+
 
 class DrugOrder(models.Model):
     """A drug order of a visit (藥品醫令)."""
@@ -136,6 +139,9 @@ class DrugOrder(models.Model):
     class Meta:
         verbose_name = _("drug order")
         indexes = [models.Index(fields=["person", "drug"])]
+
+    def __str__(self) -> str:
+        return f"{self.drug_id} × {self.quantity} ({self.days} d)"
 
 
 class ServiceOrder(models.Model):
@@ -154,6 +160,9 @@ class ServiceOrder(models.Model):
         verbose_name = _("service order")
         indexes = [models.Index(fields=["person", "tooth"])]
 
+    def __str__(self) -> str:
+        return f"{self.service_id} × {self.quantity}" + (f" @{self.tooth_id}" if self.tooth_id else "")
+
 
 class Surgery(models.Model):
     """A surgery or major procedure (手術) of a visit, with the body site it was done on."""
@@ -168,6 +177,9 @@ class Surgery(models.Model):
         verbose_name = _("surgery")
         verbose_name_plural = _("surgeries")
         indexes = [models.Index(fields=["person", "-performed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.body_site_id} {self.performed_on}"
 
 
 class LabResult(ReportedRecord):
@@ -325,6 +337,7 @@ class CareWish(ReportedRecord):
 
     class Meta:
         verbose_name = _("care wish")
+        verbose_name_plural = _("care wishes")
         indexes = [models.Index(fields=["person", "-signed_on"])]
 
 
