@@ -4,7 +4,8 @@ One CSV file per model, named after it (`diagnosis.csv`, `drug.csv` ...), whose 
 row is the model's field names; a foreign key's column holds the related code. The
 files and their sources are described in `data/SOURCES.md`. Every file is read and
 checked before anything is written, and all tables are written in one transaction, so a
-bad line leaves the database as it was. Loading again updates rows in place.
+bad line leaves the database as it was. Loading again updates rows in place; a row that
+has left its file stays in the database, since records may still refer to it.
 """
 
 from __future__ import annotations

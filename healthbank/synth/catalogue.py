@@ -323,9 +323,9 @@ _TCM = {  # Chinese-medicine concentrated extracts (codes/data/drug.csv, kind tc
     "du_zhong": "A046437100",
     "huang_qin": "A046444100",
 }
-# A formula is prescribed at about 4 g a day; single herbs at about 2 g.
-DAILY_UNITS.update({code: 4.0 for code in list(_TCM.values())[:45]})
-DAILY_UNITS.update({code: 2.0 for code in list(_TCM.values())[45:]})
+# A formula is prescribed at about 4 g a day, a single herb (單方) at about 2 g.
+_SINGLE_HERBS = {"yan_hu_suo", "jie_geng", "dan_shen", "du_zhong", "huang_qin"}
+DAILY_UNITS.update({code: 2.0 if name in _SINGLE_HERBS else 4.0 for name, code in _TCM.items()})
 
 _T = _TCM
 
