@@ -27,7 +27,7 @@ from healthbank.records.models import (
 from healthbank.synth import catalogue as cat
 from healthbank.synth.labs import NEGATIVE, POSITIVE, Physiology
 from healthbank.synth.network import Network
-from healthbank.synth.population import Member, name_for
+from healthbank.synth.population import Member, name_for, years_after
 
 Kind = Provider.Kind
 DAY = dt.timedelta(days=1)
@@ -505,12 +505,6 @@ class CareGenerator:
             noted = min(self.today, signed + dt.timedelta(days=rng.randint(7, 60)))
             table.add(m.person_id, mohw, f"W{table.next_id}", kind, signed, noted, None)
 
-
-def years_after(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def own_entries(tables, m: Member, body: Physiology, rng, today: dt.date, weeks: int) -> None:

@@ -54,6 +54,13 @@ class Member:
         )
 
 
+def years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def years_ago(today: dt.date, years: float, rng: random.Random) -> dt.date:
     """A day about `years` before today, spread over that year."""
     return today - dt.timedelta(days=int(years * 365.25) + rng.randrange(365))
@@ -251,9 +258,12 @@ def write_cover(tables, members: list[Member], rng: random.Random, today: dt.dat
         status = Enrolment.Status.ACTIVE
         if m.insured_by is None and rng.random() < 0.004:
             status = Enrolment.Status.SUSPENDED  # living abroad (停保)
-        if m.category == 1 and m.enrolled_from > m.birth_date + dt.timedelta(days=365 * 22):
+        if not m.insured_by and m.category == 1 and m.enrolled_from > years_after(m.birth_date, 22):
             # An earlier job, ended the day before this one started.
-            earlier = max(m.birth_date + dt.timedelta(days=365 * 20), m.enrolled_from - dt.timedelta(days=rng.randint(200, 2500)))
+            earlier = max(
+                years_after(m.birth_date, 20),
+                m.enrolled_from - dt.timedelta(days=rng.randint(200, 2500)),
+            )
             enrolments.add(
                 m.person_id, role, insured_id, relation_to_insured(m), rng.choice(employers), 1,
                 m.insured_amount, earlier, m.enrolled_from - dt.timedelta(days=1),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import DateTimeField, Max, Model
+from django.db.models import DateTimeField, Max, Model, TimeField
 
 
 @dataclass
@@ -53,7 +53,7 @@ def write(tables: Iterable[Table]) -> int:
 def _write_rows(model: type[Model], columns: Sequence[str], rows: list[tuple]) -> None:
     quote = connection.ops.quote_name
     if connection.vendor == "sqlite":
-        rows = _adapt_datetimes(model, columns, rows)
+        rows = _adapt_for_sqlite(model, columns, rows)
     name = quote(model._meta.db_table)
     column_list = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
@@ -69,20 +69,20 @@ def _write_rows(model: type[Model], columns: Sequence[str], rows: list[tuple]) -
             )
 
 
-def _adapt_datetimes(model: type[Model], columns: Sequence[str], rows: list[tuple]) -> list[tuple]:
-    """SQLite keeps datetimes as UTC text without an offset, as Django writes them."""
+def _adapt_for_sqlite(model: type[Model], columns: Sequence[str], rows: list[tuple]) -> list[tuple]:
+    """SQLite keeps datetimes as UTC text without an offset, and times as text, as Django does."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    positions = [i for i, c in enumerate(columns) if isinstance(fields[c], DateTimeField)]
-    if not positions:
+    adapters = {}
+    for i, column in enumerate(columns):
+        if isinstance(fields[column], DateTimeField):
+            adapters[i] = connection.ops.adapt_datetimefield_value
+        elif isinstance(fields[column], TimeField):
+            adapters[i] = connection.ops.adapt_timefield_value
+    if not adapters:
         return rows
-    adapt = connection.ops.adapt_datetimefield_value
-    adapted = []
-    for row in rows:
-        row = list(row)
-        for i in positions:
-            row[i] = adapt(row[i])
-        adapted.append(tuple(row))
-    return adapted
+    return [
+        tuple(adapters[i](v) if i in adapters else v for i, v in enumerate(row)) for row in rows
+    ]
 
 
 def reset_sequences(models: Iterable[type[Model]]) -> None:
