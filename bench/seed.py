@@ -40,16 +40,23 @@ def postgres_url() -> str | None:
 
 
 def run(database_url: str, people: int, seed: int) -> dict:
-    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0", SECRET_KEY="bench")
+    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0", SECRET_KEY="bench")  # noqa: S106
     subprocess.run([HEALTHBANK, "migrate", "--verbosity", "0"], env=env, check=True)
     done = subprocess.run(
         [HEALTHBANK, "seed", "--people", str(people), "--seed", str(seed), "--no-personas"],
-        env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     print(done.stdout)
     rows, seconds = REPORT.search(done.stdout).groups()
     rows = int(rows.replace(",", ""))
-    return {"rows": rows, "seconds": float(seconds), "rows_per_second": round(rows / float(seconds))}
+    return {
+        "rows": rows,
+        "seconds": float(seconds),
+        "rows_per_second": round(rows / float(seconds)),
+    }
 
 
 def main() -> int:
@@ -63,13 +70,20 @@ def main() -> int:
     url = postgres_url()
     if url:
         results["postgresql"] = run(url, args.people, args.seed)
-    print(f"{'database':<12}{'rows':>12}{'seconds':>10}{'rows/s':>10}  target {TARGET_ROWS_PER_SECOND:,}")
+    print(
+        f"{'database':<12}{'rows':>12}{'seconds':>10}{'rows/s':>10}"
+        f"  target {TARGET_ROWS_PER_SECOND:,}"
+    )
     for name, r in results.items():
         verdict = "met" if r["rows_per_second"] >= TARGET_ROWS_PER_SECOND else "MISSED"
-        print(f"{name:<12}{r['rows']:>12,}{r['seconds']:>10.1f}{r['rows_per_second']:>10,}  {verdict}")
+        print(
+            f"{name:<12}{r['rows']:>12,}{r['seconds']:>10.1f}{r['rows_per_second']:>10,}  {verdict}"
+        )
     out = ROOT / "bench" / "results" / f"seed-{args.people}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"people": args.people, "seed": args.seed, **results}, indent=2) + "\n")
+    out.write_text(
+        json.dumps({"people": args.people, "seed": args.seed, **results}, indent=2) + "\n"
+    )
     return 0
 
 

@@ -2,8 +2,9 @@
 
 Figures for 2024: premium rate 5.17%; the insured's share of the premium is 30% in
 category 1 (employees), 60% in category 2 (union members) and 30% in category 3
-(farmers); the government pays all of categories 4 and 5; category 6 (regional population) pays a fixed NT$826. Dependants pay the
-same as the insured, counted up to three.
+(farmers); the government pays all of categories 4 and 5; category 6 (regional
+population) pays a fixed NT$826. Dependants pay the same as the insured, counted up
+to three.
 """
 
 from __future__ import annotations

@@ -161,7 +161,9 @@ class ServiceOrder(models.Model):
         indexes = [models.Index(fields=["person", "tooth"])]
 
     def __str__(self) -> str:
-        return f"{self.service_id} × {self.quantity}" + (f" @{self.tooth_id}" if self.tooth_id else "")
+        return f"{self.service_id} × {self.quantity}" + (
+            f" @{self.tooth_id}" if self.tooth_id else ""
+        )
 
 
 class Surgery(models.Model):
@@ -205,6 +207,9 @@ class LabResult(ReportedRecord):
             models.UniqueConstraint(fields=["provider", "source_id"], name="lab_source_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.collected_on}: {self.value_text}"
+
 
 class ImagingReport(ReportedRecord):
     """An imaging or pathology report (影像或病理檢驗報告)."""
@@ -228,6 +233,9 @@ class ImagingReport(ReportedRecord):
             models.UniqueConstraint(fields=["provider", "source_id"], name="report_source_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.examined_on}"
+
 
 class DischargeSummary(ReportedRecord):
     """A discharge summary (出院病歷摘要) of an inpatient stay."""
@@ -246,6 +254,9 @@ class DischargeSummary(ReportedRecord):
         verbose_name_plural = _("discharge summaries")
         indexes = [models.Index(fields=["person", "-discharged_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.admitted_on} – {self.discharged_on}"
+
 
 class Allergy(ReportedRecord):
     """A drug allergy a provider recorded on the NHI card (過敏資料)."""
@@ -261,6 +272,9 @@ class Allergy(ReportedRecord):
         verbose_name_plural = _("allergies")
         indexes = [models.Index(fields=["person", "-recorded_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.substance} ({self.recorded_on})"
+
 
 class Vaccination(ReportedRecord):
     """A vaccination from Taiwan CDC's immunisation registry (預防接種)."""
@@ -272,6 +286,9 @@ class Vaccination(ReportedRecord):
     class Meta:
         verbose_name = _("vaccination")
         indexes = [models.Index(fields=["person", "-given_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.vaccine_id} {self.given_on}"
 
 
 class CheckResult(models.TextChoices):
@@ -287,7 +304,7 @@ class Serology(models.TextChoices):
 
 
 class PreventiveCheck(ReportedRecord):
-    """An adult preventive check (成人預防保健) as HPA receives it: every field of the seed's page."""
+    """An adult preventive check (成人預防保健): every field of the seed's page, as HPA has it."""
 
     checked_on = models.DateField(_("check date"))
     height_cm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
@@ -320,6 +337,9 @@ class PreventiveCheck(ReportedRecord):
         verbose_name = _("adult preventive check")
         indexes = [models.Index(fields=["person", "-checked_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.checked_on}"
+
 
 class CareWish(ReportedRecord):
     """An organ-donation or hospice / palliative-care wish noted on the NHI card (MOHW)."""
@@ -339,6 +359,9 @@ class CareWish(ReportedRecord):
         verbose_name = _("care wish")
         verbose_name_plural = _("care wishes")
         indexes = [models.Index(fields=["person", "-signed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.signed_on}"
 
 
 class Measurement(models.Model):
@@ -362,6 +385,9 @@ class Measurement(models.Model):
         verbose_name = _("measurement")
         indexes = [models.Index(fields=["person", "kind", "-measured_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
 
 class CalendarEvent(models.Model):
     """An entry in the person's own calendar (我的行事曆)."""
@@ -375,3 +401,6 @@ class CalendarEvent(models.Model):
     class Meta:
         verbose_name = _("calendar event")
         indexes = [models.Index(fields=["person", "-date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"

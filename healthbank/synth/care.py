@@ -25,7 +25,7 @@ from healthbank.records.models import (
     Visit,
 )
 from healthbank.synth import catalogue as cat
-from healthbank.synth.labs import NEGATIVE, POSITIVE, Physiology
+from healthbank.synth.labs import POSITIVE, Physiology
 from healthbank.synth.network import Network
 from healthbank.synth.population import Member, name_for, years_after
 
@@ -89,11 +89,15 @@ class Codes:
             lab_kind={key: items[code].kind for key, code in cat.LABS.items()},
             lab_range={
                 key: (
-                    float(items[code].reference_low) if items[code].reference_low is not None else None,
-                    float(items[code].reference_high) if items[code].reference_high is not None else None,
+                    float(items[code].reference_low)
+                    if items[code].reference_low is not None
+                    else None,
+                    float(items[code].reference_high)
+                    if items[code].reference_high is not None
+                    else None,
                 )
                 for key, code in cat.LABS.items()
-            },  # fmt: skip
+            },
             imaging={exam.key: exam for exam in cat.IMAGING},
         )
 
@@ -123,7 +127,9 @@ class VisitPlan:
 class CareGenerator:
     """Writes one person's records into the pending tables."""
 
-    def __init__(self, tables, codes: Codes, network: Network, today: dt.date, window_start: dt.date):
+    def __init__(
+        self, tables, codes: Codes, network: Network, today: dt.date, window_start: dt.date
+    ):
         self.t = tables
         self.codes = codes
         self.network = network
@@ -143,9 +149,19 @@ class CareGenerator:
 
     # --- the person ------------------------------------------------------------------
 
-    def person(self, m: Member, rng: random.Random, town: str, county: str, *, dental_regular: bool,
-               dental_rate: float, tcm_rate: float, no_records: bool = False,
-               refills: bool = False) -> None:  # fmt: skip
+    def person(
+        self,
+        m: Member,
+        rng: random.Random,
+        town: str,
+        county: str,
+        *,
+        dental_regular: bool,
+        dental_rate: float,
+        tcm_rate: float,
+        no_records: bool = False,
+        refills: bool = False,
+    ) -> None:
         if no_records:
             return
         body = Physiology(m.sex, m.birth_date, frozenset(m.conditions), rng, self.today, m.traits)
@@ -168,8 +184,9 @@ class CareGenerator:
 
     # --- visits ----------------------------------------------------------------------
 
-    def chronic(self, condition: cat.ChronicCondition, m: Member, rng, town, county, start,
-                refills: bool):  # fmt: skip
+    def chronic(
+        self, condition: cat.ChronicCondition, m: Member, rng, town, county, start, refills: bool
+    ):
         regimen = rng.choice(condition.regimens) if condition.regimens else ()
         if condition.key in ("ckd", "hepatitis_b") or rng.random() < 0.25:
             provider, kind = self.hospital(rng, county)
@@ -185,34 +202,60 @@ class CareGenerator:
             labs = ()
             if (day - last_lab).days >= condition.lab_interval_months * 30 - 10:
                 labs, last_lab = condition.labs, day
-            fee = cat.CHRONIC_CONSULTATION_FEE if uses_refills and kind == Kind.CLINIC else cat.CONSULTATION_FEES[kind]
+            fee = (
+                cat.CHRONIC_CONSULTATION_FEE
+                if uses_refills and kind == Kind.CLINIC
+                else cat.CONSULTATION_FEES[kind]
+            )
             doctor = VisitPlan(
-                day, Visit.Kind.WESTERN, provider, kind, condition.department,
-                self.diagnoses(condition.diagnoses, rng), services=[(fee, 1, None)],
-                chronic_refill=uses_refills, refill_number=1 if uses_refills else None, labs=labs,
-            )  # fmt: skip
+                day,
+                Visit.Kind.WESTERN,
+                provider,
+                kind,
+                condition.department,
+                self.diagnoses(condition.diagnoses, rng),
+                services=[(fee, 1, None)],
+                chronic_refill=uses_refills,
+                refill_number=1 if uses_refills else None,
+                labs=labs,
+            )
             doctor.drugs = [self.daily_order(code, REFILL_CYCLE) for code in regimen]
             if condition.key == "hepatitis_b" and labs and self.codes.imaging:
                 doctor.imaging = (self.liver_exam(),) if self.liver_exam() else ()
             plans.append(doctor)
             if uses_refills:
                 for number in (2, 3):
-                    fill_day = day + dt.timedelta(days=REFILL_CYCLE * (number - 1) + rng.randint(-3, 2))
+                    fill_day = day + dt.timedelta(
+                        days=REFILL_CYCLE * (number - 1) + rng.randint(-3, 2)
+                    )
                     if fill_day > self.today:
                         break
-                    plans.append(VisitPlan(
-                        fill_day, Visit.Kind.PHARMACY, pharmacy, Kind.PHARMACY, condition.department,
-                        doctor.diagnoses, drugs=list(doctor.drugs),
-                        services=[(cat.CHRONIC_DISPENSING_FEE, 1, None)], chronic_refill=True,
-                        refill_number=number, refill_of=doctor,
-                    ))  # fmt: skip
+                    plans.append(
+                        VisitPlan(
+                            fill_day,
+                            Visit.Kind.PHARMACY,
+                            pharmacy,
+                            Kind.PHARMACY,
+                            condition.department,
+                            doctor.diagnoses,
+                            drugs=list(doctor.drugs),
+                            services=[(cat.CHRONIC_DISPENSING_FEE, 1, None)],
+                            chronic_refill=True,
+                            refill_number=number,
+                            refill_of=doctor,
+                        )
+                    )
             day += dt.timedelta(days=cycle + rng.randint(-2, 3))
         return plans
 
     def liver_exam(self) -> str:
         for key, exam in self.codes.imaging.items():
             text = f"{key} {exam.findings}".lower()
-            if exam.kind == "imaging" and "liver" in text and ("sono" in text or "ultrasound" in text):
+            if (
+                exam.kind == "imaging"
+                and "liver" in text
+                and ("sono" in text or "ultrasound" in text)
+            ):
                 return key
         return ""
 
@@ -235,17 +278,27 @@ class CareGenerator:
                 return days
             days.append(day)
 
-    def illness_visit(self, illness: cat.AcuteIllness, day, provider, kind, rng, age: int) -> VisitPlan:
-        plan = VisitPlan(day, illness.kind, provider, kind, illness.department,
-                         self.diagnoses(illness.diagnoses, rng),
-                         services=[(cat.CONSULTATION_FEES[kind], 1, None)])  # fmt: skip
+    def illness_visit(
+        self, illness: cat.AcuteIllness, day, provider, kind, rng, age: int
+    ) -> VisitPlan:
+        plan = VisitPlan(
+            day,
+            illness.kind,
+            provider,
+            kind,
+            illness.department,
+            self.diagnoses(illness.diagnoses, rng),
+            services=[(cat.CONSULTATION_FEES[kind], 1, None)],
+        )
         if illness.drugs:
             days = rng.randint(*illness.days)
             for code in rng.sample(illness.drugs, k=min(len(illness.drugs), rng.randint(1, 4))):
                 per_day = 1 if illness.kind == "tcm" else rng.choice((1, 2, 3, 3, 3))
                 if illness.kind == "tcm":
                     per_day = rng.choice((3, 4, 6))
-                plan.drugs.append((code, days, float(per_day * days), FREQUENCY.get(per_day, "TID")))
+                plan.drugs.append(
+                    (code, days, float(per_day * days), FREQUENCY.get(per_day, "TID"))
+                )
         for code in illness.services:
             if rng.random() < 0.5 or illness.tooth:
                 tooth = self.tooth(rng, age) if illness.tooth else None
@@ -286,15 +339,27 @@ class CareGenerator:
             day = start + dt.timedelta(days=rng.randrange(180))
             while day <= self.today:
                 if m.age_on(day) >= 13:
-                    plans.append(VisitPlan(
-                        day, Visit.Kind.DENTAL, clinic, Kind.DENTAL_CLINIC, dental[0].department, (icd,),
-                        services=[(cat.CONSULTATION_FEES[Kind.DENTAL_CLINIC], 1, None), (service, 1, None)],
-                    ))  # fmt: skip
+                    plans.append(
+                        VisitPlan(
+                            day,
+                            Visit.Kind.DENTAL,
+                            clinic,
+                            Kind.DENTAL_CLINIC,
+                            dental[0].department,
+                            (icd,),
+                            services=[
+                                (cat.CONSULTATION_FEES[Kind.DENTAL_CLINIC], 1, None),
+                                (service, 1, None),
+                            ],
+                        )
+                    )
                 day += dt.timedelta(days=180 + rng.randint(0, 30))
         for day in self.poisson_days(rng, start, lambda d: rate if m.age_on(d) >= 2 else 0.0):
             illness = self.pick(dental, rng, m.age_on(day), m.sex)
             if illness:
-                plans.append(self.illness_visit(illness, day, clinic, Kind.DENTAL_CLINIC, rng, m.age_on(day)))
+                plans.append(
+                    self.illness_visit(illness, day, clinic, Kind.DENTAL_CLINIC, rng, m.age_on(day))
+                )
         return plans
 
     def tcm(self, m: Member, rng, town, start, rate: float):
@@ -306,7 +371,9 @@ class CareGenerator:
         for day in self.poisson_days(rng, start, lambda d: rate):
             illness = self.pick(options, rng, m.age_on(day), m.sex)
             if illness:
-                plans.append(self.illness_visit(illness, day, clinic, Kind.TCM_CLINIC, rng, m.age_on(day)))
+                plans.append(
+                    self.illness_visit(illness, day, clinic, Kind.TCM_CLINIC, rng, m.age_on(day))
+                )
         return plans
 
     def admissions(self, m: Member, rng, county, start):
@@ -318,9 +385,17 @@ class CareGenerator:
             provider, kind = self.hospital(rng, county)
             stay = rng.randint(*admission.stay_days)
             discharge = min(day + dt.timedelta(days=stay), self.today)
-            plan = VisitPlan(day, Visit.Kind.INPATIENT, provider, kind, admission.department,
-                             self.diagnoses(admission.diagnoses, rng), discharge=discharge,
-                             imaging=admission.imaging, admission=admission)  # fmt: skip
+            plan = VisitPlan(
+                day,
+                Visit.Kind.INPATIENT,
+                provider,
+                kind,
+                admission.department,
+                self.diagnoses(admission.diagnoses, rng),
+                discharge=discharge,
+                imaging=admission.imaging,
+                admission=admission,
+            )
             nights = max(1, (discharge - day).days)
             plan.services.append((cat.WARD_FEES[kind], nights, None))
             plan.drugs = [self.daily_order(code, 7) for code in admission.drugs]
@@ -339,9 +414,12 @@ class CareGenerator:
                 sequence[plan.date.year] = sequence.get(plan.date.year, 0) + 1
                 plan.card_sequence = f"{sequence[plan.date.year]:04d}"
             drug_points = sum(qty * drug_price(code) for code, _, qty, _ in plan.drugs)
-            points = round(drug_points + sum(
-                self.codes.service_points.get(code, 0) * qty for code, qty, _ in plan.services
-            ))  # fmt: skip
+            points = round(
+                drug_points
+                + sum(
+                    self.codes.service_points.get(code, 0) * qty for code, qty, _ in plan.services
+                )
+            )
             surgery = plan.admission.surgery if plan.admission else ""
             if surgery:
                 points += self.codes.service_points.get(surgery, 0)
@@ -355,10 +433,20 @@ class CareGenerator:
                 )
             visit_id = visits.next_id
             visits.add(
-                m.person_id, plan.provider, f"V{visit_id}", plan.kind, plan.date, plan.discharge,
-                plan.department, plan.diagnoses[0], copayment, points, plan.card_sequence,
-                plan.chronic_refill, plan.refill_number,
-            )  # fmt: skip
+                m.person_id,
+                plan.provider,
+                f"V{visit_id}",
+                plan.kind,
+                plan.date,
+                plan.discharge,
+                plan.department,
+                plan.diagnoses[0],
+                copayment,
+                points,
+                plan.card_sequence,
+                plan.chronic_refill,
+                plan.refill_number,
+            )
             for rank, code in enumerate(plan.diagnoses, start=1):
                 t["visitdiagnosis"].add(visit_id, m.person_id, code, rank)
             for code, days, qty, freq in plan.drugs:
@@ -387,22 +475,51 @@ class CareGenerator:
         elif low is not None and number < low:
             flag = "L"
         table = self.t["labresult"]
-        table.add(m.person_id, provider, f"L{table.next_id}", visit_id, cat.LABS[key], day,
-                  number, text, flag)  # fmt: skip
+        table.add(
+            m.person_id,
+            provider,
+            f"L{table.next_id}",
+            visit_id,
+            cat.LABS[key],
+            day,
+            number,
+            text,
+            flag,
+        )
 
     def report(self, m: Member, key: str, day, provider, visit_id) -> None:
         exam = self.codes.imaging[key]
         table = self.t["imagingreport"]
-        table.add(m.person_id, provider, f"R{table.next_id}", visit_id, exam.kind, exam.service,
-                  exam.body_site, day, exam.findings, exam.impression)  # fmt: skip
+        table.add(
+            m.person_id,
+            provider,
+            f"R{table.next_id}",
+            visit_id,
+            exam.kind,
+            exam.service,
+            exam.body_site,
+            day,
+            exam.findings,
+            exam.impression,
+        )
 
     def discharge_summary(self, m: Member, plan: VisitPlan, visit_id: int) -> None:
         a = plan.admission
         table = self.t["dischargesummary"]
         names = "\n".join(f"{c} {self.codes.diagnosis_names[c]}" for c in plan.diagnoses)
-        table.add(m.person_id, plan.provider, f"D{table.next_id}", visit_id, plan.date,
-                  plan.discharge, a.chief_complaint, names, a.course,
-                  a.surgery and f"{a.surgery} ({a.body_site})", a.plan)  # fmt: skip
+        table.add(
+            m.person_id,
+            plan.provider,
+            f"D{table.next_id}",
+            visit_id,
+            plan.date,
+            plan.discharge,
+            a.chief_complaint,
+            names,
+            a.course,
+            a.surgery and f"{a.surgery} ({a.body_site})",
+            a.plan,
+        )
 
     # --- agencies' data --------------------------------------------------------------
 
@@ -422,7 +539,11 @@ class CareGenerator:
         if rng.random() < flu_chance * 1.5:
             for year in range(max(VACCINATION_DATA_FROM.year, birth_year + 1), self.today.year + 1):
                 day = dt.date(year, 10, 1) + dt.timedelta(days=rng.randrange(75))
-                if day <= self.today and day > m.birth_date + dt.timedelta(days=183) and rng.random() < 0.8:
+                if (
+                    day <= self.today
+                    and day > m.birth_date + dt.timedelta(days=183)
+                    and rng.random() < 0.8
+                ):
                     table.add(m.person_id, station, f"C{table.next_id}", cat.FLU_VACCINE, day, "")
         if age_now >= 19 and rng.random() < 0.85:
             day = dt.date(2021, 6, 15) + dt.timedelta(days=rng.randrange(120))
@@ -447,9 +568,16 @@ class CareGenerator:
         while day <= self.today:
             age = m.age_on(day)
             v = body.measurement(day)
-            lipid = {k: body.value(k, day)[0] for k in ("total_cholesterol", "triglycerides", "hdl", "ldl")}
+            lipid = {
+                k: body.value(k, day)[0]
+                for k in ("total_cholesterol", "triglycerides", "hdl", "ldl")
+            }
             bun, creatinine = body.value("bun", day)[0], body.value("creatinine", day)[0]
-            egfr, alt, ast = body.value("egfr", day)[0], body.value("alt", day)[0], body.value("ast", day)[0]
+            egfr, alt, ast = (
+                body.value("egfr", day)[0],
+                body.value("alt", day)[0],
+                body.value("ast", day)[0],
+            )
             urine = body.value("urine_protein", day)[1]
             hepatitis = not screened and age >= 45
             screened = screened or hepatitis
@@ -457,21 +585,57 @@ class CareGenerator:
             def result(bad: bool) -> str:
                 return CheckResult.ABNORMAL if bad else CheckResult.NORMAL
 
-            metabolic = sum((v["waist"] >= (90 if m.sex == "M" else 80), v["systolic"] >= 130,
-                             v["fasting_glucose"] >= 100, lipid["triglycerides"] >= 150,
-                             lipid["hdl"] < (40 if m.sex == "M" else 50))) >= 3  # fmt: skip
+            metabolic = (
+                sum(
+                    (
+                        v["waist"] >= (90 if m.sex == "M" else 80),
+                        v["systolic"] >= 130,
+                        v["fasting_glucose"] >= 100,
+                        lipid["triglycerides"] >= 150,
+                        lipid["hdl"] < (40 if m.sex == "M" else 50),
+                    )
+                )
+                >= 3
+            )
             table.add(
-                m.person_id, clinic, f"P{table.next_id}", day, v["height"], v["weight"], v["bmi"],
-                v["waist"], v["systolic"], v["diastolic"],
+                m.person_id,
+                clinic,
+                f"P{table.next_id}",
+                day,
+                v["height"],
+                v["weight"],
+                v["bmi"],
+                v["waist"],
+                v["systolic"],
+                v["diastolic"],
                 result(v["systolic"] >= 140 or v["diastolic"] >= 90),
-                lipid["total_cholesterol"], lipid["triglycerides"], lipid["hdl"], lipid["ldl"],
-                result(lipid["total_cholesterol"] >= 200 or lipid["ldl"] >= 130 or lipid["triglycerides"] >= 150),
-                v["fasting_glucose"], result(v["fasting_glucose"] >= 100),
-                bun, creatinine, egfr, result(egfr < 60 or urine not in ("-", "±")), urine,
-                result(metabolic), ast, alt, result(alt > 40 or ast > 40),
-                (Serology.POSITIVE if body.hbv else Serology.NEGATIVE) if hepatitis else Serology.NOT_DONE,
-                (Serology.POSITIVE if body.hcv else Serology.NEGATIVE) if hepatitis else Serology.NOT_DONE,
-            )  # fmt: skip
+                lipid["total_cholesterol"],
+                lipid["triglycerides"],
+                lipid["hdl"],
+                lipid["ldl"],
+                result(
+                    lipid["total_cholesterol"] >= 200
+                    or lipid["ldl"] >= 130
+                    or lipid["triglycerides"] >= 150
+                ),
+                v["fasting_glucose"],
+                result(v["fasting_glucose"] >= 100),
+                bun,
+                creatinine,
+                egfr,
+                result(egfr < 60 or urine not in ("-", "±")),
+                urine,
+                result(metabolic),
+                ast,
+                alt,
+                result(alt > 40 or ast > 40),
+                (Serology.POSITIVE if body.hbv else Serology.NEGATIVE)
+                if hepatitis
+                else Serology.NOT_DONE,
+                (Serology.POSITIVE if body.hcv else Serology.NEGATIVE)
+                if hepatitis
+                else Serology.NOT_DONE,
+            )
             day += dt.timedelta(days=(365 if age >= 65 else 3 * 365) + rng.randint(0, 60))
 
     def allergies(self, m: Member, rng, clinic: int) -> None:
@@ -481,8 +645,16 @@ class CareGenerator:
         start = max(ALLERGY_DATA_FROM, m.birth_date)
         for code, reaction in rng.sample(cat.ALLERGENS, k=rng.choice((1, 1, 2))):
             day = start + dt.timedelta(days=rng.randrange(max(1, (self.today - start).days)))
-            table.add(m.person_id, clinic, f"A{table.next_id}", day, self.codes.drug_names[code],
-                      code, reaction, name_for(rng, rng.choice("MF")))  # fmt: skip
+            table.add(
+                m.person_id,
+                clinic,
+                f"A{table.next_id}",
+                day,
+                self.codes.drug_names[code],
+                code,
+                reaction,
+                name_for(rng, rng.choice("MF")),
+            )
 
     def wishes(self, m: Member, rng) -> None:
         table = self.t["carewish"]
@@ -501,10 +673,11 @@ class CareGenerator:
             if earliest > self.today:
                 continue
             if signed is None or kind == CareWish.Kind.ORGAN_DONATION:
-                signed = earliest + dt.timedelta(days=rng.randrange(max(1, (self.today - earliest).days)))
+                signed = earliest + dt.timedelta(
+                    days=rng.randrange(max(1, (self.today - earliest).days))
+                )
             noted = min(self.today, signed + dt.timedelta(days=rng.randint(7, 60)))
             table.add(m.person_id, mohw, f"W{table.next_id}", kind, signed, noted, None)
-
 
 
 def own_entries(tables, m: Member, body: Physiology, rng, today: dt.date, weeks: int) -> None:
@@ -517,7 +690,10 @@ def own_entries(tables, m: Member, body: Physiology, rng, today: dt.date, weeks:
         at = dt.datetime.combine(day, dt.time(7, rng.randrange(60)), tzinfo=TAIPEI)
         values = body.measurement(day)
         for kind in kinds:
-            tables["measurement"].add(m.person_id, getattr(Measurement.Kind, kind.upper()), values[kind], at)
+            tables["measurement"].add(
+                m.person_id, getattr(Measurement.Kind, kind.upper()), values[kind], at
+            )
     for offset, title in ((9, "回診：量血壓並帶居家紀錄"), (30, "領慢性病連續處方箋藥")):
-        tables["calendarevent"].add(m.person_id, title, today + dt.timedelta(days=offset),
-                                    dt.time(9, 30), "")  # fmt: skip
+        tables["calendarevent"].add(
+            m.person_id, title, today + dt.timedelta(days=offset), dt.time(9, 30), ""
+        )

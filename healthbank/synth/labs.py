@@ -149,7 +149,9 @@ class Physiology:
             "height": round(self.height, 1),
             "weight": round(weight, 1),
             "bmi": round(weight / (self.height / 100) ** 2, 1),
-            "waist": round(self.bmi * 3.1 * r.uniform(0.95, 1.05) + (4 if self.sex == "M" else 0), 1),
+            "waist": round(
+                self.bmi * 3.1 * r.uniform(0.95, 1.05) + (4 if self.sex == "M" else 0), 1
+            ),
             "systolic": round(systolic),
             "diastolic": round(systolic * r.uniform(0.58, 0.68)),
             "heart_rate": round(r.uniform(60, 92)),

@@ -13,17 +13,39 @@ from dataclasses import dataclass, field
 
 from faker.providers.person.zh_TW import Provider as NameProvider
 
-from healthbank.people.identifiers import LETTER_CODES, check_digit
+from healthbank.people.identifiers import check_digit
 from healthbank.people.models import CardIssuance, Enrolment, NhiCard
 from healthbank.people.premiums import INSURED_AMOUNT_GRADES, monthly_premium
 from healthbank.synth.network import Network
 
 # Share of the population by five-year age band (0-4 ... 90+), Taiwan 2024, percent.
-AGE_BANDS = (3.4, 4.3, 4.2, 4.1, 5.2, 6.3, 6.7, 7.4, 8.4, 7.9, 7.6, 7.6, 7.3, 6.6, 5.0,
-             3.1, 2.3, 1.4, 0.9)  # fmt: skip
+AGE_BANDS = (
+    3.4,
+    4.3,
+    4.2,
+    4.1,
+    5.2,
+    6.3,
+    6.7,
+    7.4,
+    8.4,
+    7.9,
+    7.6,
+    7.6,
+    7.3,
+    6.6,
+    5.0,
+    3.1,
+    2.3,
+    1.4,
+    0.9,
+)
 SURNAMES = tuple(NameProvider.last_names)
 SURNAME_WEIGHTS = tuple(NameProvider.last_names.values())
-GIVEN_NAMES = {"M": tuple(NameProvider.first_names_male), "F": tuple(NameProvider.first_names_female)}
+GIVEN_NAMES = {
+    "M": tuple(NameProvider.first_names_male),
+    "F": tuple(NameProvider.first_names_female),
+}
 IC_CARDS_FROM = dt.date(2004, 1, 1)  # the NHI IC card replaced paper cards in 2004
 EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
 
@@ -49,8 +71,10 @@ class Member:
     enrolled_from: dt.date | None = None
 
     def age_on(self, day: dt.date) -> int:
-        return day.year - self.birth_date.year - (
-            (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return (
+            day.year
+            - self.birth_date.year
+            - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
         )
 
 
@@ -166,8 +190,9 @@ def contact_for(rng: random.Random, member: Member, today: dt.date) -> tuple[str
     return email, mobile, ""
 
 
-def assign_cover(members: list[Member], rng: random.Random, today: dt.date, town: str,
-                 network: Network) -> None:  # fmt: skip
+def assign_cover(
+    members: list[Member], rng: random.Random, today: dt.date, town: str, network: Network
+) -> None:
     """Decide who is insured in which category, and whose dependant everyone else is."""
     for m in members:
         if m.employed is None:
@@ -237,11 +262,19 @@ def relation_to_insured(member: Member) -> str:
         return RELATION_TO_INSURED[key]
     if member.insured_by.relation == "child" and member.relation in ("self", "spouse"):
         return Enrolment.Relation.PARENT
-    return Enrolment.Relation.GRANDPARENT if member.relation == "parent" else Enrolment.Relation.CHILD
+    return (
+        Enrolment.Relation.GRANDPARENT if member.relation == "parent" else Enrolment.Relation.CHILD
+    )
 
 
-def write_cover(tables, members: list[Member], rng: random.Random, today: dt.date,
-                window_start: dt.date, employers: list[int]) -> None:  # fmt: skip
+def write_cover(
+    tables,
+    members: list[Member],
+    rng: random.Random,
+    today: dt.date,
+    window_start: dt.date,
+    employers: list[int],
+) -> None:
     """Enrolment rows (with an earlier job for some), premium bills and payments."""
     enrolments = tables["enrolment"]
     for m in members:
@@ -265,14 +298,29 @@ def write_cover(tables, members: list[Member], rng: random.Random, today: dt.dat
                 m.enrolled_from - dt.timedelta(days=rng.randint(200, 2500)),
             )
             enrolments.add(
-                m.person_id, role, insured_id, relation_to_insured(m), rng.choice(employers), 1,
-                m.insured_amount, earlier, m.enrolled_from - dt.timedelta(days=1),
+                m.person_id,
+                role,
+                insured_id,
+                relation_to_insured(m),
+                rng.choice(employers),
+                1,
+                m.insured_amount,
+                earlier,
+                m.enrolled_from - dt.timedelta(days=1),
                 Enrolment.Status.WITHDRAWN,
-            )  # fmt: skip
+            )
         enrolments.add(
-            m.person_id, role, insured_id, relation_to_insured(m), m.unit_id, m.category,
-            m.insured_amount, m.enrolled_from, None, status,
-        )  # fmt: skip
+            m.person_id,
+            role,
+            insured_id,
+            relation_to_insured(m),
+            m.unit_id,
+            m.category,
+            m.insured_amount,
+            m.enrolled_from,
+            None,
+            status,
+        )
     for m in members:
         if m.insured_by is None:
             write_premiums(tables, m, rng, today, window_start)
@@ -291,45 +339,70 @@ def write_premiums(tables, m: Member, rng, today: dt.date, window_start: dt.date
     amount = monthly_premium(m.category, m.insured_amount, m.dependants)
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     late_payer = rng.random() < 0.03
-    method = (
-        "payroll" if m.category == 1 else rng.choice(("bank", "bank", "store", "post", "card"))
-    )
+    method = "payroll" if m.category == 1 else rng.choice(("bank", "bank", "store", "post", "card"))
     for month in month_starts(max(window_start, m.enrolled_from), last_month):
         following = (month + dt.timedelta(days=32)).replace(day=1)
         due = (following + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         bill_id = bills.add(
-            m.person_id, m.unit_id, month, m.category, m.insured_amount, min(m.dependants, 3),
-            amount, due,
-        )  # fmt: skip
-        if amount and not (late_payer and month >= last_month.replace(day=1) - dt.timedelta(days=31)):
+            m.person_id,
+            m.unit_id,
+            month,
+            m.category,
+            m.insured_amount,
+            min(m.dependants, 3),
+            amount,
+            due,
+        )
+        if amount and not (
+            late_payer and month >= last_month.replace(day=1) - dt.timedelta(days=31)
+        ):
             paid_on = following + dt.timedelta(days=rng.randint(4, 24))
             if paid_on <= today:
                 payments.add(m.person_id, bill_id, paid_on, amount, method)
 
 
-def write_cards(tables, m: Member, rng: random.Random, today: dt.date, ids: Identities,
-                valid_number: str | None = None) -> None:  # fmt: skip
+def write_cards(
+    tables,
+    m: Member,
+    rng: random.Random,
+    today: dt.date,
+    ids: Identities,
+    valid_number: str | None = None,
+) -> None:
     """One valid card (numbered `valid_number` if given); a quarter replaced an earlier one."""
-    first_issued = max(m.birth_date + dt.timedelta(days=rng.randint(20, 90)),
-                       IC_CARDS_FROM + dt.timedelta(days=rng.randrange(365)))  # fmt: skip
+    first_issued = max(
+        m.birth_date + dt.timedelta(days=rng.randint(20, 90)),
+        IC_CARDS_FROM + dt.timedelta(days=rng.randrange(365)),
+    )
     first_issued = min(first_issued, today)
     issues = [(first_issued, CardIssuance.Reason.FIRST)]
     span = (today - first_issued).days
     if span > 400 and rng.random() < 0.25:
-        reason = rng.choice((CardIssuance.Reason.LOST, CardIssuance.Reason.DAMAGED, CardIssuance.Reason.PHOTO))
+        reason = rng.choice(
+            (CardIssuance.Reason.LOST, CardIssuance.Reason.DAMAGED, CardIssuance.Reason.PHOTO)
+        )
         issues.append((first_issued + dt.timedelta(days=rng.randint(200, span)), reason))
     for n, (issued, reason) in enumerate(issues):
         last = n == len(issues) - 1
-        status = NhiCard.Status.VALID if last else (
-            NhiCard.Status.LOST if issues[n + 1][1] == CardIssuance.Reason.LOST else NhiCard.Status.REPLACED
-        )  # fmt: skip
+        status = (
+            NhiCard.Status.VALID
+            if last
+            else (
+                NhiCard.Status.LOST
+                if issues[n + 1][1] == CardIssuance.Reason.LOST
+                else NhiCard.Status.REPLACED
+            )
+        )
         number = valid_number if last and valid_number else ids.card_number()
         card_id = tables["nhicard"].add(m.person_id, number, issued, status)
         channel = rng.choice(("counter", "post", "post", "online"))
         fee = 0 if reason == CardIssuance.Reason.FIRST else 200
         tables["cardissuance"].add(
-            m.person_id, card_id, reason, channel, issued - dt.timedelta(days=rng.randint(0, 14)),
-            issued, fee,
-        )  # fmt: skip
-
-
+            m.person_id,
+            card_id,
+            reason,
+            channel,
+            issued - dt.timedelta(days=rng.randint(0, 14)),
+            issued,
+            fee,
+        )

@@ -32,28 +32,282 @@ from healthbank.synth.writer import open_table, reset_sequences, write
 
 # Tables in the order they are written (parents first), with their columns.
 COLUMNS = {
-    "household": (people.Household, "number village_id neighbourhood street_address head_id"),
-    "person": (people.Person, "national_id name sex birth_date email mobile phone household_id created_at"),
-    "enrolment": (people.Enrolment, "person_id role insured_person_id relation unit_id category insured_amount start_date end_date status"),
-    "nhicard": (people.NhiCard, "person_id number issued_on status"),
-    "cardissuance": (people.CardIssuance, "person_id card_id reason channel applied_on issued_on fee"),
-    "premiumbill": (people.PremiumBill, "person_id unit_id month category insured_amount dependants amount due_date"),
-    "premiumpayment": (people.PremiumPayment, "person_id bill_id paid_on amount method"),
-    "visit": (records.Visit, "person_id provider_id source_id kind visit_date discharge_date department_id primary_diagnosis_id copayment points card_sequence chronic_refill refill_number"),
-    "visitdiagnosis": (records.VisitDiagnosis, "visit_id person_id diagnosis_id rank"),
-    "drugorder": (records.DrugOrder, "visit_id person_id drug_id days quantity frequency"),
-    "serviceorder": (records.ServiceOrder, "visit_id person_id service_id quantity tooth_id"),
-    "surgery": (records.Surgery, "visit_id person_id service_id body_site_id performed_on"),
-    "labresult": (records.LabResult, "person_id provider_id source_id visit_id item_id collected_on value value_text flag"),
-    "imagingreport": (records.ImagingReport, "person_id provider_id source_id visit_id kind service_id body_site_id examined_on findings impression"),
-    "dischargesummary": (records.DischargeSummary, "person_id provider_id source_id visit_id admitted_on discharged_on chief_complaint diagnoses course procedures discharge_plan"),
-    "allergy": (records.Allergy, "person_id provider_id source_id recorded_on substance drug_id reaction physician"),
-    "vaccination": (records.Vaccination, "person_id provider_id source_id vaccine_id given_on lot_number"),
-    "preventivecheck": (records.PreventiveCheck, "person_id provider_id source_id checked_on height_cm weight_kg bmi waist_cm systolic diastolic blood_pressure_result total_cholesterol triglycerides hdl ldl lipid_result fasting_glucose glucose_result bun creatinine egfr kidney_result urine_protein metabolic_syndrome_result ast alt liver_result hbsag anti_hcv"),
-    "carewish": (records.CareWish, "person_id provider_id source_id kind signed_on noted_on revoked_on"),
-    "measurement": (records.Measurement, "person_id kind value measured_at"),
-    "calendarevent": (records.CalendarEvent, "person_id title date time note"),
-}  # fmt: skip
+    "household": (
+        people.Household,
+        (
+            "number",
+            "village_id",
+            "neighbourhood",
+            "street_address",
+            "head_id",
+        ),
+    ),
+    "person": (
+        people.Person,
+        (
+            "national_id",
+            "name",
+            "sex",
+            "birth_date",
+            "email",
+            "mobile",
+            "phone",
+            "household_id",
+            "created_at",
+        ),
+    ),
+    "enrolment": (
+        people.Enrolment,
+        (
+            "person_id",
+            "role",
+            "insured_person_id",
+            "relation",
+            "unit_id",
+            "category",
+            "insured_amount",
+            "start_date",
+            "end_date",
+            "status",
+        ),
+    ),
+    "nhicard": (
+        people.NhiCard,
+        (
+            "person_id",
+            "number",
+            "issued_on",
+            "status",
+        ),
+    ),
+    "cardissuance": (
+        people.CardIssuance,
+        (
+            "person_id",
+            "card_id",
+            "reason",
+            "channel",
+            "applied_on",
+            "issued_on",
+            "fee",
+        ),
+    ),
+    "premiumbill": (
+        people.PremiumBill,
+        (
+            "person_id",
+            "unit_id",
+            "month",
+            "category",
+            "insured_amount",
+            "dependants",
+            "amount",
+            "due_date",
+        ),
+    ),
+    "premiumpayment": (
+        people.PremiumPayment,
+        (
+            "person_id",
+            "bill_id",
+            "paid_on",
+            "amount",
+            "method",
+        ),
+    ),
+    "visit": (
+        records.Visit,
+        (
+            "person_id",
+            "provider_id",
+            "source_id",
+            "kind",
+            "visit_date",
+            "discharge_date",
+            "department_id",
+            "primary_diagnosis_id",
+            "copayment",
+            "points",
+            "card_sequence",
+            "chronic_refill",
+            "refill_number",
+        ),
+    ),
+    "visitdiagnosis": (
+        records.VisitDiagnosis,
+        (
+            "visit_id",
+            "person_id",
+            "diagnosis_id",
+            "rank",
+        ),
+    ),
+    "drugorder": (
+        records.DrugOrder,
+        (
+            "visit_id",
+            "person_id",
+            "drug_id",
+            "days",
+            "quantity",
+            "frequency",
+        ),
+    ),
+    "serviceorder": (
+        records.ServiceOrder,
+        (
+            "visit_id",
+            "person_id",
+            "service_id",
+            "quantity",
+            "tooth_id",
+        ),
+    ),
+    "surgery": (
+        records.Surgery,
+        (
+            "visit_id",
+            "person_id",
+            "service_id",
+            "body_site_id",
+            "performed_on",
+        ),
+    ),
+    "labresult": (
+        records.LabResult,
+        (
+            "person_id",
+            "provider_id",
+            "source_id",
+            "visit_id",
+            "item_id",
+            "collected_on",
+            "value",
+            "value_text",
+            "flag",
+        ),
+    ),
+    "imagingreport": (
+        records.ImagingReport,
+        (
+            "person_id",
+            "provider_id",
+            "source_id",
+            "visit_id",
+            "kind",
+            "service_id",
+            "body_site_id",
+            "examined_on",
+            "findings",
+            "impression",
+        ),
+    ),
+    "dischargesummary": (
+        records.DischargeSummary,
+        (
+            "person_id",
+            "provider_id",
+            "source_id",
+            "visit_id",
+            "admitted_on",
+            "discharged_on",
+            "chief_complaint",
+            "diagnoses",
+            "course",
+            "procedures",
+            "discharge_plan",
+        ),
+    ),
+    "allergy": (
+        records.Allergy,
+        (
+            "person_id",
+            "provider_id",
+            "source_id",
+            "recorded_on",
+            "substance",
+            "drug_id",
+            "reaction",
+            "physician",
+        ),
+    ),
+    "vaccination": (
+        records.Vaccination,
+        (
+            "person_id",
+            "provider_id",
+            "source_id",
+            "vaccine_id",
+            "given_on",
+            "lot_number",
+        ),
+    ),
+    "preventivecheck": (
+        records.PreventiveCheck,
+        (
+            "person_id",
+            "provider_id",
+            "source_id",
+            "checked_on",
+            "height_cm",
+            "weight_kg",
+            "bmi",
+            "waist_cm",
+            "systolic",
+            "diastolic",
+            "blood_pressure_result",
+            "total_cholesterol",
+            "triglycerides",
+            "hdl",
+            "ldl",
+            "lipid_result",
+            "fasting_glucose",
+            "glucose_result",
+            "bun",
+            "creatinine",
+            "egfr",
+            "kidney_result",
+            "urine_protein",
+            "metabolic_syndrome_result",
+            "ast",
+            "alt",
+            "liver_result",
+            "hbsag",
+            "anti_hcv",
+        ),
+    ),
+    "carewish": (
+        records.CareWish,
+        (
+            "person_id",
+            "provider_id",
+            "source_id",
+            "kind",
+            "signed_on",
+            "noted_on",
+            "revoked_on",
+        ),
+    ),
+    "measurement": (
+        records.Measurement,
+        (
+            "person_id",
+            "kind",
+            "value",
+            "measured_at",
+        ),
+    ),
+    "calendarevent": (
+        records.CalendarEvent,
+        (
+            "person_id",
+            "title",
+            "date",
+            "time",
+            "note",
+        ),
+    ),
+}
 RECORD_YEARS = 3  # records cover the last three years (seed 000, "近三年")
 
 
@@ -96,11 +350,14 @@ class Seeder:
         self.letters = dict(people.County.objects.values_list("code", "letter"))
         self.network = build_network(self.townships, seed)
         self.codes = Codes.load()
-        self.tables = {name: open_table(model, cols.split()) for name, (model, cols) in COLUMNS.items()}
+        self.tables = {name: open_table(model, cols) for name, (model, cols) in COLUMNS.items()}
         self.ids = Identities(
             set(people.Person.objects.values_list("national_id", flat=True)),
             set(people.Household.objects.values_list("number", flat=True)),
-            int(people.NhiCard.objects.order_by("-number").values_list("number", flat=True).first() or 10**7),
+            int(
+                people.NhiCard.objects.order_by("-number").values_list("number", flat=True).first()
+                or 10**7
+            ),
         )
         self.care = CareGenerator(self.tables, self.codes, self.network, today, self.window_start)
         self.created_at = timezone.now()
@@ -131,10 +388,15 @@ class Seeder:
         surname = None
         persons = self.tables["person"]
         household_id = self.tables["household"].add(
-            self.ids.household_number(rng, letter), rng.choice(self.villages[town]),
-            rng.randint(1, 30), street_address(rng), persons.next_id,
-        )  # fmt: skip
-        father = next((m for m in members if m.relation in ("self", "spouse") and m.sex == "M"), None)
+            self.ids.household_number(rng, letter),
+            rng.choice(self.villages[town]),
+            rng.randint(1, 30),
+            street_address(rng),
+            persons.next_id,
+        )
+        father = next(
+            (m for m in members if m.relation in ("self", "spouse") and m.sex == "M"), None
+        )
         for m in members:
             if not m.name:
                 if m.relation == "self":
@@ -147,24 +409,45 @@ class Seeder:
                 else:
                     m.name = name_for(rng, m.sex)
             if not m.national_id:
-                id_letter = letter if rng.random() < 0.8 else rng.choice("ABCDEFGHJKLMNPQRSTUVXYWZIO")
+                id_letter = (
+                    letter if rng.random() < 0.8 else rng.choice("ABCDEFGHJKLMNPQRSTUVXYWZIO")
+                )
                 m.national_id = self.ids.national_id(rng, id_letter, m.sex)
             else:
                 self.ids.taken_ids.add(m.national_id)
             email, mobile, phone = contact_for(rng, m, self.today)
-            m.person_id = persons.add(m.national_id, m.name, m.sex, m.birth_date, email, mobile,
-                                      phone, household_id, self.created_at)  # fmt: skip
+            m.person_id = persons.add(
+                m.national_id,
+                m.name,
+                m.sex,
+                m.birth_date,
+                email,
+                mobile,
+                phone,
+                household_id,
+                self.created_at,
+            )
         assign_cover(members, rng, self.today, town, self.network)
-        write_cover(self.tables, members, rng, self.today, self.window_start, self.network.employers[town])
+        write_cover(
+            self.tables, members, rng, self.today, self.window_start, self.network.employers[town]
+        )
         for m, profile in zip(members, plan.profiles, strict=True):
             write_cards(self.tables, m, rng, self.today, self.ids, profile.get("card_number"))
             self.care.person(
-                m, rng, town, county, dental_regular=profile["dental_regular"],
-                dental_rate=profile["dental_rate"], tcm_rate=profile["tcm_rate"],
-                no_records=profile.get("no_records", False), refills=profile.get("refills", False),
-            )  # fmt: skip
+                m,
+                rng,
+                town,
+                county,
+                dental_regular=profile["dental_regular"],
+                dental_rate=profile["dental_rate"],
+                tcm_rate=profile["tcm_rate"],
+                no_records=profile.get("no_records", False),
+                refills=profile.get("refills", False),
+            )
             if profile.get("weeks"):
-                body = Physiology(m.sex, m.birth_date, frozenset(m.conditions), rng, self.today, m.traits)
+                body = Physiology(
+                    m.sex, m.birth_date, frozenset(m.conditions), rng, self.today, m.traits
+                )
                 own_entries(self.tables, m, body, rng, self.today, profile["weeks"])
 
 
@@ -206,7 +489,7 @@ def seed_population(
     with_personas: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> SeedReport:
-    """Add `people_count` synthetic people (plus the demo personas, once) with 3 years of records."""
+    """Add `people_count` synthetic people, and the personas once, with 3 years of records."""
     from healthbank.synth.personas import persona_households
 
     started = time.perf_counter()
@@ -215,7 +498,9 @@ def seed_population(
     if with_personas:
         for plan in persona_households(seeder.today, seeder.townships):
             if not people.Person.objects.filter(national_id=plan.members[0].national_id).exists():
-                seeder.household(plan, random.Random(f"{seed}:persona:{plan.members[0].national_id}"))
+                seeder.household(
+                    plan, random.Random(f"{seed}:persona:{plan.members[0].national_id}")
+                )
                 households += 1
     index = 0
     while made < people_count:
@@ -236,6 +521,9 @@ def seed_population(
     reset_sequences(model for model, _ in COLUMNS.values())
     seconds = time.perf_counter() - started
     return SeedReport(
-        people=made, households=households, rows=sum(seeder.written.values()),
-        seconds=seconds, rows_by_table=dict(seeder.written),
-    )  # fmt: skip
+        people=made,
+        households=households,
+        rows=sum(seeder.written.values()),
+        seconds=seconds,
+        rows_by_table=dict(seeder.written),
+    )

@@ -93,5 +93,3 @@ def reset_sequences(models: Iterable[type[Model]]) -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
-
-

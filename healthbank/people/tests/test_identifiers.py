@@ -93,7 +93,11 @@ def test_area_letter_change_is_rejected_unless_codes_agree(value, letter):
     assert is_national_id(letter + value[1:]) is same_sum
 
 
-@given(national_ids(), st.integers(0, 9), st.sampled_from(string.ascii_uppercase + string.digits + "-* "))
+@given(
+    national_ids(),
+    st.integers(0, 9),
+    st.sampled_from(string.ascii_uppercase + string.digits + "-* "),
+)
 def test_character_of_the_wrong_kind_is_rejected(value, position, char):
     if (position == 0) == char.isalpha() and (position != 1 or char in "12"):
         return  # right kind of character: covered by the tests above

@@ -62,10 +62,15 @@ class SeededPopulation(TestCase):
             # The prescription: same card sequence number, 28 days per earlier fill before.
             expected = fill.visit_date - dt.timedelta(days=28 * (fill.refill_number - 1))
             first = records.Visit.objects.get(
-                person=fill.person, chronic_refill=True, refill_number=1,
+                person=fill.person,
+                chronic_refill=True,
+                refill_number=1,
                 card_sequence=fill.card_sequence,
-                visit_date__range=(expected - dt.timedelta(days=4), expected + dt.timedelta(days=4)),
-            )  # fmt: skip
+                visit_date__range=(
+                    expected - dt.timedelta(days=4),
+                    expected + dt.timedelta(days=4),
+                ),
+            )
             assert fill.kind == records.Visit.Kind.PHARMACY and fill.copayment == 0
             prescribed = sorted(first.drug_orders.values_list("drug_id", "days", "quantity"))
             assert prescribed == sorted(fill.drug_orders.values_list("drug_id", "days", "quantity"))
@@ -95,7 +100,9 @@ class SeededPopulation(TestCase):
     def test_premiums_are_billed_to_the_insured_only(self):
         payers = set(PremiumBill.objects.values_list("person_id", flat=True).distinct())
         dependants = set(
-            Enrolment.objects.filter(role="dependant", end_date__isnull=True).values_list("person_id", flat=True)
+            Enrolment.objects.filter(role="dependant", end_date__isnull=True).values_list(
+                "person_id", flat=True
+            )
         )
         assert payers and not payers & dependants
 
@@ -155,7 +162,9 @@ class SeededPopulation(TestCase):
     def test_personas_are_what_the_readme_says(self):
         chen = Person.objects.get(national_id="A123456789")
         assert chen.name == "陳志明" and age(chen) == 60
-        assert records.Visit.objects.filter(person=chen, chronic_refill=True, refill_number=3).exists()
+        assert records.Visit.objects.filter(
+            person=chen, chronic_refill=True, refill_number=3
+        ).exists()
         assert chen.cards.get(status="valid").number == "000090000001"
 
         mother = Person.objects.get(national_id="F223456786")
@@ -169,31 +178,47 @@ class SeededPopulation(TestCase):
         egfr = records.LabResult.objects.filter(person=ckd, item__short_name__iexact="eGFR")
         values = list(egfr.order_by("collected_on").values_list("value", flat=True))
         assert len(values) >= 6 and values[0] > values[-1]
-        assert records.LabResult.objects.filter(person=ckd, item__short_name__icontains="ACR").count() >= 3
+        assert (
+            records.LabResult.objects.filter(person=ckd, item__short_name__icontains="ACR").count()
+            >= 3
+        )
 
         hbv = Person.objects.get(national_id="H123456786")
         hbeag = records.LabResult.objects.filter(person=hbv, item__short_name__icontains="HBeAg")
         assert hbeag.exists() and all(r.flag == "A" for r in hbeag)
-        assert records.LabResult.objects.filter(person=hbv, item__short_name__icontains="ALT").count() >= 3
+        assert (
+            records.LabResult.objects.filter(person=hbv, item__short_name__icontains="ALT").count()
+            >= 3
+        )
 
         nobody = Person.objects.get(national_id="K223456780")
         assert not records.Visit.objects.filter(person=nobody).exists()
         assert nobody.enrolments.exists()
 
     def test_new_rows_after_seeding_get_fresh_ids(self):
-        person = Person.objects.create(national_id="A100000001", name="新", sex="M",
-                                       birth_date=dt.date(1990, 1, 1))  # fmt: skip
+        person = Person.objects.create(
+            national_id="A100000001", name="新", sex="M", birth_date=dt.date(1990, 1, 1)
+        )
         assert person.id > max(Person.objects.exclude(id=person.id).values_list("id", flat=True))
 
 
 class Determinism(TestCase):
     def fingerprint(self):
         return (
-            list(Person.objects.order_by("national_id").values_list("national_id", "name", "birth_date")),
-            list(records.Visit.objects.order_by("person__national_id", "visit_date", "kind", "points")
-                 .values_list("person__national_id", "visit_date", "kind", "primary_diagnosis_id", "points")),
+            list(
+                Person.objects.order_by("national_id").values_list(
+                    "national_id", "name", "birth_date"
+                )
+            ),
+            list(
+                records.Visit.objects.order_by(
+                    "person__national_id", "visit_date", "kind", "points"
+                ).values_list(
+                    "person__national_id", "visit_date", "kind", "primary_diagnosis_id", "points"
+                )
+            ),
             records.LabResult.objects.aggregate(Avg("value")),
-        )  # fmt: skip
+        )
 
     def wipe(self):
         Enrolment.objects.all().delete()

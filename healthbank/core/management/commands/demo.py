@@ -17,10 +17,14 @@ class Command(BaseCommand):
     def handle(self, *args, port, host, people, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if not Person.objects.exists():
-            self.stdout.write(f"Empty database: seeding {people} synthetic people and the personas…")
+            self.stdout.write(
+                f"Empty database: seeding {people} synthetic people and the personas…"
+            )
             call_command("seed", people=people, seed=1, stdout=self.stdout)
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"\nhealthbank is at http://{host}:{port}/"))
-        self.stdout.write(f"Staff pages: http://{host}:{port}/staff/ (create a login with "
-                          "`.venv/bin/healthbank createsuperuser`)\n")  # fmt: skip
+        self.stdout.write(
+            f"Staff pages: http://{host}:{port}/staff/ (create a login with "
+            "`.venv/bin/healthbank createsuperuser`)\n"
+        )
         call_command("runserver", f"{host}:{port}", use_reloader=False)

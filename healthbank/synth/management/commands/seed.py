@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Add a deterministic synthetic population with three years of records."
 
     def add_arguments(self, parser):
-        parser.add_argument("--people", type=int, default=1000, help="how many people (default 1000)")
+        parser.add_argument(
+            "--people", type=int, default=1000, help="how many people (default 1000)"
+        )
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD; default today")
         parser.add_argument("--no-personas", action="store_true", help="skip the demo personas")
@@ -22,12 +24,18 @@ class Command(BaseCommand):
         load_divisions()
         load_code_tables()
         report = seed_population(
-            people_count=people, seed=seed, today=today, with_personas=not no_personas,
+            people_count=people,
+            seed=seed,
+            today=today,
+            with_personas=not no_personas,
             progress=lambda line: self.stdout.write(line),
-        )  # fmt: skip
+        )
         for table, rows in report.rows_by_table.items():
             self.stdout.write(f"  {table:<18}{rows:>12,}")
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {report.people:,} people in {report.households:,} households: "
-            f"{report.rows:,} rows in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)."
-        ))  # fmt: skip
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {report.people:,} people in {report.households:,} households: "
+                f"{report.rows:,} rows in {report.seconds:.1f} s "
+                f"({report.rows_per_second:,.0f} rows/s)."
+            )
+        )
