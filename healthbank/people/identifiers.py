@@ -63,7 +63,9 @@ def validate_personal_id(value: str) -> None:
     """Model/form validator: a national ID or a resident certificate number."""
     if is_national_id(value) or is_resident_certificate(value):
         return
-    if not (NATIONAL_ID_RE.match(value) or RESIDENT_NEW_RE.match(value) or RESIDENT_OLD_RE.match(value)):
+    if not (
+        NATIONAL_ID_RE.match(value) or RESIDENT_NEW_RE.match(value) or RESIDENT_OLD_RE.match(value)
+    ):
         raise ValidationError(
             _(
                 "Enter a national ID (one letter and nine digits, e.g. A123456789) "

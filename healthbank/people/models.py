@@ -73,7 +73,9 @@ class Household(models.Model):
         _("household number"),
         max_length=8,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z]\d{7}$", _("A household number is a letter and seven digits."))],
+        validators=[
+            RegexValidator(r"^[A-Z]\d{7}$", _("A household number is a letter and seven digits."))
+        ],
     )
     village = models.ForeignKey(Village, models.PROTECT, related_name="households")
     neighbourhood = models.PositiveSmallIntegerField(
