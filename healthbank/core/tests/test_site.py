@@ -35,3 +35,12 @@ def test_logs_never_carry_ids_or_card_numbers():
     line = mask("login failed for A123456789 card 000012345678 (resident AC01234567)")
     assert "A123456789" not in line and "000012345678" not in line and "AC01234567" not in line
     assert "A1********" in line
+
+
+@pytest.mark.django_db
+def test_the_stylesheet_the_pages_link_is_served(client):
+    page = client.get("/").content.decode()
+    assert "/static/healthbank/site.css" in page
+    response = client.get("/static/healthbank/site.css")
+    assert response.status_code == 200
+    assert b"--green" in b"".join(response.streaming_content)
