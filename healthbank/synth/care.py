@@ -30,7 +30,6 @@ from healthbank.synth.network import Network
 from healthbank.synth.population import Member, name_for, years_after
 
 Kind = Provider.Kind
-DAY = dt.timedelta(days=1)
 REFILL_CYCLE = 28  # days a chronic-refill fill lasts; three fills make a cycle
 ALLERGY_DATA_FROM = dt.date(2015, 1, 1)  # allergy uploads began in 2015 (seed 000)
 VACCINATION_DATA_FROM = dt.date(2003, 1, 1)  # CDC's registry holds doses from 2003
@@ -71,7 +70,6 @@ class Codes:
     """Code-table facts the generator needs, read once."""
 
     service_points: dict[str, int]
-    drug_kind: dict[str, str]
     drug_names: dict[str, str]
     diagnosis_names: dict[str, str]
     lab_kind: dict[str, str]  # lab key -> numeric / qualitative
@@ -83,23 +81,19 @@ class Codes:
         items = {i.code: i for i in LabItem.objects.all()}
         return cls(
             service_points=dict(Service.objects.values_list("code", "points")),
-            drug_kind=dict(Drug.objects.values_list("code", "kind")),
             drug_names=dict(Drug.objects.values_list("code", "name_en")),
             diagnosis_names=dict(Diagnosis.objects.values_list("code", "name_zh")),
             lab_kind={key: items[code].kind for key, code in cat.LABS.items()},
             lab_range={
-                key: (
-                    float(items[code].reference_low)
-                    if items[code].reference_low is not None
-                    else None,
-                    float(items[code].reference_high)
-                    if items[code].reference_high is not None
-                    else None,
-                )
+                key: (_float(items[code].reference_low), _float(items[code].reference_high))
                 for key, code in cat.LABS.items()
             },
             imaging={exam.key: exam for exam in cat.IMAGING},
         )
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 @dataclass
@@ -220,8 +214,8 @@ class CareGenerator:
                 labs=labs,
             )
             doctor.drugs = [self.daily_order(code, REFILL_CYCLE) for code in regimen]
-            if condition.key == "hepatitis_b" and labs and self.codes.imaging:
-                doctor.imaging = (self.liver_exam(),) if self.liver_exam() else ()
+            if condition.key == "hepatitis_b" and labs:
+                doctor.imaging = (cat.LIVER_ULTRASOUND,)
             plans.append(doctor)
             if uses_refills:
                 for number in (2, 3):
@@ -247,17 +241,6 @@ class CareGenerator:
                     )
             day += dt.timedelta(days=cycle + rng.randint(-2, 3))
         return plans
-
-    def liver_exam(self) -> str:
-        for key, exam in self.codes.imaging.items():
-            text = f"{key} {exam.findings}".lower()
-            if (
-                exam.kind == "imaging"
-                and "liver" in text
-                and ("sono" in text or "ultrasound" in text)
-            ):
-                return key
-        return ""
 
     def daily_order(self, code: str, days: int) -> tuple[str, int, float, str]:
         per_day = cat.DAILY_UNITS.get(code, 1)

@@ -1596,6 +1596,9 @@ IMAGING: tuple[ImagingExam, ...] = (
     ),
 )
 
+# Hepatitis B carriers have their liver scanned with their six-monthly tests.
+LIVER_ULTRASOUND = "abdominal_us_followup"
+
 ADMISSIONS: tuple[Admission, ...] = (
     Admission(
         "pneumonia",

@@ -190,6 +190,8 @@ class SeededPopulation(TestCase):
             records.LabResult.objects.filter(person=hbv, item__short_name__icontains="ALT").count()
             >= 3
         )
+        liver_scans = records.ImagingReport.objects.filter(person=hbv, body_site_id="LIVER")
+        assert liver_scans.count() >= 3
 
         nobody = Person.objects.get(national_id="K223456780")
         assert not records.Visit.objects.filter(person=nobody).exists()
