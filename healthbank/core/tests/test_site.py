@@ -44,3 +44,16 @@ def test_the_stylesheet_the_pages_link_is_served(client):
     response = client.get("/static/healthbank/site.css")
     assert response.status_code == 200
     assert b"--green" in b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_browser_language_does_not_override_the_default(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page["Content-Language"] == "zh-hant"
+    assert '<html lang="zh-Hant-TW">' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_cookie_falls_back_to_chinese(client):
+    client.cookies["django_language"] = "fr"
+    assert client.get("/")["Content-Language"] == "zh-hant"
