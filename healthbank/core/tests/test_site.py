@@ -57,3 +57,12 @@ def test_browser_language_does_not_override_the_default(client):
 def test_an_unknown_language_cookie_falls_back_to_chinese(client):
     client.cookies["django_language"] = "fr"
     assert client.get("/")["Content-Language"] == "zh-hant"
+
+
+@pytest.mark.django_db
+def test_language_switch_names_each_language_in_its_own_words(client):
+    page = client.get("/").content.decode()
+    assert ">English</button>" in page and ">繁體中文</button>" in page
+    client.cookies["django_language"] = "en"
+    page = client.get("/").content.decode()
+    assert ">English</button>" in page and ">繁體中文</button>" in page
