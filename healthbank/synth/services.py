@@ -32,281 +32,72 @@ from healthbank.synth.writer import open_table, reset_sequences, write
 
 # Tables in the order they are written (parents first), with their columns.
 COLUMNS = {
-    "household": (
-        people.Household,
-        (
-            "number",
-            "village_id",
-            "neighbourhood",
-            "street_address",
-            "head_id",
-        ),
-    ),
+    "household": (people.Household, "number village_id neighbourhood street_address head_id"),
     "person": (
         people.Person,
-        (
-            "national_id",
-            "name",
-            "sex",
-            "birth_date",
-            "email",
-            "mobile",
-            "phone",
-            "household_id",
-            "created_at",
-        ),
+        "national_id name sex birth_date email mobile phone household_id created_at",
     ),
     "enrolment": (
         people.Enrolment,
-        (
-            "person_id",
-            "role",
-            "insured_person_id",
-            "relation",
-            "unit_id",
-            "category",
-            "insured_amount",
-            "start_date",
-            "end_date",
-            "status",
-        ),
+        "person_id role insured_person_id relation unit_id category "
+        "insured_amount start_date end_date status",
     ),
-    "nhicard": (
-        people.NhiCard,
-        (
-            "person_id",
-            "number",
-            "issued_on",
-            "status",
-        ),
-    ),
+    "nhicard": (people.NhiCard, "person_id number issued_on status"),
     "cardissuance": (
         people.CardIssuance,
-        (
-            "person_id",
-            "card_id",
-            "reason",
-            "channel",
-            "applied_on",
-            "issued_on",
-            "fee",
-        ),
+        "person_id card_id reason channel applied_on issued_on fee",
     ),
     "premiumbill": (
         people.PremiumBill,
-        (
-            "person_id",
-            "unit_id",
-            "month",
-            "category",
-            "insured_amount",
-            "dependants",
-            "amount",
-            "due_date",
-        ),
+        "person_id unit_id month category insured_amount dependants amount due_date",
     ),
-    "premiumpayment": (
-        people.PremiumPayment,
-        (
-            "person_id",
-            "bill_id",
-            "paid_on",
-            "amount",
-            "method",
-        ),
-    ),
+    "premiumpayment": (people.PremiumPayment, "person_id bill_id paid_on amount method"),
     "visit": (
         records.Visit,
-        (
-            "person_id",
-            "provider_id",
-            "source_id",
-            "kind",
-            "visit_date",
-            "discharge_date",
-            "department_id",
-            "primary_diagnosis_id",
-            "copayment",
-            "points",
-            "card_sequence",
-            "chronic_refill",
-            "refill_number",
-        ),
+        "person_id provider_id source_id kind visit_date discharge_date "
+        "department_id primary_diagnosis_id copayment points card_sequence "
+        "chronic_refill refill_number",
     ),
-    "visitdiagnosis": (
-        records.VisitDiagnosis,
-        (
-            "visit_id",
-            "person_id",
-            "diagnosis_id",
-            "rank",
-        ),
-    ),
-    "drugorder": (
-        records.DrugOrder,
-        (
-            "visit_id",
-            "person_id",
-            "drug_id",
-            "days",
-            "quantity",
-            "frequency",
-        ),
-    ),
-    "serviceorder": (
-        records.ServiceOrder,
-        (
-            "visit_id",
-            "person_id",
-            "service_id",
-            "quantity",
-            "tooth_id",
-        ),
-    ),
-    "surgery": (
-        records.Surgery,
-        (
-            "visit_id",
-            "person_id",
-            "service_id",
-            "body_site_id",
-            "performed_on",
-        ),
-    ),
+    "visitdiagnosis": (records.VisitDiagnosis, "visit_id person_id diagnosis_id rank"),
+    "drugorder": (records.DrugOrder, "visit_id person_id drug_id days quantity frequency"),
+    "serviceorder": (records.ServiceOrder, "visit_id person_id service_id quantity tooth_id"),
+    "surgery": (records.Surgery, "visit_id person_id service_id body_site_id performed_on"),
     "labresult": (
         records.LabResult,
-        (
-            "person_id",
-            "provider_id",
-            "source_id",
-            "visit_id",
-            "item_id",
-            "collected_on",
-            "value",
-            "value_text",
-            "flag",
-        ),
+        "person_id provider_id source_id visit_id item_id collected_on value value_text flag",
     ),
     "imagingreport": (
         records.ImagingReport,
-        (
-            "person_id",
-            "provider_id",
-            "source_id",
-            "visit_id",
-            "kind",
-            "service_id",
-            "body_site_id",
-            "examined_on",
-            "findings",
-            "impression",
-        ),
+        "person_id provider_id source_id visit_id kind service_id body_site_id "
+        "examined_on findings impression",
     ),
     "dischargesummary": (
         records.DischargeSummary,
-        (
-            "person_id",
-            "provider_id",
-            "source_id",
-            "visit_id",
-            "admitted_on",
-            "discharged_on",
-            "chief_complaint",
-            "diagnoses",
-            "course",
-            "procedures",
-            "discharge_plan",
-        ),
+        "person_id provider_id source_id visit_id admitted_on discharged_on "
+        "chief_complaint diagnoses course procedures discharge_plan",
     ),
     "allergy": (
         records.Allergy,
-        (
-            "person_id",
-            "provider_id",
-            "source_id",
-            "recorded_on",
-            "substance",
-            "drug_id",
-            "reaction",
-            "physician",
-        ),
+        "person_id provider_id source_id recorded_on substance drug_id reaction physician",
     ),
     "vaccination": (
         records.Vaccination,
-        (
-            "person_id",
-            "provider_id",
-            "source_id",
-            "vaccine_id",
-            "given_on",
-            "lot_number",
-        ),
+        "person_id provider_id source_id vaccine_id given_on lot_number",
     ),
     "preventivecheck": (
         records.PreventiveCheck,
-        (
-            "person_id",
-            "provider_id",
-            "source_id",
-            "checked_on",
-            "height_cm",
-            "weight_kg",
-            "bmi",
-            "waist_cm",
-            "systolic",
-            "diastolic",
-            "blood_pressure_result",
-            "total_cholesterol",
-            "triglycerides",
-            "hdl",
-            "ldl",
-            "lipid_result",
-            "fasting_glucose",
-            "glucose_result",
-            "bun",
-            "creatinine",
-            "egfr",
-            "kidney_result",
-            "urine_protein",
-            "metabolic_syndrome_result",
-            "ast",
-            "alt",
-            "liver_result",
-            "hbsag",
-            "anti_hcv",
-        ),
+        "person_id provider_id source_id checked_on height_cm weight_kg bmi "
+        "waist_cm systolic diastolic blood_pressure_result total_cholesterol "
+        "triglycerides hdl ldl lipid_result fasting_glucose glucose_result bun "
+        "creatinine egfr kidney_result urine_protein metabolic_syndrome_result "
+        "ast alt liver_result hbsag anti_hcv",
     ),
     "carewish": (
         records.CareWish,
-        (
-            "person_id",
-            "provider_id",
-            "source_id",
-            "kind",
-            "signed_on",
-            "noted_on",
-            "revoked_on",
-        ),
+        "person_id provider_id source_id kind signed_on noted_on revoked_on",
     ),
-    "measurement": (
-        records.Measurement,
-        (
-            "person_id",
-            "kind",
-            "value",
-            "measured_at",
-        ),
-    ),
-    "calendarevent": (
-        records.CalendarEvent,
-        (
-            "person_id",
-            "title",
-            "date",
-            "time",
-            "note",
-        ),
-    ),
+    "measurement": (records.Measurement, "person_id kind value measured_at"),
+    "calendarevent": (records.CalendarEvent, "person_id title date time note"),
 }
 RECORD_YEARS = 3  # records cover the last three years (seed 000, "近三年")
 
@@ -350,7 +141,9 @@ class Seeder:
         self.letters = dict(people.County.objects.values_list("code", "letter"))
         self.network = build_network(self.townships, seed)
         self.codes = Codes.load()
-        self.tables = {name: open_table(model, cols) for name, (model, cols) in COLUMNS.items()}
+        self.tables = {
+            name: open_table(model, cols.split()) for name, (model, cols) in COLUMNS.items()
+        }
         self.ids = Identities(
             set(people.Person.objects.values_list("national_id", flat=True)),
             set(people.Household.objects.values_list("number", flat=True)),
