@@ -10,7 +10,6 @@ has left its file stays in the database, since records may still refer to it.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -30,6 +29,7 @@ from healthbank.codes.models import (
     ToothPosition,
     Vaccine,
 )
+from healthbank.core.datafiles import DataFileError, read_rows, upsert
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -50,13 +50,8 @@ _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n", ""}
 
 
-class CodeDataError(ValueError):
+class CodeDataError(DataFileError):
     """A code-table file that cannot be loaded; names the file and line."""
-
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        self.path = path
-        self.line = line
-        super().__init__(f"{path}, line {line}: {message}")
 
 
 @dataclass(frozen=True)
@@ -112,25 +107,12 @@ def _convert(field: models.Field, raw: str, known: dict[str, set[str]]) -> Any:
     return field.clean(value, None)
 
 
-def _read(
-    model: type[models.Model], path: Path, handle: TextIO, known: dict[str, set[str]]
-) -> list[models.Model]:
+def _read(model: type[models.Model], path: Path, known: dict[str, set[str]]) -> list[models.Model]:
     fields = _columns(model)
     names = [f.name for f in fields]
-    reader = csv.DictReader(handle)
-    header = reader.fieldnames or []
-    missing = [n for n in names if n not in header]
-    if missing:
-        raise CodeDataError(path, 1, f"missing column(s): {', '.join(missing)}")
-    extra = [n for n in header if n not in names]
-    if extra:
-        raise CodeDataError(path, 1, f"unknown column(s): {', '.join(extra)}")
     objects = []
     seen: set[str] = set()
-    for row in reader:
-        line = reader.line_num
-        if None in row or any(row[n] is None for n in names):
-            raise CodeDataError(path, line, "wrong number of fields")
+    for line, row in read_rows(path, names, error=CodeDataError, exact=True):
         values = {}
         for field in fields:
             try:
@@ -158,10 +140,7 @@ def read_code_tables(data_dir: Path | None = None) -> list[_Table]:
     tables = []
     for model in MODELS:
         path = folder / f"{table_name(model)}.csv"
-        if not path.is_file():
-            raise CodeDataError(path, 0, "file not found")
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            tables.append(_Table(model, path, _read(model, path, handle, known)))
+        tables.append(_Table(model, path, _read(model, path, known)))
     return tables
 
 
@@ -172,14 +151,7 @@ def load_code_tables(stdout: TextIO | None = None, data_dir: Path | None = None)
     with transaction.atomic():
         for table in tables:
             model = table.model
-            update = [f.name for f in _columns(model) if not f.primary_key]
-            model.objects.bulk_create(
-                table.objects,
-                batch_size=500,
-                update_conflicts=True,
-                unique_fields=["code"],
-                update_fields=update,
-            )
+            upsert(model, table.objects, [f.name for f in _columns(model) if not f.primary_key])
             counts[table_name(model)] = len(table.objects)
             if stdout is not None:
                 stdout.write(f"{table_name(model)}: {len(table.objects)}\n")

@@ -6,15 +6,15 @@ checked before anything is written, so a bad line leaves the database as it was.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from django.db import models, transaction
+from django.db import transaction
 
+from healthbank.core.datafiles import DataFileError, read_rows, upsert
 from healthbank.people.models import County, Township, Village
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -26,14 +26,8 @@ AREA_LETTER = re.compile(r"[A-Z]")
 POSTAL_CODE = re.compile(r"\d{3}")
 
 
-class DivisionDataError(ValueError):
+class DivisionDataError(DataFileError):
     """A division file that cannot be loaded; names the file and line."""
-
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        self.path = path
-        self.line = line
-        where = f"{path}, line {line}" if line else str(path)
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -43,21 +37,8 @@ class _Row:
 
 
 def _read(path: Path, columns: list[str]) -> Iterator[_Row]:
-    if not path.is_file():
-        raise DivisionDataError(path, 0, "file not found")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        yield from _rows(handle, path, columns)
-
-
-def _rows(handle: TextIO, path: Path, columns: list[str]) -> Iterator[_Row]:
-    reader = csv.DictReader(handle)
-    missing = [c for c in columns if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DivisionDataError(path, 1, f"missing column(s): {', '.join(missing)}")
-    for values in reader:
-        if None in values or any(values[c] is None for c in columns):
-            raise DivisionDataError(path, reader.line_num, "wrong number of fields")
-        yield _Row(reader.line_num, {c: values[c].strip() for c in columns})
+    for line, values in read_rows(path, columns, error=DivisionDataError):
+        yield _Row(line, values)
 
 
 def _check(path: Path, row: _Row, column: str, test: Callable[[str], bool], what: str) -> str:
@@ -146,16 +127,6 @@ def _read_villages(data_dir: Path, township_codes: set[str]) -> list[Village]:
     return villages
 
 
-def _upsert(model: type[models.Model], objs: list[models.Model], fields: list[str]) -> None:
-    model._default_manager.bulk_create(
-        objs,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=fields,
-    )
-
-
 def load_divisions(stdout: TextIO | None = None, data_dir: Path | None = None) -> dict[str, int]:
     """Insert or update every county, township and village in the data files.
 
@@ -167,9 +138,9 @@ def load_divisions(stdout: TextIO | None = None, data_dir: Path | None = None) -
     townships = _read_townships(data_dir, {c.code for c in counties})
     villages = _read_villages(data_dir, {t.code for t in townships})
     with transaction.atomic():
-        _upsert(County, counties, ["letter", "name_zh", "name_en"])
-        _upsert(Township, townships, ["county", "name_zh", "name_en", "postal_code"])
-        _upsert(Village, villages, ["township", "name_zh", "name_en"])
+        upsert(County, counties, ["letter", "name_zh", "name_en"])
+        upsert(Township, townships, ["county", "name_zh", "name_en", "postal_code"])
+        upsert(Village, villages, ["township", "name_zh", "name_en"])
     counts = {"counties": len(counties), "townships": len(townships), "villages": len(villages)}
     if stdout is not None:
         for table, count in counts.items():
