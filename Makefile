@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: demo test lint format bench bench-smoke clean
+CHROMIUM := /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: demo test lint format bench bench-smoke clean browser
 
 $(BIN)/healthbank: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +20,15 @@ $(BIN)/healthbank: requirements.lock pyproject.toml
 demo: $(BIN)/healthbank
 	DEBUG=1 $(BIN)/healthbank demo --port $(PORT)
 
-test: $(BIN)/healthbank
+# Browser tests drive Debian's Chromium (with CJK fonts); installed here when we may,
+# otherwise those tests skip and say why.
+browser:
+	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+		  { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; }; }; } || \
+		echo "No Chromium at $(CHROMIUM) and no way to install it: browser tests will be skipped."
+
+test: $(BIN)/healthbank browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -1,0 +1,55 @@
+"""Browser tests: Playwright driving Debian's Chromium against Django's live server.
+
+Run alone with `pytest -m e2e`. They skip, saying why, where /usr/bin/chromium is
+missing (`make test` installs it when it can). Nothing here downloads a browser.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# around it are still plain synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db):
+    """A fresh browser tab (no cookies) on the live server, with reference data loaded."""
+    from healthbank.codes.loading import load_code_tables
+    from healthbank.people.loading import load_divisions
+
+    load_divisions()
+    load_code_tables()
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    tab = context.new_page()
+    yield tab
+    context.close()
