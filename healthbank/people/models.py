@@ -206,7 +206,7 @@ class Enrolment(models.Model):
         GRANDPARENT = "grandparent", _("Grandparent")
         GRANDCHILD = "grandchild", _("Grandchild")
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="enrolments")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="enrolments", db_index=False)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     insured_person = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="dependant_enrolments",
@@ -244,7 +244,7 @@ class NhiCard(models.Model):
         LOST = "lost", _("Reported lost")
         CANCELLED = "cancelled", _("Cancelled")
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="cards")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="cards", db_index=False)
     number = models.CharField(
         _("card number"),
         max_length=12,
@@ -282,7 +282,9 @@ class CardIssuance(models.Model):
         POST = "post", _("Post office")
         ONLINE = "online", _("Online")
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="card_issuances")
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="card_issuances", db_index=False
+    )
     card = models.ForeignKey(NhiCard, models.CASCADE, related_name="issuances")
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -301,7 +303,7 @@ class CardIssuance(models.Model):
 class PremiumBill(models.Model):
     """A month's premium (保費計費明細) the insured owes for self and dependants."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="premium_bills")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="premium_bills", db_index=False)
     unit = models.ForeignKey(InsuredUnit, models.PROTECT, related_name="+")
     month = models.DateField(_("month"))  # always the 1st
     category = models.PositiveSmallIntegerField(_("category"), choices=InsuredCategory.choices)
@@ -329,7 +331,9 @@ class PremiumPayment(models.Model):
         POST = "post", _("Post office")
         CARD = "card", _("Credit card")
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="premium_payments")
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="premium_payments", db_index=False
+    )
     bill = models.ForeignKey(PremiumBill, models.CASCADE, related_name="payments")
     paid_on = models.DateField(_("payment date"))
     amount = models.PositiveIntegerField(_("amount (NT$)"))

@@ -53,13 +53,18 @@ class Provider(models.Model):
 class ReportedRecord(models.Model):
     """Fields of every row a provider or agency reports."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    provider = models.ForeignKey(Provider, models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
+    provider = models.ForeignKey(Provider, models.PROTECT, related_name="+", db_index=False)
     # The reporter's own id for the row: uploads are idempotent on (provider, source_id).
     source_id = models.CharField(_("provider's record id"), max_length=40)
 
     class Meta:
         abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "source_id"], name="%(app_label)s_%(class)s_source_unique"
+            )
+        ]
 
 
 class Visit(ReportedRecord):
@@ -75,10 +80,12 @@ class Visit(ReportedRecord):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     visit_date = models.DateField(_("visit / admission date"))
     discharge_date = models.DateField(_("discharge date"), null=True, blank=True)
-    department = models.ForeignKey(Department, models.PROTECT, verbose_name=_("department"))
+    department = models.ForeignKey(
+        Department, models.PROTECT, verbose_name=_("department"), db_index=False
+    )
     # The main diagnosis, kept on the visit so that list pages need no join.
     primary_diagnosis = models.ForeignKey(
-        Diagnosis, models.PROTECT, related_name="+", verbose_name=_("diagnosis")
+        Diagnosis, models.PROTECT, related_name="+", db_index=False, verbose_name=_("diagnosis")
     )
     copayment = models.PositiveIntegerField(_("copayment (NT$)"))
     points = models.PositiveIntegerField(_("NHI points"))
@@ -86,14 +93,14 @@ class Visit(ReportedRecord):
     chronic_refill = models.BooleanField(_("chronic refill prescription"), default=False)
     refill_number = models.PositiveSmallIntegerField(_("refill number"), null=True, blank=True)
 
-    class Meta:
+    class Meta(ReportedRecord.Meta):
         verbose_name = _("visit")
         indexes = [
             models.Index(fields=["person", "-visit_date"]),
             models.Index(fields=["person", "kind", "-visit_date"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "source_id"], name="visit_source_unique"),
+            *ReportedRecord.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(discharge_date__isnull=True)
                 | models.Q(discharge_date__gte=models.F("visit_date")),
@@ -109,8 +116,8 @@ class VisitDiagnosis(models.Model):
     """Every diagnosis of a visit in claim order; rank 1 is the visit's primary diagnosis."""
 
     visit = models.ForeignKey(Visit, models.CASCADE, related_name="diagnoses")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    diagnosis = models.ForeignKey(Diagnosis, models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
+    diagnosis = models.ForeignKey(Diagnosis, models.PROTECT, related_name="+", db_index=False)
     rank = models.PositiveSmallIntegerField(_("rank"))
 
     class Meta:
@@ -130,8 +137,8 @@ class DrugOrder(models.Model):
     """A drug order of a visit (藥品醫令)."""
 
     visit = models.ForeignKey(Visit, models.CASCADE, related_name="drug_orders")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    drug = models.ForeignKey(Drug, models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
+    drug = models.ForeignKey(Drug, models.PROTECT, related_name="+", db_index=False)
     days = models.PositiveSmallIntegerField(_("days supplied"))
     quantity = models.DecimalField(_("total quantity"), max_digits=8, decimal_places=2)
     frequency = models.CharField(_("frequency"), max_length=10, blank=True)  # QD, BID, TID ...
@@ -148,11 +155,11 @@ class ServiceOrder(models.Model):
     """A non-drug order of a visit (非藥品醫令): fees, tests, treatments, dental work on a tooth."""
 
     visit = models.ForeignKey(Visit, models.CASCADE, related_name="service_orders")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    service = models.ForeignKey(Service, models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
+    service = models.ForeignKey(Service, models.PROTECT, related_name="+", db_index=False)
     quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2, default=1)
     tooth = models.ForeignKey(
-        ToothPosition, models.PROTECT, null=True, blank=True, related_name="+",
+        ToothPosition, models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
         verbose_name=_("tooth"),
     )  # fmt: skip
 
@@ -170,9 +177,9 @@ class Surgery(models.Model):
     """A surgery or major procedure (手術) of a visit, with the body site it was done on."""
 
     visit = models.ForeignKey(Visit, models.CASCADE, related_name="surgeries")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    service = models.ForeignKey(Service, models.PROTECT, related_name="+")
-    body_site = models.ForeignKey(BodySite, models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
+    service = models.ForeignKey(Service, models.PROTECT, related_name="+", db_index=False)
+    body_site = models.ForeignKey(BodySite, models.PROTECT, related_name="+", db_index=False)
     performed_on = models.DateField(_("date"))
 
     class Meta:
@@ -194,18 +201,17 @@ class LabResult(ReportedRecord):
         ABNORMAL = "A", _("Abnormal")
 
     visit = models.ForeignKey(Visit, models.SET_NULL, null=True, blank=True, related_name="+")
-    item = models.ForeignKey(LabItem, models.PROTECT, related_name="+", verbose_name=_("test"))
+    item = models.ForeignKey(
+        LabItem, models.PROTECT, related_name="+", db_index=False, verbose_name=_("test")
+    )
     collected_on = models.DateField(_("date"))
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=2, null=True, blank=True)
     value_text = models.CharField(_("result"), max_length=40)  # as reported: "8.8", "陰性"
     flag = models.CharField(_("flag"), max_length=1, choices=Flag.choices, blank=True)
 
-    class Meta:
+    class Meta(ReportedRecord.Meta):
         verbose_name = _("laboratory result")
         indexes = [models.Index(fields=["person", "item", "-collected_on"])]
-        constraints = [
-            models.UniqueConstraint(fields=["provider", "source_id"], name="lab_source_unique")
-        ]
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.collected_on}: {self.value_text}"
@@ -220,18 +226,17 @@ class ImagingReport(ReportedRecord):
 
     visit = models.ForeignKey(Visit, models.SET_NULL, null=True, blank=True, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    service = models.ForeignKey(Service, models.PROTECT, related_name="+", verbose_name=_("exam"))
-    body_site = models.ForeignKey(BodySite, models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        Service, models.PROTECT, related_name="+", db_index=False, verbose_name=_("exam")
+    )
+    body_site = models.ForeignKey(BodySite, models.PROTECT, related_name="+", db_index=False)
     examined_on = models.DateField(_("exam date"))
     findings = models.TextField(_("findings"))
     impression = models.TextField(_("impression"))
 
-    class Meta:
+    class Meta(ReportedRecord.Meta):
         verbose_name = _("imaging or pathology report")
         indexes = [models.Index(fields=["person", "-examined_on"])]
-        constraints = [
-            models.UniqueConstraint(fields=["provider", "source_id"], name="report_source_unique")
-        ]
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.examined_on}"
@@ -249,7 +254,7 @@ class DischargeSummary(ReportedRecord):
     procedures = models.TextField(_("surgeries and procedures"), blank=True)
     discharge_plan = models.TextField(_("discharge instructions"))
 
-    class Meta:
+    class Meta(ReportedRecord.Meta):
         verbose_name = _("discharge summary")
         verbose_name_plural = _("discharge summaries")
         indexes = [models.Index(fields=["person", "-discharged_on"])]
@@ -263,11 +268,13 @@ class Allergy(ReportedRecord):
 
     recorded_on = models.DateField(_("upload date"))
     substance = models.CharField(_("allergen"), max_length=120)
-    drug = models.ForeignKey(Drug, models.PROTECT, null=True, blank=True, related_name="+")
+    drug = models.ForeignKey(
+        Drug, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     reaction = models.CharField(_("reaction"), max_length=100, blank=True)
     physician = models.CharField(_("recording physician"), max_length=50, blank=True)
 
-    class Meta:
+    class Meta(ReportedRecord.Meta):
         verbose_name = _("allergy")
         verbose_name_plural = _("allergies")
         indexes = [models.Index(fields=["person", "-recorded_on"])]
@@ -279,11 +286,11 @@ class Allergy(ReportedRecord):
 class Vaccination(ReportedRecord):
     """A vaccination from Taiwan CDC's immunisation registry (預防接種)."""
 
-    vaccine = models.ForeignKey(Vaccine, models.PROTECT, related_name="+")
+    vaccine = models.ForeignKey(Vaccine, models.PROTECT, related_name="+", db_index=False)
     given_on = models.DateField(_("vaccination date"))
     lot_number = models.CharField(_("lot number"), max_length=20, blank=True)
 
-    class Meta:
+    class Meta(ReportedRecord.Meta):
         verbose_name = _("vaccination")
         indexes = [models.Index(fields=["person", "-given_on"])]
 
@@ -333,7 +340,7 @@ class PreventiveCheck(ReportedRecord):
     hbsag = models.CharField(max_length=8, choices=Serology.choices)
     anti_hcv = models.CharField(max_length=8, choices=Serology.choices)
 
-    class Meta:
+    class Meta(ReportedRecord.Meta):
         verbose_name = _("adult preventive check")
         indexes = [models.Index(fields=["person", "-checked_on"])]
 
@@ -355,7 +362,7 @@ class CareWish(ReportedRecord):
     noted_on = models.DateField(_("noted on card"))
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
 
-    class Meta:
+    class Meta(ReportedRecord.Meta):
         verbose_name = _("care wish")
         verbose_name_plural = _("care wishes")
         indexes = [models.Index(fields=["person", "-signed_on"])]
@@ -376,7 +383,7 @@ class Measurement(models.Model):
         FASTING_GLUCOSE = "fasting_glucose", _("Fasting glucose (mg/dL)")
         HEART_RATE = "heart_rate", _("Heart rate (beats/min)")
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="measurements")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="measurements", db_index=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     value = models.DecimalField(_("value"), max_digits=6, decimal_places=1)
     measured_at = models.DateTimeField(_("measured at"))
@@ -392,7 +399,9 @@ class Measurement(models.Model):
 class CalendarEvent(models.Model):
     """An entry in the person's own calendar (我的行事曆)."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="calendar_events")
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="calendar_events", db_index=False
+    )
     title = models.CharField(_("title"), max_length=100)
     date = models.DateField(_("date"))
     time = models.TimeField(_("time"), null=True, blank=True)
