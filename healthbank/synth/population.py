@@ -199,18 +199,16 @@ def assign_cover(
             m.employed = rng.random() < employment_chance(m, today)
         if m.employed:
             m.category = rng.choices((1, 2, 3), weights=(80, 14, 6))[0]
-            m.unit_id = {
-                1: lambda: rng.choice(network.employers[town]),
-                2: lambda: network.unions[town],
-                3: lambda: network.farmers[town],
-            }[m.category]()
+            if m.category == 1:
+                m.unit_id = rng.choice(network.employers[town])
+            else:
+                m.unit_id = network.unions[town] if m.category == 2 else network.farmers[town]
             grade_top = min(len(INSURED_AMOUNT_GRADES) - 1, 8 + 2 * (m.age_on(today) - 20) // 3)
             grade = 0 if m.category != 1 else min(int(rng.triangular(0, grade_top, 4)), grade_top)
             m.insured_amount = INSURED_AMOUNT_GRADES[grade]
     head = members[0]
     spouse = next((m for m in members if m.relation == "spouse"), None)
     earners = [m for m in members if m.employed and m.relation in ("self", "spouse")]
-    workers = [m for m in members if m.employed]
     for m in members:
         if m.employed or m.insured_by is not None:
             continue
@@ -222,20 +220,14 @@ def assign_cover(
             m.insured_by = spouse
         elif m.relation == "parent" and earners:
             m.insured_by = earners[0]
-        elif m.relation == "child" and workers:
-            m.insured_by = workers[0]
-    # Nobody earns: the head is insured at the township office and covers the family.
+    # Whoever is left has nobody earning in the household (so the head is among them):
+    # the head is insured at the township office (category 6) and covers the rest.
     uncovered = [m for m in members if not m.employed and m.insured_by is None]
     if uncovered:
-        holder = head if not head.employed and head.insured_by is None else uncovered[0]
-        holder.category = 6
-        holder.unit_id = network.offices[town]
+        head.category, head.unit_id = 6, network.offices[town]
         for m in uncovered:
-            if m is not holder:
-                if m.relation in ("child", "spouse", "self", "parent") and holder is head:
-                    m.insured_by = holder
-                else:
-                    m.category, m.unit_id = 6, network.offices[town]
+            if m is not head:
+                m.insured_by = head
     for m in members:
         if m.insured_by:
             m.category = m.insured_by.category
