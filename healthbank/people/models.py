@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from healthbank.people.identifiers import is_resident_certificate, validate_personal_id
 
@@ -156,11 +157,12 @@ class InsuredUnit(models.Model):
 
     code = models.CharField(
         _("unit code"),
-        max_length=8,
+        max_length=9,
         unique=True,
-        validators=[RegexValidator(r"^\d{8}$", _("A unit code is eight digits."))],
+        # Nine digits, as on the seed's batch-registration screens (123456789).
+        validators=[RegexValidator(r"^\d{9}$", _("A unit code is nine digits."))],
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("organisation", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

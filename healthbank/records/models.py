@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from healthbank.codes.models import (
     BodySite,
@@ -34,7 +35,7 @@ class Provider(models.Model):
         AGENCY = "agency", _("Government agency")
 
     code = models.CharField(_("provider code"), max_length=10, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("organisation", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     county = models.ForeignKey(County, models.PROTECT, verbose_name=_("county"))
     township = models.ForeignKey(

@@ -163,7 +163,7 @@ def _create(townships: list[str], rng: random.Random) -> None:
     def unit(kind: str, name: str, town: Township) -> None:
         units.append(
             InsuredUnit(
-                code=f"{len(units) + 1:08d}",
+                code=f"{len(units) + 1:09d}",
                 name=name,
                 kind=kind,
                 phone=_phone(rng, AREA_CODES.get(town.county_id, "02")),

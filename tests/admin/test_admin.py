@@ -98,7 +98,7 @@ def world(db) -> dict[type, object]:
     )
     person = PersonFactory(household=household)
     unit = people.InsuredUnit.objects.create(
-        code="12345678", name="測試公司", kind=people.InsuredUnit.Kind.EMPLOYER, township=township
+        code="123456789", name="測試公司", kind=people.InsuredUnit.Kind.EMPLOYER, township=township
     )
     enrolment = people.Enrolment.objects.create(
         person=person, role="insured", relation="self", unit=unit, category=1,
