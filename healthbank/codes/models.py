@@ -58,6 +58,7 @@ class Drug(CodeTable):
 
     class Meta(CodeTable.Meta):
         verbose_name = _("drug")
+        verbose_name_plural = _("drugs")
 
 
 class Service(CodeTable):
@@ -81,6 +82,7 @@ class Service(CodeTable):
 
     class Meta(CodeTable.Meta):
         verbose_name = _("NHI service")
+        verbose_name_plural = _("NHI services")
 
 
 class Vaccine(CodeTable):
@@ -90,6 +92,7 @@ class Vaccine(CodeTable):
 
     class Meta(CodeTable.Meta):
         verbose_name = _("vaccine")
+        verbose_name_plural = _("vaccines")
 
 
 class LabItem(CodeTable):
@@ -117,6 +120,7 @@ class LabItem(CodeTable):
 
     class Meta(CodeTable.Meta):
         verbose_name = _("laboratory item")
+        verbose_name_plural = _("laboratory items")
 
 
 class ToothPosition(CodeTable):
@@ -131,6 +135,7 @@ class ToothPosition(CodeTable):
 
     class Meta(CodeTable.Meta):
         verbose_name = _("tooth position")
+        verbose_name_plural = _("tooth positions")
 
 
 class BodySite(CodeTable):
@@ -140,6 +145,7 @@ class BodySite(CodeTable):
 
     class Meta(CodeTable.Meta):
         verbose_name = _("body site")
+        verbose_name_plural = _("body sites")
 
 
 class Department(CodeTable):
@@ -147,3 +153,4 @@ class Department(CodeTable):
 
     class Meta(CodeTable.Meta):
         verbose_name = _("department")
+        verbose_name_plural = _("departments")

@@ -41,6 +41,7 @@ class Township(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("township")
+        verbose_name_plural = _("townships")
 
     def __str__(self) -> str:
         return f"{self.county.name_zh}{self.name_zh}"
@@ -57,6 +58,7 @@ class Village(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("village")
+        verbose_name_plural = _("villages")
 
     def __str__(self) -> str:
         return self.name_zh
@@ -89,6 +91,7 @@ class Household(models.Model):
 
     class Meta:
         verbose_name = _("household")
+        verbose_name_plural = _("households")
 
     def __str__(self) -> str:
         return self.number
@@ -172,6 +175,7 @@ class InsuredUnit(models.Model):
 
     class Meta:
         verbose_name = _("insured unit")
+        verbose_name_plural = _("insured units")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -224,6 +228,7 @@ class Enrolment(models.Model):
 
     class Meta:
         verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
         indexes = [models.Index(fields=["person", "-start_date"])]
         constraints = [
             models.CheckConstraint(
@@ -258,6 +263,7 @@ class NhiCard(models.Model):
 
     class Meta:
         verbose_name = _("NHI card")
+        verbose_name_plural = _("NHI cards")
         indexes = [models.Index(fields=["person", "-issued_on"])]
         constraints = [
             models.UniqueConstraint(
@@ -296,6 +302,7 @@ class CardIssuance(models.Model):
 
     class Meta:
         verbose_name = _("card issuance")
+        verbose_name_plural = _("card issuances")
         indexes = [models.Index(fields=["person", "-applied_on"])]
 
     def __str__(self) -> str:
@@ -316,6 +323,7 @@ class PremiumBill(models.Model):
 
     class Meta:
         verbose_name = _("premium bill")
+        verbose_name_plural = _("premium bills")
         indexes = [models.Index(fields=["person", "-month"])]
         constraints = [models.UniqueConstraint(fields=["person", "month"], name="one_bill_a_month")]
 
@@ -343,6 +351,7 @@ class PremiumPayment(models.Model):
 
     class Meta:
         verbose_name = _("premium payment")
+        verbose_name_plural = _("premium payments")
         indexes = [models.Index(fields=["person", "-paid_on"])]
 
     def __str__(self) -> str:

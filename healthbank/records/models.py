@@ -46,6 +46,7 @@ class Provider(models.Model):
 
     class Meta:
         verbose_name = _("provider")
+        verbose_name_plural = _("providers")
 
     def __str__(self) -> str:
         return self.name
@@ -96,6 +97,7 @@ class Visit(ReportedRecord):
 
     class Meta(ReportedRecord.Meta):
         verbose_name = _("visit")
+        verbose_name_plural = _("visits")
         indexes = [
             models.Index(fields=["person", "-visit_date"]),
             models.Index(fields=["person", "kind", "-visit_date"]),
@@ -146,6 +148,7 @@ class DrugOrder(models.Model):
 
     class Meta:
         verbose_name = _("drug order")
+        verbose_name_plural = _("drug orders")
         indexes = [models.Index(fields=["person", "drug"])]
 
     def __str__(self) -> str:
@@ -166,6 +169,7 @@ class ServiceOrder(models.Model):
 
     class Meta:
         verbose_name = _("service order")
+        verbose_name_plural = _("service orders")
         indexes = [models.Index(fields=["person", "tooth"])]
 
     def __str__(self) -> str:
@@ -212,6 +216,7 @@ class LabResult(ReportedRecord):
 
     class Meta(ReportedRecord.Meta):
         verbose_name = _("laboratory result")
+        verbose_name_plural = _("laboratory results")
         indexes = [models.Index(fields=["person", "item", "-collected_on"])]
 
     def __str__(self) -> str:
@@ -237,6 +242,7 @@ class ImagingReport(ReportedRecord):
 
     class Meta(ReportedRecord.Meta):
         verbose_name = _("imaging or pathology report")
+        verbose_name_plural = _("imaging and pathology reports")
         indexes = [models.Index(fields=["person", "-examined_on"])]
 
     def __str__(self) -> str:
@@ -293,6 +299,7 @@ class Vaccination(ReportedRecord):
 
     class Meta(ReportedRecord.Meta):
         verbose_name = _("vaccination")
+        verbose_name_plural = _("vaccinations")
         indexes = [models.Index(fields=["person", "-given_on"])]
 
     def __str__(self) -> str:
@@ -343,6 +350,7 @@ class PreventiveCheck(ReportedRecord):
 
     class Meta(ReportedRecord.Meta):
         verbose_name = _("adult preventive check")
+        verbose_name_plural = _("adult preventive checks")
         indexes = [models.Index(fields=["person", "-checked_on"])]
 
     def __str__(self) -> str:
@@ -391,6 +399,7 @@ class Measurement(models.Model):
 
     class Meta:
         verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
         indexes = [models.Index(fields=["person", "kind", "-measured_at"])]
 
     def __str__(self) -> str:
@@ -410,6 +419,7 @@ class CalendarEvent(models.Model):
 
     class Meta:
         verbose_name = _("calendar event")
+        verbose_name_plural = _("calendar events")
         indexes = [models.Index(fields=["person", "-date"])]
 
     def __str__(self) -> str:

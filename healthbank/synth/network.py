@@ -153,7 +153,10 @@ def _create(townships: list[str], rng: random.Random) -> None:
                 else:
                     name = f"{rng.choice(CLINIC_NAMES)}{rng.choice(SUFFIX[kind])}"
                 provider(kind, name, town)
-    capital = town_rows[townships[0]]
+    # The agencies sit in Taipei (63000) when it is among the townships.
+    capital = next(
+        (t for t in town_rows.values() if t.county_id == "63000"), town_rows[townships[0]]
+    )
     for key, code in AGENCY_CODES.items():
         provider(Kind.AGENCY, AGENCY_NAMES[key], capital, code)
     Provider.objects.bulk_create(providers)

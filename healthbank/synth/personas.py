@@ -1,6 +1,6 @@
 """The named demo personas (README, "Demo personas"): the same people in every database.
 
-Each lives in a household of the first synthetic township; their records are generated
+Each lives in a household of the most populous synthetic township; their records are generated
 like everyone else's, with the conditions and habits that make them worth a look.
 """
 
@@ -161,7 +161,7 @@ def birth_date_for(age: int, today: dt.date) -> dt.date:
     return birth.replace(year=birth.year - 1) if (3, 15) > (today.month, today.day) else birth
 
 
-def persona_households(today: dt.date, townships: list[str]) -> list[HouseholdPlan]:
+def persona_households(today: dt.date, township: str) -> list[HouseholdPlan]:
     plans = []
     for household in HOUSEHOLDS:
         members = [
@@ -181,5 +181,5 @@ def persona_households(today: dt.date, townships: list[str]) -> list[HouseholdPl
             if persona.insured_by_index is not None:
                 member.insured_by = members[persona.insured_by_index]
         profiles = [p.profile | {"card_number": p.card_number} for p in household]
-        plans.append(HouseholdPlan(members, townships[0], profiles))
+        plans.append(HouseholdPlan(members, township, profiles))
     return plans

@@ -156,6 +156,9 @@ class Seeder:
         self.created_at = timezone.now()
         self.written: dict[str, int] = dict.fromkeys(COLUMNS, 0)
 
+    def busiest_township(self) -> str:
+        return max(self.townships, key=lambda code: self.weights[self.townships.index(code)])
+
     def pending(self) -> int:
         return sum(len(t.rows) for t in self.tables.values())
 
@@ -289,7 +292,7 @@ def seed_population(
     seeder = Seeder(seed, today or timezone.localdate())
     made = households = 0
     if with_personas:
-        for plan in persona_households(seeder.today, seeder.townships):
+        for plan in persona_households(seeder.today, seeder.busiest_township()):
             if not people.Person.objects.filter(national_id=plan.members[0].national_id).exists():
                 seeder.household(
                     plan, random.Random(f"{seed}:persona:{plan.members[0].national_id}")

@@ -1,9 +1,12 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from healthbank.people.models import Person
 
 DEMO_PEOPLE = 500
+DEMO_STAFF = ("staff", "healthbank-demo")  # README, "Demo personas"; DEBUG databases only
 
 
 class Command(BaseCommand):
@@ -13,18 +16,27 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--people", type=int, default=DEMO_PEOPLE)
+        parser.add_argument("--no-serve", action="store_true", help="prepare the data and stop")
 
-    def handle(self, *args, port, host, people, **options):
+    def handle(self, *args, port, host, people, no_serve, **options):
+        if not settings.DEBUG:
+            raise CommandError("The demo is for a local machine: run it with DEBUG=1 (make demo).")
         call_command("migrate", interactive=False, verbosity=0)
         if not Person.objects.exists():
             self.stdout.write(
-                f"Empty database: seeding {people} synthetic people and the personas…"
+                f"Empty database: seeding {people} synthetic people and the personas."
             )
             call_command("seed", people=people, seed=1, stdout=self.stdout)
+        username, password = DEMO_STAFF
+        staff = get_user_model().objects
+        if not staff.filter(is_superuser=True).exists():
+            staff.create_superuser(username, password=password)
+        if no_serve:
+            return
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"\nhealthbank is at http://{host}:{port}/"))
         self.stdout.write(
-            f"Staff pages: http://{host}:{port}/staff/ (create a login with "
-            "`.venv/bin/healthbank createsuperuser`)\n"
+            f"Staff pages: http://{host}:{port}/staff/ (user {username!r}, password {password!r} "
+            "unless you made your own)\n"
         )
         call_command("runserver", f"{host}:{port}", use_reloader=False)
