@@ -157,7 +157,7 @@ class Seeder:
         self.written: dict[str, int] = dict.fromkeys(COLUMNS, 0)
 
     def busiest_township(self) -> str:
-        return max(self.townships, key=lambda code: self.weights[self.townships.index(code)])
+        return max(zip(self.weights, self.townships, strict=True))[1]
 
     def pending(self) -> int:
         return sum(len(t.rows) for t in self.tables.values())

@@ -121,3 +121,19 @@ def test_validator_says_what_is_wrong(value, code):
     with pytest.raises(ValidationError) as error:
         validate_personal_id(value)
     assert error.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("language", "format_words", "checksum_words"),
+    [("zh-hant", "身分證", "檢查碼"), ("en", "national ID", "check digit")],
+)
+def test_validator_messages_speak_both_languages(language, format_words, checksum_words):
+    from django.utils import translation
+
+    with translation.override(language):
+        with pytest.raises(ValidationError) as bad_format:
+            validate_personal_id("A12345")
+        with pytest.raises(ValidationError) as bad_checksum:
+            validate_personal_id("A123456788")
+        assert format_words in bad_format.value.messages[0]
+        assert checksum_words in bad_checksum.value.messages[0]
