@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,12 @@ INSTALLED_APPS = [
     "healthbank.codes",
     "healthbank.records",
     "healthbank.synth",
+    "healthbank.external",
+    "healthbank.audit",
+    "healthbank.identity",
+    "healthbank.bank",
+    "healthbank.employers",
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "healthbank.identity.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -87,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "healthbank.identity.context_processors.card_agent",
             ],
         },
     },
@@ -109,6 +118,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2 first: every new or changed password is hashed with it (DESIGN.md, STYLE.md).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "identity:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,6 +165,46 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# NHI-card online services (seed 003, 全民健康保險網路服務註冊管理作業要點 rule 10).
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)  # wrong passwords in a row
+LOGIN_ADDRESS_LIMIT = envint("LOGIN_ADDRESS_LIMIT", 30)  # failed sign-ins per address ...
+LOGIN_ADDRESS_WINDOW = envint("LOGIN_ADDRESS_WINDOW", 15 * 60)  # ... in this many seconds
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 15 * 60)
+SESSION_IDLE_WARNING_SECONDS = envint("SESSION_IDLE_WARNING_SECONDS", 2 * 60)
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in e-mail
+
+# The card agent (健保卡元件 stand-in): where pages find it and where its virtual cards live.
+CARD_AGENT_URL = os.environ.get("CARD_AGENT_URL", "http://127.0.0.1:7777").rstrip("/")
+CARD_READER_DIR = Path(os.environ.get("CARD_READER_DIR", VAR_DIR / "cardreader"))
+# Citizen digital certificates: the MOICA root and CRL to trust; by default a local test CA.
+MOICA_DIR = Path(os.environ.get("MOICA_DIR", VAR_DIR / "moica"))
+
+# Household registry (戶政) check: the embedded default reads the synthetic households.
+HOUSEHOLD_REGISTRY = os.environ.get(
+    "HOUSEHOLD_REGISTRY", "healthbank.external.household.LocalHouseholdRegistry"
+)
+
+# E-mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True); by default mail is kept in the
+# database and shown at /dev/mailbox/ (DEBUG only), so a demo can finish a registration.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    _email = dj_email_url.parse(EMAIL_URL)
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS, EMAIL_USE_SSL = _email["EMAIL_USE_TLS"], _email["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 30
+else:
+    EMAIL_BACKEND = "healthbank.external.mail.MailboxBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "eservice@healthbank.example")
+DEV_MAILBOX = DEBUG or TESTING
+
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 5  # minutes
 
 LOGGING = {
     "version": 1,

@@ -1,10 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from healthbank.external.views import mailbox
+
 admin.site.site_header = "healthbank staff"
 
 urlpatterns = [
     path("", include("healthbank.core.urls")),
+    path("", include("healthbank.identity.urls")),
+    path("bank/", include("healthbank.bank.urls")),
+    path("units/", include("healthbank.employers.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("dev/mailbox/", mailbox, name="mailbox"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", admin.site.urls),
 ]

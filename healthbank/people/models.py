@@ -260,6 +260,8 @@ class NhiCard(models.Model):
     )
     issued_on = models.DateField(_("issue date"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    # The chip's key: the card signs sign-in challenges, the server verifies with this.
+    public_key = models.TextField(_("public key (PEM)"), blank=True)
 
     class Meta:
         verbose_name = _("NHI card")

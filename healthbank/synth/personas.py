@@ -33,6 +33,8 @@ def _profile(**overrides) -> dict:
     return {"dental_regular": False, "dental_rate": 0.5, "tcm_rate": 0.0, "weeks": 0} | overrides
 
 
+CERTIFICATE_PIN = "123456"  # of every adult persona's citizen certificate card (README)
+
 # national IDs and card numbers below all pass their checks; the README lists them.
 HOUSEHOLDS: tuple[tuple[Persona, ...], ...] = (
     (

@@ -360,8 +360,10 @@ def write_cards(
     today: dt.date,
     ids: Identities,
     valid_number: str | None = None,
-) -> None:
-    """One valid card (numbered `valid_number` if given); a quarter replaced an earlier one."""
+    public_key: str = "",
+) -> str:
+    """One valid card (numbered `valid_number` if given, holding `public_key`); a quarter
+    replaced an earlier one. Returns the valid card's number."""
     first_issued = max(
         m.birth_date + dt.timedelta(days=rng.randint(20, 90)),
         IC_CARDS_FROM + dt.timedelta(days=rng.randrange(365)),
@@ -386,7 +388,9 @@ def write_cards(
             )
         )
         number = valid_number if last and valid_number else ids.card_number()
-        card_id = tables["nhicard"].add(m.person_id, number, issued, status)
+        card_id = tables["nhicard"].add(
+            m.person_id, number, issued, status, public_key if last else ""
+        )
         channel = rng.choice(("counter", "post", "post", "online"))
         fee = 0 if reason == CardIssuance.Reason.FIRST else 200
         tables["cardissuance"].add(
@@ -398,3 +402,4 @@ def write_cards(
             issued,
             fee,
         )
+    return number

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from healthbank.external import cardreader
 from healthbank.people import models as people
 from healthbank.people.loading import synthetic_townships, township_weights
 from healthbank.records import models as records
@@ -42,7 +43,7 @@ COLUMNS = {
         "person_id role insured_person_id relation unit_id category "
         "insured_amount start_date end_date status",
     ),
-    "nhicard": (people.NhiCard, "person_id number issued_on status"),
+    "nhicard": (people.NhiCard, "person_id number issued_on status public_key"),
     "cardissuance": (
         people.CardIssuance,
         "person_id card_id reason channel applied_on issued_on fee",
@@ -155,6 +156,7 @@ class Seeder:
         self.care = CareGenerator(self.tables, self.codes, self.network, today, self.window_start)
         self.created_at = timezone.now()
         self.written: dict[str, int] = dict.fromkeys(COLUMNS, 0)
+        self.card_files: list[tuple[cardreader.CardData, object]] = []
 
     def busiest_township(self) -> str:
         return max(zip(self.weights, self.townships, strict=True))[1]
@@ -167,6 +169,8 @@ class Seeder:
             self.written[name] += len(table.rows)
         with transaction.atomic():
             write(self.tables.values())
+        cardreader.write_nhi_cards(self.card_files)  # the virtual cards the card agent serves
+        self.card_files.clear()
 
     def random_household(self, index: int) -> HouseholdPlan:
         rng = random.Random(f"{self.seed}:household:{index}")
@@ -228,7 +232,24 @@ class Seeder:
             self.tables, members, rng, self.today, self.window_start, self.network.employers[town]
         )
         for m, profile in zip(members, plan.profiles, strict=True):
-            write_cards(self.tables, m, rng, self.today, self.ids, profile.get("card_number"))
+            key = cardreader.new_key()
+            number = write_cards(
+                self.tables,
+                m,
+                rng,
+                self.today,
+                self.ids,
+                profile.get("card_number"),
+                cardreader.public_pem(key),
+            )
+            self.card_files.append(
+                (
+                    cardreader.CardData(
+                        number, m.national_id, m.name, m.birth_date.isoformat(), m.sex
+                    ),
+                    key,
+                )
+            )
             self.care.person(
                 m,
                 rng,
@@ -277,6 +298,18 @@ def random_profile(m: Member, rng: random.Random, today: dt.date) -> dict:
     }
 
 
+def issue_persona_certificates(today: dt.date) -> None:
+    """Adult personas hold a citizen digital certificate card from the test CA."""
+    from healthbank.external import moica
+    from healthbank.synth.personas import CERTIFICATE_PIN, HOUSEHOLDS
+
+    for persona in (p for household in HOUSEHOLDS for p in household if p.age >= 18):
+        if not cardreader.has_certificate(persona.national_id):
+            moica.issue_certificate(
+                national_id=persona.national_id, name=persona.name, pin=CERTIFICATE_PIN
+            )
+
+
 def seed_population(
     *,
     people_count: int,
@@ -315,6 +348,8 @@ def seed_population(
                 progress(f"{made:,}/{people_count:,} people, {rows:,} rows, {elapsed:.1f} s")
     seeder.flush()
     reset_sequences(model for model, _ in COLUMNS.values())
+    if with_personas:
+        issue_persona_certificates(seeder.today)
     seconds = time.perf_counter() - started
     return SeedReport(
         people=made,

@@ -1,0 +1,73 @@
+"""Append-only audit events: security events and reads of personal data, by person."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to a person's account or data. Never updated, never deleted.
+
+    People are named by internal id, never by national ID; `detail` holds no secret.
+    """
+
+    class Action(models.TextChoices):
+        REGISTRATION_APPLIED = "registration.applied", _("Applied for online services")
+        REGISTRATION_CONFIRMED = "registration.confirmed", _("Confirmed registration by e-mail")
+        REGISTRATION_RESENT = "registration.resent", _("Confirmation e-mail sent again")
+        REGISTRATION_DELETED = "registration.deleted", _("Registration application deleted")
+        REGISTRATION_COUNTER = "registration.counter", _("Registered at an NHIA counter")
+        REGISTRATION_EMPLOYER = "registration.employer", _("Registered by the insured unit")
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login.failed", _("Sign-in failed")
+        LOGOUT = "logout", _("Signed out")
+        LOCKED = "locked", _("Online services suspended after wrong passwords")
+        PASSWORD_RESET_REQUESTED = "password.reset_requested", _("Password reset requested")
+        PASSWORD_RESET = "password.reset", _("Password reset")
+        PASSWORD_CHANGED = "password.changed", _("Password changed")
+        ACCOUNT_UPDATED = "account.updated", _("Account data changed")
+        SUSPENDED = "suspended", _("Online services suspended by NHIA")
+        REINSTATED = "reinstated", _("Online services reinstated by NHIA")
+
+    class Actor(models.TextChoices):
+        PERSON = "person", _("The person")
+        STAFF = "staff", _("NHIA staff")
+        UNIT = "unit", _("Insured unit")
+        SYSTEM = "system", _("System")
+
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    actor = models.CharField(_("by"), max_length=10, choices=Actor.choices)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)  # staff user, unit
+    method = models.CharField(_("method"), max_length=20, blank=True)  # password, card, ...
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    success = models.BooleanField(_("success"), default=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["person", "-at"]),
+            # Failed sign-ins per client address: the per-address limit counts these.
+            models.Index(
+                fields=["address", "-at"],
+                condition=models.Q(action="login.failed"),
+                name="failed_login_by_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")

@@ -1,0 +1,274 @@
+"""Forms of the registration site and the sign-in page: field checks with messages that say
+what to do. Business rules (household match, account state) are the services' job."""
+
+from __future__ import annotations
+
+from captcha.fields import CaptchaField
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from healthbank.identity import rules
+from healthbank.identity.cards import CardProof, CardRefused, verify_proof
+from healthbank.people.identifiers import validate_personal_id
+from healthbank.people.models import County, Township, Village
+
+MOBILE = RegexValidator(
+    r"^09\d{8}$", _("Enter a mobile number of ten digits starting with 09, e.g. 0912345678.")
+)
+PHONE = RegexValidator(
+    r"^0\d{1,3}-?\d{5,8}(#\d{1,6})?$",
+    _("Enter a phone number with its area code, e.g. 02-23456789 or 02-23456789#123."),
+)
+HOUSEHOLD_NUMBER = RegexValidator(
+    r"^[A-Za-z]\d{7}$",
+    _("A household number is a letter and seven digits, as on your household register."),
+)
+
+
+class CardForm(forms.Form):
+    """A form with a card-reader block: the page's Read button fills these hidden fields
+    with a signed one-time challenge (static/identity/cardreader.js)."""
+
+    card_kind = "card"  # or "certificate"
+    card_challenge = forms.CharField(widget=forms.HiddenInput, required=False)
+    card_number = forms.CharField(widget=forms.HiddenInput, required=False)
+    card_certificate = forms.CharField(widget=forms.HiddenInput, required=False)
+    card_signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    proof: CardProof | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:  # keep the challenge for a second try when other fields are wrong
+            try:
+                self.proof = verify_proof(cleaned, kind=self.card_kind)
+            except CardRefused as exc:
+                self.add_error(None, exc.message)
+        return cleaned
+
+
+class PasswordFields(forms.Form):
+    """註冊密碼 6–12 characters, typed twice; strength shown live as 弱/中/中強/強."""
+
+    password_label = _("Password")
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        min_length=rules.PASSWORD_MIN_LENGTH,
+        max_length=rules.PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "6 to 12 characters. A strong password mixes upper- and lower-case letters, "
+            "digits and symbols (such as ~!@#$%^&*) and is 8 characters or longer."
+        ),
+        error_messages={
+            "min_length": _("The password must be 6 to 12 characters long."),
+            "max_length": _("The password must be 6 to 12 characters long."),
+        },
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_password_again(self):
+        password = self.cleaned_data.get("password")
+        again = self.cleaned_data.get("password_again")
+        if password and again != password:
+            raise forms.ValidationError(_("The two passwords are not the same."))
+        return again
+
+    @property
+    def strength(self) -> str:
+        return rules.password_strength(self.data.get("password", ""))
+
+
+class ContactFields(forms.Form):
+    phone = forms.CharField(label=_("Contact phone"), required=False, validators=[PHONE])
+    mobile = forms.CharField(
+        label=_("Mobile phone"),
+        required=False,
+        validators=[MOBILE],
+        help_text=_("Used later to verify your mobile devices; please fill it in."),
+    )
+    email = forms.EmailField(
+        label=_("E-mail (primary)"),
+        help_text=_(
+            "The confirmation e-mail goes here. Some providers (such as Hotmail) may "
+            "delay or reject our mail."
+        ),
+    )
+    backup_email = forms.EmailField(label=_("E-mail (backup)"), required=False)
+
+
+class HouseholdFields(forms.Form):
+    """戶號 and 戶籍鄉鎮里鄰, in cascading selects (static/identity/divisions.js)."""
+
+    household_number = forms.CharField(
+        label=_("Household number"),
+        validators=[HOUSEHOLD_NUMBER],
+        help_text=_("The number at the top left of the cover of your household register."),
+    )
+    county = forms.ModelChoiceField(
+        County.objects.all(), label=_("County or city"), empty_label=_("Choose a county or city")
+    )
+    township = forms.ModelChoiceField(
+        Township.objects.all(), label=_("Township or district"),
+        empty_label=_("Choose a township or district"),
+    )  # fmt: skip
+    village = forms.ModelChoiceField(
+        Village.objects.all(), label=_("Village"), empty_label=_("Choose a village")
+    )
+    neighbourhood = forms.IntegerField(label=_("Neighbourhood (鄰)"), min_value=1, max_value=99)
+
+    def clean(self):
+        cleaned = super().clean()
+        county, township, village = (cleaned.get(k) for k in ("county", "township", "village"))
+        if county and township and township.county_id != county.pk:
+            self.add_error("township", _("Choose a township of the county you chose."))
+        elif township and village and village.township_id != township.pk:
+            self.add_error("village", _("Choose a village of the township you chose."))
+        return cleaned
+
+
+class RulesForm(forms.Form):
+    accept = forms.BooleanField(
+        label=_("I have read the rules and understand them"),
+        error_messages={"required": _("Tick the box to accept the rules before you go on.")},
+    )
+
+
+class ApplyCardForm(HouseholdFields, CardForm):
+    pass
+
+
+class ApplyDetailsForm(PasswordFields, ContactFields):
+    def __init__(self, *args, national_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.national_id = national_id
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if self.national_id and self.national_id.lower() in password.lower():
+            raise forms.ValidationError(_("The password must not contain your national ID."))
+        return password
+
+
+class CardOnlyForm(CardForm):
+    pass
+
+
+class ConfirmForm(CardForm):
+    pass
+
+
+class ConfirmWithPasswordForm(PasswordFields, CardForm):
+    """Employer-registered people set their password when they confirm."""
+
+
+class ForgotForm(CardForm):
+    MAIL, CHANGE = "mail", "change"
+    mode = forms.ChoiceField(
+        label=_("How to send the password-reset e-mail"),
+        choices=[
+            (MAIL, _("Send the reset e-mail to my registered address")),
+            (CHANGE, _("Change my e-mail address, then send the reset e-mail")),
+        ],
+        initial=MAIL,
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(label=_("New e-mail address"), required=False)
+    mobile = forms.CharField(label=_("Mobile phone"), required=False, validators=[MOBILE])
+    household_number = HouseholdFields.base_fields["household_number"]
+    county = HouseholdFields.base_fields["county"]
+    township = HouseholdFields.base_fields["township"]
+    village = HouseholdFields.base_fields["village"]
+    neighbourhood = HouseholdFields.base_fields["neighbourhood"]
+
+    HOUSEHOLD = ("household_number", "county", "township", "village", "neighbourhood")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Household fields are needed only to change the address; checked in clean().
+        for name in self.HOUSEHOLD:
+            self.fields[name].required = False
+
+    def clean(self):
+        if self.data.get("mode") == self.CHANGE:
+            if not self.data.get("email"):
+                self.add_error("email", _("Enter the new e-mail address."))
+            for name in self.HOUSEHOLD:
+                if not self.data.get(name):
+                    self.add_error(name, _("This field is required to change the address."))
+        return super().clean()
+
+
+class ResetForm(PasswordFields, CardForm):
+    pass
+
+
+class ChangePasswordForm(PasswordFields):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["current_password", "password", "password_again"]
+
+
+class AccountForm(ContactFields):
+    current_password = forms.CharField(
+        label=_("Your password (to confirm the change)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+
+class PasswordLoginForm(forms.Form):
+    """一般登入: national ID + NHI card number + password + image captcha."""
+
+    national_id = forms.CharField(
+        label=_("National ID"), max_length=10, validators=[validate_personal_id]
+    )
+    card_number = forms.CharField(
+        label=_("NHI card number"),
+        validators=[RegexValidator(r"^\d{12}$", _("A card number is twelve digits."))],
+        help_text=_("The twelve digits on the front of your NHI card."),
+    )
+    password = forms.CharField(
+        label=_("Online-service password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    captcha = CaptchaField(label=_("Image code"))
+
+    def clean_national_id(self):
+        return self.cleaned_data["national_id"].strip().upper()
+
+    def clean_card_number(self):
+        return self.cleaned_data["card_number"].replace(" ", "")
+
+
+class CardLoginForm(CardForm):
+    """健保卡: the card in the reader + password (+ image captcha)."""
+
+    password = PasswordLoginForm.base_fields["password"]
+    captcha = CaptchaField(label=_("Image code"))
+
+
+class RegistrationLoginForm(CardForm):
+    """The registration site's sign-in: card + password."""
+
+    password = PasswordLoginForm.base_fields["password"]
+
+
+class CertificateLoginForm(CardForm):
+    """自然人憑證: the certificate card signs with its PIN, in the card agent."""
+
+    card_kind = "certificate"
+    captcha = CaptchaField(label=_("Image code"))

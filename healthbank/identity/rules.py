@@ -1,0 +1,55 @@
+"""Rules of NHI-card online-service registration, each with the seed it comes from.
+
+Counts that operators may tune (wrong passwords before suspension, the per-address limit,
+idle timeout) are settings; what the seeds fix is here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+from django.utils.translation import gettext_lazy as _
+
+# Seed 000 "新增註冊 6/9" and 003: 註冊密碼長度必需6-12碼.
+PASSWORD_MIN_LENGTH = 6
+PASSWORD_MAX_LENGTH = 12
+# Seed 003: 強式密碼包含英文大寫、英文小寫、數字、特殊符號 ... 並且長度8碼以上.
+STRONG_PASSWORD_LENGTH = 8
+
+# Seed 000 "新增註冊 7/9": 如您未於五日內完成健保卡註冊認證程序，本次申請註冊認證即為無效.
+CONFIRMATION_VALID_FOR = dt.timedelta(days=5)
+# Password-reset links: as long as a confirmation link (the seed gives no other figure).
+RESET_VALID_FOR = dt.timedelta(days=5)
+# Issue 3: a card-reader challenge is single use and expires after two minutes.
+CHALLENGE_VALID_FOR = dt.timedelta(minutes=2)
+
+STRENGTHS = {
+    "weak": _("Weak"),  # 弱
+    "medium": _("Medium"),  # 中
+    "medium_strong": _("Medium-strong"),  # 中強
+    "strong": _("Strong"),  # 強
+}
+
+
+def password_strength(password: str) -> str:
+    """弱/中/中強/強 as the seed's meter shows; strong = all four kinds and 8+ characters.
+
+    static/identity/password.js mirrors this for the live meter.
+    """
+    kinds = sum(
+        (
+            any(c in string.ascii_uppercase for c in password),
+            any(c in string.ascii_lowercase for c in password),
+            any(c in string.digits for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    long_enough = len(password) >= STRONG_PASSWORD_LENGTH
+    if kinds == 4 and long_enough:
+        return "strong"
+    if kinds >= 3 and long_enough:
+        return "medium_strong"
+    if kinds >= 2:
+        return "medium"
+    return "weak"

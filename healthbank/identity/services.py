@@ -1,0 +1,596 @@
+"""Registration, passwords, lockout and sign-in: every write of the identity app.
+
+Each function is one business action in a transaction; failures raise IdentityError with a
+code (stable, for tests and the API) and a translated message that says what to do next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from healthbank.audit.models import AuditEvent
+from healthbank.audit.services import record
+from healthbank.external.household import registry
+from healthbank.external.mail import send_bilingual
+from healthbank.identity import rules
+from healthbank.identity.cards import CardProof, CardRefused
+from healthbank.identity.models import Account, EmailLink
+from healthbank.people.models import InsuredUnit, NhiCard, Person
+
+Action = AuditEvent.Action
+Actor = AuditEvent.Actor
+
+
+class IdentityError(Exception):
+    MESSAGES = {
+        "household_mismatch": _(
+            "The household number or registered address does not match the household "
+            "registry. Check the number on the cover of your household register (戶口名簿)."
+        ),
+        "already_registered": _(
+            "You have already registered. Sign in with your password, or use Forgot password."
+        ),
+        "no_application": _(
+            "There is no registration application awaiting confirmation for this card."
+        ),
+        "not_registered": _("This card is not registered for online services. Apply first."),
+        "link_invalid": _(
+            "This link is not valid: it was mistyped, already used, or replaced by a newer "
+            "e-mail. Use the newest e-mail, or ask for a new one."
+        ),
+        "link_expired": _(
+            "This link has expired (links are valid for 5 days). Use Resend confirmation "
+            "e-mail (or Forgot password) to get a new one."
+        ),
+        "wrong_password": _("The current password is wrong."),
+        "invalid_login": _(
+            "The sign-in details are wrong. After %(limit)s wrong passwords in a row, online "
+            "services are suspended until you reset your password with Forgot password."
+        ),
+        "throttled": _(
+            "Too many failed sign-ins from this network. Wait 15 minutes and try again."
+        ),
+        "locked": _(
+            "Your online services are suspended because the password was entered wrongly "
+            "too many times. Reset your password with Forgot password to use them again."
+        ),
+        "suspended": _(
+            "Your online services are suspended by NHIA. Please visit an NHIA service counter "
+            "with your identity document."
+        ),
+        "pending": _(
+            "Your registration is not confirmed yet. Open the link in the confirmation e-mail, "
+            "or use Resend confirmation e-mail."
+        ),
+        "card_required": _(
+            "Your NHI card has not been verified online yet. Sign in once with the NHI card "
+            "or the citizen digital certificate tab."
+        ),
+        "no_email": _(
+            "No e-mail address is on record. Choose to change the e-mail address and verify "
+            "your household."
+        ),
+    }
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.message = self.MESSAGES[code] % params if params else self.MESSAGES[code]
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _site_url(name: str, **kwargs) -> str:
+    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+
+
+def _issue_link(account: Account, purpose: str, valid_for: dt.timedelta) -> str:
+    """A new link of this purpose; older unused ones stop working."""
+    now = timezone.now()
+    account.links.filter(purpose=purpose, used_at__isnull=True).update(used_at=now)
+    token = secrets.token_urlsafe(32)
+    EmailLink.objects.create(
+        account=account,
+        purpose=purpose,
+        token_hash=EmailLink.hash(token),
+        expires_at=now + valid_for,
+    )
+    return token
+
+
+def _use_link(token: str, purpose: str) -> EmailLink:
+    link = (
+        EmailLink.objects.select_for_update()
+        .select_related("account__person", "account__user")
+        .filter(token_hash=EmailLink.hash(token), purpose=purpose)
+        .first()
+    )
+    if link is None or link.used_at is not None:
+        raise IdentityError("link_invalid")
+    if link.is_expired:
+        raise IdentityError("link_expired")
+    return link
+
+
+def _recipients(account: Account) -> list[str]:
+    return [address for address in (account.email, account.backup_email) if address]
+
+
+def _mail(template: str, account: Account, **context) -> None:
+    send_bilingual(
+        f"identity/mail/{template}",
+        to=_recipients(account),
+        context={"name": account.person.name, "account": account, **context},
+    )
+
+
+def link_for(token: str, purpose: str) -> str:
+    name = "identity:confirm" if purpose == EmailLink.Purpose.CONFIRM else "identity:reset"
+    return _site_url(name, token=token)
+
+
+def _new_user(person: Person):
+    user = get_user_model()(username=f"person-{person.pk}")
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _own_card(proof: CardProof, person: Person) -> None:
+    if proof.person.pk != person.pk:
+        raise CardRefused("other_person")
+
+
+# --- online registration ---------------------------------------------------------------
+
+
+def check_household(
+    *, proof: CardProof, household_number: str, village_code: str, neighbourhood: int
+) -> Person:
+    """Step 2 of online registration: the card holder's household matches the registry."""
+    person = proof.person
+    account = Account.objects.filter(person=person).first()
+    if account and account.status in (Account.Status.ACTIVE, Account.Status.SUSPENDED):
+        raise IdentityError("already_registered")
+    if not registry().matches(
+        national_id=person.national_id,
+        household_number=household_number,
+        village_code=village_code,
+        neighbourhood=neighbourhood,
+    ):
+        raise IdentityError("household_mismatch")
+    return person
+
+
+@transaction.atomic
+def apply_online(
+    *,
+    person: Person,
+    password: str,
+    email: str,
+    backup_email: str = "",
+    mobile: str = "",
+    phone: str = "",
+    address: str | None = None,
+) -> Account:
+    """Step 3: the application, awaiting the person's click in the confirmation e-mail."""
+    account = Account.objects.select_for_update().filter(person=person).first()
+    if account and account.status in (Account.Status.ACTIVE, Account.Status.SUSPENDED):
+        raise IdentityError("already_registered")
+    if account is None:
+        account = Account(person=person, user=_new_user(person))
+    account.status = Account.Status.PENDING
+    account.channel = Account.Channel.ONLINE
+    account.unit = None
+    account.email, account.backup_email = email, backup_email
+    account.mobile, account.phone = mobile, phone
+    account.applied_at = timezone.now()
+    account.save()
+    account.user.set_password(password)
+    account.user.save(update_fields=["password"])
+    token = _issue_link(account, EmailLink.Purpose.CONFIRM, rules.CONFIRMATION_VALID_FOR)
+    record(action=Action.REGISTRATION_APPLIED, person=person, method="card", address=address)
+    _mail("confirm", account, link=link_for(token, EmailLink.Purpose.CONFIRM))
+    return account
+
+
+def confirmation_link(token: str) -> EmailLink:
+    """The link, if it may still be used (for showing the confirmation page)."""
+    with transaction.atomic():
+        return _use_link(token, EmailLink.Purpose.CONFIRM)
+
+
+@transaction.atomic
+def confirm_registration(
+    *, token: str, proof: CardProof, password: str | None = None, address: str | None = None
+) -> Account:
+    """The person opens the e-mailed link and reads their card (employer-registered people
+    set their password here too): the registration is complete."""
+    link = _use_link(token, EmailLink.Purpose.CONFIRM)
+    account = link.account
+    _own_card(proof, account.person)
+    now = timezone.now()
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    if password:
+        account.user.set_password(password)
+        account.user.save(update_fields=["password"])
+    account.status = Account.Status.ACTIVE
+    account.confirmed_at = now
+    account.card_verified_at = account.card_verified_at or now
+    account.save()
+    record(action=Action.REGISTRATION_CONFIRMED, person=account.person, method=proof.kind,
+           address=address)  # fmt: skip
+    _mail("completed", account, login_url=_site_url("identity:login"))
+    return account
+
+
+def _pending_account(person: Person) -> Account:
+    account = Account.objects.filter(person=person, status=Account.Status.PENDING).first()
+    if account is None:
+        raise IdentityError("no_application")
+    return account
+
+
+@transaction.atomic
+def resend_confirmation(*, proof: CardProof, address: str | None = None) -> Account:
+    """重寄認證信: a new 5-day link for a pending application (older links stop working)."""
+    account = _pending_account(proof.person)
+    token = _issue_link(account, EmailLink.Purpose.CONFIRM, rules.CONFIRMATION_VALID_FOR)
+    account.applied_at = timezone.now()
+    account.save(update_fields=["applied_at"])
+    record(action=Action.REGISTRATION_RESENT, person=account.person, method=proof.kind,
+           address=address)  # fmt: skip
+    template = "confirm_employer" if account.channel == Account.Channel.EMPLOYER else "confirm"
+    _mail(template, account, link=link_for(token, EmailLink.Purpose.CONFIRM), unit=account.unit)
+    return account
+
+
+@transaction.atomic
+def delete_application(*, proof: CardProof, address: str | None = None) -> None:
+    """刪除註冊申請: withdraw an application that is not confirmed yet."""
+    account = _pending_account(proof.person)
+    user = account.user
+    account.delete()
+    user.delete()
+    record(action=Action.REGISTRATION_DELETED, person=proof.person, method=proof.kind,
+           address=address)  # fmt: skip
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+
+def masked_email(address: str) -> str:
+    """ela*****@nhi.gov.tw, as the seed's forgot-password screen shows it."""
+    local, _, domain = address.partition("@")
+    return f"{local[:3]}*****@{domain}" if domain else ""
+
+
+def registered_account(person: Person) -> Account:
+    account = Account.objects.filter(person=person).exclude(status=Account.Status.CERTIFICATE)
+    account = account.select_related("person", "user").first()
+    if account is None:
+        raise IdentityError("not_registered")
+    return account
+
+
+@transaction.atomic
+def request_password_reset(
+    *,
+    proof: CardProof,
+    new_email: str = "",
+    household_number: str = "",
+    village_code: str = "",
+    neighbourhood: int | None = None,
+    mobile: str = "",
+    address: str | None = None,
+) -> Account:
+    """忘記註冊密碼: mail a reset link to the registered address, or (second mode) to a new
+    address once the household is verified against the registry."""
+    account = registered_account(proof.person)
+    if new_email:
+        if not registry().matches(
+            national_id=proof.person.national_id,
+            household_number=household_number,
+            village_code=village_code,
+            neighbourhood=neighbourhood or 0,
+        ):
+            raise IdentityError("household_mismatch")
+        account.email = new_email
+        account.mobile = mobile or account.mobile
+        account.save(update_fields=["email", "mobile"])
+    elif not account.email:
+        raise IdentityError("no_email")
+    token = _issue_link(account, EmailLink.Purpose.RESET, rules.RESET_VALID_FOR)
+    record(action=Action.PASSWORD_RESET_REQUESTED, person=account.person, method=proof.kind,
+           address=address, new_email=bool(new_email))  # fmt: skip
+    _mail("reset", account, link=link_for(token, EmailLink.Purpose.RESET))
+    return account
+
+
+def reset_link(token: str) -> EmailLink:
+    with transaction.atomic():
+        return _use_link(token, EmailLink.Purpose.RESET)
+
+
+@transaction.atomic
+def reset_password(
+    *, token: str, proof: CardProof, password: str, address: str | None = None
+) -> Account:
+    """The reset link + the card + a new password: also lifts a wrong-password suspension."""
+    link = _use_link(token, EmailLink.Purpose.RESET)
+    account = link.account
+    _own_card(proof, account.person)
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    account.user.set_password(password)
+    account.user.save(update_fields=["password"])
+    account.failed_logins = 0
+    account.locked_at = None
+    account.card_verified_at = account.card_verified_at or timezone.now()
+    account.save(update_fields=["failed_logins", "locked_at", "card_verified_at"])
+    record(action=Action.PASSWORD_RESET, person=account.person, method=proof.kind,
+           address=address)  # fmt: skip
+    _mail("password_changed", account)
+    return account
+
+
+@transaction.atomic
+def change_password(
+    *, account: Account, old_password: str, new_password: str, address: str | None = None
+) -> Account:
+    if not account.user.check_password(old_password):
+        record(action=Action.PASSWORD_CHANGED, person=account.person, address=address,
+               success=False)  # fmt: skip
+        raise IdentityError("wrong_password")
+    account.user.set_password(new_password)
+    account.user.save(update_fields=["password"])
+    record(action=Action.PASSWORD_CHANGED, person=account.person, address=address)
+    _mail("password_changed", account)
+    return account
+
+
+@transaction.atomic
+def update_account(
+    *,
+    account: Account,
+    password: str,
+    email: str,
+    backup_email: str = "",
+    mobile: str = "",
+    phone: str = "",
+    address: str | None = None,
+) -> Account:
+    """帳號資料異動: contact data, after the password is asked again."""
+    if not account.user.check_password(password):
+        raise IdentityError("wrong_password")
+    new = {"email": email, "backup_email": backup_email, "mobile": mobile, "phone": phone}
+    changed = [field for field, value in new.items() if getattr(account, field) != value]
+    for field in changed:
+        setattr(account, field, new[field])
+    account.save(update_fields=changed or None)
+    record(action=Action.ACCOUNT_UPDATED, person=account.person, address=address,
+           fields=changed)  # fmt: skip
+    return account
+
+
+# --- sign-in -----------------------------------------------------------------------------
+
+_DUMMY_PASSWORD = make_password(secrets.token_urlsafe(16))  # equal time for unknown IDs
+
+
+def _throttled(address: str | None) -> bool:
+    if not address:
+        return False
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_ADDRESS_WINDOW)
+    failures = AuditEvent.objects.filter(
+        action=Action.LOGIN_FAILED, address=address, at__gte=since
+    ).count()
+    return failures >= settings.LOGIN_ADDRESS_LIMIT
+
+
+def _refuse(person: Person | None, method: str, address: str | None, code: str, **params):
+    record(action=Action.LOGIN_FAILED, person=person, method=method, address=address,
+           success=False, reason=code)  # fmt: skip
+    raise IdentityError(code, **params)
+
+
+def _check_password(account: Account, password: str, method: str, address: str | None) -> None:
+    """A wrong password counts towards suspension; the limit-th in a row suspends."""
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if account.user.check_password(password):
+        return
+    locked_now = False
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().get(pk=account.pk)
+        locked.failed_logins += 1
+        if locked.failed_logins >= limit and locked.locked_at is None:
+            locked.locked_at = timezone.now()
+            locked_now = True
+        locked.save(update_fields=["failed_logins", "locked_at"])
+    if locked_now:
+        record(action=Action.LOCKED, person=account.person, actor=Actor.SYSTEM, address=address)
+        _mail("locked", account, limit=limit, forgot_url=_site_url("identity:forgot"))
+    _refuse(account.person, method, address, "invalid_login", limit=limit)
+
+
+def sign_in(
+    *,
+    method: str,
+    password: str = "",
+    national_id: str = "",
+    card_number: str = "",
+    proof: CardProof | None = None,
+    address: str | None = None,
+) -> Account:
+    """一般登入 (ID + card number + password), 健保卡 (card + password) or 自然人憑證
+    (certificate): the account to start a session for, or IdentityError.
+
+    What a refusal says never tells whether an ID is registered, unless the caller has
+    proved they hold the card or know the password.
+    """
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if _throttled(address):
+        _refuse(None, method, address, "throttled")
+    if method == "certificate":
+        return _sign_in_with_certificate(proof, address)
+    if proof is not None:
+        person = proof.person
+    else:
+        card = (
+            NhiCard.objects.select_related("person")
+            .filter(
+                number=card_number.strip(),
+                person__national_id=national_id.strip().upper(),
+                status=NhiCard.Status.VALID,
+            )
+            .first()
+        )
+        person = card.person if card else None
+    account = (
+        Account.objects.select_related("person", "user")
+        .exclude(status=Account.Status.CERTIFICATE)
+        .filter(person=person)
+        .first()
+        if person
+        else None
+    )
+    if account is None:
+        get_user_model()(password=_DUMMY_PASSWORD).check_password(password)
+        _refuse(person, method, address, "invalid_login", limit=limit)
+    _check_password(account, password, method, address)
+    # The password is right: from here the person may be told the state of their account.
+    if account.is_locked:
+        _refuse(account.person, method, address, "locked")
+    if account.status == Account.Status.SUSPENDED:
+        _refuse(account.person, method, address, "suspended")
+    if account.status == Account.Status.PENDING:
+        _refuse(account.person, method, address, "pending")
+    if proof is None and account.card_verified_at is None:
+        _refuse(account.person, method, address, "card_required")
+    return _signed_in(account, method, address, card_verified=proof is not None)
+
+
+def _sign_in_with_certificate(proof: CardProof | None, address: str | None) -> Account:
+    if proof is None or proof.kind != "certificate":
+        raise CardRefused("missing_certificate")
+    person = proof.person
+    account = Account.objects.select_related("person", "user").filter(person=person).first()
+    if account is None:
+        account = Account.objects.create(
+            person=person,
+            user=_new_user(person),
+            status=Account.Status.CERTIFICATE,
+            channel=Account.Channel.CERTIFICATE,
+        )
+    if account.is_locked:
+        _refuse(person, "certificate", address, "locked")
+    if account.status == Account.Status.SUSPENDED:
+        _refuse(person, "certificate", address, "suspended")
+    return _signed_in(account, "certificate", address, card_verified=True)
+
+
+def _signed_in(account: Account, method: str, address: str | None, card_verified: bool):
+    account.failed_logins = 0
+    if card_verified and account.card_verified_at is None:
+        account.card_verified_at = timezone.now()
+    account.save(update_fields=["failed_logins", "card_verified_at"])
+    record(action=Action.LOGIN, person=account.person, method=method, address=address)
+    return account
+
+
+def record_logout(account: Account, address: str | None) -> None:
+    record(action=Action.LOGOUT, person=account.person, address=address)
+
+
+# --- NHIA staff (counter) and insured units ------------------------------------------------
+
+
+@transaction.atomic
+def register_at_counter(
+    *,
+    person: Person,
+    password: str,
+    email: str = "",
+    mobile: str = "",
+    phone: str = "",
+    staff_id: int,
+) -> Account:
+    """臨櫃註冊: staff checked the identity document; no e-mail confirmation (rule 4)."""
+    account = Account.objects.select_for_update().filter(person=person).first()
+    if account and account.status in (Account.Status.ACTIVE, Account.Status.SUSPENDED):
+        raise IdentityError("already_registered")
+    if account is None:
+        account = Account(person=person, user=_new_user(person))
+    now = timezone.now()
+    account.status, account.channel = Account.Status.ACTIVE, Account.Channel.COUNTER
+    account.email, account.mobile, account.phone = email, mobile, phone
+    account.applied_at = account.confirmed_at = now
+    account.save()
+    account.user.set_password(password)
+    account.user.save(update_fields=["password"])
+    account.links.filter(used_at__isnull=True).update(used_at=now)
+    record(action=Action.REGISTRATION_COUNTER, person=person, actor=Actor.STAFF,
+           actor_id=staff_id, method="counter")  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def suspend(*, account: Account, reason: str, staff_id: int) -> Account:
+    """註冊停用 at the counter (rules 8, 9, 11): no online use until reinstated."""
+    account.status = Account.Status.SUSPENDED
+    account.suspension_reason = reason
+    account.save(update_fields=["status", "suspension_reason"])
+    record(action=Action.SUSPENDED, person=account.person, actor=Actor.STAFF,
+           actor_id=staff_id, reason=reason)  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def reinstate(*, account: Account, staff_id: int) -> Account:
+    account.status = Account.Status.ACTIVE
+    account.suspension_reason = ""
+    account.confirmed_at = account.confirmed_at or timezone.now()
+    account.save(update_fields=["status", "suspension_reason", "confirmed_at"])
+    record(action=Action.REINSTATED, person=account.person, actor=Actor.STAFF,
+           actor_id=staff_id)  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def register_for_unit(
+    *, person: Person, unit: InsuredUnit, email: str, mobile: str = "", phone: str = ""
+) -> Account:
+    """投保單位整批註冊, one accepted row: the person confirms with the card and sets a
+    password within 5 days, from the e-mail sent here."""
+    account = Account.objects.select_for_update().filter(person=person).first()
+    if account and account.status in (Account.Status.ACTIVE, Account.Status.SUSPENDED):
+        raise IdentityError("already_registered")
+    if account is None:
+        account = Account(person=person, user=_new_user(person))
+    else:
+        account.user.set_unusable_password()
+        account.user.save(update_fields=["password"])
+    account.status, account.channel, account.unit = (
+        Account.Status.PENDING,
+        Account.Channel.EMPLOYER,
+        unit,
+    )
+    account.email, account.mobile, account.phone = email, mobile, phone
+    account.applied_at = timezone.now()
+    account.save()
+    token = _issue_link(account, EmailLink.Purpose.CONFIRM, rules.CONFIRMATION_VALID_FOR)
+    record(action=Action.REGISTRATION_EMPLOYER, person=person, actor=Actor.UNIT,
+           actor_id=unit.pk)  # fmt: skip
+    _mail("confirm_employer", account, link=link_for(token, EmailLink.Purpose.CONFIRM), unit=unit)
+    return account

@@ -1,0 +1,379 @@
+"""The NHI-card online-service registration site (/register/) and My Health Bank sign-in
+(/login/). Views parse forms, call one service, render."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from healthbank.audit.services import client_address
+from healthbank.identity import forms, services
+from healthbank.identity.cards import CardRefused, new_challenge
+from healthbank.identity.models import Account
+from healthbank.identity.services import IdentityError
+from healthbank.people.models import Person, Township, Village
+
+APPLY_STEP_SECONDS = 30 * 60  # the card step of an application is good for half an hour
+
+
+def _fail(form, exc: IdentityError | CardRefused) -> None:
+    form.add_error(None, exc.message)
+
+
+def _start_session(request: HttpRequest, account: Account, method: str) -> None:
+    login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session["login_method"] = method
+    request.session["last_seen"] = time.time()
+
+
+def current_account(request: HttpRequest) -> Account | None:
+    user = request.user
+    return getattr(user, "account", None) if user.is_authenticated else None
+
+
+# --- card reader and divisions (called by the pages' scripts) ------------------------------
+
+
+@never_cache
+@require_POST
+def challenge(request: HttpRequest) -> JsonResponse:
+    """A one-time challenge for the card to sign (two minutes, single use)."""
+    return JsonResponse({"challenge": new_challenge()})
+
+
+@require_GET
+def divisions(request: HttpRequest) -> JsonResponse:
+    """Townships of a county, or villages of a township, for the cascading selects."""
+    if county := request.GET.get("county"):
+        rows = Township.objects.filter(county_id=county).values_list("code", "name_zh", "name_en")
+    elif township := request.GET.get("township"):
+        rows = Village.objects.filter(township_id=township).values_list(
+            "code", "name_zh", "name_en"
+        )
+    else:
+        return JsonResponse({"code": "bad_request", "message": "county or township"}, status=400)
+    english = request.LANGUAGE_CODE == "en"
+    return JsonResponse({"options": [[c, en if english else zh] for c, zh, en in rows]})
+
+
+# --- the registration site -----------------------------------------------------------------
+
+
+@never_cache
+def register_home(request: HttpRequest) -> HttpResponse:
+    """健保卡網路服務註冊: sign in with card + password; the service items once signed in."""
+    account = current_account(request)
+    form = forms.RegistrationLoginForm(request.POST or None)
+    if account is None and request.method == "POST" and form.is_valid():
+        try:
+            account = services.sign_in(
+                method="card",
+                password=form.cleaned_data["password"],
+                proof=form.proof,
+                address=client_address(request),
+            )
+        except IdentityError as exc:
+            _fail(form, exc)
+        else:
+            _start_session(request, account, "card")
+            return redirect("identity:register")
+    return render(request, "identity/register_home.html", {"form": form, "account": account})
+
+
+def apply_rules(request: HttpRequest) -> HttpResponse:
+    """Step 1: the rules (全民健康保險網路服務註冊管理作業要點) to accept."""
+    form = forms.RulesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session["apply_rules"] = True
+        return redirect("identity:apply_card")
+    return render(request, "identity/apply_rules.html", {"form": form, "step": 1})
+
+
+def apply_card(request: HttpRequest) -> HttpResponse:
+    """Step 2: read the card; household number and registered address."""
+    if not request.session.get("apply_rules"):
+        return redirect("identity:apply")
+    form = forms.ApplyCardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.check_household(
+                proof=form.proof,
+                household_number=data["household_number"],
+                village_code=data["village"].pk,
+                neighbourhood=data["neighbourhood"],
+            )
+        except IdentityError as exc:
+            _fail(form, exc)
+        else:
+            request.session["apply_person"] = person.pk
+            request.session["apply_at"] = time.time()
+            return redirect("identity:apply_details")
+    return render(request, "identity/apply_card.html", {"form": form, "step": 2})
+
+
+def _applicant(request: HttpRequest) -> Person | None:
+    started = request.session.get("apply_at", 0)
+    if time.time() - started > APPLY_STEP_SECONDS:
+        return None
+    return Person.objects.filter(pk=request.session.get("apply_person")).first()
+
+
+def apply_details(request: HttpRequest) -> HttpResponse:
+    """Step 3: password, phones, e-mail; then the confirmation e-mail is sent."""
+    person = _applicant(request)
+    if person is None:
+        messages.error(request, _("Please read your card again to start the application."))
+        return redirect("identity:apply_card")
+    form = forms.ApplyDetailsForm(request.POST or None, national_id=person.national_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = services.apply_online(
+                person=person,
+                password=data["password"],
+                email=data["email"],
+                backup_email=data["backup_email"],
+                mobile=data["mobile"],
+                phone=data["phone"],
+                address=client_address(request),
+            )
+        except IdentityError as exc:
+            _fail(form, exc)
+        else:
+            for key in ("apply_rules", "apply_person", "apply_at"):
+                request.session.pop(key, None)
+            request.session["applied_email"] = services.masked_email(account.email)
+            return redirect("identity:apply_sent")
+    context = {"form": form, "step": 3, "name": person.name}
+    return render(request, "identity/apply_details.html", context)
+
+
+def apply_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "identity/apply_sent.html", {"email": request.session.get("applied_email")}
+    )
+
+
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation e-mail: read the card (and, for employer batch
+    registration, set the password) to complete the registration."""
+    try:
+        link = services.confirmation_link(token)
+    except IdentityError as exc:
+        return render(request, "identity/link_refused.html", {"message": exc.message}, status=410)
+    needs_password = link.account.channel == Account.Channel.EMPLOYER
+    form_class = forms.ConfirmWithPasswordForm if needs_password else forms.ConfirmForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.confirm_registration(
+                token=token,
+                proof=form.proof,
+                password=form.cleaned_data.get("password"),
+                address=client_address(request),
+            )
+        except (IdentityError, CardRefused) as exc:
+            _fail(form, exc)
+        else:
+            return render(request, "identity/confirmed.html")
+    context = {"form": form, "needs_password": needs_password}
+    return render(request, "identity/confirm.html", context)
+
+
+def _card_action(request: HttpRequest, template: str, action, done_message: str):
+    """Pages that need only the card: resend confirmation, delete application."""
+    form = forms.CardOnlyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = action(proof=form.proof, address=client_address(request))
+        except IdentityError as exc:
+            _fail(form, exc)
+        else:
+            email = services.masked_email(result.email) if result else ""
+            return render(request, "identity/done.html", {"message": done_message % email})
+    return render(request, template, {"form": form})
+
+
+def resend(request: HttpRequest) -> HttpResponse:
+    return _card_action(
+        request,
+        "identity/resend.html",
+        services.resend_confirmation,
+        _("A new confirmation e-mail has been sent to %s. Its link is valid for 5 days."),
+    )
+
+
+def delete(request: HttpRequest) -> HttpResponse:
+    return _card_action(
+        request,
+        "identity/delete.html",
+        services.delete_application,
+        _("Your registration application has been deleted.%s"),
+    )
+
+
+def forgot(request: HttpRequest) -> HttpResponse:
+    """忘記註冊密碼, in the seed's two modes."""
+    form = forms.ForgotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        change = data["mode"] == forms.ForgotForm.CHANGE
+        try:
+            account = services.request_password_reset(
+                proof=form.proof,
+                new_email=data["email"] if change else "",
+                household_number=data["household_number"] or "",
+                village_code=data["village"].pk if change else "",
+                neighbourhood=data["neighbourhood"],
+                mobile=data["mobile"],
+                address=client_address(request),
+            )
+        except IdentityError as exc:
+            _fail(form, exc)
+        else:
+            message = _(
+                "A password-reset e-mail has been sent to %s. Open its link, read your card "
+                "and choose a new password."
+            ) % services.masked_email(account.email)
+            return render(request, "identity/done.html", {"message": message})
+    return render(request, "identity/forgot.html", {"form": form})
+
+
+@never_cache
+def reset(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.reset_link(token)
+    except IdentityError as exc:
+        return render(request, "identity/link_refused.html", {"message": exc.message}, status=410)
+    form = forms.ResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_password(
+                token=token,
+                proof=form.proof,
+                password=form.cleaned_data["password"],
+                address=client_address(request),
+            )
+        except (IdentityError, CardRefused) as exc:
+            _fail(form, exc)
+        else:
+            message = _("Your password has been changed. You can sign in with it now.")
+            return render(request, "identity/done.html", {"message": message, "login": True})
+    return render(request, "identity/reset.html", {"form": form})
+
+
+def _registered(request: HttpRequest) -> Account | None:
+    account = current_account(request)
+    return account if account and account.status == Account.Status.ACTIVE else None
+
+
+@login_required(login_url="identity:register")
+def change_password(request: HttpRequest) -> HttpResponse:
+    account = _registered(request)
+    if account is None:
+        return redirect("identity:register")
+    form = forms.ChangePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(
+                account=account,
+                old_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["password"],
+                address=client_address(request),
+            )
+        except IdentityError as exc:
+            form.add_error("current_password", exc.message)
+        else:
+            update_session_auth_hash(request, account.user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("identity:register")
+    return render(request, "identity/change_password.html", {"form": form})
+
+
+@login_required(login_url="identity:register")
+def update_account(request: HttpRequest) -> HttpResponse:
+    account = _registered(request)
+    if account is None:
+        return redirect("identity:register")
+    initial = {f: getattr(account, f) for f in ("email", "backup_email", "mobile", "phone")}
+    form = forms.AccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_account(
+                account=account,
+                password=data["current_password"],
+                email=data["email"],
+                backup_email=data["backup_email"],
+                mobile=data["mobile"],
+                phone=data["phone"],
+                address=client_address(request),
+            )
+        except IdentityError as exc:
+            form.add_error("current_password", exc.message)
+        else:
+            messages.success(request, _("Your account data has been updated."))
+            return redirect("identity:register")
+    return render(request, "identity/update_account.html", {"form": form})
+
+
+# --- My Health Bank sign-in ----------------------------------------------------------------
+
+LOGIN_FORMS = {
+    "password": forms.PasswordLoginForm,
+    "card": forms.CardLoginForm,
+    "certificate": forms.CertificateLoginForm,
+}
+
+
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Three tabs as in the seed: 一般登入, 健保卡, 自然人憑證."""
+    tab = request.POST.get("tab") or request.GET.get("tab") or "password"
+    tab = tab if tab in LOGIN_FORMS else "password"
+    forms_by_tab = {name: cls(prefix=name) for name, cls in LOGIN_FORMS.items()}
+    if request.method == "POST":
+        form = forms_by_tab[tab] = LOGIN_FORMS[tab](request.POST, prefix=tab)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                account = services.sign_in(
+                    method=tab,
+                    national_id=data.get("national_id", ""),
+                    card_number=data.get("card_number", ""),
+                    password=data.get("password", ""),
+                    proof=form.proof if tab != "password" else None,
+                    address=client_address(request),
+                )
+            except (IdentityError, CardRefused) as exc:
+                _fail(form, exc)
+            else:
+                _start_session(request, account, tab)
+                target = request.POST.get("next") or ""
+                if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                    target = reverse("bank:home")
+                return redirect(target)
+    context = {"tab": tab, "forms": forms_by_tab, "next": request.GET.get("next", "")}
+    return render(request, "identity/login.html", context)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    account = current_account(request)
+    if account is not None:
+        services.record_logout(account, client_address(request))
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("identity:login")
