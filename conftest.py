@@ -11,3 +11,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_divisions()
         load_code_tables()
+
+
+@pytest.fixture(autouse=True)
+def card_files(settings, tmp_path):
+    """Virtual cards and the test CA live in each test's own folder, never in var/."""
+    settings.CARD_READER_DIR = tmp_path / "cardreader"
+    settings.MOICA_DIR = tmp_path / "moica"
+    return settings.CARD_READER_DIR

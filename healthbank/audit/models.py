@@ -30,6 +30,12 @@ class AuditEvent(models.Model):
         SUSPENDED = "suspended", _("Online services suspended by NHIA")
         REINSTATED = "reinstated", _("Online services reinstated by NHIA")
 
+    class Method(models.TextChoices):
+        PASSWORD = "password", _("General sign-in")
+        CARD = "card", _("NHI card")
+        CERTIFICATE = "certificate", _("Citizen digital certificate")
+        COUNTER = "counter", _("NHIA counter")
+
     class Actor(models.TextChoices):
         PERSON = "person", _("The person")
         STAFF = "staff", _("NHIA staff")
@@ -43,7 +49,7 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.CharField(_("by"), max_length=10, choices=Actor.choices)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)  # staff user, unit
-    method = models.CharField(_("method"), max_length=20, blank=True)  # password, card, ...
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices, blank=True)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     success = models.BooleanField(_("success"), default=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)

@@ -26,7 +26,11 @@ def _account(request: HttpRequest) -> Account:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     account = _account(request)
-    context = {"person": account.person, "previous_login": previous_login(account.person)}
+    context = {
+        "person": account.person,
+        "previous_login": previous_login(account.person),
+        "IDLE_WARNING_SECONDS": settings.SESSION_IDLE_WARNING_SECONDS,
+    }
     return render(request, "bank/home.html", context)
 
 

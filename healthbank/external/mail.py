@@ -26,7 +26,7 @@ def render_bilingual(template: str, context: dict) -> tuple[str, str]:
     subjects, bodies = [], []
     for language in LANGUAGES:
         with translation.override(language):
-            text = render_to_string(f"{template}.{language}.txt", context).strip()
+            text = render_to_string(f"{template}.{language}.txt", context, using="text").strip()
         subject, _, body = text.partition("\n")
         subjects.append(subject.strip())
         bodies.append(body.strip())

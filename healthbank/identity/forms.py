@@ -123,6 +123,15 @@ class HouseholdFields(forms.Form):
     )
     neighbourhood = forms.IntegerField(label=_("Neighbourhood (鄰)"), min_value=1, max_value=99)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer (and accept) only the townships of the chosen county and the villages of
+        # the chosen township; divisions.js refills them as the person chooses.
+        county = self.data.get(self.add_prefix("county")) or ""
+        township = self.data.get(self.add_prefix("township")) or ""
+        self.fields["township"].queryset = Township.objects.filter(county_id=county)
+        self.fields["village"].queryset = Village.objects.filter(township_id=township)
+
     def clean(self):
         cleaned = super().clean()
         county, township, village = (cleaned.get(k) for k in ("county", "township", "village"))
@@ -168,7 +177,7 @@ class ConfirmWithPasswordForm(PasswordFields, CardForm):
     """Employer-registered people set their password when they confirm."""
 
 
-class ForgotForm(CardForm):
+class ForgotForm(HouseholdFields, CardForm):
     MAIL, CHANGE = "mail", "change"
     mode = forms.ChoiceField(
         label=_("How to send the password-reset e-mail"),
@@ -181,13 +190,9 @@ class ForgotForm(CardForm):
     )
     email = forms.EmailField(label=_("New e-mail address"), required=False)
     mobile = forms.CharField(label=_("Mobile phone"), required=False, validators=[MOBILE])
-    household_number = HouseholdFields.base_fields["household_number"]
-    county = HouseholdFields.base_fields["county"]
-    township = HouseholdFields.base_fields["township"]
-    village = HouseholdFields.base_fields["village"]
-    neighbourhood = HouseholdFields.base_fields["neighbourhood"]
 
     HOUSEHOLD = ("household_number", "county", "township", "village", "neighbourhood")
+    field_order = ["mode", "email", *HOUSEHOLD, "mobile"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -365,7 +366,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                     target = reverse("bank:home")
                 return redirect(target)
-    context = {"tab": tab, "forms": forms_by_tab, "next": request.GET.get("next", "")}
+    context = {
+        "tab": tab,
+        "forms": forms_by_tab,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "LOGIN_FAILURE_LIMIT": settings.LOGIN_FAILURE_LIMIT,
+    }
     return render(request, "identity/login.html", context)
 
 

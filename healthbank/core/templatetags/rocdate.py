@@ -31,3 +31,12 @@ def rocdate(value):
 def isodate(value):
     """The date in ISO 8601 whatever the language (for machine-readable attributes)."""
     return _as_date(value).isoformat() if value else ""
+
+
+@register.filter
+def rocdatetime(value):
+    """Date and local time: 115/11/23 14:05 in Chinese, 2026-11-23 14:05 in English."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{rocdate(local)} {local:%H:%M}"

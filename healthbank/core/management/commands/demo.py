@@ -1,8 +1,11 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from healthbank.external import cardagent
 from healthbank.people.models import Person
 
 DEMO_PEOPLE = 500
@@ -34,7 +37,19 @@ class Command(BaseCommand):
         if no_serve:
             return
         call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(self.style.SUCCESS(f"\nhealthbank is at http://{host}:{port}/"))
+        site = f"http://{host}:{port}"
+        settings.SITE_URL = site  # links in the demo's e-mail point at this server
+        agent = cardagent.start_in_thread(
+            "127.0.0.1",
+            urlsplit(settings.CARD_AGENT_URL).port,
+            [site, site.replace(host, "localhost")],
+        )
+        self.stdout.write(self.style.SUCCESS(f"\nhealthbank is at {site}/"))
+        self.stdout.write(
+            f"Card agent (NHI card reader stand-in) on port {agent.server_port}; insert a card "
+            "with: .venv/bin/healthbank cardagent insert A123456789\n"
+            f"Demo mailbox (mail the demo sent): {site}/dev/mailbox/"
+        )
         self.stdout.write(
             f"Staff pages: http://{host}:{port}/staff/ (user {username!r}, password {password!r} "
             "unless you made your own)\n"
