@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.conf import settings
@@ -40,7 +41,7 @@ def session_status(request: HttpRequest) -> JsonResponse:
     """Seconds left before the idle sign-out (the page's warning asks with ?idle-check)."""
     _account(request)
     idle = time.time() - request.session.get("last_seen", time.time())
-    return JsonResponse({"seconds_left": max(0, int(settings.SESSION_IDLE_SECONDS - idle))})
+    return JsonResponse({"seconds_left": max(0, math.ceil(settings.SESSION_IDLE_SECONDS - idle))})
 
 
 @require_POST

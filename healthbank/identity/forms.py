@@ -26,6 +26,15 @@ HOUSEHOLD_NUMBER = RegexValidator(
 )
 
 
+class NationalIdField(forms.CharField):
+    """A national ID or resident certificate number, in any case, with its check digit."""
+
+    default_validators = [validate_personal_id]
+
+    def to_python(self, value):
+        return super().to_python(value).replace(" ", "").upper()
+
+
 class CardForm(forms.Form):
     """A form with a card-reader block: the page's Read button fills these hidden fields
     with a signed one-time challenge (static/identity/cardreader.js)."""
@@ -237,9 +246,7 @@ class AccountForm(ContactFields):
 class PasswordLoginForm(forms.Form):
     """一般登入: national ID + NHI card number + password + image captcha."""
 
-    national_id = forms.CharField(
-        label=_("National ID"), max_length=10, validators=[validate_personal_id]
-    )
+    national_id = NationalIdField(label=_("National ID"), max_length=10)
     card_number = forms.CharField(
         label=_("NHI card number"),
         validators=[RegexValidator(r"^\d{12}$", _("A card number is twelve digits."))],
@@ -251,9 +258,6 @@ class PasswordLoginForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     captcha = CaptchaField(label=_("Image code"))
-
-    def clean_national_id(self):
-        return self.cleaned_data["national_id"].strip().upper()
 
     def clean_card_number(self):
         return self.cleaned_data["card_number"].replace(" ", "")

@@ -23,7 +23,7 @@ class IdleTimeoutMiddleware:
         if user is not None and user.is_authenticated and hasattr(user, "account"):
             now = time.time()
             last_seen = request.session.get("last_seen", now)
-            if now - last_seen > settings.SESSION_IDLE_SECONDS:
+            if now - last_seen >= settings.SESSION_IDLE_SECONDS:
                 logout(request)
                 messages.warning(
                     request, _("You were signed out after a period of inactivity. Sign in again.")

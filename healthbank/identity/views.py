@@ -193,7 +193,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "identity/confirm.html", context)
 
 
-def _card_action(request: HttpRequest, template: str, action, done_message: str):
+def _card_action(request: HttpRequest, template: str, action, done_message) -> HttpResponse:
     """Pages that need only the card: resend confirmation, delete application."""
     form = forms.CardOnlyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -202,8 +202,7 @@ def _card_action(request: HttpRequest, template: str, action, done_message: str)
         except IdentityError as exc:
             _fail(form, exc)
         else:
-            email = services.masked_email(result.email) if result else ""
-            return render(request, "identity/done.html", {"message": done_message % email})
+            return render(request, "identity/done.html", {"message": done_message(result)})
     return render(request, template, {"form": form})
 
 
@@ -212,7 +211,10 @@ def resend(request: HttpRequest) -> HttpResponse:
         request,
         "identity/resend.html",
         services.resend_confirmation,
-        _("A new confirmation e-mail has been sent to %s. Its link is valid for 5 days."),
+        lambda account: (
+            _("A new confirmation e-mail has been sent to %s. Its link is valid for 5 days.")
+            % services.masked_email(account.email)
+        ),
     )
 
 
@@ -221,7 +223,7 @@ def delete(request: HttpRequest) -> HttpResponse:
         request,
         "identity/delete.html",
         services.delete_application,
-        _("Your registration application has been deleted.%s"),
+        lambda _result: _("Your registration application has been deleted."),
     )
 
 

@@ -53,3 +53,28 @@ def page(browser, live_server, transactional_db):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def agent(live_server, settings):
+    """The card agent on a free port, serving this test's virtual cards to the live server's
+    pages; links in e-mail point at the live server, and mail goes to the demo mailbox."""
+    from healthbank.external import cardagent
+
+    server = cardagent.start_in_thread("127.0.0.1", 0, [live_server.url])
+    settings.CARD_AGENT_URL = f"http://127.0.0.1:{server.server_port}"
+    settings.SITE_URL = live_server.url
+    settings.EMAIL_BACKEND = "healthbank.external.mail.MailboxBackend"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def personas(agent):
+    """The ten demo personas, with their virtual NHI cards and certificate cards."""
+    import datetime as dt
+
+    from healthbank.synth.services import seed_population
+
+    seed_population(people_count=0, seed=1, today=dt.date(2026, 11, 23))

@@ -17,12 +17,14 @@
   function check() {
     fetch(box.dataset.statusUrl + "?idle-check=1", { credentials: "same-origin" })
       .then(function (r) { return r.ok && !r.redirected ? r.json() : { seconds_left: 0 }; })
-      .then(function (body) { left = body.seconds_left; tick(); });
+      .then(function (body) {
+        left = body.seconds_left;
+        // The server has ended the session: go to the sign-in page, which says why.
+        if (left <= 0) { window.location.href = box.dataset.loginUrl; } else { tick(); }
+      });
   }
 
   function tick() {
-    if (left === null) { return; }
-    if (left <= 0) { window.location.href = box.dataset.loginUrl; return; }
     if (left <= warning) {
       seconds.textContent = String(left);
       if (!dialog.open) { dialog.showModal(); }
@@ -35,7 +37,11 @@
     }).then(check);
   });
 
-  setInterval(function () { if (left !== null) { left -= 1; tick(); } }, 1000);
+  setInterval(function () {
+    if (left === null || left <= 0) { return; }
+    left -= 1;
+    if (left <= 0) { check(); } else { tick(); }  // let the server say when it is over
+  }, 1000);
   setInterval(check, 30000);
   check();
 })();

@@ -1,0 +1,284 @@
+"""The registration site's and sign-in pages' views: what a person sees for good and bad
+input, in both languages, and that signed-in pages only ever show the signed-in person."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from captcha.models import CaptchaStore
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from healthbank.audit.models import AuditEvent
+from healthbank.identity.models import Account
+from healthbank.identity.tests.cardhelpers import (
+    CHEN_CARD,
+    CHEN_ID,
+    PASSWORD,
+    WIFE_CARD,
+    WIFE_ID,
+    card_fields,
+    registered,
+    seed_personas,
+)
+from healthbank.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def personas():
+    seed_personas()
+
+
+def _captcha(client, url: str, prefix: str) -> dict:
+    """Open the page and answer its image code as a person reading the picture would."""
+    html = client.get(url).content.decode()
+    key = re.search(rf'name="{prefix}-captcha_0" value="(\w+)"', html).group(1)
+    response = CaptchaStore.objects.get(hashkey=key).response
+    return {f"{prefix}-captcha_0": key, f"{prefix}-captcha_1": response}
+
+
+def _sign_in_with_card(client, card_number: str = CHEN_CARD, password: str = PASSWORD):
+    fields = {f"card-{k}": v for k, v in card_fields(card_number).items()}
+    data = {"tab": "card", "card-password": password, **fields}
+    data |= _captcha(client, "/login/?tab=card", "card")
+    return client.post("/login/", data)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/register/",
+        "/register/apply/",
+        "/register/resend/",
+        "/register/delete/",
+        "/register/forgot/",
+        "/login/",
+        "/login/?tab=card",
+        "/login/?tab=certificate",
+    ],
+)
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_every_public_page_opens_in_both_languages(client, url, language):
+    client.cookies["django_language"] = language
+    response = client.get(url)
+    assert response.status_code == 200
+    expected = "健保卡" if language == "zh-hant" else "NHI card"
+    assert expected in response.content.decode()
+
+
+def test_the_application_cannot_skip_the_rules(client):
+    assert client.get("/register/apply/card/")["Location"] == "/register/apply/"
+    response = client.post("/register/apply/", {})
+    assert "請勾選" in response.content.decode()
+
+
+def test_application_card_step_gives_field_errors_and_keeps_the_card_reading(client):
+    client.post("/register/apply/", {"accept": "on"})
+    response = client.post(
+        "/register/apply/card/",
+        {**card_fields(CHEN_CARD), "household_number": "123", "neighbourhood": "0"},
+    )
+    form = response.context["form"]
+    assert set(form.errors) >= {"household_number", "county", "township", "village"}
+    assert "neighbourhood" in form.errors
+    assert Account.objects.count() == 0
+
+
+def test_online_application_end_to_end_through_the_views(client):
+    person = Person.objects.select_related("household__village__township").get(national_id=WIFE_ID)
+    household = person.household
+    client.post("/register/apply/", {"accept": "on"})
+    response = client.post(
+        "/register/apply/card/",
+        {
+            **card_fields(WIFE_CARD),
+            "household_number": household.number.lower(),
+            "county": household.village.township.county_id,
+            "township": household.village.township_id,
+            "village": household.village_id,
+            "neighbourhood": household.neighbourhood,
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    details = {
+        "password": "Lin#2026x",
+        "password_again": "Lin#2026x",
+        "email": "lin@example.com",
+        "mobile": "0912345678",
+        "phone": "02-23456789#12",
+    }
+    bad = client.post("/register/apply/details/", details | {"mobile": "12345"})
+    assert "mobile" in bad.context["form"].errors
+    response = client.post("/register/apply/details/", details)
+    assert response["Location"] == "/register/apply/sent/"
+    sent = client.get("/register/apply/sent/").content.decode()
+    assert "lin*****@example.com" in sent
+    account = Account.objects.get(person=person)
+    assert account.status == Account.Status.PENDING
+    assert len(mail.outbox) == 1
+
+
+def test_the_details_step_needs_a_recent_card_reading(client):
+    response = client.get("/register/apply/details/")
+    assert response["Location"] == "/register/apply/card/"
+
+
+def test_confirm_page_refuses_tampered_and_used_links(client):
+    registered()
+    response = client.get("/register/confirm/not-a-real-token/")
+    assert response.status_code == 410
+    assert "連結無效" in response.content.decode()
+
+
+def test_card_login_starts_a_session_and_shows_the_previous_sign_in(client):
+    registered()
+    response = _sign_in_with_card(client)
+    assert response["Location"] == reverse("bank:home")
+    home = client.get("/bank/").content.decode()
+    assert "陳志明" in home
+    assert "第一次登入" in home  # confirming by e-mail is not a sign-in
+    client.post("/logout/")
+    _sign_in_with_card(client)
+    home = client.get("/bank/").content.decode()
+    assert "上次登入" in home and "健保卡" in home
+
+
+def test_unknown_id_and_wrong_password_read_the_same(client):
+    registered()
+    client.get("/login/")  # a registered card, a wrong password
+    wrong = client.post(
+        "/login/",
+        {
+            "tab": "password",
+            "password-national_id": CHEN_ID,
+            "password-card_number": CHEN_CARD,
+            "password-password": "wrong-one",
+        }
+        | _captcha(client, "/login/", "password"),
+    )
+    unknown = client.post(
+        "/login/",
+        {
+            "tab": "password",
+            "password-national_id": "K223456780",
+            "password-card_number": "000090000010",
+            "password-password": "wrong-one",
+        }
+        | _captcha(client, "/login/", "password"),
+    )
+    assert wrong.context["forms"]["password"].non_field_errors() == (
+        unknown.context["forms"]["password"].non_field_errors()
+    )
+
+
+def test_a_wrong_image_code_is_refused_before_the_password_is_tried(client):
+    account = registered()
+    response = client.post(
+        "/login/",
+        {
+            "tab": "password",
+            "password-national_id": CHEN_ID,
+            "password-card_number": CHEN_CARD,
+            "password-password": "wrong-one",
+            "password-captcha_0": "nothing",
+            "password-captcha_1": "nothing",
+        },
+    )
+    assert "captcha" in response.context["forms"]["password"].errors
+    account.refresh_from_db()
+    assert account.failed_logins == 0
+
+
+def test_next_only_redirects_within_the_site(client):
+    registered()
+    fields = {f"card-{k}": v for k, v in card_fields(CHEN_CARD).items()}
+    data = {"tab": "card", "card-password": PASSWORD, "next": "https://evil.example/", **fields}
+    response = client.post("/login/", data | _captcha(client, "/login/?tab=card", "card"))
+    assert response["Location"] == "/bank/"
+
+
+def test_portal_and_account_pages_need_a_signed_in_person(client):
+    for url in ("/bank/", "/bank/session/", "/register/password/", "/register/account/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+    staff = get_user_model().objects.create_superuser("clerk", password="a clerk password")
+    client.force_login(staff)
+    assert client.get("/bank/").status_code == 404  # staff have no personal portal
+
+
+def test_pages_of_a_session_show_only_its_own_person(client):
+    registered()
+    registered(WIFE_ID, email="lin@example.com")
+    _sign_in_with_card(client, WIFE_CARD)
+    for url in ("/bank/", "/register/", "/register/account/"):
+        page = client.get(url).content.decode()
+        assert "陳志明" not in page and "chen@example.com" not in page, url
+    assert "陳林秀英" in client.get("/bank/").content.decode()
+
+
+def test_change_password_asks_for_the_current_one(client):
+    account = registered()
+    _sign_in_with_card(client)
+    response = client.post(
+        "/register/password/",
+        {"current_password": "wrong", "password": "New#pass1", "password_again": "New#pass1"},
+    )
+    assert "current_password" in response.context["form"].errors
+    response = client.post(
+        "/register/password/",
+        {"current_password": PASSWORD, "password": "New#pass1", "password_again": "New#pass1"},
+    )
+    assert response["Location"] == "/register/"
+    account.user.refresh_from_db()
+    assert account.user.check_password("New#pass1")
+    assert client.get("/bank/").status_code == 200  # the session survives its own change
+
+
+def test_update_account_data_rechecks_the_password(client):
+    account = registered()
+    _sign_in_with_card(client)
+    data = {"email": "new@example.com", "mobile": "0987654321", "current_password": "nope"}
+    assert "current_password" in client.post("/register/account/", data).context["form"].errors
+    client.post("/register/account/", data | {"current_password": PASSWORD})
+    account.refresh_from_db()
+    assert (account.email, account.mobile) == ("new@example.com", "0987654321")
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT_UPDATED).get()
+    assert event.detail == {"fields": ["email", "mobile"]}
+
+
+def test_idle_session_is_signed_out(client, settings):
+    registered()
+    _sign_in_with_card(client)
+    assert client.get("/bank/session/?idle-check=1").json()["seconds_left"] > 0
+    session = client.session
+    session["last_seen"] -= settings.SESSION_IDLE_SECONDS + 1
+    session.save()
+    response = client.get("/bank/")
+    assert response["Location"] == reverse("identity:login")
+    assert client.get("/bank/").status_code == 302
+
+
+def test_divisions_for_the_cascading_selects(client):
+    townships = client.get("/register/divisions/?county=63000").json()["options"]
+    assert ["63000010", "松山區"] in townships
+    client.cookies["django_language"] = "en"
+    english = client.get("/register/divisions/?county=63000").json()["options"]
+    assert ["63000010", "Songshan District"] in english
+    assert client.get("/register/divisions/").status_code == 400
+
+
+def test_challenges_are_only_handed_out_by_post(client):
+    assert client.get("/register/challenge/").status_code == 405
+    first = client.post("/register/challenge/").json()["challenge"]
+    second = client.post("/register/challenge/").json()["challenge"]
+    assert first != second and len(first) >= 40
+
+
+def test_mailbox_is_a_development_page_only(client, settings):
+    assert client.get("/dev/mailbox/").status_code == 200
+    settings.DEV_MAILBOX = False
+    assert client.get("/dev/mailbox/").status_code == 404

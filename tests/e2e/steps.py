@@ -1,0 +1,46 @@
+"""Steps the browser tests share: what a person does with the card reader, the image code
+and the mailbox."""
+
+from __future__ import annotations
+
+import re
+
+from captcha.models import CaptchaStore
+from playwright.sync_api import Page, expect
+
+from healthbank.external import cardreader
+
+
+def insert_card(card_number: str) -> None:
+    cardreader.insert(card_number=card_number)
+
+
+def insert_certificate(national_id: str) -> None:
+    cardreader.insert(certificate_of=national_id)
+
+
+def read_card(page: Page, pin: str | None = None) -> None:
+    """Press 讀取 and wait until the card has signed the server's challenge."""
+    block = page.locator("[data-cardreader]")
+    if pin is not None:
+        block.locator("[data-pin]").fill(pin)
+    block.locator("[data-read]").click()
+    expect(block.locator("[data-status]")).to_have_attribute("data-state", re.compile("ok|error"))
+
+
+def solve_captcha(page: Page, prefix: str = "") -> None:
+    """Type the image code, as a person reading the picture would (the test reads it from the
+    captcha store instead of the picture)."""
+    name = f"{prefix}-captcha" if prefix else "captcha"
+    key = page.locator(f"input[name='{name}_0']").get_attribute("value")
+    page.locator(f"input[name='{name}_1']").fill(CaptchaStore.objects.get(hashkey=key).response)
+
+
+def open_mail_link(page: Page, path: str) -> None:
+    """Open the demo mailbox and follow the newest link to `path` (e.g. /register/confirm/)."""
+    page.goto("/dev/mailbox/")
+    page.locator(f"a[href*='{path}']").first.click()
+
+
+def submit(page: Page) -> None:
+    page.locator("main form button[type=submit]").last.click()
