@@ -107,6 +107,11 @@ def write_certificate_card(
     )
 
 
+def certificate_pem(national_id: str) -> str:
+    """The certificate on a person's certificate card (CardError no_card if none)."""
+    return _load(_certificate_path(national_id))["certificate"]
+
+
 def has_certificate(national_id: str) -> bool:
     return _certificate_path(national_id).exists()
 
