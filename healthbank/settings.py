@@ -132,6 +132,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if TESTING:  # the same algorithm with small parameters (healthbank/core/hashers.py)
+    PASSWORD_HASHERS.insert(0, "healthbank.core.hashers.QuickArgon2PasswordHasher")
 LOGIN_URL = "identity:login"
 
 AUTH_PASSWORD_VALIDATORS = [

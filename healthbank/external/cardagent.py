@@ -49,6 +49,11 @@ class AgentHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _origin_refused(self) -> bool:
+        # A page on a name rebound to 127.0.0.1 sends its GETs without Origin: check Host too.
+        port = self.server.server_address[1]
+        if self.headers.get("Host") not in {f"127.0.0.1:{port}", f"localhost:{port}"}:
+            self._reply(403, {"code": "host", "message": "Call the agent at 127.0.0.1."})
+            return True
         origin = self.headers.get("Origin")
         if origin is not None and origin not in self.allowed_origins:
             self._reply(403, {"code": "origin", "message": "This site may not use the card."})
@@ -76,9 +81,10 @@ class AgentHandler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         if self._origin_refused():
             return
-        length = int(self.headers.get("Content-Length") or 0)
         try:
-            if length > MAX_BODY:
+            # A negative length would read until the client hangs up; refuse it with the rest.
+            length = int(self.headers.get("Content-Length") or 0)
+            if not 0 <= length <= MAX_BODY:
                 raise ValueError
             body = json.loads(self.rfile.read(length) or b"{}")
             challenge = str(body["challenge"])

@@ -52,6 +52,7 @@ class IdentityError(Exception):
             "e-mail (or Forgot password) to get a new one."
         ),
         "wrong_password": _("The current password is wrong."),
+        "password_required": _("Choose your registration password to complete the registration."),
         "invalid_login": _(
             "The sign-in details are wrong. After %(limit)s wrong passwords in a row, online "
             "services are suspended until you reset your password with Forgot password."
@@ -219,6 +220,8 @@ def confirm_registration(
     link = _use_link(token, EmailLink.Purpose.CONFIRM)
     account = link.account
     _own_card(proof, account.person)
+    if not password and not account.user.has_usable_password():
+        raise IdentityError("password_required")  # registered by a unit: no password yet
     now = timezone.now()
     link.used_at = now
     link.save(update_fields=["used_at"])
@@ -345,18 +348,19 @@ def reset_password(
     return account
 
 
-@transaction.atomic
 def change_password(
     *, account: Account, old_password: str, new_password: str, address: str | None = None
 ) -> Account:
     if not account.user.check_password(old_password):
+        # Outside the transaction: the refusal must stay in the audit trail.
         record(action=Action.PASSWORD_CHANGED, person=account.person, address=address,
                success=False)  # fmt: skip
         raise IdentityError("wrong_password")
-    account.user.set_password(new_password)
-    account.user.save(update_fields=["password"])
-    record(action=Action.PASSWORD_CHANGED, person=account.person, address=address)
-    _mail("password_changed", account)
+    with transaction.atomic():
+        account.user.set_password(new_password)
+        account.user.save(update_fields=["password"])
+        record(action=Action.PASSWORD_CHANGED, person=account.person, address=address)
+        _mail("password_changed", account)
     return account
 
 
