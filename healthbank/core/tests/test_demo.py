@@ -16,6 +16,13 @@ def test_demo_seeds_an_empty_database_once_and_lets_staff_in(client, settings):
     page = client.get("/staff/people/person/", {"q": "A123456789"})
     assert "陳志明" in page.content.decode()
 
+    # The demo's insured unit can sign in (README) and sees its upload page.
+    from healthbank.employers.services import ensure_demo_unit_login
+
+    code, password = ensure_demo_unit_login()
+    assert password == "healthbank-demo"
+    assert Person.objects.get(national_id="A123456789").enrolments.filter(unit__code=code)
+
 
 @pytest.mark.django_db
 def test_demo_refuses_to_run_without_debug(settings):

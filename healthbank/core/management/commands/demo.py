@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from healthbank.employers.services import ensure_demo_unit_login
 from healthbank.external import cardagent
 from healthbank.people.models import Person
 
@@ -34,16 +35,15 @@ class Command(BaseCommand):
         staff = get_user_model().objects
         if not staff.filter(is_superuser=True).exists():
             staff.create_superuser(username, password=password)
+        unit_login = ensure_demo_unit_login()
         if no_serve:
             return
         call_command("collectstatic", interactive=False, verbosity=0)
         site = f"http://{host}:{port}"
         settings.SITE_URL = site  # links in the demo's e-mail point at this server
-        agent = cardagent.start_in_thread(
-            "127.0.0.1",
-            urlsplit(settings.CARD_AGENT_URL).port,
-            [site, site.replace(host, "localhost")],
-        )
+        origins = [site, f"http://localhost:{port}"]  # pages that may use the cards
+        agent_port = urlsplit(settings.CARD_AGENT_URL).port
+        agent = cardagent.start_in_thread("127.0.0.1", agent_port, origins)
         self.stdout.write(self.style.SUCCESS(f"\nhealthbank is at {site}/"))
         self.stdout.write(
             f"Card agent (NHI card reader stand-in) on port {agent.server_port}; insert a card "
@@ -51,7 +51,12 @@ class Command(BaseCommand):
             f"Demo mailbox (mail the demo sent): {site}/dev/mailbox/"
         )
         self.stdout.write(
-            f"Staff pages: http://{host}:{port}/staff/ (user {username!r}, password {password!r} "
-            "unless you made your own)\n"
+            f"Staff pages: {site}/staff/ (user {username!r}, password {password!r} "
+            "unless you made your own)"
         )
+        if unit_login:
+            self.stdout.write(
+                f"Insured-unit pages: {site}/units/ (unit {unit_login[0]}, password "
+                f"{unit_login[1]!r})\n"
+            )
         call_command("runserver", f"{host}:{port}", use_reloader=False)
