@@ -60,9 +60,8 @@ class CardForm(forms.Form):
 class PasswordFields(forms.Form):
     """註冊密碼 6–12 characters, typed twice; strength shown live as 弱/中/中強/強."""
 
-    password_label = _("Password")
     password = forms.CharField(
-        label=_("Password"),
+        label=_("Registration password"),
         strip=False,
         min_length=rules.PASSWORD_MIN_LENGTH,
         max_length=rules.PASSWORD_MAX_LENGTH,

@@ -90,7 +90,7 @@ def test_locked_out_after_five_wrong_passwords_then_recover_with_forgot_password
         expect(page.get_by_role("alert")).to_contain_text("登入資料有誤")
     # Now even the right password is refused, and the person is told why and how.
     _general_sign_in(page, "A123456789", "000090000001", PASSWORD)
-    expect(page.get_by_role("alert")).to_contain_text("忘記註冊密碼")
+    expect(page.get_by_role("alert")).to_contain_text("已暫停使用網路服務")
     expect(page).to_have_url(re.compile("/login/"))
 
     page.get_by_role("link", name="忘記密碼").click()
@@ -101,7 +101,7 @@ def test_locked_out_after_five_wrong_passwords_then_recover_with_forgot_password
 
     open_mail_link(page, "/register/reset/")
     read_card(page)
-    page.get_by_label("請輸入新的註冊密碼").fill("New-pass-88")
+    page.get_by_label("註冊密碼", exact=True).fill("New-pass-88")
     page.get_by_label("再次確認密碼").fill("New-pass-88")
     page.get_by_role("button", name="確定").click()
     expect(page.locator(".done")).to_contain_text("註冊密碼變更成功")
