@@ -39,8 +39,15 @@ def postgres_url() -> str | None:
     return f"{PG_SERVER}/healthbank_bench"
 
 
-def run(database_url: str, people: int, seed: int) -> dict:
-    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0", SECRET_KEY="bench")  # noqa: S106
+def run(database_url: str, people: int, seed: int, scratch: str) -> dict:
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        SECRET_KEY="bench",  # noqa: S106
+        CARD_READER_DIR=f"{scratch}/cardreader",  # the virtual card files seed writes
+        MOICA_DIR=f"{scratch}/moica",
+    )
     subprocess.run([HEALTHBANK, "migrate", "--verbosity", "0"], env=env, check=True)
     done = subprocess.run(
         [HEALTHBANK, "seed", "--people", str(people), "--seed", str(seed), "--no-personas"],
@@ -66,10 +73,12 @@ def main() -> int:
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as scratch:
-        results["sqlite"] = run(f"sqlite:///{scratch}/bench.sqlite3", args.people, args.seed)
+        sqlite = f"sqlite:///{scratch}/bench.sqlite3"
+        results["sqlite"] = run(sqlite, args.people, args.seed, scratch)
     url = postgres_url()
     if url:
-        results["postgresql"] = run(url, args.people, args.seed)
+        with tempfile.TemporaryDirectory() as scratch:
+            results["postgresql"] = run(url, args.people, args.seed, scratch)
     print(
         f"{'database':<12}{'rows':>12}{'seconds':>10}{'rows/s':>10}"
         f"  target {TARGET_ROWS_PER_SECOND:,}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEvent(models.Model):
@@ -49,8 +50,12 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.CharField(_("by"), max_length=10, choices=Actor.choices)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)  # staff user, unit
-    method = models.CharField(_("method"), max_length=20, choices=Method.choices, blank=True)
-    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    method = models.CharField(
+        pgettext_lazy("audit event", "method"), max_length=20, choices=Method.choices, blank=True
+    )
+    address = models.GenericIPAddressField(
+        pgettext_lazy("audit event", "address"), null=True, blank=True
+    )
     success = models.BooleanField(_("success"), default=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 

@@ -1,0 +1,328 @@
+"""Staff admin (/staff/) for online-service accounts: counter registration (臨櫃註冊),
+suspension (註冊停用) and reinstatement (恢復使用), and each account's audit trail.
+
+The add page is the counter registration, done through identity.services like every other
+registration; the change page edits contact data only and never shows the password.
+Accounts are never deleted here (a person withdraws an application online).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from healthbank.audit.models import AuditEvent
+from healthbank.audit.selectors import events_for
+from healthbank.audit.services import record
+from healthbank.identity import services
+from healthbank.identity.forms import MOBILE, PHONE, PasswordFields
+from healthbank.identity.models import Account
+from healthbank.people.admin import PERSON_SEARCH
+from healthbank.people.identifiers import normalise, validate_personal_id
+from healthbank.people.models import Person
+
+# How many of an account's newest audit events its change page shows.
+RECENT_EVENTS = 50
+
+NATIONAL_ID_LABEL = capfirst(_("national ID / resident certificate no."))  # Person's label
+
+# The services' messages speak to the person; at the counter, staff read these instead.
+STAFF_MESSAGES = {
+    "already_registered": _(
+        "This person is already registered for online services. Find their account in the "
+        "list to change contact data, or to suspend or reinstate it."
+    ),
+}
+
+
+class CounterRegistrationForm(PasswordFields):
+    """臨櫃註冊: the clerk has seen the person's identity document (rule 4: no e-mail
+    confirmation at a designated place)."""
+
+    national_id = forms.CharField(label=NATIONAL_ID_LABEL, max_length=10)
+    document_checked = forms.BooleanField(
+        label=_("Identity document checked"),
+        help_text=_("Tick only after you have compared the person with their ID card or passport."),
+        error_messages={
+            "required": _("Check the person's identity document, then tick the box to go on.")
+        },
+    )
+    email = forms.EmailField(label=_("E-mail (primary)"), required=False)
+    mobile = forms.CharField(label=_("Mobile phone"), required=False, validators=[MOBILE])
+    phone = forms.CharField(label=_("Contact phone"), required=False, validators=[PHONE])
+
+    field_order = [
+        "national_id", "document_checked", "password", "password_again", "email", "mobile",
+        "phone",
+    ]  # fmt: skip
+
+    person: Person | None = None
+
+    def clean_national_id(self) -> str:
+        national_id = normalise(self.cleaned_data["national_id"])
+        validate_personal_id(national_id)
+        self.person = Person.objects.filter(national_id=national_id).first()
+        if self.person is None:
+            raise forms.ValidationError(
+                _("No insured person has this ID number. Check the number on the document."),
+                code="unknown",
+            )
+        return national_id
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        national_id = normalise(self.data.get("national_id", ""))
+        if national_id and national_id.lower() in password.lower():
+            raise forms.ValidationError(_("The password must not contain the national ID."))
+        return password
+
+
+class AccountChangeForm(forms.ModelForm):
+    """Contact data, with the same checks as the registration site."""
+
+    class Meta:
+        model = Account
+        fields = ["email", "backup_email", "mobile", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, validator in (("mobile", MOBILE), ("phone", PHONE)):
+            if name in self.fields:
+                self.fields[name].validators.append(validator)
+
+
+class SuspensionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for suspension"),
+        max_length=Account._meta.get_field("suspension_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Shown to staff only; write what the person or the rule asked for."),
+        error_messages={"required": _("Write why the online services are suspended.")},
+    )
+
+
+# What happened to an account so far: shown, never edited here.
+HISTORY = [
+    "applied_at", "confirmed_at", "card_verified_at", "failed_logins", "locked_at",
+    "suspension_reason",
+]  # fmt: skip
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    form = AccountChangeForm
+    list_display = [
+        "person_name", "masked_id", "status", "channel", "applied_at", "confirmed_at", "locked",
+    ]  # fmt: skip
+    list_filter = ["status", "channel"]
+    list_select_related = ["person"]
+    search_fields = PERSON_SEARCH
+    show_full_result_count = False
+    ordering = ["-pk"]
+    fieldsets = [
+        (None, {"fields": ["person", "status", "channel", "unit"]}),
+        (_("Contact"), {"fields": ["email", "backup_email", "mobile", "phone"]}),
+        (_("Registration and sign-in"), {"fields": HISTORY}),
+    ]
+    readonly_fields = ["person", "status", "channel", "unit", *HISTORY]
+    add_form_template = "admin/identity/account/counter_registration.html"
+    change_form_template = "admin/identity/account/change_form.html"
+    change_list_template = "admin/identity/account/change_list.html"
+
+    @admin.display(description=_("name"), ordering="person__name")
+    def person_name(self, account: Account) -> str:
+        return account.person.name
+
+    @admin.display(description=NATIONAL_ID_LABEL)
+    def masked_id(self, account: Account) -> str:
+        return account.person.masked_id
+
+    @admin.display(description=_("locked"), boolean=True)
+    def locked(self, account: Account) -> bool:
+        return account.is_locked
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("person", "unit")
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        own = [
+            path(
+                "<path:object_id>/suspend/",
+                self.admin_site.admin_view(self.suspend_view),
+                name=f"{prefix}_suspend",
+            ),
+            path(
+                "<path:object_id>/reinstate/",
+                self.admin_site.admin_view(self.reinstate_view),
+                name=f"{prefix}_reinstate",
+            ),
+        ]
+        return own + super().get_urls()
+
+    # --- counter registration (the add page) ---------------------------------------------
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CounterRegistrationForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                account = services.register_at_counter(
+                    person=form.person,
+                    password=form.cleaned_data["password"],
+                    email=form.cleaned_data["email"],
+                    mobile=form.cleaned_data["mobile"],
+                    phone=form.cleaned_data["phone"],
+                    staff_id=request.user.pk,
+                )
+            except services.IdentityError as exc:
+                form.add_error(None, STAFF_MESSAGES.get(exc.code, exc.message))
+            else:
+                self.log_addition(request, account, gettext("Registered at the counter."))
+                self.message_user(
+                    request,
+                    gettext("%(person)s is registered for online services.")
+                    % {"person": account.person},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self._change_url(account))
+        fieldsets = [
+            (None, {"fields": ["national_id", "document_checked"]}),
+            (_("Password"), {"fields": ["password", "password_again"]}),
+            (_("Contact"), {"fields": ["email", "mobile", "phone"]}),
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Counter registration"),
+            "opts": self.opts,
+            "form": form,
+            "adminform": admin.helpers.AdminForm(form, fieldsets, {}),
+            "errors": admin.helpers.AdminErrorList(form, []),
+            "media": self.media + form.media,
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.add_form_template, context)
+
+    # --- change page: contact data, status buttons, audit trail -----------------------------
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        account = self.get_object(request, unquote(object_id))
+        if account is not None and request.method == "GET":
+            extra_context.update(self._status_context(request, account))
+            if request.user.has_perm("audit.view_auditevent"):
+                extra_context["audit_events"] = events_for(account.person)[:RECENT_EVENTS]
+                extra_context["recent_events"] = RECENT_EVENTS
+                extra_context["audit_url"] = (
+                    reverse("admin:audit_auditevent_changelist", current_app=self.admin_site.name)
+                    + f"?person__id__exact={account.person_id}"
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Account, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            # Staff changed contact data at the counter: the person sees it in their trail.
+            record(
+                action=AuditEvent.Action.ACCOUNT_UPDATED,
+                person=obj.person,
+                actor=AuditEvent.Actor.STAFF,
+                actor_id=request.user.pk,
+                method=AuditEvent.Method.COUNTER,
+                fields=form.changed_data,
+            )
+
+    def _status_context(self, request: HttpRequest, account: Account) -> dict:
+        may_change = self.has_change_permission(request, account)
+        return {
+            "may_suspend": may_change and account.status == Account.Status.ACTIVE,
+            "may_reinstate": may_change and account.status == Account.Status.SUSPENDED,
+        }
+
+    def _change_url(self, account: Account) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[quote(account.pk)],
+            current_app=self.admin_site.name,
+        )
+
+    # --- suspension and reinstatement ------------------------------------------------------
+
+    def _account_to_change(self, request: HttpRequest, object_id: str) -> Account | None:
+        account = self.get_object(request, unquote(object_id))
+        if account is not None and not self.has_change_permission(request, account):
+            raise PermissionDenied
+        return account
+
+    def _status_page(
+        self, request: HttpRequest, account: Account, title, form: forms.Form | None
+    ) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "original": account,
+            "form": form,
+            "change_url": self._change_url(account),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/identity/account/status_change.html", context)
+
+    def suspend_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """註冊停用: the reason is required and goes into the audit trail."""
+        account = self._account_to_change(request, object_id)
+        if account is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if account.status != Account.Status.ACTIVE:
+            self.message_user(
+                request, gettext("Only a registered account can be suspended."), messages.WARNING
+            )
+            return HttpResponseRedirect(self._change_url(account))
+        form = SuspensionForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            services.suspend(account=account, reason=reason, staff_id=request.user.pk)
+            self.log_change(request, account, gettext("Suspended: %(reason)s") % {"reason": reason})
+            self.message_user(
+                request,
+                gettext("Online services of %(person)s are suspended.")
+                % {"person": account.person},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(self._change_url(account))
+        return self._status_page(request, account, _("Suspend online services"), form)
+
+    def reinstate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """恢復使用: a suspended account is registered again."""
+        account = self._account_to_change(request, object_id)
+        if account is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if account.status != Account.Status.SUSPENDED:
+            self.message_user(
+                request, gettext("Only a suspended account can be reinstated."), messages.WARNING
+            )
+            return HttpResponseRedirect(self._change_url(account))
+        if request.method == "POST":
+            services.reinstate(account=account, staff_id=request.user.pk)
+            self.log_change(request, account, gettext("Reinstated."))
+            self.message_user(
+                request,
+                gettext("Online services of %(person)s are reinstated.")
+                % {"person": account.person},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(self._change_url(account))
+        return self._status_page(request, account, _("Reinstate online services"), None)
