@@ -36,7 +36,9 @@ class CardRefused(Exception):
             "This NHI card is no longer valid. Use your current card, or apply for a new one."
         ),
         "untrusted": _("The certificate is not issued by the MOICA certificate authority."),
-        "expired": _("The certificate has expired. Renew it with the MOICA."),
+        "expired": _(
+            "The certificate has expired. Apply for a new one at a household registration office."
+        ),
         "not_yet_valid": _("The certificate is not valid yet."),
         "revoked": _("The certificate has been revoked."),
         "crl_unavailable": _(

@@ -35,6 +35,15 @@ class NationalIdField(forms.CharField):
         return super().to_python(value).replace(" ", "").upper()
 
 
+class CardNumberField(forms.CharField):
+    """The twelve digits on the front of an NHI card, typed with or without spaces."""
+
+    default_validators = [RegexValidator(r"^\d{12}$", _("A card number is twelve digits."))]
+
+    def to_python(self, value):
+        return super().to_python(value).replace(" ", "").replace("-", "")
+
+
 class CardForm(forms.Form):
     """A form with a card-reader block: the page's Read button fills these hidden fields
     with a signed one-time challenge (static/identity/cardreader.js)."""
@@ -246,9 +255,8 @@ class PasswordLoginForm(forms.Form):
     """一般登入: national ID + NHI card number + password + image captcha."""
 
     national_id = NationalIdField(label=_("National ID"), max_length=10)
-    card_number = forms.CharField(
+    card_number = CardNumberField(
         label=_("NHI card number"),
-        validators=[RegexValidator(r"^\d{12}$", _("A card number is twelve digits."))],
         help_text=_("The twelve digits on the front of your NHI card."),
     )
     password = forms.CharField(
@@ -257,9 +265,6 @@ class PasswordLoginForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     captcha = CaptchaField(label=_("Image code"))
-
-    def clean_card_number(self):
-        return self.cleaned_data["card_number"].replace(" ", "")
 
 
 class CardLoginForm(CardForm):

@@ -40,7 +40,7 @@ def test_register_online_then_sign_in_with_the_card(page, personas):
     page.get_by_label("鄰").fill(str(household.neighbourhood))
     page.get_by_role("button", name="下一步").click()
 
-    password = page.get_by_label("註冊密碼", exact=True)
+    password = page.get_by_label(re.compile("^註冊密碼"))
     password.fill("abcdef")
     expect(page.locator("[data-strength-for]")).to_have_attribute("data-level", "weak")
     password.fill(PASSWORD)
@@ -50,7 +50,7 @@ def test_register_online_then_sign_in_with_the_card(page, personas):
     page.get_by_role("button", name="確認申請").click()
     expect(page.locator(".errorlist")).to_contain_text("兩次輸入的密碼不一致")
 
-    page.get_by_label("註冊密碼", exact=True).fill(PASSWORD)
+    page.get_by_label(re.compile("^註冊密碼")).fill(PASSWORD)
     page.get_by_label("再次確認密碼").fill(PASSWORD)
     page.get_by_role("button", name="確認申請").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("請至電子信箱收取認證信")

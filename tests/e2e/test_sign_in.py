@@ -78,9 +78,7 @@ def test_sign_in_by_card_then_general_then_certificate(page, personas):
     expect(page.locator(".last-login")).to_contain_text("一般登入")
 
 
-def test_locked_out_after_five_wrong_passwords_then_recover_with_forgot_password(
-    page, personas
-):
+def test_locked_out_after_five_wrong_passwords_then_recover_with_forgot_password(page, personas):
     person = _registered_at_counter("A123456789")
     insert_card("000090000001")
     Account.objects.filter(person=person).update(card_verified_at="2026-11-01T00:00:00Z")
@@ -95,13 +93,13 @@ def test_locked_out_after_five_wrong_passwords_then_recover_with_forgot_password
 
     page.get_by_role("link", name="忘記密碼").click()
     read_card(page)
-    page.get_by_label("寄送重設註冊密碼信").check()
+    page.get_by_label("寄送重設註冊密碼信", exact=True).check()
     page.get_by_role("button", name="確定").click()
     expect(page.locator(".done")).to_contain_text("zhi*****@example.com")
 
     open_mail_link(page, "/register/reset/")
     read_card(page)
-    page.get_by_label("註冊密碼", exact=True).fill("New-pass-88")
+    page.get_by_label(re.compile("^註冊密碼")).fill("New-pass-88")
     page.get_by_label("再次確認密碼").fill("New-pass-88")
     page.get_by_role("button", name="確定").click()
     expect(page.locator(".done")).to_contain_text("註冊密碼變更成功")

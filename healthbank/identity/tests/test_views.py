@@ -72,7 +72,7 @@ def test_every_public_page_opens_in_both_languages(client, url, language):
 
 def test_the_application_cannot_skip_the_rules(client):
     assert client.get("/register/apply/card/")["Location"] == "/register/apply/"
-    response = client.post("/register/apply/", {})
+    response = client.post("/register/apply/", {"csrfmiddlewaretoken": "unticked box"})
     assert "請勾選" in response.content.decode()
 
 
