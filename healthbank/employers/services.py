@@ -9,12 +9,10 @@ then gets the result file by e-mail.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
@@ -26,7 +24,11 @@ from healthbank.employers.models import Batch, BatchRow, UnitLogin
 from healthbank.external.mail import send_bilingual
 from healthbank.identity.forms import MOBILE, PHONE
 from healthbank.identity.models import Account
-from healthbank.identity.services import IdentityError, register_for_unit
+from healthbank.identity.services import (
+    IdentityError,
+    check_throwaway_password,
+    register_for_unit,
+)
 from healthbank.people.identifiers import validate_personal_id
 from healthbank.people.models import Enrolment, InsuredUnit, Person
 
@@ -39,8 +41,6 @@ Result = BatchRow.Result
 
 DEMO_PERSONA_ID = "A123456789"  # 陳志明 (healthbank/synth/personas.py)
 DEMO_UNIT_PASSWORD = "healthbank-demo"  # noqa: S105 (README: the demo unit's sign-in)
-
-_DUMMY_PASSWORD = make_password(secrets.token_urlsafe(16))  # equal time for unknown codes
 
 
 # --- sign-in --------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def authenticate_unit(*, code: str, password: str) -> UnitLogin | None:
         .first()
     )
     if login is None:
-        get_user_model()(password=_DUMMY_PASSWORD).check_password(password)
+        check_throwaway_password(password)
         return None
     return login if login.user.check_password(password) else None
 

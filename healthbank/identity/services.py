@@ -7,6 +7,7 @@ code (stable, for tests and the API) and a translated message that says what to 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 
 from django.conf import settings
@@ -390,7 +391,16 @@ def update_account(
 
 # --- sign-in -----------------------------------------------------------------------------
 
-_DUMMY_PASSWORD = make_password(secrets.token_urlsafe(16))  # equal time for unknown IDs
+
+@functools.cache
+def _throwaway_hash() -> str:
+    return make_password(secrets.token_urlsafe(16))
+
+
+def check_throwaway_password(password: str) -> None:
+    """Spend the time of a real password check, so unknown names answer as slowly as known
+    ones (and timing does not tell who is registered)."""
+    get_user_model()(password=_throwaway_hash()).check_password(password)
 
 
 def _throttled(address: str | None) -> bool:
@@ -470,7 +480,7 @@ def sign_in(
         else None
     )
     if account is None:
-        get_user_model()(password=_DUMMY_PASSWORD).check_password(password)
+        check_throwaway_password(password)
         _refuse(person, method, address, "invalid_login", limit=limit)
     _check_password(account, password, method, address)
     # The password is right: from here the person may be told the state of their account.

@@ -88,20 +88,27 @@ def test_application_card_step_gives_field_errors_and_keeps_the_card_reading(cli
     assert Account.objects.count() == 0
 
 
+def _household(national_id: str) -> dict:
+    """The registered address as a person picks it in the cascading selects."""
+    household = (
+        Person.objects.select_related("household__village__township")
+        .get(national_id=national_id)
+        .household
+    )
+    return {
+        "household_number": household.number.lower(),  # typed in lower case
+        "county": household.village.township.county_id,
+        "township": household.village.township_id,
+        "village": household.village_id,
+        "neighbourhood": household.neighbourhood,
+    }
+
+
 def test_online_application_end_to_end_through_the_views(client):
-    person = Person.objects.select_related("household__village__township").get(national_id=WIFE_ID)
-    household = person.household
+    person = Person.objects.get(national_id=WIFE_ID)
     client.post("/register/apply/", {"accept": "on"})
     response = client.post(
-        "/register/apply/card/",
-        {
-            **card_fields(WIFE_CARD),
-            "household_number": household.number.lower(),
-            "county": household.village.township.county_id,
-            "township": household.village.township_id,
-            "village": household.village_id,
-            "neighbourhood": household.neighbourhood,
-        },
+        "/register/apply/card/", {**card_fields(WIFE_CARD), **_household(WIFE_ID)}
     )
     assert response.status_code == 302, response.context["form"].errors
     details = {
@@ -282,3 +289,26 @@ def test_mailbox_is_a_development_page_only(client, settings):
     assert client.get("/dev/mailbox/").status_code == 200
     settings.DEV_MAILBOX = False
     assert client.get("/dev/mailbox/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hant", "註冊密碼長度必須為6-12碼"),
+        ("en", "The password must be 6 to 12 characters long."),
+    ],
+)
+def test_field_errors_speak_the_readers_language(client, language, expected):
+    client.cookies["django_language"] = language
+    client.post("/register/apply/", {"accept": "on"})
+    client.post(
+        "/register/apply/card/",
+        {**card_fields(CHEN_CARD), **_household(CHEN_ID)},
+    )
+    response = client.post(
+        "/register/apply/details/",
+        {"password": "abc", "password_again": "abc", "email": "not-an-address"},
+    )
+    errors = response.context["form"].errors
+    assert expected in errors["password"][0]
+    assert "email" in errors

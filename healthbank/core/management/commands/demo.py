@@ -43,13 +43,22 @@ class Command(BaseCommand):
         settings.SITE_URL = site  # links in the demo's e-mail point at this server
         origins = [site, f"http://localhost:{port}"]  # pages that may use the cards
         agent_port = urlsplit(settings.CARD_AGENT_URL).port
-        agent = cardagent.start_in_thread("127.0.0.1", agent_port, origins)
         self.stdout.write(self.style.SUCCESS(f"\nhealthbank is at {site}/"))
-        self.stdout.write(
-            f"Card agent (NHI card reader stand-in) on port {agent.server_port}; insert a card "
-            "with: .venv/bin/healthbank cardagent insert A123456789\n"
-            f"Demo mailbox (mail the demo sent): {site}/dev/mailbox/"
-        )
+        try:
+            cardagent.start_in_thread("127.0.0.1", agent_port, origins)
+        except OSError as exc:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"No card agent: port {agent_port} is busy ({exc.strerror}). Run one with "
+                    "`healthbank cardagent serve --port N` and set CARD_AGENT_URL to match."
+                )
+            )
+        else:
+            self.stdout.write(
+                f"Card agent (NHI card reader stand-in) on port {agent_port}; insert a card "
+                "with: .venv/bin/healthbank cardagent insert A123456789"
+            )
+        self.stdout.write(f"Demo mailbox (mail the demo sent): {site}/dev/mailbox/")
         self.stdout.write(
             f"Staff pages: {site}/staff/ (user {username!r}, password {password!r} "
             "unless you made your own)"
