@@ -63,7 +63,10 @@ class CardProof:
 
 def new_challenge() -> str:
     nonce = secrets.token_urlsafe(32)
-    CardChallenge.objects.create(nonce=nonce)
+    now = timezone.now()
+    # Expired challenges are worth nothing: drop them as new ones are handed out.
+    CardChallenge.objects.filter(created_at__lt=now - 2 * rules.CHALLENGE_VALID_FOR).delete()
+    CardChallenge.objects.create(nonce=nonce, created_at=now)
     return nonce
 
 

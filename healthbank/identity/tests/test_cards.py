@@ -263,3 +263,13 @@ def test_reading_without_a_card_in_the_reader_says_no_card(personas):
 
     assert card_error(lambda: cardreader.sign_with_nhi_card("c")) == "no_card"
     assert card_error(lambda: cardreader.sign_with_certificate("c", PIN)) == "no_card"
+
+
+def test_handing_out_a_challenge_drops_long_expired_ones(personas):
+    stale = cards.new_challenge()
+    CardChallenge.objects.filter(nonce=stale).update(
+        created_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    fresh = cards.new_challenge()
+
+    assert list(CardChallenge.objects.values_list("nonce", flat=True)) == [fresh]
