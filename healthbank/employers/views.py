@@ -14,11 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from healthbank.core.redirects import next_or
 from healthbank.employers import forms, rules, selectors, services
 from healthbank.employers.csvfile import FileRefused, expected_name, result_file
 
@@ -62,10 +62,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("The unit code or password is wrong."))
         else:
             login(request, unit_login.user, backend="django.contrib.auth.backends.ModelBackend")
-            target = request.POST.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                target = reverse("employers:batch_new")
-            return redirect(target)
+            return redirect(next_or(request, "employers:batch_new"))
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(request, "employers/login.html", {"form": form, "next": next_url})
 

@@ -58,11 +58,7 @@ def verify_certificate(pem: str) -> x509.Certificate:
         raise CertificateRefused("not_yet_valid")
     if now > certificate.not_valid_after_utc:
         raise CertificateRefused("expired")
-    _refresh_test_crl()
-    try:
-        crl = x509.load_pem_x509_crl((_dir() / "crl.pem").read_bytes())
-    except (FileNotFoundError, ValueError):
-        raise CertificateRefused("crl_unavailable") from None
+    crl = _current_crl()
     stale = crl.next_update_utc is not None and crl.next_update_utc < now
     if stale or not crl.is_signature_valid(root.public_key()):
         raise CertificateRefused("crl_unavailable")
@@ -164,14 +160,16 @@ def issue_certificate(
     return certificate
 
 
-def _refresh_test_crl() -> None:
-    """The test CA re-signs its CRL daily, as MOICA publishes a fresh one."""
-    crl_path = _dir() / "crl.pem"
-    if not (_dir() / "root-key.pem").exists() or not crl_path.exists():
-        return
-    crl = x509.load_pem_x509_crl(crl_path.read_bytes())
-    if timezone.now() - crl.last_update_utc > dt.timedelta(days=1):
-        _write_revoked(_revoked())
+def _current_crl() -> x509.CertificateRevocationList:
+    """The CRL to check against; the test CA re-signs its own daily, as MOICA publishes one."""
+    try:
+        crl = x509.load_pem_x509_crl((_dir() / "crl.pem").read_bytes())
+    except (FileNotFoundError, ValueError):
+        raise CertificateRefused("crl_unavailable") from None
+    is_test_ca = (_dir() / "root-key.pem").exists()
+    if is_test_ca and timezone.now() - crl.last_update_utc > dt.timedelta(days=1):
+        return _write_revoked(_revoked())
+    return crl
 
 
 def revoke(serial_number: int) -> None:
@@ -185,7 +183,7 @@ def _revoked() -> list[int]:
         return []
 
 
-def _write_revoked(serials: list[int]) -> None:
+def _write_revoked(serials: list[int]) -> x509.CertificateRevocationList:
     now = timezone.now()
     builder = (
         x509.CertificateRevocationListBuilder()
@@ -200,3 +198,4 @@ def _write_revoked(serials: list[int]) -> None:
     crl = builder.sign(_ca_key(), hashes.SHA256())
     (_dir() / "crl.pem").write_bytes(crl.public_bytes(serialization.Encoding.PEM))
     (_dir() / "revoked.json").write_text(json.dumps(serials))
+    return crl

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,10 +72,10 @@ def new_challenge() -> str:
 def _use_challenge(nonce: str) -> None:
     """Mark the challenge used, once; refuse it when unknown, used or expired."""
     fresh_since = timezone.now() - rules.CHALLENGE_VALID_FOR
-    with transaction.atomic():
-        used = CardChallenge.objects.filter(
-            nonce=nonce, used_at__isnull=True, created_at__gt=fresh_since
-        ).update(used_at=timezone.now())
+    # One UPDATE: of two requests with the same challenge, only one can mark it used.
+    used = CardChallenge.objects.filter(
+        nonce=nonce, used_at__isnull=True, created_at__gt=fresh_since
+    ).update(used_at=timezone.now())
     if used != 1:
         raise CardRefused("challenge")
 

@@ -97,10 +97,6 @@ class PasswordFields(forms.Form):
             raise forms.ValidationError(_("The two passwords are not the same."))
         return again
 
-    @property
-    def strength(self) -> str:
-        return rules.password_strength(self.data.get("password", ""))
-
 
 class ContactFields(forms.Form):
     phone = forms.CharField(label=_("Contact phone"), required=False, validators=[PHONE])

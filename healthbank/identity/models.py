@@ -9,8 +9,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from healthbank.identity import rules
-
 
 class Account(models.Model):
     """A person's NHI-card online-service registration (健保卡網路服務註冊).
@@ -77,10 +75,6 @@ class CardChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"challenge {self.pk}"
-
-    @property
-    def is_expired(self) -> bool:
-        return timezone.now() - self.created_at > rules.CHALLENGE_VALID_FOR
 
 
 class EmailLink(models.Model):

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import string
 
-from django.utils.translation import gettext_lazy as _
-
 # Seed 000 "新增註冊 6/9" and 003: 註冊密碼長度必需6-12碼.
 PASSWORD_MIN_LENGTH = 6
 PASSWORD_MAX_LENGTH = 12
@@ -24,18 +22,11 @@ RESET_VALID_FOR = dt.timedelta(days=5)
 # Issue 3: a card-reader challenge is single use and expires after two minutes.
 CHALLENGE_VALID_FOR = dt.timedelta(minutes=2)
 
-STRENGTHS = {
-    "weak": _("Weak"),  # 弱
-    "medium": _("Medium"),  # 中
-    "medium_strong": _("Medium-strong"),  # 中強
-    "strong": _("Strong"),  # 強
-}
-
 
 def password_strength(password: str) -> str:
     """弱/中/中強/強 as the seed's meter shows; strong = all four kinds and 8+ characters.
 
-    static/identity/password.js mirrors this for the live meter.
+    static/identity/forms.js mirrors this for the live meter.
     """
     kinds = sum(
         (

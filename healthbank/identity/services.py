@@ -110,10 +110,11 @@ def _issue_link(account: Account, purpose: str, valid_for: dt.timedelta) -> str:
     return token
 
 
-def _use_link(token: str, purpose: str) -> EmailLink:
+def _valid_link(token: str, purpose: str, *, for_update: bool = False) -> EmailLink:
+    """The link of this token, unused and unexpired; locked when it is about to be used."""
+    links = EmailLink.objects.select_for_update() if for_update else EmailLink.objects
     link = (
-        EmailLink.objects.select_for_update()
-        .select_related("account__person", "account__user")
+        links.select_related("account__person", "account__user")
         .filter(token_hash=EmailLink.hash(token), purpose=purpose)
         .first()
     )
@@ -208,8 +209,7 @@ def apply_online(
 
 def confirmation_link(token: str) -> EmailLink:
     """The link, if it may still be used (for showing the confirmation page)."""
-    with transaction.atomic():
-        return _use_link(token, EmailLink.Purpose.CONFIRM)
+    return _valid_link(token, EmailLink.Purpose.CONFIRM)
 
 
 @transaction.atomic
@@ -218,7 +218,7 @@ def confirm_registration(
 ) -> Account:
     """The person opens the e-mailed link and reads their card (employer-registered people
     set their password here too): the registration is complete."""
-    link = _use_link(token, EmailLink.Purpose.CONFIRM)
+    link = _valid_link(token, EmailLink.Purpose.CONFIRM, for_update=True)
     account = link.account
     _own_card(proof, account.person)
     if not password and not account.user.has_usable_password():
@@ -323,8 +323,7 @@ def request_password_reset(
 
 
 def reset_link(token: str) -> EmailLink:
-    with transaction.atomic():
-        return _use_link(token, EmailLink.Purpose.RESET)
+    return _valid_link(token, EmailLink.Purpose.RESET)
 
 
 @transaction.atomic
@@ -332,7 +331,7 @@ def reset_password(
     *, token: str, proof: CardProof, password: str, address: str | None = None
 ) -> Account:
     """The reset link + the card + a new password: also lifts a wrong-password suspension."""
-    link = _use_link(token, EmailLink.Purpose.RESET)
+    link = _valid_link(token, EmailLink.Purpose.RESET, for_update=True)
     account = link.account
     _own_card(proof, account.person)
     link.used_at = timezone.now()

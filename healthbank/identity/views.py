@@ -11,13 +11,12 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from healthbank.audit.services import client_address
+from healthbank.core.redirects import next_or
 from healthbank.identity import forms, services
 from healthbank.identity.cards import CardRefused, new_challenge
 from healthbank.identity.models import Account
@@ -364,10 +363,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 _fail(form, exc)
             else:
                 _start_session(request, account, tab)
-                target = request.POST.get("next") or ""
-                if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                    target = reverse("bank:home")
-                return redirect(target)
+                return redirect(next_or(request, "bank:home"))
     context = {
         "tab": tab,
         "forms": forms_by_tab,
