@@ -19,3 +19,16 @@ def card_files(settings, tmp_path):
     settings.CARD_READER_DIR = tmp_path / "cardreader"
     settings.MOICA_DIR = tmp_path / "moica"
     return settings.CARD_READER_DIR
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in zh-Hant, the site's default: a request in English earlier in the
+    run leaves English active in the thread (the language middleware activates, never
+    resets)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

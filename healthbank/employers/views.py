@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from healthbank.core.redirects import next_or
+from healthbank.core.http import next_or, posted
 from healthbank.employers import forms, rules, selectors, services
 from healthbank.employers.csvfile import FileRefused, expected_name, result_file
 
@@ -53,7 +53,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     """The unit's sign-in: unit code + password + image code."""
     if selectors.unit_login_of(request.user) is not None:
         return redirect("employers:batch_new")
-    form = forms.UnitLoginForm(request.POST or None)
+    form = forms.UnitLoginForm(posted(request))
     if request.method == "POST" and form.is_valid():
         unit_login = services.authenticate_unit(
             code=form.cleaned_data["code"], password=form.cleaned_data["password"]
@@ -78,7 +78,9 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     """健保卡註冊申請整批資料上傳."""
     unit = request.unit
     initial = {"contact_name": unit.contact_name, "contact_email": unit.email}
-    form = forms.BatchUploadForm(request.POST or None, request.FILES or None, initial=initial)
+    form = forms.BatchUploadForm(
+        posted(request), request.FILES if request.method == "POST" else None, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from healthbank.audit.services import client_address
-from healthbank.core.redirects import next_or
+from healthbank.core.http import next_or, posted
 from healthbank.identity import forms, services
 from healthbank.identity.cards import CardRefused, new_challenge
 from healthbank.identity.models import Account
@@ -73,7 +73,7 @@ def divisions(request: HttpRequest) -> JsonResponse:
 def register_home(request: HttpRequest) -> HttpResponse:
     """健保卡網路服務註冊: sign in with card + password; the service items once signed in."""
     account = current_account(request)
-    form = forms.RegistrationLoginForm(request.POST or None)
+    form = forms.RegistrationLoginForm(posted(request))
     if account is None and request.method == "POST" and form.is_valid():
         try:
             account = services.sign_in(
@@ -92,7 +92,7 @@ def register_home(request: HttpRequest) -> HttpResponse:
 
 def apply_rules(request: HttpRequest) -> HttpResponse:
     """Step 1: the rules (全民健康保險網路服務註冊管理作業要點) to accept."""
-    form = forms.RulesForm(request.POST or None)
+    form = forms.RulesForm(posted(request))
     if request.method == "POST" and form.is_valid():
         request.session["apply_rules"] = True
         return redirect("identity:apply_card")
@@ -103,7 +103,7 @@ def apply_card(request: HttpRequest) -> HttpResponse:
     """Step 2: read the card; household number and registered address."""
     if not request.session.get("apply_rules"):
         return redirect("identity:apply")
-    form = forms.ApplyCardForm(request.POST or None)
+    form = forms.ApplyCardForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -135,7 +135,7 @@ def apply_details(request: HttpRequest) -> HttpResponse:
     if person is None:
         messages.error(request, _("Please read your card again to start the application."))
         return redirect("identity:apply_card")
-    form = forms.ApplyDetailsForm(request.POST or None, national_id=person.national_id)
+    form = forms.ApplyDetailsForm(posted(request), national_id=person.national_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -175,7 +175,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "identity/link_refused.html", {"message": exc.message}, status=410)
     needs_password = link.account.channel == Account.Channel.EMPLOYER
     form_class = forms.ConfirmWithPasswordForm if needs_password else forms.ConfirmForm
-    form = form_class(request.POST or None)
+    form = form_class(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.confirm_registration(
@@ -194,7 +194,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 def _card_action(request: HttpRequest, template: str, action, done_message) -> HttpResponse:
     """Pages that need only the card: resend confirmation, delete application."""
-    form = forms.CardOnlyForm(request.POST or None)
+    form = forms.CardOnlyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             result = action(proof=form.proof, address=client_address(request))
@@ -228,7 +228,7 @@ def delete(request: HttpRequest) -> HttpResponse:
 
 def forgot(request: HttpRequest) -> HttpResponse:
     """忘記註冊密碼, in the seed's two modes."""
-    form = forms.ForgotForm(request.POST or None)
+    form = forms.ForgotForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         change = data["mode"] == forms.ForgotForm.CHANGE
@@ -259,7 +259,7 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
         services.reset_link(token)
     except IdentityError as exc:
         return render(request, "identity/link_refused.html", {"message": exc.message}, status=410)
-    form = forms.ResetForm(request.POST or None)
+    form = forms.ResetForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.reset_password(
@@ -286,7 +286,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
     account = _registered(request)
     if account is None:
         return redirect("identity:register")
-    form = forms.ChangePasswordForm(request.POST or None)
+    form = forms.ChangePasswordForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(
@@ -310,7 +310,7 @@ def update_account(request: HttpRequest) -> HttpResponse:
     if account is None:
         return redirect("identity:register")
     initial = {f: getattr(account, f) for f in ("email", "backup_email", "mobile", "phone")}
-    form = forms.AccountForm(request.POST or None, initial=initial)
+    form = forms.AccountForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -8,6 +8,7 @@ import csv
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from healthbank.employers import rules, services
 from healthbank.employers.csvfile import FileRefused
@@ -84,7 +85,8 @@ def test_each_row_gets_its_result(mixed_batch):
         11,
     )
     assert rows[9].params == {"first_line": 1}
-    assert "line 1 of this file" in rows[9].message
+    with translation.override("en"):  # the message is rendered in the reader's language
+        assert "line 1 of this file" in rows[9].message
 
 
 def test_accepted_rows_are_registered_pending_by_the_unit(mixed_batch, unit):

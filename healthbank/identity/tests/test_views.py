@@ -12,7 +12,8 @@ from django.core import mail
 from django.urls import reverse
 
 from healthbank.audit.models import AuditEvent
-from healthbank.identity.models import Account
+from healthbank.identity import services
+from healthbank.identity.models import Account, EmailLink
 from healthbank.identity.tests.cardhelpers import (
     CHEN_CARD,
     CHEN_ID,
@@ -20,8 +21,10 @@ from healthbank.identity.tests.cardhelpers import (
     WIFE_CARD,
     WIFE_ID,
     card_fields,
+    card_proof,
     registered,
     seed_personas,
+    token_in,
 )
 from healthbank.people.models import Person
 
@@ -312,3 +315,68 @@ def test_field_errors_speak_the_readers_language(client, language, expected):
     errors = response.context["form"].errors
     assert expected in errors["password"][0]
     assert "email" in errors
+
+
+def test_another_persons_session_cannot_see_or_use_someone_elses_emailed_link(client):
+    chen = registered()
+    registered(WIFE_ID, email="lin@example.com")
+    _sign_in_with_card(client, WIFE_CARD)
+    services.request_password_reset(proof=card_proof(CHEN_CARD))
+    token = token_in(mail.outbox[-1])
+
+    page = client.get(f"/register/reset/{token}/").content.decode()
+    assert "陳志明" not in page and "chen@example.com" not in page
+    response = client.post(
+        f"/register/reset/{token}/",
+        {**card_fields(WIFE_CARD), "password": "Other#123", "password_again": "Other#123"},
+    )
+    assert "此健保卡不是您本人的" in response.content.decode()
+    chen.user.refresh_from_db()
+    assert chen.user.check_password(PASSWORD)
+
+
+# Bad input on each form: a message in the reader's language, and nothing written.
+BAD_INPUT = [
+    (
+        "/register/resend/",
+        {},
+        "請先插入健保卡並按「讀取」。",
+        "Insert your NHI card and press Read first.",
+    ),
+    (
+        "/register/delete/",
+        {},
+        "請先插入健保卡並按「讀取」。",
+        "Insert your NHI card and press Read first.",
+    ),
+    (
+        "/register/forgot/",
+        {"mode": "change", "mobile": "12345"},
+        "請輸入新的電子郵件信箱。",
+        "Enter the new e-mail address.",
+    ),
+    (
+        "/register/apply/card/",
+        {"household_number": "12", "neighbourhood": "1"},
+        "戶號",
+        "A household number is a letter and seven digits",
+    ),
+]
+
+
+@pytest.mark.parametrize(("url", "data", "chinese", "english"), BAD_INPUT)
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_bad_input_is_explained_in_the_readers_language_and_writes_nothing(
+    client, url, data, chinese, english, language
+):
+    registered()
+    client.cookies["django_language"] = language
+    client.post("/register/apply/", {"accept": "on"})
+    before = (Account.objects.count(), EmailLink.objects.count(), AuditEvent.objects.count())
+    outbox = len(mail.outbox)
+
+    page = client.post(url, data).content.decode()
+
+    assert (chinese if language == "zh-hant" else english) in page
+    after = (Account.objects.count(), EmailLink.objects.count(), AuditEvent.objects.count())
+    assert after == before and len(mail.outbox) == outbox

@@ -1,6 +1,14 @@
-from django.http import HttpRequest
+"""Small request helpers the views of several apps share."""
+
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """Form data to bind a form to: the POST, even an empty one (which must still be
+    checked and refused), or None on GET."""
+    return request.POST if request.method == "POST" else None
 
 
 def next_or(request: HttpRequest, default: str) -> str:
