@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "healthbank.core.context_processors.site",
+                "healthbank.bank.portal.context",
             ],
         },
     },

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("healthbank.core.urls")),
     path("", include("healthbank.identity.urls")),
     path("bank/", include("healthbank.bank.urls")),
+    path("help/", include(("healthbank.bank.views.help", "help"))),
     path("units/", include("healthbank.employers.urls")),
     path("captcha/", include("captcha.urls")),
     path("dev/mailbox/", mailbox, name="mailbox"),

@@ -30,6 +30,7 @@ class AuditEvent(models.Model):
         ACCOUNT_UPDATED = "account.updated", _("Account data changed")
         SUSPENDED = "suspended", _("Online services suspended by NHIA")
         REINSTATED = "reinstated", _("Online services reinstated by NHIA")
+        RECORDS_READ = "records.read", _("Health records viewed")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")

@@ -1,10 +1,28 @@
-from django.urls import path
+"""The portal's URLs: each area's views module lists its own."""
 
-from healthbank.bank import views
+from healthbank.bank.views import (
+    anatomy,
+    assessments,
+    calendar,
+    health,
+    home,
+    hubs,
+    labs,
+    personal,
+    session,
+    visits,
+)
 
 app_name = "bank"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("session/", views.session_status, name="session"),
-    path("session/keepalive/", views.keepalive, name="keepalive"),
+    *home.urlpatterns,
+    *session.urlpatterns,
+    *hubs.urlpatterns,
+    *personal.urlpatterns,
+    *calendar.urlpatterns,
+    *health.urlpatterns,
+    *visits.urlpatterns,
+    *anatomy.urlpatterns,
+    *labs.urlpatterns,
+    *assessments.urlpatterns,
 ]

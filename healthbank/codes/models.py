@@ -1,6 +1,7 @@
 """Code tables. Each row's code is its primary key, so records store the code itself."""
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,12 @@ class CodeTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language (Chinese unless the page is in English)."""
+        english = (translation.get_language() or "").startswith("en")
+        return self.name_en if english and self.name_en else self.name_zh
 
 
 class Diagnosis(CodeTable):

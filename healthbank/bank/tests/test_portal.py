@@ -1,0 +1,78 @@
+"""The portal frame: whose records are open, the child switcher, and the audit of reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from healthbank.audit.models import AuditEvent
+from healthbank.bank.tests.conftest import CHEN, LIN, LIN_DAUGHTER, LIN_HUSBAND, LIN_SON
+from healthbank.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_masked_id_menus_and_breadcrumbs(client, sign_in):
+    sign_in(client, CHEN)
+    page = client.get(reverse("bank:home")).content.decode()
+    assert "A12345****" in page and "A123456789" not in page
+    for label in ("個人專區", "健康資料", "疾病評估", "系統登出", "現在位置", "我的首頁"):
+        assert label in page
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(client):
+    response = client.get(reverse("bank:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("identity:login"))
+
+
+def test_staff_user_has_no_portal(client, personas):
+    client.force_login(get_user_model().objects.create_user("staff2", is_staff=True))
+    assert client.get(reverse("bank:home")).status_code == 404
+
+
+def test_parent_switches_to_child_and_the_read_is_audited_as_hers(client, sign_in):
+    mother = sign_in(client, LIN)
+    daughter = Person.objects.get(national_id=LIN_DAUGHTER)
+    page = client.get(reverse("bank:home")).content.decode()
+    assert daughter.name in page and Person.objects.get(national_id=LIN_SON).name in page
+
+    response = client.post(reverse("bank:switch"), {"person": daughter.pk})
+    assert response.status_code == 302
+    page = client.get(reverse("bank:home")).content.decode()
+    assert "您正在查看子女" in page
+
+    read = AuditEvent.objects.filter(action=AuditEvent.Action.RECORDS_READ).latest("id")
+    assert (read.person_id, read.actor_id, read.detail["page"]) == (daughter.pk, mother.pk, "home")
+
+    client.post(reverse("bank:switch"), {"person": mother.pk})
+    client.get(reverse("bank:home"))
+    read = AuditEvent.objects.filter(action=AuditEvent.Action.RECORDS_READ).latest("id")
+    assert read.person_id == mother.pk
+
+
+@pytest.mark.parametrize("who", [LIN_HUSBAND, CHEN])
+def test_switching_to_a_child_not_insured_under_you_is_404(client, sign_in, who):
+    sign_in(client, who)
+    daughter = Person.objects.get(national_id=LIN_DAUGHTER)
+    assert client.post(reverse("bank:switch"), {"person": daughter.pk}).status_code == 404
+    assert client.post(reverse("bank:switch"), {"person": "nonsense"}).status_code == 404
+
+
+def test_child_of_15_drops_out_of_the_parents_portal(client, sign_in):
+    sign_in(client, LIN)
+    daughter = Person.objects.get(national_id=LIN_DAUGHTER)
+    client.post(reverse("bank:switch"), {"person": daughter.pk})
+
+    today = timezone.localdate()
+    daughter.birth_date = dt.date(today.year - 15, today.month, min(today.day, 28))
+    daughter.save()
+    assert client.post(reverse("bank:switch"), {"person": daughter.pk}).status_code == 404
+    page = client.get(reverse("bank:home")).content.decode()
+    assert daughter.name not in page  # back on the mother's own records
+    read = AuditEvent.objects.filter(action=AuditEvent.Action.RECORDS_READ).latest("id")
+    assert read.person.national_id == LIN

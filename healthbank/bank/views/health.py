@@ -1,0 +1,3 @@
+"""Placeholder: being built (issue 4)."""
+
+urlpatterns: list = []

@@ -1,0 +1,52 @@
+"""The session around the portal: the idle timer, and whose records are open."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from healthbank.bank.portal import switch_subject, viewer_of
+
+
+@never_cache
+@login_required
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Seconds left before the idle sign-out (the page's warning asks with ?idle-check)."""
+    viewer_of(request)
+    idle = time.time() - request.session.get("last_seen", time.time())
+    return JsonResponse({"seconds_left": max(0, math.ceil(settings.SESSION_IDLE_SECONDS - idle))})
+
+
+@require_POST
+@login_required
+def keepalive(request: HttpRequest) -> JsonResponse:
+    """The "continue" button of the idle warning: this request counts as activity."""
+    viewer_of(request)
+    return JsonResponse({"seconds_left": settings.SESSION_IDLE_SECONDS})
+
+
+@require_POST
+@login_required
+def switch(request: HttpRequest) -> HttpResponse:
+    """The child switcher: open one's own records or a child's (under 15, insured under one)."""
+    try:
+        person_id = int(request.POST.get("person", ""))
+    except ValueError:
+        person_id = 0
+    switch_subject(request, person_id)
+    return redirect("bank:home")
+
+
+urlpatterns = [
+    path("session/", session_status, name="session"),
+    path("session/keepalive/", keepalive, name="keepalive"),
+    path("switch/", switch, name="switch"),
+]
