@@ -23,6 +23,26 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e-screenshots"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test leaves a screenshot of its page in var/e2e-screenshots/."""
+    outcome = yield
+    report = outcome.get_result()
+    tab = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and tab is not None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in item.nodeid)
+        path = SCREENSHOTS / f"{name}.png"
+        try:
+            tab.screenshot(path=str(path), full_page=True)
+            report.sections.append(("screenshot", str(path)))
+        except Exception as exc:  # noqa: BLE001 - a closed page must not hide the real failure
+            report.sections.append(("screenshot", f"none: {exc}"))
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
