@@ -1,3 +1,164 @@
-"""Placeholder: being built (issue 4)."""
+"""個人專區: insurance status, NHI card and issuance records, premiums, allergies, care wishes."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from healthbank.bank import charts
+from healthbank.bank.portal import Portal, portal_page
+from healthbank.bank.rules import allergy_window, insurance_window
+from healthbank.bank.selectors import personal as selectors
+from healthbank.core.rocdate import ROC_OFFSET
+
+# Seed 000, 健保投保資料專區, 投保說明: the premium table is on NHIA's site; its service line.
+NHIA_SITE_URL = "https://www.nhi.gov.tw/"
+NHIA_SERVICE_LINE = "0800-030598"
+
+
+def masked_name(name: str) -> str:
+    """As the seed shows a name on screen: 甄○康; a two-character name keeps its first."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "○"
+    return name[0] + "○" * (len(name) - 2) + name[-1]
+
+
+def month_label(month: dt.date) -> str:
+    """115/10 in Chinese, 2026-10 otherwise (the seed's months are ROC year/month)."""
+    if (translation.get_language() or "").startswith("zh"):
+        return f"{month.year - ROC_OFFSET:03d}/{month.month:02d}"
+    return f"{month:%Y-%m}"
+
+
+@portal_page
+def insurance(request: HttpRequest, portal: Portal) -> HttpResponse:
+    window = insurance_window(portal.today)
+    cover = selectors.insurance(portal.subject, window)
+    notes = [
+        _(
+            "From NHIA's enrolment records; the history lists the enrolments in force during "
+            "the period."
+        )
+    ]
+    return render(
+        request,
+        "bank/personal/insurance.html",
+        {
+            "cover": cover,
+            "current": cover.current,
+            "name": masked_name(portal.subject.name),
+            "insured_name": masked_name(cover.current.insured_person.name)
+            if cover.current and cover.current.insured_person
+            else "",
+            "window": window,
+            "notes": notes,
+            "nhia_url": NHIA_SITE_URL,
+            "service_line": NHIA_SERVICE_LINE,
+        },
+    )
+
+
+@portal_page
+def cards(request: HttpRequest, portal: Portal) -> HttpResponse:
+    found = selectors.cards(portal.subject)
+    notes = [
+        _("Card issuance records list every card application, with its fee."),
+        _("To report a lost card or apply for a new one, go to an NHIA counter or apply online."),
+    ]
+    return render(request, "bank/personal/cards.html", {"cards": found, "notes": notes})
+
+
+@portal_page
+def premiums(request: HttpRequest, portal: Portal) -> HttpResponse:
+    window = insurance_window(portal.today)
+    found = selectors.premiums(portal.subject, window)
+    months = list(reversed(found.bills))
+    spec = charts.bar(
+        [month_label(b.month) for b in months],
+        [b.amount for b in months],
+        label=_("Monthly premium (NT$)"),
+    )
+    dependant_of = ""
+    if not found.bills:  # a dependant's premium is billed to the insured person
+        current = selectors.insurance(portal.subject, window).current
+        if current and current.insured_person:
+            dependant_of = masked_name(current.insured_person.name)
+    notes = [
+        _(
+            "A month's premium is billed to the insured person for themself and the "
+            "dependants counted (at most three); it is due by the end of the following month."
+        ),
+        _("Payments made by your insured unit are listed with it as the method."),
+    ]
+    return render(
+        request,
+        "bank/personal/premiums.html",
+        {
+            "premiums": found,
+            "bills": [(b, month_label(b.month)) for b in found.bills],
+            "payments": [(p, month_label(p.bill.month)) for p in found.payments],
+            "spec": spec,
+            "window": window,
+            "notes": notes,
+            "dependant_of": dependant_of,
+        },
+    )
+
+
+@portal_page
+def allergies(request: HttpRequest, portal: Portal) -> HttpResponse:
+    window = allergy_window(portal.today)
+    notes = [
+        _(
+            "NHI collects the allergies that contracted providers upload from 2015-01-01 "
+            "(104/01/01) on. Providers upload what they wrote on the NHI card within 24 "
+            "hours, so the data can be 24 to 48 hours behind, and in exceptional cases some "
+            "may not be shown."
+        ),
+        _("If you have a question about this data, please ask the provider concerned."),
+    ]
+    return render(
+        request,
+        "bank/personal/allergies.html",
+        {
+            "allergies": selectors.allergies(portal.subject, window),
+            "window": window,
+            "notes": notes,
+        },
+    )
+
+
+@portal_page
+def wishes(request: HttpRequest, portal: Portal) -> HttpResponse:
+    notes = [
+        _(
+            "The Ministry of Health and Welfare (MOHW) notes signed wishes on the NHI card: "
+            "organ donation from November 2004, hospice and palliative care from September 2006."
+        ),
+        _(
+            "To sign, change or revoke a wish, use the MOHW's registration (for example through "
+            "a hospital or the Taiwan Organ Registry and Sharing Center, or the Hospice "
+            "Foundation of Taiwan); the change is noted on your card afterwards."
+        ),
+    ]
+    return render(
+        request,
+        "bank/personal/wishes.html",
+        {"wishes": selectors.care_wishes(portal.subject), "notes": notes},
+    )
+
+
+urlpatterns = [
+    path("personal/insurance/", insurance, name="insurance"),
+    path("personal/cards/", cards, name="cards"),
+    path("personal/premiums/", premiums, name="premiums"),
+    path("personal/allergies/", allergies, name="allergies"),
+    path("personal/wishes/", wishes, name="wishes"),
+]
