@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from healthbank.people.models import Person
-from healthbank.records.models import Measurement
+from healthbank.records.models import CalendarEvent, Measurement
 
 # --- Measurements (生理量測) ---------------------------------------------------------------
 
@@ -42,3 +42,46 @@ def delete_measurement(*, person: Person, pk: int) -> None:
     deleted, _ = Measurement.objects.filter(person=person, pk=pk).delete()
     if not deleted:
         raise Measurement.DoesNotExist
+
+
+# --- Calendar (我的行事曆) ------------------------------------------------------------------
+
+
+def _checked(event: CalendarEvent) -> CalendarEvent:
+    event.title = event.title.strip()
+    event.note = event.note.strip()
+    event.full_clean(exclude=["person"])  # the form checks first; this keeps the invariants
+    return event
+
+
+def add_event(
+    *, person: Person, title: str, date: dt.date, time: dt.time | None = None, note: str = ""
+) -> CalendarEvent:
+    """Add an event to the person's own calendar. ValidationError for a blank or long title."""
+    event = _checked(CalendarEvent(person=person, title=title, date=date, time=time, note=note))
+    event.save()
+    return event
+
+
+@transaction.atomic
+def update_event(
+    *,
+    person: Person,
+    pk: int,
+    title: str,
+    date: dt.date,
+    time: dt.time | None = None,
+    note: str = "",
+) -> CalendarEvent:
+    """Change one of the person's own events; anyone else's is CalendarEvent.DoesNotExist."""
+    event = CalendarEvent.objects.select_for_update().get(person=person, pk=pk)
+    event.title, event.date, event.time, event.note = title, date, time, note
+    _checked(event).save()
+    return event
+
+
+def delete_event(*, person: Person, pk: int) -> None:
+    """Delete one of the person's own events; anyone else's is CalendarEvent.DoesNotExist."""
+    deleted, _ = CalendarEvent.objects.filter(person=person, pk=pk).delete()
+    if not deleted:
+        raise CalendarEvent.DoesNotExist
