@@ -1,3 +1,315 @@
-"""Placeholder: being built (issue 4)."""
+"""Test results (檢驗檢查結果): glucose and lipids, other tests, one test over time, imaging
+and pathology reports, discharge summaries; and adult preventive care (成人預防保健存摺)."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from healthbank.bank import charts
+from healthbank.bank.listing import Column, sorting
+from healthbank.bank.portal import Portal, portal_page
+from healthbank.bank.rules import record_window
+from healthbank.bank.selectors import labs
+from healthbank.codes.models import LabItem
+from healthbank.core.templatetags.rocdate import rocdate
+from healthbank.records.models import CheckResult, ImagingReport, PreventiveCheck, Serology
+
+LAB_NOTES = (
+    _(
+        "Data source: test results that contracted providers upload to the NHIA. Providers "
+        "upload them when they can, so some results may appear later or not at all."
+    ),
+    _(
+        "A result is marked High ↑, Low ↓ or Abnormal when the provider flagged it or when it "
+        "lies outside the reference range shown. Reference ranges are for adults and may "
+        "differ between laboratories."
+    ),
+    _("If you have questions about a result, please ask the provider that did the test."),
+)
+REPORT_NOTES = (
+    _(
+        "Data source: imaging and pathology reports that contracted providers upload to the "
+        "NHIA. Some reports may appear later or not at all."
+    ),
+    _("If you have questions about a report, please ask the provider that wrote it."),
+)
+DISCHARGE_NOTES = (
+    _(
+        "Data source: summaries of NHI-covered inpatient stays (not self-paid ones) that "
+        "contracted providers upload to the NHIA. If a summary is missing, you can ask the "
+        "hospital to upload it."
+    ),
+    _("If you have questions about a summary, please ask the hospital."),
+)
+# Seed 000 (成人預防保健存摺), notes 1, 2, 4 and 5; note 3 is the shared source note's last line.
+PREVENTIVE_NOTES = (
+    _(
+        "If you have questions about these data, please ask the provider that did the check "
+        "or the Health Promotion Administration (02-25220888)."
+    ),
+    _(
+        "These data are what contracted providers report to the Health Promotion "
+        "Administration, Ministry of Health and Welfare. They must send the results within "
+        "sixty days from the first day of the month after the check, so a check may appear "
+        "late, and in special cases not at all. Providers type the results in by hand, so "
+        "some values may be missing or wrong."
+    ),
+    _("Only your two most recent adult preventive checks are shown."),
+    _(
+        "For more about health checks, see the free health checks pages on the Health "
+        "Promotion Administration's website."
+    ),
+)
+
+
+def _item_chart(item: LabItem, results) -> dict:
+    """A line of one item's values over time with its reference range."""
+    return charts.line(
+        [rocdate(r.collected_on) for r in results],
+        [(item.name, [r.value for r in results])],
+        low=item.reference_low,
+        high=item.reference_high,
+        unit=item.unit,
+    )
+
+
+@portal_page
+def glucose_lipids(request: HttpRequest, portal: Portal) -> HttpResponse:
+    window = record_window(portal.today)
+    glucose, lipids = labs.glucose_lipid_histories(portal.subject, window)
+    groups = [
+        {"title": _("Blood glucose"), "items": glucose},
+        {"title": _("Blood lipids"), "items": lipids},
+    ]
+    trends = [
+        {"item": item, "history": history, "spec": _item_chart(item, history.chronological)}
+        for item, history in glucose + lipids
+        if history is not None
+    ]
+    return render(
+        request,
+        "bank/labs/glucose_lipids.html",
+        {"window": window, "notes": LAB_NOTES, "groups": groups, "trends": trends},
+    )
+
+
+@portal_page
+def other_labs(request: HttpRequest, portal: Portal) -> HttpResponse:
+    window = record_window(portal.today)
+    panels = dict(LabItem.Panel.choices)
+    groups = [
+        {"title": panels[panel], "histories": histories}
+        for panel, histories in labs.other_lab_histories(portal.subject, window)
+    ]
+    return render(
+        request,
+        "bank/labs/other_labs.html",
+        {"window": window, "notes": LAB_NOTES, "groups": groups},
+    )
+
+
+@portal_page
+def lab_trend(request: HttpRequest, portal: Portal, code: str) -> HttpResponse:
+    window = record_window(portal.today)
+    item = labs.lab_item(code)
+    results = labs.item_results(portal.subject, item, window) if item else []
+    numeric = any(r.value is not None for r in results)
+    return render(
+        request,
+        "bank/labs/trend.html",
+        {
+            "window": window,
+            "notes": LAB_NOTES,
+            "item": item,
+            "rows": [(r, labs.result_status(r)) for r in reversed(results)],
+            "spec": _item_chart(item, results) if numeric else None,
+            "back": "bank:glucose_lipids"
+            if item and item.panel == LabItem.Panel.GLUCOSE_LIPID
+            else "bank:other_labs",
+        },
+    )
+
+
+REPORT_COLUMNS = (
+    Column("date", _("Exam date"), ("examined_on",)),
+    Column("kind", _("Kind"), ("kind", "-examined_on")),
+    Column("exam", _("Exam"), ("service__name_zh", "-examined_on")),
+    Column("site", _("Body site"), ("body_site__name_zh", "-examined_on")),
+    Column("provider", _("Provider"), ("provider__name", "-examined_on")),
+)
+
+
+@portal_page
+def reports(request: HttpRequest, portal: Portal) -> HttpResponse:
+    window = record_window(portal.today)
+    kind = request.GET.get("kind")
+    if kind not in ImagingReport.Kind.values:
+        kind = None  # an unknown kind lists every report
+    sort = sorting(request, REPORT_COLUMNS, "-date")
+    rows = labs.imaging_reports(portal.subject, window, kind=kind, order_by=sort.order_by)
+    query = request.GET.copy()
+    kinds = []
+    for value, label in ((None, _("All")), *ImagingReport.Kind.choices):
+        if value:
+            query["kind"] = value
+        else:
+            query.pop("kind", None)
+        kinds.append({"label": label, "url": "?" + query.urlencode(), "current": value == kind})
+    return render(
+        request,
+        "bank/labs/reports.html",
+        {
+            "window": window,
+            "notes": REPORT_NOTES,
+            "reports": rows,
+            "kind": kind,
+            "kinds": kinds,
+            "headers": sort.headers(request),
+        },
+    )
+
+
+@portal_page
+def discharge_summaries(request: HttpRequest, portal: Portal) -> HttpResponse:
+    window = record_window(portal.today)
+    return render(
+        request,
+        "bank/labs/discharge_summaries.html",
+        {
+            "window": window,
+            "notes": DISCHARGE_NOTES,
+            "summaries": labs.discharge_summaries(portal.subject, window),
+        },
+    )
+
+
+@portal_page
+def discharge_summary(request: HttpRequest, portal: Portal, pk: int) -> HttpResponse:
+    return render(
+        request,
+        "bank/labs/discharge_summary.html",
+        {"notes": DISCHARGE_NOTES, "summary": labs.discharge_summary(portal.subject, pk)},
+    )
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    attr: str
+    unit: str = ""
+    kind: str = "value"  # value, result (normal/abnormal) or serology (negative/positive)
+
+
+def _result(attr: str) -> Field:
+    return Field(pgettext_lazy("preventive check", "Result"), attr, kind="result")
+
+
+# Seed 000 (成人預防保健存摺): its table, in its order, with its units.
+PREVENTIVE_SECTIONS = (
+    (
+        _("General examination"),
+        (
+            Field(_("Height"), "height_cm", "cm"),
+            Field(_("Weight"), "weight_kg", "kg"),
+            Field(_("BMI (body mass index)"), "bmi", "kg/m²"),
+            Field(_("Waist"), "waist_cm", "cm"),
+        ),
+    ),
+    (
+        _("Blood pressure"),
+        (
+            Field(_("Systolic pressure"), "systolic", "mmHg"),
+            Field(_("Diastolic pressure"), "diastolic", "mmHg"),
+            _result("blood_pressure_result"),
+        ),
+    ),
+    (
+        _("Blood lipids"),
+        (
+            Field(_("Total cholesterol (TC)"), "total_cholesterol", "mg/dL"),
+            Field(_("Triglycerides (TG)"), "triglycerides", "mg/dL"),
+            Field(_("HDL cholesterol (HDL)"), "hdl", "mg/dL"),
+            Field(_("LDL cholesterol (LDL)"), "ldl", "mg/dL"),
+            _result("lipid_result"),
+        ),
+    ),
+    (
+        _("Blood glucose"),
+        (Field(_("Fasting glucose"), "fasting_glucose", "mg/dL"), _result("glucose_result")),
+    ),
+    (
+        _("Kidney function"),
+        (
+            Field(_("Blood urea nitrogen (BUN)"), "bun", "mg/dL"),
+            Field(_("Creatinine"), "creatinine", "mg/dL"),
+            Field(_("Glomerular filtration rate (eGFR)"), "egfr", "mL/min/1.73m²"),
+            _result("kidney_result"),
+        ),
+    ),
+    (_("Urine"), (Field(_("Urine protein"), "urine_protein", _("+/− or mg/dL")),)),
+    (_("Metabolic syndrome"), (_result("metabolic_syndrome_result"),)),
+    (
+        _("Liver function"),
+        (
+            Field(_("SGOT (AST or GOT)"), "ast", "IU/L"),
+            Field(_("SGPT (ALT or GPT)"), "alt", "IU/L"),
+            _result("liver_result"),
+        ),
+    ),
+    (
+        _("Hepatitis B"),
+        (Field(_("Hepatitis B surface antigen (HBsAg)"), "hbsag", kind="serology"),),
+    ),
+    (_("Hepatitis C"), (Field(_("Hepatitis C antibody (Anti-HCV)"), "anti_hcv", kind="serology"),)),
+)
+
+
+def _cell(check: PreventiveCheck, field: Field) -> dict:
+    value = getattr(check, field.attr)
+    if field.kind == "value":
+        return {"text": "" if value in (None, "") else value, "status": ""}
+    text = getattr(check, f"get_{field.attr}_display")()
+    status = {
+        CheckResult.NORMAL: "normal",
+        CheckResult.ABNORMAL: "abnormal",
+        Serology.NEGATIVE: "normal",
+        Serology.POSITIVE: "abnormal",
+    }.get(value, "not-done")
+    return {"text": text, "status": status}
+
+
+@portal_page
+def preventive(request: HttpRequest, portal: Portal) -> HttpResponse:
+    checks = labs.preventive_checks(portal.subject)
+    sections = [
+        {
+            "title": title,
+            "rows": [
+                {"field": field, "cells": [_cell(check, field) for check in checks]}
+                for field in fields
+            ],
+        }
+        for title, fields in PREVENTIVE_SECTIONS
+    ]
+    return render(
+        request,
+        "bank/labs/preventive.html",
+        {"notes": PREVENTIVE_NOTES, "checks": checks, "sections": sections},
+    )
+
+
+urlpatterns = [
+    path("health/labs/glucose-lipids/", glucose_lipids, name="glucose_lipids"),
+    path("health/labs/items/<str:code>/", lab_trend, name="lab_trend"),
+    path("health/labs/other/", other_labs, name="other_labs"),
+    path("health/labs/reports/", reports, name="reports"),
+    path("health/labs/discharge/", discharge_summaries, name="discharge_summaries"),
+    path("health/labs/discharge/<int:pk>/", discharge_summary, name="discharge_summary"),
+    path("health/preventive/", preventive, name="preventive"),
+]
