@@ -136,6 +136,7 @@ PASSWORD_HASHERS = [
 if TESTING:  # the same algorithm with small parameters (healthbank/core/hashers.py)
     PASSWORD_HASHERS.insert(0, "healthbank.core.hashers.QuickArgon2PasswordHasher")
 LOGIN_URL = "identity:login"
+AUTHENTICATION_BACKENDS = ["healthbank.identity.backends.AccountBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
@@ -61,7 +62,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if unit_login is None:
             form.add_error(None, _("The unit code or password is wrong."))
         else:
-            login(request, unit_login.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, unit_login.user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect(next_or(request, "employers:batch_new"))
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(request, "employers/login.html", {"form": form, "next": next_url})

@@ -10,6 +10,8 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+LAST_SEEN_STEP = 15  # seconds; the idle sign-out may come this much early
+
 
 class IdleTimeoutMiddleware:
     """Each request of a signed-in person counts as activity, except the idle-warning
@@ -29,6 +31,9 @@ class IdleTimeoutMiddleware:
                     request, _("You were signed out after a period of inactivity. Sign in again.")
                 )
                 return redirect("identity:login")
-            if "idle-check" not in request.GET:
+            # Written at most every LAST_SEEN_STEP seconds: not a session UPDATE per request.
+            if "idle-check" not in request.GET and (
+                "last_seen" not in request.session or now - last_seen >= LAST_SEEN_STEP
+            ):
                 request.session["last_seen"] = now
         return self.get_response(request)

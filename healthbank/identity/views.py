@@ -31,7 +31,7 @@ def _fail(form, exc: IdentityError | CardRefused) -> None:
 
 
 def _start_session(request: HttpRequest, account: Account, method: str) -> None:
-    login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, account.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session["login_method"] = method
     request.session["last_seen"] = time.time()
 

@@ -244,9 +244,9 @@ def _many_batches(unit, count: int) -> None:
 def test_history_is_a_few_queries_however_many_uploads(unit_client, unit, count,
                                                         django_assert_num_queries):  # fmt: skip
     _many_batches(unit, count)
-    # session, user, personal account (idle-timeout middleware: none), the unit's sign-in
-    # with its unit, count, page
-    with django_assert_num_queries(6):
+    # session, user (with its personal account: none), the unit's sign-in with its unit,
+    # count, page
+    with django_assert_num_queries(5):
         response = unit_client.get(HISTORY)
     assert response.status_code == 200
 
@@ -261,9 +261,9 @@ def test_details_are_a_few_queries_however_many_rows(unit_client, unit, rows,
                  phone="", result="duplicate", params={"first_line": 1})
         for line in range(1, rows + 1)
     )  # fmt: skip
-    # session, user, personal account (idle-timeout middleware: none), the unit's sign-in
-    # with its unit, the batch, count, page of rows
-    with django_assert_num_queries(7):
+    # session, user (with its personal account: none), the unit's sign-in with its unit,
+    # the batch, count, page of rows
+    with django_assert_num_queries(6):
         response = unit_client.get(batch_urls(batch)[0])
     assert response.status_code == 200
     assert "line 1 of this file" in response.content.decode()
