@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -56,10 +57,24 @@ def month_title(first: dt.date) -> str:
     return f"{first:%B %Y}"
 
 
-def month_context(portal: Portal, first: dt.date, reminders: list[Reminder]) -> dict:
+def weekday_names(week: list[dt.date]) -> list[tuple[str, str]]:
+    """Each weekday's full and short name: (星期日, 日) in Chinese, (Sunday, Sun) otherwise."""
+    chinese = (translation.get_language() or "").startswith("zh")
+    names = []
+    for day in week:
+        full = date_format(day, "l")
+        names.append((full, full[-1] if chinese else date_format(day, "D")))
+    return names
+
+
+def month_context(
+    portal: Portal, first: dt.date, reminders: list[Reminder], *, with_visits: bool = True
+) -> dict:
     """What bank/includes/month.html needs (the calendar page and the home page)."""
+    month = selectors.month(portal.subject, first, portal.today, reminders, with_visits=with_visits)
     return {
-        "month": selectors.month(portal.subject, first, portal.today, reminders),
+        "month": month,
+        "weekdays": weekday_names([day.date for day in month.weeks[0]]),
         "month_title": month_title(first),
         "nav_url": reverse("bank:calendar"),
     }
