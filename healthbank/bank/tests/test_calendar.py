@@ -7,12 +7,14 @@ import re
 
 import icalendar
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.bank.selectors.reminders import reminders_for
 from healthbank.bank.tests.conftest import CHEN, LIN, LIN_DAUGHTER, WU
 from healthbank.people.models import Person
+from healthbank.records import services
 from healthbank.records.models import CalendarEvent, Visit
 
 pytestmark = pytest.mark.django_db
@@ -308,3 +310,24 @@ def test_calendar_pages_use_a_bounded_number_of_queries(
         add(chen, f"Event {n}", timezone.localdate() + dt.timedelta(days=n % 5))
     with django_assert_max_num_queries(12):  # the frame's 8; events, visits, reminders
         assert client.get(reverse(f"bank:{name}")).status_code == 200
+
+
+# --- Services ---------------------------------------------------------------------------------
+
+
+def test_event_services_keep_to_the_persons_own_events(personas):
+    chen = Person.objects.get(national_id=CHEN)
+    wu = Person.objects.get(national_id=WU)
+    event = services.add_event(person=chen, title="  Dentist ", date=dt.date(2026, 12, 1))
+    assert (event.title, event.time, event.note) == ("Dentist", None, "")
+    with pytest.raises(ValidationError):
+        services.add_event(person=chen, title=" ", date=dt.date(2026, 12, 1))
+    with pytest.raises(CalendarEvent.DoesNotExist):
+        services.update_event(person=wu, pk=event.pk, title="Mine now", date=dt.date(2026, 12, 2))
+    with pytest.raises(CalendarEvent.DoesNotExist):
+        services.delete_event(person=wu, pk=event.pk)
+    event.refresh_from_db()
+    assert (event.person, event.title) == (chen, "Dentist")
+    services.update_event(person=chen, pk=event.pk, title="Dentist 2", date=dt.date(2026, 12, 2))
+    services.delete_event(person=chen, pk=event.pk)
+    assert not CalendarEvent.objects.filter(pk=event.pk).exists()
