@@ -148,6 +148,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "healthbank" / "locale"]
+FORMAT_MODULE_PATH = ["healthbank.formats"]
 TIME_ZONE = "Asia/Taipei"
 USE_I18N = True
 USE_TZ = True

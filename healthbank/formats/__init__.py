@@ -1,0 +1,1 @@
+"""Locale formats where Taiwan differs from Django's defaults."""
