@@ -43,6 +43,7 @@ def environment(database_url: str, scratch: str) -> dict:
         SECURE_COOKIES="0",
         CARD_READER_DIR=f"{scratch}/cardreader",
         MOICA_DIR=f"{scratch}/moica",
+        HEALTHBANK_VAR_DIR=scratch,  # collected static files
     )
 
 
@@ -188,6 +189,9 @@ def main() -> int:
             seed(env, args.people)
         else:
             subprocess.run([HEALTHBANK, "migrate", "--verbosity", "0"], env=env, check=True)
+    # DEBUG is off, as in production: pages name the collected, hashed static files.
+    collect = [HEALTHBANK, "collectstatic", "--noinput", "--verbosity", "0"]
+    subprocess.run(collect, env=env, check=True)
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "healthbank.settings")
     import django

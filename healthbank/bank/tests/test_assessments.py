@@ -251,7 +251,7 @@ def test_seed_example_early_stage_is_followed_up_once_a_year() -> None:
     result = ckd_prognosis(Decimal("95"), acr=Decimal("30"))
     assert result.level == CkdRiskLevel.YELLOW
     assert result.follow_ups_per_year == 1
-    assert str(result.follow_up_label) == "Follow up once a year"
+    assert str(result.follow_up_label) == "每年追蹤1次"
 
 
 @pytest.mark.parametrize(
