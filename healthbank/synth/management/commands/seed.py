@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from healthbank.codes.loading import load_code_tables
 from healthbank.people.loading import load_divisions
@@ -32,6 +33,10 @@ class Command(BaseCommand):
         )
         for table, rows in report.rows_by_table.items():
             self.stdout.write(f"  {table:<18}{rows:>12,}")
+        # Fresh statistics, or the planner guesses from an empty table and scans millions of
+        # rows for one person's page (seen on PostgreSQL before autovacuum caught up).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {report.people:,} people in {report.households:,} households: "
