@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         SUSPENDED = "suspended", _("Online services suspended by NHIA")
         REINSTATED = "reinstated", _("Online services reinstated by NHIA")
         RECORDS_READ = "records.read", _("Health records viewed")
+        RECORDS_CHANGED = "records.changed", _("Own entries changed (measurements, calendar)")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")

@@ -2,8 +2,9 @@
 
 The signed-in person (the viewer) reads their own records, or a child's under 15 chosen in
 the switcher; the choice is kept in the session and checked again on every request, so a
-child who turns 15 drops out of the parent's portal at once. Each page read is audited
-under the person whose data it shows, with the viewer as the actor.
+child who turns 15 drops out of the parent's portal at once. Each page read, and each saved
+change to the person's own entries (measurements, calendar), is audited under the person
+whose data it is, with the viewer as the actor.
 """
 
 from __future__ import annotations
@@ -79,9 +80,12 @@ def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         portal = open_portal(request)
         request.portal = portal
         response = view(request, portal, *args, **kwargs)
-        if request.method == "GET" and response.status_code == 200:
+        read = request.method == "GET" and response.status_code == 200
+        # A form that saved redirects (post/redirect/get); a refused one renders again.
+        changed = request.method == "POST" and response.status_code == 302
+        if read or changed:
             record(
-                action=Action.RECORDS_READ,
+                action=Action.RECORDS_READ if read else Action.RECORDS_CHANGED,
                 person=portal.subject,
                 actor=Actor.PERSON,
                 actor_id=portal.viewer.pk,

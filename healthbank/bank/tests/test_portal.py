@@ -76,3 +76,21 @@ def test_child_of_15_drops_out_of_the_parents_portal(client, sign_in):
     assert daughter.name not in page  # back on the mother's own records
     read = AuditEvent.objects.filter(action=AuditEvent.Action.RECORDS_READ).latest("id")
     assert read.person.national_id == LIN
+
+
+def test_a_parent_entering_a_childs_measurement_is_audited_on_the_child(client, sign_in):
+    mother = sign_in(client, LIN)
+    son = Person.objects.get(national_id=LIN_SON)
+    client.post(reverse("bank:switch"), {"person": son.pk})
+    now = timezone.localtime().replace(second=0, microsecond=0) - dt.timedelta(minutes=5)
+    response = client.post(
+        reverse("bank:measurements"),
+        {"measured_at": now.strftime("%Y-%m-%d %H:%M"), "height": "112", "weight": "19"},
+    )
+    assert response.status_code == 302
+    change = AuditEvent.objects.filter(action=AuditEvent.Action.RECORDS_CHANGED).get()
+    assert (change.person_id, change.actor_id, change.detail["page"]) == (
+        son.pk,
+        mother.pk,
+        "measurements",
+    )
