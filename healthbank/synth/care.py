@@ -669,10 +669,12 @@ def own_entries(tables, m: Member, body: Physiology, rng, today: dt.date, weeks:
     if "diabetes" in m.conditions:
         kinds.append("fasting_glucose")
     for week in range(weeks):
-        day = today - dt.timedelta(days=7 * week + rng.randrange(3))
+        # From yesterday back: a morning reading today could lie ahead of the clock.
+        day = today - dt.timedelta(days=7 * week + 1 + rng.randrange(3))
         at = dt.datetime.combine(day, dt.time(7, rng.randrange(60)), tzinfo=TAIPEI)
         values = body.measurement(day)
-        for kind in kinds:
+        # The latest sitting also has height and waist, so the portal can show a BMI.
+        for kind in kinds + (["height", "waist"] if week == 0 else []):
             tables["measurement"].add(
                 m.person_id, getattr(Measurement.Kind, kind.upper()), values[kind], at
             )
