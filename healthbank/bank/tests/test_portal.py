@@ -94,3 +94,53 @@ def test_a_parent_entering_a_childs_measurement_is_audited_on_the_child(client, 
         mother.pk,
         "measurements",
     )
+
+
+# Every portal URL that names a person's row, and that row's model: a new one must be added
+# here, so that it is checked like the others.
+OWNED_BY_ID = {
+    "visit": ("get", "records.Visit"),
+    "discharge_summary": ("get", "records.DischargeSummary"),
+    "measurement_delete": ("post", "records.Measurement"),
+    "event_edit": ("get", "records.CalendarEvent"),
+    "event_delete": ("post", "records.CalendarEvent"),
+}
+
+
+def test_every_url_naming_a_row_is_404_to_anyone_else_and_changes_nothing(
+    client, sign_in, outsider
+):
+    """陳志明's rows to 吳怡君, and a son's rows to his father (the son is insured under his
+    mother, so only she may open them)."""
+    from django.apps import apps
+    from django.test import Client
+
+    from healthbank.bank import urls
+    from healthbank.records.models import CalendarEvent, DischargeSummary, Measurement, Visit
+
+    with_ids = {p.name for p in urls.urlpatterns if "<int:pk>" in str(p.pattern)}
+    assert with_ids == set(OWNED_BY_ID), "list new per-row URLs in OWNED_BY_ID"
+
+    chen = sign_in(client, CHEN)
+    father = Client()
+    sign_in(father, LIN_HUSBAND)
+    son = Person.objects.get(national_id=LIN_SON)
+    for person in (chen, son):
+        Measurement.objects.create(
+            person=person, kind="weight", value=60, measured_at=timezone.now()
+        )
+        CalendarEvent.objects.create(person=person, title="x", date=timezone.localdate())
+        if not DischargeSummary.objects.filter(person=person).exists():
+            stay = Visit.objects.filter(person=person).first()
+            DischargeSummary.objects.create(
+                person=person, provider=stay.provider, source_id=f"t{person.pk}", visit=stay,
+                admitted_on=stay.visit_date, discharged_on=stay.visit_date, chief_complaint="-",
+                diagnoses="-", course="-", discharge_plan="-",
+            )  # fmt: skip
+    for owner, stranger in ((chen, outsider), (son, father)):
+        for name, (method, label) in OWNED_BY_ID.items():
+            model = apps.get_model(label)
+            row = model.objects.filter(person=owner).first()
+            url = reverse(f"bank:{name}", args=[row.pk])
+            assert getattr(stranger, method)(url).status_code == 404, name
+            assert model.objects.filter(pk=row.pk).exists()
