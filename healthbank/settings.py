@@ -65,7 +65,10 @@ INSTALLED_APPS = [
     "healthbank.identity",
     "healthbank.bank",
     "healthbank.employers",
+    "healthbank.downloads",
     "captcha",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -228,3 +231,19 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Background work (Django's Tasks API, backported): tasks are rows in the database, run by
+# `healthbank worker` (the demo starts one). Under tests a task runs when the test runs the
+# worker, as in production.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Record packages (download service, seeds 000 and 001): outside the web root, served only to
+# their owner through the portal.
+DOWNLOAD_DIR = Path(os.environ.get("DOWNLOAD_DIR", VAR_DIR / "downloads"))
+DOWNLOAD_DAYS = envint("DOWNLOAD_DAYS", 7)  # downloadable for 7 days (seed 000)
+DOWNLOAD_MAX_IN_FLIGHT = envint("DOWNLOAD_MAX_IN_FLIGHT", 3)  # requests waiting or being made
