@@ -1,0 +1,1047 @@
+"""The FHIR R4 JSON Bundle (type collection) of one category of a package.
+
+`fhir_bundle(category, person, rows, period, generated_at)` returns plain Python data
+(dicts, lists, str, int, float, bool) ready for `json.dumps`. The first entry is always
+the person's `Patient`, then the `Organization`s the records name, then the records.
+
+**Ids and references.** Every resource's id is a UUID 5 of its type and database key, its
+entry's fullUrl is `urn:uuid:<id>`, and every reference inside the bundle is that urn.
+The same rows therefore give the same bundle, and the same Patient, Organization or
+Encounter has the same id in every file of a package. A record that points at one kept
+in another category's file (a discharge summary's stay, a payment's bill) refers to it by
+business identifier (`Reference.identifier`), never by a urn the bundle cannot resolve.
+
+**Mapping** (R4 resources; R4B validates them identically):
+
+- cards: a `Coverage` per card, NHIA the payor, the card number as member id (v2-0203
+  MB), active while the card is valid, cancelled otherwise. Coverage has no structured
+  place for an issuance (reason, channel, dates, fee): those are its narrative.
+- premium_bills: an `Invoice` (issued) from NHIA to the person, the insured unit as
+  participant, the premium as base price and totals, the insured amount informational.
+- premium_payments: a `PaymentReconciliation` whose detail names the bill's Invoice by
+  identifier. R4 gives it no patient element: it is the one record without a reference
+  to the Patient.
+- outpatient, dental, tcm, inpatient: per visit an `Encounter` (AMB, or IMP for a stay,
+  the NHI department as serviceType), a `Condition` (encounter-diagnosis) per diagnosis,
+  a `MedicationRequest` per drug order (quantity, days, frequency), and a `Procedure` per
+  surgery and per order of a surgery, procedure, dental or Chinese-medicine treatment
+  (tooth or body site as bodySite). Fees, dispensing, ward days and tests stay out.
+- labs: an `Observation` (laboratory) with valueQuantity (valueString for qualitative
+  results), the reference range and an interpretation (N, H, L, A).
+- reports: a `DiagnosticReport` (RAD or PAT), the impression as conclusion, the findings
+  as a text/plain presentedForm.
+- discharge_summaries: a `DocumentReference` typed LOINC 18842-5, the summary as UTF-8
+  text/plain, with the stay's period and Encounter.
+- allergies: an `AllergyIntolerance` (medication), the drug coded when known, the
+  recording provider as the note's author.
+- wishes: a `Consent` (scope adr; category acd, or dnr for do-not-resuscitate), inactive
+  once revoked; provision permit (donation, hospice) or deny (CPR, life-sustaining
+  treatment); the day it was noted on the NHI card as its verification date.
+- vaccinations: an `Immunization` with the Taiwan CDC registry code.
+- preventive: an `Observation` per value measured (LOINC, vital-signs or laboratory;
+  blood pressure as the 85354-9 panel) and one per result the check gives (normal or
+  abnormal), with the values it judged as members.
+- calendar: an `Appointment` with the person as the only participant, fulfilled once its
+  day has passed, booked otherwise; an entry without a time spans its whole day.
+- measurements: an `Observation` each (vital-signs LOINC; a systolic and a diastolic
+  taken together as one 85354-9 panel).
+
+**Code systems.** Official URIs where one exists: ICD-10-CM `http://hl7.org/fhir/sid/icd-10-cm`,
+ATC `http://www.whocc.no/atc`, LOINC, UCUM, SNOMED CT and HL7's terminology. Taiwan's
+codes use the MOHW TW Core IG's canonical URIs (https://twcore.mohw.gov.tw/ig/twcore/):
+the national ID (`http://www.moi.gov.tw`, type v2-0203 NNxxx) or resident certificate
+(`http://www.immigration.gov.tw`, type PRC) as TW Core Patient's identifier slices have
+them, provider codes (organization-identifier-tw), NHI drug codes (medication-nhi-tw, and
+nhi-medication-ch-herb-tw for Chinese-medicine extracts), NHI medical service payment
+codes (medical-service-payment-tw) and NHI departments (medical-treatment-department-nhi-tw).
+Codes without a published system use this project's, under `https://healthbank.example/fhir/`:
+Taiwan CDC's vaccine codes, FDI tooth numbers (HL7's ex-tooth lacks primary teeth), body
+sites, visit kinds, care wishes and the preventive check's results; so do identifiers
+(visits, card numbers, bills, insured units) that have no public namespace.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.html import escape
+
+from healthbank.bank.rules import Window
+from healthbank.bank.selectors.assessments import EGFR_CODE
+from healthbank.codes.models import Drug
+from healthbank.downloads.categories import Category
+from healthbank.people.models import (
+    CardIssuance,
+    InsuredUnit,
+    NhiCard,
+    Person,
+    PremiumBill,
+    Sex,
+)
+from healthbank.records.models import (
+    CareWish,
+    CheckResult,
+    DischargeSummary,
+    Measurement,
+    Provider,
+    Serology,
+    Visit,
+)
+
+# -- systems ------------------------------------------------------------------------------
+
+TW_CORE = "https://twcore.mohw.gov.tw/ig/twcore/CodeSystem"
+NATIONAL_ID = "http://www.moi.gov.tw"  # TW Core Patient identifier:idCardNumber
+RESIDENT_CERTIFICATE = "http://www.immigration.gov.tw"  # TW Core identifier:residentNumber
+ORGANIZATION_ID = f"{TW_CORE}/organization-identifier-tw"
+NHI_DRUG = f"{TW_CORE}/medication-nhi-tw"
+NHI_HERB = f"{TW_CORE}/nhi-medication-ch-herb-tw"
+NHI_SERVICE = f"{TW_CORE}/medical-service-payment-tw"
+NHI_DEPARTMENT = f"{TW_CORE}/medical-treatment-department-nhi-tw"
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+ATC = "http://www.whocc.no/atc"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+THO = "http://terminology.hl7.org/CodeSystem"
+IDENTIFIER_TYPE = f"{THO}/v2-0203"
+ACT_CODE = f"{THO}/v3-ActCode"
+INTERPRETATION = f"{THO}/v3-ObservationInterpretation"
+OBSERVATION_CATEGORY = f"{THO}/observation-category"
+CONDITION_CATEGORY = f"{THO}/condition-category"
+DIAGNOSTIC_SERVICE = f"{THO}/v2-0074"
+ORGANIZATION_TYPE = f"{THO}/organization-type"
+TIMING_ABBREVIATION = f"{THO}/v3-GTSAbbreviation"
+COURSE_OF_THERAPY = f"{THO}/medicationrequest-course-of-therapy"
+ALLERGY_CLINICAL = f"{THO}/allergyintolerance-clinical"
+ALLERGY_VERIFICATION = f"{THO}/allergyintolerance-verification"
+CONSENT_SCOPE = f"{THO}/consentscope"
+CONSENT_CATEGORY = f"{THO}/consentcategorycodes"
+PAYMENT_TYPE = f"{THO}/payment-type"
+
+PROJECT = "https://healthbank.example/fhir"
+VACCINE = f"{PROJECT}/CodeSystem/tw-cdc-vaccine"
+TOOTH = f"{PROJECT}/CodeSystem/fdi-tooth"
+BODY_SITE = f"{PROJECT}/CodeSystem/body-site"
+VISIT_KIND = f"{PROJECT}/CodeSystem/visit-kind"
+LAB_ITEM = f"{PROJECT}/CodeSystem/lab-item"  # items without an NHI code (calculated eGFR)
+CARE_WISH = f"{PROJECT}/CodeSystem/care-wish"
+PREVENTIVE_RESULT = f"{PROJECT}/CodeSystem/preventive-result"
+VISIT_ID = f"{PROJECT}/sid/visit"  # <provider code>-<provider's record id>
+RECORD_ID = f"{PROJECT}/sid"  # + /lab-result, /imaging-report ... for other reported rows
+CARD_ID = f"{PROJECT}/sid/nhi-card"
+BILL_ID = f"{PROJECT}/sid/premium-bill"
+UNIT_ID = f"{PROJECT}/sid/insured-unit"
+
+NHIA_NAME = "衛生福利部中央健康保險署"
+NHIA_ALIAS = "National Health Insurance Administration"
+CURRENCY = "TWD"
+TEXT_PLAIN = "text/plain; charset=utf-8"
+
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT)
+
+# Units as labs report them -> UCUM codes; a unit not listed is sent as text only.
+_UCUM = {
+    "%": "%",
+    "10³/µL": "10*3/uL",
+    "IU/mL": "[IU]/mL",
+    "U/L": "U/L",
+    "g/dL": "g/dL",
+    "mL/min/1.73m²": "mL/min/{1.73_m2}",
+    "mg/dL": "mg/dL",
+    "mg/g": "mg/g",
+    "mmol/L": "mmol/L",
+    "ng/dL": "ng/dL",
+    "ng/mL": "ng/mL",
+    "pg/mL": "pg/mL",
+    "sec": "s",
+    "µIU/mL": "u[IU]/mL",
+    "cm": "cm",
+    "kg": "kg",
+    "kg/m2": "kg/m2",
+    "mm[Hg]": "mm[Hg]",
+    "/min": "/min",
+}
+_FLAGS = {"": ("N", "Normal"), "H": ("H", "High"), "L": ("L", "Low"), "A": ("A", "Abnormal")}
+_FREQUENCIES = {"QD": 1, "BID": 2, "TID": 3, "QID": 4}  # v3-GTSAbbreviation, times a day
+
+VITAL_SIGNS = "vital-signs"
+LABORATORY = "laboratory"
+BLOOD_PRESSURE = ("85354-9", "Blood pressure panel with all children optional")
+SYSTOLIC = ("8480-6", "Systolic blood pressure")
+DIASTOLIC = ("8462-4", "Diastolic blood pressure")
+
+# (LOINC code, display, UCUM unit, category)
+_HEIGHT = ("8302-2", "Body height", "cm", VITAL_SIGNS)
+_WEIGHT = ("29463-7", "Body weight", "kg", VITAL_SIGNS)
+_WAIST = ("8280-0", "Waist Circumference at umbilicus by Tape measure", "cm", VITAL_SIGNS)
+_SERUM = "[Mass/volume] in Serum or Plasma"
+_PREVENTIVE_VALUES = {
+    "height_cm": _HEIGHT,
+    "weight_kg": _WEIGHT,
+    "bmi": ("39156-5", "Body mass index (BMI) [Ratio]", "kg/m2", VITAL_SIGNS),
+    "waist_cm": _WAIST,
+    "total_cholesterol": ("2093-3", f"Cholesterol {_SERUM}", "mg/dL", LABORATORY),
+    "triglycerides": ("2571-8", f"Triglyceride {_SERUM}", "mg/dL", LABORATORY),
+    "hdl": ("2085-9", f"Cholesterol in HDL {_SERUM}", "mg/dL", LABORATORY),
+    "ldl": ("18262-6", f"Cholesterol in LDL {_SERUM} by Direct assay", "mg/dL", LABORATORY),
+    "fasting_glucose": ("1558-6", f"Fasting glucose {_SERUM}", "mg/dL", LABORATORY),
+    "bun": ("3094-0", f"Urea nitrogen {_SERUM}", "mg/dL", LABORATORY),
+    "creatinine": ("2160-0", f"Creatinine {_SERUM}", "mg/dL", LABORATORY),
+    "egfr": (
+        "33914-3",
+        "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or "
+        "Plasma by Creatinine-based formula (MDRD)",
+        "mL/min/{1.73_m2}",
+        LABORATORY,
+    ),
+    "ast": (
+        "1920-8",
+        "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma",
+        "U/L",
+        LABORATORY,
+    ),
+    "alt": (
+        "1742-6",
+        "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma",
+        "U/L",
+        LABORATORY,
+    ),
+}
+_SEROLOGY = {
+    "hbsag": ("5196-1", "Hepatitis B virus surface Ag [Presence] in Serum"),
+    "anti_hcv": ("16128-1", "Hepatitis C virus Ab [Presence] in Serum"),
+}
+_SEROLOGY_VALUES = {
+    Serology.POSITIVE: ("10828004", "Positive"),
+    Serology.NEGATIVE: ("260385009", "Negative"),
+}
+_URINE_PROTEIN = ("20454-5", "Protein [Presence] in Urine by Test strip")
+# The check's results (seed: 結果 per group), each judging the values listed.
+_PREVENTIVE_RESULTS = (
+    ("blood_pressure_result", "blood-pressure", "Blood pressure", ("blood_pressure",)),
+    (
+        "lipid_result",
+        "lipids",
+        "Blood lipids",
+        ("total_cholesterol", "triglycerides", "hdl", "ldl"),
+    ),
+    ("glucose_result", "glucose", "Blood glucose", ("fasting_glucose",)),
+    (
+        "kidney_result",
+        "kidney",
+        "Kidney function",
+        ("bun", "creatinine", "egfr", "urine_protein"),
+    ),
+    ("metabolic_syndrome_result", "metabolic-syndrome", "Metabolic syndrome", ()),
+    ("liver_result", "liver", "Liver function", ("ast", "alt", "hbsag", "anti_hcv")),
+)
+_MEASUREMENTS = {
+    Measurement.Kind.HEIGHT: _HEIGHT,
+    Measurement.Kind.WEIGHT: _WEIGHT,
+    Measurement.Kind.WAIST: _WAIST,
+    Measurement.Kind.HEART_RATE: ("8867-4", "Heart rate", "/min", VITAL_SIGNS),
+    Measurement.Kind.FASTING_GLUCOSE: (
+        "41604-0",
+        "Fasting glucose [Mass/volume] in Capillary blood by Glucometer",
+        "mg/dL",
+        LABORATORY,
+    ),
+    Measurement.Kind.SYSTOLIC: (*SYSTOLIC, "mm[Hg]", VITAL_SIGNS),
+    Measurement.Kind.DIASTOLIC: (*DIASTOLIC, "mm[Hg]", VITAL_SIGNS),
+}
+# Care wishes: (consent category code, provision type, what it is about, legal basis).
+_ORGAN_ACT = "Human Organ Transplantation Act (人體器官移植條例)"
+_HOSPICE_ACT = "Hospice Palliative Care Act (安寧緩和醫療條例)"
+_WISHES = {
+    CareWish.Kind.ORGAN_DONATION: ("acd", "permit", "Organ donation", _ORGAN_ACT),
+    CareWish.Kind.HOSPICE: ("acd", "permit", "Hospice and palliative care", _HOSPICE_ACT),
+    CareWish.Kind.NO_CPR: ("dnr", "deny", "Cardiopulmonary resuscitation", _HOSPICE_ACT),
+    CareWish.Kind.NO_LIFE_SUSTAINING: (
+        "acd",
+        "deny",
+        "Life-sustaining treatment",
+        _HOSPICE_ACT,
+    ),
+}
+_PROCEDURE_SERVICES = {"surgery", "procedure", "dental", "tcm"}  # Service.Category values
+_SURGICAL_PROCEDURE = ("387713003", "Surgical procedure")
+_INPATIENT = ("IMP", "inpatient encounter")
+_AMBULATORY = ("AMB", "ambulatory")
+_LONG_TERM = ("continuous", "Continuous long term therapy")
+_ACUTE = ("acute", "Short course (acute) therapy")
+_PATHOLOGY = ("PAT", "Pathology (gross & histopath, not surgical)")
+_NORMAL = ("N", "Normal")
+_ABNORMAL = ("A", "Abnormal")
+
+
+# -- small builders -----------------------------------------------------------------------
+
+
+def _coding(system: str, code: str, display: str = "") -> dict:
+    coding = {"system": system, "code": code}
+    if display:
+        coding["display"] = display
+    return coding
+
+
+def _concept(*codings: dict, text: str = "") -> dict:
+    concept: dict[str, Any] = {}
+    if codings:
+        concept["coding"] = list(codings)
+    if text:
+        concept["text"] = text
+    return concept
+
+
+def _number(value: Decimal | int | float) -> int | float:
+    return value if isinstance(value, int) else float(value)
+
+
+def _quantity(value: Decimal | int | float, unit: str) -> dict:
+    quantity: dict[str, Any] = {"value": _number(value)}
+    if unit:
+        quantity["unit"] = unit
+        if unit in _UCUM:
+            quantity |= {"system": UCUM, "code": _UCUM[unit]}
+    return quantity
+
+
+def _money(amount: int) -> dict:
+    return {"value": amount, "currency": CURRENCY}
+
+
+def _instant(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def _text_attachment(text: str, title: str) -> dict:
+    return {
+        "contentType": TEXT_PLAIN,
+        "language": "zh-TW",
+        "data": base64.b64encode(text.encode()).decode("ascii"),
+        "title": title,
+    }
+
+
+def _field_label(model: type[models.Model], field: str) -> str:
+    return str(model._meta.get_field(field).verbose_name)
+
+
+def _field_value(instance: models.Model, field: str) -> str:
+    value = getattr(instance, field)
+    if instance._meta.get_field(field).choices:
+        return str(getattr(instance, f"get_{field}_display")())
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _narrative(rows: Iterable[tuple[models.Model, tuple[str, ...]]]) -> dict:
+    """A generated narrative: a table per instance of its fields' labels and values."""
+    tables = []
+    for instance, fields in rows:
+        cells = "".join(
+            f"<tr><th>{escape(_field_label(type(instance), f))}</th>"
+            f"<td>{escape(_field_value(instance, f))}</td></tr>"
+            for f in fields
+        )
+        tables.append(f"<table>{cells}</table>")
+    div = '<div xmlns="http://www.w3.org/1999/xhtml">' + "".join(tables) + "</div>"
+    return {"status": "generated", "div": div}
+
+
+def _drug_concept(drug: Drug) -> dict:
+    system = NHI_HERB if drug.kind == Drug.Kind.TCM else NHI_DRUG
+    codings = [_coding(system, drug.code, drug.name_en)]
+    if drug.atc_id:
+        codings.append(_coding(ATC, drug.atc_id))
+    return _concept(*codings, text=drug.name_zh)
+
+
+def _service_concept(service) -> dict:
+    return _concept(_coding(NHI_SERVICE, service.code, service.name_zh), text=service.name_zh)
+
+
+def _category(code: str) -> list[dict]:
+    return [_concept(_coding(OBSERVATION_CATEGORY, code))]
+
+
+def _interpretation(code: str, display: str) -> list[dict]:
+    return [_concept(_coding(INTERPRETATION, code, display))]
+
+
+class _Bundle:
+    """Collects a bundle's entries: the Patient, the Organizations, then the records."""
+
+    def __init__(self, person: Person) -> None:
+        self.person = person
+        self.organizations: dict[str, dict] = {}
+        self.records: list[dict] = []
+        self.patient = self.ref("Patient", person.pk)
+
+    @staticmethod
+    def id(resource_type: str, key: object) -> str:
+        return str(uuid.uuid5(_NAMESPACE, f"{resource_type}/{key}"))
+
+    def ref(self, resource_type: str, key: object) -> dict:
+        return {"reference": f"urn:uuid:{self.id(resource_type, key)}"}
+
+    @classmethod
+    def entry(cls, resource_type: str, key: object, body: dict) -> dict:
+        resource_id = cls.id(resource_type, key)
+        resource = {"resourceType": resource_type, "id": resource_id, **body}
+        return {"fullUrl": f"urn:uuid:{resource_id}", "resource": resource}
+
+    def add(self, resource_type: str, key: object, body: dict) -> dict:
+        self.records.append(self.entry(resource_type, key, body))
+        return self.ref(resource_type, key)
+
+    def organization(self, key: str, body: dict) -> dict:
+        if key not in self.organizations:
+            self.organizations[key] = self.entry("Organization", key, body)
+        return self.ref("Organization", key)
+
+    def provider(self, provider: Provider) -> dict:
+        kind = "govt" if provider.kind == Provider.Kind.AGENCY else "prov"
+        body: dict[str, Any] = {
+            "identifier": [
+                {
+                    "use": "official",
+                    "type": _concept(_coding(IDENTIFIER_TYPE, "PRN")),
+                    "system": ORGANIZATION_ID,
+                    "value": provider.code,
+                }
+            ],
+            "active": True,
+            "type": [_concept(_coding(ORGANIZATION_TYPE, kind))],
+            "name": provider.name,
+        }
+        if provider.phone:
+            body["telecom"] = [{"system": "phone", "value": provider.phone, "use": "work"}]
+        if provider.address:
+            body["address"] = [{"use": "work", "text": provider.address}]
+        return self.organization(f"provider/{provider.code}", body)
+
+    def nhia(self) -> dict:
+        return self.organization(
+            "nhia",
+            {
+                "type": [
+                    _concept(_coding(ORGANIZATION_TYPE, "govt")),
+                    _concept(_coding(ORGANIZATION_TYPE, "pay")),
+                ],
+                "name": NHIA_NAME,
+                "alias": [NHIA_ALIAS],
+            },
+        )
+
+    def patient_resource(self) -> dict:
+        person = self.person
+        if person.is_foreign_resident:
+            system, id_type = RESIDENT_CERTIFICATE, "PRC"
+        else:
+            system, id_type = NATIONAL_ID, "NNxxx"
+        body = {
+            "identifier": [
+                {
+                    "use": "official",
+                    "type": _concept(_coding(IDENTIFIER_TYPE, id_type)),
+                    "system": system,
+                    "value": person.national_id,
+                }
+            ],
+            "name": [{"use": "official", "text": person.name}],
+            "gender": "male" if person.sex == Sex.MALE else "female",
+            "birthDate": person.birth_date.isoformat(),
+        }
+        return self.entry("Patient", person.pk, body)
+
+    def entries(self) -> list[dict]:
+        return [self.patient_resource(), *self.organizations.values(), *self.records]
+
+
+def _record_identifier(kind: str, row, provider: Provider | None = None) -> list[dict]:
+    """A reported row's business identifier: its reporter's code and the reporter's own
+    record id (unique together)."""
+    system = VISIT_ID if kind == "visit" else f"{RECORD_ID}/{kind}"
+    return [{"system": system, "value": f"{(provider or row.provider).code}-{row.source_id}"}]
+
+
+# -- categories ---------------------------------------------------------------------------
+
+
+def _cards(b: _Bundle, rows: list[CardIssuance]) -> None:
+    cards: dict[int, tuple[NhiCard, list[CardIssuance]]] = {}
+    for issuance in rows:
+        cards.setdefault(issuance.card_id, (issuance.card, []))[1].append(issuance)
+    fields = ("reason", "channel", "applied_on", "issued_on", "fee")
+    for card, issuances in cards.values():
+        valid = card.status == NhiCard.Status.VALID
+        b.add(
+            "Coverage",
+            card.pk,
+            {
+                "text": _narrative((issuance, fields) for issuance in issuances),
+                "identifier": [
+                    {
+                        "type": _concept(_coding(IDENTIFIER_TYPE, "MB", "Member Number")),
+                        "system": CARD_ID,
+                        "value": card.number,
+                    }
+                ],
+                "status": "active" if valid else "cancelled",
+                "type": _concept(_coding(ACT_CODE, "PUBLICPOL", "public healthcare")),
+                "beneficiary": b.patient,
+                "period": {"start": card.issued_on.isoformat()},
+                "payor": [b.nhia()],
+            },
+        )
+
+
+def _premium_bills(b: _Bundle, rows: list[PremiumBill]) -> None:
+    for bill in rows:
+        unit = b.organization(
+            f"unit/{bill.unit.code}",
+            {"identifier": [{"system": UNIT_ID, "value": bill.unit.code}], "name": bill.unit.name},
+        )
+        details = (
+            f"{_field_label(PremiumBill, f)}: {_field_value(bill, f)}"
+            for f in ("month", "category", "dependants")
+        )
+        b.add(
+            "Invoice",
+            bill.pk,
+            {
+                "identifier": [{"system": BILL_ID, "value": str(bill.pk)}],
+                "status": "issued",
+                "type": _concept(text=str(PremiumBill._meta.verbose_name)),
+                "subject": b.patient,
+                "recipient": b.patient,
+                "date": bill.month.isoformat(),
+                "participant": [
+                    {"role": _concept(text=str(InsuredUnit._meta.verbose_name)), "actor": unit}
+                ],
+                "issuer": b.nhia(),
+                "lineItem": [
+                    {
+                        "sequence": 1,
+                        "chargeItemCodeableConcept": _concept(text="; ".join(details)),
+                        "priceComponent": [
+                            {"type": "base", "amount": _money(bill.amount)},
+                            {
+                                "type": "informational",
+                                "code": _concept(text=_field_label(PremiumBill, "insured_amount")),
+                                "amount": _money(bill.insured_amount),
+                            },
+                        ],
+                    }
+                ],
+                "totalNet": _money(bill.amount),
+                "totalGross": _money(bill.amount),
+                "paymentTerms": f"{_field_label(PremiumBill, 'due_date')}: {bill.due_date}",
+            },
+        )
+
+
+def _premium_payments(b: _Bundle, rows: list) -> None:
+    for payment in rows:
+        paid_on = payment.paid_on.isoformat()
+        b.add(
+            "PaymentReconciliation",
+            payment.pk,
+            {
+                "status": "active",
+                "created": paid_on,
+                "outcome": "complete",
+                "disposition": payment.get_method_display(),
+                "paymentDate": paid_on,
+                "paymentAmount": _money(payment.amount),
+                "detail": [
+                    {
+                        "type": _concept(_coding(PAYMENT_TYPE, "payment", "Payment")),
+                        "request": {
+                            "type": "Invoice",
+                            "identifier": {"system": BILL_ID, "value": str(payment.bill_id)},
+                        },
+                        "date": paid_on,
+                        "amount": _money(payment.amount),
+                    }
+                ],
+            },
+        )
+
+
+def _visits(b: _Bundle, rows: list[Visit]) -> None:
+    for visit in rows:
+        provider = b.provider(visit.provider)
+        encounter = b.ref("Encounter", visit.pk)
+        day = visit.visit_date.isoformat()
+        inpatient = visit.kind == Visit.Kind.INPATIENT
+        diagnoses = [(d.pk, d.diagnosis, d.rank) for d in visit.diagnoses.all()] or [
+            (f"visit-{visit.pk}", visit.primary_diagnosis, 1)
+        ]
+        period = {"start": day}
+        if visit.discharge_date or not inpatient:
+            period["end"] = (visit.discharge_date or visit.visit_date).isoformat()
+        b.add(
+            "Encounter",
+            visit.pk,
+            {
+                "identifier": _record_identifier("visit", visit),
+                "status": "finished" if "end" in period else "in-progress",
+                "class": _coding(ACT_CODE, *(_INPATIENT if inpatient else _AMBULATORY)),
+                "type": [_concept(_coding(VISIT_KIND, visit.kind))],
+                "serviceType": _concept(
+                    _coding(NHI_DEPARTMENT, visit.department.code, visit.department.name_zh),
+                    text=visit.department.name_zh,
+                ),
+                "subject": b.patient,
+                "period": period,
+                "diagnosis": [
+                    {"condition": b.ref("Condition", key), "rank": rank}
+                    for key, _, rank in diagnoses
+                ],
+                "serviceProvider": provider,
+            },
+        )
+        for key, diagnosis, _ in diagnoses:
+            b.add(
+                "Condition",
+                key,
+                {
+                    "category": [
+                        _concept(
+                            _coding(
+                                CONDITION_CATEGORY, "encounter-diagnosis", "Encounter Diagnosis"
+                            )
+                        )
+                    ],
+                    "code": _concept(
+                        _coding(ICD10CM, diagnosis.code, diagnosis.name_en), text=diagnosis.name_zh
+                    ),
+                    "subject": b.patient,
+                    "encounter": encounter,
+                    "recordedDate": day,
+                },
+            )
+        for order in visit.drug_orders.all():
+            b.add("MedicationRequest", order.pk, _medication_request(b, visit, order, provider))
+        surgeries = list(visit.surgeries.all())
+        for surgery in surgeries:
+            b.add(
+                "Procedure",
+                f"surgery/{surgery.pk}",
+                {
+                    "status": "completed",
+                    "category": _concept(_coding(SNOMED, *_SURGICAL_PROCEDURE)),
+                    "code": _service_concept(surgery.service),
+                    "subject": b.patient,
+                    "encounter": encounter,
+                    "performedDateTime": surgery.performed_on.isoformat(),
+                    "performer": [{"actor": provider}],
+                    "bodySite": [
+                        _concept(
+                            _coding(BODY_SITE, surgery.body_site.code, surgery.body_site.name_en),
+                            text=surgery.body_site.name_zh,
+                        )
+                    ],
+                },
+            )
+        operated = {surgery.service_id for surgery in surgeries}
+        for order in visit.service_orders.all():
+            service = order.service
+            if service.category not in _PROCEDURE_SERVICES or service.code in operated:
+                continue
+            procedure = {
+                "status": "completed",
+                "code": _service_concept(service),
+                "subject": b.patient,
+                "encounter": encounter,
+                "performedDateTime": day,
+                "performer": [{"actor": provider}],
+            }
+            if order.tooth:
+                tooth = order.tooth
+                procedure["bodySite"] = [
+                    _concept(_coding(TOOTH, tooth.code, tooth.name_en), text=tooth.name_zh)
+                ]
+            b.add("Procedure", f"service/{order.pk}", procedure)
+
+
+def _medication_request(b: _Bundle, visit: Visit, order, provider: dict) -> dict:
+    request: dict[str, Any] = {
+        "status": "completed",
+        "intent": "order",
+        "courseOfTherapyType": _concept(
+            _coding(COURSE_OF_THERAPY, *(_LONG_TERM if visit.chronic_refill else _ACUTE))
+        ),
+        "medicationCodeableConcept": _drug_concept(order.drug),
+        "subject": b.patient,
+        "encounter": b.ref("Encounter", visit.pk),
+        "authoredOn": visit.visit_date.isoformat(),
+        "requester": provider,
+    }
+    if order.frequency:
+        known = order.frequency in _FREQUENCIES
+        codings = [_coding(TIMING_ABBREVIATION, order.frequency)] if known else []
+        timing: dict[str, Any] = {"code": _concept(*codings, text=order.frequency)}
+        if known:
+            timing["repeat"] = {
+                "frequency": _FREQUENCIES[order.frequency],
+                "period": 1,
+                "periodUnit": "d",
+            }
+        request["dosageInstruction"] = [{"text": order.frequency, "timing": timing}]
+    request["dispenseRequest"] = {
+        "quantity": _quantity(order.quantity, order.drug.unit),
+        "expectedSupplyDuration": {
+            "value": order.days,
+            "unit": "days",
+            "system": UCUM,
+            "code": "d",
+        },
+    }
+    return request
+
+
+def _labs(b: _Bundle, rows: list) -> None:
+    for result in rows:
+        item = result.item
+        system = LAB_ITEM if item.code == EGFR_CODE else NHI_SERVICE
+        observation: dict[str, Any] = {
+            "identifier": _record_identifier("lab-result", result),
+            "status": "final",
+            "category": _category(LABORATORY),
+            "code": _concept(_coding(system, item.code, item.name_zh), text=item.name_zh),
+            "subject": b.patient,
+            "effectiveDateTime": result.collected_on.isoformat(),
+            "performer": [b.provider(result.provider)],
+        }
+        if result.value is not None and item.kind == item.Kind.NUMERIC:
+            observation["valueQuantity"] = _quantity(result.value, item.unit)
+        else:
+            observation["valueString"] = result.value_text
+        observation["interpretation"] = _interpretation(*_FLAGS[result.flag])
+        reference: dict[str, Any] = {}
+        if item.reference_low is not None:
+            reference["low"] = _quantity(item.reference_low, item.unit)
+        if item.reference_high is not None:
+            reference["high"] = _quantity(item.reference_high, item.unit)
+        if item.reference_text:
+            reference["text"] = item.reference_text
+        if reference:
+            observation["referenceRange"] = [reference]
+        b.add("Observation", f"lab/{result.pk}", observation)
+
+
+def _reports(b: _Bundle, rows: list) -> None:
+    for report in rows:
+        imaging = report.kind == report.Kind.IMAGING
+        category = ("RAD", "Radiology") if imaging else _PATHOLOGY
+        title = f"{report.service.name_zh}（{report.body_site.name_zh}）"
+        b.add(
+            "DiagnosticReport",
+            report.pk,
+            {
+                "identifier": _record_identifier("imaging-report", report),
+                "status": "final",
+                "category": [_concept(_coding(DIAGNOSTIC_SERVICE, *category))],
+                "code": _service_concept(report.service),
+                "subject": b.patient,
+                "effectiveDateTime": report.examined_on.isoformat(),
+                "performer": [b.provider(report.provider)],
+                "conclusion": report.impression,
+                "presentedForm": [_text_attachment(report.findings, title)],
+            },
+        )
+
+
+def _discharge_summaries(b: _Bundle, rows: list[DischargeSummary]) -> None:
+    fields = (
+        "admitted_on",
+        "discharged_on",
+        "chief_complaint",
+        "diagnoses",
+        "course",
+        "procedures",
+        "discharge_plan",
+    )
+    title = str(DischargeSummary._meta.verbose_name)
+    for summary in rows:
+        text = "\n\n".join(
+            f"{_field_label(DischargeSummary, f)}\n{_field_value(summary, f)}"
+            for f in fields
+            if getattr(summary, f)
+        )
+        context: dict[str, Any] = {
+            "period": {
+                "start": summary.admitted_on.isoformat(),
+                "end": summary.discharged_on.isoformat(),
+            }
+        }
+        if summary.visit.provider_id == summary.provider_id:
+            # The stay's Encounter is in the inpatient file: named by its identifier.
+            stay = _record_identifier("visit", summary.visit, summary.provider)
+            context["encounter"] = [{"type": "Encounter", "identifier": stay[0]}]
+        b.add(
+            "DocumentReference",
+            summary.pk,
+            {
+                "identifier": _record_identifier("discharge-summary", summary),
+                "status": "current",
+                "type": _concept(_coding(LOINC, "18842-5", "Discharge summary")),
+                "subject": b.patient,
+                "author": [b.provider(summary.provider)],
+                "content": [{"attachment": _text_attachment(text, title)}],
+                "context": context,
+            },
+        )
+
+
+def _allergies(b: _Bundle, rows: list) -> None:
+    for allergy in rows:
+        code = _drug_concept(allergy.drug) if allergy.drug else {}
+        code["text"] = allergy.substance
+        body: dict[str, Any] = {
+            "identifier": _record_identifier("allergy", allergy),
+            "clinicalStatus": _concept(_coding(ALLERGY_CLINICAL, "active", "Active")),
+            "verificationStatus": _concept(_coding(ALLERGY_VERIFICATION, "confirmed", "Confirmed")),
+            "type": "allergy",
+            "category": ["medication"],
+            "code": code,
+            "patient": b.patient,
+            "recordedDate": allergy.recorded_on.isoformat(),
+            "note": [
+                {
+                    "authorReference": b.provider(allergy.provider),
+                    "time": allergy.recorded_on.isoformat(),
+                    "text": allergy.substance,
+                }
+            ],
+        }
+        if allergy.physician:
+            body["recorder"] = {"display": allergy.physician}
+        if allergy.reaction:
+            body["reaction"] = [{"manifestation": [_concept(text=allergy.reaction)]}]
+        b.add("AllergyIntolerance", allergy.pk, body)
+
+
+def _wishes(b: _Bundle, rows: list[CareWish]) -> None:
+    for wish in rows:
+        category, provision, subject, act = _WISHES[wish.kind]
+        period = {"start": wish.signed_on.isoformat()}
+        if wish.revoked_on:
+            period["end"] = wish.revoked_on.isoformat()
+        b.add(
+            "Consent",
+            wish.pk,
+            {
+                "identifier": _record_identifier("care-wish", wish),
+                "status": "inactive" if wish.revoked_on else "active",
+                "scope": _concept(_coding(CONSENT_SCOPE, "adr", "Advanced Care Directive")),
+                "category": [
+                    _concept(_coding(CONSENT_CATEGORY, category)),
+                    _concept(_coding(CARE_WISH, wish.kind, subject)),
+                ],
+                "patient": b.patient,
+                "dateTime": wish.signed_on.isoformat(),
+                "performer": [b.patient],
+                "organization": [b.provider(wish.provider)],
+                "policyRule": _concept(text=act),
+                # Noted on the NHI card once the signed form was checked.
+                "verification": [{"verified": True, "verificationDate": wish.noted_on.isoformat()}],
+                "provision": {
+                    "type": provision,
+                    "period": period,
+                    "code": [_concept(text=subject)],
+                },
+            },
+        )
+
+
+def _vaccinations(b: _Bundle, rows: list) -> None:
+    for vaccination in rows:
+        vaccine = vaccination.vaccine
+        body: dict[str, Any] = {
+            "identifier": _record_identifier("vaccination", vaccination),
+            "status": "completed",
+            "vaccineCode": _concept(
+                _coding(VACCINE, vaccine.code, vaccine.name_en), text=vaccine.name_zh
+            ),
+            "patient": b.patient,
+            "occurrenceDateTime": vaccination.given_on.isoformat(),
+            "performer": [{"actor": b.provider(vaccination.provider)}],
+        }
+        if vaccination.lot_number:
+            body["lotNumber"] = vaccination.lot_number
+        b.add("Immunization", vaccination.pk, body)
+
+
+def _observation(
+    b: _Bundle, category: str, code: tuple[str, str], effective: dict, **values: Any
+) -> dict:
+    return {
+        "status": "final",
+        "category": _category(category),
+        "code": _concept(_coding(LOINC, *code)),
+        "subject": b.patient,
+        **effective,
+        **values,
+    }
+
+
+def _blood_pressure(systolic, diastolic) -> dict:
+    components = []
+    for code, value in ((SYSTOLIC, systolic), (DIASTOLIC, diastolic)):
+        if value is not None:
+            components.append(
+                {
+                    "code": _concept(_coding(LOINC, *code)),
+                    "valueQuantity": _quantity(value, "mm[Hg]"),
+                }
+            )
+    return {"component": components}
+
+
+def _preventive(b: _Bundle, rows: list) -> None:
+    for check in rows:
+        _preventive_check(b, check)
+
+
+def _preventive_check(b: _Bundle, check) -> None:
+    effective = {
+        "effectiveDateTime": check.checked_on.isoformat(),
+        "performer": [b.provider(check.provider)],
+    }
+    members: dict[str, dict] = {}
+
+    def add(name: str, category: str, code: tuple[str, str], values: dict) -> None:
+        body = _observation(b, category, code, effective, **values)
+        members[name] = b.add("Observation", f"preventive/{check.pk}/{name}", body)
+
+    for field, (loinc, display, unit, category) in _PREVENTIVE_VALUES.items():
+        value = getattr(check, field)
+        if value is not None:
+            add(field, category, (loinc, display), {"valueQuantity": _quantity(value, unit)})
+    if check.systolic is not None or check.diastolic is not None:
+        panel = _blood_pressure(check.systolic, check.diastolic)
+        add("blood_pressure", VITAL_SIGNS, BLOOD_PRESSURE, panel)
+    if check.urine_protein:
+        add("urine_protein", LABORATORY, _URINE_PROTEIN, {"valueString": check.urine_protein})
+    for field, code in _SEROLOGY.items():
+        value = getattr(check, field)
+        if value in _SEROLOGY_VALUES:
+            answer = _concept(_coding(SNOMED, *_SEROLOGY_VALUES[value]))
+            add(field, LABORATORY, code, {"valueCodeableConcept": answer})
+    for field, code, display, judged in _PREVENTIVE_RESULTS:
+        result = getattr(check, field)
+        if result == CheckResult.NOT_DONE:
+            continue
+        body = {
+            "status": "final",
+            "category": _category("exam"),
+            "code": _concept(_coding(PREVENTIVE_RESULT, code, display)),
+            "subject": b.patient,
+            **effective,
+            "interpretation": _interpretation(
+                *(_NORMAL if result == CheckResult.NORMAL else _ABNORMAL)
+            ),
+        }
+        has_member = [members[name] for name in judged if name in members]
+        if has_member:
+            body["hasMember"] = has_member
+        b.add("Observation", f"preventive/{check.pk}/{code}", body)
+
+
+def _calendar(b: _Bundle, rows: list, today: dt.date) -> None:
+    for event in rows:
+        if event.time:
+            start = timezone.make_aware(dt.datetime.combine(event.date, event.time))
+            end = start
+        else:
+            start = timezone.make_aware(dt.datetime.combine(event.date, dt.time()))
+            end = start + dt.timedelta(days=1)
+        body: dict[str, Any] = {
+            "status": "fulfilled" if event.date < today else "booked",
+            "description": event.title,
+            "start": _instant(start),
+            "end": _instant(end),
+            "participant": [{"actor": b.patient, "status": "accepted"}],
+        }
+        if event.note:
+            body["comment"] = event.note
+        b.add("Appointment", event.pk, body)
+
+
+def _measurements(b: _Bundle, rows: list[Measurement]) -> None:
+    at_once: dict[dt.datetime, dict[str, Measurement]] = {}
+    for measurement in rows:
+        at_once.setdefault(measurement.measured_at, {})[measurement.kind] = measurement
+    for measurement in rows:
+        effective = {"effectiveDateTime": _instant(measurement.measured_at)}
+        pair = at_once[measurement.measured_at]
+        systolic = pair.get(Measurement.Kind.SYSTOLIC)
+        diastolic = pair.get(Measurement.Kind.DIASTOLIC)
+        if systolic and diastolic:
+            if measurement is systolic:  # the pair once, as a blood-pressure panel
+                panel = _blood_pressure(systolic.value, diastolic.value)
+                body = _observation(b, VITAL_SIGNS, BLOOD_PRESSURE, effective, **panel)
+                b.add("Observation", f"measurement/{systolic.pk}", body)
+            if measurement in (systolic, diastolic):
+                continue
+        loinc, display, unit, category = _MEASUREMENTS[measurement.kind]
+        value = {"valueQuantity": _quantity(measurement.value, unit)}
+        body = _observation(b, category, (loinc, display), effective, **value)
+        b.add("Observation", f"measurement/{measurement.pk}", body)
+
+
+_RENDERERS: dict[str, Callable[[_Bundle, list], None]] = {
+    "cards": _cards,
+    "premium_bills": _premium_bills,
+    "premium_payments": _premium_payments,
+    "outpatient": _visits,
+    "inpatient": _visits,
+    "dental": _visits,
+    "tcm": _visits,
+    "labs": _labs,
+    "reports": _reports,
+    "discharge_summaries": _discharge_summaries,
+    "allergies": _allergies,
+    "wishes": _wishes,
+    "vaccinations": _vaccinations,
+    "preventive": _preventive,
+    "measurements": _measurements,
+}
+
+
+def fhir_bundle(
+    category: Category, person: Person, rows: list, period: Window, generated_at: dt.datetime
+) -> dict:
+    """The category's rows of `person` over `period` as a FHIR R4 collection Bundle."""
+    b = _Bundle(person)
+    if category.code == "calendar":
+        _calendar(b, rows, timezone.localtime(generated_at).date())
+    else:
+        _RENDERERS[category.code](b, rows)
+    bundle_id = str(
+        uuid.uuid5(
+            _NAMESPACE,
+            f"Bundle/{person.pk}/{category.code}/{period.start}/{period.end}/"
+            f"{generated_at.isoformat()}",
+        )
+    )
+    return {
+        "resourceType": "Bundle",
+        "id": bundle_id,
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{bundle_id}"},
+        "type": "collection",
+        "timestamp": _instant(generated_at),
+        "entry": b.entries(),
+    }

@@ -1,0 +1,260 @@
+"""The FHIR R4 Bundle of each category: valid R4(B) resources holding what the rows hold."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+
+from healthbank.bank.tests.conftest import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
+from healthbank.codes.models import Drug
+from healthbank.downloads import fhir
+from healthbank.downloads.categories import BY_CODE, CATEGORIES
+from healthbank.people.models import Person
+from healthbank.records.models import Allergy, CareWish, Provider, Visit
+
+pytestmark = pytest.mark.django_db
+
+GENERATED_AT = timezone.now()
+# Resources R4 gives no element that could name the patient.
+WITHOUT_PATIENT = {"Organization", "PaymentReconciliation"}
+
+
+def build(code: str, national_id: str) -> tuple[dict, list]:
+    category = BY_CODE[code]
+    person = Person.objects.get(national_id=national_id)
+    window = category.window(timezone.localdate())
+    rows = category.rows(person, window)
+    return fhir.fhir_bundle(category, person, rows, window, GENERATED_AT), rows
+
+
+def admitted() -> str:
+    """A persona with a hospital stay in the record window (the seed draws admissions)."""
+    stay = (
+        Visit.objects.filter(kind=Visit.Kind.INPATIENT, discharge_summary__isnull=False)
+        .select_related("person")
+        .order_by("-visit_date")
+        .first()
+    )
+    assert stay is not None
+    return stay.person.national_id
+
+
+def resources(bundle: dict, resource_type: str) -> list[dict]:
+    return [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == resource_type
+    ]
+
+
+def references(value) -> list[str]:
+    """Every Reference.reference anywhere inside a resource."""
+    if isinstance(value, dict):
+        found = [value["reference"]] if isinstance(value.get("reference"), str) else []
+        return found + [r for v in value.values() for r in references(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in references(v)]
+    return []
+
+
+def add_allergies_and_wishes() -> None:
+    """The personas' seed draws these rarely: 陳志明 gets two allergies, 張淑芬 every wish."""
+    chen = Person.objects.get(national_id=CHEN)
+    clinic = Provider.objects.exclude(kind=Provider.Kind.AGENCY).order_by("pk").first()
+    drug = Drug.objects.filter(atc__isnull=False).order_by("code").first()
+    day = timezone.localdate() - dt.timedelta(days=30)
+    Allergy.objects.create(
+        person=chen, provider=clinic, source_id="T1", recorded_on=day,
+        substance=drug.name_zh, drug=drug, reaction="皮疹", physician="王大明",
+    )  # fmt: skip
+    Allergy.objects.create(
+        person=chen, provider=clinic, source_id="T2", recorded_on=day, substance="盤尼西林類"
+    )
+    chang = Person.objects.get(national_id=CHANG)
+    agency = Provider.objects.filter(kind=Provider.Kind.AGENCY).order_by("pk").first()
+    for kind in CareWish.Kind.values:
+        revoked = day if kind == CareWish.Kind.ORGAN_DONATION else None
+        CareWish.objects.create(
+            person=chang, provider=agency, source_id=f"W-{kind}", kind=kind,
+            signed_on=day - dt.timedelta(days=400), noted_on=day - dt.timedelta(days=380),
+            revoked_on=revoked,
+        )  # fmt: skip
+
+
+def check_valid(bundle: dict) -> None:
+    """JSON-serialisable, a valid R4B Bundle whose every entry is valid on its own, ids
+    unique, every reference resolved inside the bundle, every record naming the patient."""
+    assert json.loads(json.dumps(bundle)) == bundle
+    Bundle.model_validate(bundle)
+    assert bundle["type"] == "collection"
+    urls = [e["fullUrl"] for e in bundle["entry"]]
+    assert len(set(urls)) == len(urls)
+    patient = bundle["entry"][0]
+    assert patient["resource"]["resourceType"] == "Patient"
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+        assert entry["fullUrl"] == f"urn:uuid:{resource['id']}"
+        refs = references(resource)
+        assert set(refs) <= set(urls), resource["resourceType"]
+        if resource["resourceType"] not in WITHOUT_PATIENT | {"Patient"}:
+            assert patient["fullUrl"] in refs, resource["resourceType"]
+
+
+def test_every_category_of_every_persona_is_a_valid_bundle(personas):
+    add_allergies_and_wishes()
+    people = (CHEN, CHANG, LEE, LIN_DAUGHTER, HUANG, CHEN_WIFE, WU)
+    seen: Counter = Counter()
+    for category in CATEGORIES:
+        for national_id in people:
+            bundle, rows = build(category.code, national_id)
+            check_valid(bundle)
+            seen[category.code] += len(rows)
+            if not rows:
+                assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["Patient"]
+    # The personas between them have rows of every category, so each mapping was checked.
+    assert all(seen[category.code] for category in CATEGORIES), seen
+    # The same rows give the same bundle.
+    assert build("outpatient", CHEN)[0] == build("outpatient", CHEN)[0]
+
+
+def test_patient_is_the_person(personas):
+    bundle, _ = build("labs", CHEN)
+    patient = bundle["entry"][0]["resource"]
+    assert patient["identifier"][0]["system"] == "http://www.moi.gov.tw"
+    assert patient["identifier"][0]["value"] == CHEN
+    assert patient["gender"] == "male"
+    assert patient["name"][0]["text"] == "陳志明"
+    assert bundle["timestamp"] == timezone.localtime(GENERATED_AT).isoformat(timespec="seconds")
+    assert bundle["timestamp"].endswith("+08:00")
+    assert build("labs", CHANG)[0]["entry"][0]["resource"]["gender"] == "female"
+
+
+def test_a_person_without_records_gets_just_the_patient(personas):
+    for code in ("outpatient", "inpatient", "labs", "vaccinations", "reports", "measurements"):
+        bundle, rows = build(code, WU)
+        assert rows == []
+        assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["Patient"]
+
+
+def test_visits_become_encounters_with_their_diagnoses_drugs_and_procedures(personas):
+    for code, national_id in (
+        ("outpatient", CHEN),
+        ("inpatient", admitted()),
+        ("dental", HUANG),
+        ("tcm", CHEN_WIFE),
+    ):
+        bundle, visits = build(code, national_id)
+        assert visits, code
+        encounters = resources(bundle, "Encounter")
+        assert len(encounters) == len(visits)
+        by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+        ids = {r["id"]: r for r in encounters}
+        conditions = resources(bundle, "Condition")
+        requests = resources(bundle, "MedicationRequest")
+        procedures = resources(bundle, "Procedure")
+        for visit, encounter in zip(visits, encounters, strict=True):
+            assert encounter["period"]["start"] == visit.visit_date.isoformat()
+            assert encounter["class"]["code"] == ("IMP" if code == "inpatient" else "AMB")
+            provider = by_url[encounter["serviceProvider"]["reference"]]
+            assert provider["identifier"][0]["value"] == visit.provider.code
+            own = f"urn:uuid:{encounter['id']}"
+            codes = [
+                c["code"]["coding"][0] for c in conditions if c["encounter"]["reference"] == own
+            ]
+            assert [(c["system"], c["code"]) for c in codes] == [
+                (fhir.ICD10CM, d.diagnosis_id) for d in visit.diagnoses.all()
+            ]
+            ordered = [r for r in requests if r["encounter"]["reference"] == own]
+            assert [
+                (
+                    r["medicationCodeableConcept"]["coding"][0]["code"],
+                    r["dispenseRequest"]["expectedSupplyDuration"]["value"],
+                    r["dispenseRequest"]["quantity"]["value"],
+                )
+                for r in ordered
+            ] == [(o.drug_id, o.days, float(o.quantity)) for o in visit.drug_orders.all()]
+            for request, order in zip(ordered, visit.drug_orders.all(), strict=True):
+                atc = [
+                    c["code"]
+                    for c in request["medicationCodeableConcept"]["coding"]
+                    if c["system"] == fhir.ATC
+                ]
+                assert atc == ([order.drug.atc_id] if order.drug.atc_id else [])
+            done = [p for p in procedures if p["encounter"]["reference"] == own]
+            assert len(done) >= len(visit.surgeries.all())
+        assert {r["encounter"]["reference"][9:] for r in conditions} <= set(ids)
+        if code == "inpatient":
+            assert any("bodySite" in p for p in procedures)  # a surgery and its site
+        if code == "dental":
+            teeth = [p for p in procedures if "bodySite" in p]
+            assert teeth and all(
+                p["bodySite"][0]["coding"][0]["system"] == fhir.TOOTH for p in teeth
+            )
+
+
+def test_labs_carry_value_range_and_flag_as_recorded(personas):
+    bundle, results = build("labs", CHEN)
+    observations = resources(bundle, "Observation")
+    assert len(observations) == len(results)
+    numeric = 0
+    for result, observation in zip(results, observations, strict=True):
+        item = result.item
+        assert observation["code"]["coding"][0]["code"] == item.code
+        assert observation["effectiveDateTime"] == result.collected_on.isoformat()
+        if "valueQuantity" in observation:
+            numeric += 1
+            assert observation["valueQuantity"]["value"] == float(result.value)
+            assert observation["valueQuantity"]["unit"] == item.unit
+        else:
+            assert observation["valueString"] == result.value_text
+        reference = observation["referenceRange"][0]
+        assert reference["text"] == item.reference_text
+        if item.reference_high is not None:
+            assert reference["high"]["value"] == float(item.reference_high)
+        if item.reference_low is not None:
+            assert reference["low"]["value"] == float(item.reference_low)
+        expected = {"": "N", "H": "H", "L": "L", "A": "A"}[result.flag]
+        assert observation["interpretation"][0]["coding"][0]["code"] == expected
+    assert numeric
+
+
+def test_other_records_keep_their_facts(personas):
+    bundle, vaccinations = build("vaccinations", LIN_DAUGHTER)
+    immunizations = resources(bundle, "Immunization")
+    assert len(immunizations) == len(vaccinations) > 0
+    assert [
+        (i["vaccineCode"]["coding"][0]["code"], i["occurrenceDateTime"]) for i in immunizations
+    ] == [(v.vaccine_id, v.given_on.isoformat()) for v in vaccinations]
+
+    bundle, summaries = build("discharge_summaries", admitted())
+    documents = resources(bundle, "DocumentReference")
+    assert len(documents) == len(summaries) > 0
+    text = base64.b64decode(documents[0]["content"][0]["attachment"]["data"]).decode()
+    assert summaries[0].chief_complaint in text and summaries[0].course in text
+    assert documents[0]["type"]["coding"][0] == {
+        "system": "http://loinc.org",
+        "code": "18842-5",
+        "display": "Discharge summary",
+    }
+
+    bundle, measurements = build("measurements", CHEN)
+    observations = resources(bundle, "Observation")
+    panels = [o for o in observations if o["code"]["coding"][0]["code"] == "85354-9"]
+    pressures = sum(m.kind in ("systolic", "diastolic") for m in measurements)
+    assert panels and all(len(p["component"]) == 2 for p in panels)
+    assert len(observations) == len(measurements) - pressures + len(panels)
+
+    bundle, cards = build("cards", CHEN)
+    coverages = resources(bundle, "Coverage")
+    assert {c["identifier"][0]["value"] for c in coverages} == {i.card.number for i in cards}
+    assert sum(c["status"] == "active" for c in coverages) <= 1
+
+    bundle, payments = build("premium_payments", CHEN)
+    paid = resources(bundle, "PaymentReconciliation")
+    assert [p["paymentAmount"]["value"] for p in paid] == [p.amount for p in payments]
