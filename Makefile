@@ -43,10 +43,12 @@ format: $(BIN)/healthbank
 bench: $(BIN)/healthbank
 	$(BIN)/python bench/seed.py --people 10000
 	$(BIN)/python bench/pages.py --people 100000
+	$(BIN)/python bench/package.py
 
 bench-smoke: $(BIN)/healthbank
 	$(BIN)/python bench/seed.py --people 200
 	$(BIN)/python bench/pages.py --people 200 --sqlite --sample 5 --repeat 1
+	$(BIN)/python bench/package.py --sqlite --people 200 --runs 1
 
 clean:
 	rm -rf $(VENV) var

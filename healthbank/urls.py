@@ -8,6 +8,7 @@ admin.site.site_header = "healthbank staff"
 urlpatterns = [
     path("", include("healthbank.core.urls")),
     path("", include("healthbank.identity.urls")),
+    path("bank/downloads/", include("healthbank.downloads.urls")),
     path("bank/", include("healthbank.bank.urls")),
     path("help/", include(("healthbank.bank.views.help", "help"))),
     path("units/", include("healthbank.employers.urls")),

@@ -102,6 +102,7 @@ SECTIONS: tuple[Page, ...] = (
             Page("bank:kidney_risk", pgettext_lazy("menu", "Chronic kidney disease prognosis")),
         ),
     ),
+    Page("downloads:home", _("Download service")),
 )
 
 

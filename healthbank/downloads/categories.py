@@ -3,7 +3,7 @@ period each covers and the rows each holds.
 
 Each category reads its rows starting from the person, like every portal selector, and
 over the same window as its portal page, so a package holds what the pages show. Rows
-are model instances, newest first, with what the renderers (html.py, xml.py, fhir.py)
+are model instances, newest first, with what the renderers (documents.py, fhir.py)
 need already joined or prefetched:
 
 | code | rows | joined / prefetched |

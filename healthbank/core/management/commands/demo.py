@@ -1,3 +1,7 @@
+import atexit
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,6 +15,14 @@ from healthbank.people.models import Person
 
 DEMO_PEOPLE = 500
 DEMO_STAFF = ("staff", "healthbank-demo")  # README, "Demo personas"; DEBUG databases only
+
+
+def start_worker() -> subprocess.Popen:
+    """`healthbank worker` beside the web server, stopped with it."""
+    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "worker"]
+    worker = subprocess.Popen(command)  # noqa: S603 - our own command, no user input
+    atexit.register(worker.terminate)
+    return worker
 
 
 class Command(BaseCommand):
@@ -58,6 +70,8 @@ class Command(BaseCommand):
                 f"Card agent (NHI card reader stand-in) on port {agent_port}; insert a card "
                 "with: .venv/bin/healthbank cardagent insert A123456789"
             )
+        worker = start_worker()
+        self.stdout.write(f"Background worker (record packages): process {worker.pid}")
         self.stdout.write(f"Demo mailbox (mail the demo sent): {site}/dev/mailbox/")
         self.stdout.write(
             f"Staff pages: {site}/staff/ (user {username!r}, password {password!r} "

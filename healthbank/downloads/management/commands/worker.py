@@ -1,0 +1,38 @@
+"""`healthbank worker`: run background tasks (record packages) as they are queued, and every
+few minutes queue the clean-up of expired packages (the periodic task)."""
+
+from __future__ import annotations
+
+import threading
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from healthbank.downloads.tasks import delete_expired_packages
+
+
+def queue_cleanup_every(seconds: float, stop: threading.Event) -> None:
+    while not stop.wait(seconds):
+        delete_expired_packages.enqueue()
+
+
+class Command(BaseCommand):
+    help = "Run background tasks; queue the expired-package clean-up periodically."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", action="store_true", help="run what is queued, then stop")
+        parser.add_argument("--cleanup-every", type=float, default=600, help="seconds")
+        parser.add_argument("--interval", type=float, default=1, help="seconds between polls")
+
+    def handle(self, *args, batch, cleanup_every, interval, **options):
+        delete_expired_packages.enqueue()  # once at start, then periodically
+        stop = threading.Event()
+        if not batch:
+            threading.Thread(
+                target=queue_cleanup_every, args=(cleanup_every, stop), daemon=True
+            ).start()
+        try:
+            arguments = ["--interval", str(interval), "--no-startup-delay"]
+            call_command("db_worker", *arguments, *(["--batch"] if batch else []))
+        finally:
+            stop.set()

@@ -1,0 +1,105 @@
+"""Making the ZIP of a package request: per category and period an HTML, an XML and a FHIR
+JSON file, a README and the XML schema, AES-256 encrypted with the person's ID (seed 001:
+"下載檔案密碼為您的「身分證號」，首碼英文為大寫").
+
+The file is written under a temporary name and renamed when complete, so a worker killed
+half-way leaves at most a `.part` file, never a package that looks ready.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyzipper
+from django.conf import settings
+from django.utils import translation
+
+from healthbank.bank.rules import Window
+from healthbank.downloads import documents, fhir
+from healthbank.downloads.categories import BY_CODE, Category
+from healthbank.people.models import Person
+
+SCHEMA = Path(__file__).resolve().parent / "schema" / "healthbank-package.xsd"
+MONTHLY = "monthly"
+
+
+def zip_password(person: Person) -> bytes:
+    """The national ID with its first letter upper-case (A123456789)."""
+    return (person.national_id[:1].upper() + person.national_id[1:]).encode()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One period of one category: its files share this name (門診資料_115年10月.html)."""
+
+    category: Category
+    name: str
+    period: Window
+    rows: list
+
+
+def _month_end(first: dt.date) -> dt.date:
+    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def parts(person: Person, choices: list[dict], today: dt.date) -> Iterator[Part]:
+    """Each chosen category once (合併資料), or once a month with rows (單月份資料)."""
+    for choice in choices:
+        category = BY_CODE[choice["code"]]
+        window = category.window(today)
+        rows = category.rows(person, window)
+        with translation.override("zh-hant"):
+            label = str(category.label)
+        if choice.get("mode") != MONTHLY:
+            yield Part(category, label, window, rows)
+            continue
+        months: dict[dt.date, list] = {}
+        for row in rows:
+            months.setdefault(category.date_of(row).replace(day=1), []).append(row)
+        for first in sorted(months, reverse=True):
+            period = Window(max(first, window.start), min(_month_end(first), window.end))
+            name = f"{label}_{first.year - 1911}年{first.month:02d}月"
+            yield Part(category, name, period, months[first])
+
+
+def write_package(
+    *, person: Person, choices: list[dict], today: dt.date, generated_at: dt.datetime
+) -> tuple[Path | None, int]:
+    """Write the encrypted ZIP; returns its path (None when no category had any row) and
+    how many rows it holds."""
+    folder = Path(settings.DOWNLOAD_DIR) / str(person.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"{uuid.uuid4().hex}.zip"
+    partial = final.with_suffix(".zip.part")
+    total = 0
+    chosen = []
+    try:
+        with pyzipper.AESZipFile(
+            partial, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+        ) as archive:
+            archive.setpassword(zip_password(person))
+            for part in parts(person, choices, today):
+                total += len(part.rows)
+                chosen.append(part)
+                args = (part.category, person, part.rows, part.period, generated_at)
+                archive.writestr(f"{part.name}.html", documents.html_file(*args))
+                archive.writestr(f"{part.name}.xml", documents.xml_file(*args))
+                bundle = fhir.fhir_bundle(*args)
+                archive.writestr(f"{part.name}.json", json.dumps(bundle, ensure_ascii=False))
+            archive.writestr("README.txt", documents.readme_text(chosen, person, generated_at))
+            archive.write(SCHEMA, SCHEMA.name)
+        if total == 0:
+            partial.unlink()
+            return None, 0
+        os.replace(partial, final)  # atomic: the package exists whole or not at all
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return final, total

@@ -1,0 +1,21 @@
+"""The person's package requests, always read starting from the person."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+
+from healthbank.downloads.models import PackageRequest
+from healthbank.people.models import Person
+
+LISTED = 20
+
+
+def packages(person: Person) -> list[PackageRequest]:
+    """產製清單: the latest requests, newest first."""
+    return list(
+        PackageRequest.objects.filter(person=person).order_by("-requested_at", "-pk")[:LISTED]
+    )
+
+
+def package(person: Person, pk: int) -> PackageRequest:
+    return get_object_or_404(PackageRequest, pk=pk, person=person)

@@ -1,0 +1,227 @@
+"""Requesting, making, expiring and retrying record packages, with the real worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import time
+
+import pytest
+import pyzipper
+from django.core.management import call_command
+from django.utils import timezone
+
+from healthbank.bank.rules import record_window
+from healthbank.bank.selectors.anatomy import dental_visits
+from healthbank.bank.tests.conftest import CHEN, LIN, LIN_SON, WU
+from healthbank.core.rocdate import to_roc
+from healthbank.downloads import documents, services
+from healthbank.downloads.models import PackageRequest
+from healthbank.people.models import Person
+
+pytestmark = pytest.mark.django_db
+Status = PackageRequest.Status
+ALL_MERGED = [{"code": "outpatient"}, {"code": "labs"}, {"code": "vaccinations"}]
+
+
+@pytest.fixture(autouse=True)
+def download_dir(settings, tmp_path):
+    settings.DOWNLOAD_DIR = tmp_path / "downloads"
+    return settings.DOWNLOAD_DIR
+
+
+def person(national_id: str) -> Person:
+    return Person.objects.get(national_id=national_id)
+
+
+def run_worker() -> None:
+    call_command("worker", "--batch", "--interval", "0.01")
+
+
+def requested(who: Person, choices, django_capture_on_commit_callbacks, by=None):
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.request_package(person=who, requested_by=by or who, choices=choices)
+
+
+def opened(package: PackageRequest, password: str) -> pyzipper.AESZipFile:
+    data = services.stored_path(package).read_bytes()
+    archive = pyzipper.AESZipFile(io.BytesIO(data))
+    archive.setpassword(password.encode())
+    return archive
+
+
+def test_a_package_is_made_by_the_worker_and_opens_with_the_national_id(
+    personas, django_capture_on_commit_callbacks
+):
+    chen = person(CHEN)
+    package = requested(chen, ALL_MERGED, django_capture_on_commit_callbacks)
+    assert package.status == Status.PENDING
+    today = timezone.localdate()
+    assert package.file_name == f"健康存摺_{to_roc(today).replace('/', '')}_1.zip"
+
+    run_worker()
+    package.refresh_from_db()
+    assert package.status == Status.READY
+    assert package.expires_at - package.finished_at == dt.timedelta(days=7)
+    archive = opened(package, "A123456789")
+    names = set(archive.namelist())
+    assert {"README.txt", "healthbank-package.xsd"} <= names
+    assert sum(n.endswith(".html") for n in names) == 3
+    assert sum(n.endswith(".xml") for n in names) == 3
+    assert sum(n.endswith(".json") for n in names) == 3
+    assert all(archive.read(n) for n in names)  # every file decrypts
+    with pytest.raises(RuntimeError):
+        opened(package, "a123456789").read("README.txt")  # lower-case first letter: refused
+
+
+def test_the_days_serial_counts_up(personas, django_capture_on_commit_callbacks):
+    chen = person(CHEN)
+    first = requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
+    second = requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
+    assert (first.serial, second.serial) == (1, 2)
+    assert second.file_name.endswith("_2.zip")
+
+
+def test_single_month_data_gives_a_file_a_month(personas, django_capture_on_commit_callbacks):
+    chen = person(CHEN)
+    package = requested(
+        chen, [{"code": "dental", "mode": "monthly"}], django_capture_on_commit_callbacks
+    )
+    run_worker()
+    package.refresh_from_db()
+    window = record_window(timezone.localdate())
+    months = {
+        f"{v.visit_date.year - 1911}年{v.visit_date.month:02d}月"
+        for v in dental_visits(chen, window, tooth=None, order_by=["-visit_date"])
+    }
+    htmls = {n for n in opened(package, CHEN).namelist() if n.endswith(".html")}
+    assert months and {n.rsplit("_", 1)[1].removesuffix(".html") for n in htmls} == months
+
+
+def test_the_package_holds_what_the_dental_page_shows(personas, django_capture_on_commit_callbacks):
+    chen = person(CHEN)
+    package = requested(chen, [{"code": "dental"}], django_capture_on_commit_callbacks)
+    run_worker()
+    package.refresh_from_db()
+    archive = opened(package, CHEN)
+    xml = next(archive.read(n) for n in archive.namelist() if n.endswith(".xml")).decode()
+    shown = dental_visits(
+        chen, record_window(timezone.localdate()), tooth=None, order_by=["-visit_date"]
+    )
+    assert shown
+    for visit in shown:
+        assert visit.visit_date.isoformat() in xml
+
+
+def test_nothing_to_package_is_shown_as_no_data_without_a_file(
+    personas, django_capture_on_commit_callbacks, download_dir
+):
+    package = requested(person(WU), [{"code": "inpatient"}], django_capture_on_commit_callbacks)
+    run_worker()
+    package.refresh_from_db()
+    assert package.status == Status.EMPTY and not package.stored_as
+    assert not list(download_dir.rglob("*.zip*"))
+
+
+def test_a_parent_requests_a_childs_package_opened_with_the_childs_id(
+    personas, django_capture_on_commit_callbacks
+):
+    mother, son = person(LIN), person(LIN_SON)
+    package = requested(
+        son, [{"code": "vaccinations"}], django_capture_on_commit_callbacks, by=mother
+    )
+    run_worker()
+    package.refresh_from_db()
+    assert (package.person, package.requested_by, package.status) == (son, mother, Status.READY)
+    assert opened(package, LIN_SON).read("README.txt")
+
+
+def test_at_most_three_requests_in_flight(personas, django_capture_on_commit_callbacks):
+    chen = person(CHEN)
+    for _ in range(3):
+        requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
+    with pytest.raises(services.DownloadError) as refused:
+        requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
+    assert refused.value.code == "too_many"
+    assert PackageRequest.objects.filter(person=chen).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("choices", "code"),
+    [
+        ([], "nothing_chosen"),
+        ([{"code": "nonsense"}], "unknown_category"),
+        ([{"code": "cards", "mode": "monthly"}], "no_monthly"),
+        ([{"code": "labs", "mode": "weekly"}], "unknown_mode"),
+        ([{"code": "labs"}, {"code": "labs"}], "unknown_category"),
+    ],
+)
+def test_bad_choices_are_refused_and_nothing_is_queued(personas, choices, code):
+    with pytest.raises(services.DownloadError) as refused:
+        services.request_package(person=person(CHEN), requested_by=person(CHEN), choices=choices)
+    assert refused.value.code == code
+    assert not PackageRequest.objects.exists()
+
+
+def test_a_failed_generation_is_failed_not_ready_leaves_no_file_and_can_be_retried(
+    personas, django_capture_on_commit_callbacks, download_dir, monkeypatch
+):
+    chen = person(CHEN)
+    real = documents.xml_file
+
+    def broken(*args):
+        raise ValueError("disk full")
+
+    monkeypatch.setattr(documents, "xml_file", broken)
+    package = requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
+    run_worker()
+    package.refresh_from_db()
+    assert package.status == Status.FAILED and "disk full" in package.error
+    assert not list(download_dir.rglob("*.zip*"))  # neither a package nor a half one
+
+    monkeypatch.setattr(documents, "xml_file", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retry(person=chen, package_id=package.pk)
+    run_worker()
+    package.refresh_from_db()
+    assert package.status == Status.READY
+
+
+def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas, download_dir):
+    """A worker killed mid-write leaves a .part file and a row stuck running; the clean-up
+    an hour later marks the row failed and removes the half file."""
+    chen = person(CHEN)
+    two_hours_ago = timezone.now() - dt.timedelta(hours=2)
+    stuck = PackageRequest.objects.create(
+        person=chen, requested_by=chen, categories=[{"code": "labs", "mode": "merged"}],
+        serial=1, file_name="x.zip", status=Status.RUNNING, started_at=two_hours_ago,
+    )  # fmt: skip
+    half = download_dir / str(chen.pk) / "abc.zip.part"
+    half.parent.mkdir(parents=True)
+    half.write_bytes(b"PK half")
+    os.utime(half, (time.time() - 7200, time.time() - 7200))
+    services.delete_expired()
+    stuck.refresh_from_db()
+    assert stuck.status == Status.FAILED and not half.exists()
+
+
+def test_packages_expire_after_seven_days_and_their_files_are_deleted(
+    personas, django_capture_on_commit_callbacks
+):
+    chen = person(CHEN)
+    package = requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
+    run_worker()
+    package.refresh_from_db()
+    path = services.stored_path(package)
+    assert path.exists()
+
+    services.delete_expired(now=package.finished_at + dt.timedelta(days=6, hours=23))
+    package.refresh_from_db()
+    assert package.status == Status.READY and path.exists()
+
+    later = package.finished_at + dt.timedelta(days=7, seconds=1)
+    assert not package.is_downloadable(later)
+    assert services.delete_expired(now=later) == 1
+    package.refresh_from_db()
+    assert package.status == Status.EXPIRED and not path.exists()
