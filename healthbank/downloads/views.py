@@ -20,7 +20,7 @@ from healthbank.downloads.models import PackageRequest
 NOTES = (  # the seed's rules for the files (seed 000, 下載服務; seed 001)
     gettext_lazy("Packages are made in the background and can be downloaded for 7 days."),
     gettext_lazy(
-        "File name: 健康存摺_<date made>_<serial>.zip. Inside, each category is one file, or "
+        "File name: 健康存摺_(date made)_(serial).zip. Inside, each category is one file, or "
         "one file a month for single-month data, as a printable web page (.html), XML (.xml) "
         "and FHIR R4 (.json), with a README."
     ),
