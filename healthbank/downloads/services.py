@@ -87,6 +87,13 @@ def request_package(
     return package
 
 
+def request_everything(*, person: Person, requested_by: Person) -> PackageRequest:
+    """Every category, merged: the NHI Express app's "apply for today's data" (seed 002)."""
+    return request_package(
+        person=person, requested_by=requested_by, choices=[{"code": code} for code in BY_CODE]
+    )
+
+
 def generate(package_id: int) -> PackageRequest:
     """Make the ZIP (the worker's task). A failure is recorded as failed, never as ready."""
     with transaction.atomic():

@@ -75,6 +75,17 @@ def test_a_package_is_made_by_the_worker_and_opens_with_the_national_id(
         opened(package, "a123456789").read("README.txt")  # lower-case first letter: refused
 
 
+def test_the_apps_request_is_every_category_merged(personas, django_capture_on_commit_callbacks):
+    chen = person(CHEN)
+    with django_capture_on_commit_callbacks(execute=True):
+        package = services.request_everything(person=chen, requested_by=chen)
+    run_worker()
+    package.refresh_from_db()
+    assert package.status == Status.READY
+    assert len(package.categories) == 16
+    assert {c["mode"] for c in package.categories} == {"merged"}
+
+
 def test_the_days_serial_counts_up(personas, django_capture_on_commit_callbacks):
     chen = person(CHEN)
     first = requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
