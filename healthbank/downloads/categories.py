@@ -31,7 +31,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,22 +43,19 @@ from healthbank.bank.rules import (
     record_window,
     vaccination_window,
 )
+from healthbank.bank.selectors.visits import with_details
 from healthbank.people.models import CardIssuance, Person, PremiumBill, PremiumPayment
 from healthbank.records.models import (
     Allergy,
     CalendarEvent,
     CareWish,
     DischargeSummary,
-    DrugOrder,
     ImagingReport,
     LabResult,
     Measurement,
     PreventiveCheck,
-    ServiceOrder,
-    Surgery,
     Vaccination,
     Visit,
-    VisitDiagnosis,
 )
 
 GROUP_BILLING = _("Insurance billing")  # 保險計費
@@ -80,28 +77,10 @@ class Category:
 
 def _visits(kinds: tuple[str, ...]) -> Callable[[Person, Window], list]:
     def rows(person: Person, window: Window) -> list[Visit]:
-        return list(
-            Visit.objects.filter(
-                person=person,
-                kind__in=kinds,
-                visit_date__gte=window.start,
-                visit_date__lte=window.end,
-            )
-            .select_related("provider", "department", "primary_diagnosis")
-            .prefetch_related(
-                Prefetch(
-                    "diagnoses",
-                    VisitDiagnosis.objects.select_related("diagnosis").order_by("rank"),
-                ),
-                Prefetch("drug_orders", DrugOrder.objects.select_related("drug").order_by("pk")),
-                Prefetch(
-                    "service_orders",
-                    ServiceOrder.objects.select_related("service", "tooth").order_by("pk"),
-                ),
-                Prefetch("surgeries", Surgery.objects.select_related("service", "body_site")),
-            )
-            .order_by("-visit_date", "-pk")
+        visits = Visit.objects.filter(
+            person=person, kind__in=kinds, visit_date__gte=window.start, visit_date__lte=window.end
         )
+        return list(with_details(visits).order_by("-visit_date", "-pk"))
 
     return rows
 

@@ -147,30 +147,27 @@ def inpatient_stays(
 # --- One visit (就醫紀錄) -------------------------------------------------------------------
 
 
-def visit_detail(person: Person, pk: int) -> Visit:
-    """One of the person's visits with all its diagnoses (primary first), drug and non-drug
-    orders and surgeries, and `summary_id`; Http404 for anyone else's. Five queries."""
-    visits = (
-        Visit.objects.filter(person=person)
-        .select_related("provider", "department", "primary_diagnosis")
-        .annotate(summary_id=F("discharge_summary__id"))
-        .prefetch_related(
-            Prefetch(
-                "diagnoses",
-                VisitDiagnosis.objects.select_related("diagnosis").order_by("rank"),
-            ),
-            Prefetch("drug_orders", DrugOrder.objects.select_related("drug").order_by("pk")),
-            Prefetch(
-                "service_orders",
-                ServiceOrder.objects.select_related("service", "tooth").order_by("pk"),
-            ),
-            Prefetch(
-                "surgeries",
-                Surgery.objects.select_related("service", "body_site").order_by("performed_on"),
-            ),
-        )
+def with_details(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """Visits with provider, department and diagnoses (primary first), drug and non-drug
+    orders and surgeries: what the detail dialog and a downloaded package show."""
+    return visits.select_related("provider", "department", "primary_diagnosis").prefetch_related(
+        Prefetch("diagnoses", VisitDiagnosis.objects.select_related("diagnosis").order_by("rank")),
+        Prefetch("drug_orders", DrugOrder.objects.select_related("drug").order_by("pk")),
+        Prefetch(
+            "service_orders", ServiceOrder.objects.select_related("service", "tooth").order_by("pk")
+        ),
+        Prefetch(
+            "surgeries",
+            Surgery.objects.select_related("service", "body_site").order_by("performed_on"),
+        ),
     )
-    return get_object_or_404(visits, pk=pk)
+
+
+def visit_detail(person: Person, pk: int) -> Visit:
+    """One of the person's visits with all its details and `summary_id`; Http404 for anyone
+    else's. Five queries."""
+    visits = with_details(Visit.objects.filter(person=person))
+    return get_object_or_404(visits.annotate(summary_id=F("discharge_summary__id")), pk=pk)
 
 
 def latest_visits(person: Person, window: Window) -> dict[str, Visit | None]:
