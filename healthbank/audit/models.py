@@ -32,6 +32,11 @@ class AuditEvent(models.Model):
         REINSTATED = "reinstated", _("Online services reinstated by NHIA")
         RECORDS_READ = "records.read", _("Health records viewed")
         RECORDS_CHANGED = "records.changed", _("Own entries changed (measurements, calendar)")
+        DEVICE_CODE_ISSUED = "device.code_issued", _("Device verification code issued")
+        DEVICE_VERIFIED = "device.verified", _("Mobile device verified")
+        DEVICE_VERIFY_FAILED = "device.verify_failed", _("Mobile device verification refused")
+        DEVICE_ENABLED = "device.enabled", _("Mobile device enabled")
+        DEVICE_DISABLED = "device.disabled", _("Mobile device disabled")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")

@@ -24,7 +24,7 @@ from healthbank.audit.selectors import events_for
 from healthbank.audit.services import record
 from healthbank.identity import services
 from healthbank.identity.forms import MOBILE, PHONE, PasswordFields
-from healthbank.identity.models import Account
+from healthbank.identity.models import Account, Device, DeviceBinding
 from healthbank.people.admin import PERSON_SEARCH
 from healthbank.people.identifiers import normalise, validate_personal_id
 from healthbank.people.models import Person
@@ -326,3 +326,31 @@ class AccountAdmin(admin.ModelAdmin):
             )
             return HttpResponseRedirect(self._change_url(account))
         return self._status_page(request, account, _("Reinstate online services"), None)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Devices are verified, enabled and disabled by their owners (identity.devices)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Device)
+class DeviceAdmin(ReadOnlyAdmin):
+    list_display = ["platform", "model", "first_seen"]
+    list_filter = ["platform"]
+    ordering = ["-pk"]
+
+
+@admin.register(DeviceBinding)
+class DeviceBindingAdmin(ReadOnlyAdmin):
+    list_display = ["account", "device", "verified_at", "active", "disabled_at"]
+    list_filter = ["active"]
+    list_select_related = ["account__person", "device"]
+    ordering = ["-verified_at"]

@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,3 +109,101 @@ class EmailLink(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class Device(models.Model):
+    """A phone or tablet with the NHI Express app, known by the app's installation id.
+
+    One device may serve several accounts (seed 002: 多組身分證字號可綁定同一個行動裝置).
+    """
+
+    class Platform(models.TextChoices):
+        IOS = "ios", "iOS"
+        ANDROID = "android", "Android"
+        WEB = "web", _("Web app")
+
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    model = models.CharField(_("device model"), max_length=100, blank=True)
+    identifier = models.CharField(_("device identifier"), max_length=200, unique=True)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mobile device")
+        verbose_name_plural = _("mobile devices")
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.model}"
+
+
+class DeviceBinding(models.Model):
+    """An account's verified device (行動裝置管理作業 lists these); at most one active."""
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="device_bindings")
+    device = models.ForeignKey(Device, models.CASCADE, related_name="bindings")
+    verified_at = models.DateTimeField(_("verified"), default=timezone.now)
+    active = models.BooleanField(_("enabled"), default=True)
+    disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("device binding")
+        verbose_name_plural = _("device bindings")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "device"], name="one_binding_per_device"),
+            # Seed 002: 同時間僅可啟用一個行動裝置.
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(active=True), name="one_active_device"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"binding {self.pk}"
+
+    @property
+    def masked_identifier(self) -> str:
+        """Only the last characters, enough for a person to tell their devices apart."""
+        identifier = self.device.identifier
+        return "…" + identifier[-6:] if len(identifier) > 6 else identifier
+
+
+class DeviceCode(models.Model):
+    """A device verification code (裝置認證碼): only a keyed hash is stored; single use,
+    expires, and only the account's newest code works."""
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="device_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Presentations refused after it was used or expired (a sign of a leaked code).
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"device code {self.pk}"
+
+    @staticmethod
+    def hash(code: str) -> str:
+        return salted_hmac("healthbank.identity.DeviceCode", code.upper()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class DeviceVerifyFailure(models.Model):
+    """A refused device verification, counted per device and per address (brute force)."""
+
+    identifier = models.CharField(max_length=200)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["identifier", "-at"]),
+            models.Index(fields=["address", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"failed device verification {self.pk}"

@@ -44,3 +44,18 @@ def password_strength(password: str) -> str:
     if kinds >= 2:
         return "medium"
     return "weak"
+
+
+# --- Mobile device verification (行動裝置認證), issue 6 ---------------------------------------
+
+# Seed 002 shows an 8-character code typed beside the QR code (Dc7242/z); ours leaves out
+# look-alikes (0/O, 1/I) and lower case so it can be read aloud and typed on a phone.
+DEVICE_CODE_LENGTH = 8
+DEVICE_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+# Seed 002 shows 裝置認證碼有效時間至 <time> but not the span; ten minutes is ours.
+DEVICE_CODE_VALID_FOR = dt.timedelta(minutes=10)
+# Brute force on codes: wrong codes from one device (installation id) or one address
+# within the window, after which even a right code is refused until the window passes.
+DEVICE_VERIFY_WINDOW = dt.timedelta(minutes=15)
+DEVICE_VERIFY_FAILURES_PER_DEVICE = 5
+DEVICE_VERIFY_FAILURES_PER_ADDRESS = 20
