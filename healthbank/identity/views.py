@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import time
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from healthbank.audit.services import client_address
 from healthbank.core.http import next_or, posted
+from healthbank.identity import devices as device_services
 from healthbank.identity import forms, services
 from healthbank.identity.cards import CardRefused, new_challenge
-from healthbank.identity.models import Account
+from healthbank.identity.models import Account, DeviceBinding
 from healthbank.identity.services import IdentityError
 from healthbank.people.models import Person, Township, Village
 
@@ -381,3 +384,69 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect("identity:login")
+
+
+# --- mobile devices (行動裝置認證, 行動裝置管理作業) -------------------------------------------
+
+
+@never_cache
+@login_required(login_url="identity:register")
+def device_code(request: HttpRequest) -> HttpResponse:
+    """產生裝置認證碼: the code is shown once, in the response to the button's POST (only its
+    hash is kept); pressing the button again replaces it."""
+    account = _registered(request)
+    if account is None:
+        return redirect("identity:register")
+    context: dict = {"account": account}
+    if request.method == "POST":
+        code, row = device_services.issue_code(account=account, address=client_address(request))
+        qr = segno.make(device_services.QR_PREFIX + code, error="m")
+        context |= {
+            "code": device_services.grouped(code),
+            "expires_at": row.expires_at,
+            # segno writes the SVG from the code alone; nothing from the request goes in.
+            "qr_svg": mark_safe(qr.svg_inline(scale=6, light="#fff", title=_("Device verification code"))),  # noqa: S308
+        }
+    return render(request, "identity/device_code.html", context)
+
+
+@never_cache
+@login_required(login_url="identity:register")
+def devices(request: HttpRequest) -> HttpResponse:
+    """行動裝置管理作業: the account's verified devices with enable/disable buttons."""
+    account = _registered(request)
+    if account is None:
+        return redirect("identity:register")
+    context = {"bindings": device_services.devices_of(account)}
+    return render(request, "identity/device_list.html", context)
+
+
+def _device_action(request: HttpRequest, binding_id: int, action, message: str) -> HttpResponse:
+    account = _registered(request)
+    if account is None:
+        return redirect("identity:register")
+    try:
+        action(account=account, binding_id=binding_id, address=client_address(request))
+    except DeviceBinding.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, message)
+    return redirect("identity:devices")
+
+
+@require_POST
+@login_required(login_url="identity:register")
+def device_enable(request: HttpRequest, binding_id: int) -> HttpResponse:
+    return _device_action(
+        request,
+        binding_id,
+        device_services.enable,
+        _("The device is enabled; your other devices are disabled."),
+    )
+
+
+@require_POST
+@login_required(login_url="identity:register")
+def device_disable(request: HttpRequest, binding_id: int) -> HttpResponse:
+    return _device_action(
+        request, binding_id, device_services.disable, _("The device is disabled.")
+    )
