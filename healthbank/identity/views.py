@@ -401,11 +401,12 @@ def device_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         code, row = device_services.issue_code(account=account, address=client_address(request))
         qr = segno.make(device_services.QR_PREFIX + code, error="m")
+        svg = qr.svg_inline(scale=6, light="#fff", title=_("Device verification code"))
         context |= {
             "code": device_services.grouped(code),
             "expires_at": row.expires_at,
             # segno writes the SVG from the code alone; nothing from the request goes in.
-            "qr_svg": mark_safe(qr.svg_inline(scale=6, light="#fff", title=_("Device verification code"))),  # noqa: S308
+            "qr_svg": mark_safe(svg),  # noqa: S308
         }
     return render(request, "identity/device_code.html", context)
 
