@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "healthbank.bank",
     "healthbank.employers",
     "healthbank.downloads",
+    "healthbank.api",
     "captcha",
     "django_tasks",
     "django_tasks_db",
@@ -247,3 +248,7 @@ TASKS = {
 DOWNLOAD_DIR = Path(os.environ.get("DOWNLOAD_DIR", VAR_DIR / "downloads"))
 DOWNLOAD_DAYS = envint("DOWNLOAD_DAYS", 7)  # downloadable for 7 days (seed 000)
 DOWNLOAD_MAX_IN_FLIGHT = envint("DOWNLOAD_MAX_IN_FLIGHT", 3)  # requests waiting or being made
+
+# NHI Express app tokens (issue 6)
+API_ACCESS_TOKEN_MINUTES = envint("API_ACCESS_TOKEN_MINUTES", 15)
+API_REFRESH_TOKEN_DAYS = envint("API_REFRESH_TOKEN_DAYS", 30)

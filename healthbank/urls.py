@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from healthbank.api.api import api
 from healthbank.external.views import mailbox
 
 admin.site.site_header = "healthbank staff"
@@ -8,6 +9,7 @@ admin.site.site_header = "healthbank staff"
 urlpatterns = [
     path("", include("healthbank.core.urls")),
     path("", include("healthbank.identity.urls")),
+    path("api/v1/", api.urls),
     path("bank/downloads/", include("healthbank.downloads.urls")),
     path("bank/", include("healthbank.bank.urls")),
     path("help/", include(("healthbank.bank.views.help", "help"))),

@@ -1,0 +1,238 @@
+"""健保快易通 (NHI Express) JSON API, /api/v1: device verification, app sign-in and tokens,
+today's data and records. Views are thin: they call identity, downloads and the
+categories' person-scoped selectors.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI, Status
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from healthbank.api import schemas, tokens
+from healthbank.api.models import ApiToken
+from healthbank.audit.services import client_address
+from healthbank.downloads import services as downloads
+from healthbank.downloads.categories import BY_CODE, CATEGORIES
+from healthbank.downloads.models import PackageRequest
+from healthbank.downloads.views import REFUSALS
+from healthbank.identity import devices
+from healthbank.identity.services import IdentityError
+from healthbank.records.models import LabResult, Visit
+
+# HTTP status of each refusal code; anything else is 400.
+STATUS = {
+    "token_invalid": 401,
+    "token_expired": 401,
+    "device_inactive": 401,
+    "account_inactive": 403,
+    "device_not_verified": 403,
+    "invalid_login": 401,
+    "locked": 403,
+    "suspended": 403,
+    "pending": 403,
+    "card_required": 403,
+    "throttled": 429,
+    "too_many": 409,
+    "not_found": 404,
+}
+
+MESSAGES = {
+    "not_found": _("Not found."),
+    "invalid_request": _("The request is not valid; check the fields sent."),
+}
+
+
+class ApiError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(code)
+        self.code, self.message = code, message
+
+
+class BearerToken(HttpBearer):
+    """Authorization: Bearer <access token>; request.auth is the ApiToken."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        return tokens.check(token, ApiToken.Kind.ACCESS)
+
+
+api = NinjaAPI(
+    urls_namespace="api",
+    title="healthbank",
+    version="1",
+    description="NHI Express (健保快易通) app API",
+    docs_url="/docs" if settings.DEBUG else None,
+    auth=BearerToken(),
+)
+
+ERRORS = {code: schemas.ErrorOut for code in (400, 401, 403, 404, 409, 429)}
+
+
+def _error(request: HttpRequest, code: str, message, status: int | None = None) -> HttpResponse:
+    status = status or STATUS.get(code, 400)
+    return api.create_response(request, {"code": code, "message": str(message)}, status=status)
+
+
+@api.exception_handler(tokens.TokenError)
+@api.exception_handler(IdentityError)
+@api.exception_handler(devices.DeviceError)
+@api.exception_handler(ApiError)
+def _refused(request: HttpRequest, exc) -> HttpResponse:
+    return _error(request, exc.code, exc.message)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc) -> HttpResponse:
+    return _error(request, "token_invalid", tokens.TokenError.MESSAGES["token_invalid"])
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc) -> HttpResponse:
+    return _error(request, "invalid_request", MESSAGES["invalid_request"])
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc) -> HttpResponse:
+    return _error(request, "not_found", MESSAGES["not_found"])
+
+
+# --- devices and sign-in ----------------------------------------------------------------
+
+
+@api.post("/devices/verify", auth=None, response={201: schemas.VerifyOut, **ERRORS})
+def verify(request: HttpRequest, body: schemas.VerifyIn):
+    """裝置認證: the typed or scanned code binds this device; the credential is shown once."""
+    binding = devices.verify_device(
+        code=body.code,
+        platform=body.platform,
+        model=body.model,
+        identifier=body.identifier,
+        address=client_address(request),
+    )
+    credential = tokens.issue_credential(binding)
+    masked = binding.account.person.masked_id
+    return Status(201, {"device_credential": credential, "account": masked})
+
+
+@api.post("/auth/login", auth=None, response={200: schemas.TokensOut, **ERRORS})
+def login(request: HttpRequest, body: schemas.LoginIn):
+    """登入: national ID and password, from the account's verified, active device."""
+    _binding, pair = tokens.sign_in(
+        national_id=body.national_id,
+        password=body.password,
+        identifier=body.identifier,
+        credential=body.device_credential,
+        address=client_address(request),
+    )
+    return pair
+
+
+@api.post("/auth/refresh", auth=None, response={200: schemas.TokensOut, **ERRORS})
+def refresh(request: HttpRequest, body: schemas.RefreshIn):
+    """A new token pair; the refresh token sent stops working."""
+    return tokens.rotate(body.refresh_token)
+
+
+@api.post("/auth/logout", response={204: None, **ERRORS})
+def logout(request: HttpRequest):
+    """登出: this access token and its refresh token stop working."""
+    tokens.revoke_pair(request.auth)
+    return Status(204, None)
+
+
+@api.get("/devices", response={200: list[schemas.DeviceOut], **ERRORS})
+def device_list(request: HttpRequest):
+    """行動裝置管理: the account's verified devices."""
+    current = request.auth.binding
+    return [
+        {
+            "id": binding.pk,
+            "platform": binding.device.platform,
+            "model": binding.device.model,
+            "identifier": binding.masked_identifier,
+            "verified_at": binding.verified_at,
+            "active": binding.active,
+            "this_device": binding.pk == current.pk,
+        }
+        for binding in devices.devices_of(current.account)
+    ]
+
+
+# --- today's data and records --------------------------------------------------------------
+
+
+def _today_out(package: PackageRequest) -> dict:
+    return {
+        "request_id": package.pk,
+        "status": package.status,
+        "label": str(package.get_status_display()),
+    }
+
+
+@api.post("/today", response={202: schemas.TodayOut, **ERRORS})
+def request_today(request: HttpRequest):
+    """申請本日資料: every category, merged, made by the worker."""
+    person = request.auth.binding.account.person
+    try:
+        package = downloads.request_everything(person=person, requested_by=person)
+    except downloads.DownloadError as refused:
+        raise ApiError(refused.code, REFUSALS[refused.code]) from refused
+    return Status(202, _today_out(package))
+
+
+@api.get("/today/{request_id}", response={200: schemas.TodayOut, **ERRORS})
+def today_status(request: HttpRequest, request_id: int):
+    """重新整理: where the request is (only the person's own requests)."""
+    person = request.auth.binding.account.person
+    package = PackageRequest.objects.filter(person=person, pk=request_id).first()
+    if package is None:
+        raise Http404
+    return _today_out(package)
+
+
+@api.get("/categories", response={200: list[schemas.CategoryOut], **ERRORS})
+def categories(request: HttpRequest):
+    """健康存摺明細: the categories the app can read."""
+    return [
+        {"code": category.code, "label": str(category.label), "group": str(category.group)}
+        for category in CATEGORIES
+    ]
+
+
+def _record(category, row) -> dict:
+    provider = getattr(row, "provider", None)
+    out = {
+        "date": category.date_of(row),
+        "provider": provider.name if provider is not None else None,
+        "summary": str(row),
+    }
+    if isinstance(row, Visit):
+        out |= {
+            "diagnosis_code": row.primary_diagnosis.code,
+            "diagnosis_name": row.primary_diagnosis.name_zh,
+            "copayment": row.copayment,
+            "points": row.points,
+        }
+    elif isinstance(row, LabResult):
+        out |= {
+            "item": row.item.name_zh,
+            "value": row.value_text,
+            "unit": row.item.unit,
+            "flag": row.flag,
+        }
+    return out
+
+
+@api.get("/records/{category}", response={200: list[schemas.RecordOut], **ERRORS})
+def records(request: HttpRequest, category: str):
+    """A category's rows of the person over the period its page shows."""
+    found = BY_CODE.get(category)
+    if found is None:
+        raise Http404
+    person = request.auth.binding.account.person
+    rows = found.rows(person, found.window(timezone.localdate()))
+    return [_record(found, row) for row in rows]

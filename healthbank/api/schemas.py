@@ -1,0 +1,77 @@
+"""The API's request and response bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class VerifyIn(Schema):
+    code: str = Field(max_length=100)
+    platform: str = Field(max_length=10, description="ios or android")
+    model: str = Field("", max_length=100)
+    identifier: str = Field(max_length=200)
+
+
+class VerifyOut(Schema):
+    device_credential: str
+    account: str = Field(description="The account holder's masked national ID")
+
+
+class LoginIn(Schema):
+    national_id: str = Field(max_length=10)
+    password: str = Field(max_length=128)
+    identifier: str = Field(max_length=200)
+    device_credential: str = Field(max_length=100)
+
+
+class TokensOut(Schema):
+    access_token: str
+    refresh_token: str
+    expires_in: int = Field(description="Seconds the access token stays valid")
+
+
+class RefreshIn(Schema):
+    refresh_token: str = Field(max_length=100)
+
+
+class DeviceOut(Schema):
+    id: int
+    platform: str
+    model: str
+    identifier: str = Field(description="Masked")
+    verified_at: dt.datetime
+    active: bool
+    this_device: bool
+
+
+class TodayOut(Schema):
+    request_id: int
+    status: str = Field(description="pending, running, ready, empty, failed or expired")
+    label: str
+
+
+class CategoryOut(Schema):
+    code: str
+    label: str
+    group: str
+
+
+class RecordOut(Schema):
+    date: dt.date | None = None
+    provider: str | None = None
+    summary: str
+    diagnosis_code: str | None = None
+    diagnosis_name: str | None = None
+    copayment: int | None = None
+    points: int | None = None
+    item: str | None = None
+    value: str | None = None
+    unit: str | None = None
+    flag: str | None = None
