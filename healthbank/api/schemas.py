@@ -5,6 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Schema
+from pydantic import field_validator
+
+
+class Body(Schema):
+    """A request body; no NUL characters (PostgreSQL text cannot hold them)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("NUL character")
+        return value
 
 
 class ErrorOut(Schema):
@@ -12,7 +24,7 @@ class ErrorOut(Schema):
     message: str
 
 
-class VerifyIn(Schema):
+class VerifyIn(Body):
     code: str = Field(max_length=100)
     platform: str = Field(max_length=10, description="ios or android")
     model: str = Field("", max_length=100)
@@ -24,7 +36,7 @@ class VerifyOut(Schema):
     account: str = Field(description="The account holder's masked national ID")
 
 
-class LoginIn(Schema):
+class LoginIn(Body):
     national_id: str = Field(max_length=10)
     password: str = Field(max_length=128)
     identifier: str = Field(max_length=200)
@@ -37,7 +49,7 @@ class TokensOut(Schema):
     expires_in: int = Field(description="Seconds the access token stays valid")
 
 
-class RefreshIn(Schema):
+class RefreshIn(Body):
     refresh_token: str = Field(max_length=100)
 
 

@@ -130,6 +130,22 @@ def test_verify_is_throttled_after_many_wrong_codes(client, chen):
     assert (response.status_code, response.json()["code"]) == (429, "throttled")
 
 
+@pytest.mark.parametrize(
+    "path,body",
+    [
+        ("/devices/verify", {"code": "A\x00", "platform": "ios", "identifier": "a\x00"}),
+        (
+            "/auth/login",
+            {"national_id": "A\x00", "password": "x", "identifier": "a", "device_credential": "x"},
+        ),  # fmt: skip
+        ("/auth/refresh", {"refresh_token": "x\x00"}),
+    ],
+)
+def test_nul_characters_are_refused_as_invalid(client, path, body):
+    response = post(client, path, body)
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_request")
+
+
 # --- sign-in ---------------------------------------------------------------------------
 
 
