@@ -136,8 +136,7 @@ def sign_in(
     identity's IdentityError.
     """
     method = AuditEvent.Method.PASSWORD
-    if identity._throttled(address):
-        identity._refuse(None, method, address, "throttled")
+    identity.refuse_if_throttled(method=method, address=address)
     account = (
         Account.objects.select_related("person", "user")
         .filter(person__national_id=national_id.strip().upper())
@@ -156,15 +155,8 @@ def sign_in(
                method=method, address=address, success=False, reason="device_not_verified",
                channel="app")  # fmt: skip
         raise TokenError("device_not_verified")
-    identity._check_password(account, password, method, address)
-    if account.is_locked:
-        identity._refuse(account.person, method, address, "locked")
-    if account.status == Account.Status.SUSPENDED:
-        identity._refuse(account.person, method, address, "suspended")
-    if account.status == Account.Status.PENDING:
-        identity._refuse(account.person, method, address, "pending")
-    account.failed_logins = 0
-    account.save(update_fields=["failed_logins"])
-    record(action=AuditEvent.Action.LOGIN, person=account.person, method=method, address=address,
-           channel="app", binding_id=binding.pk)  # fmt: skip
+    identity.check_password_and_state(
+        account=account, password=password, method=method, address=address
+    )
+    identity.signed_in(account, method, address, channel="app", binding_id=binding.pk)
     return binding, issue_pair(binding)

@@ -453,8 +453,7 @@ def sign_in(
     proved they hold the card or know the password.
     """
     limit = settings.LOGIN_FAILURE_LIMIT
-    if _throttled(address):
-        _refuse(None, method, address, "throttled")
+    refuse_if_throttled(method=method, address=address)
     if method == "certificate":
         return _sign_in_with_certificate(proof, address)
     if proof is not None:
@@ -481,6 +480,23 @@ def sign_in(
     if account is None:
         check_throwaway_password(password)
         _refuse(person, method, address, "invalid_login", limit=limit)
+    check_password_and_state(account=account, password=password, method=method, address=address)
+    if proof is None and account.card_verified_at is None:
+        _refuse(account.person, method, address, "card_required")
+    return signed_in(account, method, address, card_verified=proof is not None)
+
+
+def refuse_if_throttled(*, method: str, address: str | None) -> None:
+    """Too many failed sign-ins from this address lately: IdentityError("throttled")."""
+    if _throttled(address):
+        _refuse(None, method, address, "throttled")
+
+
+def check_password_and_state(
+    *, account: Account, password: str, method: str, address: str | None
+) -> None:
+    """What every password sign-in (website or app) checks: the password, where a wrong one
+    counts towards the lockout, then whether the account may be used. IdentityError if not."""
     _check_password(account, password, method, address)
     # The password is right: from here the person may be told the state of their account.
     if account.is_locked:
@@ -489,9 +505,6 @@ def sign_in(
         _refuse(account.person, method, address, "suspended")
     if account.status == Account.Status.PENDING:
         _refuse(account.person, method, address, "pending")
-    if proof is None and account.card_verified_at is None:
-        _refuse(account.person, method, address, "card_required")
-    return _signed_in(account, method, address, card_verified=proof is not None)
 
 
 def _sign_in_with_certificate(proof: CardProof | None, address: str | None) -> Account:
@@ -510,15 +523,18 @@ def _sign_in_with_certificate(proof: CardProof | None, address: str | None) -> A
         _refuse(person, "certificate", address, "locked")
     if account.status == Account.Status.SUSPENDED:
         _refuse(person, "certificate", address, "suspended")
-    return _signed_in(account, "certificate", address, card_verified=True)
+    return signed_in(account, "certificate", address, card_verified=True)
 
 
-def _signed_in(account: Account, method: str, address: str | None, card_verified: bool):
+def signed_in(
+    account: Account, method: str, address: str | None, card_verified: bool = False, **detail
+) -> Account:
+    """A sign-in that passed: the wrong-password count starts again, and it is audited."""
     account.failed_logins = 0
     if card_verified and account.card_verified_at is None:
         account.card_verified_at = timezone.now()
     account.save(update_fields=["failed_logins", "card_verified_at"])
-    record(action=Action.LOGIN, person=account.person, method=method, address=address)
+    record(action=Action.LOGIN, person=account.person, method=method, address=address, **detail)
     return account
 
 
