@@ -332,3 +332,11 @@ def test_event_services_keep_to_the_persons_own_events(personas):
     services.update_event(person=chen, pk=event.pk, title="Dentist 2", date=dt.date(2026, 12, 2))
     services.delete_event(person=chen, pk=event.pk)
     assert not CalendarEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_invalid_event_input_is_explained_in_chinese_too(client, sign_in):
+    chen = sign_in(client, CHEN)  # the site's default language
+    before = CalendarEvent.objects.filter(person=chen).count()
+    response = client.post(reverse("bank:event_new"), {"title": "", "date": "2026-12-03"})
+    assert "請修正下方標示的欄位。" in response.content.decode()
+    assert CalendarEvent.objects.filter(person=chen).count() == before

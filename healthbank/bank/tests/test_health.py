@@ -388,3 +388,12 @@ def test_vaccinations_use_a_bounded_number_of_queries(
     sign_in(client, LIN_DAUGHTER)
     with django_assert_max_num_queries(12):
         assert client.get(VACCINATIONS).status_code == 200
+
+
+def test_a_wrong_value_is_explained_in_chinese_too(client, sign_in):
+    wu = sign_in(client, WU)  # the site's default language
+    page = client.post(MEASUREMENTS, {"measured_at": an_hour_ago(), "height": "251"}).content
+    page = page.decode()
+    assert "資料未儲存，請修正下方標示的數值。" in page
+    assert "身高須介於 30 至 250" in page
+    assert not Measurement.objects.filter(person=wu).exists()

@@ -136,3 +136,14 @@ def test_the_page_is_a_few_queries_however_many_packages(
     )
     with django_assert_max_num_queries(8):
         assert client.get(HOME).status_code == 200
+
+
+def test_a_refused_request_is_explained_in_chinese_too(
+    client, sign_in, django_capture_on_commit_callbacks
+):
+    sign_in(client, CHEN)  # the site's default language
+    page = ask(client, django_capture_on_commit_callbacks, password="wrong", c_labs="on")
+    assert "密碼不正確。" in page.content.decode()
+    page = ask(client, django_capture_on_commit_callbacks)
+    assert "請至少勾選一項存摺種類。" in page.content.decode()
+    assert not PackageRequest.objects.exists()
