@@ -331,3 +331,13 @@ def test_openapi_document_lists_the_paths(client):
         "/api/v1/records/{category}",
     ):
         assert path in paths
+
+
+def test_a_refusal_is_explained_in_chinese_unless_english_is_chosen(client, chen):
+    code, _row = devices.issue_code(account=chen)
+    post(client, "/devices/verify", {"code": code, **IPHONE})
+    body = post(client, "/devices/verify", {"code": code, **HTC}).json()
+    assert body["message"].startswith("此裝置認證碼已使用過")
+    client.cookies["django_language"] = "en"
+    body = post(client, "/devices/verify", {"code": code, **HTC}).json()
+    assert body["message"].startswith("This device verification code has already been used")

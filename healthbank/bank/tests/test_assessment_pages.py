@@ -348,3 +348,9 @@ def test_decimal_inputs_are_prefilled_as_typed(english, sign_in) -> None:
 )
 def test_hbeag_reads_as_reported(text: str, flag: str, positive: bool) -> None:
     assert is_positive(LabResult(value_text=text, flag=flag)) is positive
+
+
+def test_invalid_recalculation_is_explained_in_chinese_too(client, sign_in) -> None:
+    sign_in(client, LEE)  # the site's default language
+    html = client.get(LIVER, {"sex": "M", "age": "abc", "alt": "1", "hbeag": "positive"})
+    assert "請修正下方標示的數值；上方結果仍依您的個人資料計算。" in html.content.decode()
