@@ -106,10 +106,6 @@ SECTIONS: tuple[Page, ...] = (
 )
 
 
-def menu() -> tuple[Page, ...]:
-    return SECTIONS
-
-
 def find(view: str) -> Page | None:
     trail = _trail(view, SECTIONS)
     return trail[-1] if trail else None

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from healthbank.audit.services import Action, Actor, client_address, record
+from healthbank.bank.menu import SECTIONS, breadcrumbs
 from healthbank.bank.selectors.family import children_in_care
 from healthbank.people.models import Person
 
@@ -102,12 +103,10 @@ def context(request: HttpRequest) -> dict:
     portal = getattr(request, "portal", None)
     if portal is None:
         return {}
-    from healthbank.bank.menu import breadcrumbs, menu
-
     name = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "portal": portal,
-        "menu": menu(),
+        "menu": SECTIONS,
         "breadcrumbs": breadcrumbs(name),
         "IDLE_WARNING_SECONDS": settings.SESSION_IDLE_WARNING_SECONDS,
     }
