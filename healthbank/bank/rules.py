@@ -24,6 +24,9 @@ class Window:
     start: dt.date
     end: dt.date
 
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
 
 def _months_back(today: dt.date, years: int) -> dt.date:
     # As the seed counts it: 102/12/01 to 105/11/30 seen in 105/12, i.e. whole months.
