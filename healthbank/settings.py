@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "healthbank.employers",
     "healthbank.downloads",
     "healthbank.api",
+    "healthbank.express",
     "captcha",
     "django_tasks",
     "django_tasks_db",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("healthbank.core.urls")),
     path("", include("healthbank.identity.urls")),
     path("api/v1/", api.urls),
+    path("app/", include("healthbank.express.urls")),
+    path("eservice/", include("healthbank.identity.eservice_urls")),
     path("bank/downloads/", include("healthbank.downloads.urls")),
     path("bank/", include("healthbank.bank.urls")),
     path("help/", include(("healthbank.bank.views.help", "help"))),
