@@ -202,6 +202,8 @@ MOICA_DIR = Path(os.environ.get("MOICA_DIR", VAR_DIR / "moica"))
 HOUSEHOLD_REGISTRY = os.environ.get(
     "HOUSEHOLD_REGISTRY", "healthbank.external.household.LocalHouseholdRegistry"
 )
+# Telecom number check (行動電話認證): the embedded default reads synthetic subscriptions.
+TELECOM_CHECK = os.environ.get("TELECOM_CHECK", "healthbank.external.telecom.LocalTelecomCheck")
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True); by default mail is kept in the
 # database and shown at /dev/mailbox/ (DEBUG only), so a demo can finish a registration.

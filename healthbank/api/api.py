@@ -13,16 +13,17 @@ from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
+from healthbank.api import records as record_views
 from healthbank.api import schemas, tokens
 from healthbank.api.models import ApiToken
 from healthbank.audit.services import client_address
+from healthbank.downloads import selectors as download_selectors
 from healthbank.downloads import services as downloads
 from healthbank.downloads.categories import BY_CODE, CATEGORIES
 from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.views import REFUSALS
 from healthbank.identity import devices
 from healthbank.identity.services import IdentityError
-from healthbank.records.models import LabResult, Visit
 
 # HTTP status of each refusal code; anything else is 400.
 STATUS = {
@@ -39,6 +40,8 @@ STATUS = {
     "throttled": 429,
     "too_many": 409,
     "not_found": 404,
+    "invalid_device": 400,
+    "phone_refused": 400,
 }
 
 MESSAGES = {
@@ -118,6 +121,25 @@ def verify(request: HttpRequest, body: schemas.VerifyIn):
     return Status(201, {"device_credential": credential, "account": masked})
 
 
+@api.post("/devices/verify-phone", auth=None, response={201: schemas.VerifyOut, **ERRORS})
+def verify_phone(request: HttpRequest, body: schemas.VerifyPhoneIn):
+    """行動電話認證: the carrier confirms the number is the person's own monthly plan, and the
+    registration password is right; the device is bound as with a code."""
+    binding = devices.verify_by_phone(
+        card_last4=body.card_last4,
+        mobile=body.mobile,
+        national_id=body.national_id,
+        password=body.password,
+        platform=body.platform,
+        model=body.model,
+        identifier=body.identifier,
+        address=client_address(request),
+    )
+    credential = tokens.issue_credential(binding)
+    masked = binding.account.person.masked_id
+    return Status(201, {"device_credential": credential, "account": masked})
+
+
 @api.post("/auth/login", auth=None, response={200: schemas.TokensOut, **ERRORS})
 def login(request: HttpRequest, body: schemas.LoginIn):
     """登入: national ID and password, from the account's verified, active device."""
@@ -166,10 +188,19 @@ def device_list(request: HttpRequest):
 
 
 def _today_out(package: PackageRequest) -> dict:
+    made = package.status in (PackageRequest.Status.READY, PackageRequest.Status.EMPTY)
     return {
         "request_id": package.pk,
         "status": package.status,
         "label": str(package.get_status_display()),
+        "categories": [
+            {
+                "code": choice["code"],
+                "label": str(BY_CODE[choice["code"]].label),
+                "count": package.row_counts.get(choice["code"], 0) if made else None,
+            }
+            for choice in package.categories
+        ],
     }
 
 
@@ -184,14 +215,21 @@ def request_today(request: HttpRequest):
     return Status(202, _today_out(package))
 
 
+@api.get("/today", response={200: schemas.TodayOut, **ERRORS})
+def today_latest(request: HttpRequest):
+    """申請結果: the person's newest request for today's data made today, or 404 (尚未申請)."""
+    person = request.auth.binding.account.person
+    package = download_selectors.todays_data(person)
+    if package is None:
+        raise Http404
+    return _today_out(package)
+
+
 @api.get("/today/{request_id}", response={200: schemas.TodayOut, **ERRORS})
 def today_status(request: HttpRequest, request_id: int):
     """重新整理: where the request is (only the person's own requests)."""
     person = request.auth.binding.account.person
-    package = PackageRequest.objects.filter(person=person, pk=request_id).first()
-    if package is None:
-        raise Http404
-    return _today_out(package)
+    return _today_out(download_selectors.package(person, request_id))
 
 
 @api.get("/categories", response={200: list[schemas.CategoryOut], **ERRORS})
@@ -203,36 +241,30 @@ def categories(request: HttpRequest):
     ]
 
 
-def _record(category, row) -> dict:
-    provider = getattr(row, "provider", None)
-    out = {
-        "date": category.date_of(row),
-        "provider": provider.name if provider is not None else None,
-        "summary": str(row),
-    }
-    if isinstance(row, Visit):
-        out |= {
-            "diagnosis_code": row.primary_diagnosis.code,
-            "diagnosis_name": row.primary_diagnosis.name_zh,
-            "copayment": row.copayment,
-            "points": row.points,
-        }
-    elif isinstance(row, LabResult):
-        out |= {
-            "item": row.item.name_zh,
-            "value": row.value_text,
-            "unit": row.item.unit,
-            "flag": row.flag,
-        }
-    return out
+def _category(code: str):
+    found = BY_CODE.get(code)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _rows(request: HttpRequest, category) -> list:
+    person = request.auth.binding.account.person
+    return category.rows(person, category.window(timezone.localdate()))
 
 
 @api.get("/records/{category}", response={200: list[schemas.RecordOut], **ERRORS})
 def records(request: HttpRequest, category: str):
-    """A category's rows of the person over the period its page shows."""
-    found = BY_CODE.get(category)
-    if found is None:
+    """A category's rows of the person over the period its page shows, newest first."""
+    found = _category(category)
+    return [record_views.item(found, row) for row in _rows(request, found)]
+
+
+@api.get("/records/{category}/{record_id}", response={200: schemas.RecordDetailOut, **ERRORS})
+def record_detail(request: HttpRequest, category: str, record_id: int):
+    """One of the person's rows with every detail, labelled; another person's id is a 404."""
+    found = _category(category)
+    row = next((row for row in _rows(request, found) if row.pk == record_id), None)
+    if row is None:
         raise Http404
-    person = request.auth.binding.account.person
-    rows = found.rows(person, found.window(timezone.localdate()))
-    return [_record(found, row) for row in rows]
+    return record_views.item(found, row) | {"details": record_views.details(row)}

@@ -31,6 +31,19 @@ class VerifyIn(Body):
     identifier: str = Field(max_length=200)
 
 
+class VerifyPhoneIn(Body):
+    """行動電話認證 (seed 004): card number's last 4 digits, mobile number, national ID, then
+    the registration password."""
+
+    card_last4: str = Field(max_length=4, description="Last 4 digits of the NHI card number")
+    mobile: str = Field(max_length=20, description="Mobile number, e.g. 0912345678")
+    national_id: str = Field(max_length=10)
+    password: str = Field(max_length=128)
+    platform: str = Field(max_length=10, description="ios, android or web")
+    model: str = Field("", max_length=100)
+    identifier: str = Field(max_length=200)
+
+
 class VerifyOut(Schema):
     device_credential: str
     account: str = Field(description="The account holder's masked national ID")
@@ -63,10 +76,17 @@ class DeviceOut(Schema):
     this_device: bool
 
 
+class TodayCategoryOut(Schema):
+    code: str
+    label: str
+    count: int | None = Field(description="Rows once made (0: 無資料); null before")
+
+
 class TodayOut(Schema):
     request_id: int
     status: str = Field(description="pending, running, ready, empty, failed or expired")
     label: str
+    categories: list[TodayCategoryOut]
 
 
 class CategoryOut(Schema):
@@ -76,6 +96,7 @@ class CategoryOut(Schema):
 
 
 class RecordOut(Schema):
+    id: int
     date: dt.date | None = None
     provider: str | None = None
     summary: str
@@ -87,3 +108,12 @@ class RecordOut(Schema):
     value: str | None = None
     unit: str | None = None
     flag: str | None = None
+
+
+class DetailOut(Schema):
+    label: str
+    value: str
+
+
+class RecordDetailOut(RecordOut):
+    details: list[DetailOut]

@@ -43,6 +43,7 @@ class AuditEvent(models.Model):
         CARD = "card", _("NHI card")
         CERTIFICATE = "certificate", _("Citizen digital certificate")
         COUNTER = "counter", _("NHIA counter")
+        PHONE = "phone", _("Mobile phone number")  # 行動電話認證 in the app
 
     class Actor(models.TextChoices):
         PERSON = "person", _("The person")

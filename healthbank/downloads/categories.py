@@ -285,3 +285,5 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 BY_CODE = {category.code: category for category in CATEGORIES}
+# The app's 申請本日資料 (seed 002): every category, merged, as a request stores it.
+EVERYTHING = [{"code": category.code, "mode": "merged"} for category in CATEGORIES]

@@ -33,6 +33,8 @@ class PackageRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
+    # {"outpatient": 12, "allergies": 0, ...} once made: the app's 瀏覽 / 無資料 per category.
+    row_counts = models.JSONField(_("rows per category"), default=dict, blank=True)
     serial = models.PositiveSmallIntegerField(_("serial"))  # of the day, as in the file name
     file_name = models.CharField(_("file name"), max_length=80)  # 健康存摺_1151124_1.zip
     stored_as = models.CharField(max_length=200, blank=True)  # under DOWNLOAD_DIR

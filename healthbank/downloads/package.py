@@ -71,14 +71,14 @@ def parts(person: Person, choices: list[dict], today: dt.date) -> Iterator[Part]
 
 def write_package(
     *, person: Person, choices: list[dict], today: dt.date, generated_at: dt.datetime
-) -> tuple[Path | None, int]:
+) -> tuple[Path | None, dict[str, int]]:
     """Write the encrypted ZIP; returns its path (None when no category had any row) and
-    how many rows it holds."""
+    how many rows it holds of each chosen category."""
     folder = Path(settings.DOWNLOAD_DIR) / str(person.pk)
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{uuid.uuid4().hex}.zip"
     partial = final.with_suffix(".zip.part")
-    total = 0
+    counts = {choice["code"]: 0 for choice in choices}
     chosen = []
     try:
         with pyzipper.AESZipFile(
@@ -86,7 +86,7 @@ def write_package(
         ) as archive:
             archive.setpassword(zip_password(person))
             for part in parts(person, choices, today):
-                total += len(part.rows)
+                counts[part.category.code] += len(part.rows)
                 chosen.append(part)
                 args = (part.category, person, part.rows, part.period, generated_at)
                 archive.writestr(f"{part.name}.html", documents.html_file(*args))
@@ -95,11 +95,11 @@ def write_package(
                 archive.writestr(f"{part.name}.json", json.dumps(bundle, ensure_ascii=False))
             archive.writestr("README.txt", documents.readme_text(chosen, person, generated_at))
             archive.write(SCHEMA, SCHEMA.name)
-        if total == 0:
+        if not any(counts.values()):
             partial.unlink()
-            return None, 0
+            return None, counts
         os.replace(partial, final)  # atomic: the package exists whole or not at all
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return final, total
+    return final, counts

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from healthbank.downloads.categories import EVERYTHING
 from healthbank.downloads.models import PackageRequest
 from healthbank.people.models import Person
 
@@ -19,3 +21,11 @@ def packages(person: Person) -> list[PackageRequest]:
 
 def package(person: Person, pk: int) -> PackageRequest:
     return get_object_or_404(PackageRequest, pk=pk, person=person)
+
+
+def todays_data(person: Person) -> PackageRequest | None:
+    """申請結果 in the app: the newest request of every category (申請本日資料) made today."""
+    today = PackageRequest.objects.filter(
+        person=person, requested_at__date=timezone.localdate()
+    ).order_by("-requested_at", "-pk")
+    return next((p for p in today if p.categories == EVERYTHING), None)

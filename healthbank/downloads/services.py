@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from healthbank.core.rocdate import to_roc
-from healthbank.downloads.categories import BY_CODE
+from healthbank.downloads.categories import BY_CODE, EVERYTHING
 from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.package import MONTHLY, write_package
 from healthbank.people.models import Person
@@ -89,9 +89,7 @@ def request_package(
 
 def request_everything(*, person: Person, requested_by: Person) -> PackageRequest:
     """Every category, merged: the NHI Express app's "apply for today's data" (seed 002)."""
-    return request_package(
-        person=person, requested_by=requested_by, choices=[{"code": code} for code in BY_CODE]
-    )
+    return request_package(person=person, requested_by=requested_by, choices=EVERYTHING)
 
 
 def generate(package_id: int) -> PackageRequest:
@@ -106,7 +104,7 @@ def generate(package_id: int) -> PackageRequest:
         package.save(update_fields=["status", "started_at"])
     generated_at = timezone.now()
     try:
-        path, rows = write_package(
+        path, counts = write_package(
             person=package.person,
             choices=package.categories,
             today=timezone.localdate(package.requested_at),
@@ -118,7 +116,7 @@ def generate(package_id: int) -> PackageRequest:
         package.finished_at = timezone.now()
         package.save(update_fields=["status", "error", "finished_at"])
         return package
-    package.finished_at = timezone.now()
+    package.finished_at, package.row_counts = timezone.now(), counts
     if path is None:
         package.status = Status.EMPTY
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from healthbank.external.models import StoredMail
+from healthbank.external.models import MobileSubscription, StoredMail
 
 
 @admin.register(StoredMail)
@@ -29,3 +29,12 @@ class StoredMailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(MobileSubscription)
+class MobileSubscriptionAdmin(admin.ModelAdmin):
+    """The embedded telecom default's subscriptions (demo and tests)."""
+
+    list_display = ["number", "plan", "holder", "carrier"]
+    list_filter = ["plan", "holder"]
+    search_fields = ["number", "national_id"]

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import Action, record
+from healthbank.external.telecom import telecom
 from healthbank.identity import rules
+from healthbank.identity import services as identity
 from healthbank.identity.models import (
     Account,
     Device,
@@ -22,6 +26,8 @@ from healthbank.identity.models import (
     DeviceCode,
     DeviceVerifyFailure,
 )
+from healthbank.identity.services import IdentityError
+from healthbank.people.models import NhiCard
 
 # What the QR code carries; the app strips it, and so does verify_device.
 QR_PREFIX = "healthbank-device:"
@@ -45,6 +51,13 @@ class DeviceError(Exception):
         ),
         "throttled": _("Too many wrong device verification codes. Wait 15 minutes and try again."),
         "invalid_device": _("The app did not send its platform and device identifier."),
+        # Seed 004's note under 行動電話認證.
+        "phone_refused": _(
+            "This mobile number could not be confirmed by its carrier. Phone-number "
+            "verification needs a monthly-plan number that you subscribed to yourself, on "
+            "your own mobile network. If you use a prepaid card, a number subscribed by "
+            "someone else or a company number, use device-code verification instead."
+        ),
     }
 
     def __init__(self, code: str):
@@ -141,8 +154,10 @@ def verify_device(
             found.failed_attempts += 1
             found.save(update_fields=["failed_attempts"])
         else:
-            binding = _bind(found, platform=platform, model=model, identifier=identifier,
-                            address=address)  # fmt: skip
+            found.used_at = timezone.now()
+            found.save(update_fields=["used_at"])
+            binding = _bind(found.account_id, platform=platform, model=model,
+                            identifier=identifier, address=address, via="code")  # fmt: skip
     if reason is not None:
         account = found.account if found is not None else None
         raise _refuse(reason, identifier=identifier, address=address, account=account)
@@ -150,12 +165,11 @@ def verify_device(
 
 
 def _bind(
-    found: DeviceCode, *, platform: str, model: str, identifier: str, address: str | None
-) -> DeviceBinding:
+    account_id: int, *, platform: str, model: str, identifier: str, address: str | None,
+    via: str,
+) -> DeviceBinding:  # fmt: skip
     now = timezone.now()
-    account = Account.objects.select_for_update().select_related("person").get(pk=found.account_id)
-    found.used_at = now
-    found.save(update_fields=["used_at"])
+    account = Account.objects.select_for_update().select_related("person").get(pk=account_id)
     device, _created = Device.objects.update_or_create(
         identifier=identifier, defaults={"platform": platform, "model": model[:100]}
     )
@@ -167,7 +181,65 @@ def _bind(
         binding.verified_at, binding.active, binding.disabled_at = now, True, None
         binding.save(update_fields=["verified_at", "active", "disabled_at"])
     record(action=Action.DEVICE_VERIFIED, person=account.person, address=address,
-           binding_id=binding.pk, device_id=device.pk, platform=platform)  # fmt: skip
+           binding_id=binding.pk, device_id=device.pk, platform=platform, via=via)  # fmt: skip
+    return binding
+
+
+def verify_by_phone(
+    *,
+    card_last4: str,
+    mobile: str,
+    national_id: str,
+    password: str,
+    platform: str,
+    model: str,
+    identifier: str,
+    address: str | None = None,
+) -> DeviceBinding:
+    """行動電話認證 (seed 004): the last 4 digits of the NHI card, the mobile number and the
+    national ID, then the registration password; the carrier must confirm a monthly-plan
+    number subscribed by this person. Binds the device as a code would.
+
+    The password is checked before the carrier is asked, so only the account holder learns
+    why a number was refused; a wrong password counts toward the lockout. Raises
+    DeviceError or identity's IdentityError.
+    """
+    identifier = identifier.strip()
+    if not identifier or platform not in Device.Platform.values:
+        raise DeviceError("invalid_device")
+    if _throttled(identifier, address):
+        raise _refuse("throttled", identifier=identifier, address=address)
+    method = AuditEvent.Method.PHONE
+    identity.refuse_if_throttled(method=method, address=address)
+    account = (
+        Account.objects.select_related("person", "user")
+        .filter(person__national_id=national_id.strip().upper())
+        .exclude(status=Account.Status.CERTIFICATE)
+        .first()
+    )
+    card_last4 = card_last4.strip()
+    holds_card = (
+        account is not None
+        and len(card_last4) == 4
+        and NhiCard.objects.filter(
+            person=account.person, status=NhiCard.Status.VALID, number__endswith=card_last4
+        ).exists()
+    )
+    if not holds_card:
+        DeviceVerifyFailure.objects.create(identifier=identifier, address=address)
+        identity.check_throwaway_password(password)
+        record(action=Action.LOGIN_FAILED, person=account.person if account else None,
+               method=method, address=address, success=False, reason="invalid_login")  # fmt: skip
+        raise IdentityError("invalid_login", limit=settings.LOGIN_FAILURE_LIMIT)
+    identity.check_password_and_state(
+        account=account, password=password, method=method, address=address
+    )
+    if not telecom().is_own_monthly_number(number=mobile, national_id=account.person.national_id):
+        raise _refuse("phone_refused", identifier=identifier, address=address, account=account)
+    with transaction.atomic():
+        binding = _bind(account.pk, platform=platform, model=model, identifier=identifier,
+                        address=address, via="phone")  # fmt: skip
+    identity.signed_in(account, method, address, channel="app", binding_id=binding.pk)
     return binding
 
 

@@ -35,6 +35,17 @@ def _profile(**overrides) -> dict:
 
 CERTIFICATE_PIN = "123456"  # of every adult persona's citizen certificate card (README)
 
+# The carriers' records for phone-number verification (seed 004, README): number, subscriber,
+# plan, holder. Only the first two pass: 黃冠宇's is prepaid, 0912000008 is 王建志's (not
+# 張淑芬's, who uses it), 李建宏's is a company number.
+MOBILE_SUBSCRIPTIONS = (
+    ("0912000001", "A123456789", "monthly", "person"),
+    ("0912000003", "F223456786", "monthly", "person"),
+    ("0912000007", "B123456780", "prepaid", "person"),
+    ("0912000008", "F123456784", "monthly", "person"),
+    ("0912000009", "", "monthly", "company"),
+)
+
 # national IDs and card numbers below all pass their checks; the README lists them.
 HOUSEHOLDS: tuple[tuple[Persona, ...], ...] = (
     (

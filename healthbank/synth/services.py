@@ -310,6 +310,19 @@ def issue_persona_certificates(today: dt.date) -> None:
             )
 
 
+def add_persona_subscriptions() -> None:
+    """The personas' mobile numbers, as the embedded telecom default's carrier records."""
+    from healthbank.external.models import MobileSubscription
+    from healthbank.synth.personas import MOBILE_SUBSCRIPTIONS
+
+    for number, national_id, plan, holder in MOBILE_SUBSCRIPTIONS:
+        MobileSubscription.objects.get_or_create(
+            number=number,
+            defaults={"national_id": national_id, "plan": plan, "holder": holder,
+                      "carrier": "中華電信"},
+        )  # fmt: skip
+
+
 def seed_population(
     *,
     people_count: int,
@@ -350,6 +363,7 @@ def seed_population(
     reset_sequences(model for model, _ in COLUMNS.values())
     if with_personas:
         issue_persona_certificates(seeder.today)
+        add_persona_subscriptions()
     seconds = time.perf_counter() - started
     return SeedReport(
         people=made,

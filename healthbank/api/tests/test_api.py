@@ -321,6 +321,7 @@ def test_openapi_document_lists_the_paths(client):
     paths = response.json()["paths"]
     for path in (
         "/api/v1/devices/verify",
+        "/api/v1/devices/verify-phone",
         "/api/v1/auth/login",
         "/api/v1/auth/refresh",
         "/api/v1/auth/logout",
@@ -329,6 +330,7 @@ def test_openapi_document_lists_the_paths(client):
         "/api/v1/today/{request_id}",
         "/api/v1/categories",
         "/api/v1/records/{category}",
+        "/api/v1/records/{category}/{record_id}",
     ):
         assert path in paths
 

@@ -1,0 +1,136 @@
+"""What the app shows of a record: a one-line summary for lists, and labelled details.
+
+Details are read off the model's own fields and verbose names (translated), plus a visit's
+diagnoses and orders. Only relations the category already joined or prefetched are shown,
+so a detail costs no query beyond the category's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from healthbank.codes.models import CodeTable
+from healthbank.core.templatetags.rocdate import rocdate, rocdatetime
+from healthbank.downloads.categories import Category
+from healthbank.records.models import (
+    Allergy,
+    CalendarEvent,
+    DischargeSummary,
+    ImagingReport,
+    LabResult,
+    Measurement,
+    Vaccination,
+    Visit,
+)
+
+# Keys and bookkeeping a person has no use for; the provider is in the item itself.
+HIDDEN = {"id", "person", "provider", "source_id", "received_at", "batch"}
+
+
+def summary(row) -> str:
+    """The list's line: what the record is about, in the reader's language."""
+    if isinstance(row, Visit):
+        return row.primary_diagnosis.name
+    if isinstance(row, LabResult):
+        return f"{row.item.name} {row.value_text} {row.item.unit}".strip()
+    if isinstance(row, ImagingReport):
+        return row.service.name
+    if isinstance(row, DischargeSummary):
+        return row.diagnoses.splitlines()[0] if row.diagnoses else str(row)
+    if isinstance(row, Allergy):
+        return row.substance
+    if isinstance(row, Vaccination):
+        return row.vaccine.name
+    if isinstance(row, CalendarEvent):
+        return row.title
+    if isinstance(row, Measurement):
+        return f"{row.get_kind_display()} {row.value}"
+    return str(row)
+
+
+def _shown(value) -> str:
+    if isinstance(value, CodeTable):
+        return f"{value.code} {value.name}"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        return rocdatetime(value)
+    if isinstance(value, dt.date):
+        return rocdate(value)
+    return str(value)
+
+
+def _field_details(row) -> list[dict]:
+    details = []
+    for field in row._meta.concrete_fields:
+        if field.name in HIDDEN:
+            continue
+        if field.is_relation:
+            if not field.is_cached(row):  # not joined by the category: skip, no query
+                continue
+            value = getattr(row, field.name)
+        elif field.choices:
+            value = getattr(row, f"get_{field.name}_display")()
+        else:
+            value = getattr(row, field.name)
+        if value is None or value == "":
+            continue
+        details.append({"label": str(field.verbose_name), "value": _shown(value)})
+    return details
+
+
+def _visit_details(visit: Visit) -> list[dict]:
+    rows = [{"label": _("Diagnosis"), "value": _shown(d.diagnosis)} for d in visit.diagnoses.all()]
+    rows += [
+        {
+            "label": _("Drug"),
+            "value": _("%(drug)s, %(days)s days, total %(quantity)s")
+            % {"drug": order.drug.name, "days": order.days, "quantity": order.quantity},
+        }
+        for order in visit.drug_orders.all()
+    ]
+    rows += [
+        {"label": _("Treatment"), "value": _shown(order.service)}
+        for order in visit.service_orders.all()
+    ]
+    rows += [
+        {"label": _("Surgery"), "value": f"{_shown(s.service)} ({s.body_site.name})"}
+        for s in visit.surgeries.all()
+    ]
+    return rows
+
+
+def details(row) -> list[dict]:
+    """Every field worth showing, labelled; a visit's diagnoses and orders after them."""
+    shown = _field_details(row)
+    if isinstance(row, Visit):
+        shown += _visit_details(row)
+    return shown
+
+
+def item(category: Category, row) -> dict:
+    """A record as the list returns it."""
+    provider = getattr(row, "provider", None)
+    out = {
+        "id": row.pk,
+        "date": category.date_of(row),
+        "provider": provider.name if provider is not None else None,
+        "summary": summary(row),
+    }
+    if isinstance(row, Visit):
+        out |= {
+            "diagnosis_code": row.primary_diagnosis.code,
+            "diagnosis_name": row.primary_diagnosis.name,
+            "copayment": row.copayment,
+            "points": row.points,
+        }
+    elif isinstance(row, LabResult):
+        out |= {
+            "item": row.item.name,
+            "value": row.value_text,
+            "unit": row.item.unit,
+            "flag": row.flag,
+        }
+    return out

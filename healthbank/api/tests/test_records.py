@@ -1,0 +1,109 @@
+"""申請本日資料 → 重新整理 → 瀏覽 / 無資料 and the record lists and details the app reads,
+for the owner (陳志明) and another person (his wife)."""
+
+from __future__ import annotations
+
+import pytest
+
+from healthbank.api.tests.test_api import get, login, post, verify
+from healthbank.downloads import services as downloads
+from healthbank.downloads.models import PackageRequest
+from healthbank.identity.tests.cardhelpers import WIFE_ID, registered, seed_personas
+from healthbank.records.models import Allergy, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def personas(settings, tmp_path):
+    settings.DOWNLOAD_DIR = tmp_path / "downloads"
+    seed_personas()
+
+
+@pytest.fixture
+def chen():
+    return registered()
+
+
+@pytest.fixture
+def token(client, chen) -> str:
+    return login(client, verify(client, chen)).json()["access_token"]
+
+
+def test_before_asking_there_is_no_request_for_today(client, token):
+    response = get(client, "/today", token=token)
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_todays_data_shows_browse_or_no_data_per_category_once_made(client, chen, token):
+    asked = post(client, "/today", token=token).json()
+    assert {c["count"] for c in asked["categories"]} == {None}  # not made yet
+    assert get(client, "/today", token=token).json()["request_id"] == asked["request_id"]
+
+    downloads.generate(asked["request_id"])
+
+    made = get(client, "/today", token=token).json()
+    assert made["status"] == "ready"
+    counts = {c["code"]: c["count"] for c in made["categories"]}
+    western = Visit.objects.filter(person=chen.person, kind__in=("western", "pharmacy"))
+    assert counts["outpatient"] == len(get(client, "/records/outpatient", token=token).json())
+    assert 0 < counts["outpatient"] <= western.count()
+    assert counts["allergies"] == Allergy.objects.filter(person=chen.person).count()
+    assert made["categories"][0]["label"] == "健保卡狀況及領卡紀錄"
+
+
+def test_a_download_page_request_is_not_todays_data(client, chen, token):
+    downloads.request_package(person=chen.person, requested_by=chen.person,
+                              choices=[{"code": "labs"}])  # fmt: skip
+    response = get(client, "/today", token=token)
+    assert response.status_code == 404
+
+
+def test_another_persons_request_is_not_todays_data(client, token):
+    wife = registered(WIFE_ID, email="lin@example.com")
+    downloads.request_everything(person=wife.person, requested_by=wife.person)
+    assert get(client, "/today", token=token).status_code == 404
+    assert PackageRequest.objects.count() == 1
+
+
+def test_a_record_opens_with_its_details(client, chen, token):
+    rows = get(client, "/records/outpatient", token=token).json()
+    with_drugs = next(
+        row for row in rows
+        if Visit.objects.get(pk=row["id"]).drug_orders.exists()
+    )  # fmt: skip
+    response = get(client, f"/records/outpatient/{with_drugs['id']}", token=token)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["summary"] == body["diagnosis_name"]
+    labels = [detail["label"] for detail in body["details"]]
+    assert "藥品" in labels and "診斷" in labels and "部分負擔(元)" in labels
+    visit = Visit.objects.get(pk=with_drugs["id"])
+    drug = visit.drug_orders.first().drug
+    assert any(drug.name_zh in detail["value"] for detail in body["details"])
+
+    client.cookies["django_language"] = "en"
+    body = get(client, f"/records/outpatient/{with_drugs['id']}", token=token).json()
+    assert "Drug" in [detail["label"] for detail in body["details"]]
+
+
+def test_another_persons_record_is_not_found(client, token):
+    wife = registered(WIFE_ID, email="lin@example.com")
+    theirs = Visit.objects.filter(person=wife.person).first()
+    response = get(client, f"/records/{'outpatient'}/{theirs.pk}", token=token)
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    response = get(client, "/records/nonsense/1", token=token)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("category", ["outpatient", "labs", "premium_bills", "vaccinations"])
+def test_a_record_list_is_a_few_queries_however_many_rows(
+    client, token, category, django_assert_num_queries
+):
+    # token check 1, then the category's rows (a visit list prefetches four kinds of orders)
+    expected = 1 + (5 if category == "outpatient" else 1)
+    with django_assert_num_queries(expected):
+        rows = get(client, f"/records/{category}", token=token).json()
+    assert rows
+    with django_assert_num_queries(expected):
+        assert get(client, f"/records/{category}/{rows[-1]['id']}", token=token).status_code == 200
