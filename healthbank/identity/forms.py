@@ -166,7 +166,9 @@ class ApplyCardForm(HouseholdFields, CardForm):
     pass
 
 
-class ApplyDetailsForm(PasswordFields, ContactFields):
+class OwnPasswordFields(PasswordFields):
+    """A new registration password that must not contain the person's national ID."""
+
     def __init__(self, *args, national_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.national_id = national_id
@@ -176,6 +178,10 @@ class ApplyDetailsForm(PasswordFields, ContactFields):
         if self.national_id and self.national_id.lower() in password.lower():
             raise forms.ValidationError(_("The password must not contain your national ID."))
         return password
+
+
+class ApplyDetailsForm(OwnPasswordFields, ContactFields):
+    pass
 
 
 class CardOnlyForm(CardForm):
@@ -281,3 +287,17 @@ class CertificateLoginForm(CardForm):
 
     card_kind = "certificate"
     captcha = CaptchaField(label=_("Image code"))
+
+
+# --- asking again, mobile devices, personal e-services ------------------------------------
+
+
+class PasswordAgainForm(forms.Form):
+    """Sensitive actions ask again: the registration password, even inside a live session."""
+
+    password = forms.CharField(
+        label=_("Registration password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your registration password to confirm.")},
+    )

@@ -81,6 +81,10 @@ class IdentityError(Exception):
             "No e-mail address is on record. Choose to change the e-mail address and verify "
             "your household."
         ),
+        "password_again": _(
+            "The registration password is wrong. After %(limit)s wrong passwords in a row, "
+            "online services are suspended until you reset your password with Forgot password."
+        ),
     }
 
     def __init__(self, code: str, **params):
@@ -623,3 +627,24 @@ def register_for_unit(
            actor_id=unit.pk)  # fmt: skip
     _mail("confirm_employer", account, link=link_for(token, EmailLink.Purpose.CONFIRM), unit=unit)
     return account
+
+
+# --- asking again, and the personal e-services' mobile-device account ----------------------
+
+
+def confirm_password(
+    *, account: Account, password: str, method: str, address: str | None = None
+) -> None:
+    """Sensitive actions ask again (binding a device): the registration password re-typed
+    inside a live session. A wrong one counts toward the lockout exactly as at sign-in; a
+    right one ends the run of wrong ones. IdentityError if refused."""
+    try:
+        check_password_and_state(account=account, password=password, method=method,
+                                 address=address)  # fmt: skip
+    except IdentityError as exc:
+        if exc.code != "invalid_login":
+            raise
+        raise IdentityError("password_again", limit=settings.LOGIN_FAILURE_LIMIT) from None
+    if account.failed_logins:
+        account.failed_logins = 0
+        account.save(update_fields=["failed_logins"])

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import segno
 from django.conf import settings
@@ -389,20 +390,68 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 # --- mobile devices (行動裝置認證, 行動裝置管理作業) -------------------------------------------
 
 
-@never_cache
-@login_required(login_url="identity:register")
-def device_code(request: HttpRequest) -> HttpResponse:
+@dataclass(frozen=True)
+class DeviceSite:
+    """Where the device pages are served: the registration site (after the NHI card) or the
+    personal e-services (after the citizen certificate). What the pages do is the same;
+    their links and the header above them differ."""
+
+    namespace: str  # of the URL names device_code, devices, device_enable, device_disable
+    home: str  # URL name of the site's list of services
+    header: str = ""  # template included above the page, if any
+
+    def url(self, name: str) -> str:
+        return f"{self.namespace}:{name}"
+
+    @property
+    def device_code(self) -> str:
+        return self.url("device_code")
+
+    @property
+    def devices(self) -> str:
+        return self.url("devices")
+
+    @property
+    def device_enable(self) -> str:
+        return self.url("device_enable")
+
+    @property
+    def device_disable(self) -> str:
+        return self.url("device_disable")
+
+
+REGISTRATION_SITE = DeviceSite(namespace="identity", home="identity:register")
+
+
+def _confirm_password(request: HttpRequest, account: Account, form) -> bool:
+    """Sensitive actions ask again: the registration password re-typed in the form. A wrong
+    one is the form's error (and counts toward the lockout)."""
+    if not form.is_valid():
+        return False
+    try:
+        services.confirm_password(
+            account=account,
+            password=form.cleaned_data["password"],
+            method=request.session.get("login_method", ""),
+            address=client_address(request),
+        )
+    except IdentityError as exc:
+        form.add_error("password", exc.message)
+        return False
+    return True
+
+
+def device_code_page(request: HttpRequest, account: Account, site: DeviceSite) -> HttpResponse:
     """產生裝置認證碼: the code is shown once, in the response to the button's POST (only its
-    hash is kept); pressing the button again replaces it."""
-    account = _registered(request)
-    if account is None:
-        return redirect("identity:register")
-    context: dict = {"account": account}
-    if request.method == "POST":
+    hash is kept); pressing the button again (with the password again) replaces it."""
+    form = forms.PasswordAgainForm(posted(request))
+    context: dict = {"account": account, "site": site, "form": form}
+    if request.method == "POST" and _confirm_password(request, account, form):
         code, row = device_services.issue_code(account=account, address=client_address(request))
         qr = segno.make(device_services.QR_PREFIX + code, error="m")
         svg = qr.svg_inline(scale=6, light="#fff", title=_("Device verification code"))
         context |= {
+            "form": forms.PasswordAgainForm(),  # the password is asked again for a new code
             "code": device_services.grouped(code),
             "expires_at": row.expires_at,
             # segno writes the SVG from the code alone; nothing from the request goes in.
@@ -411,43 +460,92 @@ def device_code(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/device_code.html", context)
 
 
-@never_cache
-@login_required(login_url="identity:register")
-def devices(request: HttpRequest) -> HttpResponse:
-    """行動裝置管理作業: the account's verified devices with enable/disable buttons."""
-    account = _registered(request)
-    if account is None:
-        return redirect("identity:register")
-    context = {"bindings": device_services.devices_of(account)}
+def device_list_page(
+    request: HttpRequest, account: Account, site: DeviceSite, refused: dict | None = None
+) -> HttpResponse:
+    """行動裝置管理作業: the account's verified devices with enable/disable buttons; `refused`
+    is the enable form (binding id and error) whose password was wrong."""
+    context = {"bindings": device_services.devices_of(account), "site": site, "refused": refused}
     return render(request, "identity/device_list.html", context)
 
 
-def _device_action(request: HttpRequest, binding_id: int, action, message: str) -> HttpResponse:
-    account = _registered(request)
-    if account is None:
-        return redirect("identity:register")
+def device_enable_action(
+    request: HttpRequest, account: Account, binding_id: int, site: DeviceSite
+) -> HttpResponse:
+    """啟用裝置, after the password is asked again; another account's device is a 404 (and
+    no password is checked for it)."""
+    if not account.device_bindings.filter(pk=binding_id).exists():
+        raise Http404
+    form = forms.PasswordAgainForm(request.POST)
+    if not _confirm_password(request, account, form):
+        refused = {"binding": binding_id, "message": form.errors["password"][0]}
+        return device_list_page(request, account, site, refused=refused)
+    return _device_action(
+        request,
+        account,
+        binding_id,
+        device_services.enable,
+        _("The device is enabled; your other devices are disabled."),
+        site,
+    )
+
+
+def device_disable_action(
+    request: HttpRequest, account: Account, binding_id: int, site: DeviceSite
+) -> HttpResponse:
+    """停用裝置: no password asked, as it only takes access away."""
+    message = _("The device is disabled.")
+    return _device_action(request, account, binding_id, device_services.disable, message, site)
+
+
+def _device_action(
+    request: HttpRequest,
+    account: Account,
+    binding_id: int,
+    action,
+    message: str,
+    site: DeviceSite,
+) -> HttpResponse:
     try:
         action(account=account, binding_id=binding_id, address=client_address(request))
     except DeviceBinding.DoesNotExist:
         raise Http404 from None
     messages.success(request, message)
-    return redirect("identity:devices")
+    return redirect(site.devices)
 
 
+@never_cache
+@login_required(login_url="identity:register")
+def device_code(request: HttpRequest) -> HttpResponse:
+    account = _registered(request)
+    if account is None:
+        return redirect("identity:register")
+    return device_code_page(request, account, REGISTRATION_SITE)
+
+
+@never_cache
+@login_required(login_url="identity:register")
+def devices(request: HttpRequest) -> HttpResponse:
+    account = _registered(request)
+    if account is None:
+        return redirect("identity:register")
+    return device_list_page(request, account, REGISTRATION_SITE)
+
+
+@never_cache
 @require_POST
 @login_required(login_url="identity:register")
 def device_enable(request: HttpRequest, binding_id: int) -> HttpResponse:
-    return _device_action(
-        request,
-        binding_id,
-        device_services.enable,
-        _("The device is enabled; your other devices are disabled."),
-    )
+    account = _registered(request)
+    if account is None:
+        return redirect("identity:register")
+    return device_enable_action(request, account, binding_id, REGISTRATION_SITE)
 
 
 @require_POST
 @login_required(login_url="identity:register")
 def device_disable(request: HttpRequest, binding_id: int) -> HttpResponse:
-    return _device_action(
-        request, binding_id, device_services.disable, _("The device is disabled.")
-    )
+    account = _registered(request)
+    if account is None:
+        return redirect("identity:register")
+    return device_disable_action(request, account, binding_id, REGISTRATION_SITE)

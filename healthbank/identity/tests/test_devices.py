@@ -253,11 +253,17 @@ def test_every_step_is_audited(chen):
 
 # --- the registration site's pages -----------------------------------------------------------
 
+CODE_SHOWN = re.compile(r'class="device-code-text"[^>]*>([A-Z0-9]{4}-[A-Z0-9]{4})<')
+
 
 def _sign_in(client, card_number: str = CHEN_CARD) -> None:
     """Sign in on /register/ with the NHI card and the registration password."""
     response = client.post("/register/", {**card_fields(card_number), "password": PASSWORD})
     assert response["Location"] == "/register/"
+
+
+def _code_on(page: str) -> str:
+    return CODE_SHOWN.search(page).group(1)
 
 
 def test_pages_need_a_registration_sign_in(client, chen):
@@ -278,17 +284,73 @@ def test_register_home_links_both_pages(client, chen):
 
 def test_code_page_shows_a_qr_code_and_the_code_and_regenerates(client, chen):
     _sign_in(client)
-    assert "<svg" not in client.get("/register/device/").content.decode()
-    page = client.post("/register/device/").content.decode()
+    form = client.get("/register/device/").content.decode()
+    assert "<svg" not in form and 'name="password"' in form and "註冊密碼" in form
+    page = client.post("/register/device/", {"password": PASSWORD}).content.decode()
     assert "<svg" in page
-    code = re.search(r'class="device-code-text"[^>]*>([A-Z0-9]{4}-[A-Z0-9]{4})<', page).group(1)
-    again = client.post("/register/device/").content.decode()
-    new = re.search(r'class="device-code-text"[^>]*>([A-Z0-9]{4}-[A-Z0-9]{4})<', again).group(1)
+    code = _code_on(page)
+    again = client.post("/register/device/", {"password": PASSWORD}).content.decode()
+    new = _code_on(again)
     assert new != code
     with pytest.raises(DeviceError, match="unknown"):
         devices.verify_device(code=code, **IPHONE)
     assert devices.verify_device(code=new, **IPHONE).account == chen
     assert _actions().count(Action.DEVICE_CODE_ISSUED) == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hant", "註冊密碼錯誤"), ("en", "The registration password is wrong")],
+)
+def test_a_wrong_password_issues_no_code_and_counts_toward_the_lockout(
+    client, chen, language, expected
+):
+    _sign_in(client)
+    client.cookies["django_language"] = language
+    page = client.post("/register/device/", {"password": "not-my-password"}).content.decode()
+    assert expected in page and "<svg" not in page and not CODE_SHOWN.search(page)
+    assert not DeviceCode.objects.exists()
+    assert Action.DEVICE_CODE_ISSUED not in _actions()
+    chen.refresh_from_db()
+    assert chen.failed_logins == 1
+    failed = AuditEvent.objects.get(action=Action.LOGIN_FAILED)
+    assert (failed.person, failed.method, failed.detail) == (
+        chen.person, "card", {"reason": "invalid_login"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hant", "請輸入註冊密碼"), ("en", "Enter your registration password")],
+)
+def test_an_empty_password_issues_no_code(client, chen, language, expected):
+    _sign_in(client)
+    client.cookies["django_language"] = language
+    page = client.post("/register/device/", {}).content.decode()
+    assert expected in page
+    assert not DeviceCode.objects.exists()
+
+
+def test_wrong_passwords_asked_again_suspend_like_wrong_sign_ins(client, chen, settings):
+    _sign_in(client)
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post("/register/device/", {"password": "not-my-password"})
+    chen.refresh_from_db()
+    assert chen.is_locked
+    assert AuditEvent.objects.filter(action=Action.LOCKED, person=chen.person).exists()
+    # Suspended now: even the right password issues no code, and the page says why.
+    page = client.post("/register/device/", {"password": PASSWORD}).content.decode()
+    assert "已暫停" in page
+    assert not DeviceCode.objects.exists()
+
+
+def test_the_right_password_ends_a_run_of_wrong_ones(client, chen):
+    _sign_in(client)
+    client.post("/register/device/", {"password": "not-my-password"})
+    client.post("/register/device/", {"password": PASSWORD})
+    chen.refresh_from_db()
+    assert chen.failed_logins == 0
+    assert DeviceCode.objects.count() == 1
 
 
 def test_management_page_lists_only_the_accounts_devices(client, chen, wife):
@@ -300,11 +362,16 @@ def test_management_page_lists_only_the_accounts_devices(client, chen, wife):
     assert HTC["model"] not in page and HTC["identifier"][-6:] not in page
 
 
-def test_management_page_enables_and_disables(client, chen):
+def test_management_page_enables_with_the_password_and_disables_without(client, chen):
     iphone = _verify(chen, IPHONE)
     htc = _verify(chen, HTC)
     _sign_in(client)
-    response = client.post(f"/register/devices/{iphone.pk}/enable/")
+    page = client.get("/register/devices/").content.decode()
+    enable_form = re.search(
+        rf'action="/register/devices/{iphone.pk}/enable/".*?</form>', page, re.S
+    )
+    assert 'name="password"' in enable_form.group(0) and "註冊密碼" in enable_form.group(0)
+    response = client.post(f"/register/devices/{iphone.pk}/enable/", {"password": PASSWORD})
     assert response["Location"] == "/register/devices/"
     iphone.refresh_from_db()
     htc.refresh_from_db()
@@ -314,13 +381,46 @@ def test_management_page_enables_and_disables(client, chen):
     assert not iphone.active
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hant", "註冊密碼錯誤"), ("en", "The registration password is wrong")],
+)
+def test_enabling_with_a_wrong_password_changes_nothing(client, chen, language, expected):
+    iphone = _verify(chen, IPHONE)
+    htc = _verify(chen, HTC)
+    _sign_in(client)
+    client.cookies["django_language"] = language
+    for password in ("not-my-password", ""):
+        response = client.post(f"/register/devices/{iphone.pk}/enable/", {"password": password})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert f'id="enable-error-{iphone.pk}" role="alert"' in page
+    assert (
+        expected
+        in client.post(
+            f"/register/devices/{iphone.pk}/enable/", {"password": "not-my-password"}
+        ).content.decode()
+    )
+    iphone.refresh_from_db()
+    htc.refresh_from_db()
+    assert (iphone.active, htc.active) == (False, True)
+    assert Action.DEVICE_ENABLED not in _actions()
+    chen.refresh_from_db()
+    assert chen.failed_logins == 2  # the empty password was not checked
+
+
 def test_another_accounts_binding_is_404(client, chen, wife):
     hers = _verify(wife, HTC)
+    _verify(wife, IPHONE)  # hers (HTC) is now disabled: one she could enable
     _sign_in(client)
     assert client.post(f"/register/devices/{hers.pk}/disable/").status_code == 404
-    assert client.post(f"/register/devices/{hers.pk}/enable/").status_code == 404
+    response = client.post(f"/register/devices/{hers.pk}/enable/", {"password": PASSWORD})
+    assert response.status_code == 404
+    assert client.post(f"/register/devices/{hers.pk}/enable/", {"password": "x"}).status_code == 404
     hers.refresh_from_db()
-    assert hers.active
+    assert not hers.active
+    chen.refresh_from_db()
+    assert chen.failed_logins == 0  # no password is tried against someone else's device
 
 
 def test_management_page_query_count_does_not_grow(client, chen, django_assert_max_num_queries):

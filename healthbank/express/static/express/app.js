@@ -1,0 +1,514 @@
+// NHI Express (健保快易通): the app's screens on the JSON API at /api/v1/.
+// Every word shown comes from the page (the templates and the "express-strings" JSON), so
+// Django translates it; this script only moves between screens and talks to the API.
+(() => {
+  "use strict";
+
+  const body = document.body;
+  const API = body.dataset.api;
+  const T = JSON.parse(document.getElementById("express-strings").textContent);
+  const ROC = document.documentElement.lang.startsWith("zh");
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const QR_PREFIX = "healthbank-device:";
+
+  // --- what the phone keeps -------------------------------------------------------------
+  // The device's identifier and its credentials outlive the browser (localStorage); the
+  // sign-in tokens do not (sessionStorage), so closing the app signs out.
+  const KEY = {
+    device: "express.device",
+    credentials: "express.credentials",
+    tokens: "express.tokens",
+  };
+
+  function newUuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    // randomUUID needs a secure context, which a phone on the demo's plain-http address lacks.
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  function deviceIdentifier() {
+    let id = localStorage.getItem(KEY.device);
+    if (!id) {
+      id = newUuid();
+      localStorage.setItem(KEY.device, id);
+    }
+    return id;
+  }
+
+  // The user agent's first brackets name the phone ("Linux; Android 14; Pixel 8").
+  function deviceModel() {
+    const inner = /\(([^)]*)\)/.exec(navigator.userAgent);
+    return (inner ? inner[1] : navigator.userAgent).slice(0, 100);
+  }
+
+  const device = () => ({ platform: "web", model: deviceModel(), identifier: deviceIdentifier() });
+
+  // One credential per account verified on this device, keyed by the masked ID the API
+  // returns (A12345****): the phone never stores a whole national ID.
+  const mask = (nationalId) => nationalId.slice(0, 6) + "****";
+  const credentials = () => JSON.parse(localStorage.getItem(KEY.credentials) || "{}");
+  function saveCredential(account, credential) {
+    localStorage.setItem(KEY.credentials, JSON.stringify({ ...credentials(), [account]: credential }));
+  }
+
+  const tokens = () => JSON.parse(sessionStorage.getItem(KEY.tokens) || "null");
+  function saveTokens(pair) {
+    if (pair) {
+      const kept = { access: pair.access_token, refresh: pair.refresh_token };
+      sessionStorage.setItem(KEY.tokens, JSON.stringify(kept));
+    } else {
+      sessionStorage.removeItem(KEY.tokens);
+    }
+  }
+
+  // --- the API ---------------------------------------------------------------------------
+  class ApiError extends Error {
+    constructor(code, message) {
+      super(message);
+      this.code = code;
+    }
+  }
+
+  async function call(method, path, data, { auth = false, retried = false } = {}) {
+    const headers = { Accept: "application/json" };
+    if (data !== undefined) headers["Content-Type"] = "application/json";
+    const pair = tokens();
+    if (auth && pair) headers.Authorization = `Bearer ${pair.access}`;
+    let response;
+    try {
+      response = await fetch(API + path, {
+        method,
+        headers,
+        body: data === undefined ? undefined : JSON.stringify(data),
+        cache: "no-store",
+      });
+    } catch {
+      throw new ApiError("network", T.network);
+    }
+    const payload = response.status === 204 ? null : await response.json().catch(() => null);
+    if (response.ok) return payload;
+    // The API's message is already in the person's language: shown as given.
+    const error = new ApiError(payload?.code || "error", payload?.message || T.failed);
+    if (auth && response.status === 401) {
+      // An expired access token is renewed once; anything else means signing in again.
+      if (error.code === "token_expired" && !retried && pair && (await renew(pair.refresh))) {
+        return call(method, path, data, { auth, retried: true });
+      }
+      saveTokens(null);
+      error.signedOut = true;
+    }
+    throw error;
+  }
+
+  async function renew(refreshToken) {
+    try {
+      saveTokens(await call("POST", "auth/refresh", { refresh_token: refreshToken }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // --- messages and waiting ---------------------------------------------------------------
+  const statusLine = $("[data-status]");
+  const alertLine = $("[data-alert]");
+
+  function say(text) {
+    alertLine.textContent = "";
+    statusLine.textContent = text || "";
+  }
+
+  function warn(text) {
+    statusLine.textContent = "";
+    alertLine.textContent = text;
+  }
+
+  // Runs one request for a control: disabled meanwhile, "please wait" in the status line,
+  // a refusal shown as the API worded it, a dead sign-in sends the person to sign in.
+  async function busy(control, work) {
+    if (control) control.disabled = true;
+    body.setAttribute("aria-busy", "true");
+    say(T.wait);
+    try {
+      await work();
+      if (statusLine.textContent === T.wait) say("");
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.signedOut) go("login", { alert: error.message });
+      else warn(error.message);
+    } finally {
+      if (control) control.disabled = false;
+      body.removeAttribute("aria-busy");
+    }
+  }
+
+  // 115/05/01 in Chinese (the ROC calendar), 2026-05-01 in English.
+  function showDate(iso) {
+    if (!iso) return "";
+    const [year, month, day] = iso.slice(0, 10).split("-");
+    return ROC ? `${Number(year) - 1911}/${month}/${day}` : iso.slice(0, 10);
+  }
+
+  function element(tag, text, attributes = {}) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = text;
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+    return node;
+  }
+
+  // --- screens ----------------------------------------------------------------------------
+  const screens = Object.fromEntries(
+    Array.from(document.querySelectorAll("[data-screen]"), (s) => [s.dataset.screen, s])
+  );
+  const SIGNED_IN = ["bank", "records", "record"];
+  let pending = null; // a message to show on the next screen
+
+  function go(hash, message = null) {
+    pending = message;
+    if (location.hash === `#${hash}`) route();
+    else location.hash = hash;
+  }
+
+  async function route() {
+    const [name, ...args] = location.hash.slice(1).split("/").map(decodeURIComponent);
+    let screen = screens[name] ? name : "home";
+    if (SIGNED_IN.includes(screen) && !tokens()) {
+      // The 健康存摺 tile: sign in if this device is verified, else verify it first.
+      screen = Object.keys(credentials()).length ? "login" : "verify";
+      history.replaceState(null, "", `#${screen}`);
+    }
+    show(screen);
+    if (screen === "bank") await busy(null, loadToday);
+    else if (screen === "records") await busy(null, () => loadRecords(args[0]));
+    else if (screen === "record") await busy(null, () => loadRecord(args[0], args[1]));
+  }
+
+  function show(screen) {
+    for (const [name, section] of Object.entries(screens)) section.hidden = name !== screen;
+    $("[data-back]").hidden = screen === "home";
+    if (screen !== "verify-code") stopCamera();
+    if (pending?.alert) warn(pending.alert);
+    else say(pending?.status);
+    pending = null;
+    // Focus the new heading so a screen reader announces where the person is.
+    $("h1", screens[screen]).focus();
+  }
+
+  $("[data-back]").addEventListener("click", () => {
+    if (history.length > 1) history.back();
+    else go("home");
+  });
+
+  // --- device code verification (裝置碼認證) ----------------------------------------------
+  function codeFrom(text) {
+    const raw = text.trim().startsWith(QR_PREFIX) ? text.trim().slice(QR_PREFIX.length) : text;
+    const code = raw.replace(/[\s-]/g, "").toUpperCase();
+    return /^[0-9A-Z]{8}$/.test(code) ? code : null;
+  }
+
+  async function verifyCode(code, control) {
+    await busy(control, async () => {
+      const out = await call("POST", "devices/verify", { code, ...device() });
+      saveCredential(out.account, out.device_credential);
+      $("[data-form=code]").reset();
+      go("login", { status: T.verified });
+    });
+  }
+
+  $("[data-form=code]").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = codeFrom(event.target.code.value);
+    if (!code) {
+      warn(T.code_format);
+      event.target.code.focus();
+      return;
+    }
+    verifyCode(code, event.submitter);
+  });
+
+  // A picture (camera frame or photo) → the code in its QR, or null.
+  const canvas = document.createElement("canvas");
+  function readQr(source, width, height, attempts) {
+    const scale = Math.min(1, 1024 / Math.max(width, height)); // big photos: faster, still readable
+    canvas.width = Math.round(width * scale);
+    canvas.height = Math.round(height * scale);
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    context.drawImage(source, 0, 0, canvas.width, canvas.height);
+    const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+    const found = window.jsQR(pixels.data, pixels.width, pixels.height, { inversionAttempts: attempts });
+    return found && found.data.startsWith(QR_PREFIX) ? codeFrom(found.data) : null;
+  }
+
+  $("[data-photo]").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    let code = null;
+    try {
+      const picture = await createImageBitmap(file);
+      code = readQr(picture, picture.width, picture.height, "attemptBoth");
+    } catch {
+      code = null; // not a picture the browser can open
+    }
+    event.target.value = "";
+    if (code) verifyCode(code, null);
+    else warn(T.qr_none);
+  });
+
+  const video = $("[data-video]");
+  let stream = null;
+
+  async function startCamera() {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      warn(T.camera_none);
+      return;
+    }
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    } catch {
+      warn(T.camera_none);
+      return;
+    }
+    video.srcObject = stream;
+    $("[data-camera]").hidden = false;
+    say(T.scanning);
+    await video.play();
+    requestAnimationFrame(scanFrame);
+  }
+
+  function scanFrame() {
+    if (!stream) return;
+    if (video.readyState >= video.HAVE_ENOUGH_DATA) {
+      const code = readQr(video, video.videoWidth, video.videoHeight, "dontInvert");
+      if (code) {
+        stopCamera();
+        verifyCode(code, null);
+        return;
+      }
+    }
+    requestAnimationFrame(scanFrame);
+  }
+
+  function stopCamera() {
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    stream = null;
+    video.srcObject = null;
+    $("[data-camera]").hidden = true;
+  }
+
+  $("[data-scan]").addEventListener("click", startCamera);
+  $("[data-scan-stop]").addEventListener("click", () => {
+    stopCamera();
+    say("");
+  });
+
+  // --- mobile phone verification (行動電話認證, seed 004) ----------------------------------
+  const phoneForm = $("[data-form=phone]");
+
+  function phoneStep(step) {
+    for (const fieldset of phoneForm.querySelectorAll("[data-step]")) {
+      fieldset.hidden = fieldset.dataset.step !== String(step);
+    }
+    $(`[data-step="${step}"] input`, phoneForm).focus();
+  }
+
+  // People type numbers as 0912-345-678 or 0912 345 678.
+  const digits = (text) => text.replace(/[\s-]/g, "");
+
+  // The first field that is wrong, with what to type; null when all are right.
+  function phoneProblem() {
+    const f = phoneForm.elements;
+    if (!/^\d{4}$/.test(digits(f.card_last4.value))) return [f.card_last4, T.need_last4];
+    if (!/^09\d{8}$/.test(digits(f.mobile.value))) return [f.mobile, T.need_mobile];
+    if (!f.national_id.value.trim()) return [f.national_id, T.need_id];
+    return null;
+  }
+
+  $("[data-next]").addEventListener("click", () => {
+    const problem = phoneProblem();
+    if (problem) {
+      warn(problem[1]);
+      problem[0].focus();
+      return;
+    }
+    say("");
+    phoneStep(2);
+  });
+  $("[data-previous]").addEventListener("click", () => phoneStep(1));
+
+  phoneForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const f = phoneForm.elements;
+    if (phoneProblem()) return phoneStep(1);
+    if (!f.password.value) {
+      warn(T.need_password);
+      f.password.focus();
+      return;
+    }
+    await busy(event.submitter, async () => {
+      try {
+        const out = await call("POST", "devices/verify-phone", {
+          card_last4: digits(f.card_last4.value),
+          mobile: digits(f.mobile.value),
+          national_id: f.national_id.value.trim().toUpperCase(),
+          password: f.password.value,
+          ...device(),
+        });
+        saveCredential(out.account, out.device_credential);
+        phoneForm.reset();
+        phoneStep(1);
+        go("login", { status: T.verified });
+      } catch (error) {
+        f.password.value = "";
+        // A refused number: back to the number, with the seed's advice (the API's message).
+        if (error.code === "phone_refused") phoneStep(1);
+        throw error;
+      }
+    });
+  });
+
+  // --- sign in and out ----------------------------------------------------------------------
+  $("[data-form=login]").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const nationalId = form.national_id.value.trim().toUpperCase();
+    if (!nationalId) return warn(T.need_id);
+    if (!form.password.value) return warn(T.need_password);
+    const credential = credentials()[mask(nationalId)];
+    if (!credential) return warn(T.not_verified);
+    await busy(event.submitter, async () => {
+      const pair = await call("POST", "auth/login", {
+        national_id: nationalId,
+        password: form.password.value,
+        device_credential: credential,
+        identifier: deviceIdentifier(),
+      });
+      saveTokens(pair);
+      form.reset();
+      go("bank");
+    });
+  });
+
+  $("[data-logout]").addEventListener("click", async (event) => {
+    await busy(event.target, async () => {
+      try {
+        await call("POST", "auth/logout", undefined, { auth: true });
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error; // signed out either way
+      }
+      saveTokens(null);
+      go("home", { status: T.signed_out });
+    });
+  });
+
+  // --- today's data (申請本日資料, 申請結果) -------------------------------------------------
+  let labels = {}; // category code → label, from the latest result
+
+  async function loadToday() {
+    try {
+      showToday(await call("GET", "today", undefined, { auth: true }));
+    } catch (error) {
+      if (error.code !== "not_found") throw error;
+      showToday(null); // nothing asked for today yet
+    }
+  }
+
+  function showToday(today) {
+    const result = $("[data-result]");
+    const list = $("[data-categories]");
+    const date = $("[data-result-date]");
+    list.replaceChildren();
+    result.dataset.state = today ? today.status : "none";
+    date.hidden = !today?.requested_at;
+    if (today?.requested_at) $("span", date).textContent = showDate(today.requested_at);
+    const waiting = today && ["pending", "running"].includes(today.status);
+    $("[data-refresh]").hidden = !waiting;
+    if (!today) {
+      $("[data-result-text]").textContent = T.not_applied;
+    } else if (waiting) {
+      $("[data-result-text]").textContent = T.processing;
+    } else if (["ready", "empty"].includes(today.status)) {
+      $("[data-result-text]").textContent = "";
+      for (const category of today.categories || []) {
+        labels[category.code] = category.label;
+        list.append(categoryRow(category));
+      }
+    } else {
+      $("[data-result-text]").textContent = `${today.label} ${T.try_again}`;
+    }
+  }
+
+  function categoryRow(category) {
+    const row = element("li", null, { "data-category": category.code });
+    row.append(element("span", category.label));
+    if (category.count) {
+      const link = element("a", T.browse, { href: `#records/${encodeURIComponent(category.code)}`, class: "button" });
+      link.setAttribute("aria-label", `${category.label} ${T.browse}`);
+      row.append(link);
+    } else {
+      row.append(element("span", T.no_data, { class: "none" }));
+    }
+    return row;
+  }
+
+  $("[data-apply]").addEventListener("click", (event) =>
+    busy(event.target, async () => showToday(await call("POST", "today", undefined, { auth: true })))
+  );
+  $("[data-refresh]").addEventListener("click", (event) => busy(event.target, loadToday));
+
+  // --- records ----------------------------------------------------------------------------
+  async function labelOf(code) {
+    if (!labels[code]) {
+      for (const category of await call("GET", "categories", undefined, { auth: true })) {
+        labels[category.code] = category.label;
+      }
+    }
+    return labels[code] || code;
+  }
+
+  async function loadRecords(code) {
+    const list = $("[data-records]");
+    list.replaceChildren();
+    $("[data-records-title]").textContent = await labelOf(code);
+    const rows = await call("GET", `records/${encodeURIComponent(code)}`, undefined, { auth: true });
+    if (!rows.length) list.append(element("li", T.no_records));
+    for (const row of rows) {
+      const link = element("a", null, { href: `#record/${encodeURIComponent(code)}/${row.id}` });
+      link.append(element("span", [showDate(row.date), row.provider].filter(Boolean).join(" · "), { class: "meta" }));
+      link.append(element("span", row.summary, { class: "summary" }));
+      const item = element("li", null, { "data-record": row.id });
+      item.append(link);
+      list.append(item);
+    }
+  }
+
+  async function loadRecord(code, id) {
+    const details = $("[data-record-details]");
+    details.replaceChildren();
+    $("[data-record-summary]").textContent = "";
+    $("[data-record-title]").textContent = await labelOf(code);
+    const path = `records/${encodeURIComponent(code)}/${encodeURIComponent(id)}`;
+    const record = await call("GET", path, undefined, { auth: true });
+    $("[data-record-summary]").textContent = record.summary;
+    const pairs = [
+      [T.date, showDate(record.date)],
+      [T.provider, record.provider],
+      ...(record.details || []).map((d) => [d.label, d.value]),
+    ];
+    for (const [label, value] of pairs) {
+      if (value === null || value === undefined || value === "") continue;
+      details.append(element("dt", label), element("dd", value));
+    }
+  }
+
+  // --- start ------------------------------------------------------------------------------
+  if ("serviceWorker" in navigator) {
+    // Not fatal when refused (a plain-http address): the app then simply needs the network.
+    navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.scope }).catch(() => {});
+  }
+  window.addEventListener("hashchange", route);
+  route();
+})();
