@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
+from healthbank.bank.preventive import PREVENTIVE_SECTIONS
 from healthbank.codes.models import CodeTable
 from healthbank.core.templatetags.rocdate import rocdate, rocdatetime
 from healthbank.downloads.categories import Category
@@ -21,6 +22,7 @@ from healthbank.records.models import (
     ImagingReport,
     LabResult,
     Measurement,
+    PreventiveCheck,
     Vaccination,
     Visit,
 )
@@ -102,8 +104,26 @@ def _visit_details(visit: Visit) -> list[dict]:
     return rows
 
 
+def _preventive_details(check: PreventiveCheck) -> list[dict]:
+    """In the seed's table order, with its section names and units (as the portal shows)."""
+    shown = [{"label": str(_("check date")), "value": rocdate(check.checked_on)}]
+    for title, fields in PREVENTIVE_SECTIONS:
+        for field in fields:
+            if field.kind == "value":
+                value = getattr(check, field.attr)
+                if value is None or value == "":
+                    continue
+                text = f"{value} {field.unit}".strip()
+            else:
+                text = getattr(check, f"get_{field.attr}_display")()
+            shown.append({"label": f"{title}: {field.label}", "value": text})
+    return shown
+
+
 def details(row) -> list[dict]:
     """Every field worth showing, labelled; a visit's diagnoses and orders after them."""
+    if isinstance(row, PreventiveCheck):
+        return _preventive_details(row)
     shown = _field_details(row)
     if isinstance(row, Visit):
         shown += _visit_details(row)

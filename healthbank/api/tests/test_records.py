@@ -107,3 +107,12 @@ def test_a_record_list_is_a_few_queries_however_many_rows(
     assert rows
     with django_assert_num_queries(expected):
         assert get(client, f"/records/{category}/{rows[-1]['id']}", token=token).status_code == 200
+
+
+def test_a_preventive_check_reads_like_the_seeds_table(client, token):
+    rows = get(client, "/records/preventive", token=token).json()
+    body = get(client, f"/records/preventive/{rows[0]['id']}", token=token).json()
+    labels = [detail["label"] for detail in body["details"]]
+    assert labels[0] == "檢查日期"
+    assert any(label.startswith("血脂") for label in labels)
+    assert any(detail["value"].endswith("mg/dL") for detail in body["details"])
