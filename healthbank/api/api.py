@@ -42,6 +42,8 @@ STATUS = {
     "not_found": 404,
     "invalid_device": 400,
     "phone_refused": 400,
+    "invalid_mobile": 400,
+    "invalid_card_digits": 400,
 }
 
 MESSAGES = {

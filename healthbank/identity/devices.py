@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import Action, record
-from healthbank.external.telecom import telecom
+from healthbank.external.telecom import MOBILE_NUMBER, normalise_number, telecom
 from healthbank.identity import rules
 from healthbank.identity import services as identity
 from healthbank.identity.models import (
@@ -51,6 +51,12 @@ class DeviceError(Exception):
         ),
         "throttled": _("Too many wrong device verification codes. Wait 15 minutes and try again."),
         "invalid_device": _("The app did not send its platform and device identifier."),
+        "invalid_mobile": _(
+            "Enter your mobile number: 10 digits starting with 09, for example 0912345678."
+        ),
+        "invalid_card_digits": _(
+            "Enter the last 4 digits of the card number printed on your NHI card."
+        ),
         # Seed 004's note under 行動電話認證.
         "phone_refused": _(
             "This mobile number could not be confirmed by its carrier. Phone-number "
@@ -207,6 +213,11 @@ def verify_by_phone(
     identifier = identifier.strip()
     if not identifier or platform not in Device.Platform.values:
         raise DeviceError("invalid_device")
+    if not MOBILE_NUMBER.fullmatch(normalise_number(mobile)):
+        raise DeviceError("invalid_mobile")
+    card_last4 = card_last4.strip()
+    if not (len(card_last4) == 4 and card_last4.isdigit()):
+        raise DeviceError("invalid_card_digits")
     if _throttled(identifier, address):
         raise _refuse("throttled", identifier=identifier, address=address)
     method = AuditEvent.Method.PHONE
@@ -217,10 +228,8 @@ def verify_by_phone(
         .exclude(status=Account.Status.CERTIFICATE)
         .first()
     )
-    card_last4 = card_last4.strip()
     holds_card = (
         account is not None
-        and len(card_last4) == 4
         and NhiCard.objects.filter(
             person=account.person, status=NhiCard.Status.VALID, number__endswith=card_last4
         ).exists()

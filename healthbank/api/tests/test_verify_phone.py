@@ -127,3 +127,29 @@ def test_phone_verification_is_throttled_per_device(client, chen):
     response = verify_phone(client)
     assert (response.status_code, response.json()["code"]) == (429, "throttled")
     assert not DeviceBinding.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field,value,code,english",
+    [
+        ("mobile", "912000001", "invalid_mobile", "10 digits starting with 09"),
+        ("mobile", "0912-000-00x", "invalid_mobile", "10 digits starting with 09"),
+        ("card_last4", "12a4", "invalid_card_digits", "last 4 digits of the card number"),
+        ("card_last4", "123", "invalid_card_digits", "last 4 digits of the card number"),
+    ],
+)
+def test_malformed_details_are_explained_and_nothing_is_counted(
+    client, chen, field, value, code, english
+):
+    response = verify_phone(client, **{field: value})
+    assert (response.status_code, response.json()["code"]) == (400, code)
+    assert "請" in response.json()["message"]
+    client.cookies["django_language"] = "en"
+    assert english in verify_phone(client, **{field: value}).json()["message"]
+    chen.refresh_from_db()
+    assert chen.failed_logins == 0 and not DeviceVerifyFailure.objects.exists()
+    assert not DeviceBinding.objects.exists()
+
+
+def test_an_international_form_of_the_number_is_the_same_number(client, chen):
+    assert verify_phone(client, mobile="+886 912 000 001").status_code == 201
