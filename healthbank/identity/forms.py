@@ -301,3 +301,14 @@ class PasswordAgainForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Enter your registration password to confirm.")},
     )
+
+
+class MobileAccountForm(OwnPasswordFields):
+    """行動裝置帳號申請: the password the NHI Express app signs in with, and an e-mail."""
+
+    email = forms.EmailField(
+        label=_("E-mail (primary)"),
+        help_text=_(
+            "We tell you here when your account changes, and send password-reset links here."
+        ),
+    )

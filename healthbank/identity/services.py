@@ -85,6 +85,11 @@ class IdentityError(Exception):
             "The registration password is wrong. After %(limit)s wrong passwords in a row, "
             "online services are suspended until you reset your password with Forgot password."
         ),
+        "mobile_account_exists": _(
+            "You already have an account for the NHI Express app: sign in to the app with your "
+            "national ID and your registration password. Verify your phone with Mobile device "
+            "verification first."
+        ),
     }
 
     def __init__(self, code: str, **params):
@@ -648,3 +653,41 @@ def confirm_password(
     if account.failed_logins:
         account.failed_logins = 0
         account.save(update_fields=["failed_logins"])
+
+
+def mobile_account_refusal(account: Account) -> str | None:
+    """Why this account cannot apply for a mobile-device account (an IdentityError code),
+    or None when it can: only a certificate-only account applies."""
+    if account.is_locked:
+        return "locked"
+    return {
+        Account.Status.ACTIVE: "mobile_account_exists",
+        Account.Status.PENDING: "pending",
+        Account.Status.SUSPENDED: "suspended",
+    }.get(account.status)
+
+
+@transaction.atomic
+def apply_mobile_account(
+    *, account: Account, password: str, email: str, address: str | None = None
+) -> Account:
+    """行動裝置帳號申請 (seed 002): a person signed in with the citizen digital certificate
+    chooses the password the NHI Express app signs in with. The certificate has proved who
+    they are, so, as at a counter, the account is active at once without a confirming
+    e-mail; the e-mail sent tells them it was done."""
+    accounts = Account.objects.select_for_update().select_related("person", "user")
+    account = accounts.get(pk=account.pk)
+    if refusal := mobile_account_refusal(account):
+        raise IdentityError(refusal)
+    now = timezone.now()
+    account.status = Account.Status.ACTIVE
+    account.email = email
+    account.applied_at = account.confirmed_at = now
+    account.card_verified_at = account.card_verified_at or now
+    account.save()
+    account.user.set_password(password)
+    account.user.save(update_fields=["password"])
+    record(action=Action.REGISTRATION_APPLIED, person=account.person, method="certificate",
+           address=address, mobile_account=True)  # fmt: skip
+    _mail("mobile_account", account, device_url=_site_url("eservice:device_code"))
+    return account

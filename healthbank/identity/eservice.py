@@ -1,0 +1,198 @@
+"""Personal NHI e-services (個人健保資料網路服務作業) at /eservice/, as in seed 002: sign in
+with the citizen digital certificate, apply for a mobile device account (行動裝置帳號申請),
+then verify and manage mobile devices with the registration site's device pages."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from healthbank.audit.services import client_address
+from healthbank.core.http import next_or, posted
+from healthbank.identity import forms, services
+from healthbank.identity.cards import CardRefused
+from healthbank.identity.models import Account
+from healthbank.identity.services import IdentityError
+from healthbank.identity.views import (
+    DeviceSite,
+    _fail,
+    _start_session,
+    current_account,
+    device_code_page,
+    device_disable_action,
+    device_enable_action,
+    device_list_page,
+)
+
+SITE = DeviceSite(
+    namespace="eservice", home="eservice:home", header="identity/eservice/_header.html"
+)
+METHOD = "certificate"
+
+
+def _certificate_account(request: HttpRequest) -> Account | None:
+    """The signed-in person's account, if this session began with the citizen certificate
+    (a password or NHI-card session does not open the e-services)."""
+    account = current_account(request)
+    if account is None or request.session.get("login_method") != METHOD:
+        return None
+    return account
+
+
+def certificate_required(view):
+    """The view gets the account of a certificate session; anyone else goes to the
+    e-services sign-in, which brings them back."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        account = _certificate_account(request)
+        if account is None:
+            if request.user.is_authenticated:
+                messages.info(
+                    request,
+                    _(
+                        "The personal e-services open only with the citizen digital "
+                        "certificate. Sign in with it here."
+                    ),
+                )
+            return redirect_to_login(request.get_full_path(), "eservice:login")
+        return view(request, account, *args, **kwargs)
+
+    return wrapped
+
+
+def mobile_account_required(view):
+    """Device pages need an active account with a password for the app: a certificate-only
+    account applies first, and other states are explained on the application page."""
+
+    @functools.wraps(view)
+    @certificate_required
+    def wrapped(request: HttpRequest, account: Account, *args, **kwargs) -> HttpResponse:
+        if account.status != Account.Status.ACTIVE or account.is_locked:
+            if account.status == Account.Status.CERTIFICATE:
+                messages.info(
+                    request,
+                    _(
+                        "Apply for a mobile device account first: choose the password the "
+                        "NHI Express app will sign in with."
+                    ),
+                )
+            return redirect("eservice:mobile_account")
+        return view(request, account, *args, **kwargs)
+
+    return wrapped
+
+
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Sign in with the citizen certificate card and its PIN, through the card agent."""
+    if request.method == "GET" and _certificate_account(request) is not None:
+        return redirect("eservice:home")
+    form = forms.CertificateLoginForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.sign_in(
+                method=METHOD, proof=form.proof, address=client_address(request)
+            )
+        except (IdentityError, CardRefused) as exc:
+            _fail(form, exc)
+        else:
+            _start_session(request, account, METHOD)
+            return redirect(next_or(request, "eservice:home"))
+    context = {
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "site": SITE,
+    }
+    return render(request, "identity/eservice/login.html", context)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    account = current_account(request)
+    if account is not None:
+        services.record_logout(account, client_address(request))
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("eservice:login")
+
+
+@never_cache
+@certificate_required
+def home(request: HttpRequest, account: Account) -> HttpResponse:
+    """The e-services' list: 行動裝置帳號申請, 行動裝置認證, 行動裝置管理作業, sign-out."""
+    return render(request, "identity/eservice/home.html", {"account": account, "site": SITE})
+
+
+@never_cache
+@certificate_required
+def mobile_account(request: HttpRequest, account: Account) -> HttpResponse:
+    """行動裝置帳號申請: a certificate-only account chooses the app's password and an e-mail
+    address; any other account is told where it stands and what to do."""
+    refusal = services.mobile_account_refusal(account)
+    form = forms.MobileAccountForm(
+        posted(request) if refusal is None else None,
+        national_id=account.person.national_id,
+        initial={"email": account.email},
+    )
+    if refusal is None and request.method == "POST" and form.is_valid():
+        try:
+            account = services.apply_mobile_account(
+                account=account,
+                password=form.cleaned_data["password"],
+                email=form.cleaned_data["email"],
+                address=client_address(request),
+            )
+        except IdentityError as exc:
+            _fail(form, exc)
+        else:
+            update_session_auth_hash(request, account.user)  # the new password keeps this session
+            messages.success(
+                request,
+                _(
+                    "Your mobile device account is ready. Generate a device verification code "
+                    "for your phone; the app then signs in with your national ID and this "
+                    "password."
+                ),
+            )
+            return redirect("eservice:device_code")
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "refusal_message": IdentityError(refusal).message if refusal else "",
+        "site": SITE,
+    }
+    return render(request, "identity/eservice/mobile_account.html", context)
+
+
+@never_cache
+@mobile_account_required
+def device_code(request: HttpRequest, account: Account) -> HttpResponse:
+    return device_code_page(request, account, SITE)
+
+
+@never_cache
+@mobile_account_required
+def devices(request: HttpRequest, account: Account) -> HttpResponse:
+    return device_list_page(request, account, SITE)
+
+
+@never_cache
+@require_POST
+@mobile_account_required
+def device_enable(request: HttpRequest, account: Account, binding_id: int) -> HttpResponse:
+    return device_enable_action(request, account, binding_id, SITE)
+
+
+@require_POST
+@mobile_account_required
+def device_disable(request: HttpRequest, account: Account, binding_id: int) -> HttpResponse:
+    return device_disable_action(request, account, binding_id, SITE)
