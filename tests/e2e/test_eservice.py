@@ -1,0 +1,72 @@
+"""The personal NHI e-services (個人健保資料網路服務作業) in the browser, as seed 002 shows them:
+sign in with the citizen digital certificate, apply for the mobile device account, generate
+a device verification code (asked for the password again) and see its QR code and text."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from healthbank.identity import devices
+from healthbank.identity.models import Account
+from healthbank.synth.personas import CERTIFICATE_PIN
+from tests.e2e.steps import insert_certificate, read_card, solve_captcha, submit
+
+WIFE_ID = "A223456781"  # 陳林秀英: a citizen certificate, no NHI card registration
+APP_PASSWORD = "Phone#2026"  # noqa: S105 - the password she chooses for the app
+IPHONE = {"platform": "ios", "model": "iPhone", "identifier": "D8CF0CBF-A62A-40F5-A118-A5B6DF"}
+
+
+def test_certificate_sign_in_mobile_account_and_device_code(page, personas):
+    page.goto("/eservice/")
+    expect(page).to_have_url(re.compile(r"/eservice/login/\?next=/eservice/$"))
+    insert_certificate(WIFE_ID)
+    read_card(page, pin=CERTIFICATE_PIN)
+    expect(page.locator("[data-status]")).to_have_attribute("data-state", "ok")
+    solve_captcha(page)
+    submit(page)
+    expect(page).to_have_url(re.compile("/eservice/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("個人健保資料網路服務作業")
+
+    # Without the mobile device account, device verification sends her to apply first.
+    page.get_by_role("link", name="行動裝置認證").click()
+    expect(page).to_have_url(re.compile("/eservice/mobile-account/$"))
+    expect(page.locator(".messages")).to_contain_text("請先完成「行動裝置帳號申請」")
+
+    page.get_by_label(re.compile("^註冊密碼")).fill("phone1")
+    expect(page.locator("[data-strength-for]")).to_have_attribute("data-level", "medium")
+    page.get_by_label(re.compile("^註冊密碼")).fill(APP_PASSWORD)
+    expect(page.locator("[data-strength-for]")).to_have_attribute("data-level", "strong")
+    page.get_by_label("再次確認密碼").fill("Phone#2027")
+    page.get_by_label(re.compile("^E-Mail")).fill("lin@example.com")
+    page.get_by_role("button", name="確認申請").click()
+    expect(page.locator("main")).to_contain_text("兩次輸入的密碼不一致")
+    assert Account.objects.get(person__national_id=WIFE_ID).status == Account.Status.CERTIFICATE
+
+    page.get_by_label(re.compile("^註冊密碼")).fill(APP_PASSWORD)
+    page.get_by_label("再次確認密碼").fill(APP_PASSWORD)
+    page.get_by_role("button", name="確認申請").click()
+    expect(page).to_have_url(re.compile("/eservice/device/$"))
+    expect(page.locator(".messages")).to_contain_text("行動裝置帳號申請完成")
+
+    # Asked again: a wrong password issues no code.
+    page.get_by_label("註冊密碼").fill("not-my-password")
+    page.get_by_role("button", name="產生裝置認證碼").click()
+    expect(page.locator("main")).to_contain_text("註冊密碼錯誤")
+    expect(page.locator("figure.qr svg")).to_have_count(0)
+
+    page.get_by_label("註冊密碼").fill(APP_PASSWORD)
+    page.get_by_role("button", name="產生裝置認證碼").click()
+    expect(page.locator("figure.qr svg")).to_be_visible()
+    code = page.locator(".device-code-text")
+    expect(code).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    expect(page.locator(".device-code")).to_contain_text("有效時間")
+
+    # The typed code verifies her phone; the management page lists it.
+    devices.verify_device(code=code.inner_text(), **IPHONE)
+    page.get_by_role("link", name="個人健保資料網路服務作業").click()
+    page.get_by_role("link", name="行動裝置管理作業").click()
+    expect(page.locator("table.records tbody tr")).to_have_count(1)
+    expect(page.locator("table.records")).to_contain_text("啟用")
+    expect(page.get_by_role("button", name="停用裝置")).to_be_visible()
