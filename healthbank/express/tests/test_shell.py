@@ -120,3 +120,8 @@ def test_the_shell_files_exist_where_the_page_loads_them(client):
     for url in re.findall(r'(?:src|href)="(/static/[^"]+)"', page):
         assert finders.find(url.removeprefix("/static/")), url
         assert url in shell_list(client), url
+
+
+def test_the_landing_page_opens_the_app(client):
+    page = client.get("/").content.decode()
+    assert 'href="/app/">開啟健保快易通：手機上的健康存摺</a>' in page

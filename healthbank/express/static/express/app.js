@@ -153,6 +153,9 @@
     return ROC ? `${Number(year) - 1911}/${month}/${day}` : iso.slice(0, 10);
   }
 
+  const taipeiToday = () =>
+    new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei" }).format(new Date());
+
   function element(tag, text, attributes = {}) {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
@@ -315,8 +318,8 @@
     $(`[data-step="${step}"] input`, phoneForm).focus();
   }
 
-  // People type numbers as 0912-345-678 or 0912 345 678.
-  const digits = (text) => text.replace(/[\s-]/g, "");
+  // People type numbers as 0912-345-678, 0912 345 678 or +886 912 345 678.
+  const digits = (text) => text.replace(/[\s()-]/g, "").replace(/^\+886/, "0");
 
   // The first field that is wrong, with what to type; null when all are right.
   function phoneProblem() {
@@ -422,8 +425,9 @@
     const date = $("[data-result-date]");
     list.replaceChildren();
     result.dataset.state = today ? today.status : "none";
-    date.hidden = !today?.requested_at;
-    if (today?.requested_at) $("span", date).textContent = showDate(today.requested_at);
+    // GET today answers only with a request made today (Taipei time): its date is today's.
+    date.hidden = !today;
+    if (today) $("span", date).textContent = showDate(today.requested_at || taipeiToday());
     const waiting = today && ["pending", "running"].includes(today.status);
     $("[data-refresh]").hidden = !waiting;
     if (!today) {
