@@ -23,13 +23,13 @@ from healthbank.identity.models import Account
 from healthbank.identity.services import IdentityError
 from healthbank.identity.views import (
     DeviceSite,
-    _fail,
-    _start_session,
     current_account,
     device_code_page,
     device_disable_action,
     device_enable_action,
     device_list_page,
+    show_refusal,
+    start_session,
 )
 
 SITE = DeviceSite(
@@ -103,9 +103,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 method=METHOD, proof=form.proof, address=client_address(request)
             )
         except (IdentityError, CardRefused) as exc:
-            _fail(form, exc)
+            show_refusal(form, exc)
         else:
-            _start_session(request, account, METHOD)
+            start_session(request, account, METHOD)
             return redirect(next_or(request, "eservice:home"))
     context = {
         "form": form,
@@ -152,7 +152,7 @@ def mobile_account(request: HttpRequest, account: Account) -> HttpResponse:
                 address=client_address(request),
             )
         except IdentityError as exc:
-            _fail(form, exc)
+            show_refusal(form, exc)
         else:
             update_session_auth_hash(request, account.user)  # the new password keeps this session
             messages.success(

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 LAST_SEEN_STEP = 15  # seconds; the idle sign-out may come this much early
@@ -30,7 +31,9 @@ class IdleTimeoutMiddleware:
                 messages.warning(
                     request, _("You were signed out after a period of inactivity. Sign in again.")
                 )
-                return redirect("identity:login")
+                # Back to the sign-in of the site they were on.
+                eservice = request.path.startswith(reverse("eservice:home"))
+                return redirect("eservice:login" if eservice else "identity:login")
             # Written at most every LAST_SEEN_STEP seconds: not a session UPDATE per request.
             if "idle-check" not in request.GET and (
                 "last_seen" not in request.session or now - last_seen >= LAST_SEEN_STEP

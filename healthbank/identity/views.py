@@ -30,11 +30,11 @@ from healthbank.people.models import Person, Township, Village
 APPLY_STEP_SECONDS = 30 * 60  # the card step of an application is good for half an hour
 
 
-def _fail(form, exc: IdentityError | CardRefused) -> None:
+def show_refusal(form, exc: IdentityError | CardRefused) -> None:
     form.add_error(None, exc.message)
 
 
-def _start_session(request: HttpRequest, account: Account, method: str) -> None:
+def start_session(request: HttpRequest, account: Account, method: str) -> None:
     login(request, account.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session["login_method"] = method
     request.session["last_seen"] = time.time()
@@ -87,9 +87,9 @@ def register_home(request: HttpRequest) -> HttpResponse:
                 address=client_address(request),
             )
         except IdentityError as exc:
-            _fail(form, exc)
+            show_refusal(form, exc)
         else:
-            _start_session(request, account, "card")
+            start_session(request, account, "card")
             return redirect("identity:register")
     return render(request, "identity/register_home.html", {"form": form, "account": account})
 
@@ -118,7 +118,7 @@ def apply_card(request: HttpRequest) -> HttpResponse:
                 neighbourhood=data["neighbourhood"],
             )
         except IdentityError as exc:
-            _fail(form, exc)
+            show_refusal(form, exc)
         else:
             request.session["apply_person"] = person.pk
             request.session["apply_at"] = time.time()
@@ -153,7 +153,7 @@ def apply_details(request: HttpRequest) -> HttpResponse:
                 address=client_address(request),
             )
         except IdentityError as exc:
-            _fail(form, exc)
+            show_refusal(form, exc)
         else:
             for key in ("apply_rules", "apply_person", "apply_at"):
                 request.session.pop(key, None)
@@ -189,7 +189,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 address=client_address(request),
             )
         except (IdentityError, CardRefused) as exc:
-            _fail(form, exc)
+            show_refusal(form, exc)
         else:
             return render(request, "identity/confirmed.html")
     context = {"form": form, "needs_password": needs_password}
@@ -203,7 +203,7 @@ def _card_action(request: HttpRequest, template: str, action, done_message) -> H
         try:
             result = action(proof=form.proof, address=client_address(request))
         except IdentityError as exc:
-            _fail(form, exc)
+            show_refusal(form, exc)
         else:
             return render(request, "identity/done.html", {"message": done_message(result)})
     return render(request, template, {"form": form})
@@ -247,7 +247,7 @@ def forgot(request: HttpRequest) -> HttpResponse:
                 address=client_address(request),
             )
         except IdentityError as exc:
-            _fail(form, exc)
+            show_refusal(form, exc)
         else:
             message = _(
                 "A password-reset e-mail has been sent to %s. Open its link, read your card "
@@ -273,7 +273,7 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
                 address=client_address(request),
             )
         except (IdentityError, CardRefused) as exc:
-            _fail(form, exc)
+            show_refusal(form, exc)
         else:
             message = _("Your password has been changed. You can sign in with it now.")
             return render(request, "identity/done.html", {"message": message, "login": True})
@@ -364,9 +364,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     address=client_address(request),
                 )
             except (IdentityError, CardRefused) as exc:
-                _fail(form, exc)
+                show_refusal(form, exc)
             else:
-                _start_session(request, account, tab)
+                start_session(request, account, tab)
                 return redirect(next_or(request, "bank:home"))
     context = {
         "tab": tab,

@@ -368,3 +368,12 @@ def test_another_persons_device_is_404_on_the_e_services(client, chen):
     assert HTC["model"] not in client.get("/eservice/devices/").content.decode()
     account.refresh_from_db()
     assert account.failed_logins == 0
+
+
+def test_an_idle_session_is_sent_back_to_the_e_services_sign_in(client, settings):
+    _sign_in(client)
+    session = client.session
+    session["last_seen"] -= settings.SESSION_IDLE_SECONDS + 1
+    session.save()
+    response = client.get("/eservice/devices/")
+    assert response["Location"] == "/eservice/login/"
