@@ -40,15 +40,14 @@ format: $(BIN)/healthbank
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The benchmark (bench/run.py): PostgreSQL databases of 10,000 and 100,000 people, kept
+# between runs; the report goes to bench/results/<date>.md. The smoke run: a tiny SQLite
+# dataset (PostgreSQL when DATABASE_URL names one), under a minute, into var/bench-smoke/.
 bench: $(BIN)/healthbank
-	$(BIN)/python bench/seed.py --people 10000
-	$(BIN)/python bench/pages.py --people 100000
-	$(BIN)/python bench/package.py
+	$(BIN)/python bench/run.py
 
 bench-smoke: $(BIN)/healthbank
-	$(BIN)/python bench/seed.py --people 200
-	$(BIN)/python bench/pages.py --people 200 --sqlite --sample 5 --repeat 1
-	$(BIN)/python bench/package.py --sqlite --people 200 --runs 1
+	$(BIN)/python bench/run.py --smoke
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,376 @@
+"""Every scenario on one seeded database: run by `run.py` as its own process (Django is set
+up once per process, and each dataset is its own database), with the environment that
+names the database. Writes a JSON document of figures to --out.
+
+    DATABASE_URL=... SECRET_KEY=... .venv/bin/python bench/measure.py --mode full --out x.json
+
+Scenarios that need a feature that has not landed are skipped with the reason; one that
+fails is recorded with its error and makes the process exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import random
+import re
+import sqlite3
+import sys
+import time
+import traceback
+from pathlib import Path
+from statistics import median
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import load  # noqa: E402
+import server  # noqa: E402
+
+PASSWORD = "Bench#2026"  # noqa: S105 - synthetic accounts of a benchmark database
+# The portal pages under load: bank URL names (DESIGN.md's portal, issue 9's list).
+PAGES = {
+    "home": "bank:home",
+    "outpatient": "bank:western",
+    "lab results": "bank:glucose_lipids",
+    "medications": "bank:medications",
+}
+
+
+class Skipped(Exception):
+    """A scenario whose feature has not landed: the message says which and why."""
+
+
+# How much each mode does: seconds of load per page (after each thread's first `warmup`
+# requests), people signed in for the pages, accounts signing in through the API, and
+# package runs.
+MODES = {
+    "smoke": {"seconds": 0.5, "warmup": 1, "sql_seconds": 0.3, "login_seconds": 1.0,
+              "people": 4, "accounts": 2, "package_runs": 1},
+    "quick": {"seconds": 15.0, "warmup": 3, "sql_seconds": 8.0, "login_seconds": 20.0,
+              "people": 200, "accounts": 16, "package_runs": 5},
+}  # fmt: skip
+MODES["full"] = MODES["quick"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=sorted(MODES), default="full")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--log", type=Path, required=True, help="gunicorn's log")
+    args = parser.parse_args()
+    mode = MODES[args.mode]
+
+    import django
+
+    django.setup()
+    results: dict = {"dataset": dataset_facts(), "scenarios": {}}
+    scenarios = results["scenarios"]
+    workers = server.workers_for(server.cores())
+    people, accounts = [], []
+
+    def attempt(name: str, scenario, *args) -> None:
+        started = time.perf_counter()
+        print(f"  {name} ...", flush=True)
+        try:
+            scenarios[name] = {"status": "ok", **scenario(*args)}
+        except Skipped as reason:
+            scenarios[name] = {"status": "skipped", "reason": str(reason)}
+        except Exception as exc:  # recorded, and the run fails at the end
+            traceback.print_exc()
+            scenarios[name] = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+        scenarios[name]["wall_s"] = round(time.perf_counter() - started, 1)
+
+    def prepare() -> dict:
+        people.extend(page_people(mode["people"]))
+        accounts.extend(login_accounts(mode["accounts"], exclude={p.pk for p in people}))
+        return {"people": len(people), "accounts": len(accounts)}
+
+    attempt("setup", prepare)
+    env = dict(os.environ)
+    with server.running(env, workers, args.log) as web:
+        results["server"] = server.settings(env, workers)
+        attempt("pages", pages_under_load, web, people, workers, mode)
+        attempt("login", logins_under_load, web, accounts, workers, mode)
+        results["server"]["worker_rss_mib"] = web.worker_rss_mib()
+    attempt("package", package, mode["package_runs"])
+    attempt("qr", qr_verification)
+    attempt("ingest", ingestion)
+
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    failed = [name for name, s in scenarios.items() if s["status"] == "error"]
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+# --- the dataset -----------------------------------------------------------------------
+
+
+def dataset_facts() -> dict:
+    import django
+    from django.contrib.auth.hashers import get_hasher
+    from django.db import connection
+
+    from healthbank.people.models import Person
+    from healthbank.records.models import Visit
+
+    hasher = get_hasher()
+    facts = {
+        "people": Person.objects.count(),
+        "visits": Visit.objects.count(),
+        "database": connection.vendor,
+        "django": django.get_version(),
+        "password_hasher": {
+            "algorithm": hasher.algorithm,
+            "time_cost": getattr(hasher, "time_cost", None),
+            "memory_cost_kib": getattr(hasher, "memory_cost", None),
+            "parallelism": getattr(hasher, "parallelism", None),
+        },
+    }
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT version(), pg_database_size(current_database())")
+            facts["database_version"], facts["database_bytes"] = cursor.fetchone()
+        else:
+            facts["database_version"] = f"SQLite {sqlite3.sqlite_version}"
+            facts["database_bytes"] = Path(connection.settings_dict["NAME"]).stat().st_size
+    return facts
+
+
+def sample_people(count: int, rng: random.Random, exclude: set[int] = frozenset()) -> list:
+    """`count` different people spread over the whole table (ids are dense after a seed)."""
+    from healthbank.people.models import Person
+
+    ids = list(Person.objects.order_by("id").values_list("id", flat=True))
+    chosen = [i for i in rng.sample(ids, min(len(ids), count + len(exclude))) if i not in exclude]
+    return list(Person.objects.filter(id__in=chosen[:count]).select_related("account"))
+
+
+def page_people(count: int) -> list:
+    """People to sign in for the pages. Their accounts are made with the test suite's cheap
+    Argon2 parameters: they never type a password (the session is made directly), and
+    hashing hundreds of passwords at 0.5 s each is not what this scenario measures."""
+    from django.test import override_settings
+
+    from healthbank.identity.services import register_at_counter
+
+    people = sample_people(count, random.Random(1))
+    cheap = ["healthbank.core.hashers.QuickArgon2PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=cheap):
+        for person in people:
+            if getattr(person, "account", None) is None:
+                person.account = register_at_counter(person=person, password=PASSWORD, staff_id=1)
+    return people
+
+
+def login_accounts(count: int, exclude: set[int]) -> list[dict]:
+    """Accounts with the production password hash and a verified, active device: what the
+    app's sign-in needs. Returns the JSON body each one signs in with."""
+    from django.contrib.auth.hashers import get_hasher
+
+    from healthbank.api import tokens
+    from healthbank.identity import devices
+    from healthbank.identity.services import register_at_counter
+
+    bodies = []
+    for person in sample_people(count, random.Random(2), exclude):
+        account = getattr(person, "account", None)
+        if account is None:
+            account = register_at_counter(person=person, password=PASSWORD, staff_id=1)
+        elif get_hasher().must_update(account.user.password):  # made with other parameters
+            account.user.set_password(PASSWORD)
+            account.user.save(update_fields=["password"])
+        identifier = f"bench-device-{person.pk}"
+        code, _row = devices.issue_code(account=account)
+        binding = devices.verify_device(
+            code=code, platform="android", model="bench", identifier=identifier
+        )
+        bodies.append(
+            {
+                "national_id": person.national_id,
+                "password": PASSWORD,
+                "identifier": identifier,
+                "device_credential": tokens.issue_credential(binding),
+            }
+        )
+    return bodies
+
+
+# --- portal pages ------------------------------------------------------------------------
+
+
+def pages_under_load(web: server.Server, people: list, workers: int, mode: dict) -> dict:
+    """Each page for every signed-in person over HTTP, then the same rows by raw SQL."""
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    cookies, captured = [], {name: [] for name in PAGES}
+    for person in people:
+        client = Client()
+        client.force_login(person.account.user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session}")
+        for name, view in PAGES.items():
+            captured[name].append(page_queries(client, reverse(view)))
+
+    figures = {}
+    for name, view in PAGES.items():
+        path = reverse(view)
+        http = load.run(
+            [load.get(web.port, path, cookie) for cookie in cookies],
+            threads=workers,
+            seconds=mode["seconds"],
+            warmup=mode["warmup"],
+        )
+        sql = load.run(
+            [replay(queries) for queries in captured[name]],
+            threads=workers,
+            seconds=mode["sql_seconds"],
+            warmup=mode["warmup"],
+            at_exit=close_connection,
+        )
+        for kind, outcome in (("http", http), ("sql", sql)):
+            if outcome.errors or not outcome.latencies_ms:
+                raise RuntimeError(f"{name} ({kind}): {outcome.errors} errors, "
+                                   f"{len(outcome.latencies_ms)} answers")  # fmt: skip
+        http_s, sql_s = http.summary(), sql.summary()
+        figures[name] = {
+            "path": path,
+            "queries": round(sum(map(len, captured[name])) / len(captured[name]), 1),
+            "http": http_s,
+            "sql": sql_s,
+            "ratio_throughput": round(sql_s["per_second"] / http_s["per_second"], 1),
+            "ratio_p50": round(median(http.latencies_ms) / median(sql.latencies_ms), 1),
+            "latencies_ms": [round(v, 2) for v in http.latencies_ms],
+        }
+    return {"threads": workers, "people": len(cookies), "pages": figures}
+
+
+# A signed-in request reads the session and the user before the page's own queries; the
+# raw-SQL limit is what the page reads from the person's data.
+FRAMEWORK = re.compile(r'FROM "(django_session|auth_user)"')
+
+
+def page_queries(client, path: str) -> list[tuple[str, tuple]]:
+    """The SELECTs this page sends for this person (after a warm-up request)."""
+    from django.db import connection
+
+    if client.get(path).status_code != 200:
+        raise RuntimeError(f"{path} did not answer 200")
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("SELECT") and not FRAMEWORK.search(sql):
+            queries.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        client.get(path)
+    return queries
+
+
+def replay(queries: list[tuple[str, tuple]]) -> load.Work:
+    """One page's SELECTs on the thread's own DB-API connection (psycopg or sqlite3, below
+    Django's cursor wrapper), every row fetched."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":  # Django's own placeholder conversion
+        queries = [(re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%"), p) for sql, p in queries]
+
+    def unit() -> bool:
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()
+        for sql, params in queries:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+        cursor.close()
+        return True
+
+    return unit
+
+
+def close_connection() -> None:
+    from django.db import connection
+
+    connection.close()
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+
+def logins_under_load(web: server.Server, accounts: list[dict], workers: int, mode: dict) -> dict:
+    """The app's sign-in (POST /api/v1/auth/login): device check, Argon2 password check,
+    token pair, audit row."""
+    outcome = load.run(
+        [load.post_json(web.port, "/api/v1/auth/login", body) for body in accounts],
+        threads=workers,
+        seconds=mode["login_seconds"],
+        warmup=1,
+    )
+    if outcome.errors or not outcome.latencies_ms:
+        raise RuntimeError(f"{outcome.errors} sign-ins refused, {len(outcome.latencies_ms)} done")
+    return {"threads": workers, "accounts": len(accounts), **outcome.summary()}
+
+
+# --- record package ------------------------------------------------------------------------
+
+
+def package(runs: int) -> dict:
+    """The record package of the person with the most visits: every category, merged."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from healthbank.downloads.categories import CATEGORIES
+    from healthbank.downloads.package import write_package
+    from healthbank.people.models import Person
+    from healthbank.records.models import Visit
+
+    busiest = (
+        Visit.objects.values("person").annotate(n=Count("id")).order_by("-n", "person").first()
+    )
+    person = Person.objects.get(pk=busiest["person"])
+    choices = [{"code": c.code, "mode": "merged"} for c in CATEGORIES]
+    seconds, size, rows = [], 0, 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        path, counts = write_package(
+            person=person, choices=choices, today=timezone.localdate(), generated_at=timezone.now()
+        )
+        seconds.append(time.perf_counter() - started)
+        rows, size = sum(counts.values()), path.stat().st_size
+        path.unlink()
+    return {
+        "visits": busiest["n"],
+        "rows": rows,
+        "categories": len(CATEGORIES),
+        "zip_bytes": size,
+        "runs": runs,
+        "median_s": round(median(seconds), 3),
+        "worst_s": round(max(seconds), 3),
+    }
+
+
+# --- features still to land -----------------------------------------------------------------
+
+
+def landed(app: str) -> bool:
+    return importlib.util.find_spec(f"healthbank.{app}") is not None
+
+
+def qr_verification() -> dict:
+    if not landed("vcard"):
+        raise Skipped("the virtual NHI card (issue 7) has not landed: no healthbank.vcard app")
+    raise Skipped("healthbank.vcard exists but this benchmark has no QR scenario yet")
+
+
+def ingestion() -> dict:
+    if not landed("ingest"):
+        raise Skipped("provider uploads (issue 8) have not landed: no healthbank.ingest app")
+    raise Skipped("healthbank.ingest exists but this benchmark has no ingestion scenario yet")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The benchmark's smoke mode (`make bench-smoke`): every scenario on a tiny dataset, so a
+change that breaks a scenario fails here rather than on the next full run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MEASURED = {"seed", "setup", "pages", "login", "package"}
+PAGES = {"home", "outpatient", "lab results", "medications"}
+
+
+def test_every_scenario_runs_and_the_report_is_written(tmp_path):
+    done = subprocess.run(  # noqa: S603 - our own script, with fixed arguments
+        [sys.executable, ROOT / "bench" / "run.py", "--smoke", f"--out={tmp_path}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    [figures] = tmp_path.glob("*-smoke.json")
+    [dataset] = json.loads(figures.read_text())["datasets"]
+    scenarios = dataset["scenarios"]
+    assert {name for name, s in scenarios.items() if s["status"] == "ok"} >= MEASURED
+    for name, scenario in scenarios.items():
+        assert scenario["status"] in {"ok", "skipped"}, (name, scenario)
+        if scenario["status"] == "skipped":
+            assert scenario["reason"], name
+
+    pages = scenarios["pages"]["pages"]
+    assert set(pages) == PAGES
+    for page in pages.values():
+        assert page["http"]["requests"] > 0 and page["http"]["errors"] == 0
+        assert page["sql"]["requests"] > 0 and page["queries"] > 0
+    assert scenarios["login"]["requests"] > 0
+    assert scenarios["package"]["rows"] > 0
+    assert scenarios["seed"]["rows_per_second"] > 0
+
+    report = figures.with_suffix(".md").read_text()
+    assert "Portal pages under concurrent load" in report
+    for chart in ("latency", "throughput"):
+        png = figures.with_name(f"{figures.stem}-{chart}.png")
+        assert png.read_bytes().startswith(b"\x89PNG"), chart
+        assert png.name in report
