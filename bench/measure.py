@@ -43,13 +43,13 @@ class Skipped(Exception):
 
 
 # How much each mode does: seconds of load per page (after each thread's first `warmup`
-# requests), people signed in for the pages, accounts signing in through the API, and
-# package runs.
+# requests), people signed in for the pages, accounts signing in through the API,
+# package runs, and people for whom every portal page is timed in process.
 MODES = {
     "smoke": {"seconds": 0.5, "warmup": 1, "sql_seconds": 0.3, "login_seconds": 1.0,
-              "people": 4, "accounts": 2, "package_runs": 1},
+              "people": 4, "accounts": 2, "package_runs": 1, "every_page_people": 1},
     "quick": {"seconds": 15.0, "warmup": 3, "sql_seconds": 8.0, "login_seconds": 20.0,
-              "people": 200, "accounts": 16, "package_runs": 5},
+              "people": 200, "accounts": 16, "package_runs": 5, "every_page_people": 20},
 }  # fmt: skip
 MODES["full"] = MODES["quick"]
 
@@ -94,6 +94,7 @@ def main() -> int:
         attempt("pages", pages_under_load, web, people, workers, mode)
         attempt("login", logins_under_load, web, accounts, workers, mode)
         results["server"]["worker_rss_mib"] = web.worker_rss_mib()
+    attempt("every page", every_page, people, mode)
     attempt("package", package, mode["package_runs"])
     attempt("qr", qr_verification)
     attempt("ingest", ingestion)
@@ -208,13 +209,13 @@ def pages_under_load(web: server.Server, people: list, workers: int, mode: dict)
     from django.urls import reverse
 
     cookies, captured = [], {name: [] for name in PAGES}
-    for person in people:
+    for i, person in enumerate(people):
         client = Client()
         client.force_login(person.account.user)
         session = client.cookies[settings.SESSION_COOKIE_NAME].value
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={session}")
         for name, view in PAGES.items():
-            captured[name].append(page_queries(client, reverse(view)))
+            captured[name].append(page_queries(client, reverse(view), warm=i == 0))
 
     figures = {}
     for name, view in PAGES.items():
@@ -254,11 +255,12 @@ def pages_under_load(web: server.Server, people: list, workers: int, mode: dict)
 FRAMEWORK = re.compile(r'FROM "(django_session|auth_user)"')
 
 
-def page_queries(client, path: str) -> list[tuple[str, tuple]]:
-    """The SELECTs this page sends for this person (after a warm-up request)."""
+def page_queries(client, path: str, warm: bool) -> list[tuple[str, tuple]]:
+    """The SELECTs this page sends for this person (after a first request that fills the
+    process's caches, when `warm`)."""
     from django.db import connection
 
-    if client.get(path).status_code != 200:
+    if warm and client.get(path).status_code != 200:
         raise RuntimeError(f"{path} did not answer 200")
     queries = []
 
@@ -268,7 +270,9 @@ def page_queries(client, path: str) -> list[tuple[str, tuple]]:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
-        client.get(path)
+        response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} answered {response.status_code}")
     return queries
 
 
@@ -296,6 +300,70 @@ def close_connection() -> None:
     from django.db import connection
 
     connection.close()
+
+
+def every_page(people: list, mode: dict) -> dict:
+    """Every GET page of the portal through Django's full stack in this process (no
+    network, no concurrency): server-side time and queries per request, the guard against
+    a page whose query count grows with the person's records."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    timings: dict[str, list[float]] = {}
+    queries: dict[str, int] = {}
+    for person in people[: mode["every_page_people"]]:
+        client = Client()
+        client.force_login(person.account.user)
+        for name, path in portal_paths(person).items():
+            if client.get(path).status_code != 200:  # warm: templates, code tables
+                raise RuntimeError(f"{name} {path} did not answer 200")
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                client.get(path)
+                timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+            queries[name] = max(queries.get(name, 0), len(captured))
+    pages = {}
+    for name, values in timings.items():
+        values.sort()
+        pages[name] = {
+            "requests": len(values),
+            "p50_ms": load.percentile(values, 50),
+            "p95_ms": load.percentile(values, 95),
+            "queries": queries[name],
+        }
+    return {"people": len(people[: mode["every_page_people"]]), "pages": pages}
+
+
+def portal_paths(person) -> dict[str, str]:
+    """Every GET page of the portal's menu, with this person's own ids for detail pages."""
+    from django.urls import NoReverseMatch, reverse
+
+    from healthbank.bank.menu import HOME, SECTIONS
+    from healthbank.records.models import DischargeSummary, LabResult, Visit
+
+    def walk(pages):
+        for page in pages:
+            yield page
+            yield from walk(page.children)
+
+    paths = {}
+    for page in walk((HOME, *SECTIONS)):
+        try:
+            paths[page.view.removeprefix("bank:")] = reverse(page.view)
+        except NoReverseMatch:  # detail pages take an id: below
+            pass
+    visit = Visit.objects.filter(person=person).order_by("-visit_date").first()
+    if visit:
+        paths["visit"] = reverse("bank:visit", args=[visit.pk])
+    summary = DischargeSummary.objects.filter(person=person).order_by("-discharged_on").first()
+    if summary:
+        paths["discharge_summary"] = reverse("bank:discharge_summary", args=[summary.pk])
+    result = LabResult.objects.filter(person=person).order_by("-collected_on").first()
+    if result:
+        paths["lab_trend"] = reverse("bank:lab_trend", args=[result.item_id])
+    paths["calendar_ics"] = reverse("bank:calendar_ics")
+    return paths
 
 
 # --- sign-in -------------------------------------------------------------------------------

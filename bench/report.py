@@ -15,7 +15,8 @@ NATION = 23_500_000  # insured people in Taiwan (the seeds' order of magnitude)
 def write(results: dict, out: Path, stem: str) -> Path:
     charts = draw(results, out, stem)
     lines = [*heading(results), *machine(results), *seeding(results), *pages(results)]
-    lines += [*login(results), *package(results), *skipped(results), *growth(results)]
+    lines += [*every_page(results), *login(results), *package(results)]
+    lines += [*skipped(results), *growth(results)]
     lines += [f"![{title}]({name})\n" for title, name in charts]
     path = out / f"{stem}.md"
     path.write_text("\n".join(lines))
@@ -143,6 +144,27 @@ def pages(results: dict) -> list[str]:
             ),
         ]  # fmt: skip
     return lines
+
+
+def every_page(results: dict) -> list[str]:
+    dataset = results["datasets"][-1]
+    scenario = ok(dataset, "every page")
+    if not scenario:
+        return []
+    rows = [
+        [name, p["queries"], p["p50_ms"], p["p95_ms"], p["requests"]]
+        for name, p in scenario["pages"].items()
+    ]
+    return [
+        "## Every portal page, server-side",
+        "",
+        f"Each GET page of the portal for {scenario['people']} signed-in people of "
+        f"{people(dataset)}, one request at a time through Django's full stack in one process "
+        "(no network): the time the web process spends, and the queries it sends (four of them "
+        "are the signed-in request's own).",
+        "",
+        *table(["page", "queries", "p50 ms", "p95 ms", "requests"], rows),
+    ]
 
 
 def login(results: dict) -> list[str]:
