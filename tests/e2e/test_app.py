@@ -15,6 +15,7 @@ from healthbank.api.models import ApiToken
 from healthbank.identity import devices
 from healthbank.identity.services import register_at_counter
 from healthbank.people.models import Person
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.steps import insert_card, read_card
 
 PASSWORD = "Health#2026"  # noqa: S105 - test password
@@ -38,17 +39,36 @@ CACHED_URLS = """async () => {
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db):
-    """This module's tab is a phone (the shared fixture's is a desktop)."""
+def reference_data(transactional_db):
     from healthbank.codes.loading import load_code_tables
     from healthbank.people.loading import load_divisions
 
     load_divisions()
     load_code_tables()
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
+    """This module's tab is a phone (the shared fixture's is a desktop)."""
     context = browser.new_context(base_url=live_server.url, locale="zh-TW", **PHONE)
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def script_errors(page: Page) -> list[str]:
+    """Errors the app's script raised or logged (the browser's own log line for each API
+    refusal, such as 404 before today's data is asked for, is not one)."""
+    found: list[str] = []
+    page.on("pageerror", lambda error: found.append(str(error)))
+
+    def logged(message) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            found.append(message.text)
+
+    page.on("console", logged)
+    return found
 
 
 def registered(national_id: str) -> Person:
@@ -79,7 +99,7 @@ def sign_in_to_app(page: Page, national_id: str) -> None:
 
 
 def test_verify_by_typed_code_sign_in_get_todays_data_and_read_a_record(
-    page, live_server, personas, settings, tmp_path
+    page, script_errors, personas, settings, tmp_path
 ):
     settings.DOWNLOAD_DIR = tmp_path / "downloads"
     registered(CHEN)
@@ -137,6 +157,7 @@ def test_verify_by_typed_code_sign_in_get_todays_data_and_read_a_record(
     expect(page.get_by_role("status")).to_contain_text("您已登出")
     page.get_by_role("link", name="健康存摺").first.click()  # verified: straight to sign-in
     expect(page.get_by_role("heading", level=1)).to_have_text("登入健康存摺")
+    assert script_errors == []
 
 
 def test_a_prepaid_number_is_refused_with_the_seeds_advice(page, personas):
@@ -170,9 +191,53 @@ def test_a_photo_of_the_qr_code_verifies_the_device(page, personas, tmp_path):
     expect(page.get_by_role("status")).to_contain_text("裝置認證完成")
     sign_in_to_app(page, CHEN)
     expect(page.get_by_role("heading", level=1)).to_have_text("健康存摺")
+    expect(page.locator("[data-result]")).to_have_attribute("data-state", "none")  # loaded
 
     # Signed out elsewhere (device disabled, tokens revoked): the app asks to sign in again.
     ApiToken.objects.update(revoked_at=timezone.now())
     page.get_by_role("button", name="資料申請").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("登入健康存摺")
     expect(page.get_by_role("alert")).to_contain_text("重新登入")
+
+
+def camera_film(path, content: str, width: int = 640, height: int = 480) -> None:
+    """A camera pointed at a QR code, as a Y4M film for Chromium's fake camera: grey frames
+    (luma only, neutral colour) with the code black on white in the middle."""
+    rows = [
+        bytes(0 if dark else 255 for dark in row)
+        for row in segno.make(content, error="m").matrix_iter(scale=8, border=4)
+    ]
+    top, left = (height - len(rows)) // 2, (width - len(rows[0])) // 2
+    grey = bytes([190]) * width
+    luma = b"".join(
+        grey[:left] + rows[y - top] + grey[left + len(rows[0]) :]
+        if 0 <= y - top < len(rows)
+        else grey
+        for y in range(height)
+    )
+    chroma = bytes([128]) * (width // 2 * height // 2 * 2)
+    header = f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + (b"FRAME\n" + luma + chroma) * 3)
+
+
+def test_the_camera_scans_the_qr_code(browser, live_server, reference_data, personas, tmp_path):
+    account = registered(CHEN).account
+    code, _row = devices.issue_code(account=account, address="127.0.0.1")
+    film = tmp_path / "camera.y4m"
+    camera_film(film, devices.QR_PREFIX + code)
+    camera = [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",  # allows the camera without asking
+        f"--use-file-for-fake-video-capture={film}",
+    ]
+    # Camera flags are per browser: this test starts its own (the fixture skips without one).
+    phone = browser.browser_type.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + camera)
+    try:
+        tab = phone.new_context(base_url=live_server.url, **PHONE).new_page()
+        tab.goto("/app/#verify-code")
+        tab.get_by_role("button", name="QR code 掃描認證").click()
+        expect(tab.get_by_role("status")).to_contain_text("裝置認證完成")
+        expect(tab.get_by_role("heading", level=1)).to_have_text("登入健康存摺")
+        assert account.device_bindings.get().active
+    finally:
+        phone.close()

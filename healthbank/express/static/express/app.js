@@ -201,10 +201,19 @@
     $("h1", screens[screen]).focus();
   }
 
-  $("[data-back]").addEventListener("click", () => {
-    if (history.length > 1) history.back();
-    else go("home");
-  });
+  // 回上頁 goes up the app's own tree, never out of the app to whatever page came before.
+  function parentOf(hash) {
+    const [name, code] = hash.slice(1).split("/");
+    const parents = {
+      "verify-code": "verify",
+      "verify-phone": "verify",
+      records: "bank",
+      record: `records/${code}`,
+    };
+    return parents[name] || "home";
+  }
+
+  $("[data-back]").addEventListener("click", () => go(parentOf(location.hash)));
 
   // --- device code verification (裝置碼認證) ----------------------------------------------
   function codeFrom(text) {
