@@ -380,7 +380,25 @@ def logins_under_load(web: server.Server, accounts: list[dict], workers: int, mo
     )
     if outcome.errors or not outcome.latencies_ms:
         raise RuntimeError(f"{outcome.errors} sign-ins refused, {len(outcome.latencies_ms)} done")
-    return {"threads": workers, "accounts": len(accounts), **outcome.summary()}
+    return {
+        "threads": workers,
+        "accounts": len(accounts),
+        "one_hash_ms": one_hash_ms(),
+        **outcome.summary(),
+    }
+
+
+def one_hash_ms() -> float:
+    """One password check alone, on an idle core: the floor of a sign-in's time."""
+    from django.contrib.auth.hashers import check_password, make_password
+
+    encoded = make_password(PASSWORD)
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        check_password(PASSWORD, encoded)
+        times.append((time.perf_counter() - started) * 1000)
+    return round(median(times), 1)
 
 
 # --- record package ------------------------------------------------------------------------
