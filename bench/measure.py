@@ -92,8 +92,9 @@ def main() -> int:
     with server.running(env, workers, args.log) as web:
         results["server"] = server.settings(env, workers)
         attempt("pages", pages_under_load, web, people, workers, mode)
-        attempt("login", logins_under_load, web, accounts, workers, mode)
         results["server"]["worker_rss_mib"] = web.worker_rss_mib()
+        attempt("login", logins_under_load, web, accounts, workers, mode)
+        results["server"]["worker_rss_after_login_mib"] = web.worker_rss_mib()
     attempt("every page", every_page, people, mode)
     attempt("package", package, mode["package_runs"])
     attempt("qr", qr_verification)

@@ -82,7 +82,9 @@ def machine(results: dict) -> list[str]:
          "on the same machine: it shares the cores with gunicorn and the database"],
     ]  # fmt: skip
     if rss:
-        rows.append(["worker memory (RSS)", f"{min(rss)}–{max(rss)} MiB per worker"])
+        after = server.get("worker_rss_after_login_mib") or [0]
+        rows.append(["worker memory (RSS)", f"{min(rss)}–{max(rss)} MiB per worker after the "
+                     f"pages, up to {max(after)} MiB after the sign-ins"])  # fmt: skip
     return ["## Machine and configuration", "", *table(["", ""], rows)]
 
 
@@ -269,7 +271,7 @@ def growth(results: dict) -> list[str]:
                  f"pages/s {people(small)}", f"pages/s {people(large)}"],
                 rows,
             ),
-            *table(["people", "worker RSS MiB (after the load)", "database size"], rss),
+            *table(["people", "worker RSS MiB (after the pages)", "database size"], rss),
         ]  # fmt: skip
     lines += extrapolation(small, large, results["machine"]["cores"])
     return lines
