@@ -139,7 +139,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     context = {
         "cache_name": f"express-shell-{_shell_digest()}",
         "shell_json": json.dumps(shell_urls()),
-        "page_json": json.dumps(reverse("express:shell")),
+        "fresh_json": json.dumps([reverse("express:shell"), reverse("express:manifest")]),
     }
     # The "text" engine does not HTML-escape: the JSON must stay JSON.
     body = get_template("express/sw.js", using="text").render(context)

@@ -159,6 +159,12 @@ def test_verify_by_typed_code_sign_in_get_todays_data_and_read_a_record(
     expect(page.get_by_role("heading", level=1)).to_have_text("登入健康存摺")
     assert script_errors == []
 
+    # Offline, the installed shell still opens (from the service worker's cache).
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("登入健康存摺")
+    page.context.set_offline(False)
+
 
 def test_a_prepaid_number_is_refused_with_the_seeds_advice(page, personas):
     registered(HUANG)

@@ -5,7 +5,8 @@
 
 const CACHE = "{{ cache_name }}";
 const SHELL = {{ shell_json }};
-const PAGE = {{ page_json }};
+// In the person's language: from the network first, the cached copy when offline.
+const FRESH = {{ fresh_json }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -29,17 +30,16 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname === PAGE) {
-    // The page first from the network: it follows the language chosen; the cache is for
-    // when there is no network.
+  if (FRESH.includes(url.pathname)) {
+    const key = url.pathname;
     event.respondWith(
       fetch(request).then((response) => {
         if (response.ok) {
           const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(PAGE, copy));
+          caches.open(CACHE).then((cache) => cache.put(key, copy));
         }
         return response;
-      }).catch(() => caches.match(PAGE))
+      }).catch(() => caches.match(key))
     );
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
