@@ -193,6 +193,7 @@ def _today_out(package: PackageRequest) -> dict:
     made = package.status in (PackageRequest.Status.READY, PackageRequest.Status.EMPTY)
     return {
         "request_id": package.pk,
+        "requested_on": timezone.localdate(package.requested_at),
         "status": package.status,
         "label": str(package.get_status_display()),
         "categories": [

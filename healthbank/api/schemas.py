@@ -84,6 +84,7 @@ class TodayCategoryOut(Schema):
 
 class TodayOut(Schema):
     request_id: int
+    requested_on: dt.date = Field(description="The day asked for (申請日期), Taipei time")
     status: str = Field(description="pending, running, ready, empty, failed or expired")
     label: str
     categories: list[TodayCategoryOut]

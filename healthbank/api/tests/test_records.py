@@ -4,6 +4,7 @@ for the owner (陳志明) and another person (his wife)."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from healthbank.api.tests.test_api import get, login, post, verify
 from healthbank.downloads import services as downloads
@@ -39,6 +40,7 @@ def test_todays_data_shows_browse_or_no_data_per_category_once_made(client, chen
     asked = post(client, "/today", token=token).json()
     assert {c["count"] for c in asked["categories"]} == {None}  # not made yet
     assert get(client, "/today", token=token).json()["request_id"] == asked["request_id"]
+    assert asked["requested_on"] == timezone.localdate().isoformat()
 
     downloads.generate(asked["request_id"])
 

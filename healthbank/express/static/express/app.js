@@ -153,9 +153,6 @@
     return ROC ? `${Number(year) - 1911}/${month}/${day}` : iso.slice(0, 10);
   }
 
-  const taipeiToday = () =>
-    new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei" }).format(new Date());
-
   function element(tag, text, attributes = {}) {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
@@ -434,9 +431,8 @@
     const date = $("[data-result-date]");
     list.replaceChildren();
     result.dataset.state = today ? today.status : "none";
-    // GET today answers only with a request made today (Taipei time): its date is today's.
     date.hidden = !today;
-    if (today) $("span", date).textContent = showDate(today.requested_at || taipeiToday());
+    if (today) $("span", date).textContent = showDate(today.requested_on);
     const waiting = today && ["pending", "running"].includes(today.status);
     $("[data-refresh]").hidden = !waiting;
     if (!today) {
