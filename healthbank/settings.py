@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "healthbank.downloads",
     "healthbank.api",
     "healthbank.express",
+    "healthbank.ingest",
     "captcha",
     "django_tasks",
     "django_tasks_db",

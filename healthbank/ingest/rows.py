@@ -1,0 +1,55 @@
+"""The one shape every upload format is read into: a *row*, a dict of JSON values.
+
+Readers (formats/ndjson.py, formats/csv.py, formats/fhir.py) turn a file into rows; the
+validation and the writes (services.py) know only rows. A reader yields, in file order,
+`(position, row)` or `(position, Problem)` where position is the line (NDJSON, CSV) or the
+Bundle entry index (FHIR), starting at 1.
+
+Every row has `type`, `id` (the provider's own record id: with the provider it is the key,
+so sending a row again updates it) and, unless it voids, `national_id`. Dates are
+"YYYY-MM-DD" strings, codes are the code tables' codes as strings; `?` marks optional keys.
+
+| type | fields |
+|---|---|
+| visit | kind (western, tcm, dental, pharmacy, inpatient), visit_date, discharge_date?, department, diagnoses [ICD-10-CM codes, the first is the main one], copayment, points, card_sequence, chronic_refill?, refill_number?, drug_orders? [{drug, days, quantity, frequency?}], service_orders? [{service, quantity?, tooth?}], surgeries? [{service, body_site, performed_on}] |
+| lab_result | item, collected_on, value_text, value?, flag? ("", H, L, A), visit? (a visit's id) |
+| imaging_report | kind (imaging, pathology), service, body_site, examined_on, findings, impression, visit? |
+| discharge_summary | visit (the inpatient visit's id), admitted_on, discharged_on, chief_complaint, diagnoses, course, procedures?, discharge_plan |
+| allergy | recorded_on, substance, drug?, reaction?, physician? |
+| vaccination | vaccine, given_on, lot_number? |
+| preventive_check | checked_on and the PreventiveCheck model's fields by name |
+| care_wish | kind (organ_donation, hospice, no_cpr, no_life_sustaining), signed_on, noted_on, revoked_on? |
+
+A row `{"type": ..., "id": ..., "void": true}` voids (deletes) the provider's earlier record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+TYPES = (
+    "visit",
+    "lab_result",
+    "imaging_report",
+    "discharge_summary",
+    "allergy",
+    "vaccination",
+    "preventive_check",
+    "care_wish",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a row (or the file) was refused: `field` is the row's key ("" for the whole row),
+    `message` in English for the provider's IT staff."""
+
+    position: int
+    field: str
+    message: str
+
+
+class Reader(Protocol):
+    def __call__(self, data: bytes) -> Iterator[tuple[int, dict | Problem]]: ...
