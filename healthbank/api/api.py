@@ -108,6 +108,12 @@ def _not_found(request: HttpRequest, exc) -> HttpResponse:
 # --- devices and sign-in ----------------------------------------------------------------
 
 
+def _verified(binding) -> dict:
+    """The device's new credential (shown once) and whose account it now serves."""
+    credential = tokens.issue_credential(binding)
+    return {"device_credential": credential, "account": binding.account.person.masked_id}
+
+
 @api.post("/devices/verify", auth=None, response={201: schemas.VerifyOut, **ERRORS})
 def verify(request: HttpRequest, body: schemas.VerifyIn):
     """裝置認證: the typed or scanned code binds this device; the credential is shown once."""
@@ -118,9 +124,7 @@ def verify(request: HttpRequest, body: schemas.VerifyIn):
         identifier=body.identifier,
         address=client_address(request),
     )
-    credential = tokens.issue_credential(binding)
-    masked = binding.account.person.masked_id
-    return Status(201, {"device_credential": credential, "account": masked})
+    return Status(201, _verified(binding))
 
 
 @api.post("/devices/verify-phone", auth=None, response={201: schemas.VerifyOut, **ERRORS})
@@ -137,9 +141,7 @@ def verify_phone(request: HttpRequest, body: schemas.VerifyPhoneIn):
         identifier=body.identifier,
         address=client_address(request),
     )
-    credential = tokens.issue_credential(binding)
-    masked = binding.account.person.masked_id
-    return Status(201, {"device_credential": credential, "account": masked})
+    return Status(201, _verified(binding))
 
 
 @api.post("/auth/login", auth=None, response={200: schemas.TokensOut, **ERRORS})

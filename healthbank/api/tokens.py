@@ -19,7 +19,7 @@ from healthbank.api.models import ApiToken, DeviceCredential, digest
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import record
 from healthbank.identity import services as identity
-from healthbank.identity.devices import active_binding
+from healthbank.identity.devices import active_binding, app_account
 from healthbank.identity.models import Account, DeviceBinding
 
 Kind = ApiToken.Kind
@@ -137,12 +137,7 @@ def sign_in(
     """
     method = AuditEvent.Method.PASSWORD
     identity.refuse_if_throttled(method=method, address=address)
-    account = (
-        Account.objects.select_related("person", "user")
-        .filter(person__national_id=national_id.strip().upper())
-        .exclude(status=Account.Status.CERTIFICATE)
-        .first()
-    )
+    account = app_account(national_id)
     binding = active_binding(account=account, identifier=identifier) if account else None
     if (
         binding is None

@@ -222,12 +222,7 @@ def verify_by_phone(
         raise _refuse("throttled", identifier=identifier, address=address)
     method = AuditEvent.Method.PHONE
     identity.refuse_if_throttled(method=method, address=address)
-    account = (
-        Account.objects.select_related("person", "user")
-        .filter(person__national_id=national_id.strip().upper())
-        .exclude(status=Account.Status.CERTIFICATE)
-        .first()
-    )
+    account = app_account(national_id)
     holds_card = (
         account is not None
         and NhiCard.objects.filter(
@@ -255,6 +250,17 @@ def verify_by_phone(
 def devices_of(account: Account) -> list[DeviceBinding]:
     """行動裝置管理作業: the account's verified devices, newest verification first."""
     return list(account.device_bindings.select_related("device").order_by("-verified_at", "-pk"))
+
+
+def app_account(national_id: str) -> Account | None:
+    """The account the app signs in to with this ID: one with a password (a certificate-only
+    account has none until it applies for a mobile device account)."""
+    return (
+        Account.objects.select_related("person", "user")
+        .filter(person__national_id=national_id.strip().upper())
+        .exclude(status=Account.Status.CERTIFICATE)
+        .first()
+    )
 
 
 def active_binding(*, account: Account, identifier: str) -> DeviceBinding | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +29,7 @@ from healthbank.identity.views import (
     device_enable_action,
     device_list_page,
     show_refusal,
+    sign_out,
     start_session,
 )
 
@@ -117,11 +118,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    account = current_account(request)
-    if account is not None:
-        services.record_logout(account, client_address(request))
-    logout(request)
-    messages.info(request, _("You have signed out."))
+    sign_out(request)
     return redirect("eservice:login")
 
 

@@ -377,13 +377,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/login.html", context)
 
 
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def sign_out(request: HttpRequest) -> None:
+    """End the session, audited, with a message for the sign-in page it goes back to."""
     account = current_account(request)
     if account is not None:
         services.record_logout(account, client_address(request))
     logout(request)
     messages.info(request, _("You have signed out."))
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    sign_out(request)
     return redirect("identity:login")
 
 
