@@ -73,6 +73,9 @@ STRINGS = {
     "verified": gettext_lazy(
         "The device is verified. Sign in with your national ID and registration password."
     ),
+    "verified_phone": gettext_lazy(
+        "Your phone is verified and you are signed in. Apply for today's data below."
+    ),
     "not_verified": gettext_lazy(
         "This device is not verified for this national ID yet. Verify the device first."
     ),

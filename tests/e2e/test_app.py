@@ -166,16 +166,30 @@ def test_verify_by_typed_code_sign_in_get_todays_data_and_read_a_record(
     page.context.set_offline(False)
 
 
-def test_a_prepaid_number_is_refused_with_the_seeds_advice(page, personas):
-    registered(HUANG)
+def fill_phone_verification(page: Page, national_id: str, card_last4: str, mobile: str) -> None:
+    """行動電話認證 (seed 004): card digits, number and ID, then the password."""
     page.goto("/app/#verify")
     page.get_by_role("link", name="行動電話認證").click()
-    page.get_by_label("健保卡卡號後4碼").fill("0007")
-    page.get_by_label("手機門號").fill(HUANG_PREPAID)
-    page.get_by_label("身分證號", exact=True).fill(HUANG)
+    page.get_by_label("健保卡卡號後4碼").fill(card_last4)
+    page.get_by_label("手機門號").fill(mobile)
+    page.get_by_label("身分證號", exact=True).fill(national_id)
     page.get_by_role("button", name="下一步").click()
     page.locator("#phone-password").fill(PASSWORD)
     page.get_by_role("button", name="確定").click()
+
+
+def test_an_own_monthly_number_verifies_the_phone_and_signs_in(page, script_errors, personas):
+    registered(CHEN)
+    fill_phone_verification(page, CHEN, CHEN_CARD[-4:], "0912-000-001")
+    expect(page.get_by_role("status")).to_contain_text("手機認證完成")
+    expect(page.get_by_role("heading", level=1)).to_have_text("健康存摺")
+    expect(page.get_by_role("button", name="資料申請")).to_be_visible()
+    assert script_errors == []
+
+
+def test_a_prepaid_number_is_refused_with_the_seeds_advice(page, personas):
+    registered(HUANG)
+    fill_phone_verification(page, HUANG, "0007", HUANG_PREPAID)
 
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("預付卡")

@@ -182,9 +182,11 @@
       history.replaceState(null, "", `#${screen}`);
     }
     show(screen);
+    const message = statusLine.textContent; // the arrival message outlives the loading line
     if (screen === "bank") await busy(null, loadToday);
     else if (screen === "records") await busy(null, () => loadRecords(args[0]));
     else if (screen === "record") await busy(null, () => loadRecord(args[0], args[1]));
+    if (message && !statusLine.textContent) say(message);
   }
 
   function show(screen) {
@@ -367,9 +369,12 @@
           ...device(),
         });
         saveCredential(out.account, out.device_credential);
+        // Seed 004: 完成手機認證, 開始查詢健康存摺 — the password was just given, so sign in.
+        await signIn(f.national_id.value.trim().toUpperCase(), f.password.value,
+                     out.device_credential);
         phoneForm.reset();
         phoneStep(1);
-        go("login", { status: T.verified });
+        go("bank", { status: T.verified_phone });
       } catch (error) {
         f.password.value = "";
         // A refused number: back to the number, with the seed's advice (the API's message).
@@ -380,6 +385,16 @@
   });
 
   // --- sign in and out ----------------------------------------------------------------------
+  async function signIn(nationalId, password, credential) {
+    const pair = await call("POST", "auth/login", {
+      national_id: nationalId,
+      password,
+      device_credential: credential,
+      identifier: deviceIdentifier(),
+    });
+    saveTokens(pair);
+  }
+
   $("[data-form=login]").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
@@ -389,13 +404,7 @@
     const credential = credentials()[mask(nationalId)];
     if (!credential) return warn(T.not_verified);
     await busy(event.submitter, async () => {
-      const pair = await call("POST", "auth/login", {
-        national_id: nationalId,
-        password: form.password.value,
-        device_credential: credential,
-        identifier: deviceIdentifier(),
-      });
-      saveTokens(pair);
+      await signIn(nationalId, form.password.value, credential);
       form.reset();
       go("bank");
     });
