@@ -256,3 +256,11 @@ DOWNLOAD_MAX_IN_FLIGHT = envint("DOWNLOAD_MAX_IN_FLIGHT", 3)  # requests waiting
 # NHI Express app tokens (issue 6)
 API_ACCESS_TOKEN_MINUTES = envint("API_ACCESS_TOKEN_MINUTES", 15)
 API_REFRESH_TOKEN_DAYS = envint("API_REFRESH_TOKEN_DAYS", 30)
+
+# --- ingest (issue 8): provider and agency uploads -----------------------------------------
+# Uploaded files are kept outside the web root; only their batch's provider sees results.
+INGEST_DIR = Path(os.environ.get("INGEST_DIR", VAR_DIR / "ingest"))
+INGEST_MAX_FILE_BYTES = envint("INGEST_MAX_FILE_BYTES", 2 * 1024**3)
+# Rows per transaction: a killed worker loses at most one chunk's work, never half of one.
+INGEST_CHUNK_ROWS = envint("INGEST_CHUNK_ROWS", 1000)
+# --- end ingest ---------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""NDJSON: one row (rows.py) per line, as a JSON object; the schema is schemas/ndjson.md.
+
+Each line stands alone: a line that is not UTF-8, not JSON, or too long is refused and the
+next line is read. Blank lines are skipped (they still count in line numbers)."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterator
+
+from healthbank.ingest.rows import Problem
+from healthbank.ingest.rules import MAX_LINE_BYTES
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _no_constants(name: str):
+    raise _Refused(f"{name} is not a JSON number")
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    row = dict(pairs)
+    if len(row) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise _Refused(f"the key {twice[:50]!r} appears twice")
+    return row
+
+
+def parse_object(text: str) -> dict | str:
+    """The JSON object in `text`, or why it is not one."""
+    try:
+        value = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+    except _Refused as refused:
+        return str(refused)
+    except json.JSONDecodeError as error:
+        return f"not valid JSON: {error.msg} (column {error.colno})"
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        return f"not valid JSON: {str(error)[:100]}"
+    except RecursionError:
+        return "not valid JSON: nested too deeply"
+    if not isinstance(value, dict):
+        return "must be one JSON object"
+    return value
+
+
+def rows_from_ndjson(data: bytes) -> Iterator[tuple[int, dict | Problem]]:
+    start, line, size = 0, 0, len(data)
+    while start < size:
+        end = data.find(b"\n", start)
+        if end == -1:
+            end = size
+        line += 1
+        raw = data[start:end]
+        start = end + 1
+        if len(raw) > MAX_LINE_BYTES:
+            yield line, Problem(line, "", f"the line is longer than {MAX_LINE_BYTES} bytes")
+            continue
+        if line == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            message = f"the line is not UTF-8 (byte {error.start + 1} of the line)"
+            yield line, Problem(line, "", message)
+            continue
+        row = parse_object(text)
+        yield line, (Problem(line, "", row) if isinstance(row, str) else row)

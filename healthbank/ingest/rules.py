@@ -1,0 +1,59 @@
+"""Limits and defaults of provider and agency uploads, named once.
+
+Files are refused whole only when they cannot be read at all; otherwise each row is
+accepted or refused on its own (unless the batch asks for all or nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from healthbank.records.models import Provider
+
+Kind = Provider.Kind
+
+# --- what each kind of reporter may send by default (staff may narrow or widen it) ------
+CARE_TYPES = ("visit", "lab_result", "imaging_report", "discharge_summary", "allergy")
+AGENCY_TYPES = {
+    "cdc": ("vaccination",),  # 疾管署: the immunisation registry
+    "hpa": ("preventive_check",),  # 國健署: adult preventive care
+    "mohw": ("care_wish",),  # 醫事司: organ-donation and hospice wishes
+}
+
+
+def default_scopes(provider: Provider) -> list[str]:
+    """Hospitals, clinics and pharmacies send care records; each agency its own registry."""
+    if provider.kind != Kind.AGENCY:
+        return list(CARE_TYPES)
+    from healthbank.synth.network import AGENCY_CODES
+
+    for key, code in AGENCY_CODES.items():
+        if provider.code == code:
+            return list(AGENCY_TYPES[key])
+    return []
+
+
+# --- reading a file ---------------------------------------------------------------------
+MAX_LINE_BYTES = 64 * 1024  # one NDJSON line or CSV record: a visit with 200 orders fits
+MAX_TEXT_CHARS = 4000  # a report's findings, a summary's course
+MAX_ID_CHARS = 40  # the provider's record id (ReportedRecord.source_id)
+# Text a spreadsheet would run as a formula when the data is exported to CSV later
+# (OWASP "CSV injection"). Refused rather than altered: this is medical text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# --- sane values --------------------------------------------------------------------------
+EARLIEST_DATE = dt.date(1900, 1, 1)
+MAX_DIAGNOSES = 20  # an inpatient claim lists at most 20 (outpatient 3); spare for both
+MAX_ORDERS = 200  # orders of one kind on one visit
+MAX_COPAYMENT = 1_000_000  # NT$
+MAX_POINTS = 50_000_000  # a long ICU stay is a few million points
+MAX_DRUG_DAYS = 180  # chronic refills are 28-90 days; 180 is the longest we take
+MAX_QUANTITY = 100_000  # drug units, or a service's count
+MAX_REFILL_NUMBER = 4
+CARD_SEQUENCE_CHARS = 4
+
+# Types checked against the person's NHI enrolment on the record's date. The CDC's
+# registry and MOHW's wishes cover every resident, insured or not.
+INSURED_TYPES = frozenset(
+    {"visit", "lab_result", "imaging_report", "discharge_summary", "allergy", "preventive_check"}
+)

@@ -1,0 +1,276 @@
+"""Provider and agency feeds: issuing and checking credentials, receiving a file as a batch,
+and processing it in chunks that each commit whole with the batch's checkpoint."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from healthbank.ingest import rules
+from healthbank.ingest.formats import READERS, reader_for
+from healthbank.ingest.models import Batch, BatchProblem, Credential
+from healthbank.ingest.rows import Problem
+from healthbank.ingest.validate import Lookups, validate_chunk
+from healthbank.ingest.writes import write_chunk
+
+log = logging.getLogger(__name__)
+Status = Batch.Status
+KEY_PREFIX = "hbk_"
+
+
+class IngestError(Exception):
+    """A refused upload; `code` is stable for programs, `message` for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(code)
+        self.code, self.message = code, message
+
+
+# --- credentials -------------------------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_credential(*, credential: Credential, issued_by=None) -> str:
+    """Saves a new (unsaved) credential with a fresh key and secret and returns the token,
+    `<key id>.<secret>`, which is shown once and never stored. Empty scopes take the
+    provider kind's default."""
+    secret = secrets.token_urlsafe(32)
+    credential.key_id = KEY_PREFIX + secrets.token_hex(8)
+    credential.secret_hash = _digest(secret)
+    credential.issued_by = issued_by
+    if not credential.scopes:
+        credential.scopes = rules.default_scopes(credential.provider)
+    credential.save()
+    return f"{credential.key_id}.{secret}"
+
+
+def revoke_credential(*, credential: Credential) -> None:
+    """From now on the credential is refused; its batches stay, already processed or not."""
+    Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def authenticate(token: str) -> Credential | None:
+    """The unrevoked credential this bearer token is, or None."""
+    key_id, _, secret = token.partition(".")
+    if not key_id.startswith(KEY_PREFIX) or not secret or len(token) > 200:
+        return None
+    credential = (
+        Credential.objects.select_related("provider")
+        .filter(key_id=key_id, revoked_at__isnull=True)
+        .first()
+    )
+    if credential is None or not hmac.compare_digest(credential.secret_hash, _digest(secret)):
+        return None
+    return credential
+
+
+# --- receiving ---------------------------------------------------------------------------
+
+
+def stored_path(batch: Batch) -> Path:
+    return Path(settings.INGEST_DIR) / batch.stored_name
+
+
+def receive_batch(
+    *,
+    credential: Credential,
+    chunks: Iterable[bytes],
+    format: str,
+    all_or_nothing: bool = False,
+    file_name: str = "",
+) -> Batch:
+    """Stores the upload under INGEST_DIR and queues its processing (after the commit)."""
+    if format not in READERS or reader_for(format) is None:
+        raise IngestError("unknown_format", f"format must be one of: {', '.join(READERS)}")
+    folder = Path(settings.INGEST_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = f"{uuid.uuid4().hex}.{format}"
+    path = folder / stored_name
+    size = 0
+    try:
+        with path.open("xb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > settings.INGEST_MAX_FILE_BYTES:
+                    limit = settings.INGEST_MAX_FILE_BYTES
+                    raise IngestError("too_large", f"the file is larger than {limit} bytes")
+                out.write(chunk)
+        if size == 0:
+            raise IngestError("empty_file", "the file is empty")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    from healthbank.ingest.tasks import process_batch_task
+
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            provider_id=credential.provider_id,
+            credential=credential,
+            format=format,
+            file_name=file_name[:200],
+            stored_name=stored_name,
+            size=size,
+            all_or_nothing=all_or_nothing,
+        )
+        transaction.on_commit(lambda: process_batch_task.enqueue(batch.pk))
+    return batch
+
+
+# --- processing --------------------------------------------------------------------------
+
+
+class _Moved(Exception):
+    """Another run of the same batch committed a chunk first: this run stops."""
+
+
+class _Refused(Exception):
+    """An all-or-nothing batch had a problem: roll everything back."""
+
+
+ChunkHook = Callable[[Batch], None]
+
+
+def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Batch:
+    """Reads, validates and writes a batch a chunk at a time. Each chunk commits whole with
+    its problems, counts and the checkpoint, so after a crash a new run resumes after the
+    last committed chunk. `after_chunk` runs inside each chunk's transaction (tests use it
+    to stop a run halfway)."""
+    batch = Batch.objects.select_related("credential").get(pk=batch_id)
+    if batch.status in (Status.DONE, Status.FAILED):
+        return batch
+    if batch.status == Status.RECEIVED:
+        batch.status, batch.started_at = Status.PROCESSING, timezone.now()
+        batch.save(update_fields=["status", "started_at"])
+    reader = reader_for(batch.format)
+    if reader is None:
+        return _fail(batch, [Problem(0, "", f"the {batch.format} reader is not available")])
+    data = stored_path(batch).read_bytes()
+    scopes = list(batch.credential.scopes)
+    lookups = Lookups()
+    if batch.all_or_nothing:
+        return _process_all_or_nothing(batch, reader(data), scopes, lookups, after_chunk)
+    try:
+        for chunk in _chunks(reader(data), after=batch.checkpoint):
+            _commit_chunk(batch, chunk, scopes, lookups, after_chunk)
+    except _Moved:
+        return Batch.objects.get(pk=batch.pk)
+    batch.status, batch.finished_at = Status.DONE, timezone.now()
+    batch.save(update_fields=["status", "finished_at"])
+    return batch
+
+
+def _chunks(
+    items: Iterator[tuple[int, dict | Problem]], *, after: int
+) -> Iterator[list[tuple[int, dict | Problem]]]:
+    """Rows after the checkpoint in chunks of CHUNK_ROWS; rows of one position (one FHIR
+    entry may give several) never straddle two chunks, so the checkpoint can name it."""
+    chunk: list[tuple[int, dict | Problem]] = []
+    for position, row in items:
+        if position <= after:
+            continue
+        if len(chunk) >= settings.INGEST_CHUNK_ROWS and position != chunk[-1][0]:
+            yield chunk
+            chunk = []
+        chunk.append((position, row))
+    if chunk:
+        yield chunk
+
+
+def _apply(
+    batch: Batch, chunk: list, scopes: list[str], lookups: Lookups
+) -> tuple[int, int, list[Problem]]:
+    cleans, problems = validate_chunk(
+        chunk, scopes=scopes, lookups=lookups, today=timezone.localdate()
+    )
+    written, refused = write_chunk(provider_id=batch.provider_id, cleans=cleans)
+    return written.accepted, written.voided, sorted(problems + refused, key=_by_position)
+
+
+def _by_position(problem: Problem) -> int:
+    return problem.position
+
+
+def _rows_refused(problems: list[Problem]) -> int:
+    return len({p.position for p in problems})
+
+
+def _commit_chunk(
+    batch: Batch, chunk: list, scopes: list[str], lookups: Lookups, after_chunk
+) -> None:
+    with transaction.atomic():
+        locked = Batch.objects.select_for_update().get(pk=batch.pk)
+        if locked.checkpoint != batch.checkpoint or locked.status != Status.PROCESSING:
+            raise _Moved
+        accepted, voided, problems = _apply(batch, chunk, scopes, lookups)
+        _save_problems(batch, problems)
+        rejected = _rows_refused(problems)
+        batch.accepted += accepted
+        batch.voided += voided
+        batch.rejected += rejected
+        batch.received += accepted + voided + rejected
+        batch.checkpoint = chunk[-1][0]
+        batch.save(update_fields=["accepted", "voided", "rejected", "received", "checkpoint"])
+        if after_chunk is not None:
+            after_chunk(batch)
+
+
+def _process_all_or_nothing(batch, items, scopes, lookups, after_chunk) -> Batch:
+    """One transaction for the whole file: any problem and nothing stays written."""
+    problems: list[Problem] = []
+    accepted = voided = last = 0
+    try:
+        with transaction.atomic():
+            for chunk in _chunks(items, after=0):
+                written, void_rows, found = _apply(batch, chunk, scopes, lookups)
+                accepted, voided, last = accepted + written, voided + void_rows, chunk[-1][0]
+                problems.extend(found)
+                if after_chunk is not None:
+                    after_chunk(batch)
+            if problems:
+                raise _Refused
+            batch.accepted, batch.voided, batch.received = accepted, voided, accepted + voided
+            batch.checkpoint, batch.status, batch.finished_at = last, Status.DONE, timezone.now()
+            batch.save()
+    except _Refused:
+        # Nothing was written: the rows that passed are not counted as accepted.
+        batch.rejected = _rows_refused(problems)
+        batch.received = accepted + voided + batch.rejected
+        return _fail(batch, problems)
+    return batch
+
+
+def _fail(batch: Batch, problems: list[Problem]) -> Batch:
+    with transaction.atomic():
+        _save_problems(batch, problems)
+        batch.status, batch.finished_at = Status.FAILED, timezone.now()
+        batch.save()
+    return batch
+
+
+def _save_problems(batch: Batch, problems: list[Problem]) -> None:
+    BatchProblem.objects.bulk_create(
+        BatchProblem(batch=batch, position=p.position, field=p.field[:100], message=p.message)
+        for p in problems
+    )
+
+
+def fail_batch(batch_id: int, message: str) -> None:
+    """A batch whose processing broke off with an error of ours: the provider sees it failed
+    (its committed chunks stay) rather than waiting."""
+    batch = Batch.objects.get(pk=batch_id)
+    if batch.status not in (Status.DONE, Status.FAILED):
+        _fail(batch, [Problem(batch.checkpoint + 1, "", message)])

@@ -1,0 +1,245 @@
+"""Writing one chunk of validated rows (validate.Clean) into the records tables, upserting
+on (provider, provider's record id): a row sent again updates its record and replaces a
+visit's diagnoses and orders; a void row deletes. The caller holds the transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import models
+
+from healthbank.ingest.rows import Problem
+from healthbank.ingest.validate import Clean
+from healthbank.records.models import (
+    Allergy,
+    CareWish,
+    DischargeSummary,
+    DrugOrder,
+    ImagingReport,
+    LabResult,
+    PreventiveCheck,
+    ServiceOrder,
+    Surgery,
+    Vaccination,
+    Visit,
+    VisitDiagnosis,
+)
+
+MODELS: dict[str, type[models.Model]] = {
+    "visit": Visit,
+    "lab_result": LabResult,
+    "imaging_report": ImagingReport,
+    "discharge_summary": DischargeSummary,
+    "allergy": Allergy,
+    "vaccination": Vaccination,
+    "preventive_check": PreventiveCheck,
+    "care_wish": CareWish,
+}
+ORDER_MODELS = (VisitDiagnosis, DrugOrder, ServiceOrder, Surgery)
+# Row fields that name a code table's row: the model's column is <field>_id.
+CODE_FIELDS = {"department", "item", "service", "body_site", "drug", "vaccine"}
+
+
+@dataclass
+class Written:
+    accepted: int = 0
+    voided: int = 0
+
+
+def write_chunk(*, provider_id: int, cleans: list[Clean]) -> tuple[Written, list[Problem]]:
+    """Visits first (other rows may name one sent in the same chunk), then their voids, then
+    the other types. Within a chunk the last row for a record wins, as it would have across
+    chunks; earlier ones count as accepted."""
+    written = Written()
+    latest: dict[tuple[str, str], Clean] = {}
+    for clean in cleans:
+        latest[(clean.type, clean.id)] = clean
+    superseded = len(cleans) - len(latest)
+    by_type: dict[str, list[Clean]] = defaultdict(list)
+    for clean in latest.values():
+        by_type[clean.type].append(clean)
+    problems: list[Problem] = []
+
+    visits = by_type.pop("visit", [])
+    _upsert_visits(provider_id, [c for c in visits if not c.void])
+    _void(Visit, provider_id, [c for c in visits if c.void])
+    refs = _visit_refs(provider_id, by_type)
+    for kind, rows in by_type.items():
+        keep = []
+        for clean in rows:
+            if clean.void:
+                continue
+            found = _resolve_visit(clean, refs)
+            if found:
+                problems.append(found)
+            else:
+                keep.append(clean)
+        if kind == "discharge_summary":
+            keep, taken = _one_summary_per_visit(provider_id, keep)
+            problems.extend(taken)
+        _upsert(MODELS[kind], provider_id, keep)
+        _void(MODELS[kind], provider_id, [c for c in rows if c.void])
+    for clean in latest.values():
+        if clean.void:
+            written.voided += 1
+    written.accepted = len(latest) - written.voided - len(problems) + superseded
+    return written, problems
+
+
+def _record_fields(clean: Clean) -> dict:
+    values = {}
+    for name, value in clean.values.items():
+        if name in CODE_FIELDS:
+            values[f"{name}_id"] = value
+        elif name != "visit":
+            values[name] = value
+    return values
+
+
+def _update_fields(model: type[models.Model]) -> list[str]:
+    skip = {"id", "provider", "source_id"}
+    return [f.name for f in model._meta.concrete_fields if f.name not in skip]
+
+
+def _instance(model: type[models.Model], provider_id: int, clean: Clean, **extra) -> models.Model:
+    # Optional fields absent from the row take the model's default, so that sending a
+    # record again without one clears what an earlier version had.
+    return model(
+        provider_id=provider_id,
+        source_id=clean.id,
+        person_id=clean.person_id,
+        **_record_fields(clean),
+        **extra,
+    )
+
+
+def _upsert(model: type[models.Model], provider_id: int, cleans: list[Clean]) -> list:
+    if not cleans:
+        return []
+    objects = [_instance(model, provider_id, clean) for clean in cleans]
+    return model.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=["provider", "source_id"],
+        update_fields=_update_fields(model),
+    )
+
+
+def _upsert_visits(provider_id: int, cleans: list[Clean]) -> None:
+    if not cleans:
+        return
+    existing = list(
+        Visit.objects.filter(
+            provider_id=provider_id, source_id__in=[c.id for c in cleans]
+        ).values_list("pk", flat=True)
+    )
+    if existing:
+        for order_model in ORDER_MODELS:
+            order_model.objects.filter(visit_id__in=existing).delete()
+    objects = []
+    for clean in cleans:
+        values = _record_fields(clean)
+        diagnoses = values.pop("diagnoses")
+        for name in ("drug_orders", "service_orders", "surgeries"):
+            values.pop(name, None)
+        objects.append(
+            Visit(
+                provider_id=provider_id,
+                source_id=clean.id,
+                person_id=clean.person_id,
+                primary_diagnosis_id=diagnoses[0],
+                **values,
+            )
+        )
+    Visit.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=["provider", "source_id"],
+        update_fields=_update_fields(Visit),
+    )
+    diagnoses, drugs, services, surgeries = [], [], [], []
+    for visit, clean in zip(objects, cleans, strict=True):
+        person = clean.person_id
+        for rank, code in enumerate(clean.values["diagnoses"], start=1):
+            diagnoses.append(
+                VisitDiagnosis(visit_id=visit.pk, person_id=person, diagnosis_id=code, rank=rank)
+            )
+        for order in clean.values.get("drug_orders", []):
+            drugs.append(
+                DrugOrder(
+                    visit_id=visit.pk, person_id=person, drug_id=order["drug"],
+                    days=order["days"], quantity=order["quantity"],
+                    frequency=order.get("frequency", ""),
+                )
+            )  # fmt: skip
+        for order in clean.values.get("service_orders", []):
+            extra = {"quantity": order["quantity"]} if "quantity" in order else {}
+            services.append(
+                ServiceOrder(
+                    visit_id=visit.pk, person_id=person, service_id=order["service"],
+                    tooth_id=order.get("tooth"), **extra,
+                )
+            )  # fmt: skip
+        for order in clean.values.get("surgeries", []):
+            surgeries.append(
+                Surgery(
+                    visit_id=visit.pk, person_id=person, service_id=order["service"],
+                    body_site_id=order["body_site"], performed_on=order["performed_on"],
+                )
+            )  # fmt: skip
+    VisitDiagnosis.objects.bulk_create(diagnoses)
+    DrugOrder.objects.bulk_create(drugs)
+    ServiceOrder.objects.bulk_create(services)
+    Surgery.objects.bulk_create(surgeries)
+
+
+def _void(model: type[models.Model], provider_id: int, cleans: list[Clean]) -> None:
+    # Voiding what is not there is not an error: the same file sent twice voids twice.
+    if cleans:
+        model.objects.filter(provider_id=provider_id, source_id__in=[c.id for c in cleans]).delete()
+
+
+def _visit_refs(provider_id: int, by_type: dict[str, list[Clean]]) -> dict[str, tuple[int, int]]:
+    """The visits other rows name: their id -> (visit pk, person pk)."""
+    wanted = {c.values["visit"] for rows in by_type.values() for c in rows if "visit" in c.values}
+    if not wanted:
+        return {}
+    rows = Visit.objects.filter(provider_id=provider_id, source_id__in=wanted).values_list(
+        "source_id", "pk", "person_id"
+    )
+    return {source_id: (pk, person) for source_id, pk, person in rows}
+
+
+def _resolve_visit(clean: Clean, refs: dict[str, tuple[int, int]]) -> Problem | None:
+    if "visit" not in clean.values:
+        return None
+    found = refs.get(clean.values["visit"])
+    if found is None:
+        return Problem(clean.position, "visit", "no visit with this id from this provider")
+    visit_id, person_id = found
+    if person_id != clean.person_id:
+        return Problem(clean.position, "visit", "the visit is another person's")
+    clean.values["visit_id"] = visit_id
+    return None
+
+
+def _one_summary_per_visit(
+    provider_id: int, cleans: list[Clean]
+) -> tuple[list[Clean], list[Problem]]:
+    """A visit has one discharge summary: another id for the same visit is refused."""
+    holders = dict(
+        DischargeSummary.objects.filter(
+            visit_id__in=[c.values["visit_id"] for c in cleans]
+        ).values_list("visit_id", "source_id")
+    )
+    keep, problems = [], []
+    for clean in cleans:
+        visit_id = clean.values["visit_id"]
+        holder = holders.setdefault(visit_id, clean.id)
+        if holder != clean.id:
+            message = f"the visit already has discharge summary {holder!r}; void it first"
+            problems.append(Problem(clean.position, "visit", message))
+        else:
+            keep.append(clean)
+    return keep, problems
