@@ -63,6 +63,7 @@ logger = logging.getLogger(__name__)
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 100_000
 MAX_PROBLEMS_PER_ENTRY = 20  # a resource with a thousand bad elements gets a readable report
+MAX_FIELD_CHARS = 100  # BatchProblem.field keeps this much of a FHIR path
 
 WHOLE_BUNDLE = 0  # position of a problem with the Bundle itself
 INTERNAL_ERROR = "This entry could not be read (internal error)."
@@ -154,6 +155,8 @@ class _Entry:
         if len(self.problems) < MAX_PROBLEMS_PER_ENTRY:
             prefix = "Bundle.entry" if envelope or not self.resource_type else self.resource_type
             where = f"{prefix}.{path}" if path else prefix
+            if len(where) > MAX_FIELD_CHARS:  # a path deep in nested extensions
+                where = where[: MAX_FIELD_CHARS - 1] + "…"
             self.problems.append(Problem(self.position, where, message))
 
 
