@@ -16,6 +16,7 @@ urlpatterns = [
     path("bank/", include("healthbank.bank.urls")),
     path("help/", include(("healthbank.bank.views.help", "help"))),
     path("units/", include("healthbank.employers.urls")),
+    path("providers/", include("healthbank.ingest.urls")),
     path("captcha/", include("captcha.urls")),
     path("dev/mailbox/", mailbox, name="mailbox"),
     path("i18n/", include("django.conf.urls.i18n")),
