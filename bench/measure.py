@@ -87,6 +87,7 @@ def main() -> int:
         accounts.extend(login_accounts(mode["accounts"], exclude={p.pk for p in people}))
         return {"people": len(people), "accounts": len(accounts)}
 
+    results["load_average_before"] = os.getloadavg()
     attempt("setup", prepare)
     env = dict(os.environ)
     with server.running(env, workers, args.log) as web:
@@ -100,6 +101,7 @@ def main() -> int:
     attempt("qr", qr_verification)
     attempt("ingest", ingestion)
 
+    results["load_average_after"] = os.getloadavg()
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     failed = [name for name, s in scenarios.items() if s["status"] == "error"]
     if failed:

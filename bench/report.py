@@ -81,6 +81,14 @@ def machine(results: dict) -> list[str]:
         ["load generator", "a Python process with one thread per worker (stdlib http.client), "
          "on the same machine: it shares the cores with gunicorn and the database"],
     ]  # fmt: skip
+    loads = [
+        f"{people(d)} people: {d['load_average_before'][0]:.1f} before, "
+        f"{d['load_average_after'][0]:.1f} after"
+        for d in results["datasets"]
+        if "load_average_before" in d
+    ]
+    rows.append(["load average (1 min)", "; ".join(loads) + " (other work on the machine "
+                 "shows here)"])  # fmt: skip
     if rss:
         after = server.get("worker_rss_after_login_mib") or [0]
         rows.append(["worker memory (RSS)", f"{min(rss)}–{max(rss)} MiB per worker after the "
