@@ -1,10 +1,11 @@
 """FHIR R4 Bundles (batch, transaction, or a health bank download's collection) → rows.
 
 `rows_from_bundle(data)` reads one JSON Bundle and yields, in entry order, `(position, row)`
-or `(position, Problem)` as rows.py defines them; position is the entry's index from 1, and
-0 stands for the Bundle as a whole (not JSON, not a Bundle, too big ...). It never raises
+or `(position, Problem)` as rows.py defines them; position is the entry's index from 1 (a
+problem with the Bundle as a whole, not JSON, too big ..., is at 1 with a field "Bundle"
+or "Bundle.type", not "Bundle.entry..." or a resource's path). It never raises
 for bad input: every refusal is a Problem whose `field` is a FHIR path
-("Encounter.period.start", "Bundle.entry[3].request.method") and whose message is English.
+("Encounter.period.start", "Bundle.entry.request.method") and whose message is English.
 
 The mapping, element by element, is in ../schemas/fhir.md; in short:
 
@@ -65,7 +66,9 @@ MAX_ENTRIES = 100_000
 MAX_PROBLEMS_PER_ENTRY = 20  # a resource with a thousand bad elements gets a readable report
 MAX_FIELD_CHARS = 100  # BatchProblem.field keeps this much of a FHIR path
 
-WHOLE_BUNDLE = 0  # position of a problem with the Bundle itself
+# Position of a problem with the Bundle itself (its field starts "Bundle", not
+# "Bundle.entry"): positions start at 1 (rows.py), and a batch's checkpoint starts at 0.
+WHOLE_BUNDLE = 1
 INTERNAL_ERROR = "This entry could not be read (internal error)."
 
 # Visit elements NHI claims have and R4 does not: this project's extensions on Encounter.
@@ -171,7 +174,7 @@ def rows_from_bundle(data: bytes) -> Iterator[tuple[int, dict | Problem]]:
 
 def _load(data: bytes) -> dict | Problem:
     def refuse(field: str, message: str) -> Problem:
-        return Problem(WHOLE_BUNDLE, field, message)
+        return Problem(WHOLE_BUNDLE, field or "Bundle", message)
 
     if not isinstance(data, bytes | bytearray | memoryview):
         return refuse("", "The upload must be the bytes of a JSON file.")
@@ -201,10 +204,10 @@ def _load(data: bytes) -> dict | Problem:
         )
     entries = bundle.get("entry", [])
     if not isinstance(entries, list) or not entries:
-        return refuse("Bundle.entry", "The Bundle must have a non-empty list of entries.")
+        return refuse("Bundle", "The Bundle must have a non-empty list of entries.")
     if len(entries) > MAX_ENTRIES:
         return refuse(
-            "Bundle.entry",
+            "Bundle",
             f"The Bundle has {len(entries)} entries; at most {MAX_ENTRIES} are read "
             "(MAX_ENTRIES). Split it into several Bundles.",
         )

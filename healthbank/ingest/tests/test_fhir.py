@@ -256,8 +256,9 @@ def test_whole_file_refusals_name_the_problem():
     }
     for data, words in cases.items():
         (result,) = read(data)
-        assert result[0] == WHOLE_BUNDLE
+        assert result[0] == WHOLE_BUNDLE == 1
         assert isinstance(result[1], Problem) and words in result[1].message, result
+        assert result[1].field.startswith("Bundle") and not result[1].field.startswith("Bundle.e")
 
 
 def test_big5_text_is_not_utf8():
@@ -527,7 +528,7 @@ def check_results(data: bytes) -> list[tuple[int, dict | Problem]]:
     positions = [position for position, _ in results]
     assert positions == sorted(positions)
     for position, result in results:
-        assert isinstance(position, int) and position >= 0
+        assert isinstance(position, int) and position >= 1
         if isinstance(result, Problem):
             assert result.message and result.message != INTERNAL_ERROR, result
             assert isinstance(result.field, str) and len(result.field) <= 100
