@@ -574,7 +574,7 @@ class _Reader:
     def national_id(self, resource: dict, element: str) -> str | None:
         """The national ID (or resident certificate number) of the Patient `element` names:
         a Patient in the Bundle, or a logical reference by identifier."""
-        path = f"{element}"
+        path = element
         reference = resource.get(element)
         if not isinstance(reference, dict):
             self.problem(path, "The record must name its Patient.")
