@@ -117,7 +117,8 @@ def test_an_inpatient_stay_with_its_discharge_summary(world, upload):
     summary = {"type": "discharge_summary", "id": "DS1", "national_id": world.alice.national_id,
                "visit": "IN1", "admitted_on": days_ago(20), "discharged_on": days_ago(12),
                "chief_complaint": "RLQ pain", "diagnoses": "Appendicitis",
-               "course": "Appendectomy.\nRecovered.", "discharge_plan": "OPD in 1 week"}  # fmt: skip
+               "course": "Appendectomy.\nRecovered.",
+               "discharge_plan": "OPD in 1 week"}  # fmt: skip
     other = {**summary, "id": "DS2"}
     batch = upload(world.hospital_token, ndjson(stay, summary, other))
     assert [p[:2] for p in problems(batch)] == [(3, "visit")]
