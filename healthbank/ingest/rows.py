@@ -9,16 +9,23 @@ Every row has `type`, `id` (the provider's own record id: with the provider it i
 so sending a row again updates it) and, unless it voids, `national_id`. Dates are
 "YYYY-MM-DD" strings, codes are the code tables' codes as strings; `?` marks optional keys.
 
-| type | fields |
-|---|---|
-| visit | kind (western, tcm, dental, pharmacy, inpatient), visit_date, discharge_date?, department, diagnoses [ICD-10-CM codes, the first is the main one], copayment, points, card_sequence, chronic_refill?, refill_number?, drug_orders? [{drug, days, quantity, frequency?}], service_orders? [{service, quantity?, tooth?}], surgeries? [{service, body_site, performed_on}] |
-| lab_result | item, collected_on, value_text, value?, flag? ("", H, L, A), visit? (a visit's id) |
-| imaging_report | kind (imaging, pathology), service, body_site, examined_on, findings, impression, visit? |
-| discharge_summary | visit (the inpatient visit's id), admitted_on, discharged_on, chief_complaint, diagnoses, course, procedures?, discharge_plan |
-| allergy | recorded_on, substance, drug?, reaction?, physician? |
-| vaccination | vaccine, given_on, lot_number? |
-| preventive_check | checked_on and the PreventiveCheck model's fields by name |
-| care_wish | kind (organ_donation, hospice, no_cpr, no_life_sustaining), signed_on, noted_on, revoked_on? |
+- visit: kind (western, tcm, dental, pharmacy, inpatient), visit_date, discharge_date?,
+  department, diagnoses [ICD-10-CM codes, the first is the main one], copayment, points,
+  card_sequence, chronic_refill?, refill_number?, drug_orders? [{drug, days, quantity,
+  frequency?}], service_orders? [{service, quantity?, tooth?}], surgeries? [{service,
+  body_site, performed_on}]
+- lab_result: item, collected_on, value_text, value?, flag? ("", H, L, A), visit? (a visit's id)
+- imaging_report: kind (imaging, pathology), service, body_site, examined_on, findings,
+  impression, visit?
+- discharge_summary: visit (the inpatient visit's id), admitted_on, discharged_on,
+  chief_complaint, diagnoses, course, procedures?, discharge_plan
+- allergy: recorded_on, substance, drug?, reaction?, physician?
+- vaccination: vaccine, given_on, lot_number?
+- preventive_check: checked_on and the PreventiveCheck model's fields by name
+- care_wish: kind (organ_donation, hospice, no_cpr, no_life_sustaining), signed_on, noted_on,
+  revoked_on?
+
+Limits and kinds of every field: fields.py; the documents: schemas/.
 
 A row `{"type": ..., "id": ..., "void": true}` voids (deletes) the provider's earlier record.
 """

@@ -1,0 +1,28 @@
+"""The documented examples are accepted as they are (for 陳志明 of the personas)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from healthbank.bank.tests.conftest import personas  # noqa: F401
+from healthbank.ingest.tests.conftest import credential_for, problems
+from healthbank.records.models import Provider, Vaccination, Visit
+from healthbank.synth.network import AGENCY_CODES
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+pytestmark = pytest.mark.django_db
+
+
+def test_the_examples_are_accepted(personas, upload):  # noqa: F811
+    hospital = Provider.objects.filter(kind=Provider.Kind.MEDICAL_CENTRE).order_by("pk").first()
+    cdc = Provider.objects.get(code=AGENCY_CODES["cdc"])
+    token = credential_for(hospital)
+    for name, format in [("visits.ndjson", "ndjson"), ("visits.csv", "csv")]:
+        batch = upload(token, (EXAMPLES / name).read_bytes(), format)
+        assert problems(batch) == [], name
+    batch = upload(credential_for(cdc), (EXAMPLES / "vaccinations.csv").read_bytes(), "csv")
+    assert (problems(batch), batch.accepted, batch.voided) == ([], 1, 1)
+    assert Visit.objects.filter(provider=hospital).count() == 2
+    assert Vaccination.objects.filter(provider=cdc, source_id="CDC-2025-0000001").exists()
