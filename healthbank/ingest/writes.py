@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
 
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.validate import Clean
@@ -37,6 +38,7 @@ MODELS: dict[str, type[models.Model]] = {
     "care_wish": CareWish,
 }
 ORDER_MODELS = (VisitDiagnosis, DrugOrder, ServiceOrder, Surgery)
+ONE = Decimal(1)
 # Row fields that name a code table's row: the model's column is <field>_id.
 CODE_FIELDS = {"department", "item", "service", "body_site", "drug", "vaccine"}
 
@@ -160,38 +162,42 @@ def _upsert_visits(provider_id: int, cleans: list[Clean]) -> None:
     )
     diagnoses, drugs, services, surgeries = [], [], [], []
     for visit, clean in zip(objects, cleans, strict=True):
-        person = clean.person_id
+        pk, person = visit.pk, clean.person_id
         for rank, code in enumerate(clean.values["diagnoses"], start=1):
-            diagnoses.append(
-                VisitDiagnosis(visit_id=visit.pk, person_id=person, diagnosis_id=code, rank=rank)
-            )
+            diagnoses.append((pk, person, code, rank))
         for order in clean.values.get("drug_orders", []):
-            drugs.append(
-                DrugOrder(
-                    visit_id=visit.pk, person_id=person, drug_id=order["drug"],
-                    days=order["days"], quantity=order["quantity"],
-                    frequency=order.get("frequency", ""),
-                )
-            )  # fmt: skip
+            drugs.append((pk, person, order["drug"], order["days"], order["quantity"],
+                          order.get("frequency", "")))  # fmt: skip
         for order in clean.values.get("service_orders", []):
-            extra = {"quantity": order["quantity"]} if "quantity" in order else {}
-            services.append(
-                ServiceOrder(
-                    visit_id=visit.pk, person_id=person, service_id=order["service"],
-                    tooth_id=order.get("tooth"), **extra,
-                )
-            )  # fmt: skip
+            services.append((pk, person, order["service"], order.get("quantity", ONE),
+                             order.get("tooth")))  # fmt: skip
         for order in clean.values.get("surgeries", []):
-            surgeries.append(
-                Surgery(
-                    visit_id=visit.pk, person_id=person, service_id=order["service"],
-                    body_site_id=order["body_site"], performed_on=order["performed_on"],
-                )
-            )  # fmt: skip
-    VisitDiagnosis.objects.bulk_create(diagnoses)
-    DrugOrder.objects.bulk_create(drugs)
-    ServiceOrder.objects.bulk_create(services)
-    Surgery.objects.bulk_create(surgeries)
+            surgeries.append((pk, person, order["service"], order["body_site"],
+                              order["performed_on"]))  # fmt: skip
+    _insert(VisitDiagnosis, ["visit", "person", "diagnosis", "rank"], diagnoses)
+    _insert(DrugOrder, ["visit", "person", "drug", "days", "quantity", "frequency"], drugs)
+    _insert(ServiceOrder, ["visit", "person", "service", "quantity", "tooth"], services)
+    _insert(Surgery, ["visit", "person", "service", "body_site", "performed_on"], surgeries)
+
+
+def _insert(model: type[models.Model], names: list[str], rows: list[tuple]) -> None:
+    """Insert-only rows (a visit's diagnoses and orders): COPY on PostgreSQL, which is
+    several times faster than INSERT and needs no model instances; bulk_create elsewhere."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    if connection.vendor == "postgresql":
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        table = connection.ops.quote_name(model._meta.db_table)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    attnames = [f.attname for f in fields]
+    model.objects.bulk_create(model(**dict(zip(attnames, row, strict=True))) for row in rows)
 
 
 def _void(model: type[models.Model], provider_id: int, cleans: list[Clean]) -> None:
