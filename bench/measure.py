@@ -44,12 +44,14 @@ class Skipped(Exception):
 
 # How much each mode does: seconds of load per page (after each thread's first `warmup`
 # requests), people signed in for the pages, accounts signing in through the API,
-# package runs, and people for whom every portal page is timed in process.
+# package runs, people for whom every portal page is timed in process, and visits uploaded.
 MODES = {
     "smoke": {"seconds": 0.5, "warmup": 1, "sql_seconds": 0.3, "login_seconds": 1.0,
-              "people": 4, "accounts": 2, "package_runs": 1, "every_page_people": 1},
+              "people": 4, "accounts": 2, "package_runs": 1, "every_page_people": 1,
+              "ingest_visits": 100},
     "quick": {"seconds": 15.0, "warmup": 3, "sql_seconds": 8.0, "login_seconds": 20.0,
-              "people": 200, "accounts": 16, "package_runs": 5, "every_page_people": 20},
+              "people": 200, "accounts": 16, "package_runs": 5, "every_page_people": 20,
+              "ingest_visits": 10_000},
 }  # fmt: skip
 MODES["full"] = MODES["quick"]
 
@@ -99,7 +101,7 @@ def main() -> int:
     attempt("every page", every_page, people, mode)
     attempt("package", package, mode["package_runs"])
     attempt("qr", qr_verification)
-    attempt("ingest", ingestion)
+    attempt("ingest", ingestion, mode["ingest_visits"])
 
     results["load_average_after"] = os.getloadavg()
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -455,10 +457,110 @@ def qr_verification() -> dict:
     raise Skipped("healthbank.vcard exists but this benchmark has no QR scenario yet")
 
 
-def ingestion() -> dict:
+def ingestion(visits: int) -> dict:
+    """A provider's upload (NDJSON visits, each with two diagnoses, a drug and a service
+    order) through the ingest service, against the same rows written by raw COPY: the rows
+    the upload wrote are copied out, rolled back, and COPYed in again. All of it in one
+    transaction rolled back at the end, so a kept database does not grow (no commit is
+    timed on either side)."""
     if not landed("ingest"):
         raise Skipped("provider uploads (issue 8) have not landed: no healthbank.ingest app")
-    raise Skipped("healthbank.ingest exists but this benchmark has no ingestion scenario yet")
+    from django.db import connection, transaction
+
+    from healthbank.ingest import services
+    from healthbank.ingest.models import Credential
+    from healthbank.records.models import Provider, Visit
+
+    provider = Provider.objects.exclude(kind=Provider.Kind.AGENCY).order_by("code").first()
+    data = visit_upload(visits)
+    with transaction.atomic():
+        token = services.issue_credential(credential=Credential(provider=provider))
+        batch = services.receive_batch(
+            credential=services.authenticate(token), chunks=[data], format="ndjson"
+        )
+        before = transaction.savepoint()
+        started = time.perf_counter()
+        batch = services.process_batch(batch.pk)
+        ingest_s = time.perf_counter() - started
+        if batch.accepted != visits:
+            raise RuntimeError(f"{batch.accepted} of {visits} visits accepted: {batch.status}")
+        written = Visit.objects.filter(provider=provider, source_id__startswith="bench-")
+        tables = [(Visit._meta.db_table, written.values("pk"))] + [
+            (rel.related_model._meta.db_table, rel.related_model.objects.filter(
+                **{f"{rel.field.name}__in": written.values("pk")}).values("pk"))
+            for rel in Visit._meta.related_objects
+            if rel.one_to_many and rel.on_delete.__name__ == "CASCADE"
+        ]  # fmt: skip
+        rows = sum(query.count() for _table, query in tables)
+        figures = {
+            "visits": visits,
+            "rows": rows,
+            "ingest_s": round(ingest_s, 2),
+            "ingest_rows_per_second": round(rows / ingest_s),
+        }
+        if connection.vendor != "postgresql":
+            transaction.set_rollback(True)
+            return figures | {"copy": "raw COPY is PostgreSQL's; not measured on SQLite"}
+        dumps = [(table, copy_out(table, query)) for table, query in tables]
+        transaction.savepoint_rollback(before)
+        started = time.perf_counter()
+        with connection.connection.cursor() as cursor:
+            for table, dump in dumps:
+                with cursor.copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
+                    copy.write(dump)
+        copy_s = time.perf_counter() - started
+        if sum(query.count() for _table, query in tables) != rows:
+            raise RuntimeError("COPY did not write the rows the upload wrote")
+        transaction.set_rollback(True)
+    return figures | {
+        "copy_s": round(copy_s, 3),
+        "copy_rows_per_second": round(rows / copy_s),
+        "ratio": round(ingest_s / copy_s, 1),
+    }
+
+
+def visit_upload(visits: int) -> bytes:
+    """An NDJSON file of `visits` western-medicine visits, ten days ago, spread over people
+    insured then (the shape of the ingest app's tests)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from healthbank.people.models import Enrolment
+
+    day = timezone.localdate() - dt.timedelta(days=10)
+    insured = list(
+        Enrolment.objects.filter(start_date__lte=day, end_date__isnull=True)
+        .order_by("person_id")
+        .values_list("person__national_id", flat=True)
+        .distinct()[:1000]
+    )
+    lines = []
+    for i in range(visits):
+        row = {
+            "type": "visit", "id": f"bench-{i}", "national_id": insured[i % len(insured)],
+            "kind": "western", "visit_date": day.isoformat(), "department": "01",
+            "diagnoses": ["I10", "E78.1"], "copayment": 50, "points": 420,
+            "card_sequence": "0001",
+            "drug_orders": [{"drug": "AC57114100", "days": 28, "quantity": 28, "frequency": "QD"}],
+            "service_orders": [{"service": "00109C"}],
+        }  # fmt: skip
+        lines.append(json.dumps(row))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def copy_out(table: str, query) -> bytes:
+    """These rows of `table` in COPY's binary format."""
+    from django.db import connection
+
+    sql, params = query.query.sql_with_params()
+    select = f"SELECT * FROM {table} WHERE id IN ({sql})"  # noqa: S608 - our own table names
+    out = bytearray()
+    with connection.connection.cursor() as cursor:
+        with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)", params) as copy:
+            for block in copy:
+                out += block
+    return bytes(out)
 
 
 if __name__ == "__main__":

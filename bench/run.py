@@ -147,6 +147,7 @@ def environment(url: str, scratch: Path) -> dict:
         CARD_READER_DIR=str(scratch / "cardreader"),
         MOICA_DIR=str(scratch / "moica"),
         DOWNLOAD_DIR=str(scratch / "downloads"),
+        INGEST_DIR=str(scratch / "ingest"),
     )
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MEASURED = {"seed", "setup", "pages", "login", "package"}
+MEASURED = {"seed", "setup", "pages", "login", "every page", "package", "ingest"}
 PAGES = {"home", "outpatient", "lab results", "medications"}
 
 
