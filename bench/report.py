@@ -126,7 +126,9 @@ def pages(results: dict) -> list[str]:
         "raw SQL: the page's own SELECTs, captured from that person's page and replayed on the "
         "DB-API connection (psycopg or sqlite3) with every row fetched, with as many threads. "
         "**×** is how many times more page-equivalents per second raw SQL serves; **p50 ×** "
-        "how many times longer the median page takes than its queries.",
+        "how many times longer the median page takes than its queries. The raw side runs in "
+        "Python threads too (one interpreter lock), so its rate is a floor of the database's "
+        "and the ratios err low.",
         "",
     ]
     for dataset in results["datasets"]:
