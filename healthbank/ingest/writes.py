@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, models
 
 from healthbank.ingest.rows import Problem
@@ -131,7 +132,7 @@ def _upsert(model: type[models.Model], provider_id: int, cleans: list[Clean]) ->
 def _upsert_visits(provider_id: int, cleans: list[Clean]) -> None:
     if not cleans:
         return
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and getattr(settings, "INGEST_POSTGRESQL_COPY", True):
         _upsert_visits_postgresql(provider_id, cleans)
         return
     existing = list(
