@@ -99,6 +99,15 @@ def validate_chunk(
 ) -> tuple[list[Clean], list[Problem]]:
     """The rows that pass, in order, and the problems of those that do not (a row with
     several problems has several)."""
+    parsed, problems = parse_chunk(items, scopes=scopes, today=today)
+    return check_chunk(parsed, problems, lookups=lookups)
+
+
+def parse_chunk(
+    items: Iterable[tuple[int, dict | Problem]], *, scopes: Iterable[str], today: dt.date
+) -> tuple[list[Clean], list[Problem]]:
+    """The first half of validate_chunk, with no database: shape, types and limits. Safe to
+    run in another thread than the one that holds the connection."""
     allowed = frozenset(scopes)
     parsed: list[Clean] = []
     problems: list[Problem] = []
@@ -111,6 +120,13 @@ def validate_chunk(
             problems.extend(found)
         else:
             parsed.append(clean)
+    return parsed, problems
+
+
+def check_chunk(
+    parsed: list[Clean], problems: list[Problem], *, lookups: Lookups
+) -> tuple[list[Clean], list[Problem]]:
+    """The second half: what needs the database (persons, enrolment, codes)."""
     lookups.load(parsed)
     cleans = []
     for clean in parsed:

@@ -1,0 +1,208 @@
+"""Issue 8's ingest benchmark: a provider's NDJSON upload of many visits with their orders,
+end to end through the upload path (receive_batch stores the file, process_batch reads,
+validates and writes it in chunks that each commit), against raw COPY of the very rows it
+wrote (copied out, deleted, COPYed back in one committed transaction).
+
+    .venv/bin/python bench/ingest.py                    # 1,000,000 visits
+    .venv/bin/python bench/ingest.py --visits 200000    # a shorter run
+
+Runs on a kept PostgreSQL database, healthbank_bench_ingest (seeded with --people people
+the first time); the previous run's rows are deleted (untimed) before the upload, so every
+upload inserts. Writes bench/results/<date>-ingest-<visits>.json (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import run  # noqa: E402
+
+PREFIX = "bench-"
+# The tables of a visit and its orders, in the order COPY fills them (visits first).
+TABLES = (
+    "records_visit",
+    "records_visitdiagnosis",
+    "records_drugorder",
+    "records_serviceorder",
+    "records_surgery",
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visits", type=int, default=1_000_000)
+    parser.add_argument("--people", type=int, default=3_000, help="people seeded at first")
+    parser.add_argument("--chunk-rows", type=int, help="INGEST_CHUNK_ROWS (default: settings)")
+    parser.add_argument("--out", type=Path, help="the JSON file of figures")
+    args = parser.parse_args()
+
+    url = os.environ.get("BENCH_INGEST_URL", f"{run.PG_SERVER}/healthbank_bench_ingest")
+    scratch = ROOT / "var" / "bench-ingest"
+    env = run.environment(url, scratch)
+    if args.chunk_rows:
+        env["INGEST_CHUNK_ROWS"] = str(args.chunk_rows)
+    seed = run.prepare(env, args.people, fresh=False)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    figures = {
+        "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": run.machine(),
+        "seed": seed,
+        "chunk_rows": settings.INGEST_CHUNK_ROWS,
+        **measure(args.visits, scratch),
+    }
+    today = dt.datetime.now().astimezone().date()
+    out = args.out or ROOT / "bench" / "results" / f"{today}-ingest-{args.visits}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in figures.items() if k != "machine"}, indent=2))
+    print(f"written to {out}")
+    return 0
+
+
+def measure(visits: int, scratch: Path) -> dict:
+    from django.db import connection
+
+    from healthbank.ingest import services
+    from healthbank.ingest.models import Credential
+    from healthbank.records.models import Provider
+
+    provider = Provider.objects.exclude(kind=Provider.Kind.AGENCY).order_by("code").first()
+    forget(provider.pk)
+    path = scratch / "upload.ndjson"
+    started = time.perf_counter()
+    size = write_upload(path, visits)
+    print(f"{visits:,} visits, {size / 1e6:,.0f} MB, made in {time.perf_counter() - started:.0f} s")
+
+    token = services.issue_credential(credential=Credential(provider=provider))
+    started = time.perf_counter()
+    with path.open("rb") as upload:
+        batch = services.receive_batch(
+            credential=services.authenticate(token),
+            chunks=iter(lambda: upload.read(1 << 20), b""),
+            format="ndjson",
+            file_name=path.name,
+        )
+    received_s = time.perf_counter() - started
+    batch = services.process_batch(batch.pk)
+    ingest_s = time.perf_counter() - started
+    services.stored_path(batch).unlink()
+    if batch.accepted != visits:
+        raise RuntimeError(f"{batch.accepted} of {visits} visits accepted: {batch.status}")
+    print(f"uploaded in {ingest_s:.1f} s ({visits / ingest_s:,.0f} visits/s)")
+
+    with connection.cursor() as cursor:
+        counts = {table: count(cursor, table, provider.pk) for table in TABLES}
+        dumps = [(table, copy_out(cursor, table, provider.pk)) for table in TABLES]
+    forget(provider.pk)
+    connection.ensure_connection()
+    started = time.perf_counter()
+    with connection.connection.transaction(), connection.connection.cursor() as cursor:
+        for table, dump in dumps:
+            with cursor.copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
+                for block in dump:
+                    copy.write(block)
+    copy_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        if {table: count(cursor, table, provider.pk) for table in TABLES} != counts:
+            raise RuntimeError("COPY did not write the rows the upload wrote")
+    rows = sum(counts.values())
+    print(f"raw COPY in {copy_s:.1f} s; ours takes {ingest_s / copy_s:.1f} times as long")
+    return {
+        "visits": visits,
+        "rows": rows,
+        "rows_by_table": counts,
+        "file_bytes": size,
+        "receive_s": round(received_s, 2),
+        "ingest_s": round(ingest_s, 2),
+        "visits_per_second": round(visits / ingest_s),
+        "rows_per_second": round(rows / ingest_s),
+        "copy_s": round(copy_s, 2),
+        "copy_visits_per_second": round(visits / copy_s),
+        "ratio": round(ingest_s / copy_s, 2),
+        "target_visits_per_second": 20_000,
+    }
+
+
+def write_upload(path: Path, visits: int) -> int:
+    """An NDJSON file of `visits` western-medicine visits, each with two diagnoses, a drug
+    and a service order, ten days ago, spread over every person insured then."""
+    from django.utils import timezone
+
+    from healthbank.people.models import Enrolment
+
+    day = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    insured = list(
+        Enrolment.objects.filter(start_date__lte=day, end_date__isnull=True)
+        .order_by("person_id")
+        .values_list("person__national_id", flat=True)
+        .distinct()
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as out:
+        for i in range(visits):
+            row = {
+                "type": "visit", "id": f"{PREFIX}{i}", "national_id": insured[i % len(insured)],
+                "kind": "western", "visit_date": day, "department": "01",
+                "diagnoses": ["I10", "E78.1"], "copayment": 50, "points": 420,
+                "card_sequence": "0001",
+                "drug_orders": [
+                    {"drug": "AC57114100", "days": 28, "quantity": 28, "frequency": "QD"}
+                ],
+                "service_orders": [{"service": "00109C"}],
+            }  # fmt: skip
+            out.write(json.dumps(row) + "\n")
+    return path.stat().st_size
+
+
+def _where(table: str) -> str:
+    if table == "records_visit":
+        return "provider_id = %s AND source_id LIKE 'bench-%%'"
+    return (
+        "visit_id IN (SELECT id FROM records_visit"
+        " WHERE provider_id = %s AND source_id LIKE 'bench-%%')"
+    )
+
+
+def count(cursor, table: str, provider_id: int) -> int:
+    cursor.execute(f"SELECT count(*) FROM {table} WHERE {_where(table)}", [provider_id])  # noqa: S608
+    return cursor.fetchone()[0]
+
+
+def copy_out(cursor, table: str, provider_id: int) -> list[bytes]:
+    """These rows of `table` in COPY's binary format."""
+    select = f"SELECT * FROM {table} WHERE {_where(table)}"  # noqa: S608
+    with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)", [provider_id]) as copy:
+        return [bytes(block) for block in copy]
+
+
+def forget(provider_id: int) -> None:
+    """The benchmark's rows gone (orders first: the database's keys do not cascade), and
+    the tables vacuumed, so that the next load starts from the same state."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in reversed(TABLES):
+            cursor.execute(f"DELETE FROM {table} WHERE {_where(table)}", [provider_id])  # noqa: S608
+    connection.close()
+    with run.connect(os.environ["DATABASE_URL"]) as conn:
+        for table in TABLES:
+            conn.execute(f"VACUUM ANALYZE {table}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
