@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -280,16 +281,23 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "identity/reset.html", {"form": form})
 
 
-def _registered(request: HttpRequest) -> Account | None:
-    account = current_account(request)
-    return account if account and account.status == Account.Status.ACTIVE else None
+def registered_required(view):
+    """The registration site's own pages: the view gets the signed-in, registered account;
+    anyone else goes to the site's sign-in."""
+
+    @functools.wraps(view)
+    @login_required(login_url="identity:register")
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        account = current_account(request)
+        if account is None or account.status != Account.Status.ACTIVE:
+            return redirect("identity:register")
+        return view(request, account, *args, **kwargs)
+
+    return wrapped
 
 
-@login_required(login_url="identity:register")
-def change_password(request: HttpRequest) -> HttpResponse:
-    account = _registered(request)
-    if account is None:
-        return redirect("identity:register")
+@registered_required
+def change_password(request: HttpRequest, account: Account) -> HttpResponse:
     form = forms.ChangePasswordForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -308,11 +316,8 @@ def change_password(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/change_password.html", {"form": form})
 
 
-@login_required(login_url="identity:register")
-def update_account(request: HttpRequest) -> HttpResponse:
-    account = _registered(request)
-    if account is None:
-        return redirect("identity:register")
+@registered_required
+def update_account(request: HttpRequest, account: Account) -> HttpResponse:
     initial = {f: getattr(account, f) for f in ("email", "backup_email", "mobile", "phone")}
     form = forms.AccountForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -520,37 +525,25 @@ def _device_action(
 
 
 @never_cache
-@login_required(login_url="identity:register")
-def device_code(request: HttpRequest) -> HttpResponse:
-    account = _registered(request)
-    if account is None:
-        return redirect("identity:register")
+@registered_required
+def device_code(request: HttpRequest, account: Account) -> HttpResponse:
     return device_code_page(request, account, REGISTRATION_SITE)
 
 
 @never_cache
-@login_required(login_url="identity:register")
-def devices(request: HttpRequest) -> HttpResponse:
-    account = _registered(request)
-    if account is None:
-        return redirect("identity:register")
+@registered_required
+def devices(request: HttpRequest, account: Account) -> HttpResponse:
     return device_list_page(request, account, REGISTRATION_SITE)
 
 
 @never_cache
 @require_POST
-@login_required(login_url="identity:register")
-def device_enable(request: HttpRequest, binding_id: int) -> HttpResponse:
-    account = _registered(request)
-    if account is None:
-        return redirect("identity:register")
+@registered_required
+def device_enable(request: HttpRequest, account: Account, binding_id: int) -> HttpResponse:
     return device_enable_action(request, account, binding_id, REGISTRATION_SITE)
 
 
 @require_POST
-@login_required(login_url="identity:register")
-def device_disable(request: HttpRequest, binding_id: int) -> HttpResponse:
-    account = _registered(request)
-    if account is None:
-        return redirect("identity:register")
+@registered_required
+def device_disable(request: HttpRequest, account: Account, binding_id: int) -> HttpResponse:
     return device_disable_action(request, account, binding_id, REGISTRATION_SITE)
