@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "healthbank.api",
     "healthbank.express",
     "healthbank.ingest",
+    "healthbank.vcard",
     "captcha",
     "django_tasks",
     "django_tasks_db",
@@ -265,3 +266,11 @@ INGEST_MAX_FILE_BYTES = envint("INGEST_MAX_FILE_BYTES", 2 * 1024**3)
 # 5,000 rather than 1,000: fewer commits and statements, ~7% faster on PostgreSQL.
 INGEST_CHUNK_ROWS = envint("INGEST_CHUNK_ROWS", 5000)
 # --- end ingest ---------------------------------------------------------------------------
+
+# --- virtual NHI card (issue 7) ------------------------------------------------------------
+# Application photos (identity document, half-body portrait) are re-encoded and kept here,
+# outside the web root; only their person, a delegate, staff and a verifying clinic see them.
+VCARD_DIR = Path(os.environ.get("VCARD_DIR", VAR_DIR / "vcard"))
+VCARD_MAX_UPLOAD_BYTES = envint("VCARD_MAX_UPLOAD_BYTES", 10 * 1024**2)
+# Decoded size limit: a 50 kB PNG may claim 100,000 x 100,000 pixels (a decompression bomb).
+VCARD_MAX_PIXELS = envint("VCARD_MAX_PIXELS", 40_000_000)

@@ -37,6 +37,16 @@ class AuditEvent(models.Model):
         DEVICE_VERIFY_FAILED = "device.verify_failed", _("Mobile device verification refused")
         DEVICE_ENABLED = "device.enabled", _("Mobile device enabled")
         DEVICE_DISABLED = "device.disabled", _("Mobile device disabled")
+        VCARD_APPLIED = "vcard.applied", _("Applied for a virtual NHI card")
+        VCARD_APPROVED = "vcard.approved", _("Virtual NHI card approved")
+        VCARD_REJECTED = "vcard.rejected", _("Virtual NHI card application rejected")
+        VCARD_QR_ISSUED = "vcard.qr_issued", _("Virtual NHI card QR code shown")
+        VCARD_VERIFIED = "vcard.verified", _("Virtual NHI card read by a provider")
+        VCARD_AUTHORISED = "vcard.authorised", _("Virtual NHI card use authorised")
+        VCARD_AGREED = "vcard.agreed", _("Virtual NHI card authorisation agreed")
+        VCARD_DECLINED = "vcard.declined", _("Virtual NHI card authorisation declined")
+        VCARD_REVOKED = "vcard.revoked", _("Virtual NHI card authorisation revoked")
+        VCARD_REQUESTED = "vcard.requested", _("A provider asked to use the virtual NHI card")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")
@@ -49,6 +59,7 @@ class AuditEvent(models.Model):
         PERSON = "person", _("The person")
         STAFF = "staff", _("NHIA staff")
         UNIT = "unit", _("Insured unit")
+        PROVIDER = "provider", _("Healthcare provider")
         SYSTEM = "system", _("System")
 
     person = models.ForeignKey(
@@ -57,7 +68,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.CharField(_("by"), max_length=10, choices=Actor.choices)
-    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)  # staff user, unit
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)  # staff user, unit, provider
     method = models.CharField(
         pgettext_lazy("audit event", "method"), max_length=20, choices=Method.choices, blank=True
     )
