@@ -68,7 +68,8 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.CharField(_("by"), max_length=10, choices=Actor.choices)
-    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)  # staff user, unit, provider
+    # The staff user, insured unit or provider that acted.
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
     method = models.CharField(
         pgettext_lazy("audit event", "method"), max_length=20, choices=Method.choices, blank=True
     )

@@ -41,7 +41,9 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    document_kind = models.CharField(_("identity document"), max_length=24, choices=Document.choices)
+    document_kind = models.CharField(
+        _("identity document"), max_length=24, choices=Document.choices
+    )
     # Names of the re-encoded images under VCARD_DIR; never served from the web root.
     document_image = models.CharField(max_length=64, editable=False)
     portrait_image = models.CharField(max_length=64, editable=False)
@@ -66,7 +68,9 @@ class Application(models.Model):
         constraints = [
             # One application under review per card holder: a second waits for the first.
             models.UniqueConstraint(
-                fields=["person"], condition=models.Q(status="pending"), name="one_pending_per_person"
+                fields=["person"],
+                condition=models.Q(status="pending"),
+                name="one_pending_per_person",
             ),
         ]
 
@@ -139,7 +143,10 @@ class Authorisation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind="clinic", provider__isnull=False, grantee__isnull=True)
-                | (~models.Q(kind="clinic") & models.Q(grantee__isnull=False, provider__isnull=True)),
+                | (
+                    ~models.Q(kind="clinic")
+                    & models.Q(grantee__isnull=False, provider__isnull=True)
+                ),
                 name="authorisation_has_one_grantee",
             ),
         ]
