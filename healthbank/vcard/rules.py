@@ -36,3 +36,9 @@ def one_month_after(day: dt.date) -> dt.date:
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     same_day = min(day.day, calendar.monthrange(year, month)[1])
     return dt.date(year, month, same_day) - dt.timedelta(days=1)
+
+
+# Ours: the longest side kept of each application photo (enough to read a document, and to
+# recognise a face on a clinic's screen).
+DOCUMENT_MAX_SIDE = 1600
+PORTRAIT_MAX_SIDE = 800
