@@ -24,6 +24,8 @@ from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.views import REFUSALS
 from healthbank.identity import devices
 from healthbank.identity.services import IdentityError
+from healthbank.vcard.api import router as vcard_router
+from healthbank.vcard.services import VcardError
 
 # HTTP status of each refusal code; anything else is 400.
 STATUS = {
@@ -88,6 +90,11 @@ def _error(request: HttpRequest, code: str, message, status: int | None = None) 
 @api.exception_handler(ApiError)
 def _refused(request: HttpRequest, exc) -> HttpResponse:
     return _error(request, exc.code, exc.message)
+
+
+@api.exception_handler(VcardError)
+def _vcard_refused(request: HttpRequest, exc: VcardError) -> HttpResponse:
+    return _error(request, exc.code, exc.message, VcardError.STATUS.get(exc.code, 400))
 
 
 @api.exception_handler(AuthenticationError)
@@ -273,3 +280,6 @@ def record_detail(request: HttpRequest, category: str, record_id: int):
     if row is None:
         raise Http404
     return record_views.item(found, row) | {"details": record_views.details(row)}
+
+
+api.add_router("/vcard", vcard_router)

@@ -17,6 +17,8 @@ from ninja.security import HttpBearer
 
 from healthbank.ingest import rules, selectors, services
 from healthbank.ingest.models import Batch, Credential
+from healthbank.vcard.providers import router as vcard_router
+from healthbank.vcard.services import VcardError
 
 READ_BYTES = 1024 * 1024
 CONTENT_TYPES = {
@@ -81,15 +83,22 @@ class BatchOut(Schema):
 ERRORS = {code: ErrorOut for code in (400, 401, 404, 413)}
 
 
-def _error(request: HttpRequest, code: str, message: str) -> HttpResponse:
+def _error(
+    request: HttpRequest, code: str, message: str, status: int | None = None
+) -> HttpResponse:
     return api.create_response(
-        request, {"code": code, "message": message}, status=STATUS.get(code, 400)
+        request, {"code": code, "message": str(message)}, status=status or STATUS.get(code, 400)
     )
 
 
 @api.exception_handler(services.IngestError)
 def _refused(request: HttpRequest, exc: services.IngestError) -> HttpResponse:
     return _error(request, exc.code, exc.message)
+
+
+@api.exception_handler(VcardError)
+def _vcard_refused(request: HttpRequest, exc: VcardError) -> HttpResponse:
+    return _error(request, exc.code, exc.message, VcardError.STATUS.get(exc.code, 400))
 
 
 @api.exception_handler(AuthenticationError)
@@ -243,3 +252,6 @@ def problems(request: HttpRequest, batch_id: int):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="batch-{batch_id}-problems.csv"'
     return response
+
+
+api.add_router("/vcard", vcard_router)

@@ -51,6 +51,9 @@ class VcardError(Exception):
         ),
         "invalid_phone": _("Enter a contact phone number of 8 to 15 digits, e.g. 0912345678."),
         "invalid_email": _("Enter a valid e-mail address, e.g. name@example.com."),
+        "too_large": _(
+            "The photo is too large (10 MB at most). Take it again at a lower resolution."
+        ),
         "no_card": _("You have no virtual NHI card yet. Apply for one first."),
         "invalid_period": _(
             "Choose a start date from today on, and an end date on or after the start date."
@@ -90,6 +93,23 @@ class VcardError(Exception):
         "request_not_usable": _(
             "The person has not agreed to this request, or the hour to use the card has passed."
         ),
+    }
+
+    # HTTP status of each refusal in the APIs; anything else is 400.
+    STATUS = {
+        "has_card": 409,
+        "application_pending": 409,
+        "too_large": 413,
+        "no_card": 409,
+        "lapsed": 409,
+        "not_pending": 409,
+        "already_ended": 409,
+        "qr_expired": 410,
+        "qr_used": 409,
+        "authorisation_ended": 410,
+        "not_accepting": 403,
+        "card_not_found": 404,
+        "request_not_usable": 409,
     }
 
     def __init__(self, code: str, message=None, **params):

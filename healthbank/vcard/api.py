@@ -1,0 +1,327 @@
+"""The virtual card in the NHI Express app's API (/api/v1/vcard/): apply, show a one-time
+QR code, authorise and agree. Thin: each endpoint calls one service or selector with the
+signed-in person."""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+
+from healthbank.api.schemas import ErrorOut
+from healthbank.audit.services import client_address
+from healthbank.identity import services as identity
+from healthbank.people.models import County, Person
+from healthbank.vcard import images, rules, selectors, services
+from healthbank.vcard.models import Application, Authorisation
+from healthbank.vcard.schemas import (
+    AuthorisationOut,
+    AuthorisationsOut,
+    AuthorisedOut,
+    AuthoriseIn,
+    ClaimIn,
+    QrOut,
+    SitesOut,
+    StatusOut,
+)
+
+router = Router(tags=["virtual card"])
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 413)}
+
+BASIS_LABELS = {
+    "self": _("My card"),
+    "child": _("Child under 15"),
+    "dependant": _("Dependant I applied for"),
+    "household": _("Authorised by a household member"),
+    "specific": _("Authorised to me"),
+}
+STATE_LABELS = {
+    "pending": _("Waiting for agreement"),
+    "lapsed": _("Not agreed in time"),
+    "declined": _("Declined"),
+    "scheduled": _("Not started yet"),
+    "active": _("In use"),
+    "ended": _("Ended"),
+    "revoked": _("Revoked"),
+}
+SERVICE_LABELS = {
+    "outpatient": _("Outpatient care"),
+    "video": _("Video consultation"),
+    "telemedicine": _("Telemedicine"),
+    "home_care": _("Home care"),
+}
+
+
+def _me(request: HttpRequest) -> Person:
+    return request.auth.binding.account.person
+
+
+def _person(person: Person | None) -> dict | None:
+    if person is None:
+        return None
+    return {"id": person.pk, "name": person.name, "masked_id": person.masked_id}
+
+
+def _card(usable: selectors.Usable) -> dict:
+    owner = usable.owner
+    return {
+        "owner": _person(owner),
+        "basis": usable.basis,
+        "basis_label": str(BASIS_LABELS[usable.basis]),
+        "issued_at": usable.card.issued_at,
+        "until": usable.until,
+        "photo_url": reverse("api:vcard_photo", kwargs={"owner_id": owner.pk}),
+    }
+
+
+def _application(application: Application | None) -> dict | None:
+    if application is None:
+        return None
+    return {
+        "id": application.pk,
+        "person": _person(application.person),
+        "kind": application.kind,
+        "status": application.status,
+        "status_label": str(application.get_status_display()),
+        "submitted_at": application.submitted_at,
+        "rejection_reason": application.rejection_reason,
+    }
+
+
+def _authorisation(authorisation: Authorisation, now) -> dict:
+    state = authorisation.state(now)
+    return {
+        "id": authorisation.pk,
+        "kind": authorisation.kind,
+        "kind_label": str(authorisation.get_kind_display()),
+        "state": state,
+        "state_label": str(STATE_LABELS[state]),
+        "grantor": _person(authorisation.grantor),
+        "grantee": _person(authorisation.grantee),
+        "provider": authorisation.provider.name if authorisation.provider_id else None,
+        "starts_at": authorisation.starts_at,
+        "ends_at": authorisation.ends_at,
+        "consent_by": authorisation.consent_by,
+    }
+
+
+def _county_name(county: County) -> str:
+    return county.name_zh if get_language() == "zh-hant" else county.name_en
+
+
+def _qr_svg(text: str) -> str:
+    return segno.make(text, error="m").svg_data_uri(scale=6, border=4)
+
+
+# --- the card and applications ---------------------------------------------------------------
+
+
+@router.get("", response={200: StatusOut, **ERRORS}, url_name="vcard_status")
+def status(request: HttpRequest):
+    """虛擬健保卡 home: the person's card (or their newest application) and their household,
+    each member with their card or application (眷屬管理)."""
+    me = _me(request)
+    own = next((u for u in selectors.usable_cards(me) if u.basis == "self"), None)
+    applications = selectors.applications_for_members(me)
+    today = timezone.localdate()
+    return {
+        "card": _card(own) if own else None,
+        "application": _application(selectors.latest_application(me)),
+        "household": [
+            {
+                **_person(member),
+                "age": member.age_on(today),
+                "has_card": hasattr(member, "virtual_card"),
+                "application": _application(applications.get(member.pk)),
+            }
+            for member in selectors.household_members(me)
+        ],
+        "card_as_document": me.age_on(today) < rules.CARD_AS_DOCUMENT_UNDER,
+    }
+
+
+def _upload(file: UploadedFile) -> bytes:
+    # Django has spooled a big upload to a temporary file: refuse it before reading it in.
+    if file.size > settings.VCARD_MAX_UPLOAD_BYTES:
+        raise services.VcardError("too_large")
+    return file.read()
+
+
+@router.post("/applications", response={201: dict, **ERRORS})
+def apply(
+    request: HttpRequest,
+    document: File[UploadedFile],
+    portrait: File[UploadedFile],
+    document_kind: Form[str],
+    contact_phone: Form[str],
+    email: Form[str],
+    terms: Form[bool] = False,
+    member_id: Form[int | None] = None,
+):
+    """送出虛擬健保卡申請: the identity document and a front-facing half-body photo, with a
+    contact phone and e-mail; for a household member without a phone, their id (依附眷屬)."""
+    me = _me(request)
+    person = me if member_id in (None, me.pk) else selectors.household_member(me, member_id)
+    application = services.apply(
+        applicant=me,
+        person=person,
+        document_kind=document_kind,
+        document=_upload(document),
+        portrait=_upload(portrait),
+        contact_phone=contact_phone,
+        email=email,
+        terms_accepted=terms,
+        address=client_address(request),
+    )
+    return Status(201, _application(application))
+
+
+@router.get("/cards", response={200: list[dict], **ERRORS})
+def cards(request: HttpRequest):
+    """我可使用: the cards the person may show now, their own first."""
+    return [_card(usable) for usable in selectors.usable_cards(_me(request))]
+
+
+@router.get("/cards/{owner_id}/photo", url_name="vcard_photo", response={200: None, **ERRORS})
+def photo(request: HttpRequest, owner_id: int):
+    """The card's photo, to the card holder and whoever may use the card."""
+    usable = selectors.usable_card(_me(request), owner_id)
+    response = HttpResponse(images.read(usable.card.portrait_image), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.post("/cards/{owner_id}/qr", response={201: QrOut, **ERRORS})
+def qr_code(request: HttpRequest, owner_id: int):
+    """出示 QR Code: a new one-time code, valid 5 minutes; the previous one stops working."""
+    token, row = services.issue_qr(
+        presenter=_me(request), owner_id=owner_id, address=client_address(request)
+    )
+    seconds = int((row.expires_at - row.issued_at).total_seconds())
+    return Status(
+        201,
+        {"token": token, "qr_svg": _qr_svg(token), "expires_at": row.expires_at,
+         "seconds": seconds},
+    )  # fmt: skip
+
+
+# --- authorisations (授權與管理) --------------------------------------------------------------
+
+
+@router.get("/authorisations", response={200: AuthorisationsOut, **ERRORS})
+def authorisations(request: HttpRequest):
+    """我授權的, those naming me, and what waits for my agreement now."""
+    me, now = _me(request), timezone.now()
+    return {
+        "granted": [_authorisation(a, now) for a in selectors.granted_by(me)],
+        "received": [_authorisation(a, now) for a in selectors.granted_to(me)],
+        "waiting": [_authorisation(a, now) for a in selectors.waiting_for(me, now)],
+    }
+
+
+@router.post("/authorisations", response={201: AuthorisedOut, **ERRORS})
+def authorise(request: HttpRequest, body: AuthoriseIn):
+    """新增授權對象: a specific person (returns the code to give them) or a household member
+    (who agrees in their app within 10 minutes). The registration password is asked again."""
+    me, address = _me(request), client_address(request)
+    identity.confirm_password(
+        account=request.auth.binding.account,
+        password=body.password,
+        method="password",
+        address=address,
+    )
+    code = None
+    if body.kind == Authorisation.Kind.SPECIFIC:
+        authorisation, code = services.authorise_specific(
+            grantor=me, national_id=body.national_id, name=body.name,
+            starts_on=body.starts_on, ends_on=body.ends_on, address=address,
+        )  # fmt: skip
+    elif body.kind == Authorisation.Kind.HOUSEHOLD and body.member_id is not None:
+        authorisation = services.authorise_household(
+            grantor=me, grantee_id=body.member_id,
+            starts_on=body.starts_on, ends_on=body.ends_on, address=address,
+        )  # fmt: skip
+    else:
+        raise services.VcardError("not_household")
+    return Status(
+        201,
+        {
+            "authorisation": _authorisation(authorisation, timezone.now()),
+            "code": code,
+            "code_qr_svg": _qr_svg(services.CODE_PREFIX + code) if code else None,
+        },
+    )
+
+
+@router.post("/authorisations/claim", response={200: AuthorisationOut, **ERRORS})
+def claim(request: HttpRequest, body: ClaimIn):
+    """取得授權: the code the card holder gave, scanned or typed."""
+    authorisation = services.claim(
+        grantee=_me(request), code=body.code, address=client_address(request)
+    )
+    return _authorisation(authorisation, timezone.now())
+
+
+def _answer(action):
+    def endpoint(request: HttpRequest, authorisation_id: int):
+        authorisation = action(
+            person=_me(request),
+            authorisation_id=authorisation_id,
+            address=client_address(request),
+        )
+        return _authorisation(authorisation, timezone.now())
+
+    endpoint.__doc__ = action.__doc__
+    return endpoint
+
+
+for _verb, _action in (
+    ("agree", services.agree),
+    ("decline", services.decline),
+    ("revoke", services.revoke),
+):
+    router.post(
+        f"/authorisations/{{authorisation_id}}/{_verb}",
+        response={200: AuthorisationOut, **ERRORS},
+        operation_id=f"vcard_{_verb}",
+    )(_answer(_action))
+
+
+# --- where it is accepted (哪些院所可以用) ------------------------------------------------------
+
+
+@router.get("/sites", auth=None, response={200: SitesOut, **ERRORS})
+def sites(
+    request: HttpRequest, county: str = "", service: str = "", q: str = "", limit: int = 50,
+    offset: int = 0,
+):  # fmt: skip
+    """Providers that accept the virtual card, by county, service and name (public)."""
+    found = selectors.accepting_sites(county=county, service=service, query=q.strip()[:50])
+    limit = max(1, min(limit, 200))
+    results = []
+    for site in found[offset : offset + limit]:
+        provider = site.provider
+        results.append(
+            {
+                "code": provider.code,
+                "name": provider.name,
+                "county": _county_name(provider.county),
+                "township": provider.township.name_zh if provider.township_id else "",
+                "address": provider.address,
+                "phone": provider.phone,
+                "services": [str(SERVICE_LABELS[s]) for s in site.SERVICES if getattr(site, s)],
+            }
+        )
+    counties = County.objects.filter(provider__vcard_site__isnull=False).distinct().order_by("code")
+    return {
+        "count": found.count(),
+        "results": results,
+        "counties": [{"code": c.code, "name": _county_name(c)} for c in counties],
+        "services": [{"code": code, "label": str(label)} for code, label in SERVICE_LABELS.items()],
+    }

@@ -1,0 +1,100 @@
+"""The virtual card in the providers' API (/providers/api/v1/vcard/): verify a scanned QR
+code, fetch the photo it showed, and ask a person to let the clinic use their card (seed 004).
+Only providers registered as accepting the virtual card may call these."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Router, Status
+
+from healthbank.api.schemas import ErrorOut
+from healthbank.audit.services import client_address
+from healthbank.ingest.models import Credential
+from healthbank.vcard import services
+from healthbank.vcard.schemas import CardReadOut, ClinicRequestIn, ClinicRequestOut, VerifyIn
+
+router = Router(tags=["virtual card"])
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 410)}
+
+
+def _provider(request: HttpRequest):
+    credential: Credential = request.auth
+    if not services.accepts_card(credential.provider):
+        raise services.VcardError("not_accepting")
+    return credential.provider
+
+
+def _read(read: services.CardRead) -> dict:
+    person, enrolment = read.person, read.enrolment
+    return {
+        "national_id": person.national_id,
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "photo_url": reverse("providers_api:vcard_photo", kwargs={"ticket": read.photo_ticket}),
+        "eligibility": {
+            "insured": enrolment is not None and enrolment.status == enrolment.Status.ACTIVE,
+            "status": enrolment.status if enrolment else None,
+            "category": enrolment.category if enrolment else None,
+            "since": enrolment.start_date if enrolment else None,
+        },
+        "presented_by": "self" if read.presented_by.pk == person.pk else read.presented_by.name,
+        "basis": read.basis,
+        "verified_at": read.at,
+    }
+
+
+@router.post("/verify", response={200: CardReadOut, **ERRORS})
+def verify(request: HttpRequest, body: VerifyIn):
+    """Read a scanned QR code: identity, photo and cover. The code works once, within 5
+    minutes; a second scan is refused with qr_used."""
+    read = services.verify_qr(
+        provider=_provider(request), token=body.token, address=client_address(request)
+    )
+    return _read(read)
+
+
+@router.get("/photos/{ticket}", url_name="vcard_photo", response={200: None, **ERRORS})
+def photo(request: HttpRequest, ticket: str):
+    """The photo of the card just verified (JPEG), for 10 minutes after the verification."""
+    data = services.photo_for(_provider(request), ticket)
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _request_out(authorisation, read: services.CardRead | None) -> dict:
+    return {
+        "id": authorisation.pk,
+        "state": authorisation.state(timezone.now()),
+        "consent_by": authorisation.consent_by,
+        "usable_until": authorisation.ends_at,
+        "card": _read(read) if read else None,
+    }
+
+
+@router.post("/requests", response={201: ClinicRequestOut, **ERRORS})
+def ask(request: HttpRequest, body: ClinicRequestIn):
+    """院所發送授權請求: the person sees it in the app and has 10 minutes to agree; then the
+    clinic may read the card for 1 hour."""
+    authorisation = services.request_by_clinic(
+        provider=_provider(request), national_id=body.national_id,
+        address=client_address(request),
+    )  # fmt: skip
+    return Status(201, _request_out(authorisation, None))
+
+
+@router.get("/requests/{request_id}", response={200: ClinicRequestOut, **ERRORS})
+def follow(request: HttpRequest, request_id: int):
+    """Where a request stands; while the person's agreement lasts, the card too (each read is
+    recorded in the person's audit log)."""
+    provider = _provider(request)
+    authorisation = services.clinic_request(provider=provider, request_id=request_id)
+    read = None
+    if authorisation.state(timezone.now()) == "active":
+        read = services.use_by_clinic(
+            provider=provider, authorisation=authorisation, address=client_address(request)
+        )
+    return _request_out(authorisation, read)
