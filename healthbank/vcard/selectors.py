@@ -82,8 +82,8 @@ def _fifteenth_birthday(child: Person) -> dt.datetime:
 
 def usable_cards(person: Person, now: dt.datetime | None = None) -> list[Usable]:
     """Every card the person may show now (我可使用, with their own first): theirs; a child's
-    under 15 insured under them; a card they applied for as a dependant's while both share
-    the household; and cards authorised to them, within their period."""
+    under 15 insured under them; a card they applied for as an older dependant's (依附眷屬)
+    while both share the household; and cards authorised to them, within their period."""
     now = now or timezone.now()
     found: dict[int, Usable] = {}
 
@@ -103,9 +103,13 @@ def usable_cards(person: Person, now: dt.datetime | None = None) -> list[Usable]
             application__applicant=person,
             application__kind=Application.Kind.DEPENDANT,
             person__household_id=person.household_id,
-        ).select_related("person")
+        ).select_related("person", "application")
         for card in dependants:
-            add(Usable(card=card, basis="dependant"))
+            # A card applied for a child under 15 follows the child rule and passes to the
+            # child at 15; only one applied for someone older stays the applicant's to show.
+            applied_on = timezone.localdate(card.application.submitted_at)
+            if card.person.age_on(applied_on) >= CHILD_AGE_LIMIT:
+                add(Usable(card=card, basis="dependant"))
     granted = Authorisation.objects.filter(
         grantee=person,
         status=Authorisation.Status.ACTIVE,

@@ -67,7 +67,6 @@ class VcardError(Exception):
             "The national ID and name do not match an insured person. Check both and try again."
         ),
         "grantee_self": _("You cannot authorise yourself."),
-        "grantee_no_card_use": _("This person already may use your card."),
         "code_invalid": _(
             "The authorisation code is not valid for you, has been used, or has expired. Ask "
             "the card holder for a new one."
