@@ -81,11 +81,21 @@ class Batch(models.Model):
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When a run last started or committed a chunk: a batch left unfinished and silent for
+    # long is one whose worker died, and is queued again (services.resume_stalled).
+    progress_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("upload batch")
         verbose_name_plural = _("upload batches")
-        indexes = [models.Index(fields=["provider", "-created_at"])]
+        indexes = [
+            models.Index(fields=["provider", "-created_at"]),
+            models.Index(
+                fields=["progress_at"],
+                condition=models.Q(status__in=["received", "processing"]),
+                name="ingest_batch_unfinished",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.format} {self.get_status_display()}"

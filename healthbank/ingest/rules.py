@@ -57,3 +57,7 @@ CARD_SEQUENCE_CHARS = 4
 INSURED_TYPES = frozenset(
     {"visit", "lab_result", "imaging_report", "discharge_summary", "allergy", "preventive_check"}
 )
+
+# A batch unfinished with no chunk committed for this long lost its worker; it is queued
+# again. A chunk of 5,000 rows commits in about a second, so 15 minutes is no slow run.
+STALLED_AFTER = dt.timedelta(minutes=15)

@@ -3,6 +3,7 @@ and processing it in chunks that each commit whole with the batch's checkpoint."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from healthbank.ingest import rules
@@ -157,7 +159,8 @@ def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Bat
         return batch
     if batch.status == Status.RECEIVED:
         batch.status, batch.started_at = Status.PROCESSING, timezone.now()
-        batch.save(update_fields=["status", "started_at"])
+    batch.progress_at = timezone.now()
+    batch.save(update_fields=["status", "started_at", "progress_at"])
     reader = reader_for(batch.format)
     if reader is None:
         return _fail(batch, [Problem(0, "", f"the {batch.format} reader is not available")])
@@ -175,6 +178,24 @@ def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Bat
     batch.status, batch.finished_at = Status.DONE, timezone.now()
     batch.save(update_fields=["status", "finished_at"])
     return batch
+
+
+def resume_stalled(now: dt.datetime | None = None) -> list[int]:
+    """Queue again the batches whose run stopped without finishing (a worker killed or a
+    machine lost): unfinished, with no progress for STALLED_AFTER. A run still alive
+    meanwhile is harmless: the two meet at the next chunk and one stops (_Moved)."""
+    from healthbank.ingest.tasks import process_batch_task
+
+    silent_since = (now or timezone.now()) - rules.STALLED_AFTER
+    stalled = Batch.objects.filter(
+        Q(progress_at__lt=silent_since) | Q(progress_at__isnull=True, created_at__lt=silent_since),
+        status__in=[Status.RECEIVED, Status.PROCESSING],
+    )
+    ids = list(stalled.values_list("pk", flat=True))
+    Batch.objects.filter(pk__in=ids).update(progress_at=now or timezone.now())
+    for batch_id in ids:
+        process_batch_task.enqueue(batch_id)
+    return ids
 
 
 def _chunks(
@@ -271,7 +292,17 @@ def _commit_chunk(
         batch.rejected += rejected
         batch.received += accepted + voided + rejected
         batch.checkpoint = chunk[0]
-        batch.save(update_fields=["accepted", "voided", "rejected", "received", "checkpoint"])
+        batch.progress_at = timezone.now()
+        batch.save(
+            update_fields=[
+                "accepted",
+                "voided",
+                "rejected",
+                "received",
+                "checkpoint",
+                "progress_at",
+            ]
+        )
         if after_chunk is not None:
             after_chunk(batch)
 

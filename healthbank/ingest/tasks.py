@@ -20,3 +20,8 @@ def process_batch_task(batch_id: int) -> str:
         log.exception("ingest batch %s stopped", batch_id)
         services.fail_batch(batch_id, "processing stopped on an internal error; send it again")
         raise
+
+
+@task()
+def resume_stalled_batches() -> list[int]:
+    return services.resume_stalled()

@@ -3,10 +3,13 @@ worker, and the other record types."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from healthbank.ingest import services
+from healthbank.ingest import rules, services
 from healthbank.ingest.models import Batch
 from healthbank.ingest.tests.conftest import NOBODY, days_ago, ndjson, problems, visit_row
 from healthbank.records.models import (
@@ -149,3 +152,21 @@ def test_an_agencys_preventive_check_and_care_wish(world, upload, admin_user):
     assert [p[:2] for p in problems(batch)] == [(3, "noted_on")]
     assert PreventiveCheck.objects.get().urine_protein == "-"
     assert CareWish.objects.get().kind == "organ_donation"
+
+
+def test_a_batch_whose_worker_died_is_queued_again_and_finished(world, small_chunks):
+    """A worker killed mid-batch leaves it 'processing' with nothing queued; the worker's
+    periodic task queues it again once it has been silent for STALLED_AFTER."""
+    batch = received(world, ndjson(*[visit_row(f"V{i}") for i in range(5)]))
+    with pytest.raises(Stop):
+        services.process_batch(batch.pk, after_chunk=stop_at_chunk(2))
+
+    assert services.resume_stalled() == []  # silent only a moment: maybe still running
+    later = timezone.now() + rules.STALLED_AFTER + dt.timedelta(seconds=1)
+    assert services.resume_stalled(later) == [batch.pk]
+    assert services.resume_stalled(later) == []  # queued once, not at every tick
+    call_command("worker", "--batch", "--interval", "0.01")
+
+    done = Batch.objects.get(pk=batch.pk)
+    assert (done.status, done.accepted, done.received) == ("done", 5, 5)
+    assert Visit.objects.count() == 5 and VisitDiagnosis.objects.count() == 10

@@ -1,5 +1,6 @@
-"""`healthbank worker`: run background tasks (record packages) as they are queued, and every
-few minutes queue the clean-up of expired packages (the periodic task)."""
+"""`healthbank worker`: run background tasks (record packages, provider uploads, mail) as they
+are queued, and every few minutes queue the periodic ones: the clean-up of expired packages,
+and queueing again the uploads whose worker died."""
 
 from __future__ import annotations
 
@@ -9,15 +10,21 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from healthbank.downloads.tasks import delete_expired_packages
+from healthbank.ingest.tasks import resume_stalled_batches
+
+
+def queue_periodic() -> None:
+    delete_expired_packages.enqueue()
+    resume_stalled_batches.enqueue()
 
 
 def queue_cleanup_every(seconds: float, stop: threading.Event) -> None:
     while not stop.wait(seconds):
-        delete_expired_packages.enqueue()
+        queue_periodic()
 
 
 class Command(BaseCommand):
-    help = "Run background tasks; queue the expired-package clean-up periodically."
+    help = "Run background tasks; queue the clean-up and the stalled uploads periodically."
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="run what is queued, then stop")
@@ -25,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1, help="seconds between polls")
 
     def handle(self, *args, batch, cleanup_every, interval, **options):
-        delete_expired_packages.enqueue()  # once at start, then periodically
+        queue_periodic()  # once at start, then periodically
         stop = threading.Event()
         if not batch:
             threading.Thread(
