@@ -36,12 +36,14 @@ class CredentialForm(forms.ModelForm):
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialForm
-    list_display = ["key_id", "provider", "label", "scope_list", "issued_at", "revoked_at"]
+    list_display = [
+        "key_id", "provider", "label", "scope_list", "issued_at", "last_used_at", "revoked_at",
+    ]  # fmt: skip
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["provider"]
     search_fields = ["=key_id", "=provider__code", "provider__name", "label"]
     raw_id_fields = ["provider"]
-    readonly_fields = ["key_id", "issued_at", "issued_by", "revoked_at"]
+    readonly_fields = ["key_id", "issued_at", "issued_by", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
     @admin.display(description=_("row types it may send"))
@@ -72,7 +74,7 @@ class CredentialAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset) -> None:
         count = 0
         for credential in queryset.filter(revoked_at__isnull=True):
-            services.revoke_credential(credential=credential)
+            services.revoke_credential(credential=credential, revoked_by=request.user)
             count += 1
         self.message_user(
             request,

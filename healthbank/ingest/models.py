@@ -31,6 +31,8 @@ class Credential(models.Model):
         editable=False, verbose_name=_("issued by"),
     )  # fmt: skip
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    # Kept to the minute (services.authenticate): which credentials are still in use.
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("upload credential")

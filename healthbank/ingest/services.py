@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from healthbank.audit.services import Action, Actor, record
 from healthbank.ingest import rules
 from healthbank.ingest.formats import READERS, reader_for
 from healthbank.ingest.models import Batch, BatchProblem, Credential
@@ -30,6 +31,7 @@ from healthbank.ingest.writes import write_chunk
 log = logging.getLogger(__name__)
 Status = Batch.Status
 KEY_PREFIX = "hbk_"
+LAST_USED_EVERY = dt.timedelta(minutes=1)
 
 
 class IngestError(Exception):
@@ -57,14 +59,30 @@ def issue_credential(*, credential: Credential, issued_by=None) -> str:
     credential.issued_by = issued_by
     if not credential.scopes:
         credential.scopes = rules.default_scopes(credential.provider)
-    credential.save()
+    with transaction.atomic():
+        credential.save()
+        _audit(Action.CREDENTIAL_ISSUED, credential, issued_by)
     return f"{credential.key_id}.{secret}"
 
 
-def revoke_credential(*, credential: Credential) -> None:
+def revoke_credential(*, credential: Credential, revoked_by=None) -> None:
     """From now on the credential is refused; its batches stay, already processed or not."""
-    Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+    with transaction.atomic():
+        revoked = Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            _audit(Action.CREDENTIAL_REVOKED, credential, revoked_by)
+
+
+def _audit(action: str, credential: Credential, staff_user) -> None:
+    record(
+        action=action,
+        person=None,
+        actor=Actor.STAFF if staff_user else Actor.SYSTEM,
+        actor_id=staff_user.pk if staff_user else None,
+        provider=credential.provider_id,
+        key_id=credential.key_id,
     )
 
 
@@ -80,6 +98,10 @@ def authenticate(token: str) -> Credential | None:
     )
     if credential is None or not hmac.compare_digest(credential.secret_hash, _digest(secret)):
         return None
+    now = timezone.now()
+    if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_EVERY:
+        credential.last_used_at = now  # one write a minute, not one per request
+        Credential.objects.filter(pk=credential.pk).update(last_used_at=now)
     return credential
 
 

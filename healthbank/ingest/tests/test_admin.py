@@ -3,12 +3,16 @@ provider's kind) and revoke them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
+from healthbank.audit.models import AuditEvent
 from healthbank.ingest import services
 from healthbank.ingest.models import Batch, Credential
 
@@ -59,6 +63,34 @@ def test_a_revoked_credential_is_refused(admin_client, world):
     credential.refresh_from_db()
     assert credential.revoked_at is not None
     assert services.authenticate(token) is None
+
+
+def test_issuing_and_revoking_are_audited_with_the_staff_member(admin_client, world):
+    staff = User.objects.get(username="admin")
+    credential, _token = issued(admin_client, world.hospital)
+    admin_client.post(
+        reverse("admin:ingest_credential_changelist"),
+        {"action": "revoke", "_selected_action": [credential.pk]},
+    )
+    events = AuditEvent.objects.filter(detail__key_id=credential.key_id).order_by("pk")
+    assert [(e.action, e.actor, e.actor_id, e.detail["key_id"]) for e in events] == [
+        ("credential.issued", "staff", staff.pk, credential.key_id),
+        ("credential.revoked", "staff", staff.pk, credential.key_id),
+    ]
+
+
+def test_last_used_is_kept_to_the_minute(admin_client, world, monkeypatch):
+    credential, token = issued(admin_client, world.hospital)
+    assert credential.last_used_at is None
+    services.authenticate(token)
+    first = Credential.objects.get(pk=credential.pk).last_used_at
+    assert first is not None
+    services.authenticate(token)
+    assert Credential.objects.get(pk=credential.pk).last_used_at == first  # no write per call
+    later = first + services.LAST_USED_EVERY + dt.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    services.authenticate(token)
+    assert Credential.objects.get(pk=credential.pk).last_used_at == later
 
 
 def test_staff_see_a_batch_and_its_problems(admin_client, world, upload):
