@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MEASURED = {"seed", "setup", "pages", "login", "every page", "package", "ingest"}
+MEASURED = {"seed", "setup", "pages", "login", "every page", "package", "qr", "ingest"}
 PAGES = {"home", "outpatient", "lab results", "medications"}
 
 
@@ -40,10 +40,15 @@ def test_every_scenario_runs_and_the_report_is_written(tmp_path):
     assert scenarios["login"]["requests"] > 0
     assert scenarios["package"]["rows"] > 0
     assert scenarios["seed"]["rows_per_second"] > 0
+    qr = scenarios["qr"]
+    assert qr["http"]["requests"] > 0 and qr["http"]["errors"] == 0
+    assert qr["service"]["requests"] > 0 and qr["django"]["requests"] > 0
+    assert qr["verified_rows"] >= qr["http"]["requests"] + qr["service"]["requests"]
 
     report = figures.with_suffix(".md").read_text()
     assert "Portal pages under concurrent load" in report
-    for chart in ("latency", "throughput"):
+    assert "QR verification" in report and "## Headline" in report
+    for chart in ("latency", "throughput", "qr"):
         png = figures.with_name(f"{figures.stem}-{chart}.png")
         assert png.read_bytes().startswith(b"\x89PNG"), chart
         assert png.name in report
