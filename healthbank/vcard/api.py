@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from healthbank.api.schemas import ErrorOut
 from healthbank.audit.services import client_address
 from healthbank.identity import services as identity
-from healthbank.people.models import County, Person
+from healthbank.people.models import County, Person, Township
 from healthbank.vcard import images, rules, selectors, services
 from healthbank.vcard.models import Application, Authorisation
 from healthbank.vcard.schemas import (
@@ -76,6 +76,7 @@ def _card(usable: selectors.Usable) -> dict:
         "basis_label": str(BASIS_LABELS[usable.basis]),
         "issued_at": usable.card.issued_at,
         "until": usable.until,
+        "authorisation_id": usable.authorisation.pk if usable.authorisation else None,
         "photo_url": reverse("api:vcard_photo", kwargs={"owner_id": owner.pk}),
     }
 
@@ -111,8 +112,10 @@ def _authorisation(authorisation: Authorisation, now) -> dict:
     }
 
 
-def _county_name(county: County) -> str:
-    return county.name_zh if get_language() == "zh-hant" else county.name_en
+def _place_name(place: County | Township | None) -> str:
+    if place is None:
+        return ""
+    return place.name_zh if get_language() == "zh-hant" else place.name_en
 
 
 def _qr_svg(text: str) -> str:
@@ -137,6 +140,7 @@ def status(request: HttpRequest):
             {
                 **_person(member),
                 "age": member.age_on(today),
+                "card_as_document": member.age_on(today) < rules.CARD_AS_DOCUMENT_UNDER,
                 "has_card": hasattr(member, "virtual_card"),
                 "application": _application(applications.get(member.pk)),
             }
@@ -303,7 +307,7 @@ def sites(
 ):  # fmt: skip
     """Providers that accept the virtual card, by county, service and name (public)."""
     found = selectors.accepting_sites(county=county, service=service, query=q.strip()[:50])
-    limit = max(1, min(limit, 200))
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
     results = []
     for site in found[offset : offset + limit]:
         provider = site.provider
@@ -311,8 +315,8 @@ def sites(
             {
                 "code": provider.code,
                 "name": provider.name,
-                "county": _county_name(provider.county),
-                "township": provider.township.name_zh if provider.township_id else "",
+                "county": _place_name(provider.county),
+                "township": _place_name(provider.township),
                 "address": provider.address,
                 "phone": provider.phone,
                 "services": [str(SERVICE_LABELS[s]) for s in site.SERVICES if getattr(site, s)],
@@ -322,6 +326,6 @@ def sites(
     return {
         "count": found.count(),
         "results": results,
-        "counties": [{"code": c.code, "name": _county_name(c)} for c in counties],
+        "counties": [{"code": c.code, "name": _place_name(c)} for c in counties],
         "services": [{"code": code, "label": str(label)} for code, label in SERVICE_LABELS.items()],
     }

@@ -24,6 +24,9 @@ class CardOut(Schema):
     basis_label: str
     issued_at: dt.datetime
     until: dt.datetime | None = Field(description="when this person's use ends, if it does")
+    authorisation_id: int | None = Field(
+        description="household or specific: the authorisation to give up (取消授權)"
+    )
     photo_url: str
 
 
@@ -41,6 +44,7 @@ class MemberOut(PersonOut):
     """A member of the person's household (同一健保戶)."""
 
     age: int
+    card_as_document: bool = Field(description="the NHI card's front may serve (under 14)")
     has_card: bool
     application: ApplicationOut | None
 
