@@ -10,6 +10,7 @@ import hashlib
 import json
 from functools import cache
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -23,6 +24,7 @@ from django.views.decorators.cache import cache_control
 # The static files of the shell; the service worker caches exactly these and the pages below.
 SHELL_STATIC = (
     "express/app.js",
+    "express/vcard.js",
     "express/app.css",
     "express/icon-192.png",
     "express/icon-512.png",
@@ -95,6 +97,82 @@ STRINGS = {
     "need_password": gettext_lazy("Enter your registration password."),
     "signed_out": gettext_lazy("You have signed out."),
     "session_ended": gettext_lazy("Your sign-in has ended. Sign in again."),
+    # The virtual NHI card (虛擬健保卡, vcard.js); %(name)s and the like are filled there.
+    "vcard_uploading": gettext_lazy("Uploading…"),
+    "vcard_applied": gettext_lazy(
+        "Your application has been sent. You will be told the result here and by e-mail."
+    ),
+    "vcard_applied_for": gettext_lazy(
+        "The application for %(name)s has been sent. You will be told the result by e-mail."
+    ),
+    "vcard_need_terms": gettext_lazy(
+        "Tick to agree to the privacy terms and service policy first."
+    ),
+    "vcard_need_photos": gettext_lazy(
+        "Take or choose both photos: the identity document and the half-body photo."
+    ),
+    "vcard_need_phone": gettext_lazy("Enter a contact phone number."),
+    "vcard_need_email": gettext_lazy("Enter an e-mail address."),
+    "vcard_on_behalf": gettext_lazy("Apply on their behalf"),
+    "vcard_has_card": gettext_lazy("Has a virtual NHI card"),
+    "vcard_not_applied": gettext_lazy("Not applied for"),
+    "vcard_reason": gettext_lazy("Reason: %(reason)s"),
+    "vcard_no_household": gettext_lazy("No other members are registered in your household."),
+    "vcard_qr_expired": gettext_lazy(
+        "The QR code has expired. Press Generate again for a new one."
+    ),
+    "vcard_not_usable": gettext_lazy("You may not use this card now."),
+    "vcard_until": gettext_lazy("Until %(date)s"),
+    "vcard_period": gettext_lazy("%(from)s to %(to)s"),
+    "vcard_time_left": gettext_lazy("Time left to answer: %(time)s"),
+    "vcard_lapsed": gettext_lazy("Not agreed in time"),
+    "vcard_agree": gettext_lazy("Agree"),
+    "vcard_decline": gettext_lazy("Decline"),
+    "vcard_agreed": gettext_lazy("You agreed: the card is now in Cards I may use."),
+    "vcard_agreed_clinic": gettext_lazy(
+        "You agreed: the clinic may use your virtual NHI card for the next hour."
+    ),
+    "vcard_declined": gettext_lazy("You declined."),
+    "vcard_revoke": gettext_lazy("Revoke authorisation"),
+    "vcard_confirm_revoke": gettext_lazy(
+        "Revoke this authorisation? %(name)s will no longer be able to use your card."
+    ),
+    "vcard_confirm_give_up": gettext_lazy(
+        "Give up the use of %(name)s's card? %(name)s would have to authorise you again."
+    ),
+    "vcard_revoked": gettext_lazy("The authorisation has been revoked."),
+    "vcard_none_granted": gettext_lazy("You have not authorised anyone."),
+    "vcard_none_usable": gettext_lazy("There is no card you may use."),
+    "vcard_none_waiting": gettext_lazy("Nothing is waiting for your agreement."),
+    "vcard_need_card": gettext_lazy(
+        "You need a virtual NHI card of your own to authorise others. Apply for one first."
+    ),
+    "vcard_need_grantee": gettext_lazy("Enter the person's national ID and name."),
+    "vcard_need_member": gettext_lazy("Choose a member of your household."),
+    "vcard_need_dates": gettext_lazy("Choose the start and end dates."),
+    "vcard_authorised_household": gettext_lazy(
+        "Authorisation sent: %(name)s must press Agree in their app within 10 minutes."
+    ),
+    "vcard_authorised_specific": gettext_lazy(
+        "Authorised. Let the person scan the QR code or type the code now."
+    ),
+    "vcard_code_format": gettext_lazy(
+        "Enter the 8-character authorisation code, for example ABCD-EFGH."
+    ),
+    "vcard_claim_qr_none": gettext_lazy(
+        "No authorisation QR code was found. Try again, or type the code."
+    ),
+    "vcard_claimed": gettext_lazy("Authorisation received: show this QR code at the clinic."),
+    "vcard_claimed_later": gettext_lazy(
+        "Authorisation received. The card can be used from its start date: see Cards I may use."
+    ),
+    "vcard_sites_count": gettext_lazy("%(count)s providers found."),
+    "vcard_sites_more": gettext_lazy(
+        "The first %(shown)s are shown: narrow the search to see the others."
+    ),
+    "vcard_sites_none": gettext_lazy(
+        "No provider matches. Try another county or city, service or name."
+    ),
 }
 
 
@@ -103,7 +181,8 @@ def shell(request: HttpRequest) -> HttpResponse:
     """健保快易通: every screen of the app, hidden until app.js shows one. Nothing personal:
     the service worker keeps this page for offline starts."""
     strings = {key: str(text) for key, text in STRINGS.items()}
-    return render(request, "express/app.html", {"strings": strings})
+    context = {"strings": strings, "time_zone": settings.TIME_ZONE}
+    return render(request, "express/app.html", context)
 
 
 @cache_control(no_cache=True)

@@ -125,3 +125,39 @@ def test_the_shell_files_exist_where_the_page_loads_them(client):
 def test_the_landing_page_opens_the_app(client):
     page = client.get("/").content.decode()
     assert 'href="/app/">開啟健保快易通：手機上的健康存摺</a>' in page
+
+
+def test_the_virtual_card_screens_speak_the_leaflets_words(client):
+    """虛擬健保卡 (seed 004): its tile and screens are in the shell, worded as the leaflet."""
+    response = client.get("/app/")
+    page = response.content.decode()
+    assert 'href="#vcard"' in page and 'href="#vcard-sites"' in page  # home: card, accepted where
+    for words in (
+        "虛擬健保卡",
+        "同意 隱私條款與服務政策",
+        "一般申請",
+        "送出虛擬健保卡申請",
+        "核對虛擬健保卡相片",
+        "授權與管理",
+        "新增授權對象",
+        "特定對象",
+        "同一健保戶",
+        "取得授權",
+        "我授權的",
+        "我可使用",
+        "眷屬管理",
+        "一次性 QR Code 5 分鐘內有效，使用過即失效",
+        "授權 QR CODE 與授權碼",
+    ):
+        assert words in page, words
+    assert 'accept="image/*" capture=' in page  # the camera opens for the photos
+    assert strings(response)["vcard_revoke"] == "取消授權"
+    assert "/static/express/vcard.js" in shell_list(client)
+
+
+def test_the_virtual_card_screens_in_english(client):
+    response = english(client).get("/app/")
+    page = response.content.decode()
+    assert "Virtual NHI card" in page and "Authorisation and management" in page
+    assert strings(response)["vcard_agree"] == "Agree"
+    assert "虛擬健保卡" not in page

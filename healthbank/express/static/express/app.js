@@ -1,6 +1,7 @@
 // NHI Express (健保快易通): the app's screens on the JSON API at /api/v1/.
 // Every word shown comes from the page (the templates and the "express-strings" JSON), so
 // Django translates it; this script only moves between screens and talks to the API.
+// vcard.js adds the virtual NHI card's screens through window.Express (see the end).
 (() => {
   "use strict";
 
@@ -138,7 +139,10 @@
       if (statusLine.textContent === T.wait) say("");
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      if (error.signedOut) go("login", { alert: error.message });
+      if (error.signedOut) {
+        afterSignIn = location.hash.slice(1); // back here after signing in again
+        go("login", { alert: error.message });
+      }
       else warn(error.message);
     } finally {
       if (control) control.disabled = false;
@@ -153,6 +157,23 @@
     return ROC ? `${Number(year) - 1911}/${month}/${day}` : iso.slice(0, 10);
   }
 
+  // A moment in Taiwan's time: 115/05/01 14:05 in Chinese, 2026-05-01 14:05 in English.
+  const clock = new Intl.DateTimeFormat("en-CA", {
+    timeZone: body.dataset.tz || undefined, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  function showDateTime(iso) {
+    if (!iso) return "";
+    const part = Object.fromEntries(clock.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+    return `${showDate(`${part.year}-${part.month}-${part.day}`)} ${part.hour}:${part.minute}`;
+  }
+
+  // 04:59: what is left of a few minutes.
+  function mmss(seconds) {
+    const s = Math.max(0, Math.ceil(seconds));
+    return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+  }
+
   function element(tag, text, attributes = {}) {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
@@ -165,7 +186,11 @@
     Array.from(document.querySelectorAll("[data-screen]"), (s) => [s.dataset.screen, s])
   );
   const SIGNED_IN = ["bank", "records", "record"];
+  // Screens another script adds (vcard.js): name → { signedIn, load(args), parent(args), leave() }.
+  const added = {};
   let pending = null; // a message to show on the next screen
+  let current = null; // the screen shown
+  let afterSignIn = null; // where a signed-in-only screen sent to sign in was going
 
   function go(hash, message = null) {
     pending = message;
@@ -176,8 +201,9 @@
   async function route() {
     const [name, ...args] = location.hash.slice(1).split("/").map(decodeURIComponent);
     let screen = screens[name] ? name : "home";
-    if (SIGNED_IN.includes(screen) && !tokens()) {
+    if ((SIGNED_IN.includes(screen) || added[screen]?.signedIn) && !tokens()) {
       // The 健康存摺 tile: sign in if this device is verified, else verify it first.
+      afterSignIn = location.hash.slice(1);
       screen = Object.keys(credentials()).length ? "login" : "verify";
       history.replaceState(null, "", `#${screen}`);
     }
@@ -186,13 +212,16 @@
     if (screen === "bank") await busy(null, loadToday);
     else if (screen === "records") await busy(null, () => loadRecords(args[0]));
     else if (screen === "record") await busy(null, () => loadRecord(args[0], args[1]));
+    else if (added[screen]?.load) await busy(null, () => added[screen].load(args));
     if (message && !statusLine.textContent) say(message);
   }
 
   function show(screen) {
+    if (current && added[current]?.leave) added[current].leave();
+    current = screen;
     for (const [name, section] of Object.entries(screens)) section.hidden = name !== screen;
     $("[data-back]").hidden = screen === "home";
-    if (screen !== "verify-code") stopCamera();
+    scanners.forEach((scanner) => scanner.stop());
     if (pending?.alert) warn(pending.alert);
     else say(pending?.status);
     pending = null;
@@ -202,7 +231,8 @@
 
   // 回上頁 goes up the app's own tree, never out of the app to whatever page came before.
   function parentOf(hash) {
-    const [name, code] = hash.slice(1).split("/");
+    const [name, code, ...rest] = hash.slice(1).split("/");
+    if (added[name]) return added[name].parent ? added[name].parent([code, ...rest]) : "home";
     const parents = {
       "verify-code": "verify",
       "verify-phone": "verify",
@@ -241,7 +271,7 @@
     verifyCode(code, event.submitter);
   });
 
-  // A picture (camera frame or photo) → the code in its QR, or null.
+  // A picture (camera frame or photo) → the text of its QR code, or null.
   const canvas = document.createElement("canvas");
   function readQr(source, width, height, attempts) {
     const scale = Math.min(1, 1024 / Math.max(width, height)); // big photos: faster, still readable
@@ -251,68 +281,76 @@
     context.drawImage(source, 0, 0, canvas.width, canvas.height);
     const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
     const found = window.jsQR(pixels.data, pixels.width, pixels.height, { inversionAttempts: attempts });
-    return found && found.data.startsWith(QR_PREFIX) ? codeFrom(found.data) : null;
+    return found ? found.data : null;
   }
+
+  // The text of the QR code in a chosen photo, or null (also for a file that is no picture).
+  async function qrInPhoto(file) {
+    try {
+      const picture = await createImageBitmap(file);
+      return readQr(picture, picture.width, picture.height, "attemptBoth");
+    } catch {
+      return null;
+    }
+  }
+
+  // A camera that reads QR codes into `found(text)` until one is accepted (found returns
+  // true); `box` holds the video and is shown while scanning. Left screens stop theirs.
+  const scanners = [];
+  function qrScanner(box, video, found) {
+    let stream = null;
+    function stop() {
+      if (stream) stream.getTracks().forEach((track) => track.stop());
+      stream = null;
+      video.srcObject = null;
+      box.hidden = true;
+    }
+    function frame() {
+      if (!stream) return;
+      if (video.readyState >= video.HAVE_ENOUGH_DATA) {
+        const text = readQr(video, video.videoWidth, video.videoHeight, "dontInvert");
+        if (text && found(text)) return stop();
+      }
+      requestAnimationFrame(frame);
+    }
+    async function start() {
+      if (!navigator.mediaDevices?.getUserMedia) return warn(T.camera_none);
+      try {
+        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      } catch {
+        return warn(T.camera_none);
+      }
+      video.srcObject = stream;
+      box.hidden = false;
+      say(T.scanning);
+      await video.play();
+      requestAnimationFrame(frame);
+    }
+    const scanner = { start, stop };
+    scanners.push(scanner);
+    return scanner;
+  }
+
+  // Only the registration site's codes: another QR code is not mistaken for one.
+  const deviceCodeIn = (text) => (text && text.startsWith(QR_PREFIX) ? codeFrom(text) : null);
 
   $("[data-photo]").addEventListener("change", async (event) => {
     const file = event.target.files[0];
     if (!file) return;
-    let code = null;
-    try {
-      const picture = await createImageBitmap(file);
-      code = readQr(picture, picture.width, picture.height, "attemptBoth");
-    } catch {
-      code = null; // not a picture the browser can open
-    }
+    const code = deviceCodeIn(await qrInPhoto(file));
     event.target.value = "";
     if (code) verifyCode(code, null);
     else warn(T.qr_none);
   });
 
-  const video = $("[data-video]");
-  let stream = null;
-
-  async function startCamera() {
-    if (!navigator.mediaDevices?.getUserMedia) {
-      warn(T.camera_none);
-      return;
-    }
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-    } catch {
-      warn(T.camera_none);
-      return;
-    }
-    video.srcObject = stream;
-    $("[data-camera]").hidden = false;
-    say(T.scanning);
-    await video.play();
-    requestAnimationFrame(scanFrame);
-  }
-
-  function scanFrame() {
-    if (!stream) return;
-    if (video.readyState >= video.HAVE_ENOUGH_DATA) {
-      const code = readQr(video, video.videoWidth, video.videoHeight, "dontInvert");
-      if (code) {
-        stopCamera();
-        verifyCode(code, null);
-        return;
-      }
-    }
-    requestAnimationFrame(scanFrame);
-  }
-
-  function stopCamera() {
-    if (stream) stream.getTracks().forEach((track) => track.stop());
-    stream = null;
-    video.srcObject = null;
-    $("[data-camera]").hidden = true;
-  }
-
-  $("[data-scan]").addEventListener("click", startCamera);
+  const deviceCamera = qrScanner($("[data-camera]"), $("[data-video]"), (text) => {
+    const code = deviceCodeIn(text);
+    if (code) verifyCode(code, null);
+    return Boolean(code);
+  });
+  $("[data-scan]").addEventListener("click", deviceCamera.start);
   $("[data-scan-stop]").addEventListener("click", () => {
-    stopCamera();
+    deviceCamera.stop();
     say("");
   });
 
@@ -406,7 +444,8 @@
     await busy(event.submitter, async () => {
       await signIn(nationalId, form.password.value, credential);
       form.reset();
-      go("bank");
+      go(afterSignIn || "bank");
+      afterSignIn = null;
     });
   });
 
@@ -522,11 +561,21 @@
     }
   }
 
+  // --- what vcard.js uses -------------------------------------------------------------------
+  window.Express = {
+    T, API, ApiError, $, call, renew, tokens, saveTokens, busy, say, warn, go, element, showDate, showDateTime,
+    mmss, qrInPhoto, qrScanner,
+    screen(name, spec) {
+      added[name] = spec;
+    },
+  };
+
   // --- start ------------------------------------------------------------------------------
   if ("serviceWorker" in navigator) {
     // Not fatal when refused (a plain-http address): the app then simply needs the network.
     navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.scope }).catch(() => {});
   }
   window.addEventListener("hashchange", route);
-  route();
+  // Deferred scripts all run before DOMContentLoaded: by then vcard.js has added its screens.
+  document.addEventListener("DOMContentLoaded", route);
 })();
