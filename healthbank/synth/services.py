@@ -29,6 +29,7 @@ from healthbank.synth.population import (
     write_cards,
     write_cover,
 )
+from healthbank.synth.virtual_cards import add_accepting_sites, add_persona_virtual_cards
 from healthbank.synth.writer import open_table, reset_sequences, write
 
 # Tables in the order they are written (parents first), with their columns.
@@ -364,6 +365,8 @@ def seed_population(
     if with_personas:
         issue_persona_certificates(seeder.today)
         add_persona_subscriptions()
+        add_persona_virtual_cards()
+    add_accepting_sites(seed)
     seconds = time.perf_counter() - started
     return SeedReport(
         people=made,
