@@ -175,7 +175,8 @@
   async function loadApply([memberId = ""]) {
     const out = await status();
     const member = memberId ? out.household.find((m) => String(m.id) === memberId) : null;
-    if (memberId && (!member || member.has_card)) return go("vcard-household");
+    const waiting = member?.application?.status === "pending";
+    if (memberId && (!member || member.has_card || waiting)) return go("vcard-household");
     if (!memberId && (out.card || out.application?.status === "pending")) return go("vcard");
     if (applyingFor !== memberId) resetApply(); // what was typed for the same person stays
     applyingFor = memberId;
