@@ -15,9 +15,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def card_files(settings, tmp_path):
-    """Virtual cards and the test CA live in each test's own folder, never in var/."""
+    """Virtual cards, the test CA and virtual-card photos live in each test's own folder,
+    never in var/."""
     settings.CARD_READER_DIR = tmp_path / "cardreader"
     settings.MOICA_DIR = tmp_path / "moica"
+    settings.VCARD_DIR = tmp_path / "vcard"  # the personas' card photos too
     return settings.CARD_READER_DIR
 
 

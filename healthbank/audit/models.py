@@ -47,6 +47,10 @@ class AuditEvent(models.Model):
         VCARD_DECLINED = "vcard.declined", _("Virtual NHI card authorisation declined")
         VCARD_REVOKED = "vcard.revoked", _("Virtual NHI card authorisation revoked")
         VCARD_REQUESTED = "vcard.requested", _("A provider asked to use the virtual NHI card")
+        VCARD_PHOTOS_READ = (
+            "vcard.photos_read",
+            _("Virtual NHI card application photo viewed by NHIA staff"),
+        )
         CREDENTIAL_ISSUED = "credential.issued", _("Provider upload credential issued")
         CREDENTIAL_REVOKED = "credential.revoked", _("Provider upload credential revoked")
 

@@ -78,6 +78,7 @@ class ProviderAdmin(admin.ModelAdmin):
     list_filter = ["kind", "county"]
     list_select_related = ["county", "township__county"]
     search_fields = ["=code", "name"]
+    ordering = ["code"]  # the accepting-provider autocomplete pages through them
     autocomplete_fields = ["township"]
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.vcard import images, services
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
 
@@ -205,9 +206,17 @@ class ApplicationAdmin(admin.ModelAdmin):
             raise Http404
         if not self.has_view_permission(request, application):
             raise PermissionDenied
-        response = HttpResponse(
-            images.read(getattr(application, PHOTOS[which])), content_type="image/jpeg"
+        data = images.read(getattr(application, PHOTOS[which]))
+        record(
+            action=Action.VCARD_PHOTOS_READ,
+            person=application.person,
+            actor=Actor.STAFF,
+            actor_id=request.user.pk,
+            address=client_address(request),
+            application=application.pk,
+            photo=which,
         )
+        response = HttpResponse(data, content_type="image/jpeg")
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response

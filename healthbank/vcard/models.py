@@ -75,14 +75,14 @@ class Application(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.person_id} {self.status}"
+        return f"#{self.pk} {self.person} · {self.get_kind_display()} · {self.get_status_display()}"
 
 
 class VirtualCard(models.Model):
     """An approved virtual card: the person's photo as the reviewer accepted it."""
 
     person = models.OneToOneField(Person, models.CASCADE, related_name="virtual_card")
-    application = models.OneToOneField(Application, models.PROTECT, related_name="card")
+    application = models.OneToOneField(Application, models.CASCADE, related_name="card")
     portrait_image = models.CharField(max_length=64, editable=False)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
 
