@@ -34,7 +34,7 @@ class Usable:
 
 
 def card_of(person: Person) -> VirtualCard | None:
-    return VirtualCard.objects.filter(person=person).first()
+    return VirtualCard.objects.select_related("person").filter(person=person).first()
 
 
 def latest_application(person: Person) -> Application | None:

@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.services import Action, Actor, record
+from healthbank.core.templatetags.rocdate import rocdate
 from healthbank.people.models import Enrolment, Person
 from healthbank.records.models import Provider
 from healthbank.vcard import images, qr, rules, selectors
@@ -45,6 +45,9 @@ class VcardError(Exception):
             "An application for this person is already under review. You will be told the "
             "result in the app and by e-mail."
         ),
+        "invalid_document": _(
+            "Choose the identity document in the photo: national ID card or resident certificate."
+        ),
         "document_for_age": _(
             "The NHI card's front may serve as the identity document only for children under "
             "14. Upload the national ID card or the resident certificate."
@@ -67,6 +70,10 @@ class VcardError(Exception):
             "The national ID and name do not match an insured person. Check both and try again."
         ),
         "grantee_self": _("You cannot authorise yourself."),
+        "already_authorised": _(
+            "You have already authorised this person, or an authorisation is waiting for "
+            "their answer. Revoke it first to change the dates."
+        ),
         "code_invalid": _(
             "The authorisation code is not valid for you, has been used, or has expired. Ask "
             "the card holder for a new one."
@@ -163,7 +170,7 @@ def apply(
     ):
         raise VcardError("not_household")
     if document_kind not in Application.Document.values:
-        raise VcardError("document_for_age")
+        raise VcardError("invalid_document")
     today = timezone.localdate()
     if (
         document_kind == Application.Document.NHI_CARD
@@ -204,10 +211,12 @@ def apply(
                 application=application.pk,
                 kind=application.kind,
             )
-    except IntegrityError:  # a second submission raced the first
+    except BaseException as failed:  # nothing written: the stored photos go too
         for name in names:
             images.delete(name)
-        raise VcardError("application_pending") from None
+        if isinstance(failed, IntegrityError):  # a second submission raced the first
+            raise VcardError("application_pending") from None
+        raise
     return application
 
 
@@ -433,7 +442,7 @@ def _period(
     if not same_household:
         last = rules.one_month_after(starts_on)
         if ends_on > last:
-            raise VcardError("period_outside_household", last=date_format(last, "Y-m-d"))
+            raise VcardError("period_outside_household", last=rocdate(last))
     elif (ends_on - starts_on).days >= rules.HOUSEHOLD_MAX_DAYS:
         raise VcardError("period_too_long")
     start = _now() if starts_on == today else _day_start(starts_on)
@@ -478,6 +487,7 @@ def authorise_specific(
         raise VcardError("grantee_self")
     same = grantor.household_id is not None and grantee.household_id == grantor.household_id
     starts_at, ends_at = _period(starts_on, ends_on, same_household=same)
+    _refuse_second(grantor, grantee)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     with transaction.atomic():
         authorisation = Authorisation.objects.create(
@@ -528,6 +538,7 @@ def authorise_household(
     _own_card(grantor)
     grantee = selectors.household_member(grantor, grantee_id)
     starts_at, ends_at = _period(starts_on, ends_on, same_household=True)
+    _refuse_second(grantor, grantee)
     with transaction.atomic():
         authorisation = Authorisation.objects.create(
             grantor=grantor,
@@ -540,6 +551,16 @@ def authorise_household(
         )
         _audit(authorisation, Action.VCARD_AUTHORISED, grantor, address)
     return authorisation
+
+
+def _refuse_second(grantor: Person, grantee: Person) -> None:
+    """One authorisation of a person at a time: a second would only blur which dates hold."""
+    now = _now()
+    for existing in Authorisation.objects.filter(
+        grantor=grantor, grantee=grantee, status__in=[Status.PENDING, Status.ACTIVE]
+    ):
+        if existing.state(now) in ("pending", "scheduled", "active"):
+            raise VcardError("already_authorised")
 
 
 def _answer(person: Person, authorisation_id: int) -> Authorisation:

@@ -15,8 +15,8 @@ from PIL import Image
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import Action
-from healthbank.identity.models import Account
 from healthbank.identity import devices
+from healthbank.identity.models import Account
 from healthbank.identity.tests.cardhelpers import CHEN_ID, PASSWORD, WIFE_ID, registered
 from healthbank.identity.tests.cardhelpers import seed_personas as seed
 from healthbank.people.models import County, Person

@@ -16,9 +16,9 @@ from healthbank.vcard.models import QrToken
 from healthbank.vcard.services import VcardError
 
 
-def refused(expected: str, call, /, **kwargs) -> VcardError:
+def refused(expected: str, call, /, *args, **kwargs) -> VcardError:
     with pytest.raises(VcardError) as caught:
-        call(**kwargs)
+        call(*args, **kwargs)
     assert caught.value.code == expected, caught.value.message
     return caught.value
 
