@@ -34,3 +34,31 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def _flushes(item) -> bool:
+    """Does the test empty every table when it ends (a transactional or live-server test)?"""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test that emptied every table, load again the reference data the session set
+    up once, so that the tests after it find it (browser tests load their own)."""
+    yield
+    if not _flushes(item) or nextitem is None or "tests/e2e/" in str(nextitem.fspath):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from healthbank.codes.loading import load_code_tables
+    from healthbank.people.loading import load_divisions
+
+    with item.config.stash[blocking_manager_key].unblock():
+        load_divisions()
+        load_code_tables()

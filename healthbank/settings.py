@@ -274,3 +274,6 @@ VCARD_DIR = Path(os.environ.get("VCARD_DIR", VAR_DIR / "vcard"))
 VCARD_MAX_UPLOAD_BYTES = envint("VCARD_MAX_UPLOAD_BYTES", 10 * 1024**2)
 # Decoded size limit: a 50 kB PNG may claim 100,000 x 100,000 pixels (a decompression bomb).
 VCARD_MAX_PIXELS = envint("VCARD_MAX_PIXELS", 40_000_000)
+# On PostgreSQL, a clinic's QR verification is answered by one prepared statement before
+# Django's request cycle (vcard/fastpath.py); off, the Django view answers every one.
+VCARD_FAST_VERIFY = envbool("VCARD_FAST_VERIFY", True)

@@ -86,17 +86,26 @@ def _audit(action: str, credential: Credential, staff_user) -> None:
     )
 
 
-def authenticate(token: str) -> Credential | None:
-    """The unrevoked credential this bearer token is, or None."""
+def token_parts(token: str) -> tuple[str, str] | None:
+    """The key id and the secret's digest of a bearer token of ours, or None."""
     key_id, _, secret = token.partition(".")
     if not key_id.startswith(KEY_PREFIX) or not secret or len(token) > 200:
         return None
+    return key_id, _digest(secret)
+
+
+def authenticate(token: str) -> Credential | None:
+    """The unrevoked credential this bearer token is, or None."""
+    parts = token_parts(token)
+    if parts is None:
+        return None
+    key_id, secret_hash = parts
     credential = (
         Credential.objects.select_related("provider")
         .filter(key_id=key_id, revoked_at__isnull=True)
         .first()
     )
-    if credential is None or not hmac.compare_digest(credential.secret_hash, _digest(secret)):
+    if credential is None or not hmac.compare_digest(credential.secret_hash, secret_hash):
         return None
     now = timezone.now()
     if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_EVERY:

@@ -37,22 +37,6 @@ class World:
     bob: Person
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a live-server test has emptied every table (its transactional teardown), load
-    the reference data the session set up once, so that the tests after it find it."""
-    yield
-    if "reference_data_after" in getattr(item, "fixturenames", ()):
-        from pytest_django.plugin import blocking_manager_key
-
-        from healthbank.codes.loading import load_code_tables
-        from healthbank.people.loading import load_divisions
-
-        with item.config.stash[blocking_manager_key].unblock():
-            load_divisions()
-            load_code_tables()
-
-
 @pytest.fixture(autouse=True)
 def ingest_dir(settings, tmp_path):
     settings.INGEST_DIR = tmp_path / "ingest"

@@ -13,12 +13,6 @@ from healthbank.records.models import Visit
 
 
 @pytest.fixture
-def reference_data_after():
-    """A live-server test empties every table when it ends; conftest's teardown hook puts
-    the code tables and divisions back for the tests after it."""
-
-
-@pytest.fixture
 def tasks_run_at_once(settings):
     # The live server's request queues the batch; here it is processed as it is queued.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -35,7 +29,7 @@ def run(*args) -> tuple[str, int]:
 
 
 def test_upload_sends_the_file_and_prints_the_summary(
-    reference_data_after, live_server, world, tasks_run_at_once, tmp_path
+    live_server, world, tasks_run_at_once, tmp_path
 ):
     file = tmp_path / "visits.ndjson"
     file.write_bytes(ndjson(visit_row("V1"), visit_row("V2"), visit_row("V3", national_id=NOBODY)))
@@ -59,7 +53,7 @@ def test_upload_sends_the_file_and_prints_the_summary(
     assert code == 0 and "1 accepted, 0 rejected" in output
 
 
-def test_upload_says_why_the_server_refused(reference_data_after, live_server, world, tmp_path):
+def test_upload_says_why_the_server_refused(live_server, world, tmp_path):
     file = tmp_path / "visits.ndjson"
     file.write_bytes(ndjson(visit_row()))
     with pytest.raises(CommandError, match="credential is unknown or revoked"):

@@ -1,0 +1,179 @@
+"""The QR verification's fast path on PostgreSQL (vcard/fastpath.py): a success is answered
+before Django with the same answer, audit row and single use; every refusal is Django's,
+with the token left as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.utils import timezone
+
+from healthbank.audit.models import AuditEvent
+from healthbank.ingest.models import Credential
+from healthbank.vcard import fastpath, services
+from healthbank.vcard.models import QrToken
+from healthbank.vcard.tests.test_authorisations import authorise
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the fast path is PostgreSQL's; SQLite always takes the Django view",
+    ),
+]
+
+
+class Django:
+    """Stands for the Django application behind the fast path, and counts what reaches it."""
+
+    def __init__(self) -> None:
+        from healthbank.wsgi import django_application
+
+        self.app, self.calls = django_application, 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.app(environ, start_response)
+
+
+@pytest.fixture
+def app():
+    django = Django()
+    fast = fastpath.FastVerify(django)
+    yield fast, django
+    if fast.database.connection is not None:
+        fast.database.connection.close()
+
+
+def scan(app, credential: str, token: str) -> tuple[int, dict]:
+    data = json.dumps({"token": token}).encode()
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": fastpath.PATH, "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
+        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(data)),
+        "wsgi.input": io.BytesIO(data), "wsgi.errors": io.StringIO(),
+        "HTTP_AUTHORIZATION": f"Bearer {credential}", "REMOTE_ADDR": "10.1.2.3",
+    }  # fmt: skip
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"] = int(status.split()[0])
+
+    body = b"".join(app(environ, start_response))
+    return answer["status"], json.loads(body)
+
+
+def test_a_success_is_answered_before_django_as_django_would(app, family, card_for):
+    fast, django = app
+    card_for(family.parent)
+    token, row = services.issue_qr(presenter=family.parent, owner_id=family.parent.pk)
+    twin, _ = services.issue_qr(presenter=family.parent, owner_id=family.parent.pk)
+    QrToken.objects.filter(pk=row.pk).update(expires_at=timezone.now() + dt.timedelta(minutes=5))
+
+    status, body = scan(fast, family.clinic_token, token)
+    assert (status, django.calls) == (200, 0)
+    by_django = Client().post(
+        fastpath.PATH, {"token": twin}, content_type="application/json",
+        headers={"authorization": f"Bearer {family.clinic_token}"},
+    ).json()  # fmt: skip
+    photo, prefix = body.pop("photo_url"), "/providers/api/v1/vcard/photos/"
+    assert photo.startswith(prefix) and by_django.pop("photo_url").startswith(prefix)
+    moments = [dt.datetime.fromisoformat(b.pop("verified_at")) for b in (body, by_django)]
+    assert abs(moments[0] - moments[1]) < dt.timedelta(seconds=30)
+    assert body == by_django
+    client = Client(headers={"authorization": f"Bearer {family.clinic_token}"})
+    assert client.get(photo)["Content-Type"] == "image/jpeg"
+
+    used = QrToken.objects.get(pk=row.pk)
+    assert used.used_at is not None and used.used_by_id == family.clinic.pk
+    fast_event, django_event = AuditEvent.objects.filter(action="vcard.verified").order_by("pk")
+    assert fast_event.person_id == family.parent.pk and fast_event.address == "10.1.2.3"
+    assert (fast_event.actor, fast_event.actor_id) == ("provider", family.clinic.pk)
+    assert fast_event.detail == {"basis": "self", "presented_by": family.parent.pk, "qr": row.pk}
+    assert set(django_event.detail) == set(fast_event.detail)
+    assert Credential.objects.get(provider=family.clinic).last_used_at is not None
+
+
+def test_refusals_are_djangos_and_leave_the_token_alone(app, family, card_for):
+    fast, django = app
+    card_for(family.parent)
+    token, row = services.issue_qr(presenter=family.parent, owner_id=family.parent.pk)
+
+    cases = [
+        (family.other_token, token, 403, "not_accepting"),
+        ("hbk_0000000000000000.wrong", token, 401, "credential_invalid"),
+        (family.clinic_token, token[:-4] + "AAAA", 400, "qr_invalid"),
+    ]
+    for credential, code_text, status, code in cases:
+        got_status, got = scan(fast, credential, code_text)
+        assert (got_status, got["code"]) == (status, code)
+    assert QrToken.objects.get(pk=row.pk).used_at is None
+
+    assert scan(fast, family.clinic_token, token)[0] == 200
+    status, body = scan(fast, family.clinic_token, token)
+    assert (status, body["code"]) == (409, "qr_used")
+    assert django.calls == len(cases) + 1
+
+
+def test_an_authorisation_revoked_after_the_code_was_shown(app, family, card_for):
+    fast, _django = app
+    card_for(family.parent)
+    authorisation = services.authorise_household(
+        grantor=family.parent, grantee_id=family.spouse.pk,
+        starts_on=timezone.localdate(), ends_on=timezone.localdate() + dt.timedelta(days=3),
+    )  # fmt: skip
+    services.agree(person=family.spouse, authorisation_id=authorisation.pk)
+    token, row = services.issue_qr(presenter=family.spouse, owner_id=family.parent.pk)
+    # Revoked behind the services' back, so the token itself stays live: only the fast
+    # path's own authorisation check can refuse it.
+    type(authorisation).objects.filter(pk=authorisation.pk).update(status="revoked")
+
+    status, body = scan(fast, family.clinic_token, token)
+    assert (status, body["code"]) == (410, "authorisation_ended")
+    assert QrToken.objects.get(pk=row.pk).used_at is None
+
+
+def test_a_specific_persons_use_queues_the_owners_mail(app, family, card_for):
+    from django_tasks_db.models import DBTaskResult
+
+    fast, _django = app
+    card_for(family.parent)
+    _authorisation, code = authorise(family)
+    services.claim(grantee=family.outsider, code=code)
+    token, _ = services.issue_qr(presenter=family.outsider, owner_id=family.parent.pk)
+    before = DBTaskResult.objects.count()
+
+    status, body = scan(fast, family.clinic_token, token)
+
+    assert (status, body["basis"], body["presented_by"]) == (200, "specific", "黃冠宇")
+    assert DBTaskResult.objects.count() == before + 1
+
+
+def test_simultaneous_scans_one_wins(app, family, card_for):
+    card_for(family.parent)
+    scanners = 6
+    token, _ = services.issue_qr(presenter=family.parent, owner_id=family.parent.pk)
+    start, statuses = threading.Barrier(scanners), []
+
+    def one() -> None:
+        own = fastpath.FastVerify(Django())  # a worker process of its own
+        start.wait()
+        try:
+            statuses.append(scan(own, family.clinic_token, token)[0])
+        finally:
+            if own.database.connection is not None:
+                own.database.connection.close()
+            connections.close_all()
+
+    threads = [threading.Thread(target=one) for _ in range(scanners)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [409] * (scanners - 1)
