@@ -369,13 +369,7 @@ def verify_qr(*, provider: Provider, token: str, address: str | None = None) -> 
     now = _now()
     if signed.expires_at <= now:
         raise VcardError("qr_expired")
-    row = (
-        QrToken.objects.select_related(
-            "person__virtual_card__person", "presented_by", "authorisation"
-        )
-        .filter(jti=signed.jti)
-        .first()
-    )
+    row = QrToken.objects.select_related("authorisation").filter(jti=signed.jti).first()
     if row is None:
         raise VcardError("qr_invalid")
     if row.used_at is not None:
@@ -392,10 +386,15 @@ def verify_qr(*, provider: Provider, token: str, address: str | None = None) -> 
         )
         if not won:
             raise VcardError("qr_used")
+        card = VirtualCard.objects.select_related("person").get(person_id=row.person_id)
         read = _read(
             provider=provider,
-            card=row.person.virtual_card,
-            presented_by=row.presented_by,
+            card=card,
+            presented_by=(
+                card.person
+                if row.presented_by_id == row.person_id
+                else Person.objects.get(pk=row.presented_by_id)
+            ),
             basis=row.basis,
             now=now,
             address=address,
