@@ -49,6 +49,9 @@ def main() -> int:
     size.add_argument("--smoke", action="store_true", help="every scenario on a tiny dataset")
     parser.add_argument("--people", type=int, default=100_000, help="the full run's largest size")
     parser.add_argument("--fresh", action="store_true", help="seed the kept databases again")
+    parser.add_argument(
+        "--only", action="append", metavar="SCENARIO", help="run only this scenario (repeatable)"
+    )
     parser.add_argument("--out", type=Path, help="where the figures and report go")
     args = parser.parse_args()
 
@@ -60,6 +63,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now().astimezone()
     stem = now.date().isoformat() + ("" if mode == "full" else f"-{mode}")
+    stem += "".join(f"-{name}" for name in args.only or [])  # a part never hides the whole
     scratch = Path(tempfile.mkdtemp(prefix="healthbank-bench-"))
     started = time.perf_counter()
 
@@ -74,7 +78,7 @@ def main() -> int:
         figures = scratch / f"{people}.json"
         done = subprocess.run(
             [PYTHON, ROOT / "bench/measure.py", f"--mode={mode}", f"--out={figures}",
-             f"--log={scratch / 'gunicorn.log'}"],
+             f"--log={scratch / 'gunicorn.log'}", *[f"--only={n}" for n in args.only or []]],
             env=env, cwd=ROOT,
         )  # fmt: skip
         failed |= done.returncode != 0
