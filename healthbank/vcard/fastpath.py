@@ -19,6 +19,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterable
+from functools import cache
 
 import psycopg
 from django.conf import settings
@@ -93,11 +94,21 @@ class _Database:
             options.pop("cursor_factory", None)
             options.pop("context", None)
             self.connection = psycopg.connect(**options, autocommit=True)
+            # Planning this statement takes ~3 ms, running it ~0.5: plan it once, for every
+            # token (PostgreSQL would otherwise plan each of its first runs afresh, and keep
+            # doing so while its custom plans look cheaper).
+            self.connection.execute("SET plan_cache_mode = force_generic_plan")
         try:
             return self.connection.execute(VERIFY, params, prepare=True).fetchone()
         except psycopg.Error:
             self.connection.close()  # the next request connects again
             raise
+
+
+@cache
+def _photo_prefix() -> str:
+    """/providers/api/v1/vcard/photos/ (reverse() costs a third of a millisecond a call)."""
+    return reverse("providers_api:vcard_photo", kwargs={"ticket": "-"})[:-1]
 
 
 def _iso(moment) -> str:
@@ -141,7 +152,7 @@ def verify(authorization: str, body: bytes, address: str | None, database: _Data
         "name": name,
         "sex": sex,
         "birth_date": born.isoformat(),
-        "photo_url": reverse("providers_api:vcard_photo", kwargs={"ticket": ticket}),
+        "photo_url": _photo_prefix() + ticket,
         "eligibility": {
             "insured": status == "active",
             "status": status,
