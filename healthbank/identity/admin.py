@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.selectors import events_for
 from healthbank.audit.services import record
+from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.identity import services
 from healthbank.identity.forms import MOBILE, PHONE, PasswordFields
 from healthbank.identity.models import Account, Device, DeviceBinding
@@ -326,19 +327,6 @@ class AccountAdmin(admin.ModelAdmin):
             )
             return HttpResponseRedirect(self._change_url(account))
         return self._status_page(request, account, _("Reinstate online services"), None)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Devices are verified, enabled and disabled by their owners (identity.devices)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Device)

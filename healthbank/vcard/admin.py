@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from healthbank.audit.services import Action, Actor, client_address, record
+from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.vcard import images, services
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
 
@@ -79,7 +80,7 @@ def _heading(application: Application) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions below
     """The review queue: pending applications first, the oldest at the top."""
 
     list_display = [
@@ -134,16 +135,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         fieldsets = self.get_fieldsets(request, obj)
         return [name for _title, options in fieldsets for name in options["fields"]]
-
-    # Nothing is edited through the form: the review actions below are the only changes.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def may_review(self, request: HttpRequest) -> bool:
         """The model's change permission, which the form itself never uses."""
@@ -302,19 +293,6 @@ class ApplicationAdmin(admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/vcard/application/reject.html", context)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Made and ended by their owners through vcard.services, never by staff."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(VirtualCard)

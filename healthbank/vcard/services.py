@@ -223,24 +223,11 @@ def apply(
 def approve(*, application: Application, staff_user) -> VirtualCard:
     """Staff accept the photos: the card exists from now, with the portrait as its photo."""
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status != Application.Status.PENDING:
-            raise VcardError("not_pending")
-        application.status = Application.Status.APPROVED
-        application.reviewed_at = _now()
-        application.reviewed_by = staff_user
-        application.save(update_fields=["status", "reviewed_at", "reviewed_by"])
+        application = _review(application, staff_user, Application.Status.APPROVED)
         card = VirtualCard.objects.create(
             person=application.person,
             application=application,
             portrait_image=application.portrait_image,
-        )
-        record(
-            action=Action.VCARD_APPROVED,
-            person=application.person,
-            actor=Actor.STAFF,
-            actor_id=staff_user.pk,
-            application=application.pk,
         )
     _mail_applicant(application)
     return card
@@ -252,22 +239,31 @@ def reject(*, application: Application, staff_user, reason: str) -> Application:
     if not reason:
         raise ValueError("a rejection needs a reason")
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status != Application.Status.PENDING:
-            raise VcardError("not_pending")
-        application.status = Application.Status.REJECTED
-        application.reviewed_at = _now()
-        application.reviewed_by = staff_user
-        application.rejection_reason = reason
-        application.save(update_fields=["status", "reviewed_at", "reviewed_by", "rejection_reason"])
-        record(
-            action=Action.VCARD_REJECTED,
-            person=application.person,
-            actor=Actor.STAFF,
-            actor_id=staff_user.pk,
-            application=application.pk,
+        application = _review(
+            application, staff_user, Application.Status.REJECTED, rejection_reason=reason
         )
     _mail_applicant(application)
+    return application
+
+
+def _review(application: Application, staff_user, status: str, **fields) -> Application:
+    """The application, locked, marked reviewed; refused if a colleague got there first."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Application.Status.PENDING:
+        raise VcardError("not_pending")
+    application.status, application.reviewed_at = status, _now()
+    application.reviewed_by = staff_user
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", "reviewed_at", "reviewed_by", *fields])
+    approved = status == Application.Status.APPROVED
+    record(
+        action=Action.VCARD_APPROVED if approved else Action.VCARD_REJECTED,
+        person=application.person,
+        actor=Actor.STAFF,
+        actor_id=staff_user.pk,
+        application=application.pk,
+    )
     return application
 
 
