@@ -24,6 +24,17 @@ def card_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def worker_keeps_the_tests_connection(monkeypatch):
+    """`healthbank worker` drops "old" connections between tasks; inside a test's
+    transaction the connection is the test's own, so it must stay (Django's test client
+    likewise keeps close_old_connections off its requests). On SQLite nothing is closed
+    anyway, so a test that forgot this passed there and failed on PostgreSQL."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in zh-Hant, the site's default: a request in English earlier in the
     run leaves English active in the thread (the language middleware activates, never

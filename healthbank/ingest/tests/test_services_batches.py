@@ -99,12 +99,7 @@ def test_a_run_that_finds_its_chunk_taken_stops(world, small_chunks):
     assert Batch.objects.get().accepted == 3
 
 
-def test_the_worker_processes_a_received_batch(
-    world, django_capture_on_commit_callbacks, monkeypatch
-):
-    from django_tasks_db.management.commands import db_worker
-
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+def test_the_worker_processes_a_received_batch(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         batch = received(world, ndjson(visit_row()))
     assert Batch.objects.get().status == "received"

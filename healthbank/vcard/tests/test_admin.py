@@ -38,15 +38,6 @@ def vcard_dir(settings, tmp_path):
     return settings.VCARD_DIR
 
 
-@pytest.fixture(autouse=True)
-def worker_keeps_the_tests_connection(monkeypatch):
-    """The worker drops "old" connections between tasks; in a test the connection is the
-    test's own transaction, so it must stay (as in downloads' tests)."""
-    from django_tasks_db.management.commands import db_worker
-
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-
 @pytest.fixture
 def people(db) -> dict[str, Person]:
     seed_population(people_count=0, seed=1, today=TODAY)
