@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+from functools import cache
 
 from django.db import transaction
 from django.utils import timezone
@@ -120,8 +121,13 @@ def document_placeholder() -> bytes:
     return _jpeg(image)
 
 
-def _stored(data: bytes, max_side: int) -> str:
-    return images.store(images.clean_image(data, max_side=max_side))
+@cache
+def _placeholders() -> tuple[bytes, bytes]:
+    """The portrait and the document, drawn and checked once a process (tests seed often)."""
+    return (
+        images.clean_image(portrait_placeholder(), max_side=rules.PORTRAIT_MAX_SIDE),
+        images.clean_image(document_placeholder(), max_side=rules.DOCUMENT_MAX_SIDE),
+    )
 
 
 # (card holder, applicant, identity document, contact phone, e-mail if the person has none)
@@ -151,8 +157,7 @@ def add_persona_virtual_cards() -> int:
         holder, applicant = people.get(holder_id), people.get(applicant_id)
         if holder is None or applicant is None or holder_id in with_card:
             continue
-        portrait = _stored(portrait_placeholder(), rules.PORTRAIT_MAX_SIDE)
-        document_image = _stored(document_placeholder(), rules.DOCUMENT_MAX_SIDE)
+        portrait, document_image = (images.store(data) for data in _placeholders())
         submitted = now - dt.timedelta(days=3)
         with transaction.atomic():
             application = Application.objects.create(
