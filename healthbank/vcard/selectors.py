@@ -216,7 +216,10 @@ def accepting_sites(
     """Providers that accept the virtual card (public): by county code, service and name."""
     sites = AcceptingSite.objects.select_related("provider__county", "provider__township")
     if county:
+        if not county.isascii() or not county.isdigit():  # county codes are digits: 63000
+            return sites.none()
         sites = sites.filter(provider__county_id=county)
+    query = query.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     if service in AcceptingSite.SERVICES:
         sites = sites.filter(**{service: True})
     if query:

@@ -493,3 +493,10 @@ def test_sites_page_through_and_a_nonsense_offset_is_the_first_page(client, site
         "遠距醫院"
     ]
     assert get(client, "/sites?offset=-5").status_code == 200
+
+
+def test_sites_with_nonsense_filters_find_nothing_and_never_fail(client, sites):
+    """Found by schemathesis on PostgreSQL: a NUL in a filter was a server error."""
+    assert get(client, "/sites?county=%00x").json()["results"] == []
+    assert get(client, "/sites?county=６３０００").json()["results"] == []  # full-width digits
+    assert get(client, "/sites?q=%00&limit=-48814580440").status_code == 200
