@@ -130,11 +130,10 @@ def status(request: HttpRequest):
     """虛擬健保卡 home: the person's card (or their newest application) and their household,
     each member with their card or application (眷屬管理)."""
     me = _me(request)
-    own = next((u for u in selectors.usable_cards(me) if u.basis == "self"), None)
-    applications = selectors.applications_for_members(me)
+    own = selectors.card_of(me)
     today = timezone.localdate()
     return {
-        "card": _card(own) if own else None,
+        "card": _card(selectors.Usable(card=own, basis="self")) if own else None,
         "application": _application(selectors.latest_application(me)),
         "household": [
             {
@@ -142,9 +141,9 @@ def status(request: HttpRequest):
                 "age": member.age_on(today),
                 "card_as_document": member.age_on(today) < rules.CARD_AS_DOCUMENT_UNDER,
                 "has_card": hasattr(member, "virtual_card"),
-                "application": _application(applications.get(member.pk)),
+                "application": _application(application),
             }
-            for member in selectors.household_members(me)
+            for member, application in selectors.household_with_applications(me)
         ],
         "card_as_document": me.age_on(today) < rules.CARD_AS_DOCUMENT_UNDER,
     }

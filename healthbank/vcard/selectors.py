@@ -39,7 +39,12 @@ def card_of(person: Person) -> VirtualCard | None:
 
 def latest_application(person: Person) -> Application | None:
     """The newest application for the person's own card, by whoever applied."""
-    return Application.objects.filter(person=person).order_by("-submitted_at").first()
+    return (
+        Application.objects.filter(person=person)
+        .select_related("person")
+        .order_by("-submitted_at")
+        .first()
+    )
 
 
 def household_members(person: Person) -> list[Person]:
@@ -61,13 +66,14 @@ def household_member(person: Person, member_id: int) -> Person:
     return member
 
 
-def applications_for_members(person: Person) -> dict[int, Application]:
-    """The newest application for each household member, by member id."""
-    ids = [member.pk for member in household_members(person)]
+def household_with_applications(person: Person) -> list[tuple[Person, Application | None]]:
+    """The household's other members, each with their newest application (眷屬管理)."""
+    members = household_members(person)
     newest: dict[int, Application] = {}
-    for application in Application.objects.filter(person_id__in=ids).order_by("submitted_at"):
+    applications = Application.objects.filter(person__in=members).select_related("person")
+    for application in applications.order_by("submitted_at"):
         newest[application.person_id] = application
-    return newest
+    return [(member, newest.get(member.pk)) for member in members]
 
 
 def _fifteenth_birthday(child: Person) -> dt.datetime:

@@ -484,18 +484,11 @@ def authorise_specific(
     starts_at, ends_at = _period(starts_on, ends_on, same_household=same)
     _refuse_second(grantor, grantee)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-    with transaction.atomic():
-        authorisation = Authorisation.objects.create(
-            grantor=grantor,
-            grantee=grantee,
-            kind=Kind.SPECIFIC,
-            status=Status.PENDING,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            consent_by=min(_now() + rules.CLAIM_CODE_VALID, ends_at),
-            claim_code_hash=_code_digest(code),
-        )
-        _audit(authorisation, Action.VCARD_AUTHORISED, grantor, address)
+    authorisation = _grant(
+        grantor, grantee, Kind.SPECIFIC, starts_at, ends_at, address,
+        consent_by=min(_now() + rules.CLAIM_CODE_VALID, ends_at),
+        claim_code_hash=_code_digest(code),
+    )  # fmt: skip
     return authorisation, f"{code[:4]}-{code[4:]}"
 
 
@@ -534,16 +527,19 @@ def authorise_household(
     grantee = selectors.household_member(grantor, grantee_id)
     starts_at, ends_at = _period(starts_on, ends_on, same_household=True)
     _refuse_second(grantor, grantee)
+    return _grant(
+        grantor, grantee, Kind.HOUSEHOLD, starts_at, ends_at, address,
+        consent_by=_now() + rules.HOUSEHOLD_CONSENT,
+    )  # fmt: skip
+
+
+def _grant(grantor, grantee, kind, starts_at, ends_at, address, **fields) -> Authorisation:
+    """A person's authorisation of another, waiting for them; audited under the grantor."""
     with transaction.atomic():
         authorisation = Authorisation.objects.create(
-            grantor=grantor,
-            grantee=grantee,
-            kind=Kind.HOUSEHOLD,
-            status=Status.PENDING,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            consent_by=_now() + rules.HOUSEHOLD_CONSENT,
-        )
+            grantor=grantor, grantee=grantee, kind=kind, status=Status.PENDING,
+            starts_at=starts_at, ends_at=ends_at, **fields,
+        )  # fmt: skip
         _audit(authorisation, Action.VCARD_AUTHORISED, grantor, address)
     return authorisation
 
