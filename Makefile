@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 CHROMIUM := /usr/bin/chromium
-BROWSER_PACKAGES := chromium fonts-noto-cjk
+WRK := /usr/bin/wrk
+DEBIAN_PACKAGES := chromium fonts-noto-cjk wrk
 
-.PHONY: demo test lint format bench bench-smoke clean browser
+.PHONY: demo test lint format bench bench-smoke clean packages
 
 $(BIN)/healthbank: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,15 +20,16 @@ $(BIN)/healthbank: requirements.lock pyproject.toml
 demo: $(BIN)/healthbank
 	DEBUG=1 $(BIN)/healthbank demo --port $(PORT)
 
-# Browser tests drive Debian's Chromium (with CJK fonts); installed here when we may,
-# otherwise those tests skip and say why.
-browser:
-	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-		{ apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
-		  { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; }; }; } || \
-		echo "No Chromium at $(CHROMIUM) and no way to install it: browser tests will be skipped."
+# Debian's packages the tests use: Chromium (with CJK fonts) for the browser tests, wrk for
+# the benchmark's loads past a Python loader. Installed here when we may, otherwise the
+# tests that need them skip and say why.
+packages:
+	@{ test -x $(CHROMIUM) && test -x $(WRK); } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
+		  { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null; }; }; } || \
+		echo "No Chromium at $(CHROMIUM) or no wrk at $(WRK), and no way to install them: the tests that need them will be skipped."
 
-test: $(BIN)/healthbank browser
+test: $(BIN)/healthbank packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -43,10 +45,10 @@ format: $(BIN)/healthbank
 # The benchmark (bench/run.py): PostgreSQL databases of 10,000 and 100,000 people, kept
 # between runs; the report goes to bench/results/<date>.md. The smoke run: a tiny SQLite
 # dataset (PostgreSQL when DATABASE_URL names one), under a minute, into var/bench-smoke/.
-bench: $(BIN)/healthbank
+bench: $(BIN)/healthbank packages
 	$(BIN)/python bench/run.py
 
-bench-smoke: $(BIN)/healthbank
+bench-smoke: $(BIN)/healthbank packages
 	$(BIN)/python bench/run.py --smoke
 
 clean:

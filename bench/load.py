@@ -4,12 +4,6 @@ statistics of what came back. No Django here; `measure.py` hands it the work.
 A unit of work is a callable that does one request (one HTTP request to gunicorn, or one
 page's worth of raw SQL) and returns whether it succeeded. Each thread walks its own
 slice of the work list round-robin, so many different persons are served at once.
-
-One Python process sends at most what one core can run under its interpreter lock; a load
-past that (a thousand requests a second and more) is sent from several processes, each
-with its own threads (`run(..., processes=2)`), and their figures are merged. The loader's
-CPU time in the window (`loader_cpu`: cores busy, summed over its processes) shows when the
-loader rather than the server is the limit: near 1.0 per process is a saturated one.
 """
 
 from __future__ import annotations
@@ -17,12 +11,9 @@ from __future__ import annotations
 import http.client
 import json
 import math
-import multiprocessing
-import queue
 import statistics
 import threading
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,8 +27,6 @@ class Outcome:
     latencies_ms: list[float]
     errors: int
     seconds: float
-    cpu_seconds: float = 0.0  # the loader's own CPU time in the window, all its processes
-    processes: int = 1
 
     def summary(self) -> dict:
         values = sorted(self.latencies_ms)
@@ -52,8 +41,6 @@ class Outcome:
             "p99_ms": percentile(values, 99),
             "max_ms": round(values[-1], 1) if values else None,
             "mean_ms": round(statistics.fmean(values), 1) if values else None,
-            "loader_processes": self.processes,
-            "loader_cpu": round(self.cpu_seconds / self.seconds, 2) if self.seconds else None,
         }
 
 
@@ -73,53 +60,16 @@ def run(
     seconds: float,
     warmup: int = 2,
     at_exit: Callable[[], None] | None = None,
-    processes: int = 1,
 ) -> Outcome:
     """Run `work` from `threads` threads for `seconds`. Each thread's first `warmup` units
     are not counted (a worker's first requests load templates and open its connection);
     the clock starts when every thread has warmed up. Each thread calls `at_exit` when done
-    (to close its database connection).
-
-    With `processes` > 1 the work is dealt to that many forked processes, each running
-    `threads` threads of its own (so threads × processes at once); their clocks start
-    together and their latencies are merged. A forked process must not use a connection
-    its parent opened: hand it HTTP work, or close the parent's database connection first."""
-    if processes <= 1:
-        return _threads(work, threads, seconds, warmup, at_exit).outcome()
-    return _processes(work, threads, seconds, warmup, at_exit, processes)
-
-
-@dataclass
-class _Window:
-    """One process's part of a run: perf_counter (CLOCK_MONOTONIC, the same clock in every
-    process) at the start and the end of its window."""
-
-    latencies_ms: list[float]
-    errors: int
-    start: float
-    end: float
-    cpu_seconds: float
-
-    def outcome(self) -> Outcome:
-        return Outcome(self.latencies_ms, self.errors, self.end - self.start, self.cpu_seconds)
-
-
-def _threads(
-    work: Sequence[Work],
-    threads: int,
-    seconds: float,
-    warmup: int,
-    at_exit: Callable[[], None] | None,
-    together: Callable[[], object] | None = None,
-) -> _Window:
+    (to close its database connection)."""
     latencies: list[list[float]] = [[] for _ in range(threads)]
     errors = [0] * threads
     window = {}
 
     def start_clock() -> None:
-        if together:  # the other processes' threads have warmed up too
-            together()
-        window["cpu"] = time.process_time()
         window["start"] = time.perf_counter()
         window["stop"] = window["start"] + seconds
 
@@ -147,85 +97,26 @@ def _threads(
         thread.start()
     for thread in pool:
         thread.join()
-    end, cpu = time.perf_counter(), time.process_time() - window["cpu"]
-    merged = [v for part in latencies for v in part]
-    return _Window(merged, sum(errors), window["start"], end, cpu)
-
-
-def _processes(
-    work: Sequence[Work],
-    threads: int,
-    seconds: float,
-    warmup: int,
-    at_exit: Callable[[], None] | None,
-    processes: int,
-) -> Outcome:
-    # fork: the children inherit the work (closures need not be pickled); only figures
-    # come back through the queue.
-    context = multiprocessing.get_context("fork")
-    together = context.Barrier(processes)
-    answers = context.Queue()
-    limit = seconds + 600  # a child that hangs or dies fails the run instead of blocking it
-
-    def child(part: Sequence[Work]) -> None:
-        try:
-            window = _threads(
-                part, threads, seconds, warmup, at_exit, lambda: together.wait(timeout=limit)
-            )
-            answers.put(("ok", window))
-        except BaseException:
-            together.abort()
-            answers.put(("error", traceback.format_exc()))
-
-    children = [
-        context.Process(target=child, args=(list(work[p::processes]) or list(work),), daemon=True)
-        for p in range(processes)
-    ]
-    for process in children:
-        process.start()
-    windows, failures = [], []
-    try:
-        for _ in children:  # read before joining: a child exits once its answer is taken
-            kind, answer = answers.get(timeout=limit)
-            (windows if kind == "ok" else failures).append(answer)
-    except queue.Empty:
-        failures.append(f"a load process did not answer within {limit:.0f} s")
-    finally:
-        for process in children:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
-                process.join()
-    if failures:
-        raise RuntimeError("load process failed:\n" + "\n".join(failures))
-    return Outcome(
-        [v for window in windows for v in window.latencies_ms],
-        sum(window.errors for window in windows),
-        max(window.end for window in windows) - min(window.start for window in windows),
-        sum(window.cpu_seconds for window in windows),
-        processes,
-    )
+    measured = time.perf_counter() - window["start"]
+    return Outcome([v for part in latencies for v in part], sum(errors), measured)
 
 
 # --- HTTP -----------------------------------------------------------------------------
 
 
-def get(port: int, path: str, cookie: str = "") -> Work:
-    """One GET of `path` (with a session cookie, if given); success is 200 and the whole body
-    read."""
-    headers = {"Cookie": cookie} if cookie else {}
+def get(port: int, path: str, cookie: str) -> Work:
+    """One GET of `path` with a session cookie; success is 200 and the whole body read."""
 
     def unit() -> bool:
-        return _request(port, "GET", path, headers=headers) == 200
+        return _request(port, "GET", path, headers={"Cookie": cookie}) == 200
 
     return unit
 
 
-def post_json(port: int, path: str, body: dict, headers: dict | None = None) -> Work:
-    """One POST of a JSON body (with `headers`, e.g. Authorization); success is 200 and the
-    whole body read."""
+def post_json(port: int, path: str, body: dict) -> Work:
+    """One POST of a JSON body; success is 200."""
     payload = json.dumps(body)
-    headers = {"Content-Type": "application/json", **(headers or {})}
+    headers = {"Content-Type": "application/json"}
 
     def unit() -> bool:
         return _request(port, "POST", path, headers=headers, body=payload) == 200

@@ -117,7 +117,8 @@ def machine(results: dict) -> list[str]:
         ],
         ["load generator", "a Python process with one thread per worker (stdlib http.client, "
          "a new connection per request), on the same machine: it shares the cores with "
-         "gunicorn and the database; for the QR verifications, two such processes"],
+         "gunicorn and the database; for the QR verifications and /healthz, wrk (C, "
+         "Debian's package) with as many connections"],
     ]  # fmt: skip
     loads = [
         f"{people(d)} people: {d['load_average_before'][0]:.1f} before, "
@@ -282,9 +283,10 @@ def qr(results: dict) -> list[str]:
         "(signed as the app signs them, one row each, shown by the card holder): a second "
         "use is a 409. The service checks the signature, voids the token with one "
         "conditional update, reads the cover and writes the audit row, in one transaction. "
-        f"{first['workers']} gunicorn workers, one client per worker "
-        f"({first['processes']} load processes × {first['threads']} threads, a new "
-        "connection per request as sync workers close each one). **Target** "
+        f"{first['workers']} gunicorn workers and {first['connections']} clients, as many "
+        "clinics scan at once (wrk, the C load generator: a Python one would take a core "
+        "from the server at this rate; a new connection per request, as sync workers close "
+        "each one; after one second of the same load to warm the workers). **Target** "
         f"{QR_TARGET_TEXT}. The benchmark's tokens are valid for "
         f"{first['token_minutes']} minutes so that none expires during the run; production's "
         "are valid for 5.",
@@ -319,7 +321,7 @@ def qr(results: dict) -> list[str]:
             f"transaction's included), {django['queries']} per request (with the credential's "
             "and the accepting provider's checks); the "
             f"load's clients used {http['loader_cpu']} of a core in all "
-            f"({http['loader_processes']} processes); load average {before:.1f} before and "
+            f"(wrk, {http['loader_threads']} threads); load average {before:.1f} before and "
             f"{after:.1f} after (1 min; other work on the machine shows here).",
             "",
         ]

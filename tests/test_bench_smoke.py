@@ -4,12 +4,14 @@ change that breaks a scenario fails here rather than on the next full run."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MEASURED = {"seed", "setup", "pages", "login", "every page", "package", "qr", "ingest"}
+MEASURED = {"seed", "setup", "pages", "login", "every page", "package", "ingest"}
+HAS_WRK = shutil.which("wrk") is not None  # the QR load's generator (Makefile: packages)
 PAGES = {"home", "outpatient", "lab results", "medications"}
 
 
@@ -26,7 +28,8 @@ def test_every_scenario_runs_and_the_report_is_written(tmp_path):
     [figures] = tmp_path.glob("*-smoke.json")
     [dataset] = json.loads(figures.read_text())["datasets"]
     scenarios = dataset["scenarios"]
-    assert {name for name, s in scenarios.items() if s["status"] == "ok"} >= MEASURED
+    measured = MEASURED | {"qr"} if HAS_WRK else MEASURED
+    assert {name for name, s in scenarios.items() if s["status"] == "ok"} >= measured
     for name, scenario in scenarios.items():
         assert scenario["status"] in {"ok", "skipped"}, (name, scenario)
         if scenario["status"] == "skipped":
@@ -41,14 +44,18 @@ def test_every_scenario_runs_and_the_report_is_written(tmp_path):
     assert scenarios["package"]["rows"] > 0
     assert scenarios["seed"]["rows_per_second"] > 0
     qr = scenarios["qr"]
-    assert qr["http"]["requests"] > 0 and qr["http"]["errors"] == 0
-    assert qr["service"]["requests"] > 0 and qr["django"]["requests"] > 0
-    assert qr["verified_rows"] >= qr["http"]["requests"] + qr["service"]["requests"]
+    if HAS_WRK:
+        assert qr["http"]["requests"] > 0 and qr["http"]["errors"] == 0
+        assert qr["service"]["requests"] > 0 and qr["django"]["requests"] > 0
+        assert qr["verified_rows"] >= qr["http"]["requests"] + qr["service"]["requests"]
+        assert qr["healthz"]["requests"] > 0 and qr["healthz"]["errors"] == 0
+    else:
+        assert "wrk" in qr["reason"]
 
     report = figures.with_suffix(".md").read_text()
-    assert "Portal pages under concurrent load" in report
-    assert "QR verification" in report and "## Headline" in report
-    for chart in ("latency", "throughput", "qr"):
+    assert "Portal pages under concurrent load" in report and "## Headline" in report
+    assert ("## QR verification" in report) == HAS_WRK
+    for chart in ("latency", "throughput", "qr") if HAS_WRK else ("latency", "throughput"):
         png = figures.with_name(f"{figures.stem}-{chart}.png")
         assert png.read_bytes().startswith(b"\x89PNG"), chart
         assert png.name in report
