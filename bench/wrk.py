@@ -1,9 +1,9 @@
 """wrk (Debian's package `wrk`), the load generator for loads of a thousand requests a
 second and more. A Python loader spends most of a core to send that many on this 2-core
 machine, a core the server under test then lacks: QR verification measured 410–547/s from
-bench/load.py's two processes, and 1,160–1,330/s from wrk against the same server, with the
-same four clients and a new connection per request. `load.py` stays for the loads that need
-Python on each request (a signed-in session per person, raw SQL).
+two Python processes of http.client threads, and 1,160–1,370/s from wrk against the same
+server, with the same four clients and a new connection per request. `load.py` stays for
+the loads that need Python on each request (a signed-in session per person, raw SQL).
 """
 
 from __future__ import annotations
