@@ -53,7 +53,8 @@
       if (field) { field.value = value || ""; }
     }
 
-    block.querySelector("[data-read]").addEventListener("click", function () {
+    var read = block.querySelector("[data-read]");
+    read.addEventListener("click", function () {
       say("msgReading", "busy");
       nameField.value = "";
       var challenge;
@@ -82,16 +83,19 @@
         say(MESSAGE_FOR[error.code] || "msgError", "error");
       });
     });
+    read.disabled = false;  /* rendered disabled: a press before this line did nothing */
   }
 
   function checkAgent(block) {
     var result = block.querySelector("[data-result]");
-    block.querySelector("[data-check]").addEventListener("click", function () {
+    var check = block.querySelector("[data-check]");
+    check.addEventListener("click", function () {
       fetchJson(block.dataset.agent + "/status", {}).then(
         function () { result.textContent = block.dataset.msgOk; result.dataset.state = "ok"; },
         function () { result.textContent = block.dataset.msgFail; result.dataset.state = "error"; }
       );
     });
+    check.disabled = false;
   }
 
   document.querySelectorAll("[data-cardreader]").forEach(setup);
