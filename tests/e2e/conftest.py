@@ -53,12 +53,18 @@ def pytest_collection_modifyitems(items):
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium to run browser tests")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # A database connection opened by the first browser test outlived the session
+        # (likely held in Playwright's event-loop context, where asgiref keeps Django's
+        # connections apart from the thread's own), so on PostgreSQL the test database could
+        # not be dropped at the end. Close it while that context is still here.
+        connections.close_all()
 
 
 @pytest.fixture
