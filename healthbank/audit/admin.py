@@ -8,13 +8,13 @@ grows with every sign-in: the list joins the person, and skips the unfiltered to
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from healthbank.audit.models import AuditEvent
+from healthbank.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "person", "action", "actor", "actor_id", "method", "address", "success"]
     list_filter = ["action", "actor", "success"]
     list_select_related = ["person"]
@@ -27,12 +27,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         "at", "person", "action", "actor", "actor_id", "method", "address", "success", "detail",
     ]  # fmt: skip
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -6,11 +6,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows their owners make and end through the services (devices, virtual cards,
-    authorisations): staff look, never add, change or delete."""
+class ReadOnly:
+    """For a ModelAdmin or an inline: rows made elsewhere (by their owners through the
+    services, by providers' uploads, by the system as evidence) that staff look at and never
+    add, change or delete here."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -18,3 +19,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass

@@ -7,28 +7,19 @@ the usual view permission.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.external.models import MobileSubscription, StoredMail
 
 
 @admin.register(StoredMail)
-class StoredMailAdmin(admin.ModelAdmin):
+class StoredMailAdmin(ReadOnlyAdmin):
     list_display = ["subject", "recipients", "sent_at"]
     search_fields = ["recipients", "subject"]
     date_hierarchy = "sent_at"
     show_full_result_count = False
     fields = ["sent_at", "sender", "recipients", "subject", "body", "attachments"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(MobileSubscription)

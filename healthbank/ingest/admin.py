@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.ingest import services
 from healthbank.ingest.models import Batch, BatchProblem, Credential
 from healthbank.ingest.rows import TYPES
@@ -98,7 +99,7 @@ class BatchProblemInline(admin.TabularInline):
 
 
 @admin.register(Batch)
-class BatchAdmin(admin.ModelAdmin):
+class BatchAdmin(ReadOnlyAdmin):
     list_display = [
         "id", "provider", "format", "status", "received", "accepted", "rejected", "voided",
         "created_at", "duration",
@@ -108,15 +109,6 @@ class BatchAdmin(admin.ModelAdmin):
     search_fields = ["=provider__code", "provider__name"]
     show_full_result_count = False
     inlines = [BatchProblemInline]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_staff

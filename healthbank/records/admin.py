@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from healthbank.core.admin import ReadOnly
 from healthbank.people.admin import PERSON_SEARCH
 from healthbank.records.models import (
     Allergy,
@@ -37,17 +38,8 @@ def _staff(request) -> bool:
     return request.user.is_active and request.user.is_staff
 
 
-class ReadOnlyMixin:
+class ReadOnlyMixin(ReadOnly):
     """Viewable by every active staff member; never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_view_permission(self, request, obj=None) -> bool:
         return _staff(request)
