@@ -39,7 +39,8 @@ def run(
     """`connections` clients (on two wrk threads) sending requests to `path` for `seconds`,
     a new connection per request: POSTs of `bodies` (each once, in turn) or GETs. The
     figures are load.Outcome.summary()'s, with the latency quantiles for the charts."""
-    command = ["wrk", f"--threads={min(2, connections)}", f"--connections={connections}",
+    threads = min(2, connections)
+    command = ["wrk", f"--threads={threads}", f"--connections={connections}",
                f"--duration={seconds}s", "--timeout=60s", f"--script={SCRIPT}"]  # fmt: skip
     for name, value in {"Connection": "close", **(headers or {})}.items():
         command.append(f"--header={name}: {value}")
@@ -47,7 +48,7 @@ def run(
     if bodies is not None:
         file = scratch / "wrk-bodies.txt"
         file.write_text("".join(body + "\n" for body in bodies))
-        command += ["--", str(file), str(min(2, connections))]
+        command += ["--", str(file), str(threads)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -55,7 +56,7 @@ def run(
         raise RuntimeError(f"wrk exited with {done.returncode}: {done.stderr[-2000:]}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return summary(figures, cpu, min(2, connections))
+    return summary(figures, cpu, threads)
 
 
 def summary(figures: dict, cpu_seconds: float, threads: int) -> dict:
