@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from healthbank.employers.services import ensure_demo_unit_login
 from healthbank.external import cardagent
+from healthbank.identity import second_factor
 from healthbank.people.models import Person
 
 DEMO_PEOPLE = 500
@@ -47,6 +48,10 @@ class Command(BaseCommand):
         staff = get_user_model().objects
         if not staff.filter(is_superuser=True).exists():
             staff.create_superuser(username, password=password)
+        demo_staff = staff.filter(username=username, is_staff=True).first()
+        # The demo staff's second factor: a key to add to an authenticator app, or
+        # `healthbank staffcode` prints the current code (README, Demo personas).
+        device = second_factor.enrolled_device(demo_staff) if demo_staff else None
         unit_login = ensure_demo_unit_login()
         if no_serve:
             return
@@ -77,6 +82,12 @@ class Command(BaseCommand):
             f"Staff pages: {site}/staff/ (user {username!r}, password {password!r} "
             "unless you made your own)"
         )
+        if device is not None:
+            self.stdout.write(
+                f"  then the code of an authenticator app given the key "
+                f"{second_factor.secret_of(device)}, or the one `.venv/bin/healthbank "
+                "staffcode` prints"
+            )
         if unit_login:
             self.stdout.write(
                 f"Insured-unit pages: {site}/units/ (unit {unit_login[0]}, password "
