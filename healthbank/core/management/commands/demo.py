@@ -51,7 +51,13 @@ class Command(BaseCommand):
         demo_staff = staff.filter(username=username, is_staff=True).first()
         # The demo staff's second factor: a key to add to an authenticator app, or
         # `healthbank staffcode` prints the current code (README, Demo personas).
-        device = second_factor.enrolled_device(demo_staff) if demo_staff else None
+        if demo_staff is not None:
+            device = second_factor.enrolled_device(demo_staff)
+            self.stdout.write(
+                f"Staff second factor of {username!r}: add the key "
+                f"{second_factor.secret_of(device)} to an authenticator app, or type the code "
+                "that `.venv/bin/healthbank staffcode` prints."
+            )
         unit_login = ensure_demo_unit_login()
         if no_serve:
             return
@@ -80,14 +86,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo mailbox (mail the demo sent): {site}/dev/mailbox/")
         self.stdout.write(
             f"Staff pages: {site}/staff/ (user {username!r}, password {password!r} "
-            "unless you made your own)"
+            "unless you made your own, then the second factor's code, above)"
         )
-        if device is not None:
-            self.stdout.write(
-                f"  then the code of an authenticator app given the key "
-                f"{second_factor.secret_of(device)}, or the one `.venv/bin/healthbank "
-                "staffcode` prints"
-            )
         if unit_login:
             self.stdout.write(
                 f"Insured-unit pages: {site}/units/ (unit {unit_login[0]}, password "
