@@ -123,9 +123,14 @@ def verify(*, user: AbstractBaseUser, code: str, address: str | None) -> Device:
     (used up by this). The device that accepted it, or LoginRefused."""
     code = _clean(code)
     _before_checking(user, code, address)
+    # Digits are an authenticator's code, but a recovery code may be all digits too.
+    kinds = [TOTPDevice, StaticDevice] if code.isdigit() else [StaticDevice]
     with transaction.atomic():
-        kind = TOTPDevice if code.isdigit() else StaticDevice
-        devices = kind.objects.devices_for_user(user, confirmed=True).select_for_update()
+        devices = [
+            device
+            for kind in kinds
+            for device in kind.objects.devices_for_user(user, confirmed=True).select_for_update()
+        ]
         accepted: Device | None = next((d for d in devices if d.verify_token(code)), None)
     if accepted is None:
         raise _wrong(user, code, address)

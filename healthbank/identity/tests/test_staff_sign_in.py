@@ -173,6 +173,15 @@ def test_a_recovery_code_signs_in_once(enrolled, clerk):
     assert again.post(CODE, {"code": codes[1]}).url == "/staff/"
 
 
+def test_a_recovery_code_of_digits_only_is_not_taken_for_an_app_code(enrolled, clerk):
+    second_factor.new_recovery_codes(clerk)
+    device = clerk.staticdevice_set.get()
+    device.token_set.create(token="23456723")  # base32 may draw digits only
+    client = english()
+    password_step(client)
+    assert client.post(CODE, {"code": "2345 6723"}).url == "/staff/"
+
+
 def test_the_second_step_must_follow_the_password_soon(enrolled, monkeypatch):
     client = english()
     password_step(client)
