@@ -68,6 +68,12 @@ def code_at(device: TOTPDevice, steps_ahead: int = 0) -> str:
     return second_factor.current_code(device, at=time.time() + steps_ahead * device.step)
 
 
+def wrong_code(device: TOTPDevice) -> str:
+    """Six digits the authenticator shows neither now nor a step before or after."""
+    near = {code_at(device, steps) for steps in (-1, 0, 1)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in near)
+
+
 def signed_in(client: Client, device: TOTPDevice, steps_ahead: int = 0) -> Client:
     assert password_step(client).url == CODE
     response = client.post(CODE, {"code": code_at(device, steps_ahead)})
@@ -132,7 +138,7 @@ def test_staff_without_an_authenticator_enrol_and_reach_nothing_before(clerk):
     assert client.get(ENROL).content.decode().count(second_factor.secret_of(device)) == 1
     assert TOTPDevice.objects.filter(user=clerk).count() == 1  # reloading keeps the key
 
-    wrong = client.post(ENROL, {"code": "000000" if code_at(device) != "000000" else "111111"})
+    wrong = client.post(ENROL, {"code": wrong_code(device)})
     assert wrong.status_code == 200 and "The code is wrong" in wrong.content.decode()
     assert client.get("/staff/").status_code == 302
 
@@ -239,10 +245,10 @@ def test_wrong_codes_count_towards_the_same_lockout(enrolled, clerk, settings):
     client = english()
     password_step(client, "wrong password")  # 1
     password_step(client)  # right: does not reset the count
-    wrong_code = "000000" if code_at(enrolled) != "000000" else "111111"
-    first = client.post(CODE, {"code": wrong_code})  # 2
+    wrong = wrong_code(enrolled)
+    first = client.post(CODE, {"code": wrong})  # 2
     assert "The code is wrong" in first.content.decode()
-    locked = client.post(CODE, {"code": wrong_code}, follow=True)  # 3: locked
+    locked = client.post(CODE, {"code": wrong}, follow=True)  # 3: locked
     assert locked.redirect_chain[-1][0] == LOGIN
     assert "locked" in locked.content.decode()
     assert LoginLockout.objects.get(user=clerk).is_locked
