@@ -49,12 +49,15 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "healthbank.identity.staff_site.StaffAdminConfig",  # /staff/ needs the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "healthbank.core",
     "healthbank.people",
     "healthbank.codes",
@@ -83,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "healthbank.identity.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -277,3 +281,16 @@ VCARD_MAX_PIXELS = envint("VCARD_MAX_PIXELS", 40_000_000)
 # On PostgreSQL, a clinic's QR verification is answered by one prepared statement before
 # Django's request cycle (vcard/fastpath.py); off, the Django view answers every one.
 VCARD_FAST_VERIFY = envbool("VCARD_FAST_VERIFY", True)
+
+# --- staff and insured-unit sign-ins (issue 18) --------------------------------------------
+# Staff sign in to /staff/ with a password and then a TOTP code (django-otp), enrolled at the
+# first sign-in, with one-time recovery codes. Wrong passwords and codes count towards
+# LOGIN_FAILURE_LIMIT as a person's do, and so do insured units' wrong passwords; a locked
+# staff or unit sign-in stays locked until an administrator unlocks it (README, Production).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "healthbank")  # the name apps show
+# django-otp's own back-off would refuse even the right code for seconds after a typo; the
+# lockout above is the limit instead.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no key or recovery code on any staff page
+# --- end staff and insured-unit sign-ins ---------------------------------------------------

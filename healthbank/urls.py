@@ -4,8 +4,6 @@ from django.urls import include, path
 from healthbank.api.api import api
 from healthbank.external.views import mailbox
 
-admin.site.site_header = "healthbank staff"
-
 urlpatterns = [
     path("", include("healthbank.core.urls")),
     path("", include("healthbank.identity.urls")),

@@ -53,6 +53,12 @@ class AuditEvent(models.Model):
         )
         CREDENTIAL_ISSUED = "credential.issued", _("Provider upload credential issued")
         CREDENTIAL_REVOKED = "credential.revoked", _("Provider upload credential revoked")
+        # Staff and insured-unit sign-ins (no online-service account): actor and actor_id
+        # name the login; unlocking and resets name the staff member who did it.
+        SIGN_IN_LOCKED = "signin.locked", _("Sign-in locked after wrong passwords or codes")
+        SIGN_IN_UNLOCKED = "signin.unlocked", _("Locked sign-in unlocked by NHIA staff")
+        SECOND_FACTOR_ENROLLED = "otp.enrolled", _("Second factor (authenticator app) enrolled")
+        SECOND_FACTOR_RESET = "otp.reset", _("Second factor reset by NHIA staff")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")
@@ -60,6 +66,8 @@ class AuditEvent(models.Model):
         CERTIFICATE = "certificate", _("Citizen digital certificate")
         COUNTER = "counter", _("NHIA counter")
         PHONE = "phone", _("Mobile phone number")  # 行動電話認證 in the app
+        TOTP = "totp", _("Authenticator app code")  # staff's second factor
+        RECOVERY_CODE = "recovery", _("Recovery code")
 
     class Actor(models.TextChoices):
         PERSON = "person", _("The person")

@@ -18,24 +18,25 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 
+from healthbank.audit.models import AuditEvent
 from healthbank.employers import csvfile, rules
 from healthbank.employers.csvfile import FileRefused, Row
 from healthbank.employers.models import Batch, BatchRow, UnitLogin
 from healthbank.external.mail import send_bilingual
+from healthbank.identity import lockout
 from healthbank.identity.forms import MOBILE, PHONE
+from healthbank.identity.lockout import LoginRefused
 from healthbank.identity.models import Account
-from healthbank.identity.services import (
-    IdentityError,
-    check_throwaway_password,
-    register_for_unit,
-)
+from healthbank.identity.services import IdentityError, register_for_unit
 from healthbank.people.identifiers import validate_personal_id
 from healthbank.people.models import Enrolment, InsuredUnit, Person
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-__all__ = ["FileRefused", "authenticate_unit", "create_unit_login", "upload_batch"]
+__all__ = [
+    "FileRefused", "LoginRefused", "authenticate_unit", "create_unit_login", "upload_batch",
+]  # fmt: skip
 
 Result = BatchRow.Result
 
@@ -55,17 +56,26 @@ def create_unit_login(unit: InsuredUnit, password: str) -> UnitLogin:
     return UnitLogin.objects.create(unit=unit, user=user)
 
 
-def authenticate_unit(*, code: str, password: str) -> UnitLogin | None:
-    """The unit's sign-in if the code and password match; None tells nothing more."""
+def authenticate_unit(*, code: str, password: str, address: str | None = None) -> UnitLogin:
+    """The unit's sign-in if the code and password match, or LoginRefused: "invalid" tells
+    nothing more (a wrong code, a wrong password, or a locked sign-in whatever the password),
+    "throttled" that this address failed too often lately. Wrong passwords lock the sign-in
+    as a person's do (identity.lockout), audited with the unit as actor."""
     login = (
         UnitLogin.objects.select_related("unit", "user")
         .filter(unit__code=code.strip(), user__is_active=True)
         .first()
     )
-    if login is None:
-        check_throwaway_password(password)
-        return None
-    return login if login.user.check_password(password) else None
+    lockout.check_password(
+        user=login.user if login else None,
+        password=password,
+        actor=AuditEvent.Actor.UNIT,
+        actor_id=login.unit_id if login else None,
+        address=address,
+    )
+    lockout.signed_in(user=login.user, actor=AuditEvent.Actor.UNIT, actor_id=login.unit_id,
+                      method=AuditEvent.Method.PASSWORD, address=address)  # fmt: skip
+    return login
 
 
 def ensure_demo_unit_login() -> tuple[str, str] | None:

@@ -16,13 +16,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from healthbank.audit.services import client_address
 from healthbank.core.http import next_or, posted
 from healthbank.employers import forms, rules, selectors, services
 from healthbank.employers.csvfile import FileRefused, expected_name, result_file
 
+# The one answer for a wrong code, a wrong password and a locked sign-in (no password oracle).
+WRONG = gettext_lazy(
+    "The unit code or password is wrong. After %(limit)s wrong passwords in a row the "
+    "sign-in is locked until NHIA unlocks it: ask your NHIA branch office."
+)
 BATCHES_PER_PAGE = 50
 ROWS_PER_PAGE = 200
 
@@ -56,11 +63,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect("employers:batch_new")
     form = forms.UnitLoginForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        unit_login = services.authenticate_unit(
-            code=form.cleaned_data["code"], password=form.cleaned_data["password"]
-        )
-        if unit_login is None:
-            form.add_error(None, _("The unit code or password is wrong."))
+        try:
+            unit_login = services.authenticate_unit(
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password"],
+                address=client_address(request),
+            )
+        except services.LoginRefused as exc:
+            form.add_error(None, WRONG % {"limit": settings.LOGIN_FAILURE_LIMIT}
+                           if exc.code == "invalid" else exc.message)  # fmt: skip
         else:
             login(request, unit_login.user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect(next_or(request, "employers:batch_new"))

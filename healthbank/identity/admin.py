@@ -18,14 +18,22 @@ from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.selectors import events_for
 from healthbank.audit.services import record
 from healthbank.core.admin import ReadOnlyAdmin
-from healthbank.identity import services
+from healthbank.identity import lockout, second_factor, services
 from healthbank.identity.forms import MOBILE, PHONE, PasswordFields
-from healthbank.identity.models import Account, Device, DeviceBinding
+from healthbank.identity.models import (
+    Account,
+    Device,
+    DeviceBinding,
+    LoginLockout,
+    StaffSecondFactor,
+)
 from healthbank.people.admin import PERSON_SEARCH
 from healthbank.people.identifiers import normalise, validate_personal_id
 from healthbank.people.models import Person
@@ -342,3 +350,71 @@ class DeviceBindingAdmin(ReadOnlyAdmin):
     list_filter = ["active"]
     list_select_related = ["account__person", "device"]
     ordering = ["-verified_at"]
+
+
+# --- staff and insured-unit sign-ins: lockouts and the staff's second factor ----------------
+
+# django-otp's own pages show every key and recovery code to whoever may view them (and in
+# English only); staff see the lists below instead.
+for _otp_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_otp_model):
+        admin.site.unregister(_otp_model)
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Staff and unit sign-ins with wrong passwords or codes; a locked one is unlocked here
+    (or with `healthbank unlocklogin NAME`) and only here."""
+
+    list_display = ["user", "failures", "locked_at"]
+    list_filter = [("locked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    ordering = ["-locked_at", "-failures"]
+    actions = ["unlock"]
+    readonly_fields = ["user", "failures", "locked_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Unlock the selected sign-ins"), permissions=["change"])
+    def unlock(self, request: HttpRequest, queryset) -> None:
+        unlocked = [row for row in queryset.select_related("user") if row.is_locked]
+        for row in unlocked:
+            lockout.unlock(user=row.user, staff_id=request.user.pk)
+            self.log_change(request, row, gettext("Unlocked."))
+        self.message_user(
+            request,
+            gettext("%(count)s sign-ins unlocked.") % {"count": len(unlocked)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(StaffSecondFactor)
+class StaffSecondFactorAdmin(admin.ModelAdmin):
+    """Who enrolled an authenticator, never its key. Deleting one resets the staff member's
+    second factor (a lost phone): the recovery codes go too, the next sign-in enrols."""
+
+    list_display = ["user", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    ordering = ["user__username"]
+    fields = ["user", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: StaffSecondFactor) -> None:
+        second_factor.reset(user=obj.user, staff_id=request.user.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for device in queryset.select_related("user"):
+            second_factor.reset(user=device.user, staff_id=request.user.pk)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Account(models.Model):
@@ -207,3 +208,38 @@ class DeviceVerifyFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed device verification {self.pk}"
+
+
+class LoginLockout(models.Model):
+    """Wrong passwords and second-factor codes in a row of a sign-in that has no Account:
+    NHIA staff (/staff/) and insured units (/units/). At LOGIN_FAILURE_LIMIT the sign-in is
+    locked, and stays so until an administrator unlocks it (a person instead resets the
+    password by e-mail; staff and units have no such channel)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="login_lockout",
+        verbose_name=_("sign-in"),
+    )  # fmt: skip
+    failures = models.PositiveSmallIntegerField(_("wrong passwords or codes in a row"), default=0)
+    locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff or unit sign-in lockout")
+        verbose_name_plural = _("staff and unit sign-in lockouts")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class StaffSecondFactor(TOTPDevice):
+    """A staff member's authenticator app (django-otp's TOTP device), as the staff pages
+    list it: who enrolled when, never the key."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("staff second factor")
+        verbose_name_plural = _("staff second factors")

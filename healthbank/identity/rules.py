@@ -59,3 +59,12 @@ DEVICE_CODE_VALID_FOR = dt.timedelta(minutes=10)
 DEVICE_VERIFY_WINDOW = dt.timedelta(minutes=15)
 DEVICE_VERIFY_FAILURES_PER_DEVICE = 5
 DEVICE_VERIFY_FAILURES_PER_ADDRESS = 20
+
+
+# --- Staff second factor (issue 18) ----------------------------------------------------------
+
+# Between the right password and the authenticator code (or enrolment) at most this long;
+# then the password is asked again.
+STAFF_SECOND_STEP_WITHIN = dt.timedelta(minutes=10)
+# One-time recovery codes shown once at enrolment, for a lost or replaced phone.
+RECOVERY_CODE_COUNT = 10

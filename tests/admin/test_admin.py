@@ -294,8 +294,10 @@ def test_reported_record_cannot_be_added_changed_or_deleted(admin_client, world,
     assert model.objects.filter(pk=obj.pk).values().get() == before
 
 
-def test_staff_without_permissions_may_view_reported_records_only(client, world, staff_user):
-    client.force_login(staff_user)
+def test_staff_without_permissions_may_view_reported_records_only(
+    client, world, staff_user, staff_login
+):
+    staff_login(client, staff_user)
     visit = world[records.Visit]
 
     assert client.get(_url(records.Visit, "changelist")).status_code == 200
@@ -304,9 +306,9 @@ def test_staff_without_permissions_may_view_reported_records_only(client, world,
     assert b"/staff/records/visit/" in client.get(reverse("admin:index")).content
 
 
-def test_staff_with_permissions_edit_master_data(client, world, staff_user):
+def test_staff_with_permissions_edit_master_data(client, world, staff_user, staff_login):
     staff_user.user_permissions.add(*Permission.objects.filter(codename="change_county"))
-    client.force_login(staff_user)
+    staff_login(client, staff_user)
     county = world[people.County]
 
     response = client.post(

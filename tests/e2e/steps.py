@@ -44,3 +44,19 @@ def open_mail_link(page: Page, path: str) -> None:
 
 def submit(page: Page) -> None:
     page.locator("main form button[type=submit]").last.click()
+
+
+def staff_sign_in(page: Page, username: str, password: str) -> None:
+    """On the staff sign-in page (where /staff/ sends a visitor): the password, then the
+    code the staff member's authenticator app shows now (the test works it out from the
+    key; a login without an authenticator gets one first, as if enrolled earlier)."""
+    from django.contrib.auth import get_user_model
+
+    from healthbank.identity.second_factor import current_code, enrolled_device
+
+    device = enrolled_device(get_user_model().objects.get(username=username))
+    page.locator("#login-form input[name=username]").fill(username)
+    page.locator("#login-form input[name=password]").fill(password)
+    page.locator("#login-form [type=submit]").click()
+    page.locator("#login-form input[name=code]").fill(current_code(device))
+    page.locator("#login-form [type=submit]").click()

@@ -24,6 +24,7 @@ from healthbank.people.models import Person, Township
 from healthbank.records.models import Provider
 from healthbank.vcard import services
 from healthbank.vcard.models import AcceptingSite, Application, VirtualCard
+from tests.e2e.steps import staff_sign_in
 
 PASSWORD = "Health#2026"  # noqa: S105 - test password
 WIFE = "A223456781"  # 陳林秀英
@@ -121,9 +122,7 @@ def staff_approve(browser: Browser, base_url: str, person: Person) -> None:
             application = Application.objects.get(person=person, status="pending")
             services.approve(application=application, staff_user=user)
             return
-        desk.get_by_label("使用者名稱").fill("reviewer")
-        desk.get_by_label("密碼").fill(STAFF_PASSWORD)
-        desk.get_by_role("button", name="登入").click()
+        staff_sign_in(desk, "reviewer", STAFF_PASSWORD)
         desk.get_by_role("link", name=re.compile(person.name)).first.click()
         desk.locator("input[name=_approve]").click()
         expect(desk.locator(".messagelist")).to_be_visible()

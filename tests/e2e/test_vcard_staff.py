@@ -18,6 +18,7 @@ from healthbank.people.models import Person
 from healthbank.synth.services import seed_population
 from healthbank.vcard import services
 from healthbank.vcard.models import Application, VirtualCard
+from tests.e2e.steps import staff_sign_in
 
 PASSWORD = "a long reviewer password"  # noqa: S105 - test password
 HUANG, ZHANG = "B123456780", "E223456785"  # 黃冠宇, 張淑芬: no card after seeding
@@ -69,9 +70,7 @@ def test_a_reviewer_rejects_one_application_with_an_edited_reason_and_approves_a
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
     )
     page.goto("/staff/vcard/application/")
-    page.get_by_label("Username").fill("reviewer")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    staff_sign_in(page, "reviewer", PASSWORD)
 
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(5)  # the two waiting, then the personas' three approved

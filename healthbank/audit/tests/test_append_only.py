@@ -90,14 +90,14 @@ def test_staff_pages_cannot_add_change_or_delete_events(admin_client, event):
     assert _stored(event) == before
 
 
-def test_staff_need_the_view_permission_to_read_the_trail(client, event):
+def test_staff_need_the_view_permission_to_read_the_trail(client, event, staff_login):
     clerk = User.objects.create_user("clerk", is_staff=True)
-    client.force_login(clerk)
+    staff_login(client, clerk)
 
     refused = client.get(_url("changelist"))
     clerk.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
     clerk = User.objects.get(pk=clerk.pk)  # drop the cached permissions
-    client.force_login(clerk)
+    staff_login(client, clerk)
     allowed = client.get(_url("changelist"))
 
     assert refused.status_code == 403

@@ -276,7 +276,7 @@ def test_login_page_reads_announcements_in_one_query(client, django_assert_max_n
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
+def staff_client(client, django_user_model, staff_login):
     user = django_user_model.objects.create_user(
         username="editor", password="x-Editor-2026", is_staff=True
     )
@@ -286,8 +286,7 @@ def staff_client(client, django_user_model):
             codename__in=["add_announcement", "change_announcement", "view_announcement"],
         )
     )
-    client.force_login(user)
-    return client
+    return staff_login(client, user)
 
 
 def test_staff_add_an_announcement_and_it_shows_on_the_login_page(staff_client, client):

@@ -56,6 +56,8 @@ def parse_po(text: str) -> list[Entry]:
     entries: list[Entry] = []
     entry, target, seen_msgstr = Entry(), None, False
     for line in text.splitlines():
+        if line.startswith("#~") and not seen_msgstr:
+            entry.flags = set()  # the flags above an obsolete entry are its own
         if not line.strip() or line.startswith("#~"):
             continue
         keyword = re.match(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(\".*\")$", line)
@@ -97,12 +99,14 @@ def test_parser_reads_context_plurals_continuations_and_flags():
         'msgid ""\nmsgstr ""\n"Language: zh_Hant\\n"\n'
         '#, fuzzy, python-format\nmsgctxt "unit"\nmsgid "a "\n"%(n)s \\"b\\""\nmsgstr "甲"\n'
         '#: x.py:1\nmsgid "one"\nmsgid_plural "many"\nmsgstr[0] ""\n"多"\n'
-        '#~ msgid "gone"\n#~ msgstr "舊"\n'
+        '#, fuzzy\n#~ msgid "gone"\n#~ msgstr "舊"\n'
+        'msgid "after"\nmsgstr "後"\n'
     )
-    header, fuzzy, plural = parse_po(text)
+    header, fuzzy, plural, after = parse_po(text)
     assert header.msgid == "" and header.msgstr == {0: "Language: zh_Hant\n"}
     assert fuzzy.key == ("unit", 'a %(n)s "b"') and fuzzy.flags == {"fuzzy", "python-format"}
     assert plural.msgid_plural == "many" and plural.msgstr == {0: "多"}
+    assert after.msgid == "after" and not after.flags  # not the obsolete entry's fuzzy
 
 
 def test_every_entry_is_translated_and_none_is_fuzzy():

@@ -47,9 +47,8 @@ def staff(db) -> User:
 
 
 @pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
+def staff_client(client, staff, staff_login):
+    return staff_login(client, staff)
 
 
 @pytest.fixture
@@ -399,11 +398,11 @@ def test_a_person_who_is_not_staff_is_sent_to_the_staff_login(client, chen, acco
 
 
 def test_staff_need_the_change_permission_to_suspend_and_the_add_permission_to_register(
-    client, chen, account
+    client, chen, account, staff_login
 ):
     clerk = User.objects.create_user("clerk", is_staff=True)
     clerk.user_permissions.add(Permission.objects.get(codename="view_account"))
-    client.force_login(clerk)
+    staff_login(client, clerk)
 
     assert client.get(_url("change", account.pk)).status_code == 200
     assert client.post(_url("suspend", account.pk), {"reason": "x"}).status_code == 403
@@ -413,7 +412,7 @@ def test_staff_need_the_change_permission_to_suspend_and_the_add_permission_to_r
 
     clerk.user_permissions.add(*Permission.objects.filter(codename__in=["change_account"]))
     clerk = User.objects.get(pk=clerk.pk)  # drop the cached permissions
-    client.force_login(clerk)
+    staff_login(client, clerk)
 
     assert client.post(_url("suspend", account.pk), {"reason": "x"}).status_code == 302
     account.refresh_from_db()

@@ -59,9 +59,8 @@ def reviewer(db) -> User:
 
 
 @pytest.fixture
-def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
-    return client
+def reviewer_client(client, reviewer, staff_login):
+    return staff_login(client, reviewer)
 
 
 def photo(size=(640, 800), color="white") -> bytes:
@@ -197,19 +196,21 @@ def test_a_photo_is_served_to_staff_privately_as_a_jpeg(reviewer_client, applica
     assert reviewer_client.get(url("photo", application.pk, "other")).status_code == 404
 
 
-def test_photos_are_not_served_to_anyone_else(client, application):
+def test_photos_are_not_served_to_anyone_else(client, application, staff_login):
     photo_url = url("photo", application.pk, "portrait")
     assert client.get(photo_url).status_code == 302  # anonymous: to the staff sign-in
 
     client.force_login(_user("citizen", "view_application", staff=False))
     assert client.get(photo_url).status_code == 302  # not staff
 
-    client.force_login(_user("clerk", "view_virtualcard"))
+    staff_login(client, _user("clerk", "view_virtualcard"))
     assert client.get(photo_url).status_code == 403  # staff, but not for applications
 
 
-def test_staff_who_may_only_view_see_no_review_buttons_and_cannot_review(client, application):
-    client.force_login(_user("auditor", "view_application"))
+def test_staff_who_may_only_view_see_no_review_buttons_and_cannot_review(
+    client, application, staff_login
+):
+    staff_login(client, _user("auditor", "view_application"))
     page = client.get(url("change", application.pk)).content.decode()
     assert url("approve", application.pk) not in page
     assert client.post(url("approve", application.pk)).status_code == 403

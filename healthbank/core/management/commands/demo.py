@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from healthbank.employers.services import ensure_demo_unit_login
 from healthbank.external import cardagent
+from healthbank.identity import second_factor
 from healthbank.people.models import Person
 
 DEMO_PEOPLE = 500
@@ -47,6 +48,16 @@ class Command(BaseCommand):
         staff = get_user_model().objects
         if not staff.filter(is_superuser=True).exists():
             staff.create_superuser(username, password=password)
+        demo_staff = staff.filter(username=username, is_staff=True).first()
+        # The demo staff's second factor: a key to add to an authenticator app, or
+        # `healthbank staffcode` prints the current code (README, Demo personas).
+        if demo_staff is not None:
+            device = second_factor.enrolled_device(demo_staff)
+            self.stdout.write(
+                f"Staff second factor of {username!r}: add the key "
+                f"{second_factor.secret_of(device)} to an authenticator app, or type the code "
+                "that `.venv/bin/healthbank staffcode` prints."
+            )
         unit_login = ensure_demo_unit_login()
         if no_serve:
             return
@@ -75,7 +86,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo mailbox (mail the demo sent): {site}/dev/mailbox/")
         self.stdout.write(
             f"Staff pages: {site}/staff/ (user {username!r}, password {password!r} "
-            "unless you made your own)"
+            "unless you made your own, then the second factor's code, above)"
         )
         if unit_login:
             self.stdout.write(
