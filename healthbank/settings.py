@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "healthbank.identity.middleware.IdleTimeoutMiddleware",
+    "healthbank.identity.middleware.SessionControlMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -277,3 +277,11 @@ VCARD_MAX_PIXELS = envint("VCARD_MAX_PIXELS", 40_000_000)
 # On PostgreSQL, a clinic's QR verification is answered by one prepared statement before
 # Django's request cycle (vcard/fastpath.py); off, the Django view answers every one.
 VCARD_FAST_VERIFY = envbool("VCARD_FAST_VERIFY", True)
+
+# --- web sessions (issue 18) -----------------------------------------------------------------
+# Every kind of web session (person, e-service, staff, insured unit) ends after
+# SESSION_IDLE_SECONDS without a request or SESSION_ABSOLUTE_SECONDS after its sign-in,
+# whichever comes first (identity/middleware.py); the cookie lives no longer than that.
+SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# --- end web sessions ------------------------------------------------------------------------

@@ -207,3 +207,19 @@ class DeviceVerifyFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed device verification {self.pk}"
+
+
+class WebSession(models.Model):
+    """A signed-in web session (a person's, a staff member's or an insured unit's), recorded
+    so that every session of a user can be ended at once: the session store itself cannot
+    be searched by user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["started_at"])]  # the clean-up of ended sessions
+
+    def __str__(self) -> str:
+        return f"web session {self.pk}"
