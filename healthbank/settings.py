@@ -284,4 +284,6 @@ VCARD_FAST_VERIFY = envbool("VCARD_FAST_VERIFY", True)
 # whichever comes first (identity/middleware.py); the cookie lives no longer than that.
 SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# Database sessions that know whose they are, so that all of a user's end at once.
+SESSION_ENGINE = "healthbank.identity.sessions"
 # --- end web sessions ------------------------------------------------------------------------

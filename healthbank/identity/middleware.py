@@ -1,9 +1,8 @@
 """Every signed-in web request passes here, whoever signed in (a person on the portal, the
 registration site or the e-services, a staff member, an insured unit) and however: the
 session ends when its account may no longer be used (suspended, or locked by wrong
-passwords), after SESSION_IDLE_SECONDS without a request, and SESSION_ABSOLUTE_SECONDS
-after its sign-in. Each signed-in session is recorded here (services.record_session), so
-that services.end_sessions can end all of a user's sessions at once.
+passwords) or its user was made inactive, SESSION_IDLE_SECONDS after its last request and
+SESSION_ABSOLUTE_SECONDS after its sign-in (the clocks are kept by identity/sessions.py).
 
 Nothing here costs a query on an ordinary request: the account comes with the user
 (backends.AccountBackend) and the times are in the session.
@@ -12,7 +11,6 @@ Nothing here costs a query on an ordinary request: the account comes with the us
 from __future__ import annotations
 
 import functools
-import math
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,30 +19,17 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from healthbank.identity import services
 from healthbank.identity.models import Account
+from healthbank.identity.sessions import LAST_SEEN, SIGNED_IN_AT, now
 
 LAST_SEEN_STEP = 15  # seconds; the idle sign-out may come this much early
-LAST_SEEN, SIGNED_IN_AT, RECORDED = "last_seen", "signed_in_at", "recorded_key"
 
 # Token-authenticated APIs (the app's, the providers'): a web session cookie that a browser
 # sends along with them is not what they run under, and they answer in JSON.
 TOKEN_APIS = ("/api/", "/providers/")
-
-
-def now() -> float:
-    return timezone.now().timestamp()
-
-
-def seconds_left(session: SessionBase) -> int:
-    """Seconds before the idle or the absolute limit ends the session, whichever is first."""
-    at = now()
-    idle = settings.SESSION_IDLE_SECONDS - (at - session.get(LAST_SEEN, at))
-    absolute = settings.SESSION_ABSOLUTE_SECONDS - (at - session.get(SIGNED_IN_AT, at))
-    return max(0, math.ceil(min(idle, absolute)))
 
 
 def _messages() -> dict[str, str]:
@@ -135,13 +120,7 @@ class SessionControlMiddleware:
 
         with services.noting_ended_sessions() as ended:
             response = self.get_response(request)
-
-        key = request.session.session_key
-        if key in ended:  # this very request ended its own session (a lockout, say)
+        # This very request ended its own session (the limit-th wrong password, say).
+        if (key := request.session.session_key) in ended:
             return _signed_out(request, ended[key])
-        if request.user.is_authenticated and request.session.get(RECORDED) != key:
-            # Signed in by this request (or its key renewed, as after a password change).
-            services.record_session(user=request.user, session_key=key)
-            request.session[RECORDED] = key
-            request.session[SIGNED_IN_AT] = request.session[LAST_SEEN] = now()
         return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -209,17 +210,19 @@ class DeviceVerifyFailure(models.Model):
         return f"failed device verification {self.pk}"
 
 
-class WebSession(models.Model):
-    """A signed-in web session (a person's, a staff member's or an insured unit's), recorded
-    so that every session of a user can be ended at once: the session store itself cannot
-    be searched by user."""
+class WebSession(AbstractBaseSession):
+    """A web session (Django's database session) that also says whose it is, so that every
+    session of a user can be ended at once (services.end_sessions). Filled in by the
+    session engine, identity/sessions.py."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    session_key = models.CharField(max_length=40, unique=True)
-    started_at = models.DateTimeField(default=timezone.now)
+    # No database constraint: a session saved as its user is deleted must not fail.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
 
-    class Meta:
-        indexes = [models.Index(fields=["started_at"])]  # the clean-up of ended sessions
+    @classmethod
+    def get_session_store_class(cls):
+        from healthbank.identity.sessions import SessionStore
 
-    def __str__(self) -> str:
-        return f"web session {self.pk}"
+        return SessionStore

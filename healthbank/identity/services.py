@@ -12,12 +12,11 @@ import functools
 import secrets
 from collections.abc import Iterator
 from contextvars import ContextVar
-from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -719,29 +718,15 @@ def noting_ended_sessions() -> Iterator[dict[str, str]]:
         _ended_here.reset(token)
 
 
-def _session_store() -> type[SessionBase]:
-    return import_module(settings.SESSION_ENGINE).SessionStore
-
-
-def record_session(*, user, session_key: str) -> None:
-    """A web session was signed in (or its key renewed): remember whose it is."""
-    WebSession.objects.bulk_create(
-        [WebSession(user=user, session_key=session_key)], ignore_conflicts=True
-    )
-
-
 @transaction.atomic
-def end_sessions(*, user, reason: str) -> int:
-    """Sign the user out everywhere at once: every web session they hold is deleted from the
-    session store, and every app token of their account is revoked (for good: reinstating
-    the account or resetting the password does not revive them). `reason` is the
-    IdentityError code (or "ended") that a session ended by its own request is told.
-    Returns how many web sessions were ended."""
+def end_sessions(*, user: AbstractBaseUser, reason: str) -> int:
+    """Sign the user out everywhere at once: every web session they hold is deleted, and
+    every app token of their account is revoked (for good: reinstating the account or
+    resetting the password does not revive them). `reason` is the IdentityError code (or
+    "ended") that a session ended by its own request is told. Returns how many web
+    sessions were ended."""
     sessions = WebSession.objects.filter(user=user)
     keys = list(sessions.values_list("session_key", flat=True))
-    store = _session_store()()
-    for key in keys:
-        store.delete(key)
     sessions.delete()
     now = timezone.now()
     # The app's tokens hang on the account's device bindings (api.ApiToken): reached through
@@ -753,10 +738,7 @@ def end_sessions(*, user, reason: str) -> int:
     return len(keys)
 
 
-def delete_ended_sessions() -> int:
-    """The periodic clean-up: sessions past their expiry leave the session store, and the
-    records of sessions older than the absolute lifetime (ended by now, however they
-    ended) are deleted. Returns how many records were deleted."""
-    _session_store().clear_expired()
-    since = timezone.now() - dt.timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
-    return WebSession.objects.filter(started_at__lt=since).delete()[0]
+def delete_expired_sessions() -> None:
+    """The periodic clean-up: sessions past their expiry leave the table (what Django's
+    clearsessions does)."""
+    WebSession.get_session_store_class().clear_expired()

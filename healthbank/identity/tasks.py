@@ -8,5 +8,5 @@ from healthbank.identity import services
 
 
 @task()
-def delete_ended_sessions() -> int:
-    return services.delete_ended_sessions()
+def delete_expired_sessions() -> None:
+    services.delete_expired_sessions()

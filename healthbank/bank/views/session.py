@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from healthbank.bank.portal import switch_subject, viewer_of
-from healthbank.identity.middleware import LAST_SEEN, now, seconds_left
+from healthbank.identity.sessions import LAST_SEEN, now, seconds_left
 
 
 @never_cache

@@ -56,6 +56,8 @@ def parse_po(text: str) -> list[Entry]:
     entries: list[Entry] = []
     entry, target, seen_msgstr = Entry(), None, False
     for line in text.splitlines():
+        if line.startswith("#~") and not seen_msgstr:
+            entry = Entry()  # the flags read just before belong to this obsolete entry
         if not line.strip() or line.startswith("#~"):
             continue
         keyword = re.match(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(\".*\")$", line)
@@ -98,11 +100,14 @@ def test_parser_reads_context_plurals_continuations_and_flags():
         '#, fuzzy, python-format\nmsgctxt "unit"\nmsgid "a "\n"%(n)s \\"b\\""\nmsgstr "甲"\n'
         '#: x.py:1\nmsgid "one"\nmsgid_plural "many"\nmsgstr[0] ""\n"多"\n'
         '#~ msgid "gone"\n#~ msgstr "舊"\n'
+        '\n#, fuzzy\n#~ msgid "old"\n#~ msgstr "舊的"\n\nmsgid "appended"\nmsgstr "新增"\n'
     )
-    header, fuzzy, plural = parse_po(text)
+    header, fuzzy, plural, appended = parse_po(text)
     assert header.msgid == "" and header.msgstr == {0: "Language: zh_Hant\n"}
     assert fuzzy.key == ("unit", 'a %(n)s "b"') and fuzzy.flags == {"fuzzy", "python-format"}
     assert plural.msgid_plural == "many" and plural.msgstr == {0: "多"}
+    # An obsolete entry's flags stay with it, not with the entry appended after it.
+    assert appended.msgid == "appended" and appended.flags == set()
 
 
 def test_every_entry_is_translated_and_none_is_fuzzy():

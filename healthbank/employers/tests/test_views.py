@@ -244,7 +244,6 @@ def _many_batches(unit, count: int) -> None:
 def test_history_is_a_few_queries_however_many_uploads(unit_client, unit, count,
                                                         django_assert_num_queries):  # fmt: skip
     _many_batches(unit, count)
-    unit_client.get(HISTORY)  # the session is recorded by its first request, as by a sign-in
     # session, user (with its personal account: none), the unit's sign-in with its unit,
     # count, page
     with django_assert_num_queries(5):
@@ -262,7 +261,6 @@ def test_details_are_a_few_queries_however_many_rows(unit_client, unit, rows,
                  phone="", result="duplicate", params={"first_line": 1})
         for line in range(1, rows + 1)
     )  # fmt: skip
-    unit_client.get(batch_urls(batch)[0])  # the session is recorded, as by a sign-in
     # session, user (with its personal account: none), the unit's sign-in with its unit,
     # the batch, count, page of rows
     with django_assert_num_queries(6):
