@@ -280,7 +280,7 @@ def pages_under_load(web: server.Server, people: list, workers: int, mode: dict)
 
 # A signed-in request reads the session and the user before the page's own queries; the
 # raw-SQL limit is what the page reads from the person's data.
-FRAMEWORK = re.compile(r'FROM "(django_session|auth_user)"')
+FRAMEWORK = re.compile(r'FROM "(identity_websession|auth_user)"')
 
 
 def page_queries(client, path: str, warm: bool) -> list[tuple[str, tuple]]:

@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "healthbank.identity.middleware.IdleTimeoutMiddleware",
+    "healthbank.identity.middleware.SessionControlMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -294,3 +294,13 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no key or recovery code on any staff page
 # --- end staff and insured-unit sign-ins ---------------------------------------------------
+
+# --- web sessions (issue 18) -----------------------------------------------------------------
+# Every kind of web session (person, e-service, staff, insured unit) ends after
+# SESSION_IDLE_SECONDS without a request or SESSION_ABSOLUTE_SECONDS after its sign-in,
+# whichever comes first (identity/middleware.py); the cookie lives no longer than that.
+SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# Database sessions that know whose they are, so that all of a user's end at once.
+SESSION_ENGINE = "healthbank.identity.sessions"
+# --- end web sessions ------------------------------------------------------------------------

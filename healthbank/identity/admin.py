@@ -1,5 +1,6 @@
 """Staff admin (/staff/) for online-service accounts: counter registration (臨櫃註冊),
-suspension (註冊停用) and reinstatement (恢復使用), and each account's audit trail.
+suspension (註冊停用) and reinstatement (恢復使用), and each account's audit trail; and
+Django's user admin, where a user made inactive is signed out everywhere at once.
 
 The add page is the counter registration, done through identity.services like every other
 registration; the change page edits contact data only and never shows the password.
@@ -11,6 +12,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -418,3 +421,17 @@ class StaffSecondFactorAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for device in queryset.select_related("user"):
             second_factor.reset(user=device.user, staff_id=request.user.pk)
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class SignOutOnDeactivationUserAdmin(UserAdmin):
+    """Django's user admin (staff, insured units' and people's users); unticking "active"
+    ends the user's open sessions and app tokens at once, not when they idle out."""
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.end_sessions(user=obj, reason="ended")

@@ -21,7 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import record
 from healthbank.identity.models import LoginLockout
-from healthbank.identity.services import IdentityError, _throttled, check_throwaway_password
+from healthbank.identity.services import (
+    IdentityError,
+    _throttled,
+    check_throwaway_password,
+    end_sessions,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -96,6 +101,8 @@ def count_failure(
         if locked_now:
             record(action=Action.SIGN_IN_LOCKED, person=None, actor=actor, actor_id=actor_id,
                    address=address, failures=lockout.failures)  # fmt: skip
+    if locked_now:  # a sign-in open elsewhere (a stolen session, say) ends with the lock
+        end_sessions(user=user, reason="ended")
     return lockout.is_locked
 
 

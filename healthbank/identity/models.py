@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -243,3 +244,20 @@ class StaffSecondFactor(TOTPDevice):
         proxy = True
         verbose_name = _("staff second factor")
         verbose_name_plural = _("staff second factors")
+
+class WebSession(AbstractBaseSession):
+    """A web session (Django's database session) that also says whose it is, so that every
+    session of a user can be ended at once (services.end_sessions). Filled in by the
+    session engine, identity/sessions.py."""
+
+    # No database constraint: a session saved as its user is deleted must not fail.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+
+    @classmethod
+    def get_session_store_class(cls):
+        from healthbank.identity.sessions import SessionStore
+
+        return SessionStore

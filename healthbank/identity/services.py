@@ -6,13 +6,17 @@ code (stable, for tests and the API) and a translated message that says what to 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import secrets
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +28,7 @@ from healthbank.external.household import registry
 from healthbank.external.mail import send_bilingual
 from healthbank.identity import rules
 from healthbank.identity.cards import CardProof, CardRefused
-from healthbank.identity.models import Account, EmailLink
+from healthbank.identity.models import Account, DeviceBinding, EmailLink, WebSession
 from healthbank.people.models import InsuredUnit, NhiCard, Person
 
 Action = AuditEvent.Action
@@ -442,6 +446,7 @@ def _check_password(account: Account, password: str, method: str, address: str |
         locked.save(update_fields=["failed_logins", "locked_at"])
     if locked_now:
         record(action=Action.LOCKED, person=account.person, actor=Actor.SYSTEM, address=address)
+        end_sessions(user=account.user, reason="locked")
         _mail("locked", account, limit=limit, forgot_url=_site_url("identity:forgot"))
     _refuse(account.person, method, address, "invalid_login", limit=limit)
 
@@ -585,10 +590,12 @@ def register_at_counter(
 
 @transaction.atomic
 def suspend(*, account: Account, reason: str, staff_id: int) -> Account:
-    """註冊停用 at the counter (rules 8, 9, 11): no online use until reinstated."""
+    """註冊停用 at the counter (rules 8, 9, 11): no online use until reinstated; the person's
+    open sessions and app tokens end at once."""
     account.status = Account.Status.SUSPENDED
     account.suspension_reason = reason
     account.save(update_fields=["status", "suspension_reason"])
+    end_sessions(user=account.user, reason="suspended")
     record(action=Action.SUSPENDED, person=account.person, actor=Actor.STAFF,
            actor_id=staff_id, reason=reason)  # fmt: skip
     return account
@@ -691,3 +698,47 @@ def apply_mobile_account(
            address=address, mobile_account=True)  # fmt: skip
     _mail("mobile_account", account, device_url=_site_url("eservice:device_code"))
     return account
+
+
+# --- web sessions and app tokens: ended together ------------------------------------------
+
+# While a request runs (identity.middleware), end_sessions notes here which session keys it
+# ended and why: a request that ended its own session answers with the sign-in page instead
+# of saving a session that no longer exists.
+_ended_here: ContextVar[dict[str, str] | None] = ContextVar("ended_sessions", default=None)
+
+
+@contextlib.contextmanager
+def noting_ended_sessions() -> Iterator[dict[str, str]]:
+    ended: dict[str, str] = {}
+    token = _ended_here.set(ended)
+    try:
+        yield ended
+    finally:
+        _ended_here.reset(token)
+
+
+@transaction.atomic
+def end_sessions(*, user: AbstractBaseUser, reason: str) -> int:
+    """Sign the user out everywhere at once: every web session they hold is deleted, and
+    every app token of their account is revoked (for good: reinstating the account or
+    resetting the password does not revive them). `reason` is the IdentityError code (or
+    "ended") that a session ended by its own request is told. Returns how many web
+    sessions were ended."""
+    sessions = WebSession.objects.filter(user=user)
+    keys = list(sessions.values_list("session_key", flat=True))
+    sessions.delete()
+    now = timezone.now()
+    # The app's tokens hang on the account's device bindings (api.ApiToken): reached through
+    # them, so that identity does not import the app API built on it.
+    for binding in DeviceBinding.objects.filter(account__user=user):
+        binding.api_tokens.filter(revoked_at=None).update(revoked_at=now)
+    if (ended := _ended_here.get()) is not None:
+        ended.update(dict.fromkeys(keys, reason))
+    return len(keys)
+
+
+def delete_expired_sessions() -> None:
+    """The periodic clean-up: sessions past their expiry leave the table (what Django's
+    clearsessions does)."""
+    WebSession.get_session_store_class().clear_expired()

@@ -38,7 +38,6 @@ def show_refusal(form, exc: IdentityError | CardRefused) -> None:
 def start_session(request: HttpRequest, account: Account, method: str) -> None:
     login(request, account.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session["login_method"] = method
-    request.session["last_seen"] = time.time()
 
 
 def current_account(request: HttpRequest) -> Account | None:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import time
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -14,15 +10,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from healthbank.bank.portal import switch_subject, viewer_of
+from healthbank.identity.sessions import LAST_SEEN, now, seconds_left
 
 
 @never_cache
 @login_required
 def session_status(request: HttpRequest) -> JsonResponse:
-    """Seconds left before the idle sign-out (the page's warning asks with ?idle-check)."""
+    """Seconds left before the session ends, idle or at its absolute limit (the page's
+    warning asks with ?idle-check, which does not count as activity)."""
     viewer_of(request)
-    idle = time.time() - request.session.get("last_seen", time.time())
-    return JsonResponse({"seconds_left": max(0, math.ceil(settings.SESSION_IDLE_SECONDS - idle))})
+    return JsonResponse({"seconds_left": seconds_left(request.session)})
 
 
 @require_POST
@@ -30,7 +27,8 @@ def session_status(request: HttpRequest) -> JsonResponse:
 def keepalive(request: HttpRequest) -> JsonResponse:
     """The "continue" button of the idle warning: this request counts as activity."""
     viewer_of(request)
-    return JsonResponse({"seconds_left": settings.SESSION_IDLE_SECONDS})
+    request.session[LAST_SEEN] = now()  # whenever the middleware last wrote it
+    return JsonResponse({"seconds_left": seconds_left(request.session)})
 
 
 @require_POST

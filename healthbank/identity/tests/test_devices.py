@@ -334,13 +334,15 @@ def test_an_empty_password_issues_no_code(client, chen, language, expected):
 def test_wrong_passwords_asked_again_suspend_like_wrong_sign_ins(client, chen, settings):
     _sign_in(client)
     for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
-        client.post("/register/device/", {"password": "not-my-password"})
+        response = client.post("/register/device/", {"password": "not-my-password"})
     chen.refresh_from_db()
     assert chen.is_locked
     assert AuditEvent.objects.filter(action=Action.LOCKED, person=chen.person).exists()
-    # Suspended now: even the right password issues no code, and the page says why.
-    page = client.post("/register/device/", {"password": PASSWORD}).content.decode()
-    assert "已暫停" in page
+    # Suspended now: the lockout ended the session, and the sign-in page says why ...
+    assert response["Location"] == "/register/"
+    assert "已暫停" in client.get("/register/").content.decode()
+    # ... and even the right password issues no code.
+    client.post("/register/device/", {"password": PASSWORD})
     assert not DeviceCode.objects.exists()
 
 

@@ -255,27 +255,31 @@ def test_a_pending_application_is_confirmed_by_e_mail_first(client):
     assert client.get("/eservice/device/")["Location"] == "/eservice/mobile-account/"
 
 
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
 @pytest.mark.parametrize(
-    ("state", "zh", "en", "link"),
+    ("state", "zh", "en"),
     [
-        ("suspended", "已由健保署註冊停用", "suspended by NHIA", None),
-        ("locked", "連續錯誤次數過多", "entered wrongly too many times", "/register/forgot/"),
+        ("suspended", "已由健保署註冊停用", "suspended by NHIA"),
+        ("locked", "連續錯誤次數過多", "entered wrongly too many times"),
     ],
 )
-def test_a_suspended_or_locked_account_is_told_why_and_what_to_do(client, state, zh, en, link):
+def test_a_suspended_or_locked_account_is_signed_out_and_told_why(client, state, zh, en, language):
     _sign_in(client)
+    client.cookies["django_language"] = language
     account = _account()
-    if state == "suspended":
+    if state == "suspended":  # the suspension deletes the session: signed out, no trace
         services.suspend(account=account, reason="counter", staff_id=1)
-    else:
+        response = client.get("/eservice/mobile-account/")
+        assert response["Location"] == "/eservice/login/?next=/eservice/mobile-account/"
+        page = _sign_in(client).content.decode()  # the sign-in says why
+    else:  # however it came to be locked, the next request checks and says why
         Account.objects.filter(pk=account.pk).update(locked_at=timezone.now())
-    page = client.get("/eservice/mobile-account/").content.decode()
-    assert zh in page and 'name="password_again"' not in page
-    assert link is None or f'href="{link}"' in page
+        response = client.get("/eservice/mobile-account/", follow=True)
+        assert response.redirect_chain == [("/eservice/login/", 302)]
+        page = response.content.decode()
+    assert (zh if language == "zh-hant" else en) in page and 'name="password_again"' not in page
     _apply(client)
     assert not _account().user.has_usable_password()
-    client.cookies["django_language"] = "en"
-    assert en in client.get("/eservice/mobile-account/").content.decode()
 
 
 @pytest.mark.parametrize("state", ["active", "pending", "suspended", "locked"])

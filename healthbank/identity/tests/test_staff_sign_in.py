@@ -240,6 +240,19 @@ def test_wrong_passwords_lock_and_then_the_right_one_gets_the_same_answer(
     assert events("signin.locked", actor="staff", actor_id=clerk.pk)
 
 
+def test_a_lockout_ends_the_staff_members_open_sessions(enrolled, clerk, settings):
+    """Someone guessing the password elsewhere locks the sign-in: a session already open
+    (perhaps the guesser's own stolen one) ends with it, not when it idles out."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    open_session = signed_in(english("192.0.2.10"), enrolled)
+    assert open_session.get("/staff/people/person/").status_code == 200
+    guesser = english()
+    for _ in range(3):
+        password_step(guesser, "wrong password")
+    response = open_session.get("/staff/people/person/")
+    assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
 def test_wrong_codes_count_towards_the_same_lockout(enrolled, clerk, settings):
     settings.LOGIN_FAILURE_LIMIT = 3
     client = english()

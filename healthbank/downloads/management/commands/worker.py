@@ -1,6 +1,6 @@
 """`healthbank worker`: run background tasks (record packages, provider uploads, mail) as they
-are queued, and every few minutes queue the periodic ones: the clean-up of expired packages,
-and queueing again the uploads whose worker died."""
+are queued, and every few minutes queue the periodic ones: the clean-up of expired packages
+and of expired web sessions, and queueing again the uploads whose worker died."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from healthbank.downloads.tasks import delete_expired_packages
+from healthbank.identity.tasks import delete_expired_sessions
 from healthbank.ingest.tasks import resume_stalled_batches
 
 
 def queue_periodic() -> None:
     delete_expired_packages.enqueue()
+    delete_expired_sessions.enqueue()
     resume_stalled_batches.enqueue()
 
 
