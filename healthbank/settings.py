@@ -6,6 +6,7 @@ off a real SECRET_KEY is required, so production cannot start on the demo secret
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -277,3 +278,15 @@ VCARD_MAX_PIXELS = envint("VCARD_MAX_PIXELS", 40_000_000)
 # On PostgreSQL, a clinic's QR verification is answered by one prepared statement before
 # Django's request cycle (vcard/fastpath.py); off, the Django view answers every one.
 VCARD_FAST_VERIFY = envbool("VCARD_FAST_VERIFY", True)
+
+# --- headers, logs and caching (issue 18) ---------------------------------------------------
+# Reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
+# The client is the right-most address in it that is not one of them (core/proxies.py);
+# empty, the client is REMOTE_ADDR and X-Forwarded-For is never read.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address") from _error
+# --- end headers, logs and caching ----------------------------------------------------------
