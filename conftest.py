@@ -1,4 +1,7 @@
-"""Test set-up shared by every app: code tables and divisions are loaded once per session."""
+"""Test set-up shared by every app: code tables and divisions are loaded once per session;
+the log the run wrote is checked for personal IDs when it ends."""
+
+import logging
 
 import pytest
 
@@ -11,6 +14,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_divisions()
         load_code_tables()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def logs_carry_no_ids():
+    """Everything this run logged also went to settings.TEST_LOG_FILE through the same
+    masking filter as in production; when the run ends, not one personal ID may be in it."""
+    yield
+    from django.conf import settings
+
+    from healthbank.core.tests.logscan import ids_in_file
+
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    found = ids_in_file(settings.TEST_LOG_FILE)
+    assert not found, f"personal IDs in {settings.TEST_LOG_FILE} (line, ID): {found[:20]}"
+    settings.TEST_LOG_FILE.unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -229,15 +229,56 @@ CAPTCHA_FONT_SIZE = 30
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5  # minutes
 
+# Every handler masks national IDs and card numbers (core/logging.py). Django's own handlers
+# are replaced: its loggers write through the root's, and `runserver`'s access log
+# (django.server, which does not propagate) gets a masked handler of its own. gunicorn's logs
+# are masked by healthbank/gunicorn_conf.py.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+_MASKED = ["mask_personal"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal": {"()": "healthbank.core.logging.MaskPersonalData"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": _MASKED},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": _MASKED,
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
+if TESTING:
+    # What a test run logged also goes to a file, which the run checks for IDs at its end
+    # (conftest.py) and keeps only if it found one; one file per run, so runs do not mix.
+    TEST_LOG_FILE = VAR_DIR / "test-logs" / f"pytest-{os.getpid()}.log"
+    TEST_LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    LOGGING["formatters"]["test_file"] = {
+        "format": "%(asctime)s %(levelname)s %(name)s %(message)s"
+    }
+    LOGGING["handlers"]["test_file"] = {
+        "class": "logging.FileHandler",
+        "filename": str(TEST_LOG_FILE),
+        "mode": "w",
+        "delay": True,
+        "formatter": "test_file",
+        "encoding": "utf-8",
+        "filters": _MASKED,
+    }
+    for _logger in (LOGGING["root"], LOGGING["loggers"]["django.server"]):
+        _logger["handlers"].append("test_file")
 
 # Background work (Django's Tasks API, backported): tasks are rows in the database, run by
 # `healthbank worker` (the demo starts one). Under tests a task runs when the test runs the
