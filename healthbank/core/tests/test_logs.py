@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -213,3 +214,26 @@ def test_this_runs_log_file_is_written_through_the_filter():
         handler.flush()
     text = settings.TEST_LOG_FILE.read_text()
     assert "person A1******** not found" in text and NATIONAL_ID not in text
+
+
+# --- URLs ------------------------------------------------------------------------------------
+
+
+def test_no_form_would_put_an_id_or_a_password_in_a_url():
+    """A form that asks for a national ID, a card number or a password posts it: a GET would
+    put it in the URL, the browser's history and every access log. This holds also for the
+    app's forms that its script sends, should a press come before the script has run."""
+    form = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
+    secret = re.compile(
+        r"""name=["'](?:national_id|id_number|card_number|password)["']"""
+        r"|type=[\"']password[\"']|\bform\.(?:national_id|card_number|password)\b"
+    )
+    checked, found = 0, []
+    for path in sorted((ROOT / "healthbank").glob("**/templates/**/*.html")):
+        for attributes, body in form.findall(path.read_text(encoding="utf-8")):
+            if secret.search(body):
+                checked += 1
+                if not re.search(r"""method=["']post["']""", attributes, re.I):
+                    found.append(f"{path.relative_to(ROOT)}: <form{attributes}>")
+    assert checked >= 3
+    assert found == []
