@@ -364,29 +364,10 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
-        "accelerometer",
-        "autoplay",
-        "bluetooth",
-        "browsing-topics",
-        "camera",
-        "display-capture",
-        "encrypted-media",
-        "fullscreen",
-        "geolocation",
-        "gyroscope",
-        "hid",
-        "idle-detection",
-        "local-fonts",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "picture-in-picture",
-        "screen-wake-lock",
-        "serial",
-        "usb",
-        "window-management",
-        "xr-spatial-tracking",
-    )  # fmt: skip
+        "accelerometer autoplay bluetooth browsing-topics camera display-capture "
+        "encrypted-media fullscreen geolocation gyroscope hid idle-detection local-fonts "
+        "magnetometer microphone midi payment picture-in-picture screen-wake-lock serial usb "
+        "window-management xr-spatial-tracking"
+    ).split()
 }
 # --- end headers, logs and caching ----------------------------------------------------------

@@ -19,7 +19,14 @@ _PERSONAL = re.compile(
 )
 
 
+# Every pattern above holds eight digits in a row: most lines (an access log's) have none, and
+# this search costs a fifth of the full one.
+_EIGHT_DIGITS = re.compile(r"\d{8}")
+
+
 def mask(text: str) -> str:
+    if not _EIGHT_DIGITS.search(text):
+        return text
     return _PERSONAL.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 2), text)
 
 
