@@ -5,6 +5,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -32,8 +33,8 @@ class NoStoreForPersonalData:
     def __call__(self, request):
         response = self.get_response(request)
         if self._personal(request, response):
-            response["Cache-Control"] = "no-store"
-            del response["Expires"]
+            # Added to what the view said (private, no-cache...): no-store outranks them all.
+            patch_cache_control(response, no_store=True)
         return response
 
     def _personal(self, request, response) -> bool:

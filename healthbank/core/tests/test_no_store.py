@@ -26,7 +26,8 @@ def personas():
 
 
 def never_stored(response) -> bool:
-    return response["Cache-Control"] == "no-store" and not response.has_header("Expires")
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return "no-store" in directives
 
 
 def test_the_apps_api_answers_are_never_stored(client):
