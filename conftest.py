@@ -1,4 +1,7 @@
-"""Test set-up shared by every app: code tables and divisions are loaded once per session."""
+"""Test set-up shared by every app: code tables and divisions are loaded once per session;
+the log the run wrote is checked for personal IDs when it ends."""
+
+import logging
 
 import pytest
 
@@ -11,6 +14,35 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_divisions()
         load_code_tables()
+
+
+def _log_request(sender, environ, **kwargs):
+    """An access log line for each request a test makes, as gunicorn would write it."""
+    query = environ.get("QUERY_STRING", "")
+    target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+    logging.getLogger("healthbank.tests.access").info('"%s %s"', environ["REQUEST_METHOD"], target)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def logs_carry_no_ids():
+    """Everything this run logged, and an access log line for every request its tests made
+    (a staff search with an ID in its query among them), also went to settings.TEST_LOG_FILE
+    through the same masking filter as in production; when the run ends, not one personal ID
+    may be in it."""
+    from django.core.signals import request_started
+
+    request_started.connect(_log_request)
+    yield
+    request_started.disconnect(_log_request)
+    from django.conf import settings
+
+    from healthbank.core.tests.logscan import ids_in_file
+
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    found = ids_in_file(settings.TEST_LOG_FILE)
+    assert not found, f"personal IDs in {settings.TEST_LOG_FILE} (line, ID): {found[:20]}"
+    settings.TEST_LOG_FILE.unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""The web server as in production: gunicorn's sync workers behind nothing, DEBUG off,
+"""The web server as in production: gunicorn's sync workers behind nothing, with the
+production configuration module (healthbank/gunicorn_conf.py: a masked access log), DEBUG off,
 static files from WhiteNoise (collected, compressed, hashed names), persistent database
 connections. `measure.py` starts one per dataset and reads its workers' memory.
 """
@@ -28,7 +29,7 @@ def workers_for(cores: int) -> int:
 def settings(env: dict, workers: int) -> dict:
     """The configuration the report states (the command line and the environment)."""
     return {
-        "server": "gunicorn (sync workers)",
+        "server": "gunicorn (sync workers, healthbank.gunicorn_conf)",
         "workers": workers,
         "DEBUG": env.get("DEBUG", "0"),
         "DB_CONN_MAX_AGE": env.get("DB_CONN_MAX_AGE", "0"),
@@ -68,6 +69,7 @@ def running(env: dict, workers: int, log: Path) -> Iterator[Server]:
     command = [
         GUNICORN,
         "healthbank.wsgi:application",
+        "--config=python:healthbank.gunicorn_conf",  # as in production: access log, masked
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         "--worker-class=sync",

@@ -6,12 +6,14 @@ off a real SECRET_KEY is required, so production cannot start on the demo secret
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
     "healthbank.ingest",
     "healthbank.vcard",
     "captcha",
+    "csp",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -81,7 +84,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "healthbank.core.middleware.ContentSecurityPolicy",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "healthbank.core.middleware.NoStoreForPersonalData",
     "healthbank.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -183,10 +189,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)  # usually the proxy's job
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's health check may come over HTTP
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
 )
+# HSTS whenever the site says it is served over HTTPS: a year, subdomains included (sent
+# only on HTTPS requests; preload once every subdomain is HTTPS, then list the domain).
+_HTTPS = SESSION_COOKIE_SECURE or SECURE_SSL_REDIRECT or SECURE_PROXY_SSL_HEADER is not None
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -232,15 +244,56 @@ CAPTCHA_FONT_SIZE = 30
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5  # minutes
 
+# Every handler masks national IDs and card numbers (core/logging.py). Django's own handlers
+# are replaced: its loggers write through the root's, and `runserver`'s access log
+# (django.server, which does not propagate) gets a masked handler of its own. gunicorn's logs
+# are masked by healthbank/gunicorn_conf.py.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+_MASKED = ["mask_personal"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal": {"()": "healthbank.core.logging.MaskPersonalData"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": _MASKED},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": _MASKED,
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
+if TESTING:
+    # What a test run logged also goes to a file, which the run checks for IDs at its end
+    # (conftest.py) and keeps only if it found one; one file per run, so runs do not mix.
+    TEST_LOG_FILE = VAR_DIR / "test-logs" / f"pytest-{os.getpid()}.log"
+    TEST_LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    LOGGING["formatters"]["test_file"] = {
+        "format": "%(asctime)s %(levelname)s %(name)s %(message)s"
+    }
+    LOGGING["handlers"]["test_file"] = {
+        "class": "logging.FileHandler",
+        "filename": str(TEST_LOG_FILE),
+        "mode": "w",
+        "delay": True,
+        "formatter": "test_file",
+        "encoding": "utf-8",
+        "filters": _MASKED,
+    }
+    for _logger in (LOGGING["root"], LOGGING["loggers"]["django.server"]):
+        _logger["handlers"].append("test_file")
 
 # Background work (Django's Tasks API, backported): tasks are rows in the database, run by
 # `healthbank worker` (the demo starts one). Under tests a task runs when the test runs the
@@ -304,3 +357,44 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 # Database sessions that know whose they are, so that all of a user's end at once.
 SESSION_ENGINE = "healthbank.identity.sessions"
 # --- end web sessions ------------------------------------------------------------------------
+
+# --- headers, logs and caching (issue 18) ---------------------------------------------------
+# Reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
+# The client is the right-most address in it that is not one of them (core/proxies.py);
+# empty, the client is REMOTE_ADDR and X-Forwarded-For is never read.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address") from _error
+
+# Content-Security-Policy on every answer (core.middleware.ContentSecurityPolicy adds the card
+# agent, CARD_AGENT_URL, to connect-src). No inline script or style anywhere: every template
+# is checked for them (core/tests/test_headers.py). The NHI Express shell page also allows
+# data: and blob: images (QR codes, photo previews; express/views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy: every powerful feature off for every page; the NHI Express shell, which
+# scans QR codes, turns the camera on for itself alone (express/views.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer autoplay bluetooth browsing-topics camera display-capture "
+        "encrypted-media fullscreen geolocation gyroscope hid idle-detection local-fonts "
+        "magnetometer microphone midi payment picture-in-picture screen-wake-lock serial usb "
+        "window-management xr-spatial-tracking"
+    ).split()
+}
+# --- end headers, logs and caching ----------------------------------------------------------

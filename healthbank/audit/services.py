@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from healthbank.audit.models import AuditEvent
+from healthbank.core import proxies
 from healthbank.people.models import Person
 
 Action = AuditEvent.Action
@@ -14,8 +15,9 @@ Actor = AuditEvent.Actor
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The client's address as the web server saw it (the TLS proxy sets REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address: REMOTE_ADDR, or behind trusted proxies the address they were
+    asked by (core/proxies.py)."""
+    return proxies.client_address(request.META) if request is not None else None
 
 
 def record(

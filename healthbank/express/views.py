@@ -10,6 +10,7 @@ import hashlib
 import json
 from functools import cache
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django_permissions_policy.decorators import permissions_policy_override
 
 # The static files of the shell; the service worker caches exactly these and the pages below.
 SHELL_STATIC = (
@@ -176,6 +178,10 @@ STRINGS = {
 }
 
 
+# The one page that scans codes: the camera for itself (device and authorisation QR codes),
+# and data: and blob: images (a virtual card's QR code, previews of the photos chosen).
+@permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]})
+@csp_update({"img-src": ["data:", "blob:"]})
 @cache_control(no_cache=True)
 def shell(request: HttpRequest) -> HttpResponse:
     """健保快易通: every screen of the app, hidden until app.js shows one. Nothing personal:

@@ -422,6 +422,7 @@ class StaffSecondFactorAdmin(admin.ModelAdmin):
         for device in queryset.select_related("user"):
             second_factor.reset(user=device.user, staff_id=request.user.pk)
 
+
 User = get_user_model()
 admin.site.unregister(User)
 

@@ -245,6 +245,7 @@ class StaffSecondFactor(TOTPDevice):
         verbose_name = _("staff second factor")
         verbose_name_plural = _("staff second factors")
 
+
 class WebSession(AbstractBaseSession):
     """A web session (Django's database session) that also says whose it is, so that every
     session of a user can be ended at once (services.end_sessions). Filled in by the

@@ -28,6 +28,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
+from healthbank.core import proxies
 from healthbank.ingest.services import token_parts
 from healthbank.vcard import qr, services
 
@@ -189,7 +190,7 @@ class FastVerify:
             answer = verify(
                 environ.get("HTTP_AUTHORIZATION", ""),
                 body,
-                environ.get("REMOTE_ADDR"),
+                proxies.client_address(environ),  # the audit row's, as Django would write it
                 self.database,
             )
         except psycopg.Error:

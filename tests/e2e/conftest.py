@@ -2,6 +2,10 @@
 
 Run alone with `pytest -m e2e`. They skip, saying why, where /usr/bin/chromium is
 missing (`make test` installs it when it can). Nothing here downloads a browser.
+
+Every browser context any test opens watches for Content-Security-Policy violations, and a
+test during which one happened fails (`csp_violations`): a page that needs an inline script
+or style, or a source the policy does not name, is caught where it breaks.
 """
 
 import os
@@ -24,6 +28,32 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e-screenshots"
+
+# Runs in every page before its own scripts (Playwright's init scripts are not subject to the
+# page's CSP): each violation is logged where the console listener below finds it.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile || event.documentURI}:${event.lineNumber}`;
+  console.error(`CSP violation: ${event.effectiveDirective} refused ` +
+    `${event.blockedURI || "inline"} at ${where}`);
+});
+"""
+_violations: list[str] = []
+
+
+def _is_violation(text: str) -> bool:
+    return text.startswith("CSP violation") or "Content Security Policy" in text
+
+
+def watch_csp(context) -> None:
+    """Record the CSP violations of every page of this browser context."""
+    context.add_init_script(CSP_WATCH)
+
+    def logged(message) -> None:
+        if message.type == "error" and _is_violation(message.text):
+            _violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", logged)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -49,14 +79,33 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def csp_violations():
+    """The CSP violations seen while this test ran; any left at its end fail it. (Torn down
+    after the test's own fixtures, so after their browser contexts have closed.)"""
+    _violations.clear()
+    yield _violations
+    found, _violations[:] = list(_violations), []
+    if found:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(found), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium to run browser tests")
     from django.db import connections
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Browser, sync_playwright
 
-    with sync_playwright() as playwright:
+    def new_context(self, *args, **kwargs):
+        context = plain_new_context(self, *args, **kwargs)
+        watch_csp(context)
+        return context
+
+    # Every context, also those a test opens itself or in a browser it launches itself.
+    plain_new_context = Browser.new_context
+    with sync_playwright() as playwright, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Browser, "new_context", new_context)
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -51,14 +51,14 @@ def app():
         fast.database.connection.close()
 
 
-def scan(app, credential: str, token: str) -> tuple[int, dict]:
+def scan(app, credential: str, token: str, **headers: str) -> tuple[int, dict]:
     data = json.dumps({"token": token}).encode()
     environ = {
         "REQUEST_METHOD": "POST", "PATH_INFO": fastpath.PATH, "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
         "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(data)),
         "wsgi.input": io.BytesIO(data), "wsgi.errors": io.StringIO(),
-        "HTTP_AUTHORIZATION": f"Bearer {credential}", "REMOTE_ADDR": "10.1.2.3",
+        "HTTP_AUTHORIZATION": f"Bearer {credential}", "REMOTE_ADDR": "10.1.2.3", **headers,
     }  # fmt: skip
     answer = {}
 
@@ -98,6 +98,21 @@ def test_a_success_is_answered_before_django_as_django_would(app, family, card_f
     assert fast_event.detail == {"basis": "self", "presented_by": family.parent.pk, "qr": row.pk}
     assert set(django_event.detail) == set(fast_event.detail)
     assert Credential.objects.get(provider=family.clinic).last_used_at is not None
+
+
+def test_behind_a_trusted_proxy_the_audit_row_names_the_client(app, family, card_for, settings):
+    """The fast path reads the client's address by the same rule as Django (core/proxies.py):
+    X-Forwarded-For past the trusted proxy, never a forged entry left of it."""
+    settings.TRUSTED_PROXIES = ["10.1.2.3"]
+    fast, django = app
+    card_for(family.parent)
+    token, _row = services.issue_qr(presenter=family.parent, owner_id=family.parent.pk)
+
+    status, _body = scan(fast, family.clinic_token, token,
+                         HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.7")  # fmt: skip
+
+    assert (status, django.calls) == (200, 0)
+    assert AuditEvent.objects.get(action="vcard.verified").address == "198.51.100.7"
 
 
 def test_refusals_are_djangos_and_leave_the_token_alone(app, family, card_for):
