@@ -6,6 +6,9 @@ from healthbank.external.views import mailbox
 
 admin.site.site_header = "healthbank staff"
 
+# Requests too large or unreadable: 400/413 with the error page, or an API's {code, message}.
+handler400 = "healthbank.core.badrequest.bad_request"
+
 urlpatterns = [
     path("", include("healthbank.core.urls")),
     path("", include("healthbank.identity.urls")),

@@ -17,6 +17,7 @@ from healthbank.api import records as record_views
 from healthbank.api import schemas, tokens
 from healthbank.api.models import ApiToken
 from healthbank.audit.services import client_address
+from healthbank.core import badrequest
 from healthbank.downloads import selectors as download_selectors
 from healthbank.downloads import services as downloads
 from healthbank.downloads.categories import BY_CODE, CATEGORIES
@@ -75,6 +76,7 @@ api = NinjaAPI(
     docs_url="/docs" if settings.DEBUG else None,
     auth=BearerToken(),
 )
+badrequest.for_api(api)  # malformed, too large or non-UTF-8 bodies: {code, message}
 
 ERRORS = {code: schemas.ErrorOut for code in (400, 401, 403, 404, 409, 429)}
 
