@@ -102,8 +102,27 @@ class VcardError(Exception):
         ),
     }
 
-    # HTTP status of each refusal in the APIs; anything else is 400.
+    # HTTP status of each refusal in the APIs; anything else is 400. As in api.api.STATUS:
+    # 422 when a rule the OpenAPI document cannot state refuses a well-formed request.
     STATUS = {
+        "terms_required": 422,
+        "not_household": 404,
+        "invalid_document": 422,
+        "document_for_age": 422,
+        "invalid_phone": 422,
+        "invalid_email": 422,
+        "too_many_pixels": 422,
+        "too_small": 422,
+        "damaged": 422,
+        "unsupported_format": 422,
+        "not_image": 422,
+        "invalid_period": 422,
+        "period_outside_household": 422,
+        "period_too_long": 422,
+        "grantee_unknown": 404,
+        "grantee_self": 422,
+        "already_authorised": 409,
+        "code_invalid": 404,
         "has_card": 409,
         "application_pending": 409,
         "too_large": 413,

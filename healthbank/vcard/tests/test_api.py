@@ -190,7 +190,7 @@ def test_apply_stores_the_photos_and_waits_for_review(client, chen, vcard_dir):
 def test_a_text_file_as_the_portrait_is_refused_in_the_persons_language(client, chen, vcard_dir):
     text = b"name,national_id\nChen,A123456789\n"
     response = apply(client, chen, portrait=SimpleUploadedFile("me.jpg", text, "image/jpeg"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "not_image"
     chinese = response.json()["message"]
     assert chinese == zh(images.MESSAGES["not_image"])
@@ -400,7 +400,7 @@ def test_a_wrong_password_authorises_nobody(client, chen):
     apply(client, chen)
     approved(CHEN_ID)
     response = authorise_wife(client, chen, password="not-my-password")  # noqa: S106
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json()["code"] == "password_again"
     assert not Authorisation.objects.exists()
     assert not AuditEvent.objects.filter(action=Action.VCARD_AUTHORISED).exists()
