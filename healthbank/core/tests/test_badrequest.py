@@ -96,6 +96,28 @@ def test_too_many_fields_in_a_query_string_is_a_400(client, caplog):
     assert errors(caplog) == []
 
 
+def test_a_query_string_that_is_not_utf8_is_refused(client, caplog):
+    page = client.get(f"{LOGIN}?next=%FF%FE")
+    assert page.status_code == 400 and "無法辨識" in page.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "not valid UTF-8" in client.get(f"{LOGIN}?next=%FF%FE").content.decode()
+    assert error(client.get("/api/v1/vcard/sites?q=%E9")) == (400, "invalid_encoding")
+    assert client.get("/api/v1/vcard/sites?q=%E5%B1%85").status_code == 200  # 居, in UTF-8
+    assert errors(caplog) == []
+
+
+def test_debug_mode_answers_the_same_never_with_a_traceback(client, settings, caplog):
+    """The demo runs with DEBUG on, where Django and ninja answer with a debug page."""
+    settings.DEBUG = True
+    body, content_type, *_ = CASES["a body over DATA_UPLOAD_MAX_MEMORY_SIZE"]
+    page = client.generic("POST", LOGIN, body, content_type=content_type)
+    assert page.status_code == 413 and "太大" in page.content.decode()
+    huge = b'{"national_id": "' + b"A" * 50 * 1024**2 + b'"}'
+    api = client.generic("POST", "/api/v1/auth/login", huge, content_type="application/json")
+    assert error(api) == (413, "too_large")
+    assert errors(caplog) == []
+
+
 def error(response) -> tuple[int, str]:
     """The API's documented error shape, exactly {code, message}."""
     body = response.json()
