@@ -112,7 +112,9 @@ def refuse(request: HttpRequest, exc: BaseException | None) -> HttpResponse:
     logger.warning("Refused %s %s: %s (%s)", request.method, request.path, code, name)
     if is_api(request):
         response: HttpResponse = JsonResponse(
-            {"code": code, "message": str(message)}, status=status
+            {"code": code, "message": str(message)},
+            status=status,
+            content_type="application/json; charset=utf-8",  # as the APIs' other answers
         )
     else:
         template = "413.html" if status == 413 else "400.html"
