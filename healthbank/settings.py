@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Unreadable query strings and forms refused before any view (issue 18, items 12-13).
+    "healthbank.core.badrequest.BadRequestMiddleware",
     "healthbank.identity.middleware.SessionControlMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -4,6 +4,9 @@ from django.urls import include, path
 from healthbank.api.api import api
 from healthbank.external.views import mailbox
 
+# Requests too large or unreadable: 400/413 with the error page, or an API's {code, message}.
+handler400 = "healthbank.core.badrequest.bad_request"
+
 urlpatterns = [
     path("", include("healthbank.core.urls")),
     path("", include("healthbank.identity.urls")),

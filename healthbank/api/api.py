@@ -17,6 +17,7 @@ from healthbank.api import records as record_views
 from healthbank.api import schemas, tokens
 from healthbank.api.models import ApiToken
 from healthbank.audit.services import client_address
+from healthbank.core import badrequest
 from healthbank.downloads import selectors as download_selectors
 from healthbank.downloads import services as downloads
 from healthbank.downloads.categories import BY_CODE, CATEGORIES
@@ -27,7 +28,11 @@ from healthbank.identity.services import IdentityError
 from healthbank.vcard.api import router as vcard_router
 from healthbank.vcard.services import VcardError
 
-# HTTP status of each refusal code; anything else is 400.
+# HTTP status of each refusal code; anything else is 400. 400 is for a request the OpenAPI
+# document refuses (shape, length, choices); a well-formed request that a rule the document
+# cannot state refuses (a mobile number the carrier does not confirm, a date range too long)
+# is 422; 401 sign-in, 403 not allowed, 404 nothing of yours, 409 already done or waiting,
+# 410 expired, 413 too large, 429 too many tries. The `code` says which rule.
 STATUS = {
     "token_invalid": 401,
     "token_expired": 401,
@@ -43,9 +48,13 @@ STATUS = {
     "too_many": 409,
     "not_found": 404,
     "invalid_device": 400,
-    "phone_refused": 400,
-    "invalid_mobile": 400,
-    "invalid_card_digits": 400,
+    "unknown": 404,
+    "used": 409,
+    "expired": 410,
+    "phone_refused": 422,
+    "invalid_mobile": 422,
+    "invalid_card_digits": 422,
+    "password_again": 403,
 }
 
 MESSAGES = {
@@ -75,8 +84,9 @@ api = NinjaAPI(
     docs_url="/docs" if settings.DEBUG else None,
     auth=BearerToken(),
 )
+badrequest.for_api(api)  # malformed, too large or non-UTF-8 bodies: {code, message}
 
-ERRORS = {code: schemas.ErrorOut for code in (400, 401, 403, 404, 409, 429)}
+ERRORS = {code: schemas.ErrorOut for code in (400, 401, 403, 404, 409, 410, 413, 422, 429)}
 
 
 def _error(request: HttpRequest, code: str, message, status: int | None = None) -> HttpResponse:

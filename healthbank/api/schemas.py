@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
+
+NO_NUL = r"^[^\x00]*$"
+
+
+def _document_no_nul(schema: dict) -> None:
+    """Every free-text property of a body says what Body refuses: NUL characters."""
+    for prop in schema.get("properties", {}).values():
+        for option in [prop, *prop.get("anyOf", [])]:
+            free_text = option.get("type") == "string" and not (
+                {"pattern", "enum", "format"} & option.keys()
+            )
+            if free_text:
+                option["pattern"] = NO_NUL
 
 
 class Body(Schema):
-    """A request body; no NUL characters (PostgreSQL text cannot hold them)."""
+    """A request body; no NUL characters (PostgreSQL text cannot hold them). Patterns are
+    Python's, as in the document."""
+
+    model_config = ConfigDict(regex_engine="python-re", json_schema_extra=_document_no_nul)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -19,6 +36,11 @@ class Body(Schema):
         return value
 
 
+# Text that must say something: not empty, not only spaces (the services strip it), no NUL.
+SOME_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"
+Platform = Literal["ios", "android", "web"]  # identity.models.Device.Platform
+
+
 class ErrorOut(Schema):
     code: str
     message: str
@@ -26,9 +48,9 @@ class ErrorOut(Schema):
 
 class VerifyIn(Body):
     code: str = Field(max_length=100)
-    platform: str = Field(max_length=10, description="ios or android")
+    platform: Platform
     model: str = Field("", max_length=100)
-    identifier: str = Field(max_length=200)
+    identifier: str = Field(min_length=1, max_length=200, pattern=SOME_TEXT)
 
 
 class VerifyPhoneIn(Body):
@@ -39,9 +61,9 @@ class VerifyPhoneIn(Body):
     mobile: str = Field(max_length=20, description="Mobile number, e.g. 0912345678")
     national_id: str = Field(max_length=10)
     password: str = Field(max_length=128)
-    platform: str = Field(max_length=10, description="ios, android or web")
+    platform: Platform
     model: str = Field("", max_length=100)
-    identifier: str = Field(max_length=200)
+    identifier: str = Field(min_length=1, max_length=200, pattern=SOME_TEXT)
 
 
 class VerifyOut(Schema):

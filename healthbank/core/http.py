@@ -18,3 +18,13 @@ def next_or(request: HttpRequest, default: str) -> str:
     if url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return reverse(default)
+
+
+# Beyond any row there will ever be; keeps OFFSET inside the database's integer.
+MAX_OFFSET = 10**9
+
+
+def page_bounds(limit: int, offset: int, *, most: int) -> tuple[int, int]:
+    """A list's ?limit=&offset= as given, made safe: limit 1..most, offset 0..MAX_OFFSET
+    (a nonsense value is the nearest sensible one, never an error or a database overflow)."""
+    return max(1, min(limit, most)), max(0, min(offset, MAX_OFFSET))

@@ -4,6 +4,8 @@ signed-in person."""
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import segno
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Router, Status
+from ninja import Field, File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from healthbank.api.schemas import ErrorOut
+from healthbank.api.schemas import NO_NUL, ErrorOut
 from healthbank.audit.services import client_address
+from healthbank.core.http import page_bounds
 from healthbank.identity import services as identity
 from healthbank.people.models import County, Person, Township
 from healthbank.vcard import images, rules, selectors, services
@@ -32,7 +35,7 @@ from healthbank.vcard.schemas import (
 )
 
 router = Router(tags=["virtual card"])
-ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 413)}
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 413, 422, 429)}
 
 BASIS_LABELS = {
     "self": _("My card"),
@@ -149,6 +152,11 @@ def status(request: HttpRequest):
     }
 
 
+DocumentKind = Literal["id_card", "resident_certificate", "nhi_card"]  # Application.Document
+FilledIn = Annotated[str, Field(min_length=1, max_length=254, pattern=NO_NUL)]
+Photo = Annotated[UploadedFile, Field(json_schema_extra={"minLength": 1})]  # JPEG, PNG, HEIC
+
+
 def _upload(file: UploadedFile) -> bytes:
     # Django has spooled a big upload to a temporary file: refuse it before reading it in.
     if file.size > settings.VCARD_MAX_UPLOAD_BYTES:
@@ -159,13 +167,13 @@ def _upload(file: UploadedFile) -> bytes:
 @router.post("/applications", response={201: dict, **ERRORS})
 def apply(
     request: HttpRequest,
-    document: File[UploadedFile],
-    portrait: File[UploadedFile],
-    document_kind: Form[str],
-    contact_phone: Form[str],
-    email: Form[str],
+    document: File[Photo],
+    portrait: File[Photo],
+    document_kind: Form[DocumentKind],
+    contact_phone: Form[FilledIn],
+    email: Form[FilledIn],
     terms: Form[bool] = False,
-    member_id: Form[int | None] = None,
+    member_id: Form[int] = None,  # a household member's; absent: the person's own
 ):
     """送出虛擬健保卡申請: the identity document and a front-facing half-body photo, with a
     contact phone and e-mail; for a household member without a phone, their id (依附眷屬)."""
@@ -306,7 +314,7 @@ def sites(
 ):  # fmt: skip
     """Providers that accept the virtual card, by county, service and name (public)."""
     found = selectors.accepting_sites(county=county, service=service, query=q.strip()[:50])
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    limit, offset = page_bounds(limit, offset, most=200)
     results = []
     for site in found[offset : offset + limit]:
         provider = site.provider

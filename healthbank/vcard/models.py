@@ -109,9 +109,12 @@ class Authorisation(models.Model):
         DECLINED = "declined", _("Declined")
         REVOKED = "revoked", _("Revoked")
 
+    # None: a clinic asked about a national ID that holds no card. The request is kept and
+    # answered like any other (pending, then lapsed), so a clinic cannot tell who has one.
     grantor = models.ForeignKey(
-        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("card holder")
-    )
+        Person, models.CASCADE, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("card holder"),
+    )  # fmt: skip
     grantee = models.ForeignKey(
         Person, models.CASCADE, null=True, blank=True, related_name="+", db_index=False,
         verbose_name=_("authorised person"),
@@ -129,6 +132,9 @@ class Authorisation(models.Model):
     consent_by = models.DateTimeField(_("agree by"), null=True, blank=True)
     # A specific person claims the authorisation with this code (hashed), typed or scanned.
     claim_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # A clinic's request: the national ID it named (keyed hash), so asking again while the
+    # request waits finds it whether or not the ID holds a card.
+    asked_for = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -148,6 +154,10 @@ class Authorisation(models.Model):
                     & models.Q(grantee__isnull=False, provider__isnull=True)
                 ),
                 name="authorisation_has_one_grantee",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="clinic") | models.Q(grantor__isnull=False),
+                name="authorisation_has_a_grantor",
             ),
         ]
 

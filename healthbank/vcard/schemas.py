@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -86,7 +87,7 @@ class AuthorisationsOut(Schema):
 
 
 class AuthoriseIn(Body):
-    kind: str = Field(description="specific or household")
+    kind: Literal["specific", "household"]
     member_id: int | None = Field(None, description="household: the member's id")
     national_id: str = Field("", max_length=10, description="specific: the grantee's ID")
     name: str = Field("", max_length=50, description="specific: the grantee's name")

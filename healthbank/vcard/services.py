@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.services import Action, Actor, record
@@ -101,8 +102,27 @@ class VcardError(Exception):
         ),
     }
 
-    # HTTP status of each refusal in the APIs; anything else is 400.
+    # HTTP status of each refusal in the APIs; anything else is 400. As in api.api.STATUS:
+    # 422 when a rule the OpenAPI document cannot state refuses a well-formed request.
     STATUS = {
+        "terms_required": 422,
+        "not_household": 404,
+        "invalid_document": 422,
+        "document_for_age": 422,
+        "invalid_phone": 422,
+        "invalid_email": 422,
+        "too_many_pixels": 422,
+        "too_small": 422,
+        "damaged": 422,
+        "unsupported_format": 422,
+        "not_image": 422,
+        "invalid_period": 422,
+        "period_outside_household": 422,
+        "period_too_long": 422,
+        "grantee_unknown": 404,
+        "grantee_self": 422,
+        "already_authorised": 409,
+        "code_invalid": 404,
         "has_card": 409,
         "application_pending": 409,
         "too_large": 413,
@@ -621,38 +641,49 @@ def _audit(authorisation: Authorisation, action: str, actor: Person, address) ->
 # --- a clinic's request (院所發送授權請求) -----------------------------------------------------
 
 
+def _asked_for(national_id: str) -> str:
+    """A clinic's request names a national ID; kept only as a keyed hash."""
+    normal = (national_id or "").strip().upper()
+    return salted_hmac("healthbank.vcard.clinic-request", normal).hexdigest()
+
+
 def request_by_clinic(
     *, provider: Provider, national_id: str, address: str | None = None
 ) -> Authorisation:
     """A clinic asks to use someone's card; the person agrees in the app within 10 minutes.
-    A request still waiting is returned rather than repeated."""
+    A request still waiting is returned rather than repeated.
+
+    An ID that holds no card is asked the same way, with the same writes: the request simply
+    lapses, as when the person does not answer, so the answer never tells a clinic who has a
+    card (issue 18)."""
     if not accepts_card(provider):
         raise VcardError("not_accepting")
+    asked_for = _asked_for(national_id)
     card = (
         VirtualCard.objects.select_related("person")
         .filter(person__national_id=(national_id or "").strip().upper())
         .first()
     )
-    if card is None:
-        raise VcardError("card_not_found")
+    holder = card.person if card is not None else None
     now = _now()
     waiting = Authorisation.objects.filter(
-        kind=Kind.CLINIC, provider=provider, grantor=card.person, status=Status.PENDING,
+        kind=Kind.CLINIC, provider=provider, asked_for=asked_for, status=Status.PENDING,
         consent_by__gt=now,
     ).first()  # fmt: skip
     if waiting is not None:
         return waiting
     with transaction.atomic():
         authorisation = Authorisation.objects.create(
-            grantor=card.person,
+            grantor=holder,
             provider=provider,
             kind=Kind.CLINIC,
             status=Status.PENDING,
             consent_by=now + rules.CLINIC_CONSENT,
+            asked_for=asked_for,
         )
         record(
             action=Action.VCARD_REQUESTED,
-            person=card.person,
+            person=holder,
             actor=Actor.PROVIDER,
             actor_id=provider.pk,
             address=address,

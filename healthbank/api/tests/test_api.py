@@ -101,7 +101,7 @@ def test_verify_refuses_a_reused_code(client, chen):
     code, _row = devices.issue_code(account=chen)
     post(client, "/devices/verify", {"code": code, **IPHONE})
     response = post(client, "/devices/verify", {"code": code, **HTC})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "used"
     assert response.json()["message"]
 
@@ -110,12 +110,12 @@ def test_verify_refuses_an_expired_code(client, chen):
     code, _row = devices.issue_code(account=chen)
     DeviceCode.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = post(client, "/devices/verify", {"code": code, **IPHONE})
-    assert (response.status_code, response.json()["code"]) == (400, "expired")
+    assert (response.status_code, response.json()["code"]) == (410, "expired")
 
 
 def test_verify_refuses_an_unknown_code_and_a_missing_field(client, chen):
     response = post(client, "/devices/verify", {"code": "ZZZZZZZZ", **IPHONE})
-    assert (response.status_code, response.json()["code"]) == (400, "unknown")
+    assert (response.status_code, response.json()["code"]) == (404, "unknown")
     response = post(client, "/devices/verify", {"code": "ZZZZZZZZ"})
     assert (response.status_code, response.json()["code"]) == (400, "invalid_request")
 

@@ -74,7 +74,7 @@ def test_numbers_the_carrier_does_not_confirm_are_refused_with_the_seeds_advice(
     account = registered(national_id, email="x@example.com")
     card_last4 = account.person.cards.get(status="valid").number[-4:]
     response = verify_phone(client, national_id=national_id, mobile=mobile, card_last4=card_last4)
-    assert (response.status_code, response.json()["code"]) == (400, "phone_refused")
+    assert (response.status_code, response.json()["code"]) == (422, "phone_refused")
     assert "裝置碼認證" in response.json()["message"]
     assert not DeviceBinding.objects.exists()
     client.cookies["django_language"] = "en"
@@ -116,7 +116,7 @@ def test_an_unregistered_person_is_refused_without_saying_so(client):
 
 def test_a_missing_device_identifier_is_refused(client, chen):
     response = verify_phone(client, device={"platform": "ios", "identifier": " "})
-    assert (response.status_code, response.json()["code"]) == (400, "invalid_device")
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_request")
 
 
 def test_phone_verification_is_throttled_per_device(client, chen):
@@ -142,7 +142,7 @@ def test_malformed_details_are_explained_and_nothing_is_counted(
     client, chen, field, value, code, english
 ):
     response = verify_phone(client, **{field: value})
-    assert (response.status_code, response.json()["code"]) == (400, code)
+    assert (response.status_code, response.json()["code"]) == (422, code)
     assert "請" in response.json()["message"]
     client.cookies["django_language"] = "en"
     assert english in verify_phone(client, **{field: value}).json()["message"]

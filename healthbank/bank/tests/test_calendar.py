@@ -179,6 +179,28 @@ def test_invalid_event_input_is_explained_and_nothing_is_saved(client, sign_in, 
     assert CalendarEvent.objects.filter(person=chen).count() == before
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"title=%FF%FEVisit&date=2026-12-03",  # percent-encoded, as a browser sends it
+        b"title=Visit \xe9&date=2026-12-03",  # Latin-1 bytes, not percent-encoded
+    ],
+)
+def test_a_title_that_is_not_utf8_is_refused_not_stored_with_replacements(client, sign_in, body):
+    chen = sign_in(client, CHEN)
+    before = set(CalendarEvent.objects.filter(person=chen).values_list("title", flat=True))
+    response = client.generic(
+        "POST", reverse("bank:event_new"), body,
+        content_type="application/x-www-form-urlencoded",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "UTF-8" in response.content.decode() and "無法辨識" in response.content.decode()
+    assert set(CalendarEvent.objects.filter(person=chen).values_list("title", flat=True)) == before
+    # A title typed in Chinese, sent as UTF-8, is kept as typed.
+    client.post(reverse("bank:event_new"), {"title": "回診帶藥袋", "date": "2026-12-03"})
+    assert CalendarEvent.objects.filter(person=chen, title="回診帶藥袋").exists()
+
+
 def test_changing_an_event(client, sign_in):
     chen = sign_in(english(client), CHEN)
     event = add(chen, "Old title", dt.date(2026, 11, 2), note="old")

@@ -209,6 +209,35 @@ def test_upload_needs_a_contact_email(unit_client, unit, today):
     assert response.status_code == 200 and not Batch.objects.exists()
 
 
+def test_a_contact_name_that_is_not_utf8_is_refused_not_stored_with_replacements(
+    unit_client, unit, today
+):
+    """The form as a browser posts it (multipart), with the contact typed in Big5."""
+    boundary = "form-boundary"
+    parts = [
+        ('name="contact_name"', "王承辦".encode("cp950")),
+        ('name="contact_email"', b"wang@unit.example"),
+        (f'name="file"; filename="{file_name(unit)}"\r\nContent-Type: text/csv',
+         csv_bytes(f"{CHEN_ID},chen@example.com")),
+    ]  # fmt: skip
+    body = (
+        b"".join(
+            f"--{boundary}\r\nContent-Disposition: form-data; {head}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+            for head, content in parts
+        )
+        + f"--{boundary}--\r\n".encode()
+    )
+    response = unit_client.generic(
+        "POST", NEW, body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 400 and "not valid UTF-8" in response.content.decode()
+    assert not Batch.objects.exists() and not Account.objects.exists() and not mail.outbox
+    unit.refresh_from_db()
+    assert unit.contact_name == "承辦人"
+
+
 # --- history, details, result file ---------------------------------------------------------------
 
 

@@ -62,10 +62,20 @@ def test_declined_requests_are_never_usable(family, card_for):
             authorisation=request)  # fmt: skip
 
 
-def test_only_accepting_clinics_ask_and_only_about_people_with_a_card(family, card_for):
-    refused("card_not_found", ask, family=family)
+def test_only_accepting_clinics_ask(family, card_for):
     card_for(family.parent)
     refused("not_accepting", ask, family=family, provider=family.other_clinic)
+
+
+def test_asking_about_someone_without_a_card_lapses_unanswered(family, clock):
+    """Nobody can answer it, so it lapses as an unanswered request does (no enumeration)."""
+    request = ask(family)
+    assert request.grantor is None and request.state(clock.now) == "pending"
+    assert ask(family).pk == request.pk
+    assert list(selectors.waiting_for(family.parent)) == []
+    clock.forward(minutes=10)
+    assert request.state(clock.now) == "lapsed"
+    assert ask(family).pk != request.pk
 
 
 def test_a_clinic_sees_only_its_own_requests_and_only_the_person_answers(family, card_for):

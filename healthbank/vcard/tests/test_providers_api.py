@@ -8,10 +8,11 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from healthbank.audit.models import AuditEvent
 from healthbank.vcard import services
-from healthbank.vcard.models import QrToken
+from healthbank.vcard.models import Authorisation, QrToken
 
 VERIFY = "/providers/api/v1/vcard/verify"
 
@@ -90,6 +91,54 @@ def test_a_clinic_request_over_http(client, family, card_for, clock):
         client.get(path, headers={"authorization": f"Bearer {family.other_token}"}).status_code
         == 403
     )
+
+
+NOBODY_ID = "A100000001"  # passes the check digit; nobody has it
+
+
+def test_a_clinic_request_answers_the_same_whether_or_not_the_id_holds_a_card(
+    client, family, card_for, clock
+):
+    """No enumeration of who has a virtual card: the same status, body, statements and rows
+    for the card holder, a person without a card and an ID nobody has; each request waits,
+    then lapses unanswered."""
+    card_for(family.parent)
+    bearer = {"authorization": f"Bearer {family.clinic_token}"}
+    seen = {}
+    asked_about = {
+        "holder": family.parent.national_id,
+        "no card": family.spouse.national_id,
+        "nobody": NOBODY_ID,
+    }
+    for who, national_id in asked_about.items():
+        rows = Authorisation.objects.count(), AuditEvent.objects.count()
+        with CaptureQueriesContext(connection) as statements:
+            asked = post(client, "/providers/api/v1/vcard/requests", family.clinic_token,
+                         {"national_id": national_id.lower()})  # fmt: skip
+        body = asked.json()
+        request_id = body.pop("id")
+        again = post(client, "/providers/api/v1/vcard/requests", family.clinic_token,
+                     {"national_id": national_id})  # fmt: skip
+        followed = client.get(f"/providers/api/v1/vcard/requests/{request_id}", headers=bearer)
+        seen[who] = (
+            asked.status_code,
+            body,
+            len(statements),
+            (Authorisation.objects.count() - rows[0], AuditEvent.objects.count() - rows[1]),
+            again.json()["id"] == request_id,
+            followed.status_code,
+            {k: v for k, v in followed.json().items() if k != "id"},
+        )
+        seen[who + " id"] = request_id
+    assert seen["holder"][0] == 201 and seen["holder"][1]["state"] == "pending"
+    assert seen["holder"][3] == (1, 1) and seen["holder"][4] is True
+    assert seen["holder"] == seen["no card"] == seen["nobody"]
+
+    clock.forward(minutes=10)
+    for who in asked_about:
+        followed = client.get(f"/providers/api/v1/vcard/requests/{seen[who + ' id']}",
+                              headers=bearer)  # fmt: skip
+        assert followed.json()["state"] == "lapsed", who
 
 
 @pytest.mark.django_db(transaction=True)
