@@ -10,7 +10,8 @@ from urllib.parse import unquote_plus
 
 from healthbank.people.identifiers import is_national_id, is_resident_certificate
 
-_CANDIDATE = re.compile(r"(?=([A-Z][1289A-D]\d{8}))")
+# Not inside a longer run of digits: a savepoint's name ("s140243110185856_x1") is no ID.
+_CANDIDATE = re.compile(r"(?=([A-Z][1289A-D]\d{8})(?!\d))")
 
 
 def ids_in(text: str) -> list[tuple[int, str]]:
