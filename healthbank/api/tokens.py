@@ -150,8 +150,10 @@ def sign_in(
                method=method, address=address, success=False, reason="device_not_verified",
                channel="app")  # fmt: skip
         raise TokenError("device_not_verified")
+    # The device's credential proves it is the person's verified phone: a locked account
+    # may say so to it, whatever the password (identity's _refuse_locked).
     identity.check_password_and_state(
-        account=account, password=password, method=method, address=address
+        account=account, password=password, method=method, address=address, holder=True
     )
     identity.signed_in(account, method, address, channel="app", binding_id=binding.pk)
     return binding, issue_pair(binding)

@@ -421,9 +421,13 @@ def _throttled(address: str | None) -> bool:
     return failures >= settings.LOGIN_ADDRESS_LIMIT
 
 
-def _refuse(person: Person | None, method: str, address: str | None, code: str, **params):
+def _refuse(
+    person: Person | None, method: str, address: str | None, code: str, reason: str = "", **params
+):
+    """Audit a refused sign-in (`reason` when the audit knows more than the caller is told)
+    and raise IdentityError(code)."""
     record(action=Action.LOGIN_FAILED, person=person, method=method, address=address,
-           success=False, reason=code)  # fmt: skip
+           success=False, reason=reason or code)  # fmt: skip
     raise IdentityError(code, **params)
 
 
@@ -489,7 +493,8 @@ def sign_in(
     if account is None:
         check_throwaway_password(password)
         _refuse(person, method, address, "invalid_login", limit=limit)
-    check_password_and_state(account=account, password=password, method=method, address=address)
+    check_password_and_state(account=account, password=password, method=method, address=address,
+                             holder=proof is not None)  # fmt: skip
     if proof is None and account.card_verified_at is None:
         _refuse(account.person, method, address, "card_required")
     return signed_in(account, method, address, card_verified=proof is not None)
@@ -502,18 +507,46 @@ def refuse_if_throttled(*, method: str, address: str | None) -> None:
 
 
 def check_password_and_state(
-    *, account: Account, password: str, method: str, address: str | None
+    *, account: Account, password: str, method: str, address: str | None, holder: bool = False
 ) -> None:
     """What every password sign-in (website or app) checks: the password, where a wrong one
-    counts towards the lockout, then whether the account may be used. IdentityError if not."""
-    _check_password(account, password, method, address)
-    # The password is right: from here the person may be told the state of their account.
+    counts towards the lockout, then whether the account may be used. IdentityError if not.
+
+    `holder`: the caller has proved they hold the person's NHI card or the app's verified
+    device, so a locked account may tell them it is locked (see _refuse_locked).
+    """
     if account.is_locked:
-        _refuse(account.person, method, address, "locked")
+        _refuse_locked(account, password, method, address, holder)
+    _check_password(account, password, method, address)
+    # Read again: a wrong password sent alongside may have locked the account meanwhile.
+    fresh = Account.objects.values_list("locked_at", "status").get(pk=account.pk)
+    account.locked_at, account.status = fresh
+    if account.is_locked:
+        _refuse_locked(account, password, method, address, holder)
+    # The password is right: from here the person may be told the state of their account.
     if account.status == Account.Status.SUSPENDED:
         _refuse(account.person, method, address, "suspended")
     if account.status == Account.Status.PENDING:
         _refuse(account.person, method, address, "pending")
+
+
+def _refuse_locked(
+    account: Account, password: str, method: str, address: str | None, holder: bool
+) -> None:
+    """A locked account answers alike for the right and a wrong password, in the same time,
+    and no longer counts: otherwise whoever made it lock could go on guessing, and the
+    answer "locked" would tell them when they guessed right. The person has been told by the
+    lockout e-mail, and the invalid_login message says what that many wrong passwords do.
+
+    Someone who has proved they hold the card or the verified device is told "locked" (and
+    how to reset) whatever the password: that answer does not depend on the password, so it
+    is no oracle, and it is the person, or someone who already has their card, who learns
+    only that the account is locked.
+    """
+    check_throwaway_password(password)
+    code = "locked" if holder else "invalid_login"
+    _refuse(account.person, method, address, code, reason="locked",
+            limit=settings.LOGIN_FAILURE_LIMIT)  # fmt: skip
 
 
 def _sign_in_with_certificate(proof: CardProof | None, address: str | None) -> Account:

@@ -187,8 +187,12 @@ def test_wrong_passwords_count_toward_the_lockout(client, chen):
         assert (response.status_code, response.json()["code"]) == (401, "invalid_login")
     chen.refresh_from_db()
     assert chen.is_locked
-    response = login(client, credential)
-    assert (response.status_code, response.json()["code"]) == (403, "locked")
+    # The verified device may be told the account is locked, whatever the password.
+    for password in (PASSWORD, "Wrong#2026"):
+        response = login(client, credential, password=password)
+        assert (response.status_code, response.json()["code"]) == (403, "locked")
+    chen.refresh_from_db()
+    assert chen.failed_logins == settings.LOGIN_FAILURE_LIMIT  # no longer counted
 
 
 def test_login_refused_for_a_suspended_account(client, chen):
