@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "healthbank.identity.middleware.IdleTimeoutMiddleware",
+    "healthbank.identity.reauth.EndSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -277,3 +278,11 @@ VCARD_MAX_PIXELS = envint("VCARD_MAX_PIXELS", 40_000_000)
 # On PostgreSQL, a clinic's QR verification is answered by one prepared statement before
 # Django's request cycle (vcard/fastpath.py); off, the Django view answers every one.
 VCARD_FAST_VERIFY = envbool("VCARD_FAST_VERIFY", True)
+
+# --- passwords asked again (issue 18) -------------------------------------------------------
+# Wrong passwords re-typed inside one signed-in session (changing the password or contact
+# data, a device code, enabling a device, a package, an authorisation) before that session
+# ends: the website signs out, the app's token is revoked. They never count toward the
+# account's lockout (LOGIN_FAILURE_LIMIT), so a stolen session cannot lock its owner out.
+REAUTH_FAILURE_LIMIT = envint("REAUTH_FAILURE_LIMIT", 3)
+# --- end passwords asked again --------------------------------------------------------------

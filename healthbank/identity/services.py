@@ -52,7 +52,6 @@ class IdentityError(Exception):
             "This link has expired (links are valid for 5 days). Use Resend confirmation "
             "e-mail (or Forgot password) to get a new one."
         ),
-        "wrong_password": _("The current password is wrong."),
         "password_required": _("Choose your registration password to complete the registration."),
         "invalid_login": _(
             "The sign-in details are wrong. After %(limit)s wrong passwords in a row, online "
@@ -82,8 +81,8 @@ class IdentityError(Exception):
             "your household."
         ),
         "password_again": _(
-            "The registration password is wrong. After %(limit)s wrong passwords in a row, "
-            "online services are suspended until you reset your password with Forgot password."
+            "The registration password is wrong. Wrong passwords left before you are signed "
+            "out, to protect your account: %(left)s."
         ),
         "mobile_account_exists": _(
             "You already have an account for the NHI Express app: sign in to the app with your "
@@ -96,6 +95,22 @@ class IdentityError(Exception):
         super().__init__(code)
         self.code = code
         self.message = self.MESSAGES[code] % params if params else self.MESSAGES[code]
+
+
+class SessionEnded(Exception):
+    """The password asked again inside a session was wrong REAUTH_FAILURE_LIMIT times: the
+    caller ends that session (the website signs out, the app API revokes the token). Not an
+    IdentityError, so that it passes the views' handlers of refusals to the one that ends
+    the session."""
+
+    code = "reauth_ended"
+
+    def __init__(self):
+        super().__init__(self.code)
+        self.message = _(
+            "The password was entered wrongly %(limit)s times, so you have been signed out to "
+            "protect your account. Sign in again."
+        ) % {"limit": settings.REAUTH_FAILURE_LIMIT}
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -358,13 +373,16 @@ def reset_password(
 
 
 def change_password(
-    *, account: Account, old_password: str, new_password: str, address: str | None = None
+    *,
+    account: Account,
+    old_password: str,
+    new_password: str,
+    session: str,
+    address: str | None = None,
 ) -> Account:
-    if not account.user.check_password(old_password):
-        # Outside the transaction: the refusal must stay in the audit trail.
-        record(action=Action.PASSWORD_CHANGED, person=account.person, address=address,
-               success=False)  # fmt: skip
-        raise IdentityError("wrong_password")
+    """變更註冊密碼: the current password is asked again (confirm_password)."""
+    confirm_password(account=account, password=old_password, session=session,
+                     purpose="password_change", address=address)  # fmt: skip
     with transaction.atomic():
         account.user.set_password(new_password)
         account.user.save(update_fields=["password"])
@@ -373,27 +391,28 @@ def change_password(
     return account
 
 
-@transaction.atomic
 def update_account(
     *,
     account: Account,
     password: str,
     email: str,
+    session: str,
     backup_email: str = "",
     mobile: str = "",
     phone: str = "",
     address: str | None = None,
 ) -> Account:
-    """帳號資料異動: contact data, after the password is asked again."""
-    if not account.user.check_password(password):
-        raise IdentityError("wrong_password")
+    """帳號資料異動: contact data, after the password is asked again (confirm_password)."""
+    confirm_password(account=account, password=password, session=session,
+                     purpose="account_update", address=address)  # fmt: skip
     new = {"email": email, "backup_email": backup_email, "mobile": mobile, "phone": phone}
     changed = [field for field, value in new.items() if getattr(account, field) != value]
-    for field in changed:
-        setattr(account, field, new[field])
-    account.save(update_fields=changed or None)
-    record(action=Action.ACCOUNT_UPDATED, person=account.person, address=address,
-           fields=changed)  # fmt: skip
+    with transaction.atomic():
+        for field in changed:
+            setattr(account, field, new[field])
+        account.save(update_fields=changed or None)
+        record(action=Action.ACCOUNT_UPDATED, person=account.person, address=address,
+               fields=changed)  # fmt: skip
     return account
 
 
@@ -671,21 +690,51 @@ def register_for_unit(
 
 
 def confirm_password(
-    *, account: Account, password: str, method: str, address: str | None = None
+    *,
+    account: Account,
+    password: str,
+    session: str,
+    purpose: str,
+    method: str = "",
+    address: str | None = None,
 ) -> None:
-    """Sensitive actions ask again (binding a device): the registration password re-typed
-    inside a live session. A wrong one counts toward the lockout exactly as at sign-in; a
-    right one ends the run of wrong ones. IdentityError if refused."""
-    try:
-        check_password_and_state(account=account, password=password, method=method,
-                                 address=address)  # fmt: skip
-    except IdentityError as exc:
-        if exc.code != "invalid_login":
-            raise
-        raise IdentityError("password_again", limit=settings.LOGIN_FAILURE_LIMIT) from None
-    if account.failed_logins:
-        account.failed_logins = 0
-        account.save(update_fields=["failed_logins"])
+    """Sensitive actions ask again (changing the password or contact data, a device code,
+    enabling a device, a package, an authorisation): the registration password re-typed
+    inside a live session, named by `session` (a reference the caller keeps for it).
+
+    A wrong one is audited and counted for this session only, never toward the account's
+    lockout: whoever holds a stolen session or token must not be able to lock the owner
+    out. The REAUTH_FAILURE_LIMIT-th raises SessionEnded, and so does every try after it,
+    before any password is checked. Otherwise IdentityError("password_again"), or the
+    account's state (locked, suspended) whatever the password.
+    """
+    limit = settings.REAUTH_FAILURE_LIMIT
+    with transaction.atomic():
+        # One check at a time per account, so parallel requests cannot try more passwords
+        # than the limit allows.
+        locked_at, status = (
+            Account.objects.select_for_update().values_list("locked_at", "status")
+            .get(pk=account.pk)
+        )  # fmt: skip
+        failures = AuditEvent.objects.filter(
+            person_id=account.person_id, action=Action.REAUTH_FAILED, detail__session=session
+        ).count()
+        if failures >= limit:
+            raise SessionEnded
+        # The session's holder is who signed in: the state may be told, whatever the password.
+        if locked_at is not None:
+            raise IdentityError("locked")
+        if status == Account.Status.SUSPENDED:
+            raise IdentityError("suspended")
+        if account.user.check_password(password):
+            return
+        failures += 1
+        record(action=Action.REAUTH_FAILED, person=account.person, method=method,
+               address=address, success=False, session=session, purpose=purpose,
+               ended=failures >= limit)  # fmt: skip
+    if failures >= limit:
+        raise SessionEnded
+    raise IdentityError("password_again", left=limit - failures)
 
 
 def mobile_account_refusal(account: Account) -> str | None:

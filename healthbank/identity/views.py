@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from healthbank.audit.services import client_address
 from healthbank.core.http import next_or, posted
 from healthbank.identity import devices as device_services
-from healthbank.identity import forms, services
+from healthbank.identity import forms, reauth, services
 from healthbank.identity.cards import CardRefused, new_challenge
 from healthbank.identity.models import Account, DeviceBinding
 from healthbank.identity.services import IdentityError
@@ -39,6 +40,8 @@ def start_session(request: HttpRequest, account: Account, method: str) -> None:
     login(request, account.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session["login_method"] = method
     request.session["last_seen"] = time.time()
+    # Wrong passwords asked again are counted afresh in each sign-in's session.
+    request.session[reauth.SESSION_KEY] = secrets.token_hex(8)
 
 
 def current_account(request: HttpRequest) -> Account | None:
@@ -305,6 +308,7 @@ def change_password(request: HttpRequest, account: Account) -> HttpResponse:
                 account=account,
                 old_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["password"],
+                session=reauth.session_ref(request),
                 address=client_address(request),
             )
         except IdentityError as exc:
@@ -330,6 +334,7 @@ def update_account(request: HttpRequest, account: Account) -> HttpResponse:
                 backup_email=data["backup_email"],
                 mobile=data["mobile"],
                 phone=data["phone"],
+                session=reauth.session_ref(request),
                 address=client_address(request),
             )
         except IdentityError as exc:
@@ -433,18 +438,13 @@ class DeviceSite:
 REGISTRATION_SITE = DeviceSite(namespace="identity", home="identity:register")
 
 
-def _confirm_password(request: HttpRequest, account: Account, form) -> bool:
+def _confirm_password(request: HttpRequest, account: Account, form, purpose: str) -> bool:
     """Sensitive actions ask again: the registration password re-typed in the form. A wrong
-    one is the form's error (and counts toward the lockout)."""
+    one is the form's error (counted for this session: too many sign it out)."""
     if not form.is_valid():
         return False
     try:
-        services.confirm_password(
-            account=account,
-            password=form.cleaned_data["password"],
-            method=request.session.get("login_method", ""),
-            address=client_address(request),
-        )
+        reauth.confirm_password(request, account, form.cleaned_data["password"], purpose)
     except IdentityError as exc:
         form.add_error("password", exc.message)
         return False
@@ -456,7 +456,7 @@ def device_code_page(request: HttpRequest, account: Account, site: DeviceSite) -
     hash is kept); pressing the button again (with the password again) replaces it."""
     form = forms.PasswordAgainForm(posted(request))
     context: dict = {"account": account, "site": site, "form": form}
-    if request.method == "POST" and _confirm_password(request, account, form):
+    if request.method == "POST" and _confirm_password(request, account, form, "device_code"):
         code, row = device_services.issue_code(account=account, address=client_address(request))
         qr = segno.make(device_services.QR_PREFIX + code, error="m")
         svg = qr.svg_inline(scale=6, light="#fff", title=_("Device verification code"))
@@ -487,7 +487,7 @@ def device_enable_action(
     if not account.device_bindings.filter(pk=binding_id).exists():
         raise Http404
     form = forms.PasswordAgainForm(request.POST)
-    if not _confirm_password(request, account, form):
+    if not _confirm_password(request, account, form, "device_enable"):
         refused = {"binding": binding_id, "message": form.errors["password"][0]}
         return device_list_page(request, account, site, refused=refused)
     return _device_action(
