@@ -146,6 +146,10 @@ if TESTING:  # the same algorithm with small parameters (healthbank/core/hashers
 LOGIN_URL = "identity:login"
 AUTHENTICATION_BACKENDS = ["healthbank.identity.backends.AccountBackend"]
 
+# Staff users' passwords (createsuperuser, changepassword, the staff admin's user forms):
+# Django's validators. A person's registration password follows the seed instead, 6 to 12
+# characters (Django's 8 would contradict it), checked by identity.passwords.VALIDATORS
+# wherever a person sets one; Django's own forms never set a person's password.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -65,9 +65,9 @@ class CounterRegistrationForm(PasswordFields):
         "phone",
     ]  # fmt: skip
 
-    person: Person | None = None
-
     def clean_national_id(self) -> str:
+        # It runs before clean_password, which checks the password against this person's
+        # ID and birthday (and the e-mail typed here), as on the registration site.
         national_id = normalise(self.cleaned_data["national_id"])
         validate_personal_id(national_id)
         self.person = Person.objects.filter(national_id=national_id).first()
@@ -77,13 +77,6 @@ class CounterRegistrationForm(PasswordFields):
                 code="unknown",
             )
         return national_id
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        national_id = normalise(self.data.get("national_id", ""))
-        if national_id and national_id.lower() in password.lower():
-            raise forms.ValidationError(_("The password must not contain the national ID."))
-        return password
 
 
 class AccountChangeForm(forms.ModelForm):

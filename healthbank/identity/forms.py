@@ -3,15 +3,17 @@ what to do. Business rules (household match, account state) are the services' jo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from captcha.fields import CaptchaField
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from healthbank.identity import rules
+from healthbank.identity import passwords, rules
 from healthbank.identity.cards import CardProof, CardRefused, verify_proof
 from healthbank.people.identifiers import validate_personal_id
-from healthbank.people.models import County, Township, Village
+from healthbank.people.models import County, Person, Township, Village
 
 MOBILE = RegexValidator(
     r"^09\d{8}$", _("Enter a mobile number of ten digits starting with 09, e.g. 0912345678.")
@@ -67,7 +69,12 @@ class CardForm(forms.Form):
 
 
 class PasswordFields(forms.Form):
-    """註冊密碼 6–12 characters, typed twice; strength shown live as 弱/中/中強/強."""
+    """註冊密碼 6–12 characters, typed twice, refused when common or built from the person's
+    ID, birthday or e-mail (identity.passwords); strength shown live as 弱/中/中強/強.
+
+    `person` and `emails` (the addresses on record) are whose password it is; addresses typed
+    in the same form count too.
+    """
 
     password = forms.CharField(
         label=_("Registration password"),
@@ -76,8 +83,9 @@ class PasswordFields(forms.Form):
         max_length=rules.PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_(
-            "6 to 12 characters. A strong password mixes upper- and lower-case letters, "
-            "digits and symbols (such as ~!@#$%^&*) and is 8 characters or longer."
+            "6 to 12 characters, not a common password and not built from your national ID, "
+            "birthday or e-mail address. A strong password mixes upper- and lower-case "
+            "letters, digits and symbols (such as ~!@#$%^&*) and is 8 characters or longer."
         ),
         error_messages={
             "min_length": _("The password must be 6 to 12 characters long."),
@@ -89,6 +97,19 @@ class PasswordFields(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def __init__(self, *args, person: Person | None = None, emails: Iterable[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person, self.emails = person, tuple(emails)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        # Checked before the card's challenge is spent (CardForm.clean), so a refused password
+        # does not need the card read again; typed addresses are compared as typed.
+        typed = [self.data.get(self.add_prefix(name), "") for name in ("email", "backup_email")
+                 if name in self.fields]  # fmt: skip
+        passwords.validate(password, person=self.person, emails=(*self.emails, *typed))
+        return password
 
     def clean_password_again(self):
         password = self.cleaned_data.get("password")
@@ -166,21 +187,7 @@ class ApplyCardForm(HouseholdFields, CardForm):
     pass
 
 
-class OwnPasswordFields(PasswordFields):
-    """A new registration password that must not contain the person's national ID."""
-
-    def __init__(self, *args, national_id: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.national_id = national_id
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if self.national_id and self.national_id.lower() in password.lower():
-            raise forms.ValidationError(_("The password must not contain your national ID."))
-        return password
-
-
-class ApplyDetailsForm(OwnPasswordFields, ContactFields):
+class ApplyDetailsForm(PasswordFields, ContactFields):
     pass
 
 
@@ -303,7 +310,7 @@ class PasswordAgainForm(forms.Form):
     )
 
 
-class MobileAccountForm(OwnPasswordFields):
+class MobileAccountForm(PasswordFields):
     """行動裝置帳號申請: the password the NHI Express app signs in with, and an e-mail."""
 
     email = forms.EmailField(

@@ -13,6 +13,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import record
 from healthbank.external.household import registry
 from healthbank.external.mail import send_bilingual
-from healthbank.identity import rules
+from healthbank.identity import passwords, rules
 from healthbank.identity.cards import CardProof, CardRefused
 from healthbank.identity.models import Account, EmailLink
 from healthbank.people.models import InsuredUnit, NhiCard, Person
@@ -53,6 +54,7 @@ class IdentityError(Exception):
             "e-mail (or Forgot password) to get a new one."
         ),
         "password_required": _("Choose your registration password to complete the registration."),
+        "weak_password": _("Choose another password. %(reasons)s"),
         "invalid_login": _(
             "The sign-in details are wrong. After %(limit)s wrong passwords in a row, online "
             "services are suspended until you reset your password with Forgot password."
@@ -173,6 +175,18 @@ def _new_user(person: Person):
     return user
 
 
+def _set_password(account: Account, password: str) -> None:
+    """Every password a person sets passes identity.passwords (the forms have shown the
+    reasons already; this keeps any other caller from storing a refused one)."""
+    emails = (account.email, account.backup_email)
+    try:
+        passwords.validate(password, person=account.person, emails=emails)
+    except ValidationError as refused:
+        raise IdentityError("weak_password", reasons=" ".join(refused.messages)) from None
+    account.user.set_password(password)
+    account.user.save(update_fields=["password"])
+
+
 def _own_card(proof: CardProof, person: Person) -> None:
     if proof.person.pk != person.pk:
         raise CardRefused("other_person")
@@ -223,8 +237,7 @@ def apply_online(
     account.mobile, account.phone = mobile, phone
     account.applied_at = timezone.now()
     account.save()
-    account.user.set_password(password)
-    account.user.save(update_fields=["password"])
+    _set_password(account, password)
     token = _issue_link(account, EmailLink.Purpose.CONFIRM, rules.CONFIRMATION_VALID_FOR)
     record(action=Action.REGISTRATION_APPLIED, person=person, method="card", address=address)
     _mail("confirm", account, link=link_for(token, EmailLink.Purpose.CONFIRM))
@@ -251,8 +264,7 @@ def confirm_registration(
     link.used_at = now
     link.save(update_fields=["used_at"])
     if password:
-        account.user.set_password(password)
-        account.user.save(update_fields=["password"])
+        _set_password(account, password)
     account.status = Account.Status.ACTIVE
     account.confirmed_at = now
     account.card_verified_at = account.card_verified_at or now
@@ -360,8 +372,7 @@ def reset_password(
     _own_card(proof, account.person)
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
-    account.user.set_password(password)
-    account.user.save(update_fields=["password"])
+    _set_password(account, password)
     account.failed_logins = 0
     account.locked_at = None
     account.card_verified_at = account.card_verified_at or timezone.now()
@@ -384,8 +395,7 @@ def change_password(
     confirm_password(account=account, password=old_password, session=session,
                      purpose="password_change", address=address)  # fmt: skip
     with transaction.atomic():
-        account.user.set_password(new_password)
-        account.user.save(update_fields=["password"])
+        _set_password(account, new_password)
         record(action=Action.PASSWORD_CHANGED, person=account.person, address=address)
         _mail("password_changed", account)
     return account
@@ -627,8 +637,7 @@ def register_at_counter(
     account.email, account.mobile, account.phone = email, mobile, phone
     account.applied_at = account.confirmed_at = now
     account.save()
-    account.user.set_password(password)
-    account.user.save(update_fields=["password"])
+    _set_password(account, password)
     account.links.filter(used_at__isnull=True).update(used_at=now)
     record(action=Action.REGISTRATION_COUNTER, person=person, actor=Actor.STAFF,
            actor_id=staff_id, method="counter")  # fmt: skip
@@ -767,8 +776,7 @@ def apply_mobile_account(
     account.applied_at = account.confirmed_at = now
     account.card_verified_at = account.card_verified_at or now
     account.save()
-    account.user.set_password(password)
-    account.user.save(update_fields=["password"])
+    _set_password(account, password)
     record(action=Action.REGISTRATION_APPLIED, person=account.person, method="certificate",
            address=address, mobile_account=True)  # fmt: skip
     _mail("mobile_account", account, device_url=_site_url("eservice:device_code"))

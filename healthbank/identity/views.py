@@ -44,6 +44,11 @@ def start_session(request: HttpRequest, account: Account, method: str) -> None:
     request.session[reauth.SESSION_KEY] = secrets.token_hex(8)
 
 
+def _password_owner(account: Account) -> dict:
+    """Whose new password a form checks (forms.PasswordFields)."""
+    return {"person": account.person, "emails": (account.email, account.backup_email)}
+
+
 def current_account(request: HttpRequest) -> Account | None:
     user = request.user
     return getattr(user, "account", None) if user.is_authenticated else None
@@ -143,7 +148,7 @@ def apply_details(request: HttpRequest) -> HttpResponse:
     if person is None:
         messages.error(request, _("Please read your card again to start the application."))
         return redirect("identity:apply_card")
-    form = forms.ApplyDetailsForm(posted(request), national_id=person.national_id)
+    form = forms.ApplyDetailsForm(posted(request), person=person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -181,9 +186,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         link = services.confirmation_link(token)
     except IdentityError as exc:
         return render(request, "identity/link_refused.html", {"message": exc.message}, status=410)
-    needs_password = link.account.channel == Account.Channel.EMPLOYER
-    form_class = forms.ConfirmWithPasswordForm if needs_password else forms.ConfirmForm
-    form = form_class(posted(request))
+    account = link.account
+    needs_password = account.channel == Account.Channel.EMPLOYER
+    if needs_password:
+        form = forms.ConfirmWithPasswordForm(posted(request), **_password_owner(account))
+    else:
+        form = forms.ConfirmForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.confirm_registration(
@@ -264,10 +272,10 @@ def forgot(request: HttpRequest) -> HttpResponse:
 @never_cache
 def reset(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        services.reset_link(token)
+        link = services.reset_link(token)
     except IdentityError as exc:
         return render(request, "identity/link_refused.html", {"message": exc.message}, status=410)
-    form = forms.ResetForm(posted(request))
+    form = forms.ResetForm(posted(request), **_password_owner(link.account))
     if request.method == "POST" and form.is_valid():
         try:
             services.reset_password(
@@ -301,7 +309,7 @@ def registered_required(view):
 
 @registered_required
 def change_password(request: HttpRequest, account: Account) -> HttpResponse:
-    form = forms.ChangePasswordForm(posted(request))
+    form = forms.ChangePasswordForm(posted(request), **_password_owner(account))
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(
