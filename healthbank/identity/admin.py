@@ -23,6 +23,7 @@ from healthbank.audit.models import AuditEvent
 from healthbank.audit.selectors import events_for
 from healthbank.audit.services import record
 from healthbank.core.admin import ReadOnlyAdmin
+from healthbank.core.typed import TypedField
 from healthbank.identity import services
 from healthbank.identity.forms import MOBILE, PHONE, PasswordFields
 from healthbank.identity.models import Account, Device, DeviceBinding
@@ -57,8 +58,8 @@ class CounterRegistrationForm(PasswordFields):
         },
     )
     email = forms.EmailField(label=_("E-mail (primary)"), required=False)
-    mobile = forms.CharField(label=_("Mobile phone"), required=False, validators=[MOBILE])
-    phone = forms.CharField(label=_("Contact phone"), required=False, validators=[PHONE])
+    mobile = TypedField(label=_("Mobile phone"), required=False, validators=[MOBILE])
+    phone = TypedField(label=_("Contact phone"), required=False, validators=[PHONE])
 
     field_order = [
         "national_id", "document_checked", "password", "password_again", "email", "mobile",
@@ -85,6 +86,7 @@ class AccountChangeForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["email", "backup_email", "mobile", "phone"]
+        field_classes = {"mobile": TypedField, "phone": TypedField}  # full-width made ASCII
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

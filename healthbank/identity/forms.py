@@ -10,37 +10,41 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from healthbank.core.typed import TypedField
 from healthbank.identity import passwords, rules
 from healthbank.identity.cards import CardProof, CardRefused, verify_proof
-from healthbank.people.identifiers import validate_personal_id
+from healthbank.people.identifiers import normalise, validate_personal_id
 from healthbank.people.models import County, Person, Township, Village
 
+# [0-9], not \d: other scripts' digits are refused (full-width ones are made ASCII first by
+# the fields, core.typed.TypedField).
 MOBILE = RegexValidator(
-    r"^09\d{8}$", _("Enter a mobile number of ten digits starting with 09, e.g. 0912345678.")
+    r"^09[0-9]{8}$", _("Enter a mobile number of ten digits starting with 09, e.g. 0912345678.")
 )
 PHONE = RegexValidator(
-    r"^0\d{1,3}-?\d{5,8}(#\d{1,6})?$",
+    r"^0[0-9]{1,3}-?[0-9]{5,8}(#[0-9]{1,6})?$",
     _("Enter a phone number with its area code, e.g. 02-23456789 or 02-23456789#123."),
 )
 HOUSEHOLD_NUMBER = RegexValidator(
-    r"^[A-Za-z]\d{7}$",
+    r"^[A-Za-z][0-9]{7}$",
     _("A household number is a letter and seven digits, as on your household register."),
 )
 
 
 class NationalIdField(forms.CharField):
-    """A national ID or resident certificate number, in any case, with its check digit."""
+    """A national ID or resident certificate number, in any case, full-width or not, with
+    its check digit."""
 
     default_validators = [validate_personal_id]
 
     def to_python(self, value):
-        return super().to_python(value).replace(" ", "").upper()
+        return normalise(super().to_python(value)).replace(" ", "")
 
 
-class CardNumberField(forms.CharField):
+class CardNumberField(TypedField):
     """The twelve digits on the front of an NHI card, typed with or without spaces."""
 
-    default_validators = [RegexValidator(r"^\d{12}$", _("A card number is twelve digits."))]
+    default_validators = [RegexValidator(r"^[0-9]{12}$", _("A card number is twelve digits."))]
 
     def to_python(self, value):
         return super().to_python(value).replace(" ", "").replace("-", "")
@@ -120,8 +124,8 @@ class PasswordFields(forms.Form):
 
 
 class ContactFields(forms.Form):
-    phone = forms.CharField(label=_("Contact phone"), required=False, validators=[PHONE])
-    mobile = forms.CharField(
+    phone = TypedField(label=_("Contact phone"), required=False, validators=[PHONE])
+    mobile = TypedField(
         label=_("Mobile phone"),
         required=False,
         validators=[MOBILE],
@@ -140,7 +144,7 @@ class ContactFields(forms.Form):
 class HouseholdFields(forms.Form):
     """戶號 and 戶籍鄉鎮里鄰, in cascading selects (static/identity/divisions.js)."""
 
-    household_number = forms.CharField(
+    household_number = TypedField(
         label=_("Household number"),
         validators=[HOUSEHOLD_NUMBER],
         help_text=_("The number at the top left of the cover of your household register."),
@@ -215,7 +219,7 @@ class ForgotForm(HouseholdFields, CardForm):
         widget=forms.RadioSelect,
     )
     email = forms.EmailField(label=_("New e-mail address"), required=False)
-    mobile = forms.CharField(label=_("Mobile phone"), required=False, validators=[MOBILE])
+    mobile = TypedField(label=_("Mobile phone"), required=False, validators=[MOBILE])
 
     HOUSEHOLD = ("household_number", "county", "township", "village", "neighbourhood")
     field_order = ["mode", "email", *HOUSEHOLD, "mobile"]

@@ -21,11 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import record
+from healthbank.core.typed import ascii_typed
 from healthbank.external.household import registry
 from healthbank.external.mail import send_bilingual
 from healthbank.identity import passwords, rules
 from healthbank.identity.cards import CardProof, CardRefused
 from healthbank.identity.models import Account, EmailLink
+from healthbank.people.identifiers import normalise
 from healthbank.people.models import InsuredUnit, NhiCard, Person
 
 Action = AuditEvent.Action
@@ -504,8 +506,8 @@ def sign_in(
         card = (
             NhiCard.objects.select_related("person")
             .filter(
-                number=card_number.strip(),
-                person__national_id=national_id.strip().upper(),
+                number=ascii_typed(card_number).strip(),
+                person__national_id=normalise(national_id),
                 status=NhiCard.Status.VALID,
             )
             .first()
