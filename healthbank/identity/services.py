@@ -552,8 +552,8 @@ def check_password_and_state(
     # Read again: a wrong password sent alongside may have locked the account meanwhile.
     fresh = Account.objects.values_list("locked_at", "status").get(pk=account.pk)
     account.locked_at, account.status = fresh
-    if account.is_locked:
-        _refuse_locked(account, password, method, address, holder)
+    if account.is_locked:  # the right password's hash is spent: no second one
+        _refuse_locked(account, None, method, address, holder)
     # The password is right: from here the person may be told the state of their account.
     if account.status == Account.Status.SUSPENDED:
         _refuse(account.person, method, address, "suspended")
@@ -562,7 +562,7 @@ def check_password_and_state(
 
 
 def _refuse_locked(
-    account: Account, password: str, method: str, address: str | None, holder: bool
+    account: Account, password: str | None, method: str, address: str | None, holder: bool
 ) -> None:
     """A locked account answers alike for the right and a wrong password, in the same time,
     and no longer counts: otherwise whoever made it lock could go on guessing, and the
@@ -574,7 +574,8 @@ def _refuse_locked(
     is no oracle, and it is the person, or someone who already has their card, who learns
     only that the account is locked.
     """
-    check_throwaway_password(password)
+    if password is not None:
+        check_throwaway_password(password)
     code = "locked" if holder else "invalid_login"
     _refuse(account.person, method, address, code, reason="locked",
             limit=settings.LOGIN_FAILURE_LIMIT)  # fmt: skip
