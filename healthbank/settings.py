@@ -157,6 +157,10 @@ if TESTING:  # the same algorithm with small parameters (healthbank/core/hashers
 LOGIN_URL = "identity:login"
 AUTHENTICATION_BACKENDS = ["healthbank.identity.backends.AccountBackend"]
 
+# Staff users' passwords (createsuperuser, changepassword, the staff admin's user forms):
+# Django's validators. A person's registration password follows the seed instead, 6 to 12
+# characters (Django's 8 would contradict it), checked by identity.passwords.VALIDATORS
+# wherever a person sets one; Django's own forms never set a person's password.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -400,3 +404,11 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     ).split()
 }
 # --- end headers, logs and caching ----------------------------------------------------------
+
+# --- passwords asked again (issue 18) -------------------------------------------------------
+# Wrong passwords re-typed inside one signed-in session (changing the password or contact
+# data, a device code, enabling a device, a package, an authorisation) before that session
+# ends: the website signs out, the app's token is revoked. They never count toward the
+# account's lockout (LOGIN_FAILURE_LIMIT), so a stolen session cannot lock its owner out.
+REAUTH_FAILURE_LIMIT = envint("REAUTH_FAILURE_LIMIT", 3)
+# --- end passwords asked again --------------------------------------------------------------

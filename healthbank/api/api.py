@@ -24,7 +24,7 @@ from healthbank.downloads.categories import BY_CODE, CATEGORIES
 from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.views import REFUSALS
 from healthbank.identity import devices
-from healthbank.identity.services import IdentityError
+from healthbank.identity.services import IdentityError, SessionEnded
 from healthbank.vcard.api import router as vcard_router
 from healthbank.vcard.services import VcardError
 
@@ -44,6 +44,7 @@ STATUS = {
     "suspended": 403,
     "pending": 403,
     "card_required": 403,
+    "reauth_ended": 401,
     "throttled": 429,
     "too_many": 409,
     "not_found": 404,
@@ -100,6 +101,14 @@ def _error(request: HttpRequest, code: str, message, status: int | None = None) 
 @api.exception_handler(ApiError)
 def _refused(request: HttpRequest, exc) -> HttpResponse:
     return _error(request, exc.code, exc.message)
+
+
+@api.exception_handler(SessionEnded)
+def _session_ended(request: HttpRequest, exc: SessionEnded) -> HttpResponse:
+    """Too many wrong passwords asked again: this sign-in's tokens are revoked."""
+    if isinstance(request.auth, ApiToken):
+        tokens.revoke_pair(request.auth)
+    return _error(request, exc.code, exc.message, 401)
 
 
 @api.exception_handler(VcardError)

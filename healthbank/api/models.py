@@ -30,7 +30,8 @@ class DeviceCredential(models.Model):
 
 
 class ApiToken(models.Model):
-    """An access or refresh token; the two issued together share a `pair`."""
+    """An access or refresh token. The tokens of one sign-in, the first two and those its
+    refreshes issued, share a `pair`: the app's session."""
 
     class Kind(models.TextChoices):
         ACCESS = "access", "access"

@@ -59,10 +59,12 @@ def issue_credential(binding: DeviceBinding) -> str:
     return secret
 
 
-def issue_pair(binding: DeviceBinding) -> dict:
-    """A new access token and refresh token for this binding."""
+def issue_pair(binding: DeviceBinding, pair: str | None = None) -> dict:
+    """A new access token and refresh token for this binding: of a new sign-in, or of the
+    sign-in `pair` when refreshed (the pair names the app's session; asking the password
+    again counts wrong ones under it, so a refresh must not start the count again)."""
     now = timezone.now()
-    pair = secrets.token_hex(16)
+    pair = pair or secrets.token_hex(16)
     lifetimes = {
         Kind.ACCESS: dt.timedelta(minutes=settings.API_ACCESS_TOKEN_MINUTES),
         Kind.REFRESH: dt.timedelta(days=settings.API_REFRESH_TOKEN_DAYS),
@@ -109,7 +111,7 @@ def check(raw: str, kind: str) -> ApiToken:
 
 
 def revoke_pair(token: ApiToken) -> None:
-    """登出: the token and the one issued with it stop working."""
+    """登出: the tokens of this sign-in stop working (the app's session ends)."""
     ApiToken.objects.filter(pair=token.pair, revoked_at=None).update(revoked_at=timezone.now())
 
 
@@ -123,7 +125,7 @@ def rotate(raw_refresh: str) -> dict:
     if not revoked:  # used by a concurrent request
         raise TokenError("token_invalid")
     revoke_pair(token)
-    return issue_pair(token.binding)
+    return issue_pair(token.binding, token.pair)
 
 
 def sign_in(
@@ -150,8 +152,10 @@ def sign_in(
                method=method, address=address, success=False, reason="device_not_verified",
                channel="app")  # fmt: skip
         raise TokenError("device_not_verified")
+    # The device's credential proves it is the person's verified phone: a locked account
+    # may say so to it, whatever the password (identity's _refuse_locked).
     identity.check_password_and_state(
-        account=account, password=password, method=method, address=address
+        account=account, password=password, method=method, address=address, holder=True
     )
     identity.signed_in(account, method, address, channel="app", binding_id=binding.pk)
     return binding, issue_pair(binding)

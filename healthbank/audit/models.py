@@ -24,6 +24,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login.failed", _("Sign-in failed")
         LOGOUT = "logout", _("Signed out")
         LOCKED = "locked", _("Online services suspended after wrong passwords")
+        REAUTH_FAILED = "reauth.failed", _("Wrong password when asked again while signed in")
         PASSWORD_RESET_REQUESTED = "password.reset_requested", _("Password reset requested")
         PASSWORD_RESET = "password.reset", _("Password reset")
         PASSWORD_CHANGED = "password.changed", _("Password changed")

@@ -30,6 +30,7 @@ from healthbank.codes.models import (
     Vaccine,
 )
 from healthbank.core.datafiles import DataFileError, read_rows, upsert
+from healthbank.core.typed import is_ascii_digits
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -99,7 +100,7 @@ def _convert(field: models.Field, raw: str, known: dict[str, set[str]]) -> Any:
             raise ValueError(f"{value!r} is not a number") from None
         return field.clean(number, None)
     if isinstance(field, models.IntegerField):
-        if not value.isdigit():
+        if not is_ascii_digits(value):
             raise ValueError(f"{value!r} is not a whole number")
         return field.clean(int(value), None)
     if not value and not field.blank:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 ROC_OFFSET = 1911
-_ROC_RE = re.compile(r"^(\d{2,3})[/.-]?(\d{2})[/.-]?(\d{2})$")
+_ROC_RE = re.compile(r"^([0-9]{2,3})[/.-]?([0-9]{2})[/.-]?([0-9]{2})$")
 
 
 def to_roc(value: dt.date, sep: str = "/") -> str:

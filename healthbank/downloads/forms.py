@@ -1,5 +1,6 @@
 """The request form: the seed's table of categories (合併資料 / 單月份資料), and the password
-asked again, since a package carries all of one's records (STYLE: sensitive actions ask again)."""
+asked again, since a package carries all of one's records (STYLE: sensitive actions ask again);
+the view checks it once the rest of the form is valid."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ Mode = PackageRequest.Mode
 class PackageForm(forms.Form):
     password = forms.CharField(
         label=_("Your registration password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Asked again because a package holds all your records."),
     )
 
-    def __init__(self, *args, user, today, **kwargs):
+    def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user, self.today = user, today
+        self.today = today
         for category in CATEGORIES:
             self.fields[f"c_{category.code}"] = forms.BooleanField(
                 label=category.label, required=False
@@ -39,12 +41,6 @@ class PackageForm(forms.Form):
         for category in CATEGORIES:
             mode = self[f"m_{category.code}"] if category.monthly else None
             yield category, category.window(self.today), self[f"c_{category.code}"], mode
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("The password is not correct."), code="password")
-        return password
 
     def clean(self):
         data = super().clean()

@@ -16,6 +16,8 @@ from healthbank.bank.portal import Portal, open_portal, portal_page
 from healthbank.downloads import selectors, services
 from healthbank.downloads.forms import PackageForm
 from healthbank.downloads.models import PackageRequest
+from healthbank.identity import reauth
+from healthbank.identity.services import IdentityError
 
 NOTES = (  # the seed's rules for the files (seed 000, 下載服務; seed 001)
     gettext_lazy("Packages are made in the background and can be downloaded for 7 days."),
@@ -52,12 +54,17 @@ def _list_context(portal: Portal) -> dict:
 
 @portal_page
 def home(request: HttpRequest, portal: Portal) -> HttpResponse:
-    form = PackageForm(request.POST or None, user=request.user, today=portal.today)
+    form = PackageForm(request.POST or None, today=portal.today)
     if request.method == "POST" and form.is_valid():
         try:
+            reauth.confirm_password(
+                request, request.user.account, form.cleaned_data["password"], "package"
+            )
             services.request_package(
                 person=portal.subject, requested_by=portal.viewer, choices=form.choices()
             )
+        except IdentityError as refused:
+            form.add_error("password", refused.message)
         except services.DownloadError as refused:
             form.add_error(None, REFUSALS[refused.code])
         else:

@@ -19,8 +19,10 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.core.rocdate import to_roc
+from healthbank.core.typed import ascii_typed
 from healthbank.employers import rules
 from healthbank.external.mail import LANGUAGES
+from healthbank.people.identifiers import normalise
 
 if TYPE_CHECKING:
     from healthbank.employers.models import BatchRow
@@ -132,7 +134,7 @@ def _looks_like_header(cells: list[str]) -> bool:
 
 def _mobile(value: str) -> str:
     # Excel turns 0912345678 into the number 912345678 unless the column is text.
-    return "0" + value if re.fullmatch(r"9\d{8}", value) else value
+    return "0" + value if re.fullmatch(r"9[0-9]{8}", value) else value
 
 
 def read_rows(data: bytes) -> list[Row]:
@@ -159,7 +161,10 @@ def read_rows(data: bytes) -> list[Row]:
             if len(rows) == rules.MAX_ROWS:
                 raise FileRefused("too_many_rows", max_rows=rules.MAX_ROWS)
             national_id, email, mobile, phone = cells + [""] * (rules.MAX_COLUMNS - len(cells))
-            rows.append(Row(line, national_id.upper(), email, _mobile(mobile), phone))
+            # Typed in a spreadsheet: full-width IDs and numbers are made ASCII; other
+            # scripts' digits stay, and the row's checks refuse them.
+            rows.append(Row(line, normalise(national_id), email, _mobile(ascii_typed(mobile)),
+                            ascii_typed(phone)))  # fmt: skip
     except csv.Error as exc:
         raise FileRefused("unreadable_line", line=line + 1) from exc
     if not rows:

@@ -17,7 +17,7 @@ class UnitLoginForm(forms.Form):
     code = forms.CharField(
         label=_("Insured unit code"),
         max_length=9,
-        validators=[RegexValidator(r"^\d{9}$", _("A unit code is nine digits."))],
+        validators=[RegexValidator(r"^[0-9]{9}$", _("A unit code is nine digits."))],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username"}),
     )
     password = forms.CharField(

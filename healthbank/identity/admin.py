@@ -28,6 +28,7 @@ from healthbank.audit.models import AuditEvent
 from healthbank.audit.selectors import events_for
 from healthbank.audit.services import record
 from healthbank.core.admin import ReadOnlyAdmin
+from healthbank.core.typed import TypedField
 from healthbank.identity import lockout, second_factor, services
 from healthbank.identity.forms import MOBILE, PHONE, PasswordFields
 from healthbank.identity.models import (
@@ -68,17 +69,17 @@ class CounterRegistrationForm(PasswordFields):
         },
     )
     email = forms.EmailField(label=_("E-mail (primary)"), required=False)
-    mobile = forms.CharField(label=_("Mobile phone"), required=False, validators=[MOBILE])
-    phone = forms.CharField(label=_("Contact phone"), required=False, validators=[PHONE])
+    mobile = TypedField(label=_("Mobile phone"), required=False, validators=[MOBILE])
+    phone = TypedField(label=_("Contact phone"), required=False, validators=[PHONE])
 
     field_order = [
         "national_id", "document_checked", "password", "password_again", "email", "mobile",
         "phone",
     ]  # fmt: skip
 
-    person: Person | None = None
-
     def clean_national_id(self) -> str:
+        # It runs before clean_password, which checks the password against this person's
+        # ID and birthday (and the e-mail typed here), as on the registration site.
         national_id = normalise(self.cleaned_data["national_id"])
         validate_personal_id(national_id)
         self.person = Person.objects.filter(national_id=national_id).first()
@@ -89,13 +90,6 @@ class CounterRegistrationForm(PasswordFields):
             )
         return national_id
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        national_id = normalise(self.data.get("national_id", ""))
-        if national_id and national_id.lower() in password.lower():
-            raise forms.ValidationError(_("The password must not contain the national ID."))
-        return password
-
 
 class AccountChangeForm(forms.ModelForm):
     """Contact data, with the same checks as the registration site."""
@@ -103,6 +97,7 @@ class AccountChangeForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["email", "backup_email", "mobile", "phone"]
+        field_classes = {"mobile": TypedField, "phone": TypedField}  # full-width made ASCII
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import Action, record
+from healthbank.core.typed import ascii_typed, is_ascii_digits
 from healthbank.external.telecom import MOBILE_NUMBER, normalise_number, telecom
 from healthbank.identity import rules
 from healthbank.identity import services as identity
@@ -27,6 +28,7 @@ from healthbank.identity.models import (
     DeviceVerifyFailure,
 )
 from healthbank.identity.services import IdentityError
+from healthbank.people.identifiers import normalise
 from healthbank.people.models import NhiCard
 
 # What the QR code carries; the app strips it, and so does verify_device.
@@ -74,7 +76,7 @@ class DeviceError(Exception):
 
 def normalise_code(code: str) -> str:
     """The code as typed or scanned: without the QR prefix, dashes, spaces; upper case."""
-    code = code.strip()
+    code = ascii_typed(code).strip()
     if code.startswith(QR_PREFIX):
         code = code[len(QR_PREFIX) :]
     return code.replace("-", "").replace(" ", "").upper()
@@ -215,8 +217,8 @@ def verify_by_phone(
         raise DeviceError("invalid_device")
     if not MOBILE_NUMBER.fullmatch(normalise_number(mobile)):
         raise DeviceError("invalid_mobile")
-    card_last4 = card_last4.strip()
-    if not (len(card_last4) == 4 and card_last4.isdigit()):
+    card_last4 = ascii_typed(card_last4).strip()
+    if not (len(card_last4) == 4 and is_ascii_digits(card_last4)):
         raise DeviceError("invalid_card_digits")
     if _throttled(identifier, address):
         raise _refuse("throttled", identifier=identifier, address=address)
@@ -257,7 +259,7 @@ def app_account(national_id: str) -> Account | None:
     account has none until it applies for a mobile device account)."""
     return (
         Account.objects.select_related("person", "user")
-        .filter(person__national_id=national_id.strip().upper())
+        .filter(person__national_id=normalise(national_id))
         .exclude(status=Account.Status.CERTIFICATE)
         .first()
     )

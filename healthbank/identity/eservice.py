@@ -137,7 +137,8 @@ def mobile_account(request: HttpRequest, account: Account) -> HttpResponse:
     refusal = services.mobile_account_refusal(account)
     form = forms.MobileAccountForm(
         posted(request) if refusal is None else None,
-        national_id=account.person.national_id,
+        person=account.person,
+        emails=(account.email,),
         initial={"email": account.email},
     )
     if refusal is None and request.method == "POST" and form.is_valid():

@@ -3,42 +3,48 @@ what to do. Business rules (household match, account state) are the services' jo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from captcha.fields import CaptchaField
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from healthbank.identity import rules
+from healthbank.core.typed import TypedField
+from healthbank.identity import passwords, rules
 from healthbank.identity.cards import CardProof, CardRefused, verify_proof
-from healthbank.people.identifiers import validate_personal_id
-from healthbank.people.models import County, Township, Village
+from healthbank.people.identifiers import normalise, validate_personal_id
+from healthbank.people.models import County, Person, Township, Village
 
+# [0-9], not \d: other scripts' digits are refused (full-width ones are made ASCII first by
+# the fields, core.typed.TypedField).
 MOBILE = RegexValidator(
-    r"^09\d{8}$", _("Enter a mobile number of ten digits starting with 09, e.g. 0912345678.")
+    r"^09[0-9]{8}$", _("Enter a mobile number of ten digits starting with 09, e.g. 0912345678.")
 )
 PHONE = RegexValidator(
-    r"^0\d{1,3}-?\d{5,8}(#\d{1,6})?$",
+    r"^0[0-9]{1,3}-?[0-9]{5,8}(#[0-9]{1,6})?$",
     _("Enter a phone number with its area code, e.g. 02-23456789 or 02-23456789#123."),
 )
 HOUSEHOLD_NUMBER = RegexValidator(
-    r"^[A-Za-z]\d{7}$",
+    r"^[A-Za-z][0-9]{7}$",
     _("A household number is a letter and seven digits, as on your household register."),
 )
 
 
 class NationalIdField(forms.CharField):
-    """A national ID or resident certificate number, in any case, with its check digit."""
+    """A national ID or resident certificate number, in any case, full-width or not, with
+    its check digit."""
 
     default_validators = [validate_personal_id]
 
     def to_python(self, value):
-        return super().to_python(value).replace(" ", "").upper()
+        return normalise(super().to_python(value)).replace(" ", "")
 
 
-class CardNumberField(forms.CharField):
+class CardNumberField(TypedField):
     """The twelve digits on the front of an NHI card, typed with or without spaces."""
 
-    default_validators = [RegexValidator(r"^\d{12}$", _("A card number is twelve digits."))]
+    default_validators = [RegexValidator(r"^[0-9]{12}$", _("A card number is twelve digits."))]
 
     def to_python(self, value):
         return super().to_python(value).replace(" ", "").replace("-", "")
@@ -67,7 +73,12 @@ class CardForm(forms.Form):
 
 
 class PasswordFields(forms.Form):
-    """註冊密碼 6–12 characters, typed twice; strength shown live as 弱/中/中強/強."""
+    """註冊密碼 6–12 characters, typed twice, refused when common or built from the person's
+    ID, birthday or e-mail (identity.passwords); strength shown live as 弱/中/中強/強.
+
+    `person` and `emails` (the addresses on record) are whose password it is; addresses typed
+    in the same form count too.
+    """
 
     password = forms.CharField(
         label=_("Registration password"),
@@ -76,8 +87,9 @@ class PasswordFields(forms.Form):
         max_length=rules.PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_(
-            "6 to 12 characters. A strong password mixes upper- and lower-case letters, "
-            "digits and symbols (such as ~!@#$%^&*) and is 8 characters or longer."
+            "6 to 12 characters, not a common password and not built from your national ID, "
+            "birthday or e-mail address. A strong password mixes upper- and lower-case "
+            "letters, digits and symbols (such as ~!@#$%^&*) and is 8 characters or longer."
         ),
         error_messages={
             "min_length": _("The password must be 6 to 12 characters long."),
@@ -90,6 +102,19 @@ class PasswordFields(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def __init__(self, *args, person: Person | None = None, emails: Iterable[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person, self.emails = person, tuple(emails)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        # Checked before the card's challenge is spent (CardForm.clean), so a refused password
+        # does not need the card read again; typed addresses are compared as typed.
+        typed = [self.data.get(self.add_prefix(name), "") for name in ("email", "backup_email")
+                 if name in self.fields]  # fmt: skip
+        passwords.validate(password, person=self.person, emails=(*self.emails, *typed))
+        return password
+
     def clean_password_again(self):
         password = self.cleaned_data.get("password")
         again = self.cleaned_data.get("password_again")
@@ -99,8 +124,8 @@ class PasswordFields(forms.Form):
 
 
 class ContactFields(forms.Form):
-    phone = forms.CharField(label=_("Contact phone"), required=False, validators=[PHONE])
-    mobile = forms.CharField(
+    phone = TypedField(label=_("Contact phone"), required=False, validators=[PHONE])
+    mobile = TypedField(
         label=_("Mobile phone"),
         required=False,
         validators=[MOBILE],
@@ -119,7 +144,7 @@ class ContactFields(forms.Form):
 class HouseholdFields(forms.Form):
     """戶號 and 戶籍鄉鎮里鄰, in cascading selects (static/identity/divisions.js)."""
 
-    household_number = forms.CharField(
+    household_number = TypedField(
         label=_("Household number"),
         validators=[HOUSEHOLD_NUMBER],
         help_text=_("The number at the top left of the cover of your household register."),
@@ -166,21 +191,7 @@ class ApplyCardForm(HouseholdFields, CardForm):
     pass
 
 
-class OwnPasswordFields(PasswordFields):
-    """A new registration password that must not contain the person's national ID."""
-
-    def __init__(self, *args, national_id: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.national_id = national_id
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if self.national_id and self.national_id.lower() in password.lower():
-            raise forms.ValidationError(_("The password must not contain your national ID."))
-        return password
-
-
-class ApplyDetailsForm(OwnPasswordFields, ContactFields):
+class ApplyDetailsForm(PasswordFields, ContactFields):
     pass
 
 
@@ -208,7 +219,7 @@ class ForgotForm(HouseholdFields, CardForm):
         widget=forms.RadioSelect,
     )
     email = forms.EmailField(label=_("New e-mail address"), required=False)
-    mobile = forms.CharField(label=_("Mobile phone"), required=False, validators=[MOBILE])
+    mobile = TypedField(label=_("Mobile phone"), required=False, validators=[MOBILE])
 
     HOUSEHOLD = ("household_number", "county", "township", "village", "neighbourhood")
     field_order = ["mode", "email", *HOUSEHOLD, "mobile"]
@@ -303,7 +314,7 @@ class PasswordAgainForm(forms.Form):
     )
 
 
-class MobileAccountForm(OwnPasswordFields):
+class MobileAccountForm(PasswordFields):
     """行動裝置帳號申請: the password the NHI Express app signs in with, and an e-mail."""
 
     email = forms.EmailField(

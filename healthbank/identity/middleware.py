@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from healthbank.audit.services import client_address
 from healthbank.identity import services
 from healthbank.identity.models import Account
 from healthbank.identity.sessions import LAST_SEEN, SIGNED_IN_AT, now
@@ -124,3 +125,14 @@ class SessionControlMiddleware:
         if (key := request.session.session_key) in ended:
             return _signed_out(request, ended[key])
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        """A view asked for the password again and got it wrong REAUTH_FAILURE_LIMIT times in
+        this session (services.SessionEnded): sign out and say why."""
+        if not isinstance(exception, services.SessionEnded):
+            return None
+        if (account := getattr(request.user, "account", None)) is not None:
+            services.record_logout(account, client_address(request))
+        logout(request)
+        messages.error(request, exception.message)
+        return redirect(sign_in_page(request.path))

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import record
+from healthbank.core.typed import ascii_typed, is_ascii_digits
 from healthbank.identity import lockout, rules
 from healthbank.identity.lockout import LoginRefused
 
@@ -59,12 +60,13 @@ def current_code(device: TOTPDevice, at: float | None = None) -> str:
 
 
 def _clean(code: str) -> str:
-    """Codes as people type them: spaces and dashes ignored, recovery codes in any case."""
-    return "".join(code.split()).replace("-", "").lower()
+    """Codes as people type them: full-width forms read as ASCII, spaces and dashes ignored,
+    recovery codes in any case."""
+    return "".join(ascii_typed(code).split()).replace("-", "").lower()
 
 
 def _method(code: str) -> str:
-    return Method.TOTP if code.isdigit() else Method.RECOVERY_CODE
+    return Method.TOTP if is_ascii_digits(code) else Method.RECOVERY_CODE
 
 
 def _wrong(user: AbstractBaseUser, code: str, address: str | None) -> LoginRefused:
@@ -95,7 +97,7 @@ def confirm_enrolment(
             .order_by("-pk")
             .first()
         )
-        if device is None or not code.isdigit() or not device.verify_token(code):
+        if device is None or not is_ascii_digits(code) or not device.verify_token(code):
             device = None
         else:
             device.confirmed = True
@@ -124,7 +126,7 @@ def verify(*, user: AbstractBaseUser, code: str, address: str | None) -> Device:
     code = _clean(code)
     _before_checking(user, code, address)
     # Digits are an authenticator's code, but a recovery code may be all digits too.
-    kinds = [TOTPDevice, StaticDevice] if code.isdigit() else [StaticDevice]
+    kinds = [TOTPDevice, StaticDevice] if is_ascii_digits(code) else [StaticDevice]
     with transaction.atomic():
         devices = [
             device

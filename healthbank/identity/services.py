@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +25,13 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import record
+from healthbank.core.typed import ascii_typed
 from healthbank.external.household import registry
 from healthbank.external.mail import send_bilingual
-from healthbank.identity import rules
+from healthbank.identity import passwords, rules
 from healthbank.identity.cards import CardProof, CardRefused
 from healthbank.identity.models import Account, DeviceBinding, EmailLink, WebSession
+from healthbank.people.identifiers import normalise
 from healthbank.people.models import InsuredUnit, NhiCard, Person
 
 Action = AuditEvent.Action
@@ -56,8 +59,8 @@ class IdentityError(Exception):
             "This link has expired (links are valid for 5 days). Use Resend confirmation "
             "e-mail (or Forgot password) to get a new one."
         ),
-        "wrong_password": _("The current password is wrong."),
         "password_required": _("Choose your registration password to complete the registration."),
+        "weak_password": _("Choose another password. %(reasons)s"),
         "invalid_login": _(
             "The sign-in details are wrong. After %(limit)s wrong passwords in a row, online "
             "services are suspended until you reset your password with Forgot password."
@@ -86,8 +89,8 @@ class IdentityError(Exception):
             "your household."
         ),
         "password_again": _(
-            "The registration password is wrong. After %(limit)s wrong passwords in a row, "
-            "online services are suspended until you reset your password with Forgot password."
+            "The registration password is wrong. Wrong passwords left before you are signed "
+            "out, to protect your account: %(left)s."
         ),
         "mobile_account_exists": _(
             "You already have an account for the NHI Express app: sign in to the app with your "
@@ -100,6 +103,22 @@ class IdentityError(Exception):
         super().__init__(code)
         self.code = code
         self.message = self.MESSAGES[code] % params if params else self.MESSAGES[code]
+
+
+class SessionEnded(Exception):
+    """The password asked again inside a session was wrong REAUTH_FAILURE_LIMIT times: the
+    caller ends that session (the website signs out, the app API revokes the token). Not an
+    IdentityError, so that it passes the views' handlers of refusals to the one that ends
+    the session."""
+
+    code = "reauth_ended"
+
+    def __init__(self):
+        super().__init__(self.code)
+        self.message = _(
+            "The password was entered wrongly %(limit)s times, so you have been signed out to "
+            "protect your account. Sign in again."
+        ) % {"limit": settings.REAUTH_FAILURE_LIMIT}
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -162,6 +181,18 @@ def _new_user(person: Person):
     return user
 
 
+def _set_password(account: Account, password: str) -> None:
+    """Every password a person sets passes identity.passwords (the forms have shown the
+    reasons already; this keeps any other caller from storing a refused one)."""
+    emails = (account.email, account.backup_email)
+    try:
+        passwords.validate(password, person=account.person, emails=emails)
+    except ValidationError as refused:
+        raise IdentityError("weak_password", reasons=" ".join(refused.messages)) from None
+    account.user.set_password(password)
+    account.user.save(update_fields=["password"])
+
+
 def _own_card(proof: CardProof, person: Person) -> None:
     if proof.person.pk != person.pk:
         raise CardRefused("other_person")
@@ -212,8 +243,7 @@ def apply_online(
     account.mobile, account.phone = mobile, phone
     account.applied_at = timezone.now()
     account.save()
-    account.user.set_password(password)
-    account.user.save(update_fields=["password"])
+    _set_password(account, password)
     token = _issue_link(account, EmailLink.Purpose.CONFIRM, rules.CONFIRMATION_VALID_FOR)
     record(action=Action.REGISTRATION_APPLIED, person=person, method="card", address=address)
     _mail("confirm", account, link=link_for(token, EmailLink.Purpose.CONFIRM))
@@ -240,8 +270,7 @@ def confirm_registration(
     link.used_at = now
     link.save(update_fields=["used_at"])
     if password:
-        account.user.set_password(password)
-        account.user.save(update_fields=["password"])
+        _set_password(account, password)
     account.status = Account.Status.ACTIVE
     account.confirmed_at = now
     account.card_verified_at = account.card_verified_at or now
@@ -349,8 +378,7 @@ def reset_password(
     _own_card(proof, account.person)
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
-    account.user.set_password(password)
-    account.user.save(update_fields=["password"])
+    _set_password(account, password)
     account.failed_logins = 0
     account.locked_at = None
     account.card_verified_at = account.card_verified_at or timezone.now()
@@ -362,42 +390,45 @@ def reset_password(
 
 
 def change_password(
-    *, account: Account, old_password: str, new_password: str, address: str | None = None
+    *,
+    account: Account,
+    old_password: str,
+    new_password: str,
+    session: str,
+    address: str | None = None,
 ) -> Account:
-    if not account.user.check_password(old_password):
-        # Outside the transaction: the refusal must stay in the audit trail.
-        record(action=Action.PASSWORD_CHANGED, person=account.person, address=address,
-               success=False)  # fmt: skip
-        raise IdentityError("wrong_password")
+    """變更註冊密碼: the current password is asked again (confirm_password)."""
+    confirm_password(account=account, password=old_password, session=session,
+                     purpose="password_change", address=address)  # fmt: skip
     with transaction.atomic():
-        account.user.set_password(new_password)
-        account.user.save(update_fields=["password"])
+        _set_password(account, new_password)
         record(action=Action.PASSWORD_CHANGED, person=account.person, address=address)
         _mail("password_changed", account)
     return account
 
 
-@transaction.atomic
 def update_account(
     *,
     account: Account,
     password: str,
     email: str,
+    session: str,
     backup_email: str = "",
     mobile: str = "",
     phone: str = "",
     address: str | None = None,
 ) -> Account:
-    """帳號資料異動: contact data, after the password is asked again."""
-    if not account.user.check_password(password):
-        raise IdentityError("wrong_password")
+    """帳號資料異動: contact data, after the password is asked again (confirm_password)."""
+    confirm_password(account=account, password=password, session=session,
+                     purpose="account_update", address=address)  # fmt: skip
     new = {"email": email, "backup_email": backup_email, "mobile": mobile, "phone": phone}
     changed = [field for field, value in new.items() if getattr(account, field) != value]
-    for field in changed:
-        setattr(account, field, new[field])
-    account.save(update_fields=changed or None)
-    record(action=Action.ACCOUNT_UPDATED, person=account.person, address=address,
-           fields=changed)  # fmt: skip
+    with transaction.atomic():
+        for field in changed:
+            setattr(account, field, new[field])
+        account.save(update_fields=changed or None)
+        record(action=Action.ACCOUNT_UPDATED, person=account.person, address=address,
+               fields=changed)  # fmt: skip
     return account
 
 
@@ -425,9 +456,13 @@ def _throttled(address: str | None) -> bool:
     return failures >= settings.LOGIN_ADDRESS_LIMIT
 
 
-def _refuse(person: Person | None, method: str, address: str | None, code: str, **params):
+def _refuse(
+    person: Person | None, method: str, address: str | None, code: str, reason: str = "", **params
+):
+    """Audit a refused sign-in (`reason` when the audit knows more than the caller is told)
+    and raise IdentityError(code)."""
     record(action=Action.LOGIN_FAILED, person=person, method=method, address=address,
-           success=False, reason=code)  # fmt: skip
+           success=False, reason=reason or code)  # fmt: skip
     raise IdentityError(code, **params)
 
 
@@ -476,8 +511,8 @@ def sign_in(
         card = (
             NhiCard.objects.select_related("person")
             .filter(
-                number=card_number.strip(),
-                person__national_id=national_id.strip().upper(),
+                number=ascii_typed(card_number).strip(),
+                person__national_id=normalise(national_id),
                 status=NhiCard.Status.VALID,
             )
             .first()
@@ -494,7 +529,8 @@ def sign_in(
     if account is None:
         check_throwaway_password(password)
         _refuse(person, method, address, "invalid_login", limit=limit)
-    check_password_and_state(account=account, password=password, method=method, address=address)
+    check_password_and_state(account=account, password=password, method=method, address=address,
+                             holder=proof is not None)  # fmt: skip
     if proof is None and account.card_verified_at is None:
         _refuse(account.person, method, address, "card_required")
     return signed_in(account, method, address, card_verified=proof is not None)
@@ -507,18 +543,47 @@ def refuse_if_throttled(*, method: str, address: str | None) -> None:
 
 
 def check_password_and_state(
-    *, account: Account, password: str, method: str, address: str | None
+    *, account: Account, password: str, method: str, address: str | None, holder: bool = False
 ) -> None:
     """What every password sign-in (website or app) checks: the password, where a wrong one
-    counts towards the lockout, then whether the account may be used. IdentityError if not."""
-    _check_password(account, password, method, address)
-    # The password is right: from here the person may be told the state of their account.
+    counts towards the lockout, then whether the account may be used. IdentityError if not.
+
+    `holder`: the caller has proved they hold the person's NHI card or the app's verified
+    device, so a locked account may tell them it is locked (see _refuse_locked).
+    """
     if account.is_locked:
-        _refuse(account.person, method, address, "locked")
+        _refuse_locked(account, password, method, address, holder)
+    _check_password(account, password, method, address)
+    # Read again: a wrong password sent alongside may have locked the account meanwhile.
+    fresh = Account.objects.values_list("locked_at", "status").get(pk=account.pk)
+    account.locked_at, account.status = fresh
+    if account.is_locked:  # the right password's hash is spent: no second one
+        _refuse_locked(account, None, method, address, holder)
+    # The password is right: from here the person may be told the state of their account.
     if account.status == Account.Status.SUSPENDED:
         _refuse(account.person, method, address, "suspended")
     if account.status == Account.Status.PENDING:
         _refuse(account.person, method, address, "pending")
+
+
+def _refuse_locked(
+    account: Account, password: str | None, method: str, address: str | None, holder: bool
+) -> None:
+    """A locked account answers alike for the right and a wrong password, in the same time,
+    and no longer counts: otherwise whoever made it lock could go on guessing, and the
+    answer "locked" would tell them when they guessed right. The person has been told by the
+    lockout e-mail, and the invalid_login message says what that many wrong passwords do.
+
+    Someone who has proved they hold the card or the verified device is told "locked" (and
+    how to reset) whatever the password: that answer does not depend on the password, so it
+    is no oracle, and it is the person, or someone who already has their card, who learns
+    only that the account is locked.
+    """
+    if password is not None:
+        check_throwaway_password(password)
+    code = "locked" if holder else "invalid_login"
+    _refuse(account.person, method, address, code, reason="locked",
+            limit=settings.LOGIN_FAILURE_LIMIT)  # fmt: skip
 
 
 def _sign_in_with_certificate(proof: CardProof | None, address: str | None) -> Account:
@@ -580,8 +645,7 @@ def register_at_counter(
     account.email, account.mobile, account.phone = email, mobile, phone
     account.applied_at = account.confirmed_at = now
     account.save()
-    account.user.set_password(password)
-    account.user.save(update_fields=["password"])
+    _set_password(account, password)
     account.links.filter(used_at__isnull=True).update(used_at=now)
     record(action=Action.REGISTRATION_COUNTER, person=person, actor=Actor.STAFF,
            actor_id=staff_id, method="counter")  # fmt: skip
@@ -645,21 +709,51 @@ def register_for_unit(
 
 
 def confirm_password(
-    *, account: Account, password: str, method: str, address: str | None = None
+    *,
+    account: Account,
+    password: str,
+    session: str,
+    purpose: str,
+    method: str = "",
+    address: str | None = None,
 ) -> None:
-    """Sensitive actions ask again (binding a device): the registration password re-typed
-    inside a live session. A wrong one counts toward the lockout exactly as at sign-in; a
-    right one ends the run of wrong ones. IdentityError if refused."""
-    try:
-        check_password_and_state(account=account, password=password, method=method,
-                                 address=address)  # fmt: skip
-    except IdentityError as exc:
-        if exc.code != "invalid_login":
-            raise
-        raise IdentityError("password_again", limit=settings.LOGIN_FAILURE_LIMIT) from None
-    if account.failed_logins:
-        account.failed_logins = 0
-        account.save(update_fields=["failed_logins"])
+    """Sensitive actions ask again (changing the password or contact data, a device code,
+    enabling a device, a package, an authorisation): the registration password re-typed
+    inside a live session, named by `session` (a reference the caller keeps for it).
+
+    A wrong one is audited and counted for this session only, never toward the account's
+    lockout: whoever holds a stolen session or token must not be able to lock the owner
+    out. The REAUTH_FAILURE_LIMIT-th raises SessionEnded, and so does every try after it,
+    before any password is checked. Otherwise IdentityError("password_again"), or the
+    account's state (locked, suspended) whatever the password.
+    """
+    limit = settings.REAUTH_FAILURE_LIMIT
+    with transaction.atomic():
+        # One check at a time per account, so parallel requests cannot try more passwords
+        # than the limit allows.
+        locked_at, status = (
+            Account.objects.select_for_update().values_list("locked_at", "status")
+            .get(pk=account.pk)
+        )  # fmt: skip
+        failures = AuditEvent.objects.filter(
+            person_id=account.person_id, action=Action.REAUTH_FAILED, detail__session=session
+        ).count()
+        if failures >= limit:
+            raise SessionEnded
+        # The session's holder is who signed in: the state may be told, whatever the password.
+        if locked_at is not None:
+            raise IdentityError("locked")
+        if status == Account.Status.SUSPENDED:
+            raise IdentityError("suspended")
+        if account.user.check_password(password):
+            return
+        failures += 1
+        record(action=Action.REAUTH_FAILED, person=account.person, method=method,
+               address=address, success=False, session=session, purpose=purpose,
+               ended=failures >= limit)  # fmt: skip
+    if failures >= limit:
+        raise SessionEnded
+    raise IdentityError("password_again", left=limit - failures)
 
 
 def mobile_account_refusal(account: Account) -> str | None:
@@ -692,8 +786,7 @@ def apply_mobile_account(
     account.applied_at = account.confirmed_at = now
     account.card_verified_at = account.card_verified_at or now
     account.save()
-    account.user.set_password(password)
-    account.user.save(update_fields=["password"])
+    _set_password(account, password)
     record(action=Action.REGISTRATION_APPLIED, person=account.person, method="certificate",
            address=address, mobile_account=True)  # fmt: skip
     _mail("mobile_account", account, device_url=_site_url("eservice:device_code"))

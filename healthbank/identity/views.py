@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from healthbank.audit.services import client_address
 from healthbank.core.http import next_or, posted
 from healthbank.identity import devices as device_services
-from healthbank.identity import forms, services
+from healthbank.identity import forms, reauth, services
 from healthbank.identity.cards import CardRefused, new_challenge
 from healthbank.identity.models import Account, DeviceBinding
 from healthbank.identity.services import IdentityError
@@ -38,6 +39,13 @@ def show_refusal(form, exc: IdentityError | CardRefused) -> None:
 def start_session(request: HttpRequest, account: Account, method: str) -> None:
     login(request, account.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session["login_method"] = method
+    # Wrong passwords asked again are counted afresh in each sign-in's session.
+    request.session[reauth.SESSION_KEY] = secrets.token_hex(8)
+
+
+def _password_owner(account: Account) -> dict:
+    """Whose new password a form checks (forms.PasswordFields)."""
+    return {"person": account.person, "emails": (account.email, account.backup_email)}
 
 
 def current_account(request: HttpRequest) -> Account | None:
@@ -139,7 +147,7 @@ def apply_details(request: HttpRequest) -> HttpResponse:
     if person is None:
         messages.error(request, _("Please read your card again to start the application."))
         return redirect("identity:apply_card")
-    form = forms.ApplyDetailsForm(posted(request), national_id=person.national_id)
+    form = forms.ApplyDetailsForm(posted(request), person=person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -177,9 +185,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         link = services.confirmation_link(token)
     except IdentityError as exc:
         return render(request, "identity/link_refused.html", {"message": exc.message}, status=410)
-    needs_password = link.account.channel == Account.Channel.EMPLOYER
-    form_class = forms.ConfirmWithPasswordForm if needs_password else forms.ConfirmForm
-    form = form_class(posted(request))
+    account = link.account
+    needs_password = account.channel == Account.Channel.EMPLOYER
+    if needs_password:
+        form = forms.ConfirmWithPasswordForm(posted(request), **_password_owner(account))
+    else:
+        form = forms.ConfirmForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.confirm_registration(
@@ -260,10 +271,10 @@ def forgot(request: HttpRequest) -> HttpResponse:
 @never_cache
 def reset(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        services.reset_link(token)
+        link = services.reset_link(token)
     except IdentityError as exc:
         return render(request, "identity/link_refused.html", {"message": exc.message}, status=410)
-    form = forms.ResetForm(posted(request))
+    form = forms.ResetForm(posted(request), **_password_owner(link.account))
     if request.method == "POST" and form.is_valid():
         try:
             services.reset_password(
@@ -297,13 +308,14 @@ def registered_required(view):
 
 @registered_required
 def change_password(request: HttpRequest, account: Account) -> HttpResponse:
-    form = forms.ChangePasswordForm(posted(request))
+    form = forms.ChangePasswordForm(posted(request), **_password_owner(account))
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(
                 account=account,
                 old_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["password"],
+                session=reauth.session_ref(request),
                 address=client_address(request),
             )
         except IdentityError as exc:
@@ -329,6 +341,7 @@ def update_account(request: HttpRequest, account: Account) -> HttpResponse:
                 backup_email=data["backup_email"],
                 mobile=data["mobile"],
                 phone=data["phone"],
+                session=reauth.session_ref(request),
                 address=client_address(request),
             )
         except IdentityError as exc:
@@ -432,18 +445,13 @@ class DeviceSite:
 REGISTRATION_SITE = DeviceSite(namespace="identity", home="identity:register")
 
 
-def _confirm_password(request: HttpRequest, account: Account, form) -> bool:
+def _confirm_password(request: HttpRequest, account: Account, form, purpose: str) -> bool:
     """Sensitive actions ask again: the registration password re-typed in the form. A wrong
-    one is the form's error (and counts toward the lockout)."""
+    one is the form's error (counted for this session: too many sign it out)."""
     if not form.is_valid():
         return False
     try:
-        services.confirm_password(
-            account=account,
-            password=form.cleaned_data["password"],
-            method=request.session.get("login_method", ""),
-            address=client_address(request),
-        )
+        reauth.confirm_password(request, account, form.cleaned_data["password"], purpose)
     except IdentityError as exc:
         form.add_error("password", exc.message)
         return False
@@ -455,7 +463,7 @@ def device_code_page(request: HttpRequest, account: Account, site: DeviceSite) -
     hash is kept); pressing the button again (with the password again) replaces it."""
     form = forms.PasswordAgainForm(posted(request))
     context: dict = {"account": account, "site": site, "form": form}
-    if request.method == "POST" and _confirm_password(request, account, form):
+    if request.method == "POST" and _confirm_password(request, account, form, "device_code"):
         code, row = device_services.issue_code(account=account, address=client_address(request))
         qr = segno.make(device_services.QR_PREFIX + code, error="m")
         svg = qr.svg_inline(scale=6, light="#fff", title=_("Device verification code"))
@@ -486,7 +494,7 @@ def device_enable_action(
     if not account.device_bindings.filter(pk=binding_id).exists():
         raise Http404
     form = forms.PasswordAgainForm(request.POST)
-    if not _confirm_password(request, account, form):
+    if not _confirm_password(request, account, form, "device_enable"):
         refused = {"binding": binding_id, "message": form.errors["password"][0]}
         return device_list_page(request, account, site, refused=refused)
     return _device_action(

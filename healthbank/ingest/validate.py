@@ -308,7 +308,8 @@ def _date(value: str, bad, today: dt.date) -> dt.date | None:
 def _decimal(f: Field, value, bad) -> decimal.Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return bad("must be a number")
-    if isinstance(value, str) and (len(value) > 40 or not value.strip()):
+    # ASCII only: Decimal() also reads ١٢٣ (Arabic-Indic) and other scripts' digits.
+    if isinstance(value, str) and (len(value) > 40 or not value.strip() or not value.isascii()):
         return bad("must be a number")
     try:
         number = decimal.Decimal(str(value).strip())

@@ -15,6 +15,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from healthbank.core.typed import ascii_typed
+
 # Area letters as the Ministry of the Interior numbers them (I, O, W, X, Y, Z are out of order).
 LETTER_CODES = {
     "A": 10, "B": 11, "C": 12, "D": 13, "E": 14, "F": 15, "G": 16, "H": 17, "I": 34,
@@ -24,9 +26,10 @@ LETTER_CODES = {
 # Weights of the area code's two digits, then of characters 2 to 10.
 WEIGHTS = (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1)
 
-NATIONAL_ID_RE = re.compile(r"^[A-Z][12]\d{8}$")
-RESIDENT_NEW_RE = re.compile(r"^[A-Z][89]\d{8}$")
-RESIDENT_OLD_RE = re.compile(r"^[A-Z][A-D]\d{8}$")
+# ASCII digits only: \d would also take ١٢٣ (Arabic-Indic) and other scripts' digits.
+NATIONAL_ID_RE = re.compile(r"^[A-Z][12][0-9]{8}$")
+RESIDENT_NEW_RE = re.compile(r"^[A-Z][89][0-9]{8}$")
+RESIDENT_OLD_RE = re.compile(r"^[A-Z][A-D][0-9]{8}$")
 
 
 def _checksum_ok(value: str) -> bool:
@@ -56,7 +59,9 @@ def is_resident_certificate(value: str) -> bool:
 
 
 def normalise(value: str) -> str:
-    return value.strip().upper()
+    """An ID as a person typed it: full-width characters (Ａ１２３) made ASCII, trimmed, in
+    upper case. Other scripts' digits stay, and the checks refuse them."""
+    return ascii_typed(value).strip().upper()
 
 
 def validate_personal_id(value: str) -> None:

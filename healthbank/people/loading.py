@@ -15,15 +15,16 @@ from typing import TextIO
 from django.db import transaction
 
 from healthbank.core.datafiles import DataFileError, read_rows, upsert
+from healthbank.core.typed import is_ascii_digits
 from healthbank.people.models import County, Township, Village
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-COUNTY_CODE = re.compile(r"\d{5}")
-TOWNSHIP_CODE = re.compile(r"\d{8}")
-VILLAGE_CODE = re.compile(r"\d{11}")
+COUNTY_CODE = re.compile(r"[0-9]{5}")
+TOWNSHIP_CODE = re.compile(r"[0-9]{8}")
+VILLAGE_CODE = re.compile(r"[0-9]{11}")
 AREA_LETTER = re.compile(r"[A-Z]")
-POSTAL_CODE = re.compile(r"\d{3}")
+POSTAL_CODE = re.compile(r"[0-9]{3}")
 
 
 class DivisionDataError(DataFileError):
@@ -91,7 +92,7 @@ def _read_townships(data_dir: Path, county_codes: set[str]) -> list[Township]:
         county = _check(path, row, "county", county_codes.__contains__, "a county code")
         if not code.startswith(county):
             raise DivisionDataError(path, row.line, f"code {code} is not in county {county}")
-        _check(path, row, "population", str.isdigit, "a whole number")
+        _check(path, row, "population", is_ascii_digits, "a whole number")
         townships.append(
             Township(
                 code=code,
@@ -153,7 +154,7 @@ def township_weights(data_dir: Path | None = None) -> dict[str, int]:
     path = (Path(data_dir) if data_dir is not None else DATA_DIR) / "townships.csv"
     weights: dict[str, int] = {}
     for row in _read(path, ["code", "population"]):
-        population = _check(path, row, "population", str.isdigit, "a whole number")
+        population = _check(path, row, "population", is_ascii_digits, "a whole number")
         weights[row.values["code"]] = int(population)
     return weights
 

@@ -77,7 +77,9 @@ class Household(models.Model):
         max_length=8,
         unique=True,
         validators=[
-            RegexValidator(r"^[A-Z]\d{7}$", _("A household number is a letter and seven digits."))
+            RegexValidator(
+                r"^[A-Z][0-9]{7}$", _("A household number is a letter and seven digits.")
+            )
         ],
     )
     village = models.ForeignKey(Village, models.PROTECT, related_name="households")
@@ -163,7 +165,7 @@ class InsuredUnit(models.Model):
         max_length=9,
         unique=True,
         # Nine digits, as on the seed's batch-registration screens (123456789).
-        validators=[RegexValidator(r"^\d{9}$", _("A unit code is nine digits."))],
+        validators=[RegexValidator(r"^[0-9]{9}$", _("A unit code is nine digits."))],
     )
     name = models.CharField(pgettext_lazy("organisation", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -256,7 +258,7 @@ class NhiCard(models.Model):
         _("card number"),
         max_length=12,
         unique=True,
-        validators=[RegexValidator(r"^\d{12}$", _("A card number is twelve digits."))],
+        validators=[RegexValidator(r"^[0-9]{12}$", _("A card number is twelve digits."))],
     )
     issued_on = models.DateField(_("issue date"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)

@@ -244,6 +244,8 @@ def authorise(request: HttpRequest, body: AuthoriseIn):
     identity.confirm_password(
         account=request.auth.binding.account,
         password=body.password,
+        session=request.auth.pair,  # the app's sign-in (tokens.py): too many wrong ends it
+        purpose="vcard_authorise",
         method="password",
         address=address,
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from healthbank.bank.rules import CHILD_AGE_LIMIT
 from healthbank.bank.selectors.family import children_in_care
+from healthbank.core.typed import is_ascii_digits
 from healthbank.people.models import Enrolment, Person
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
 
@@ -222,7 +223,7 @@ def accepting_sites(
     """Providers that accept the virtual card (public): by county code, service and name."""
     sites = AcceptingSite.objects.select_related("provider__county", "provider__township")
     if county:
-        if not county.isascii() or not county.isdigit():  # county codes are digits: 63000
+        if not is_ascii_digits(county):  # county codes are digits: 63000
             return sites.none()
         sites = sites.filter(provider__county_id=county)
     query = query.replace("\x00", "")  # PostgreSQL text cannot hold NUL

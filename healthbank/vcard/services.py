@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.services import Action, Actor, record
 from healthbank.core.templatetags.rocdate import rocdate
+from healthbank.core.typed import ascii_typed
+from healthbank.people.identifiers import normalise
 from healthbank.people.models import Enrolment, Person
 from healthbank.records.models import Provider
 from healthbank.vcard import images, qr, rules, selectors
@@ -152,11 +154,11 @@ def _now() -> dt.datetime:
 
 # --- applications (申請, 眷屬管理) -----------------------------------------------------------
 
-PHONE = re.compile(r"^\+?\d{8,15}$")
+PHONE = re.compile(r"^\+?[0-9]{8,15}$")  # ASCII digits only (\d would take ١٢٣ too)
 
 
 def _clean_contact(contact_phone: str, email: str) -> tuple[str, str]:
-    phone = re.sub(r"[\s()-]", "", contact_phone or "")
+    phone = re.sub(r"[\s()-]", "", ascii_typed(contact_phone or ""))
     if not PHONE.match(phone):
         raise VcardError("invalid_phone")
     email = (email or "").strip()
@@ -476,7 +478,7 @@ CODE_PREFIX = "healthbank-authorise:"
 
 
 def _code_digest(code: str) -> str:
-    normal = re.sub(r"[\s-]", "", code.removeprefix(CODE_PREFIX)).upper()
+    normal = re.sub(r"[\s-]", "", ascii_typed(code).removeprefix(CODE_PREFIX)).upper()
     return hashlib.sha256(normal.encode()).hexdigest()
 
 
@@ -494,7 +496,7 @@ def authorise_specific(
     grantee claims in their own app."""
     _own_card(grantor)
     grantee = Person.objects.filter(
-        national_id=(national_id or "").strip().upper(), name=(name or "").strip()
+        national_id=normalise(national_id or ""), name=(name or "").strip()
     ).first()
     if grantee is None:
         raise VcardError("grantee_unknown")
@@ -661,7 +663,7 @@ def request_by_clinic(
     asked_for = _asked_for(national_id)
     card = (
         VirtualCard.objects.select_related("person")
-        .filter(person__national_id=(national_id or "").strip().upper())
+        .filter(person__national_id=normalise(national_id or ""))
         .first()
     )
     holder = card.person if card is not None else None

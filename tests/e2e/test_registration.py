@@ -11,7 +11,7 @@ from healthbank.identity.models import Account
 from healthbank.people.models import Person
 from tests.e2e.steps import insert_card, open_mail_link, read_card, solve_captcha, submit
 
-PASSWORD = "Yi-jun2026!"
+PASSWORD = "Tea-time-26!"  # noqa: S105 - strong, and not built from her e-mail
 
 
 def test_register_online_then_sign_in_with_the_card(page, personas):

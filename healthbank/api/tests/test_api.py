@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from healthbank.api.models import ApiToken
 from healthbank.audit.models import AuditEvent
+from healthbank.core.tests.digits import OTHER_SCRIPTS, full_width, written_in
 from healthbank.downloads.models import PackageRequest
 from healthbank.identity import devices
 from healthbank.identity.models import Account, DeviceCode
@@ -187,8 +188,27 @@ def test_wrong_passwords_count_toward_the_lockout(client, chen):
         assert (response.status_code, response.json()["code"]) == (401, "invalid_login")
     chen.refresh_from_db()
     assert chen.is_locked
-    response = login(client, credential)
-    assert (response.status_code, response.json()["code"]) == (403, "locked")
+    # The verified device may be told the account is locked, whatever the password.
+    for password in (PASSWORD, "Wrong#2026"):
+        response = login(client, credential, password=password)
+        assert (response.status_code, response.json()["code"]) == (403, "locked")
+    chen.refresh_from_db()
+    assert chen.failed_logins == settings.LOGIN_FAILURE_LIMIT  # no longer counted
+
+
+def test_login_with_a_full_width_national_id(client, chen):
+    credential = verify(client, chen)
+    response = login(client, credential, national_id=full_width(CHEN_ID.lower()))
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize("script", list(OTHER_SCRIPTS))
+def test_login_with_other_scripts_digits_in_the_id_is_nobodys(client, chen, script):
+    credential = verify(client, chen)
+    response = login(client, credential, national_id=written_in(CHEN_ID, script))
+    assert (response.status_code, response.json()["code"]) == (403, "device_not_verified")
+    chen.refresh_from_db()
+    assert chen.failed_logins == 0
 
 
 def test_login_refused_for_a_suspended_account(client, chen):

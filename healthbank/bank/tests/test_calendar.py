@@ -151,6 +151,8 @@ def test_an_event_date_may_be_typed_as_an_roc_date(client, sign_in):
     chen = sign_in(client, CHEN)
     client.post(reverse("bank:event_new"), {"title": "洗牙", "date": "115/12/01"})
     assert CalendarEvent.objects.get(person=chen, title="洗牙").date == dt.date(2026, 12, 1)
+    client.post(reverse("bank:event_new"), {"title": "回診", "date": "１１５／１２／０２"})
+    assert CalendarEvent.objects.get(person=chen, title="回診").date == dt.date(2026, 12, 2)
 
 
 @pytest.mark.parametrize(

@@ -25,11 +25,13 @@ from healthbank.bank.portal import Portal, portal_page
 from healthbank.bank.selectors import calendar as selectors
 from healthbank.bank.selectors.reminders import Reminder, reminders_for
 from healthbank.core.rocdate import ROC_OFFSET, parse_roc
+from healthbank.core.typed import ascii_typed
 from healthbank.people.models import Person
 from healthbank.records import services
 from healthbank.records.models import CalendarEvent
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
+_DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ICS_FILENAME = "healthbank-calendar.ics"
 ICS_PRODID = "-//healthbank//My Health Bank calendar//EN"
 UID_DOMAIN = "healthbank"
@@ -111,7 +113,7 @@ class DateField(forms.DateField):
             return super().to_python(value)
         except ValidationError:
             try:
-                return parse_roc(str(value))
+                return parse_roc(ascii_typed(str(value)))  # full-width typed: ASCII
             except ValueError:
                 raise ValidationError(
                     _("Enter a date such as 2026-11-24 or 115/11/24."), code="invalid"
@@ -169,7 +171,7 @@ def event_new(request: HttpRequest, portal: Portal) -> HttpResponse:
             return redirect(_back_to(event.date))
     else:
         day = request.GET.get("date", "")
-        form = EventForm(initial={"date": day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) else ""})
+        form = EventForm(initial={"date": day if _DAY_RE.fullmatch(day) else ""})
     return render(request, "bank/calendar/event_form.html", {"form": form, "event": None})
 
 

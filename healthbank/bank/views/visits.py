@@ -33,7 +33,7 @@ PAGE_SIZE = 50
 # Seed: 近三年西醫門診【就醫前五名的疾病】.
 TOP_DIAGNOSES = 5
 # An ATC prefix of level 1 to 5 (N, N02, N02B, N02BE, N02BE01).
-ATC_PREFIX = re.compile(r"^[A-Z](?:\d\d(?:[A-Z](?:[A-Z](?:\d\d)?)?)?)?$")
+ATC_PREFIX = re.compile(r"^[A-Z](?:[0-9]{2}(?:[A-Z](?:[A-Z](?:[0-9]{2})?)?)?)?$")
 
 OUTPATIENT_COLUMNS = (
     Column("date", gettext_lazy("Visit date"), ("visit_date", "pk")),

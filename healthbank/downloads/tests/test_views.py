@@ -58,10 +58,27 @@ def test_a_request_needs_the_password_again_and_a_category(
     sign_in(english(client), CHEN)
     response = ask(client, django_capture_on_commit_callbacks, password="wrong", c_labs="on")
     assert response.status_code == 200
-    assert "The password is not correct." in response.content.decode()
+    assert "The registration password is wrong." in response.content.decode()
     response = ask(client, django_capture_on_commit_callbacks)
     assert "Choose at least one category." in response.content.decode()
     assert not PackageRequest.objects.exists()
+
+
+def test_too_many_wrong_passwords_sign_out_without_locking(
+    client, sign_in, settings, django_capture_on_commit_callbacks
+):
+    chen = sign_in(english(client), CHEN)
+    for _attempt in range(settings.REAUTH_FAILURE_LIMIT - 1):
+        page = ask(client, django_capture_on_commit_callbacks, password="wrong", c_labs="on")
+        assert page.status_code == 200
+    response = ask(client, django_capture_on_commit_callbacks, password="wrong", c_labs="on")
+
+    assert response["Location"] == reverse("identity:login")
+    assert "you have been signed out" in client.get(response["Location"]).content.decode()
+    assert client.get(HOME).status_code == 302
+    assert not PackageRequest.objects.exists()
+    chen.account.refresh_from_db()
+    assert (chen.account.failed_logins, chen.account.is_locked) == (0, False)
 
 
 def test_request_then_download_the_ready_file(client, sign_in, django_capture_on_commit_callbacks):
@@ -143,7 +160,7 @@ def test_a_refused_request_is_explained_in_chinese_too(
 ):
     sign_in(client, CHEN)  # the site's default language
     page = ask(client, django_capture_on_commit_callbacks, password="wrong", c_labs="on")
-    assert "密碼不正確。" in page.content.decode()
+    assert "註冊密碼錯誤。" in page.content.decode()
     page = ask(client, django_capture_on_commit_callbacks)
     assert "請至少勾選一項存摺種類。" in page.content.decode()
     assert not PackageRequest.objects.exists()

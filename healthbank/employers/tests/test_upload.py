@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from healthbank.core.tests.digits import OTHER_SCRIPTS, full_width, written_in
 from healthbank.employers import rules, services
 from healthbank.employers.csvfile import FileRefused
 from healthbank.employers.models import Batch, BatchRow
@@ -236,3 +237,20 @@ def test_demo_unit_login_keeps_an_existing_password(unit):
 
 def test_no_demo_unit_login_before_seeding(db):
     assert services.ensure_demo_unit_login() is None
+
+
+def test_full_width_ids_and_numbers_typed_in_excel_are_read_as_ascii(unit):
+    line = f"{full_width(CHEN_ID.lower())},chen@example.com,{full_width('0912345678')}"
+    row = upload(unit, csv_bytes(line, encoding="cp950")).rows.get()  # Big5 has full width
+    assert (row.result, row.national_id, row.mobile) == (Result.ACCEPTED, CHEN_ID, "0912345678")
+
+
+@pytest.mark.parametrize("script", list(OTHER_SCRIPTS))
+def test_other_scripts_digits_are_refused_as_invalid(unit, script):
+    batch = upload(unit, csv_bytes(
+        f"{written_in(CHEN_ID, script)},chen@example.com",
+        f"{WIFE_ID},wife@example.com,09{written_in('12345678', script)}",
+    ))  # fmt: skip
+    results = list(batch.rows.order_by("line").values_list("result", flat=True))
+    assert results == [Result.ID_INVALID, Result.MOBILE_INVALID]
+    assert not Account.objects.exists()

@@ -302,7 +302,7 @@ def test_code_page_shows_a_qr_code_and_the_code_and_regenerates(client, chen):
     ("language", "expected"),
     [("zh-hant", "註冊密碼錯誤"), ("en", "The registration password is wrong")],
 )
-def test_a_wrong_password_issues_no_code_and_counts_toward_the_lockout(
+def test_a_wrong_password_issues_no_code_and_is_counted_for_the_session_only(
     client, chen, language, expected
 ):
     _sign_in(client)
@@ -312,11 +312,12 @@ def test_a_wrong_password_issues_no_code_and_counts_toward_the_lockout(
     assert not DeviceCode.objects.exists()
     assert Action.DEVICE_CODE_ISSUED not in _actions()
     chen.refresh_from_db()
-    assert chen.failed_logins == 1
-    failed = AuditEvent.objects.get(action=Action.LOGIN_FAILED)
-    assert (failed.person, failed.method, failed.detail) == (
-        chen.person, "card", {"reason": "invalid_login"},
+    assert chen.failed_logins == 0  # not toward the lockout
+    failed = AuditEvent.objects.get(action=Action.REAUTH_FAILED)
+    assert (failed.person, failed.method, failed.success, failed.detail["purpose"]) == (
+        chen.person, "card", False, "device_code",
     )  # fmt: skip
+    assert "not-my-password" not in str(failed.detail)
 
 
 @pytest.mark.parametrize(
@@ -331,27 +332,36 @@ def test_an_empty_password_issues_no_code(client, chen, language, expected):
     assert not DeviceCode.objects.exists()
 
 
-def test_wrong_passwords_asked_again_suspend_like_wrong_sign_ins(client, chen, settings):
+def test_wrong_passwords_asked_again_sign_out_without_locking_the_owner(client, chen, settings):
+    assert settings.REAUTH_FAILURE_LIMIT == 3
     _sign_in(client)
-    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
-        response = client.post("/register/device/", {"password": "not-my-password"})
-    chen.refresh_from_db()
-    assert chen.is_locked
-    assert AuditEvent.objects.filter(action=Action.LOCKED, person=chen.person).exists()
-    # Suspended now: the lockout ended the session, and the sign-in page says why ...
+    for _attempt in range(settings.REAUTH_FAILURE_LIMIT - 1):
+        page = client.post("/register/device/", {"password": "not-my-password"})
+        assert page.status_code == 200
+    response = client.post("/register/device/", {"password": "not-my-password"})
+
     assert response["Location"] == "/register/"
-    assert "已暫停" in client.get("/register/").content.decode()
-    # ... and even the right password issues no code.
-    client.post("/register/device/", {"password": PASSWORD})
-    assert not DeviceCode.objects.exists()
+    assert "_auth_user_id" not in client.session  # signed out, the session flushed
+    assert "已將您登出" in client.get("/register/").content.decode()
+    assert client.get("/register/device/")["Location"].startswith("/register/")
+    chen.refresh_from_db()
+    assert (chen.failed_logins, chen.is_locked) == (0, False)
+    events = AuditEvent.objects.filter(person=chen.person).order_by("id")
+    assert [e.detail.get("ended") for e in events.filter(action=Action.REAUTH_FAILED)] == [
+        False, False, True,
+    ]  # fmt: skip
+    assert events.last().action == Action.LOGOUT
+    # The owner signs in again, and the new session counts afresh.
+    _sign_in(client)
+    page = client.post("/register/device/", {"password": "not-my-password"}).content.decode()
+    assert "註冊密碼錯誤" in page
+    assert "<svg" in client.post("/register/device/", {"password": PASSWORD}).content.decode()
 
 
-def test_the_right_password_ends_a_run_of_wrong_ones(client, chen):
+def test_a_wrong_then_the_right_password_issues_the_code(client, chen):
     _sign_in(client)
     client.post("/register/device/", {"password": "not-my-password"})
     client.post("/register/device/", {"password": PASSWORD})
-    chen.refresh_from_db()
-    assert chen.failed_logins == 0
     assert DeviceCode.objects.count() == 1
 
 
@@ -407,8 +417,8 @@ def test_enabling_with_a_wrong_password_changes_nothing(client, chen, language, 
     htc.refresh_from_db()
     assert (iphone.active, htc.active) == (False, True)
     assert Action.DEVICE_ENABLED not in _actions()
-    chen.refresh_from_db()
-    assert chen.failed_logins == 2  # the empty password was not checked
+    wrong = AuditEvent.objects.filter(action=Action.REAUTH_FAILED, detail__purpose="device_enable")
+    assert wrong.count() == 2  # the empty password was not checked
 
 
 def test_another_accounts_binding_is_404(client, chen, wife):

@@ -325,8 +325,8 @@ def test_code_page_asks_again_and_links_back_to_the_e_services(client):
     assert "註冊密碼錯誤" in page and not CODE_SHOWN.search(page)
     assert not DeviceCode.objects.exists()
     account.refresh_from_db()
-    assert account.failed_logins == 1
-    failed = AuditEvent.objects.get(action=Action.LOGIN_FAILED)
+    assert account.failed_logins == 0  # counted for the session, not toward the lockout
+    failed = AuditEvent.objects.get(action=Action.REAUTH_FAILED)
     assert (failed.person, failed.method) == (account.person, "certificate")
     page = client.post("/eservice/device/", {"password": APP_PASSWORD}).content.decode()
     assert "<svg" in page and CODE_SHOWN.search(page)
@@ -357,6 +357,20 @@ def test_management_page_enables_with_the_password_and_disables(client):
     )
     iphone.refresh_from_db()
     assert not iphone.active
+
+
+def test_too_many_wrong_passwords_asked_again_sign_out_to_the_e_services_sign_in(client, settings):
+    account = _applied(client)
+    for _attempt in range(settings.REAUTH_FAILURE_LIMIT - 1):
+        client.post("/eservice/device/", {"password": "not-my-password"})
+    response = client.post("/eservice/device/", {"password": "not-my-password"})
+
+    assert response["Location"] == "/eservice/login/"
+    assert "已將您登出" in client.get("/eservice/login/").content.decode()
+    assert client.get("/eservice/device/")["Location"].startswith("/eservice/login/")
+    account.refresh_from_db()
+    assert not account.is_locked and account.failed_logins == 0
+    assert not DeviceCode.objects.exists()
 
 
 def test_another_persons_device_is_404_on_the_e_services(client, chen):

@@ -134,7 +134,8 @@ def test_the_link_and_the_own_card_set_the_new_password(chen):
 def test_resetting_lifts_a_wrong_password_suspension(chen, settings):
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
         code_of(lambda: sign_in("Wrong#pass1"))
-    assert code_of(lambda: sign_in(PASSWORD)) == "locked"
+    chen.refresh_from_db()
+    assert chen.is_locked
 
     services.reset_password(token=request_reset(), proof=card_proof(CHEN_CARD),
                             password=NEW_PASSWORD)  # fmt: skip
@@ -197,20 +198,22 @@ def test_changing_needs_the_current_password_and_is_audited(chen):
     assert code_of(
         lambda: services.change_password(
             account=chen, old_password="Wrong#pass1", new_password=NEW_PASSWORD,
-            address="198.51.100.7",
+            session="s1", address="198.51.100.7",
         )
-    ) == ("wrong_password")  # fmt: skip
+    ) == ("password_again")  # fmt: skip
 
     assert sign_in(PASSWORD) == chen
-    refused = AuditEvent.objects.get(person=chen.person, action=AuditEvent.Action.PASSWORD_CHANGED)
+    refused = AuditEvent.objects.get(person=chen.person, action=AuditEvent.Action.REAUTH_FAILED)
     assert refused.success is False
     assert refused.address == "198.51.100.7"
+    assert refused.detail["purpose"] == "password_change"
     assert "Wrong#pass1" not in str(refused.detail)
     assert mail.outbox == []
 
 
 def test_changing_with_the_current_password_mails_the_person(chen):
-    services.change_password(account=chen, old_password=PASSWORD, new_password=NEW_PASSWORD)
+    services.change_password(account=chen, old_password=PASSWORD, new_password=NEW_PASSWORD,
+                             session="s1")  # fmt: skip
 
     assert sign_in(NEW_PASSWORD) == chen
     assert mail.outbox[-1].to == ["chen@example.com"]
@@ -221,11 +224,13 @@ def test_changing_with_the_current_password_mails_the_person(chen):
 
 def test_contact_data_changes_only_with_the_password(chen):
     assert code_of(
-        lambda: services.update_account(account=chen, password="Wrong#pass1", email="x@x.tw")
-    ) == ("wrong_password")
+        lambda: services.update_account(
+            account=chen, password="Wrong#pass1", email="x@x.tw", session="s1"
+        )
+    ) == ("password_again")
 
     services.update_account(account=chen, password=PASSWORD, email="chen@example.com",
-                            mobile="0912345678")  # fmt: skip
+                            mobile="0912345678", session="s1")  # fmt: skip
 
     chen.refresh_from_db()
     assert chen.mobile == "0912345678"

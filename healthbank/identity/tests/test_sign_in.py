@@ -4,6 +4,7 @@ certificate; lockout after wrong passwords, the per-address limit, and what refu
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core import mail
 
 from healthbank.audit.models import AuditEvent
@@ -136,7 +137,7 @@ def test_five_wrong_passwords_in_a_row_suspend_online_use(chen, settings):
 
     chen.refresh_from_db()
     assert chen.is_locked
-    assert code_of(with_password) == "locked"
+    assert code_of(with_password) == "invalid_login"
     assert code_of(
         lambda: services.sign_in(method="card", proof=card_proof(CHEN_CARD), password=PASSWORD)
     ) == ("locked")
@@ -157,18 +158,74 @@ def test_the_suspension_is_mailed_once(chen, settings):
     assert locked.count() == 1
 
 
-def test_a_suspended_account_is_only_revealed_to_the_right_password(chen, settings):
+def test_a_locked_account_answers_the_right_password_as_a_wrong_one(chen, settings):
     fail_times(settings.LOGIN_FAILURE_LIMIT)
 
-    assert code_of(lambda: with_password(WRONG)) == "invalid_login"
-    assert code_of(with_password) == "locked"
+    right, wrong = refusal(with_password), refusal(lambda: with_password(WRONG))
+
+    assert right.code == wrong.code == "invalid_login"
+    assert str(right.message) == str(wrong.message)
+    assert f"{settings.LOGIN_FAILURE_LIMIT}" in str(right.message)  # says what N wrong ones do
+    # The audit trail (staff's, not the caller's) knows why.
+    reasons = AuditEvent.objects.filter(person=chen.person, action=AuditEvent.Action.LOGIN_FAILED)
+    assert [e.detail["reason"] for e in reasons.order_by("-id")[:2]] == ["locked", "locked"]
+
+
+def test_a_locked_account_stops_counting_and_is_mailed_once(chen, settings):
+    fail_times(settings.LOGIN_FAILURE_LIMIT)
+    mail.outbox.clear()
+
+    fail_times(3)
+    refusal(with_password)
+
+    chen.refresh_from_db()
+    assert chen.failed_logins == settings.LOGIN_FAILURE_LIMIT
+    assert mail.outbox == []
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOCKED).count() == 1
+
+
+def test_a_card_holder_is_told_locked_whatever_the_password(chen, settings):
+    fail_times(settings.LOGIN_FAILURE_LIMIT)
+
+    for password in (PASSWORD, WRONG, ""):
+        refused = refusal(
+            lambda: services.sign_in(method="card", proof=card_proof(CHEN_CARD), password=password)  # noqa: B023
+        )
+        assert refused.code == "locked"
+        assert "忘記註冊密碼" in str(refused.message)  # what to do next
+
+
+def test_a_locked_account_spends_one_password_hash_either_way(chen, settings, monkeypatch):
+    fail_times(settings.LOGIN_FAILURE_LIMIT)
+    verified = []
+    real = Argon2PasswordHasher.verify
+    monkeypatch.setattr(Argon2PasswordHasher, "verify",
+                        lambda self, *a: verified.append(1) or real(self, *a))  # fmt: skip
+
+    refusal(with_password)
+    right = len(verified)
+    refusal(lambda: with_password(WRONG))
+
+    assert right == len(verified) - right == 1
+
+
+def test_a_password_sent_alongside_the_locking_one_is_refused_too(chen, settings):
+    """The account object was read before a parallel wrong password locked it."""
+    fail_times(settings.LOGIN_FAILURE_LIMIT - 1)
+    stale = Account.objects.select_related("person", "user").get(pk=chen.pk)
+    fail_times(1)
+
+    assert code_of(lambda: services.check_password_and_state(
+        account=stale, password=PASSWORD, method="password", address=ADDRESS
+    )) == "invalid_login"  # fmt: skip
 
 
 def test_the_failure_limit_is_a_setting(chen, settings):
     settings.LOGIN_FAILURE_LIMIT = 2
     fail_times(2)
 
-    assert code_of(with_password) == "locked"
+    chen.refresh_from_db()
+    assert chen.is_locked
 
 
 def test_a_successful_sign_in_starts_the_count_again(chen, settings):

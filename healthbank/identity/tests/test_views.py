@@ -185,6 +185,38 @@ def test_unknown_id_and_wrong_password_read_the_same(client):
     )
 
 
+def _sign_in_with_id(client, password: str, national_id: str = CHEN_ID, card: str = CHEN_CARD):
+    data = {
+        "tab": "password",
+        "password-national_id": national_id,
+        "password-card_number": card,
+        "password-password": password,
+    }
+    return client.post("/login/", data | _captcha(client, "/login/", "password"))
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_a_locked_account_reads_the_same_for_the_right_and_a_wrong_password(
+    client, settings, language
+):
+    registered()
+    client.cookies["django_language"] = language
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
+        _sign_in_with_id(client, "wrong-one")
+
+    right, wrong = _sign_in_with_id(client, PASSWORD), _sign_in_with_id(client, "wrong-one")
+
+    errors = [list(r.context["forms"]["password"].non_field_errors()) for r in (right, wrong)]
+    assert right.status_code == wrong.status_code == 200
+    assert errors[0] == errors[1]
+    assert ("Forgot password" if language == "en" else "忘記註冊密碼") in errors[0][0]
+    assert "_auth_user_id" not in client.session
+    # The card in the reader proves who is there: the page says the account is locked.
+    card = list(_sign_in_with_card(client).context["forms"]["card"].non_field_errors())
+    assert card != errors[0]
+    assert ("too many times" if language == "en" else "連續錯誤次數過多") in card[0]
+
+
 def test_a_wrong_image_code_is_refused_before_the_password_is_tried(client):
     account = registered()
     response = client.post(

@@ -134,7 +134,7 @@ _INTEGER_FIELDS = {
     "fasting_glucose", "ast", "alt",
 }  # fmt: skip
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T.*)?\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T.*)?\Z")
 _RELATIVE = re.compile(r"(?:.*/)?([A-Z][A-Za-z]{1,63})/([A-Za-z0-9\-.]{1,64})(?:/_history/.*)?\Z")
 _SID_VALUE = re.compile(r"[0-9A-Za-z]{1,10}-(.+)\Z", re.DOTALL)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from healthbank.core.tests.digits import OTHER_SCRIPTS, written_in
 from healthbank.ingest.tests.conftest import BOB, NOBODY, days_ago, ndjson, problems, visit_row
 from healthbank.records.models import LabResult, Vaccination, Visit
 
@@ -106,6 +107,24 @@ def test_quantities_must_be_sane(world, upload):
         (4, "drug_orders[0].quantity"), (5, "drug_orders[0].quantity"), (6, "copayment"),
         (7, "copayment"),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("script", list(OTHER_SCRIPTS))
+def test_numbers_and_ids_in_other_scripts_digits_are_refused(world, upload, script):
+    """Decimal() and \\d read ١٢ as 12; a record must not be stored from them."""
+    quantity = written_in("12", script)
+    batch = upload(
+        world.hospital_token,
+        ndjson(
+            visit_row("A", drug_orders=[{"drug": "AC57114100", "days": 1, "quantity": quantity}]),
+            visit_row("B", national_id=written_in(BOB, script)),
+            visit_row("C", visit_date=written_in("2021-01-05", script)),
+        ),
+    )
+    assert refused(batch) == [
+        (1, "drug_orders[0].quantity"), (2, "national_id"), (3, "visit_date"),
+    ]  # fmt: skip
+    assert not Visit.objects.exists()
 
 
 def test_unknown_fields_and_types_are_refused(world, upload):

@@ -8,12 +8,14 @@ from faker import Faker
 from hypothesis import given
 from hypothesis import strategies as st
 
+from healthbank.core.tests.digits import OTHER_SCRIPTS, full_width, written_in
 from healthbank.people.identifiers import (
     LETTER_CODES,
     WEIGHTS,
     check_digit,
     is_national_id,
     is_resident_certificate,
+    normalise,
     validate_personal_id,
 )
 
@@ -137,3 +139,30 @@ def test_validator_messages_speak_both_languages(language, format_words, checksu
             validate_personal_id("A123456788")
         assert format_words in bad_format.value.messages[0]
         assert checksum_words in bad_checksum.value.messages[0]
+
+
+# --- what a person types: full-width made ASCII, other scripts' digits refused -------------
+
+
+@given(national_ids() | resident_numbers())
+def test_a_full_width_id_is_normalised_then_accepted(value):
+    typed = full_width(value.lower())  # ａ１２３４５６７８９, as a Chinese input method types it
+    assert normalise(f" {typed} ") == value
+    validate_personal_id(normalise(typed))
+
+
+@pytest.mark.parametrize("script", OTHER_SCRIPTS)
+@given(value=national_ids() | resident_numbers())
+def test_other_scripts_digits_are_an_invalid_id(script, value):
+    typed = normalise(written_in(value, script))
+    assert not is_national_id(typed) and not is_resident_certificate(typed)
+    with pytest.raises(ValidationError) as refused:
+        validate_personal_id(typed)
+    assert refused.value.code == "format"
+
+
+def test_one_foreign_digit_is_enough_to_refuse():
+    assert is_national_id("A123456789")
+    for script in OTHER_SCRIPTS:
+        with pytest.raises(ValidationError):
+            validate_personal_id("A12345678" + written_in("9", script))

@@ -55,6 +55,13 @@ def personas(vcard_dir):
 
 def signed_in(client, national_id: str, email: str) -> dict:
     """Registered, this phone verified and signed in: the Authorization header."""
+    return {
+        "Authorization": f"Bearer {signed_in_tokens(client, national_id, email)['access_token']}"
+    }
+
+
+def signed_in_tokens(client, national_id: str, email: str) -> dict:
+    """Registered, this phone verified and signed in: the app's token pair."""
     account = registered(national_id, email=email)
     identifier = f"phone-of-{national_id}"
     device = {"platform": "android", "model": "Pixel 8", "identifier": identifier}
@@ -69,7 +76,7 @@ def signed_in(client, national_id: str, email: str) -> dict:
         content_type="application/json",
     )  # fmt: skip
     assert login.status_code == 200, login.json()
-    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+    return login.json()
 
 
 @pytest.fixture
@@ -404,7 +411,47 @@ def test_a_wrong_password_authorises_nobody(client, chen):
     assert response.json()["code"] == "password_again"
     assert not Authorisation.objects.exists()
     assert not AuditEvent.objects.filter(action=Action.VCARD_AUTHORISED).exists()
-    assert Account.objects.get(person__national_id=CHEN_ID).failed_logins == 1  # counted
+    # Counted for this sign-in, not toward the account's lockout.
+    assert Account.objects.get(person__national_id=CHEN_ID).failed_logins == 0
+    failed = AuditEvent.objects.get(action=Action.REAUTH_FAILED)
+    assert failed.detail["purpose"] == "vcard_authorise" and failed.success is False
+
+
+def test_too_many_wrong_passwords_end_the_apps_sign_in_but_never_lock(client, settings):
+    """Whoever holds a stolen token (even with its refresh token) gets a few tries, then the
+    sign-in ends; refreshing does not start the count again, and the owner is not locked."""
+    pair = signed_in_tokens(client, CHEN_ID, "chen@example.com")
+    bearer = lambda token: {"Authorization": f"Bearer {token}"}  # noqa: E731
+    apply(client, bearer(pair["access_token"]))
+    approved(CHEN_ID)
+    for _attempt in range(settings.REAUTH_FAILURE_LIMIT - 1):
+        response = authorise_wife(client, bearer(pair["access_token"]), password="not-mine")  # noqa: S106
+        assert response.json()["code"] == "password_again"
+    pair = client.post("/api/v1/auth/refresh", {"refresh_token": pair["refresh_token"]},
+                       content_type="application/json").json()  # fmt: skip
+
+    response = authorise_wife(client, bearer(pair["access_token"]), password="not-mine")  # noqa: S106
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "reauth_ended" and response.json()["message"]
+    assert get(client, "/cards", bearer(pair["access_token"])).json()["code"] == "token_invalid"
+    refreshed = client.post("/api/v1/auth/refresh", {"refresh_token": pair["refresh_token"]},
+                            content_type="application/json")  # fmt: skip
+    assert refreshed.json()["code"] == "token_invalid"
+    account = Account.objects.get(person__national_id=CHEN_ID)
+    assert (account.failed_logins, account.is_locked) == (0, False)
+    assert not Authorisation.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_the_ended_sign_in_is_explained_in_the_apps_language(client, chen, settings, language):
+    settings.REAUTH_FAILURE_LIMIT = 1
+    apply(client, chen)
+    approved(CHEN_ID)
+    client.cookies["django_language"] = language  # the language switch
+    response = authorise_wife(client, chen, password="x")  # noqa: S106
+    expected = "已將您登出" if language == "zh-hant" else "you have been signed out"
+    assert expected in response.json()["message"]
 
 
 def test_authorising_needs_a_card_of_ones_own(client, chen):

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from healthbank.core.typed import is_ascii_digits
 from healthbank.external import cardagent, cardreader
 
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             if certificate:
                 cardreader.insert(certificate_of=who)
             else:
-                number = who if who.isdigit() else cardreader.card_number_for(who)
+                number = who if is_ascii_digits(who) else cardreader.card_number_for(who)
                 if number is None:
                     raise cardreader.CardError("no_card", "")
                 cardreader.insert(card_number=number)
