@@ -56,7 +56,10 @@ def parse_po(text: str) -> list[Entry]:
     entries: list[Entry] = []
     entry, target, seen_msgstr = Entry(), None, False
     for line in text.splitlines():
-        if not line.strip() or line.startswith("#~"):
+        if line.startswith("#~"):  # an obsolete entry: the flags above it were its own
+            entry.flags.clear()
+            continue
+        if not line.strip():
             continue
         keyword = re.match(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(\".*\")$", line)
         starts_entry = line.startswith("#") or (keyword and keyword[1] in ("msgctxt", "msgid"))
