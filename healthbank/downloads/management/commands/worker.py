@@ -1,6 +1,7 @@
 """`healthbank worker`: run background tasks (record packages, provider uploads, mail) as they
 are queued, and every few minutes queue the periodic ones: the clean-up of expired packages,
-and queueing again the uploads whose worker died."""
+queueing again the uploads whose worker died, and deleting uploaded files kept past their
+days."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from healthbank.downloads.tasks import delete_expired_packages
-from healthbank.ingest.tasks import resume_stalled_batches
+from healthbank.ingest.tasks import delete_kept_files, resume_stalled_batches
 
 
 def queue_periodic() -> None:
     delete_expired_packages.enqueue()
     resume_stalled_batches.enqueue()
+    delete_kept_files.enqueue()
 
 
 def queue_cleanup_every(seconds: float, stop: threading.Event) -> None:
