@@ -324,7 +324,18 @@ API_REFRESH_TOKEN_DAYS = envint("API_REFRESH_TOKEN_DAYS", 30)
 # --- ingest (issue 8): provider and agency uploads -----------------------------------------
 # Uploaded files are kept outside the web root; only their batch's provider sees results.
 INGEST_DIR = Path(os.environ.get("INGEST_DIR", VAR_DIR / "ingest"))
-INGEST_MAX_FILE_BYTES = envint("INGEST_MAX_FILE_BYTES", 2 * 1024**3)
+# The largest file accepted. 256 MiB of NDJSON is about 800,000 visits with their orders:
+# months of a medical centre's outpatient visits, and two minutes of one worker's time
+# (6,500 visits/s on PostgreSQL). Larger feeds are split; a FHIR Bundle has a lower bound
+# of its own (rules.MAX_BUNDLE_BYTES).
+INGEST_MAX_FILE_BYTES = envint("INGEST_MAX_FILE_BYTES", 256 * 1024**2)
+# Bytes of raw files one credential may have held at once (waiting, being processed, or
+# kept after problems): four files at the limit.
+INGEST_QUOTA_BYTES = envint("INGEST_QUOTA_BYTES", 1024**3)
+# A batch done without a problem loses its raw file at once; one that failed or refused
+# rows keeps it this long (the problems report's line numbers point into it), then the
+# worker's clean-up deletes it.
+INGEST_KEEP_REFUSED_DAYS = envint("INGEST_KEEP_REFUSED_DAYS", 7)
 # Rows per transaction: a killed worker loses at most one chunk's work, never half of one.
 # 5,000 rather than 1,000: fewer commits and statements, ~7% faster on PostgreSQL.
 INGEST_CHUNK_ROWS = envint("INGEST_CHUNK_ROWS", 5000)

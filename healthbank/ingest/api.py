@@ -8,13 +8,16 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
+from typing import Annotated
 
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
-from ninja import Field, NinjaAPI, Schema, Status
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
+from healthbank.core import badrequest
 from healthbank.ingest import rules, selectors, services
 from healthbank.ingest.models import Batch, Credential
 from healthbank.vcard.providers import router as vcard_router
@@ -29,12 +32,16 @@ CONTENT_TYPES = {
     "application/fhir+json": "fhir",
 }
 EXTENSIONS = {".ndjson": "ndjson", ".jsonl": "ndjson", ".csv": "csv", ".json": "fhir"}
+FORMATS = ["ndjson", "csv", "fhir"]
 STATUS = {
     "credential_invalid": 401,
     "not_found": 404,
     "too_large": 413,
+    "quota_exceeded": 429,
     "unknown_format": 400,
     "empty_file": 400,
+    "not_text": 400,
+    "not_a_bundle": 400,
     "invalid_request": 400,
 }
 
@@ -55,6 +62,7 @@ api = NinjaAPI(
     docs_url=None,
     auth=CredentialBearer(),
 )
+badrequest.for_api(api)  # malformed, too large or non-UTF-8 bodies: {code, message}
 
 
 class ErrorOut(Schema):
@@ -81,6 +89,10 @@ class BatchOut(Schema):
 
 
 ERRORS = {code: ErrorOut for code in (400, 401, 404, 413)}
+# Numbers the database takes: a larger one is refused (400), not a database error.
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 1_000_000_000
+BatchId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _error(
@@ -126,22 +138,27 @@ def _out(batch: Batch) -> dict:
     }
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+def _one(name: str, values: list[str], allowed: list[str]) -> str | None:
+    """The value of a query or form field: every value sent must be allowed (`true` and
+    nothing else for true), and the last one counts (the form's come after the query's)."""
+    if any(value not in allowed for value in values):
+        code = "unknown_format" if name == "format" else "invalid_request"
+        raise services.IngestError(code, f"{name} must be one of: {', '.join(allowed)}.")
+    return values[-1] if values else None
 
 
-def _format(request: HttpRequest, chosen: str | None, name: str) -> str:
-    if chosen:
-        return chosen
+def _format(request: HttpRequest, chosen: list[str], name: str, default: str | None) -> str:
+    """The format: the body's Content-Type when it names one, else `format` (the form's,
+    else the query's), else the file name's extension, else `default`."""
+    asked = _one("format", chosen, FORMATS)
     content_type = request.content_type.split(";")[0].strip().lower()
-    if content_type in CONTENT_TYPES:
-        return CONTENT_TYPES[content_type]
-    for extension, found in EXTENSIONS.items():
-        if name.lower().endswith(extension):
-            return found
-    raise services.IngestError(
-        "unknown_format", "Say the format: ?format=ndjson, csv or fhir (or a form field)."
-    )
+    by_name = next((f for ext, f in EXTENSIONS.items() if name.lower().endswith(ext)), None)
+    found = CONTENT_TYPES.get(content_type) or asked or by_name or default
+    if found is None:
+        raise services.IngestError(
+            "unknown_format", "Say the format: ?format=ndjson, csv or fhir (or a form field)."
+        )
+    return found
 
 
 def _stream(request: HttpRequest) -> Iterator[bytes]:
@@ -149,23 +166,62 @@ def _stream(request: HttpRequest) -> Iterator[bytes]:
         yield chunk
 
 
+def _declared_size(request: HttpRequest) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
+class _LimitedUpload(TemporaryFileUploadHandler):
+    """A form's file goes to a temporary file as with Django's own handler, but only up to
+    the size limit and the credential's quota: a file too large is refused as it arrives,
+    not once it fills the disk."""
+
+    def __init__(self, request: HttpRequest, held: int):
+        super().__init__(request)
+        self.held, self.received = held, 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        try:
+            services.check_room(format="", size=self.received, held=self.held)
+        except services.IngestError:
+            self.file.close()  # a temporary file: closing deletes it
+            raise
+        return super().receive_data_chunk(raw_data, start)
+
+
+TEXT_FILE = {"type": "string", "minLength": 1, "description": "UTF-8 text"}
 UPLOAD_DOC = {
     "requestBody": {
+        "required": True,
         "description": (
-            "The file: either the raw body (Content-Type application/x-ndjson, text/csv or "
-            "application/fhir+json, or ?format=) or multipart/form-data with the fields file, "
-            "format and all_or_nothing."
+            "The file, UTF-8 text: either the raw body (Content-Type application/x-ndjson, "
+            "text/csv or application/fhir+json, or another with ?format=) or "
+            "multipart/form-data with the fields file (a file part, or a text field), format "
+            "and all_or_nothing. What is not UTF-8 text (a picture, an archive) is refused "
+            "at once; each line, row or entry is checked when the batch is processed."
         ),
         "content": {
-            "application/x-ndjson": {"schema": {"type": "string", "format": "binary"}},
-            "text/csv": {"schema": {"type": "string", "format": "binary"}},
-            "application/fhir+json": {"schema": {"type": "object"}},
+            "application/x-ndjson": {
+                "schema": {**TEXT_FILE, "contentMediaType": "application/x-ndjson"}
+            },
+            "text/csv": {"schema": {**TEXT_FILE, "contentMediaType": "text/csv"}},
+            "application/fhir+json": {
+                "schema": {"type": "object", "description": "a FHIR R4 Bundle"}
+            },
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "format": {"type": "string", "enum": ["ndjson", "csv", "fhir"]},
+                        "file": TEXT_FILE,
+                        "format": {
+                            "type": "string",
+                            "enum": FORMATS,
+                            "default": "ndjson",
+                            "description": "else ?format=, else the file name's extension",
+                        },
                         "all_or_nothing": {"type": "boolean"},
                     },
                     "required": ["file"],
@@ -174,48 +230,69 @@ UPLOAD_DOC = {
         },
     },
     "parameters": [
-        {"in": "query", "name": "format", "schema": {"type": "string"}, "required": False},
+        {
+            "in": "query",
+            "name": "format",
+            "schema": {"type": "string", "enum": FORMATS},
+            "description": "the format, when the body's Content-Type does not name one",
+        },
         {"in": "query", "name": "all_or_nothing", "schema": {"type": "boolean"}},
         {"in": "query", "name": "name", "schema": {"type": "string"}, "required": False},
     ],
 }
+UPLOAD_ERRORS = {**ERRORS, 429: ErrorOut}
 
 
-@api.post("/batches", response={202: BatchOut, **ERRORS}, openapi_extra=UPLOAD_DOC)
+@api.post("/batches", response={202: BatchOut, **UPLOAD_ERRORS}, openapi_extra=UPLOAD_DOC)
 def upload(request: HttpRequest):
-    """Sends a file; it is processed in the background. 202 with the batch to follow."""
+    """Sends a file; it is processed in the background. 202 with the batch to follow.
+    Refused at once: a file over the size limit (413 too_large; a FHIR Bundle has a lower
+    one), one that would pass the credential's quota of files held at once (429
+    quota_exceeded: its batches still waiting, and those with problems, whose files are kept
+    some days), an empty one, or one whose start is not UTF-8 text (400 not_text)."""
     credential: Credential = request.auth
+    chosen, whole = request.GET.getlist("format"), request.GET.getlist("all_or_nothing")
+    declared_size = None
     if request.content_type == "multipart/form-data":
+        request.upload_handlers = [_LimitedUpload(request, services.held_bytes(credential))]
         upload = request.FILES.get("file")
-        if upload is None:
+        text = request.POST.get("file")  # a client may send the text as a plain field
+        if upload is not None:
+            name, chunks = upload.name or "", upload.chunks(READ_BYTES)
+        elif text is not None:
+            name, chunks = request.GET.get("name", ""), iter([text.encode()])
+        else:
             raise services.IngestError("invalid_request", "The form needs a file field.")
-        name = upload.name or ""
-        chosen = request.POST.get("format") or request.GET.get("format")
-        whole = request.POST.get("all_or_nothing") or request.GET.get("all_or_nothing")
-        chunks: Iterator[bytes] = upload.chunks(READ_BYTES)
+        chosen += request.POST.getlist("format")
+        whole += request.POST.getlist("all_or_nothing")
+        default = "ndjson"
     else:
-        name = request.GET.get("name", "")
-        chosen, whole = request.GET.get("format"), request.GET.get("all_or_nothing")
-        chunks = _stream(request)
+        name, chunks = request.GET.get("name", ""), _stream(request)
+        declared_size, default = _declared_size(request), None
     batch = services.receive_batch(
         credential=credential,
         chunks=chunks,
-        format=_format(request, chosen, name),
-        all_or_nothing=_flag(whole),
+        format=_format(request, chosen, name, default),
+        all_or_nothing=_one("all_or_nothing", whole, ["true", "false"]) == "true",
         file_name=name,
+        declared_size=declared_size,
+        json_object=request.content_type == "application/fhir+json",
     )
     return Status(202, _out(batch))
 
 
 @api.get("/batches", response={200: list[BatchOut], **ERRORS})
-def batches(request: HttpRequest, limit: int = 50, offset: int = 0):
-    """This provider's batches, newest first (limit at most 500)."""
-    limit, offset = min(max(limit, 1), 500), max(offset, 0)
+def batches(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """This provider's batches, newest first."""
     return [_out(b) for b in selectors.batches(request.auth.provider, limit=limit, offset=offset)]
 
 
 @api.get("/batches/{batch_id}", response={200: BatchOut, **ERRORS})
-def batch(request: HttpRequest, batch_id: int):
+def batch(request: HttpRequest, batch_id: BatchId):
     """One batch: status, counts, duration."""
     return _out(selectors.batch(request.auth.provider, batch_id))
 
@@ -233,7 +310,7 @@ def _cell(value: object) -> str:
     openapi_extra={"responses": {200: {"description": "CSV: position, field, message",
                                        "content": {"text/csv": {}}}}},
 )  # fmt: skip
-def problems(request: HttpRequest, batch_id: int):
+def problems(request: HttpRequest, batch_id: BatchId):
     """The batch's problems as CSV: position (line or Bundle entry), field, message."""
     rows = selectors.problems(request.auth.provider, batch_id)
 

@@ -86,6 +86,11 @@ class Batch(models.Model):
     # When a run last started or committed a chunk: a batch left unfinished and silent for
     # long is one whose worker died, and is queued again (services.resume_stalled).
     progress_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the raw file under INGEST_DIR was deleted; until then it counts against the
+    # credential's quota (services.held_bytes).
+    file_deleted_at = models.DateTimeField(
+        _("raw file deleted at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("upload batch")

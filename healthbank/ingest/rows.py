@@ -1,9 +1,11 @@
 """The one shape every upload format is read into: a *row*, a dict of JSON values.
 
 Readers (formats/ndjson.py, formats/csv.py, formats/fhir.py) turn a file into rows; the
-validation and the writes (services.py) know only rows. A reader yields, in file order,
-`(position, row)` or `(position, Problem)` where position is the line (NDJSON, CSV) or the
-Bundle entry index (FHIR), starting at 1.
+validation and the writes (services.py) know only rows. A reader is given the file open
+for reading in binary and yields, in file order, `(position, row)` or `(position, Problem)`
+where position is the line (NDJSON, CSV) or the Bundle entry index (FHIR), starting at 1.
+It reads the file as it goes, so its memory does not grow with the file (a Bundle, read
+whole, is bounded by rules.MAX_BUNDLE_BYTES instead).
 
 Every row has `type`, `id` (the provider's own record id: with the provider it is the key,
 so sending a row again updates it) and, unless it voids, `national_id`. Dates are
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 TYPES = (
     "visit",
@@ -59,4 +61,4 @@ class Problem:
 
 
 class Reader(Protocol):
-    def __call__(self, data: bytes) -> Iterator[tuple[int, dict | Problem]]: ...
+    def __call__(self, file: BinaryIO) -> Iterator[tuple[int, dict | Problem]]: ...

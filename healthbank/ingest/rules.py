@@ -33,6 +33,15 @@ def default_scopes(provider: Provider) -> list[str]:
     return []
 
 
+# --- receiving a file (the size limit and the quota are settings: INGEST_*) --------------
+# A FHIR Bundle is read whole (its references may point anywhere in it), so it has a bound
+# of its own, whatever INGEST_MAX_FILE_BYTES allows; larger feeds are split, or sent as NDJSON.
+MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+# How much of a FHIR upload's start is looked at to refuse what is not a JSON object.
+SNIFF_BYTES = 4096
+# A file under INGEST_DIR that no batch holds is an upload cut off by a killed server.
+ORPHAN_AFTER = dt.timedelta(days=1)
+
 # --- reading a file ---------------------------------------------------------------------
 MAX_LINE_BYTES = 64 * 1024  # one NDJSON line or CSV record: a visit with 200 orders fits
 MAX_TEXT_CHARS = 4000  # a report's findings, a summary's course

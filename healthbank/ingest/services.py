@@ -3,6 +3,7 @@ and processing it in chunks that each commit whole with the batch's checkpoint."
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import hmac
@@ -17,12 +18,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from healthbank.audit.services import Action, Actor, record
 from healthbank.ingest import rules
-from healthbank.ingest.formats import READERS, reader_for
+from healthbank.ingest.formats import READERS, Utf8Check, reader_for
 from healthbank.ingest.models import Batch, BatchProblem, Credential
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.validate import Clean, Lookups, check_chunk, parse_chunk
@@ -121,6 +122,55 @@ def stored_path(batch: Batch) -> Path:
     return Path(settings.INGEST_DIR) / batch.stored_name
 
 
+def max_file_bytes(format: str) -> int:
+    """The largest file of this format accepted: INGEST_MAX_FILE_BYTES, and for a FHIR
+    Bundle, which is read whole, rules.MAX_BUNDLE_BYTES."""
+    limit = settings.INGEST_MAX_FILE_BYTES
+    return min(limit, rules.MAX_BUNDLE_BYTES) if format == "fhir" else limit
+
+
+def held_bytes(credential: Credential) -> int:
+    """Bytes of the raw files of this credential's batches still on disk: waiting, being
+    processed, or kept after problems. INGEST_QUOTA_BYTES bounds them."""
+    held = Batch.objects.filter(credential=credential, file_deleted_at__isnull=True)
+    return held.aggregate(total=Sum("size"))["total"] or 0
+
+
+def check_room(*, format: str, size: int, held: int) -> None:
+    """Refuses a file of `size` bytes over the format's limit, or over the credential's
+    quota when it already holds `held` bytes."""
+    limit = max_file_bytes(format)
+    if size > limit:
+        raise IngestError(
+            "too_large", f"The file is larger than {limit} bytes, the most accepted; split it."
+        )
+    quota = settings.INGEST_QUOTA_BYTES
+    if held + size > quota:
+        raise IngestError(
+            "quota_exceeded",
+            f"This credential's files waiting or kept take {held} bytes; with this one they "
+            f"would pass its quota of {quota} bytes. Send it again when its batches are "
+            f"processed (a batch with problems keeps its file "
+            f"{settings.INGEST_KEEP_REFUSED_DAYS} days).",
+        )
+
+
+def _not_text(line: int) -> IngestError:
+    return IngestError(
+        "not_text",
+        f"The file is not UTF-8 text (line {line}); send NDJSON, CSV or a FHIR JSON Bundle "
+        "saved as UTF-8.",
+    )
+
+
+def _check_bundle_start(head: bytes, *, whole: bool) -> None:
+    """A Bundle sent as JSON must be one object: an array or a bare value is refused at once
+    (sent otherwise, it is refused when the batch is processed)."""
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if (start or whole) and not start.startswith(b"{"):
+        raise IngestError("not_a_bundle", "A FHIR upload must be one JSON object, a Bundle.")
+
+
 def receive_batch(
     *,
     credential: Credential,
@@ -128,42 +178,104 @@ def receive_batch(
     format: str,
     all_or_nothing: bool = False,
     file_name: str = "",
+    declared_size: int | None = None,
+    json_object: bool = False,
 ) -> Batch:
-    """Stores the upload under INGEST_DIR and queues its processing (after the commit)."""
+    """Stores the upload under INGEST_DIR a chunk at a time and queues its processing (after
+    the commit). Refused, with nothing kept: a file over the size limit or the credential's
+    quota (before reading it when `declared_size`, the Content-Length, says so), empty, not
+    UTF-8 (a picture or an archive sent by mistake), or, when sent as a JSON object
+    (`json_object`: application/fhir+json), not an object."""
     if format not in READERS or reader_for(format) is None:
         raise IngestError("unknown_format", f"format must be one of: {', '.join(READERS)}")
+    held = held_bytes(credential)
+    if declared_size is not None:
+        check_room(format=format, size=declared_size, held=held)
     folder = Path(settings.INGEST_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = f"{uuid.uuid4().hex}.{format}"
     path = folder / stored_name
-    size = 0
+    size, head, text = 0, b"", Utf8Check()
     try:
         with path.open("xb") as out:
             for chunk in chunks:
                 size += len(chunk)
-                if size > settings.INGEST_MAX_FILE_BYTES:
-                    limit = settings.INGEST_MAX_FILE_BYTES
-                    raise IngestError("too_large", f"the file is larger than {limit} bytes")
+                check_room(format=format, size=size, held=held)
+                if (line := text.feed(chunk)) is not None:
+                    raise _not_text(line)
+                if json_object and len(head) < rules.SNIFF_BYTES:
+                    head += chunk[: rules.SNIFF_BYTES - len(head)]
+                    _check_bundle_start(head, whole=False)
                 out.write(chunk)
         if size == 0:
             raise IngestError("empty_file", "the file is empty")
+        if (line := text.end()) is not None:
+            raise _not_text(line)
+        if json_object:
+            _check_bundle_start(head, whole=True)
+        from healthbank.ingest.tasks import process_batch_task
+
+        with transaction.atomic():
+            # Two uploads of one credential at once: the second waits here, then counts the
+            # first's file.
+            Credential.objects.select_for_update().get(pk=credential.pk)
+            check_room(format=format, size=size, held=held_bytes(credential))
+            batch = Batch.objects.create(
+                provider_id=credential.provider_id,
+                credential=credential,
+                format=format,
+                file_name=file_name[:200],
+                stored_name=stored_name,
+                size=size,
+                all_or_nothing=all_or_nothing,
+            )
+            transaction.on_commit(lambda: process_batch_task.enqueue(batch.pk))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    from healthbank.ingest.tasks import process_batch_task
-
-    with transaction.atomic():
-        batch = Batch.objects.create(
-            provider_id=credential.provider_id,
-            credential=credential,
-            format=format,
-            file_name=file_name[:200],
-            stored_name=stored_name,
-            size=size,
-            all_or_nothing=all_or_nothing,
-        )
-        transaction.on_commit(lambda: process_batch_task.enqueue(batch.pk))
     return batch
+
+
+def _delete_file(batch: Batch, now: dt.datetime) -> None:
+    stored_path(batch).unlink(missing_ok=True)
+    Batch.objects.filter(pk=batch.pk).update(file_deleted_at=now)
+
+
+def _release_file(batch: Batch) -> None:
+    """A batch done without a problem needs its raw file no more. One that failed or
+    refused rows keeps it INGEST_KEEP_REFUSED_DAYS (delete_kept_files)."""
+    if batch.status == Status.DONE and not batch.rejected and batch.file_deleted_at is None:
+        batch.file_deleted_at = timezone.now()
+        _delete_file(batch, batch.file_deleted_at)
+
+
+def delete_kept_files(now: dt.datetime | None = None) -> int:
+    """Deletes the raw files of batches finished INGEST_KEEP_REFUSED_DAYS ago or more, and
+    files under INGEST_DIR that no batch holds once they are ORPHAN_AFTER old (an upload cut
+    off by a killed server). Run by the worker periodically; returns how many it deleted."""
+    now = now or timezone.now()
+    kept_until = now - dt.timedelta(days=settings.INGEST_KEEP_REFUSED_DAYS)
+    done = Batch.objects.filter(
+        file_deleted_at__isnull=True,
+        status__in=[Status.DONE, Status.FAILED],
+        finished_at__lte=kept_until,
+    )
+    deleted = 0
+    for batch in done.only("pk", "stored_name").iterator():
+        _delete_file(batch, now)
+        deleted += 1
+    folder = Path(settings.INGEST_DIR)
+    if not folder.is_dir():
+        return deleted
+    held = set(
+        Batch.objects.filter(file_deleted_at__isnull=True).values_list("stored_name", flat=True)
+    )
+    orphaned_before = (now - rules.ORPHAN_AFTER).timestamp()
+    for path in folder.iterdir():
+        if path.name not in held and path.is_file() and path.stat().st_mtime < orphaned_before:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 # --- processing --------------------------------------------------------------------------
@@ -195,13 +307,19 @@ def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Bat
     reader = reader_for(batch.format)
     if reader is None:
         return _fail(batch, [Problem(0, "", f"the {batch.format} reader is not available")])
-    data = stored_path(batch).read_bytes()
-    scopes = list(batch.credential.scopes)
-    lookups = Lookups()
-    if batch.all_or_nothing:
-        return _process_all_or_nothing(batch, reader(data), scopes, lookups, after_chunk)
+    with stored_path(batch).open("rb") as file:  # read as it goes: see rows.py
+        if batch.all_or_nothing:
+            batch = _process_all_or_nothing(batch, reader(file), after_chunk)
+        else:
+            batch = _process_by_chunk(batch, reader(file), after_chunk)
+    _release_file(batch)
+    return batch
+
+
+def _process_by_chunk(batch: Batch, items, after_chunk) -> Batch:
+    scopes, lookups = list(batch.credential.scopes), Lookups()
     try:
-        with closing(_parsed(reader(data), after=batch.checkpoint, scopes=scopes)) as chunks:
+        with closing(_parsed(items, after=batch.checkpoint, scopes=scopes)) as chunks:
             for chunk in chunks:
                 _commit_chunk(batch, chunk, scopes, lookups, after_chunk)
     except _Moved:
@@ -338,8 +456,9 @@ def _commit_chunk(
             after_chunk(batch)
 
 
-def _process_all_or_nothing(batch, items, scopes, lookups, after_chunk) -> Batch:
+def _process_all_or_nothing(batch: Batch, items, after_chunk) -> Batch:
     """One transaction for the whole file: any problem and nothing stays written."""
+    scopes, lookups = list(batch.credential.scopes), Lookups()
     problems: list[Problem] = []
     accepted = voided = last = 0
     try:

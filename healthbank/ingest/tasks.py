@@ -25,3 +25,8 @@ def process_batch_task(batch_id: int) -> str:
 @task()
 def resume_stalled_batches() -> list[int]:
     return services.resume_stalled()
+
+
+@task()
+def delete_kept_files() -> int:
+    return services.delete_kept_files()

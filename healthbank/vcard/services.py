@@ -138,6 +138,7 @@ class VcardError(Exception):
         "not_accepting": 403,
         "card_not_found": 404,
         "request_not_usable": 409,
+        "qr_invalid": 404,  # a code or photo ticket never issued: no such code
     }
 
     def __init__(self, code: str, message=None, **params):

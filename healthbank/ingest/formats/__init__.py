@@ -3,6 +3,8 @@ name and imported when first used, so a format's module can be added on its own.
 
 from __future__ import annotations
 
+import codecs
+
 from django.utils.module_loading import import_string
 
 from healthbank.ingest.rows import Reader
@@ -22,4 +24,29 @@ def reader_for(name: str) -> Reader | None:
     try:
         return import_string(path)
     except ImportError:
+        return None
+
+
+class Utf8Check:
+    """Checks that a file is UTF-8 as its blocks go by (nothing is kept): `feed` each block,
+    then `end`; each returns the line of the first byte that is not UTF-8, or None."""
+
+    def __init__(self) -> None:
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.line = 1
+
+    def feed(self, block: bytes) -> int | None:
+        pending = len(self.decoder.getstate()[0])  # a character cut by the previous block
+        try:
+            self.decoder.decode(block)
+        except UnicodeDecodeError as error:
+            return self.line + block.count(b"\n", 0, max(error.start - pending, 0))
+        self.line += block.count(b"\n")
+        return None
+
+    def end(self) -> int | None:
+        try:
+            self.decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return self.line
         return None

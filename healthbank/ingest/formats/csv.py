@@ -4,18 +4,20 @@ schema is schemas/csv.md.
 Cells hold the rows.py fields by name. An empty cell is an absent field. A list of codes is
 written with semicolons (`I10;E78.5`); a list of orders is a JSON array in its cell. Whole
 numbers and true/false are read by the column's field; the rest stays text for validation.
-A file that is not UTF-8, or whose header is wrong, is refused whole."""
+A file that is not UTF-8, or whose header is wrong, is refused whole. The file is read
+twice, a block and a record at a time: once to check it is UTF-8, then for its rows."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
 import re
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from healthbank.ingest.fields import COMMON, FIELDS
+from healthbank.ingest.formats import Utf8Check
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.rules import MAX_LINE_BYTES
 
@@ -24,26 +26,79 @@ _KNOWN_COLUMNS = set(COMMON) | {name for spec in FIELDS.values() for name in spe
 _TRUE, _FALSE = {"true", "1"}, {"false", "0"}
 
 
-def rows_from_csv(data: bytes) -> Iterator[tuple[int, dict | Problem]]:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        yield line, Problem(line, "", "the file is not UTF-8; save it as UTF-8 CSV")
+READ_BYTES = 1024 * 1024
+
+
+class _TooLong(Exception):
+    pass
+
+
+class _Lines:
+    """The text's lines for csv.reader, read one at a time. A record may span lines (a
+    quoted cell with newlines), so its length is counted across them: past MAX_LINE_BYTES
+    it stops the reading (csv.reader cannot skip to the next record; an unclosed quote would
+    otherwise swallow the rest of the file)."""
+
+    def __init__(self, text: io.TextIOBase):
+        self.text, self.taken = text, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            raise StopIteration
+        self.taken += len(line)
+        if self.taken > MAX_LINE_BYTES:
+            raise _TooLong
+        return line
+
+
+def _first_line_not_utf8(file: BinaryIO) -> int | None:
+    check = Utf8Check()
+    while block := file.read(READ_BYTES):
+        line = check.feed(block)
+        if line is not None:
+            return line
+    return check.end()
+
+
+def rows_from_csv(file: BinaryIO) -> Iterator[tuple[int, dict | Problem]]:
+    # Refused whole, before any row: a file saved in Big5 is wrong everywhere.
+    bad_line = _first_line_not_utf8(file)
+    if bad_line is not None:
+        yield bad_line, Problem(bad_line, "", "the file is not UTF-8; save it as UTF-8 CSV")
         return
-    reader = csv.reader(io.StringIO(text, newline=""))
+    file.seek(0)
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    try:
+        yield from _rows(text)
+    finally:
+        text.detach()  # the caller closes the file
+
+
+def _rows(text: io.TextIOWrapper) -> Iterator[tuple[int, dict | Problem]]:
+    lines = _Lines(text)
+    reader = csv.reader(lines)
     header: list[str] | None = None
     line = 0
     while True:
         position = line + 1
+        lines.taken = 0
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
             yield position, Problem(position, "", f"not valid CSV: {error}")
+            return
+        except _TooLong:
+            message = (
+                f"the row is longer than {MAX_LINE_BYTES} bytes (is a quote not closed?); "
+                "the rest of the file is not read"
+            )
+            yield position, Problem(position, "", message)
             return
         line = reader.line_num
         if header is None:
@@ -54,9 +109,6 @@ def rows_from_csv(data: bytes) -> Iterator[tuple[int, dict | Problem]]:
                 return
             continue
         if not any(cells):
-            continue
-        if sum(len(cell) for cell in cells) > MAX_LINE_BYTES:
-            yield position, Problem(position, "", f"the row is longer than {MAX_LINE_BYTES} bytes")
             continue
         if len(cells) != len(header):
             message = f"the row has {len(cells)} cells and the header {len(header)}"

@@ -1,6 +1,6 @@
 """FHIR R4 Bundles (batch, transaction, or a health bank download's collection) → rows.
 
-`rows_from_bundle(data)` reads one JSON Bundle and yields, in entry order, `(position, row)`
+`rows_from_bundle(file)` reads one JSON Bundle and yields, in entry order, `(position, row)`
 or `(position, Problem)` as rows.py defines them; position is the entry's index from 1 (a
 problem with the Bundle as a whole, not JSON, too big ..., is at 1 with a field "Bundle"
 or "Bundle.type", not "Bundle.entry..." or a resource's path). It never raises
@@ -45,7 +45,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
@@ -55,13 +55,13 @@ from pydantic import ValidationError
 
 from healthbank.downloads import fhir as out  # the writer: its code systems and code tables
 from healthbank.ingest.rows import Problem
+from healthbank.ingest.rules import MAX_BUNDLE_BYTES
 from healthbank.records.models import DischargeSummary
 
 logger = logging.getLogger(__name__)
 
 # A Bundle is read whole (references may point anywhere in it): these bound the memory one
 # upload can take. Larger feeds are split into several Bundles, or sent as NDJSON.
-MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 100_000
 MAX_PROBLEMS_PER_ENTRY = 20  # a resource with a thousand bad elements gets a readable report
 MAX_FIELD_CHARS = 100  # BatchProblem.field keeps this much of a FHIR path
@@ -163,9 +163,9 @@ class _Entry:
             self.problems.append(Problem(self.position, where, message))
 
 
-def rows_from_bundle(data: bytes) -> Iterator[tuple[int, dict | Problem]]:
+def rows_from_bundle(file: BinaryIO) -> Iterator[tuple[int, dict | Problem]]:
     """The rows of a FHIR R4 Bundle (JSON, UTF-8), each with its entry's position."""
-    bundle = _load(data)
+    bundle = _load(file.read(MAX_BUNDLE_BYTES + 1))
     if isinstance(bundle, Problem):
         yield bundle.position, bundle
         return
@@ -176,16 +176,14 @@ def _load(data: bytes) -> dict | Problem:
     def refuse(field: str, message: str) -> Problem:
         return Problem(WHOLE_BUNDLE, field or "Bundle", message)
 
-    if not isinstance(data, bytes | bytearray | memoryview):
-        return refuse("", "The upload must be the bytes of a JSON file.")
     if len(data) > MAX_BUNDLE_BYTES:
         return refuse(
             "",
-            f"The file is {len(data)} bytes; a Bundle may have at most {MAX_BUNDLE_BYTES} "
-            "bytes (MAX_BUNDLE_BYTES). Split it into several Bundles.",
+            f"The file is larger than {MAX_BUNDLE_BYTES} bytes, the most a Bundle may have "
+            "(MAX_BUNDLE_BYTES). Split it into several Bundles.",
         )
     try:
-        text = bytes(data).decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return refuse("", f"The file is not UTF-8: invalid byte at offset {error.start}.")
     try:

@@ -1,13 +1,15 @@
 """NDJSON: one row (rows.py) per line, as a JSON object; the schema is schemas/ndjson.md.
 
 Each line stands alone: a line that is not UTF-8, not JSON, or too long is refused and the
-next line is read. Blank lines are skipped (they still count in line numbers)."""
+next line is read. Blank lines are skipped (they still count in line numbers). The file is
+read a line at a time."""
 
 from __future__ import annotations
 
 import codecs
 import json
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.rules import MAX_LINE_BYTES
@@ -47,16 +49,23 @@ def parse_object(text: str) -> dict | str:
     return value
 
 
-def rows_from_ndjson(data: bytes) -> Iterator[tuple[int, dict | Problem]]:
-    start, line, size = 0, 0, len(data)
-    while start < size:
-        end = data.find(b"\n", start)
-        if end == -1:
-            end = size
-        line += 1
-        raw = data[start:end]
-        start = end + 1
-        if len(raw) > MAX_LINE_BYTES:
+def _lines(file: BinaryIO) -> Iterator[bytes | None]:
+    """The file's lines without their newline, read one at a time; None for a line longer
+    than MAX_LINE_BYTES, whose rest is skipped unread into memory."""
+    while raw := file.readline(MAX_LINE_BYTES + 1):
+        if raw.endswith(b"\n"):
+            yield raw[:-1]
+        elif len(raw) <= MAX_LINE_BYTES:
+            yield raw  # the last line, without a newline
+        else:
+            while raw and not raw.endswith(b"\n"):
+                raw = file.readline(MAX_LINE_BYTES)
+            yield None
+
+
+def rows_from_ndjson(file: BinaryIO) -> Iterator[tuple[int, dict | Problem]]:
+    for line, raw in enumerate(_lines(file), start=1):
+        if raw is None:
             yield line, Problem(line, "", f"the line is longer than {MAX_LINE_BYTES} bytes")
             continue
         if line == 1 and raw.startswith(codecs.BOM_UTF8):

@@ -19,6 +19,7 @@ from healthbank.ingest.models import Batch, Credential
 from healthbank.people.models import Enrolment, InsuredUnit, Person, Township
 from healthbank.records.models import Provider
 from healthbank.synth.network import AGENCY_CODES
+from healthbank.vcard.tests.conftest import clock  # noqa: F401  (clock.forward(days=3))
 
 ALICE = "A100000001"  # insured since 2000
 BOB = "A200000003"  # insured 2020-01-01 to 2021-12-31 only

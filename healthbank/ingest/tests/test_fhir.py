@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -49,7 +50,7 @@ def example(name: str) -> dict:
 
 def read(bundle: dict | bytes) -> list[tuple[int, dict | Problem]]:
     data = bundle if isinstance(bundle, bytes) else json.dumps(bundle).encode()
-    return list(rows_from_bundle(data))
+    return list(rows_from_bundle(io.BytesIO(data)))
 
 
 def rows(bundle: dict | bytes) -> list[dict]:
@@ -524,7 +525,7 @@ def test_reports_and_discharge_summaries_read_back_from_a_download():
 
 def check_results(data: bytes) -> list[tuple[int, dict | Problem]]:
     """Read `data`: every result a (position, Problem) or (position, valid row), in order."""
-    results = list(rows_from_bundle(data))
+    results = list(rows_from_bundle(io.BytesIO(data)))
     positions = [position for position, _ in results]
     assert positions == sorted(positions)
     for position, result in results:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from healthbank.ingest.formats.csv import rows_from_csv
@@ -12,7 +13,7 @@ from healthbank.ingest.rules import MAX_LINE_BYTES
 
 def read(reader, data: bytes) -> list:
     return [(pos, row if isinstance(row, dict) else (row.field, row.message))
-            for pos, row in reader(data)]  # fmt: skip
+            for pos, row in reader(io.BytesIO(data))]  # fmt: skip
 
 
 def test_ndjson_reads_a_row_per_line_and_skips_blank_lines():
@@ -74,7 +75,7 @@ def test_csv_refuses_a_wrong_header():
 
 def test_csv_refuses_rows_of_the_wrong_width_and_bad_json_cells():
     data = b'type,id,drug_orders\nvisit,1\nvisit,2,"[{"\n'
-    rows = list(rows_from_csv(data))
+    rows = list(rows_from_csv(io.BytesIO(data)))
     assert [pos for pos, _ in rows] == [2, 3]
     assert all(isinstance(row, Problem) for _, row in rows)
     assert rows[1][1].field == "drug_orders"

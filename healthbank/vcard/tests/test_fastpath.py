@@ -123,7 +123,7 @@ def test_refusals_are_djangos_and_leave_the_token_alone(app, family, card_for):
     cases = [
         (family.other_token, token, 403, "not_accepting"),
         ("hbk_0000000000000000.wrong", token, 401, "credential_invalid"),
-        (family.clinic_token, token[:-4] + "AAAA", 400, "qr_invalid"),
+        (family.clinic_token, token[:-4] + "AAAA", 404, "qr_invalid"),
     ]
     for credential, code_text, status, code in cases:
         got_status, got = scan(fast, credential, code_text)

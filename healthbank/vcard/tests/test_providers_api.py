@@ -63,7 +63,7 @@ def test_refusals_over_http(client, family, card_for, clock):
     refused = post(client, VERIFY, family.other_token, {"token": token})
     assert (refused.status_code, refused.json()["code"]) == (403, "not_accepting")
     garbled = post(client, VERIFY, family.clinic_token, {"token": "not a code"})
-    assert (garbled.status_code, garbled.json()["code"]) == (400, "qr_invalid")
+    assert (garbled.status_code, garbled.json()["code"]) == (404, "qr_invalid")
     clock.forward(minutes=5)
     late = post(client, VERIFY, family.clinic_token, {"token": token})
     assert (late.status_code, late.json()["code"]) == (410, "qr_expired")

@@ -1,6 +1,7 @@
 """`healthbank worker`: run background tasks (record packages, provider uploads, mail) as they
 are queued, and every few minutes queue the periodic ones: the clean-up of expired packages
-and of expired web sessions, and queueing again the uploads whose worker died."""
+and of expired web sessions, queueing again the uploads whose worker died, and deleting
+uploaded files kept past their days."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from django.core.management.base import BaseCommand
 
 from healthbank.downloads.tasks import delete_expired_packages
 from healthbank.identity.tasks import delete_expired_sessions
-from healthbank.ingest.tasks import resume_stalled_batches
+from healthbank.ingest.tasks import delete_kept_files, resume_stalled_batches
 
 
 def queue_periodic() -> None:
     delete_expired_packages.enqueue()
     delete_expired_sessions.enqueue()
     resume_stalled_batches.enqueue()
+    delete_kept_files.enqueue()
 
 
 def queue_cleanup_every(seconds: float, stop: threading.Event) -> None:
