@@ -135,3 +135,17 @@ def staff_login():
 def admin_client(client, admin_user):
     """pytest-django's superuser client, verified by the second factor as /staff/ needs."""
     return sign_in_staff(client, admin_user)
+
+
+@pytest.fixture
+def wsgi_keeps_the_tests_connection():
+    """For tests that call the WSGI application itself (schemathesis), as Django's test
+    client does: the request signals must not close the test's connection."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)

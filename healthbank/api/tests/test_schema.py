@@ -14,9 +14,7 @@ import collections
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import PositiveDataAcceptanceConfig
 
@@ -24,7 +22,7 @@ from healthbank.api import tokens
 from healthbank.identity import devices
 from healthbank.identity.tests.cardhelpers import registered, seed_personas
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wsgi_keeps_the_tests_connection")]
 
 EXAMPLES = 40  # per operation; about a minute in all
 
@@ -48,16 +46,6 @@ def figures(request):
                 f"\nschemathesis /api/v1: {FIGURES['cases']} cases, {len(FAILED)} failing "
                 f"operations {sorted(FAILED)}, {FIGURES['server_errors']} server errors"
             )
-
-
-@pytest.fixture(autouse=True)
-def keep_the_test_connection():
-    """As Django's test client does: the WSGI app must not close the test's connection."""
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    yield
-    for signal in (request_started, request_finished):
-        signal.connect(close_old_connections)
 
 
 @pytest.fixture

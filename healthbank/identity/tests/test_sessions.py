@@ -281,16 +281,25 @@ def test_every_request_checks_the_accounts_state_and_says_why(chen, state, zh, e
     assert (response.status_code, response.json()["code"]) == (403, "account_inactive")
 
 
-def test_locking_oneself_out_inside_a_session_answers_with_the_sign_in_page(chen):
-    """The limit-th wrong password asked again (here for a device code) locks the account
-    and ends the very session it was typed in: the answer is the sign-in page saying why,
-    not an error about a session that vanished."""
-    client = _registration_site()
-    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
-        response = client.post("/register/device/", {"password": "not-my-password"})
-    assert response.status_code == 302 and response["Location"] == "/register/"
-    assert LOCKED_ZH in client.get("/register/").content.decode()
-    assert not WebSession.objects.filter(user=chen.user).exists()
+def test_a_request_that_ends_its_own_session_answers_with_the_sign_in_page():
+    """A staff member who makes their own login inactive ends the very session the request
+    came in: the answer is the sign-in page saying why, not an error about a session that
+    vanished. (Wrong passwords asked again no longer lock anyone: test_reauth.py.)"""
+    boss = User.objects.create_superuser("boss", password=STAFF_PASSWORD)
+    client = sign_in_staff(Client(), boss)
+    joined = timezone.localtime(boss.date_joined)
+    form = {
+        "username": boss.username,
+        "is_staff": "on",
+        "is_superuser": "on",
+        "date_joined_0": joined.strftime("%Y-%m-%d"),
+        "date_joined_1": joined.strftime("%H:%M:%S"),
+    }  # "is_active" left out: unticked
+
+    response = client.post(f"/staff/auth/user/{boss.pk}/change/", form)
+
+    assert response.status_code == 302 and response["Location"] == "/staff/login/"
+    assert not WebSession.objects.filter(user=boss).exists()
 
 
 @pytest.mark.parametrize(("who", "page", "sign_in"), [

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.core.transforms import to_wire_text
 from schemathesis.specs.openapi import checks
@@ -19,7 +17,7 @@ from healthbank.ingest import services
 from healthbank.ingest.models import Credential
 from healthbank.vcard.models import AcceptingSite
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wsgi_keeps_the_tests_connection")]
 
 # An upload is text on the wire whatever was generated, as schemathesis sends text/plain:
 # send NDJSON the same way, and judge both as it judges text/plain (a value that is not a
@@ -49,16 +47,6 @@ class UploadCredential:
 
     def set(self, case, data: str, context) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
-
-
-@pytest.fixture(autouse=True)
-def keep_the_test_connection():
-    """As Django's test client does: the WSGI app must not close the test's connection."""
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    yield
-    for signal in (request_started, request_finished):
-        signal.connect(close_old_connections)
 
 
 @pytest.fixture
