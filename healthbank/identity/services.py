@@ -823,9 +823,9 @@ def end_sessions(*, user: AbstractBaseUser, reason: str) -> int:
     sessions.delete()
     now = timezone.now()
     # The app's tokens hang on the account's device bindings (api.ApiToken): reached through
-    # them, so that identity does not import the app API built on it.
-    for binding in DeviceBinding.objects.filter(account__user=user):
-        binding.api_tokens.filter(revoked_at=None).update(revoked_at=now)
+    # that relation, so that identity does not import the app API built on it.
+    tokens = DeviceBinding.api_tokens.rel.related_model.objects
+    tokens.filter(binding__account__user=user, revoked_at=None).update(revoked_at=now)
     if (ended := _ended_here.get()) is not None:
         ended.update(dict.fromkeys(keys, reason))
     return len(keys)

@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
 from healthbank.core import badrequest
+from healthbank.core.http import MAX_OFFSET
 from healthbank.ingest import rules, selectors, services
 from healthbank.ingest.models import Batch, Credential
 from healthbank.vcard.providers import router as vcard_router
@@ -91,7 +92,6 @@ class BatchOut(Schema):
 ERRORS = {code: ErrorOut for code in (400, 401, 404, 413)}
 # Numbers the database takes: a larger one is refused (400), not a database error.
 MAX_ID = 2**63 - 1
-MAX_OFFSET = 1_000_000_000
 BatchId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
