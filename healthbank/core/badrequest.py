@@ -40,11 +40,10 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from healthbank.core.http import API_PREFIXES
+
 if TYPE_CHECKING:
     from ninja import NinjaAPI
-
-# The APIs answer JSON; every other path is a page.
-API_PREFIXES = ("/api/", "/providers/api/")
 
 LOST = "\ufffd"  # what Django's decoder puts where bytes were not valid text
 

@@ -21,6 +21,9 @@ def next_or(request: HttpRequest, default: str) -> str:
 
 
 # Beyond any row there will ever be; keeps OFFSET inside the database's integer.
+# The JSON APIs (the app's, the providers'): token-authenticated, answering {code, message}.
+API_PREFIXES = ("/api/", "/providers/api/")
+
 MAX_OFFSET = 10**9
 
 

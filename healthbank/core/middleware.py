@@ -7,6 +7,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
+from healthbank.core.http import API_PREFIXES
+
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
     """Like Django's LocaleMiddleware, but a browser's Accept-Language does not count:
@@ -25,8 +27,6 @@ class NoStoreForPersonalData:
     someone signed in (a person, an insured unit, staff) or in the middle of a sign-in or
     registration (a session), and every personal download."""
 
-    API_PREFIXES = ("/api/", "/providers/api/")
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -41,7 +41,7 @@ class NoStoreForPersonalData:
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         return (
-            request.path_info.startswith(self.API_PREFIXES)
+            request.path_info.startswith(API_PREFIXES)
             or (user is not None and user.is_authenticated)
             or (session is not None and not session.is_empty())
             or response.get("Content-Disposition", "").startswith("attachment")

@@ -22,15 +22,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from healthbank.audit.services import client_address
+from healthbank.core.http import API_PREFIXES
 from healthbank.identity import services
 from healthbank.identity.models import Account
 from healthbank.identity.sessions import LAST_SEEN, SIGNED_IN_AT, now
 
 LAST_SEEN_STEP = 15  # seconds; the idle sign-out may come this much early
-
-# Token-authenticated APIs (the app's, the providers'): a web session cookie that a browser
-# sends along with them is not what they run under, and they answer in JSON.
-TOKEN_APIS = ("/api/", "/providers/")
 
 
 def _messages() -> dict[str, str]:
@@ -106,7 +103,7 @@ class SessionControlMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(TOKEN_APIS):
+        if request.path.startswith(API_PREFIXES):  # token-authenticated, no web session
             return self.get_response(request)
         user, session = request.user, request.session
         if user.is_authenticated:
