@@ -78,7 +78,7 @@ INSTALLED_APPS = [
     "captcha",
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "healthbank.core.third_party.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
 ]
 
 MIDDLEWARE = [

@@ -74,3 +74,43 @@ def test_a_staff_helper_signs_in_as_browser_tests_need(page):
     staff_sign_in(page, "clerk", PASSWORD)
     expect(page.locator("#site-name")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/staff/$"))
+
+
+def test_staff_pages_read_in_chinese_and_carry_the_sites_icon(page):
+    """Issue 19, item 10: app, table, column and filter names in Chinese, and an icon on
+    every page, so the browser's console shows no 404 for /favicon.ico."""
+    from healthbank.people.models import Household, Village
+
+    village = Village.objects.order_by("code").first()
+    Household.objects.create(number="A1000001", village=village, neighbourhood=1,
+                             street_address="中山南路1號")  # fmt: skip
+    get_user_model().objects.create_superuser("clerk", password=PASSWORD)
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto("/staff/")
+    staff_sign_in(page, "clerk", PASSWORD)
+
+    content = page.locator("#content")
+    apps = content.locator("a.section")  # each app's heading
+    expect(apps.first).to_be_visible()
+    assert {"醫事機構及機關資料上傳", "背景工作", "虛擬健保卡"} <= set(apps.all_inner_texts())
+    shown = content.inner_text().lower()
+    for english in ["provider and agency data feeds", "tasks database backend", "virtual nhi card",
+                    "task results", "healthbank staff"]:  # fmt: skip
+        assert english not in shown
+
+    page.goto("/staff/people/village/")
+    expect(page.locator("#changelist-filter").get_by_text("以 縣市")).to_be_visible()
+    expect(page.locator("#result_list thead")).to_contain_text("鄉鎮市區")
+    page.goto("/staff/people/household/")
+    expect(page.locator("#result_list thead")).to_contain_text("村里")
+    assert "以 county" not in page.content()
+
+    for url in ["/staff/", "/staff/people/village/", "/"]:
+        page.goto(url)
+        icons = page.locator('link[rel="icon"]')
+        expect(icons).to_have_count(2)
+        for href in [icons.nth(i).get_attribute("href") for i in range(2)]:
+            assert page.request.get(href).ok, href
+    assert failed == []
+
