@@ -52,7 +52,7 @@ class CredentialAdmin(admin.ModelAdmin):
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["provider"]
     search_fields = ["=key_id", "=provider__code", "provider__name", "label"]
-    raw_id_fields = ["provider"]
+    autocomplete_fields = ["provider"]  # thousands of providers: found by code or name
     readonly_fields = ["key_id", "issued_at", "issued_by", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 

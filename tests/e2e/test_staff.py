@@ -114,3 +114,32 @@ def test_staff_pages_read_in_chinese_and_carry_the_sites_icon(page):
             assert page.request.get(href).ok, href
     assert failed == []
 
+
+def test_staff_issue_a_credential_for_a_provider_found_by_name(page):
+    """The provider is found by typing (not by its internal id); the row types it may send
+    are ticked and listed by name (就醫紀錄), not by code (visit)."""
+    from healthbank.people.models import Township
+    from healthbank.records.models import Provider
+
+    town = Township.objects.get(code="63000050")  # 臺北市中正區
+    for code, name in [("0401180014", "臺大醫院"), ("0501110514", "三軍總醫院")]:
+        Provider.objects.create(
+            code=code, name=name, kind=Provider.Kind.MEDICAL_CENTRE, county=town.county,
+            township=town, phone="02-23123456", address="中山南路7號",
+        )  # fmt: skip
+    get_user_model().objects.create_superuser("clerk", password=PASSWORD)
+    page.goto("/staff/ingest/credential/add/")
+    staff_sign_in(page, "clerk", PASSWORD)
+
+    page.locator(".field-provider .select2-selection").click()
+    page.locator(".select2-search__field").fill("臺大")
+    page.locator(".select2-results__option", has_text="臺大醫院").click()
+    page.get_by_label("就醫紀錄", exact=True).check()
+    page.get_by_label("檢驗(查)結果", exact=True).check()
+    page.get_by_role("button", name="儲存", exact=True).click()
+
+    expect(page.locator(".messagelist")).to_contain_text("hbk_")
+    row = page.locator("#result_list tbody tr").first
+    expect(row).to_contain_text("臺大醫院")
+    expect(row).to_contain_text("就醫紀錄、檢驗(查)結果")
+    expect(row).not_to_contain_text("lab_result")
