@@ -78,7 +78,7 @@ INSTALLED_APPS = [
     "captcha",
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "healthbank.core.third_party.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
 ]
 
 MIDDLEWARE = [
@@ -190,6 +190,18 @@ STORAGES = {
 # In development and tests WhiteNoise serves from the apps' static folders directly.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# /favicon.ico, which browsers ask for on any page that links no icon (a JSON answer, an
+# error page), served like the static files; its name has no hash, so it is kept a week.
+WHITENOISE_ROOT = BASE_DIR / "healthbank" / "core" / "root"
+FAVICON_MAX_AGE = 7 * 24 * 3600
+
+
+def _favicon_cache(headers, path: str, url: str) -> None:
+    if url == "/favicon.ico":
+        headers["Cache-Control"] = f"max-age={FAVICON_MAX_AGE}, public"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _favicon_cache
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and not TESTING)

@@ -78,7 +78,13 @@ class AuditEvent(models.Model):
         SYSTEM = "system", _("System")
 
     person = models.ForeignKey(
-        "people.Person", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        "people.Person",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("person"),
     )
     at = models.DateTimeField(_("time"), auto_now_add=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)

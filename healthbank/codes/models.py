@@ -121,8 +121,12 @@ class LabItem(CodeTable):
     panel = models.CharField(_("panel"), max_length=15, choices=Panel.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
-    reference_low = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    reference_high = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    reference_low = models.DecimalField(
+        _("reference range, low"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    reference_high = models.DecimalField(
+        _("reference range, high"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
     reference_text = models.CharField(_("reference range"), max_length=40)
 
     class Meta(CodeTable.Meta):

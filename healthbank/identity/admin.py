@@ -391,18 +391,41 @@ class LoginLockoutAdmin(admin.ModelAdmin):
         )
 
 
+class SetUpFilter(admin.BooleanFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("set up")
+
+
 @admin.register(StaffSecondFactor)
 class StaffSecondFactorAdmin(admin.ModelAdmin):
     """Who enrolled an authenticator, never its key. Deleting one resets the staff member's
     second factor (a lost phone): the recovery codes go too, the next sign-in enrols."""
 
-    list_display = ["user", "confirmed", "created_at", "last_used_at"]
-    list_filter = ["confirmed"]
+    # django-otp names its fields in English only: the columns are named here.
+    list_display = ["staff_member", "set_up", "set_up_at", "used_at"]
+    list_filter = [("confirmed", SetUpFilter)]
     search_fields = ["user__username"]
     list_select_related = ["user"]
     ordering = ["user__username"]
-    fields = ["user", "confirmed", "created_at", "last_used_at"]
+    fields = list_display
     readonly_fields = fields
+
+    @admin.display(description=_("staff member"), ordering="user__username")
+    def staff_member(self, device: StaffSecondFactor):
+        return device.user
+
+    @admin.display(description=_("set up"), boolean=True, ordering="confirmed")
+    def set_up(self, device: StaffSecondFactor) -> bool:
+        return device.confirmed
+
+    @admin.display(description=_("set up at"), ordering="created_at")
+    def set_up_at(self, device: StaffSecondFactor):
+        return device.created_at
+
+    @admin.display(description=_("last used"), ordering="last_used_at")
+    def used_at(self, device: StaffSecondFactor):
+        return device.last_used_at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

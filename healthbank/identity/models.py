@@ -140,8 +140,15 @@ class Device(models.Model):
 class DeviceBinding(models.Model):
     """An account's verified device (行動裝置管理作業 lists these); at most one active."""
 
-    account = models.ForeignKey(Account, models.CASCADE, related_name="device_bindings")
-    device = models.ForeignKey(Device, models.CASCADE, related_name="bindings")
+    account = models.ForeignKey(
+        Account,
+        models.CASCADE,
+        related_name="device_bindings",
+        verbose_name=_("online-service account"),
+    )
+    device = models.ForeignKey(
+        Device, models.CASCADE, related_name="bindings", verbose_name=_("mobile device")
+    )
     verified_at = models.DateTimeField(_("verified"), default=timezone.now)
     active = models.BooleanField(_("enabled"), default=True)
     disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.sites import AdminSite
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffAdminConfig(AdminConfig):
@@ -18,7 +19,8 @@ class StaffAdminConfig(AdminConfig):
 
 
 class StaffAdminSite(AdminSite):
-    site_header = "healthbank staff"
+    site_header = _("My Health Bank staff pages")
+    site_title = _("My Health Bank staff pages")
 
     def has_permission(self, request) -> bool:
         """Active staff whose session passed the second factor; a session that signed in

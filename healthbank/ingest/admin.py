@@ -7,19 +7,28 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
-from django.utils.translation import gettext, ngettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.ingest import services
 from healthbank.ingest.models import Batch, BatchProblem, Credential
 from healthbank.ingest.rows import TYPES
+from healthbank.ingest.writes import MODELS
+
+# A credential's scopes as staff read them: the records each row type writes.
+SCOPES = {kind: capfirst(MODELS[kind]._meta.verbose_name_plural) for kind in TYPES}
+
+
+def scope_names(scopes: list[str]) -> str:
+    return pgettext("list separator", ", ").join(str(SCOPES.get(kind, kind)) for kind in scopes)
 
 
 class CredentialForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=_("row types it may send"),
-        choices=[(kind, kind) for kind in TYPES],
+        choices=list(SCOPES.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_(
@@ -43,13 +52,13 @@ class CredentialAdmin(admin.ModelAdmin):
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["provider"]
     search_fields = ["=key_id", "=provider__code", "provider__name", "label"]
-    raw_id_fields = ["provider"]
+    autocomplete_fields = ["provider"]  # thousands of providers: found by code or name
     readonly_fields = ["key_id", "issued_at", "issued_by", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
     @admin.display(description=_("row types it may send"))
     def scope_list(self, obj: Credential) -> str:
-        return ", ".join(obj.scopes)
+        return scope_names(obj.scopes)
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "provider"] if obj else self.readonly_fields
@@ -109,6 +118,10 @@ class BatchAdmin(ReadOnlyAdmin):
     search_fields = ["=provider__code", "provider__name"]
     show_full_result_count = False
     inlines = [BatchProblemInline]
+
+    @admin.display(description=_("processing time"))
+    def duration(self, batch: Batch):
+        return batch.duration
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_staff

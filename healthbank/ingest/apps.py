@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IngestConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "healthbank.ingest"
     label = "ingest"
-    verbose_name = "Provider and agency data feeds"
+    verbose_name = _("Provider and agency data feeds")

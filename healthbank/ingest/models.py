@@ -79,7 +79,7 @@ class Batch(models.Model):
     rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
     voided = models.PositiveIntegerField(_("records voided"), default=0)
     # Position (line or entry) of the last row whose chunk is committed; resuming skips to it.
-    checkpoint = models.PositiveIntegerField(default=0)
+    checkpoint = models.PositiveIntegerField(_("processed up to row"), default=0)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

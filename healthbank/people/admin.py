@@ -2,7 +2,8 @@
 cards and premiums. All of it is NHIA's own data, so staff with the permissions edit it.
 
 Person-owned tables grow with the population: their pages never render a select of all
-persons (raw ids instead), join what each row shows, and skip the unfiltered total count.
+persons (staff find one by typing: autocomplete), join what each row shows, and skip the
+unfiltered total count.
 """
 
 from __future__ import annotations
@@ -55,8 +56,7 @@ class HouseholdAdmin(admin.ModelAdmin):
     list_display = ["number", "village", "neighbourhood", "street_address", "head"]
     list_select_related = ["village__township__county", "head"]
     search_fields = ["=number", "=head__national_id", "head__name"]
-    autocomplete_fields = ["village"]
-    raw_id_fields = ["head"]
+    autocomplete_fields = ["village", "head"]
     show_full_result_count = False
 
 
@@ -64,7 +64,7 @@ class EnrolmentInline(admin.TabularInline):
     model = Enrolment
     fk_name = "person"
     extra = 0
-    raw_id_fields = ["insured_person", "unit"]
+    autocomplete_fields = ["insured_person", "unit"]
     ordering = ["-start_date"]
 
 
@@ -80,7 +80,7 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["sex"]
     list_select_related = ["household"]
     search_fields = ["=national_id", "name"]
-    raw_id_fields = ["household"]
+    autocomplete_fields = ["household"]
     readonly_fields = ["created_at"]
     inlines = [EnrolmentInline, NhiCardInline]
     show_full_result_count = False
@@ -91,7 +91,7 @@ class InsuredUnitAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "township", "contact_name", "phone"]
     list_filter = ["kind"]
     list_select_related = ["township__county"]
-    search_fields = ["=code", "name"]
+    search_fields = ["^code", "name"]  # a code from its first digits
     autocomplete_fields = ["township"]
 
 
@@ -104,7 +104,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "role", "category"]
     list_select_related = ["person", "insured_person", "unit"]
     search_fields = PERSON_SEARCH
-    raw_id_fields = ["person", "insured_person", "unit"]
+    autocomplete_fields = ["person", "insured_person", "unit"]
     date_hierarchy = "start_date"
     show_full_result_count = False
 
@@ -115,7 +115,7 @@ class NhiCardAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["person"]
     search_fields = ["=number", *PERSON_SEARCH]
-    raw_id_fields = ["person"]
+    autocomplete_fields = ["person"]
     show_full_result_count = False
 
 
@@ -125,7 +125,7 @@ class CardIssuanceAdmin(admin.ModelAdmin):
     list_filter = ["reason", "channel"]
     list_select_related = ["person", "card"]
     search_fields = PERSON_SEARCH
-    raw_id_fields = ["person", "card"]
+    autocomplete_fields = ["person", "card"]
     date_hierarchy = "applied_on"
     show_full_result_count = False
 
@@ -136,7 +136,7 @@ class PremiumBillAdmin(admin.ModelAdmin):
     list_filter = ["category"]
     list_select_related = ["person", "unit"]
     search_fields = PERSON_SEARCH
-    raw_id_fields = ["person", "unit"]
+    autocomplete_fields = ["person", "unit"]
     date_hierarchy = "month"
     show_full_result_count = False
 
@@ -147,6 +147,6 @@ class PremiumPaymentAdmin(admin.ModelAdmin):
     list_filter = ["method"]
     list_select_related = ["person", "bill"]
     search_fields = PERSON_SEARCH
-    raw_id_fields = ["person", "bill"]
+    autocomplete_fields = ["person", "bill"]
     date_hierarchy = "paid_on"
     show_full_result_count = False

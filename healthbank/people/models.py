@@ -33,7 +33,9 @@ class Township(models.Model):
     """Township, city or district (鄉鎮市區)."""
 
     code = models.CharField(_("code"), max_length=8, primary_key=True)
-    county = models.ForeignKey(County, models.PROTECT, related_name="townships")
+    county = models.ForeignKey(
+        County, models.PROTECT, related_name="townships", verbose_name=_("county")
+    )
     name_zh = models.CharField(_("Chinese name"), max_length=10)
     name_en = models.CharField(_("English name"), max_length=40)
     postal_code = models.CharField(_("postal code"), max_length=3, blank=True)
@@ -51,7 +53,9 @@ class Village(models.Model):
     """Village or neighbourhood ward (村里)."""
 
     code = models.CharField(_("code"), max_length=11, primary_key=True)
-    township = models.ForeignKey(Township, models.PROTECT, related_name="villages")
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="villages", verbose_name=_("township")
+    )
     name_zh = models.CharField(_("Chinese name"), max_length=10)
     name_en = models.CharField(_("English name"), max_length=40)
 
@@ -82,7 +86,9 @@ class Household(models.Model):
             )
         ],
     )
-    village = models.ForeignKey(Village, models.PROTECT, related_name="households")
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="households", verbose_name=_("village")
+    )
     neighbourhood = models.PositiveSmallIntegerField(
         _("neighbourhood (鄰)"), validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
@@ -126,7 +132,7 @@ class Person(models.Model):
         Household, models.SET_NULL, null=True, blank=True, related_name="members",
         verbose_name=_("household"),
     )  # fmt: skip
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("person")
@@ -173,7 +179,9 @@ class InsuredUnit(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("telephone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=150, blank=True)
-    township = models.ForeignKey(Township, models.PROTECT, null=True, blank=True)
+    township = models.ForeignKey(
+        Township, models.PROTECT, null=True, blank=True, verbose_name=_("township")
+    )
 
     class Meta:
         verbose_name = _("insured unit")
@@ -214,14 +222,18 @@ class Enrolment(models.Model):
         GRANDPARENT = "grandparent", _("Grandparent")
         GRANDCHILD = "grandchild", _("Grandchild")
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="enrolments", db_index=False)
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="enrolments", db_index=False, verbose_name=_("person")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     insured_person = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="dependant_enrolments",
         verbose_name=_("dependant of"),
     )  # fmt: skip
     relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
-    unit = models.ForeignKey(InsuredUnit, models.PROTECT, related_name="enrolments")
+    unit = models.ForeignKey(
+        InsuredUnit, models.PROTECT, related_name="enrolments", verbose_name=_("insured unit")
+    )
     category = models.PositiveSmallIntegerField(_("category"), choices=InsuredCategory.choices)
     insured_amount = models.PositiveIntegerField(_("insured amount (NT$)"))
     start_date = models.DateField(_("start date"))
@@ -253,7 +265,9 @@ class NhiCard(models.Model):
         LOST = "lost", _("Reported lost")
         CANCELLED = "cancelled", _("Cancelled")
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="cards", db_index=False)
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="cards", db_index=False, verbose_name=_("person")
+    )
     number = models.CharField(
         _("card number"),
         max_length=12,
@@ -295,9 +309,15 @@ class CardIssuance(models.Model):
         ONLINE = "online", _("Online")
 
     person = models.ForeignKey(
-        Person, models.CASCADE, related_name="card_issuances", db_index=False
+        Person,
+        models.CASCADE,
+        related_name="card_issuances",
+        db_index=False,
+        verbose_name=_("person"),
     )
-    card = models.ForeignKey(NhiCard, models.CASCADE, related_name="issuances")
+    card = models.ForeignKey(
+        NhiCard, models.CASCADE, related_name="issuances", verbose_name=_("NHI card")
+    )
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     applied_on = models.DateField(_("application date"))
@@ -316,8 +336,16 @@ class CardIssuance(models.Model):
 class PremiumBill(models.Model):
     """A month's premium (保費計費明細) the insured owes for self and dependants."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="premium_bills", db_index=False)
-    unit = models.ForeignKey(InsuredUnit, models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        Person,
+        models.CASCADE,
+        related_name="premium_bills",
+        db_index=False,
+        verbose_name=_("person"),
+    )
+    unit = models.ForeignKey(
+        InsuredUnit, models.PROTECT, related_name="+", verbose_name=_("insured unit")
+    )
     month = models.DateField(_("month"))  # always the 1st
     category = models.PositiveSmallIntegerField(_("category"), choices=InsuredCategory.choices)
     insured_amount = models.PositiveIntegerField(_("insured amount (NT$)"))
@@ -346,9 +374,15 @@ class PremiumPayment(models.Model):
         CARD = "card", _("Credit card")
 
     person = models.ForeignKey(
-        Person, models.CASCADE, related_name="premium_payments", db_index=False
+        Person,
+        models.CASCADE,
+        related_name="premium_payments",
+        db_index=False,
+        verbose_name=_("person"),
     )
-    bill = models.ForeignKey(PremiumBill, models.CASCADE, related_name="payments")
+    bill = models.ForeignKey(
+        PremiumBill, models.CASCADE, related_name="payments", verbose_name=_("premium bill")
+    )
     paid_on = models.DateField(_("payment date"))
     amount = models.PositiveIntegerField(_("amount (NT$)"))
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)

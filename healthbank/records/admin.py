@@ -69,7 +69,7 @@ class ProviderAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "county", "township", "phone"]
     list_filter = ["kind", "county"]
     list_select_related = ["county", "township__county"]
-    search_fields = ["=code", "name"]
+    search_fields = ["^code", "name"]  # a code from its first digits
     ordering = ["code"]  # the accepting-provider autocomplete pages through them
     autocomplete_fields = ["township"]
 
@@ -196,7 +196,7 @@ class MeasurementAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["person"]
     search_fields = PERSON_SEARCH
-    raw_id_fields = ["person"]
+    autocomplete_fields = ["person"]
     date_hierarchy = "measured_at"
     show_full_result_count = False
     ordering = ["-pk"]
@@ -207,7 +207,7 @@ class CalendarEventAdmin(admin.ModelAdmin):
     list_display = ["date", "time", "person", "title"]
     list_select_related = ["person"]
     search_fields = [*PERSON_SEARCH, "title"]
-    raw_id_fields = ["person"]
+    autocomplete_fields = ["person"]
     date_hierarchy = "date"
     show_full_result_count = False
     ordering = ["-pk"]

@@ -55,8 +55,12 @@ class Provider(models.Model):
 class ReportedRecord(models.Model):
     """Fields of every row a provider or agency reports."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
-    provider = models.ForeignKey(Provider, models.PROTECT, related_name="+", db_index=False)
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    provider = models.ForeignKey(
+        Provider, models.PROTECT, related_name="+", db_index=False, verbose_name=_("provider")
+    )
     # The reporter's own id for the row: uploads are idempotent on (provider, source_id).
     source_id = models.CharField(_("provider's record id"), max_length=40)
 
@@ -118,9 +122,15 @@ class Visit(ReportedRecord):
 class VisitDiagnosis(models.Model):
     """Every diagnosis of a visit in claim order; rank 1 is the visit's primary diagnosis."""
 
-    visit = models.ForeignKey(Visit, models.CASCADE, related_name="diagnoses")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
-    diagnosis = models.ForeignKey(Diagnosis, models.PROTECT, related_name="+", db_index=False)
+    visit = models.ForeignKey(
+        Visit, models.CASCADE, related_name="diagnoses", verbose_name=_("visit")
+    )
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    diagnosis = models.ForeignKey(
+        Diagnosis, models.PROTECT, related_name="+", db_index=False, verbose_name=_("diagnosis")
+    )
     rank = models.PositiveSmallIntegerField(_("rank"))
 
     class Meta:
@@ -139,9 +149,15 @@ class VisitDiagnosis(models.Model):
 class DrugOrder(models.Model):
     """A drug order of a visit (藥品醫令)."""
 
-    visit = models.ForeignKey(Visit, models.CASCADE, related_name="drug_orders")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
-    drug = models.ForeignKey(Drug, models.PROTECT, related_name="+", db_index=False)
+    visit = models.ForeignKey(
+        Visit, models.CASCADE, related_name="drug_orders", verbose_name=_("visit")
+    )
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    drug = models.ForeignKey(
+        Drug, models.PROTECT, related_name="+", db_index=False, verbose_name=_("drug")
+    )
     days = models.PositiveSmallIntegerField(_("days supplied"))
     quantity = models.DecimalField(_("total quantity"), max_digits=8, decimal_places=2)
     frequency = models.CharField(_("frequency"), max_length=10, blank=True)  # QD, BID, TID ...
@@ -158,9 +174,15 @@ class DrugOrder(models.Model):
 class ServiceOrder(models.Model):
     """A non-drug order of a visit (非藥品醫令): fees, tests, treatments, dental work on a tooth."""
 
-    visit = models.ForeignKey(Visit, models.CASCADE, related_name="service_orders")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
-    service = models.ForeignKey(Service, models.PROTECT, related_name="+", db_index=False)
+    visit = models.ForeignKey(
+        Visit, models.CASCADE, related_name="service_orders", verbose_name=_("visit")
+    )
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    service = models.ForeignKey(
+        Service, models.PROTECT, related_name="+", db_index=False, verbose_name=_("NHI service")
+    )
     quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2, default=1)
     tooth = models.ForeignKey(
         ToothPosition, models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
@@ -181,10 +203,18 @@ class ServiceOrder(models.Model):
 class Surgery(models.Model):
     """A surgery or major procedure (手術) of a visit, with the body site it was done on."""
 
-    visit = models.ForeignKey(Visit, models.CASCADE, related_name="surgeries")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+", db_index=False)
-    service = models.ForeignKey(Service, models.PROTECT, related_name="+", db_index=False)
-    body_site = models.ForeignKey(BodySite, models.PROTECT, related_name="+", db_index=False)
+    visit = models.ForeignKey(
+        Visit, models.CASCADE, related_name="surgeries", verbose_name=_("visit")
+    )
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    service = models.ForeignKey(
+        Service, models.PROTECT, related_name="+", db_index=False, verbose_name=_("NHI service")
+    )
+    body_site = models.ForeignKey(
+        BodySite, models.PROTECT, related_name="+", db_index=False, verbose_name=_("body site")
+    )
     performed_on = models.DateField(_("date"))
 
     class Meta:
@@ -205,7 +235,9 @@ class LabResult(ReportedRecord):
         LOW = "L", _("Low")
         ABNORMAL = "A", _("Abnormal")
 
-    visit = models.ForeignKey(Visit, models.SET_NULL, null=True, blank=True, related_name="+")
+    visit = models.ForeignKey(
+        Visit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("visit")
+    )
     item = models.ForeignKey(
         LabItem, models.PROTECT, related_name="+", db_index=False, verbose_name=_("test")
     )
@@ -230,12 +262,16 @@ class ImagingReport(ReportedRecord):
         IMAGING = "imaging", _("Imaging")
         PATHOLOGY = "pathology", _("Pathology")
 
-    visit = models.ForeignKey(Visit, models.SET_NULL, null=True, blank=True, related_name="+")
+    visit = models.ForeignKey(
+        Visit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("visit")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     service = models.ForeignKey(
         Service, models.PROTECT, related_name="+", db_index=False, verbose_name=_("exam")
     )
-    body_site = models.ForeignKey(BodySite, models.PROTECT, related_name="+", db_index=False)
+    body_site = models.ForeignKey(
+        BodySite, models.PROTECT, related_name="+", db_index=False, verbose_name=_("body site")
+    )
     examined_on = models.DateField(_("exam date"))
     findings = models.TextField(_("findings"))
     impression = models.TextField(_("impression"))
@@ -252,7 +288,9 @@ class ImagingReport(ReportedRecord):
 class DischargeSummary(ReportedRecord):
     """A discharge summary (出院病歷摘要) of an inpatient stay."""
 
-    visit = models.OneToOneField(Visit, models.CASCADE, related_name="discharge_summary")
+    visit = models.OneToOneField(
+        Visit, models.CASCADE, related_name="discharge_summary", verbose_name=_("visit")
+    )
     admitted_on = models.DateField(_("admission date"))
     discharged_on = models.DateField(_("discharge date"))
     chief_complaint = models.TextField(_("chief complaint"))
@@ -276,7 +314,13 @@ class Allergy(ReportedRecord):
     recorded_on = models.DateField(_("upload date"))
     substance = models.CharField(_("allergen"), max_length=120)
     drug = models.ForeignKey(
-        Drug, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        Drug,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("drug"),
     )
     reaction = models.CharField(_("reaction"), max_length=100, blank=True)
     physician = models.CharField(_("recording physician"), max_length=50, blank=True)
@@ -293,7 +337,9 @@ class Allergy(ReportedRecord):
 class Vaccination(ReportedRecord):
     """A vaccination from Taiwan CDC's immunisation registry (預防接種)."""
 
-    vaccine = models.ForeignKey(Vaccine, models.PROTECT, related_name="+", db_index=False)
+    vaccine = models.ForeignKey(
+        Vaccine, models.PROTECT, related_name="+", db_index=False, verbose_name=_("vaccine")
+    )
     given_on = models.DateField(_("vaccination date"))
     lot_number = models.CharField(_("lot number"), max_length=20, blank=True)
 
@@ -322,31 +368,75 @@ class PreventiveCheck(ReportedRecord):
     """An adult preventive check (成人預防保健): every field of the seed's page, as HPA has it."""
 
     checked_on = models.DateField(_("check date"))
-    height_cm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    weight_kg = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    bmi = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    waist_cm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    systolic = models.PositiveSmallIntegerField(null=True, blank=True)
-    diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
-    blood_pressure_result = models.CharField(max_length=8, choices=CheckResult.choices)
-    total_cholesterol = models.PositiveSmallIntegerField(null=True, blank=True)
-    triglycerides = models.PositiveSmallIntegerField(null=True, blank=True)
-    hdl = models.PositiveSmallIntegerField(null=True, blank=True)
-    ldl = models.PositiveSmallIntegerField(null=True, blank=True)
-    lipid_result = models.CharField(max_length=8, choices=CheckResult.choices)
-    fasting_glucose = models.PositiveSmallIntegerField(null=True, blank=True)
-    glucose_result = models.CharField(max_length=8, choices=CheckResult.choices)
-    bun = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    creatinine = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
-    egfr = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
-    kidney_result = models.CharField(max_length=8, choices=CheckResult.choices)
-    urine_protein = models.CharField(max_length=8, blank=True)  # -, ±, +, 2+ ... as reported
-    metabolic_syndrome_result = models.CharField(max_length=8, choices=CheckResult.choices)
-    ast = models.PositiveSmallIntegerField(null=True, blank=True)
-    alt = models.PositiveSmallIntegerField(null=True, blank=True)
-    liver_result = models.CharField(max_length=8, choices=CheckResult.choices)
-    hbsag = models.CharField(max_length=8, choices=Serology.choices)
-    anti_hcv = models.CharField(max_length=8, choices=Serology.choices)
+    height_cm = models.DecimalField(
+        _("Height (cm)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    weight_kg = models.DecimalField(
+        _("Weight (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    bmi = models.DecimalField(
+        _("BMI (body mass index)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    waist_cm = models.DecimalField(
+        _("Waist (cm)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    systolic = models.PositiveSmallIntegerField(
+        _("Systolic pressure (mmHg)"), null=True, blank=True
+    )
+    diastolic = models.PositiveSmallIntegerField(
+        _("Diastolic pressure (mmHg)"), null=True, blank=True
+    )
+    blood_pressure_result = models.CharField(
+        _("blood pressure result"), max_length=8, choices=CheckResult.choices
+    )
+    total_cholesterol = models.PositiveSmallIntegerField(
+        _("Total cholesterol (TC)"), null=True, blank=True
+    )
+    triglycerides = models.PositiveSmallIntegerField(_("Triglycerides (TG)"), null=True, blank=True)
+    hdl = models.PositiveSmallIntegerField(_("HDL cholesterol (HDL)"), null=True, blank=True)
+    ldl = models.PositiveSmallIntegerField(_("LDL cholesterol (LDL)"), null=True, blank=True)
+    lipid_result = models.CharField(
+        _("blood lipids result"), max_length=8, choices=CheckResult.choices
+    )
+    fasting_glucose = models.PositiveSmallIntegerField(
+        _("Fasting glucose (mg/dL)"), null=True, blank=True
+    )
+    glucose_result = models.CharField(
+        _("blood glucose result"), max_length=8, choices=CheckResult.choices
+    )
+    bun = models.DecimalField(
+        _("Blood urea nitrogen (BUN)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    creatinine = models.DecimalField(
+        _("Creatinine"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    egfr = models.DecimalField(
+        _("Glomerular filtration rate (eGFR)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    kidney_result = models.CharField(
+        _("kidney function result"), max_length=8, choices=CheckResult.choices
+    )
+    urine_protein = models.CharField(
+        _("Urine protein"), max_length=8, blank=True
+    )  # -, ±, +, 2+ ... as reported
+    metabolic_syndrome_result = models.CharField(
+        _("metabolic syndrome result"), max_length=8, choices=CheckResult.choices
+    )
+    ast = models.PositiveSmallIntegerField(_("SGOT (AST or GOT)"), null=True, blank=True)
+    alt = models.PositiveSmallIntegerField(_("SGPT (ALT or GPT)"), null=True, blank=True)
+    liver_result = models.CharField(
+        _("liver function result"), max_length=8, choices=CheckResult.choices
+    )
+    hbsag = models.CharField(
+        _("Hepatitis B surface antigen (HBsAg)"), max_length=8, choices=Serology.choices
+    )
+    anti_hcv = models.CharField(
+        _("Hepatitis C antibody (Anti-HCV)"), max_length=8, choices=Serology.choices
+    )
 
     class Meta(ReportedRecord.Meta):
         verbose_name = _("adult preventive check")
@@ -392,7 +482,13 @@ class Measurement(models.Model):
         FASTING_GLUCOSE = "fasting_glucose", _("Fasting glucose (mg/dL)")
         HEART_RATE = "heart_rate", _("Heart rate (beats/min)")
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="measurements", db_index=False)
+    person = models.ForeignKey(
+        Person,
+        models.CASCADE,
+        related_name="measurements",
+        db_index=False,
+        verbose_name=_("person"),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     value = models.DecimalField(_("value"), max_digits=6, decimal_places=1)
     measured_at = models.DateTimeField(_("measured at"))
@@ -410,7 +506,11 @@ class CalendarEvent(models.Model):
     """An entry in the person's own calendar (我的行事曆)."""
 
     person = models.ForeignKey(
-        Person, models.CASCADE, related_name="calendar_events", db_index=False
+        Person,
+        models.CASCADE,
+        related_name="calendar_events",
+        db_index=False,
+        verbose_name=_("person"),
     )
     title = models.CharField(_("title"), max_length=100)
     date = models.DateField(_("date"))

@@ -81,8 +81,15 @@ class Application(models.Model):
 class VirtualCard(models.Model):
     """An approved virtual card: the person's photo as the reviewer accepted it."""
 
-    person = models.OneToOneField(Person, models.CASCADE, related_name="virtual_card")
-    application = models.OneToOneField(Application, models.CASCADE, related_name="card")
+    person = models.OneToOneField(
+        Person, models.CASCADE, related_name="virtual_card", verbose_name=_("card holder")
+    )
+    application = models.OneToOneField(
+        Application,
+        models.CASCADE,
+        related_name="card",
+        verbose_name=_("virtual card application"),
+    )
     portrait_image = models.CharField(max_length=64, editable=False)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
 

@@ -74,3 +74,72 @@ def test_a_staff_helper_signs_in_as_browser_tests_need(page):
     staff_sign_in(page, "clerk", PASSWORD)
     expect(page.locator("#site-name")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/staff/$"))
+
+
+def test_staff_pages_read_in_chinese_and_carry_the_sites_icon(page):
+    """Issue 19, item 10: app, table, column and filter names in Chinese, and an icon on
+    every page, so the browser's console shows no 404 for /favicon.ico."""
+    from healthbank.people.models import Household, Village
+
+    village = Village.objects.order_by("code").first()
+    Household.objects.create(number="A1000001", village=village, neighbourhood=1,
+                             street_address="中山南路1號")  # fmt: skip
+    get_user_model().objects.create_superuser("clerk", password=PASSWORD)
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto("/staff/")
+    staff_sign_in(page, "clerk", PASSWORD)
+
+    content = page.locator("#content")
+    apps = content.locator("a.section")  # each app's heading
+    expect(apps.first).to_be_visible()
+    assert {"醫事機構及機關資料上傳", "背景工作", "虛擬健保卡"} <= set(apps.all_inner_texts())
+    shown = content.inner_text().lower()
+    for english in ["provider and agency data feeds", "tasks database backend", "virtual nhi card",
+                    "task results", "healthbank staff"]:  # fmt: skip
+        assert english not in shown
+
+    page.goto("/staff/people/village/")
+    expect(page.locator("#changelist-filter").get_by_text("以 縣市")).to_be_visible()
+    expect(page.locator("#result_list thead")).to_contain_text("鄉鎮市區")
+    page.goto("/staff/people/household/")
+    expect(page.locator("#result_list thead")).to_contain_text("村里")
+    assert "以 county" not in page.content()
+
+    for url in ["/staff/", "/staff/people/village/", "/"]:
+        page.goto(url)
+        icons = page.locator('link[rel="icon"]')
+        expect(icons).to_have_count(2)
+        for href in [icons.nth(i).get_attribute("href") for i in range(2)]:
+            assert page.request.get(href).ok, href
+    assert failed == []
+
+
+def test_staff_issue_a_credential_for_a_provider_found_by_name(page):
+    """The provider is found by typing (not by its internal id); the row types it may send
+    are ticked and listed by name (就醫紀錄), not by code (visit)."""
+    from healthbank.people.models import Township
+    from healthbank.records.models import Provider
+
+    town = Township.objects.get(code="63000050")  # 臺北市中正區
+    for code, name in [("0401180014", "臺大醫院"), ("0501110514", "三軍總醫院")]:
+        Provider.objects.create(
+            code=code, name=name, kind=Provider.Kind.MEDICAL_CENTRE, county=town.county,
+            township=town, phone="02-23123456", address="中山南路7號",
+        )  # fmt: skip
+    get_user_model().objects.create_superuser("clerk", password=PASSWORD)
+    page.goto("/staff/ingest/credential/add/")
+    staff_sign_in(page, "clerk", PASSWORD)
+
+    page.locator(".field-provider .select2-selection").click()
+    page.locator(".select2-search__field").fill("臺大")
+    page.locator(".select2-results__option", has_text="臺大醫院").click()
+    page.get_by_label("就醫紀錄", exact=True).check()
+    page.get_by_label("檢驗(查)結果", exact=True).check()
+    page.get_by_role("button", name="儲存", exact=True).click()
+
+    expect(page.locator(".messagelist")).to_contain_text("hbk_")
+    row = page.locator("#result_list tbody tr").first
+    expect(row).to_contain_text("臺大醫院")
+    expect(row).to_contain_text("就醫紀錄、檢驗(查)結果")
+    expect(row).not_to_contain_text("lab_result")

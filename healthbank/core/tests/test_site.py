@@ -66,3 +66,23 @@ def test_language_switch_names_each_language_in_its_own_words(client):
     client.cookies["django_language"] = "en"
     page = client.get("/").content.decode()
     assert ">English</button>" in page and ">繁體中文</button>" in page
+
+
+@pytest.mark.django_db
+def test_the_favicon_browsers_ask_for_unlinked_is_served_and_kept(admin_client):
+    """Browsers ask /favicon.ico on pages that link no icon; even signed in (no-store
+    elsewhere) it is a cached image, not a 404 in the console."""
+    response = admin_client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert response["Cache-Control"] == "max-age=604800, public"
+    assert "Set-Cookie" not in response
+
+
+@pytest.mark.django_db
+def test_every_page_layout_links_the_icon(admin_client):
+    for url in ["/", "/staff/", "/staff/people/person/"]:
+        page = admin_client.get(url).content.decode()
+        assert '<link rel="icon" href="/favicon.ico"' in page, url
+        assert 'href="/static/healthbank/favicon.svg" type="image/svg+xml"' in page, url
