@@ -286,6 +286,12 @@ class GridCell:
     label: str
     level: CkdRiskLevel
 
+    @property
+    def text(self) -> Label:
+        """The label in the reader's language (the seed's "1 if CKD" is English even on its
+        Chinese page; the counts read the same in both)."""
+        return CELL_TEXTS.get(self.label, self.label)
+
 
 @dataclass(frozen=True)
 class GridRow:
@@ -302,6 +308,7 @@ CELL_LEVELS = {
     "3": CkdRiskLevel.RED,
     "4+": CkdRiskLevel.DARKRED,
 }
+CELL_TEXTS = {"1 if CKD": _("1 if CKD")}
 _GRID_LABELS = {
     "G1": ("1 if CKD", "1", "2"),
     "G2": ("1 if CKD", "1", "2"),

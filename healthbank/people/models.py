@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from healthbank.core.numbers import grouped
 from healthbank.people.identifiers import is_resident_certificate, validate_personal_id
 
 
@@ -360,7 +361,7 @@ class PremiumBill(models.Model):
         constraints = [models.UniqueConstraint(fields=["person", "month"], name="one_bill_a_month")]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} NT${self.amount}"
+        return f"{self.month:%Y-%m} NT${grouped(self.amount)}"
 
 
 class PremiumPayment(models.Model):
@@ -393,4 +394,4 @@ class PremiumPayment(models.Model):
         indexes = [models.Index(fields=["person", "-paid_on"])]
 
     def __str__(self) -> str:
-        return f"{self.paid_on} NT${self.amount}"
+        return f"{self.paid_on} NT${grouped(self.amount)}"

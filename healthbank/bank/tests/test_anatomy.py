@@ -329,8 +329,8 @@ def test_surgeries_list_the_periods_surgeries_with_their_visit(client, sign_in, 
         knee.visit.provider.name,
         "Total knee replacement",
         "Knee",
-        str(knee.visit.copayment),
-        str(knee.visit.points),
+        f"{knee.visit.copayment:,}",  # 1,002: thousands grouped
+        f"{knee.visit.points:,}",
         f'hx-get="{reverse("bank:visit", args=[knee.visit_id])}"',
     ):
         assert value in row

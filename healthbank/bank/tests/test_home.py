@@ -169,6 +169,27 @@ def test_a_parent_switched_to_a_child_sees_the_childs_home(client, sign_in):
     assert "Daughter event" in html and "Mother event" not in html
 
 
+def test_a_parent_viewing_a_child_is_greeted_with_her_own_name_and_sign_in(client, sign_in):
+    from healthbank.audit.services import Action, record
+
+    mother = sign_in(english(client), LIN)
+    daughter = Person.objects.get(national_id=LIN_DAUGHTER)
+    for address in ("198.51.100.1", "198.51.100.2"):  # her previous sign-in, then this one
+        record(action=Action.LOGIN, person=mother, method="password", address=address)
+    registration = f'href="{reverse("identity:register")}"'
+    assert registration in home(client)  # her own home offers her account's pages
+
+    client.post(reverse("bank:switch"), {"person": daughter.pk})
+    html = home(client)
+    assert f"<h1>Welcome, {mother.name}</h1>" in html
+    assert f"Welcome, {daughter.name}" not in html
+    assert "from 198.51.100.1" in html and "This is your first sign-in." not in html
+    assert f"You are viewing the records of your child {daughter.name}" in html
+    assert registration not in html  # not offered as if it were the child's account
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert daughter.name in title  # a tab or a printout says whose records it holds
+
+
 def test_home_uses_a_bounded_number_of_queries(client, sign_in, django_assert_max_num_queries):
     chen = sign_in(client, CHEN)
     for n in range(15):

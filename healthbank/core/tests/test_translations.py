@@ -129,6 +129,36 @@ def test_translations_keep_placeholders_and_markup():
     assert not changed, f"placeholders or HTML differ: {changed}"
 
 
+# English a Chinese translation may keep from its msgid: units, lab abbreviations, product,
+# command and slogan names. Any other English word carried over means the entry (or part of
+# it) was left in English, as the KDIGO grid's "1 if CKD" was on the Chinese page.
+KEPT_IN_ENGLISH = {
+    *("mg", "dL", "ml", "min", "mmHg"),
+    *("eGFR", "HBeAg", "HBsAg", "Anti"),
+    *("iCalendar", "Excel", "JavaScript", "Hotmail", "Google", "Microsoft", "FreeOTP"),
+    *("Authenticator", "healthbank", "cardagent", "serve"),
+    *("My", "Data", "Decision"),  # the seed's slogan, "My Data, My Decision"
+}
+ENGLISH_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*")
+# Addresses, paths and file extensions are not words to translate.
+NOT_WORDS = re.compile(r"\S+@\S+|/[\w/.-]*/|\.[a-z]+\b")
+
+
+def _english_words(text: str) -> set[str]:
+    text = NOT_WORDS.sub(" ", KEPT_TOKENS.sub(" ", text))
+    return {word for word in ENGLISH_WORD.findall(text) if len(word) > 1}
+
+
+def test_no_translation_is_left_in_english():
+    left = [
+        (e.msgid, sorted(words))
+        for e in committed_entries()[1:]
+        for translated in e.msgstr.values()
+        if (words := (_english_words(translated) & _english_words(e.msgid)) - KEPT_IN_ENGLISH)
+    ]
+    assert not left, f"English words kept in {PO.name} translations: {left}"
+
+
 def _copy_source(destination: Path) -> None:
     def ignore(directory: str, names: list[str]) -> set[str]:
         skipped = set()
