@@ -10,21 +10,13 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from healthbank.core.phones import MobileField, PhoneField
 from healthbank.core.typed import TypedField
 from healthbank.identity import passwords, rules
 from healthbank.identity.cards import CardProof, CardRefused, verify_proof
 from healthbank.people.identifiers import normalise, validate_personal_id
 from healthbank.people.models import County, Person, Township, Village
 
-# [0-9], not \d: other scripts' digits are refused (full-width ones are made ASCII first by
-# the fields, core.typed.TypedField).
-MOBILE = RegexValidator(
-    r"^09[0-9]{8}$", _("Enter a mobile number of ten digits starting with 09, e.g. 0912345678.")
-)
-PHONE = RegexValidator(
-    r"^0[0-9]{1,3}-?[0-9]{5,8}(#[0-9]{1,6})?$",
-    _("Enter a phone number with its area code, e.g. 02-23456789 or 02-23456789#123."),
-)
 HOUSEHOLD_NUMBER = RegexValidator(
     r"^[A-Za-z][0-9]{7}$",
     _("A household number is a letter and seven digits, as on your household register."),
@@ -124,11 +116,10 @@ class PasswordFields(forms.Form):
 
 
 class ContactFields(forms.Form):
-    phone = TypedField(label=_("Contact phone"), required=False, validators=[PHONE])
-    mobile = TypedField(
+    phone = PhoneField(label=_("Contact phone"), required=False)
+    mobile = MobileField(
         label=_("Mobile phone"),
         required=False,
-        validators=[MOBILE],
         help_text=_("Used later to verify your mobile devices; please fill it in."),
     )
     email = forms.EmailField(
@@ -219,7 +210,7 @@ class ForgotForm(HouseholdFields, CardForm):
         widget=forms.RadioSelect,
     )
     email = forms.EmailField(label=_("New e-mail address"), required=False)
-    mobile = TypedField(label=_("Mobile phone"), required=False, validators=[MOBILE])
+    mobile = MobileField(label=_("Mobile phone"), required=False)
 
     HOUSEHOLD = ("household_number", "county", "township", "village", "neighbourhood")
     field_order = ["mode", "email", *HOUSEHOLD, "mobile"]
