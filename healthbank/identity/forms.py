@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from captcha.fields import CaptchaField
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from healthbank.core.phones import MobileField, PhoneField
 from healthbank.core.typed import TypedField
 from healthbank.identity import passwords, rules
 from healthbank.identity.cards import CardProof, CardRefused, verify_proof
+from healthbank.identity.imagecode import ImageCodeField
 from healthbank.people.identifiers import normalise, validate_personal_id
 from healthbank.people.models import County, Person, Township, Village
 
@@ -256,7 +256,7 @@ class AccountForm(ContactFields):
 
 
 class PasswordLoginForm(forms.Form):
-    """一般登入: national ID + NHI card number + password + image captcha."""
+    """一般登入: national ID + NHI card number + password + image code (seed 000)."""
 
     national_id = NationalIdField(label=_("National ID"), max_length=10)
     card_number = CardNumberField(
@@ -268,14 +268,14 @@ class PasswordLoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    captcha = CaptchaField(label=_("Image code"))
+    captcha = ImageCodeField()
 
 
 class CardLoginForm(CardForm):
-    """健保卡: the card in the reader + password (+ image captcha)."""
+    """健保卡: the card in the reader + password + image code (seed 000, steps 3 and 4)."""
 
     password = PasswordLoginForm.base_fields["password"]
-    captcha = CaptchaField(label=_("Image code"))
+    captcha = ImageCodeField()
 
 
 class RegistrationLoginForm(CardForm):
@@ -285,10 +285,12 @@ class RegistrationLoginForm(CardForm):
 
 
 class CertificateLoginForm(CardForm):
-    """自然人憑證: the certificate card signs with its PIN, in the card agent."""
+    """自然人憑證: the certificate card signs with its PIN, in the card agent. No image code:
+    the seeds show none here (identity.imagecode), and the card's signature of a one-time
+    challenge already keeps robots out; so it is also the sign-in without a test to read
+    or hear (WCAG 2.2 SC 3.3.8)."""
 
     card_kind = "certificate"
-    captcha = CaptchaField(label=_("Image code"))
 
 
 # --- asking again, mobile devices, personal e-services ------------------------------------
