@@ -7,7 +7,8 @@ PORT ?= 8000
 
 CHROMIUM := /usr/bin/chromium
 WRK := /usr/bin/wrk
-DEBIAN_PACKAGES := chromium fonts-noto-cjk wrk
+ESPEAK := /usr/bin/espeak-ng
+DEBIAN_PACKAGES := chromium fonts-noto-cjk wrk espeak-ng
 
 .PHONY: demo test lint format bench bench-smoke clean packages
 
@@ -21,13 +22,14 @@ demo: $(BIN)/healthbank
 	DEBUG=1 $(BIN)/healthbank demo --port $(PORT)
 
 # Debian's packages the tests use: Chromium (with CJK fonts) for the browser tests, wrk for
-# the benchmark's loads past a Python loader. Installed here when we may, otherwise the
-# tests that need them skip and say why.
+# the benchmark's loads past a Python loader, espeak-ng for the image code's spoken version
+# (in Mandarin and English; identity/imagecode.py). Installed here when we may, otherwise
+# the tests that need them skip and say why.
 packages:
-	@{ test -x $(CHROMIUM) && test -x $(WRK); } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	@{ test -x $(CHROMIUM) && test -x $(WRK) && test -x $(ESPEAK); } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		{ apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
 		  { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null; }; }; } || \
-		echo "No Chromium at $(CHROMIUM) or no wrk at $(WRK), and no way to install them: the tests that need them will be skipped."
+		echo "No Chromium at $(CHROMIUM), wrk at $(WRK) or espeak-ng at $(ESPEAK), and no way to install them: the tests that need them will be skipped."
 
 test: $(BIN)/healthbank packages
 	$(BIN)/ruff check .

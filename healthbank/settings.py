@@ -259,7 +259,11 @@ DEV_MAILBOX = DEBUG or TESTING
 
 CAPTCHA_IMAGE_SIZE = (120, 44)
 CAPTCHA_FONT_SIZE = 30
-CAPTCHA_LENGTH = 4
+CAPTCHA_LENGTH = 5  # digits (identity.imagecode): 1 in 100,000 for a blind guess
+CAPTCHA_CHALLENGE_FUNCT = "healthbank.identity.imagecode.digits_challenge"
+# Speaks the image code in the page's language (Debian's espeak-ng, `make packages`); where
+# it is missing the picture is shown alone.
+IMAGE_CODE_SYNTHESISER = os.environ.get("IMAGE_CODE_SYNTHESISER", "espeak-ng")
 CAPTCHA_TIMEOUT = 5  # minutes
 
 # Every handler masks national IDs and card numbers (core/logging.py). Django's own handlers

@@ -3,16 +3,16 @@ the service (csvfile), which knows the unit and the day."""
 
 from __future__ import annotations
 
-from captcha.fields import CaptchaField
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.employers import rules
+from healthbank.identity.imagecode import ImageCodeField
 
 
 class UnitLoginForm(forms.Form):
-    """Unit code + password + image captcha."""
+    """Unit code + password + image code (a password sign-in without a card)."""
 
     code = forms.CharField(
         label=_("Insured unit code"),
@@ -25,7 +25,7 @@ class UnitLoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    captcha = CaptchaField(label=_("Image code"))
+    captcha = ImageCodeField()
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()

@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from healthbank.audit.models import AuditEvent
+from healthbank.core import phones
 from healthbank.employers import csvfile, rules
 from healthbank.employers.csvfile import FileRefused, Row
 from healthbank.employers.models import Batch, BatchRow, UnitLogin
 from healthbank.external.mail import send_bilingual
 from healthbank.identity import lockout
-from healthbank.identity.forms import MOBILE, PHONE
 from healthbank.identity.lockout import LoginRefused
 from healthbank.identity.models import Account
 from healthbank.identity.services import IdentityError, register_for_unit
@@ -113,17 +113,15 @@ def _format_problem(row: Row) -> Result | None:
         return Result.ID_CHECKSUM if exc.code == "checksum" else Result.ID_INVALID
     if not row.email:
         return Result.EMAIL_MISSING
-    checks = (
-        (row.email, _EMAIL, Result.EMAIL_INVALID),
-        (row.mobile, MOBILE, Result.MOBILE_INVALID),  # mobile and phone: as the online form
-        (row.phone, PHONE, Result.PHONE_INVALID),
-    )
-    for value, validator, problem in checks:
-        if value:
-            try:
-                validator(value)
-            except ValidationError:
-                return problem
+    try:
+        _EMAIL(row.email)
+    except ValidationError:
+        return Result.EMAIL_INVALID
+    # Mobile and phone: written in any of the ways the online form takes (core.phones).
+    if not phones.is_valid(row.mobile, "mobile"):
+        return Result.MOBILE_INVALID
+    if not phones.is_valid(row.phone, "phone"):
+        return Result.PHONE_INVALID
     return None
 
 
@@ -191,8 +189,8 @@ def _process(batch: Batch, rows: list[Row]) -> list[BatchRow]:
                         person=person,
                         unit=batch.unit,
                         email=row.email,
-                        mobile=row.mobile,
-                        phone=row.phone,
+                        mobile=phones.canonical(row.mobile, "mobile"),
+                        phone=phones.canonical(row.phone, "phone"),
                     )
                 except IdentityError as exc:  # registered since the check above
                     if exc.code != "already_registered":

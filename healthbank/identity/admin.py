@@ -28,9 +28,9 @@ from healthbank.audit.models import AuditEvent
 from healthbank.audit.selectors import events_for
 from healthbank.audit.services import record
 from healthbank.core.admin import ReadOnlyAdmin
-from healthbank.core.typed import TypedField
+from healthbank.core.phones import MobileField, PhoneField
 from healthbank.identity import lockout, second_factor, services
-from healthbank.identity.forms import MOBILE, PHONE, PasswordFields
+from healthbank.identity.forms import PasswordFields
 from healthbank.identity.models import (
     Account,
     Device,
@@ -69,8 +69,8 @@ class CounterRegistrationForm(PasswordFields):
         },
     )
     email = forms.EmailField(label=_("E-mail (primary)"), required=False)
-    mobile = TypedField(label=_("Mobile phone"), required=False, validators=[MOBILE])
-    phone = TypedField(label=_("Contact phone"), required=False, validators=[PHONE])
+    mobile = MobileField(label=_("Mobile phone"), required=False)
+    phone = PhoneField(label=_("Contact phone"), required=False)
 
     field_order = [
         "national_id", "document_checked", "password", "password_again", "email", "mobile",
@@ -97,13 +97,8 @@ class AccountChangeForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["email", "backup_email", "mobile", "phone"]
-        field_classes = {"mobile": TypedField, "phone": TypedField}  # full-width made ASCII
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, validator in (("mobile", MOBILE), ("phone", PHONE)):
-            if name in self.fields:
-                self.fields[name].validators.append(validator)
+        # Typed in any of the usual ways, stored in one form (core.phones).
+        field_classes = {"mobile": MobileField, "phone": PhoneField}
 
 
 class SuspensionForm(forms.Form):

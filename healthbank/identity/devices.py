@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import Action, record
+from healthbank.core import phones
 from healthbank.core.typed import ascii_typed, is_ascii_digits
-from healthbank.external.telecom import MOBILE_NUMBER, normalise_number, telecom
+from healthbank.external.telecom import telecom
 from healthbank.identity import rules
 from healthbank.identity import services as identity
 from healthbank.identity.models import (
@@ -215,7 +216,11 @@ def verify_by_phone(
     identifier = identifier.strip()
     if not identifier or platform not in Device.Platform.values:
         raise DeviceError("invalid_device")
-    if not MOBILE_NUMBER.fullmatch(normalise_number(mobile)):
+    try:  # 0912-345-678, 0912 345 678, +886 912 345 678: as the registration form takes it
+        mobile = phones.canonical(mobile, "mobile")
+    except phones.NotAPhoneNumber:
+        raise DeviceError("invalid_mobile") from None
+    if not mobile:
         raise DeviceError("invalid_mobile")
     card_last4 = ascii_typed(card_last4).strip()
     if not (len(card_last4) == 4 and is_ascii_digits(card_last4)):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from healthbank.identity import views
+from healthbank.identity import imagecode, views
 
 app_name = "identity"
 urlpatterns = [
@@ -24,4 +24,5 @@ urlpatterns = [
     path("register/divisions/", views.divisions, name="divisions"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("captcha/spoken/<slug:key>.wav", imagecode.spoken, name="image_code_audio"),
 ]

@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.services import Action, Actor, record
+from healthbank.core import phones
 from healthbank.core.templatetags.rocdate import rocdate
 from healthbank.core.typed import ascii_typed
 from healthbank.people.identifiers import normalise
@@ -55,7 +56,7 @@ class VcardError(Exception):
             "The NHI card's front may serve as the identity document only for children under "
             "14. Upload the national ID card or the resident certificate."
         ),
-        "invalid_phone": _("Enter a contact phone number of 8 to 15 digits, e.g. 0912345678."),
+        "invalid_phone": phones.MESSAGES["phone"],
         "invalid_email": _("Enter a valid e-mail address, e.g. name@example.com."),
         "too_large": _(
             "The photo is too large (10 MB at most). Take it again at a lower resolution."
@@ -155,12 +156,13 @@ def _now() -> dt.datetime:
 
 # --- applications (申請, 眷屬管理) -----------------------------------------------------------
 
-PHONE = re.compile(r"^\+?[0-9]{8,15}$")  # ASCII digits only (\d would take ١٢٣ too)
-
 
 def _clean_contact(contact_phone: str, email: str) -> tuple[str, str]:
-    phone = re.sub(r"[\s()-]", "", ascii_typed(contact_phone or ""))
-    if not PHONE.match(phone):
+    try:  # a Taiwanese number as people write it, stored in one form (core.phones)
+        phone = phones.canonical(contact_phone or "", "phone")
+    except phones.NotAPhoneNumber:
+        raise VcardError("invalid_phone") from None
+    if not phone:
         raise VcardError("invalid_phone")
     email = (email or "").strip()
     try:

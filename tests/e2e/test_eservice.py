@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from healthbank.identity import devices
 from healthbank.identity.models import Account
 from healthbank.synth.personas import CERTIFICATE_PIN
-from tests.e2e.steps import insert_certificate, read_card, solve_captcha, submit
+from tests.e2e.steps import insert_certificate, read_card, submit
 
 WIFE_ID = "A223456781"  # 陳林秀英: a citizen certificate, no NHI card registration
 APP_PASSWORD = "Phone#2026"  # noqa: S105 - the password she chooses for the app
@@ -24,7 +24,6 @@ def test_certificate_sign_in_mobile_account_and_device_code(page, personas):
     insert_certificate(WIFE_ID)
     read_card(page, pin=CERTIFICATE_PIN)
     expect(page.locator("[data-status]")).to_have_attribute("data-state", "ok")
-    solve_captcha(page)
     submit(page)
     expect(page).to_have_url(re.compile("/eservice/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("個人健保資料網路服務作業")

@@ -72,7 +72,6 @@ def test_sign_in_by_card_then_general_then_certificate(page, personas):
     read_card(page, pin="000000")
     expect(page.locator("[data-status]")).to_contain_text("PIN 碼錯誤")
     read_card(page, pin=CERTIFICATE_PIN)
-    solve_captcha(page, "certificate")
     submit(page)
     expect(page).to_have_url(re.compile("/bank/$"))
     expect(page.locator(".last-login")).to_contain_text("一般登入")
@@ -123,7 +122,6 @@ def test_idle_warning_then_sign_out(page, personas, settings):
     insert_certificate("A123456789")
     page.goto("/login/?tab=certificate")
     read_card(page, pin=CERTIFICATE_PIN)
-    solve_captcha(page, "certificate")
     submit(page)
     expect(page).to_have_url(re.compile("/bank/$"))
 

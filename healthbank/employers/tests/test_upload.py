@@ -52,7 +52,8 @@ def register_at_counter_(national_id: str) -> Account:
 
 # Every reason a row is refused, next to rows that are accepted.
 MIXED = [
-    (f"{CHEN_ID},chen@example.com,0912345678,02-12345678#123", Result.ACCEPTED),
+    # Numbers as people write them (core.phones).
+    (f"{CHEN_ID},chen@example.com,0912-345-678,(02) 1234-5678#123", Result.ACCEPTED),
     (f"{WIFE_ID},wife@example.com", Result.ACCEPTED),  # his dependant
     (",nobody@example.com", Result.ID_MISSING),
     ("A12345678,x@example.com", Result.ID_INVALID),
@@ -99,7 +100,9 @@ def test_accepted_rows_are_registered_pending_by_the_unit(mixed_batch, unit):
         unit,
         "chen@example.com",
     )
-    assert (chen.mobile, chen.phone) == ("0912345678", "02-12345678#123")
+    assert (chen.mobile, chen.phone) == ("0912345678", "0212345678#123")  # the stored form
+    row = mixed_batch.rows.get(line=1)  # the upload's record keeps them as written
+    assert (row.mobile, row.phone) == ("0912-345-678", "(02) 1234-5678#123")
     assert EmailLink.objects.filter(account=chen, purpose=EmailLink.Purpose.CONFIRM).count() == 1
 
 

@@ -85,7 +85,7 @@ def test_counter_registration_makes_an_active_account_without_mail(
     assert (account.status, account.channel) == (Account.Status.ACTIVE, Account.Channel.COUNTER)
     assert account.confirmed_at is not None
     assert (account.email, account.mobile, account.phone) == (
-        "chen@example.com", "0912345678", "02-23456789",
+        "chen@example.com", "0912345678", "0223456789",
     )  # fmt: skip
     assert account.user.password.startswith("argon2")
     assert account.user.check_password(PASSWORD)

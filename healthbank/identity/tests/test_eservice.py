@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from captcha.models import CaptchaStore
 from django.core import mail
 from django.utils import timezone
 
@@ -47,16 +46,9 @@ def chen() -> Account:
     return registered()
 
 
-def _captcha(client) -> dict:
-    """Open the sign-in page and answer its image code as a person reading the picture would."""
-    html = client.get("/eservice/login/").content.decode()
-    key = re.search(r'name="captcha_0" value="(\w+)"', html).group(1)
-    return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
-
-
 def _sign_in(client, national_id: str = WIFE_ID, next_url: str = ""):
     """Sign in on /eservice/login/ with the person's citizen certificate card and PIN."""
-    data = certificate_fields(national_id) | _captcha(client) | {"next": next_url}
+    data = certificate_fields(national_id) | {"next": next_url}  # no image code (imagecode)
     return client.post("/eservice/login/", data)
 
 
@@ -113,7 +105,7 @@ def test_certificate_sign_in_opens_the_list_of_services(client):
 )
 def test_sign_in_without_reading_the_certificate_is_refused(client, language, expected):
     client.cookies["django_language"] = language
-    response = client.post("/eservice/login/", _captcha(client))
+    response = client.post("/eservice/login/", {})
     assert response.status_code == 200 and expected in response.content.decode()
     assert not Account.objects.exists()
     assert "_auth_user_id" not in client.session

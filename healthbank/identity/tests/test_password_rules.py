@@ -5,7 +5,6 @@ reason in both languages, on every path where a person sets a password."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -248,12 +247,7 @@ def test_counter_registration_by_staff(client, chen, staff_login):
 
 def test_the_e_service_mobile_account(client):
     wife = Person.objects.get(national_id=WIFE_ID)
-    html = client.get("/eservice/login/").content.decode()
-    from captcha.models import CaptchaStore
-
-    key = re.search(r'name="captcha_0" value="(\w+)"', html).group(1)
-    captcha = {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
-    client.post("/eservice/login/", certificate_fields(WIFE_ID) | captcha)
+    client.post("/eservice/login/", certificate_fields(WIFE_ID))
     weak = f"{wife.birth_date:%y%m%d}Ab"
     data = {"password": weak, "password_again": weak, "email": "lin@example.com"}
     page = client.post("/eservice/mobile-account/", data).content.decode()

@@ -121,7 +121,7 @@ def _registration_site() -> Client:
 def _eservice() -> Client:
     """The personal e-services' sign-in (/eservice/login/), citizen certificate + PIN."""
     client = Client()
-    data = certificate_fields(CHEN_ID) | _captcha(client, "/eservice/login/")
+    data = certificate_fields(CHEN_ID)  # the certificate sign-in has no image code
     assert client.post("/eservice/login/", data)["Location"] == "/eservice/"
     return client
 
