@@ -39,7 +39,7 @@ def test_the_application_refuses_a_number_without_area_code_and_says_how(client)
 
 def test_phones_stored_with_a_hyphen_are_brought_to_the_stored_form():
     migration = importlib.import_module(
-        "healthbank.identity.migrations.0005_canonical_phone_numbers"
+        "healthbank.identity.migrations.0006_canonical_phone_numbers"
     )
     account = registered()
     for stored, after in [
