@@ -8,6 +8,30 @@
   Chart.defaults.font.size = big[document.documentElement.dataset.font] || 14;
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
 
+  // A doughnut's legend sits beside it where there is room and under it on a phone, where
+  // beside it the legend was cut off; a label longer than the legend's width ends in "…"
+  // (the table next to the chart has every name in full).
+  var SIDE_LEGEND_MIN_WIDTH = 480;
+  function legendPosition(width) { return width < SIDE_LEGEND_MIN_WIDTH ? "bottom" : "right"; }
+  function fittedLabels(chart) {
+    var legend = chart.options.plugins.legend;
+    var items = Chart.overrides.doughnut.plugins.legend.labels.generateLabels(chart);
+    var font = Chart.helpers.toFont(legend.labels.font);
+    var room = (legend.position === "bottom" ? chart.width : chart.width / 2) -
+      (legend.labels.boxWidth || font.size) - font.size - 3 * (legend.labels.padding || 10);
+    var ctx = chart.ctx;
+    ctx.save();
+    ctx.font = font.string;
+    items.forEach(function (item) {
+      var text = String(item.text);
+      if (ctx.measureText(text).width <= room) { return; }
+      while (text.length > 1 && ctx.measureText(text + "…").width > room) { text = text.slice(0, -1); }
+      item.text = text + "…";
+    });
+    ctx.restore();
+    return items;
+  }
+
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) { return; }
@@ -20,7 +44,7 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        plugins: { legend: { position: spec.type === "doughnut" ? "right" : "top" } },
+        plugins: { legend: { position: "top" } },
         onClick: function (event, elements) {
           if (elements.length && links[elements[0].index]) {
             window.location.href = links[elements[0].index];
@@ -31,6 +55,13 @@
         }
       }
     };
+    if (spec.type === "doughnut") {
+      config.options.plugins.legend.position = legendPosition(canvas.parentElement.clientWidth);
+      config.options.plugins.legend.labels = { generateLabels: fittedLabels };
+      config.options.onResize = function (chart, size) {
+        chart.options.plugins.legend.position = legendPosition(size.width);
+      };
+    }
     if (spec.type === "doughnut" && links.length) {
       // Clicking a legend entry filters too, instead of hiding the slice.
       config.options.plugins.legend.onClick = function (event, item) {

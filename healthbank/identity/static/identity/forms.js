@@ -36,11 +36,17 @@
     var village = form.querySelector("select[name$=village]");
     if (!county || !township || !village) { return; }
 
+    // Arrow keys on a closed select change it at each press: only the answer to the latest
+    // choice may fill the next select, whatever order the answers arrive in.
+    var latest = new Map();
     function refill(select, query) {
       var first = select.options[0];
       select.replaceChildren(first);
+      var turn = (latest.get(select) || 0) + 1;
+      latest.set(select, turn);
       if (!query) { return Promise.resolve(); }
       return fetch(url + "?" + query).then(function (r) { return r.json(); }).then(function (body) {
+        if (latest.get(select) !== turn) { return; }
         body.options.forEach(function (option) {
           select.append(new Option(option[1], option[0]));
         });

@@ -1,0 +1,37 @@
+/* Every page: a table wider than its box scrolls sideways inside it (.table-scroll, see
+   site.css). While it does, the box is a region named by the table's caption and takes
+   keyboard focus, so that it can be scrolled with the arrow keys and a screen reader says
+   what it holds (WCAG 1.4.10 and 2.1.1); a box that fits adds no tab stop. */
+(function () {
+  "use strict";
+  function update(box) {
+    var scrolls = box.scrollWidth > box.clientWidth + 1;
+    var caption = box.querySelector("caption");
+    if (scrolls) {
+      box.setAttribute("role", "region");
+      box.setAttribute("tabindex", "0");
+      if (caption) { box.setAttribute("aria-label", caption.textContent.trim().replace(/\s+/g, " ")); }
+    } else {
+      box.removeAttribute("role");
+      box.removeAttribute("tabindex");
+      box.removeAttribute("aria-label");
+    }
+  }
+  var resized = "ResizeObserver" in window ? new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) { update(entry.target.closest(".table-scroll")); });
+  }) : null;
+  function prepare(root) {
+    var boxes = Array.prototype.slice.call(root.querySelectorAll(".table-scroll"));
+    if (root.matches && root.matches(".table-scroll")) { boxes.push(root); }
+    boxes.forEach(function (box) {
+      update(box);
+      if (resized) {
+        resized.observe(box);  // the window changes width
+        if (box.firstElementChild) { resized.observe(box.firstElementChild); }  // the font size
+      }
+    });
+  }
+  prepare(document);
+  // Content htmx brings in later (the visit dialog) gets the same treatment.
+  document.addEventListener("htmx:load", function (event) { prepare(event.detail.elt); });
+})();
