@@ -12,9 +12,17 @@ from django.db.models import Avg, Count
 from django.test import TestCase
 
 from healthbank.codes import models as codes
-from healthbank.people.models import Enrolment, Household, NhiCard, Person, PremiumBill
+from healthbank.people.models import (
+    Enrolment,
+    Household,
+    InsuredUnit,
+    NhiCard,
+    Person,
+    PremiumBill,
+)
 from healthbank.records import models as records
 from healthbank.synth.services import seed_population
+from healthbank.synth.tests.test_streets import belongs
 
 TODAY = dt.date(2026, 11, 23)
 WINDOW_START = dt.date(2023, 11, 24)
@@ -202,6 +210,20 @@ class SeededPopulation(TestCase):
         assert not records.Visit.objects.filter(person=nobody).exists()
         assert nobody.enrolments.exists()
 
+    def test_addresses_name_roads_of_their_own_township(self):
+        households = Household.objects.values_list("village__township_id", "street_address")
+        assert households
+        for township, street in households:
+            assert belongs(street, township), (township, street)
+        for model in (records.Provider, InsuredUnit):
+            for township, county, town, address in model.objects.filter(
+                township__isnull=False
+            ).values_list(
+                "township_id", "township__county__name_zh", "township__name_zh", "address"
+            ):
+                assert address.startswith(county + town), address
+                assert belongs(address.removeprefix(county + town), township), address
+
     def test_new_rows_after_seeding_get_fresh_ids(self):
         person = Person.objects.create(
             national_id="A100000001", name="新", sex="M", birth_date=dt.date(1990, 1, 1)
@@ -225,6 +247,11 @@ class Determinism(TestCase):
                 )
             ),
             records.LabResult.objects.aggregate(Avg("value")),
+            list(
+                Household.objects.order_by("number").values_list(
+                    "number", "village_id", "neighbourhood", "street_address"
+                )
+            ),
         )
 
     def wipe(self):
