@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -30,6 +31,18 @@ WINDOW_START = dt.date(2023, 11, 24)
 
 def age(person: Person) -> int:
     return person.age_on(TODAY)
+
+
+def readme_persona_rows() -> list[tuple[str, ...]]:
+    """(national ID, card number, name, household number, address) from the README's table."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    section = readme.split("## Demo personas", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 6 and cells[1].isdigit():
+            rows.append(tuple(cells[:5]))
+    return rows
 
 
 class SeededPopulation(TestCase):
@@ -209,6 +222,23 @@ class SeededPopulation(TestCase):
         nobody = Person.objects.get(national_id="K223456780")
         assert not records.Visit.objects.filter(person=nobody).exists()
         assert nobody.enrolments.exists()
+
+    def test_readme_persona_table_is_what_seeding_makes(self):
+        """The README's table gives what registration asks for; it must stay true."""
+        rows = readme_persona_rows()
+        assert len(rows) == 10
+        for national_id, card, name, number, address in rows:
+            person = Person.objects.select_related("household__village__township__county").get(
+                national_id=national_id
+            )
+            household = person.household
+            township = household.village.township
+            shown = (
+                f"{township.county.name_zh} {township.name_zh} {household.village.name_zh} "
+                f"{household.neighbourhood}鄰 {household.street_address}"
+            )
+            assert (person.name, number, address) == (name, household.number, shown)
+            assert person.cards.get(status="valid").number == card
 
     def test_addresses_name_roads_of_their_own_township(self):
         households = Household.objects.values_list("village__township_id", "street_address")
