@@ -9,6 +9,7 @@ unfiltered total count.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from healthbank.people.models import (
     CardIssuance,
@@ -53,11 +54,18 @@ class VillageAdmin(admin.ModelAdmin):
 
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
-    list_display = ["number", "village", "neighbourhood", "street_address", "head"]
+    # The full address (county, township, village, 鄰, street): what registration asks for.
+    list_display = ["number", "registered_address", "head"]
     list_select_related = ["village__township__county", "head"]
+    fields = ["number", "registered_address", "village", "neighbourhood", "street_address", "head"]
+    readonly_fields = ["registered_address"]
     search_fields = ["=number", "=head__national_id", "head__name"]
     autocomplete_fields = ["village", "head"]
     show_full_result_count = False
+
+    @admin.display(description=_("Registered address"))
+    def registered_address(self, household: Household) -> str:
+        return household.address if household.village_id else "-"
 
 
 class EnrolmentInline(admin.TabularInline):

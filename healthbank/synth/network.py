@@ -8,10 +8,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from faker.providers.address.zh_TW import Provider as AddressProvider
-
 from healthbank.people.models import InsuredUnit, Township
 from healthbank.records.models import Provider
+from healthbank.synth.streets import street_address
 
 Kind = Provider.Kind
 
@@ -64,12 +63,6 @@ class Network:
 
 def _phone(rng: random.Random, area: str) -> str:
     return f"({area}){rng.randint(2000, 8999)}-{rng.randint(0, 9999):04d}"
-
-
-def street_address(rng: random.Random) -> str:
-    road = rng.choice(AddressProvider.street_names)
-    kind = rng.choice(("路", "街", "路一段", "路二段", "大道"))
-    return f"{road}{kind}{rng.randint(1, 300)}號"
 
 
 AREA_CODES = {
@@ -131,7 +124,7 @@ def _create(townships: list[str], rng: random.Random) -> None:
                 county=town.county,
                 township=town,
                 phone=_phone(rng, area),
-                address=f"{town.county.name_zh}{town.name_zh}{street_address(rng)}",
+                address=f"{town.county.name_zh}{town.name_zh}{street_address(rng, town.code)}",
             )
         )
 
@@ -170,7 +163,7 @@ def _create(townships: list[str], rng: random.Random) -> None:
                 name=name,
                 kind=kind,
                 phone=_phone(rng, AREA_CODES.get(town.county_id, "02")),
-                address=f"{town.county.name_zh}{town.name_zh}{street_address(rng)}",
+                address=f"{town.county.name_zh}{town.name_zh}{street_address(rng, town.code)}",
                 township=town,
             )
         )

@@ -1,6 +1,7 @@
 """The named demo personas (README, "Demo personas"): the same people in every database.
 
-Each lives in a household of the most populous synthetic township; their records are generated
+Each household has a fixed number and address in 新北市板橋區 (the most populous synthetic
+township), so that the README can list what registering asks for; their records are generated
 like everyone else's, with the conditions and habits that make them worth a look.
 """
 
@@ -10,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from healthbank.synth.population import Member
-from healthbank.synth.services import HouseholdPlan
+from healthbank.synth.services import Home, HouseholdPlan
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ MOBILE_SUBSCRIPTIONS = (
     ("0912000008", "F123456784", "monthly", "person"),
     ("0912000009", "", "monthly", "company"),
 )
+
+# Whose mobile number on file is the one the carrier has in their name.
+OWN_MOBILES = {
+    national_id: number for number, national_id, _, _ in MOBILE_SUBSCRIPTIONS if national_id
+}
 
 # national IDs and card numbers below all pass their checks; the README lists them.
 HOUSEHOLDS: tuple[tuple[Persona, ...], ...] = (
@@ -168,15 +174,26 @@ HOUSEHOLDS: tuple[tuple[Persona, ...], ...] = (
 )
 
 
+# Each household's number (戶號) and registered address in 新北市板橋區, in HOUSEHOLDS' order.
+HOMES: tuple[Home, ...] = (
+    Home("F0900001", "65000010104", 5, "文化路一段88號"),  # 文化里
+    Home("F0900002", "65000010105", 12, "新海路120號"),  # 新海里
+    Home("F0900003", "65000010092", 3, "中山路一段161號"),  # 中山里
+    Home("F0900004", "65000010109", 8, "民生路二段45號"),  # 民生里
+    Home("F0900005", "65000010080", 15, "重慶路210號"),  # 重慶里
+    Home("F0900006", "65000010125", 7, "大觀路一段33號"),  # 大觀里
+)
+
+
 def birth_date_for(age: int, today: dt.date) -> dt.date:
     """A birthday in mid-March that makes the persona exactly `age` today."""
     birth = dt.date(today.year - age, 3, 15)
     return birth.replace(year=birth.year - 1) if (3, 15) > (today.month, today.day) else birth
 
 
-def persona_households(today: dt.date, township: str) -> list[HouseholdPlan]:
+def persona_households(today: dt.date) -> list[HouseholdPlan]:
     plans = []
-    for household in HOUSEHOLDS:
+    for household, home in zip(HOUSEHOLDS, HOMES, strict=True):
         members = [
             Member(
                 p.sex,
@@ -194,5 +211,8 @@ def persona_households(today: dt.date, township: str) -> list[HouseholdPlan]:
             if persona.insured_by_index is not None:
                 member.insured_by = members[persona.insured_by_index]
         profiles = [p.profile | {"card_number": p.card_number} for p in household]
-        plans.append(HouseholdPlan(members, township, profiles))
+        for profile, persona in zip(profiles, household, strict=True):
+            if persona.national_id in OWN_MOBILES:
+                profile["mobile"] = OWN_MOBILES[persona.national_id]
+        plans.append(HouseholdPlan(members, home.town, profiles, home))
     return plans

@@ -18,7 +18,7 @@ from healthbank.records import models as records
 from healthbank.synth import catalogue as cat
 from healthbank.synth.care import CareGenerator, Codes, own_entries
 from healthbank.synth.labs import Physiology
-from healthbank.synth.network import build_network, street_address
+from healthbank.synth.network import build_network
 from healthbank.synth.population import (
     Identities,
     Member,
@@ -29,6 +29,7 @@ from healthbank.synth.population import (
     write_cards,
     write_cover,
 )
+from healthbank.synth.streets import street_address
 from healthbank.synth.virtual_cards import add_accepting_sites, add_persona_virtual_cards
 from healthbank.synth.writer import open_table, reset_sequences, write
 
@@ -101,6 +102,8 @@ COLUMNS = {
     "measurement": (records.Measurement, "person_id kind value measured_at"),
     "calendarevent": (records.CalendarEvent, "person_id title date time note"),
 }
+# How many street names the personas' homes once were drawn from (see Seeder.home).
+PERSONA_STREET_NAMES = 109
 RECORD_YEARS = 3  # records cover the last three years (seed 000, "近三年")
 
 
@@ -124,6 +127,21 @@ class HouseholdPlan:
     members: list[Member]
     town: str
     profiles: list[dict]  # per member: dental_regular, dental_rate, tcm_rate, no_records, weeks
+    home: Home | None = None  # a fixed registered address, else one by chance
+
+
+@dataclass(frozen=True)
+class Home:
+    """A household's number (戶號) and registered address, fixed rather than drawn."""
+
+    number: str
+    village: str  # village code; its first eight digits are the township's
+    neighbourhood: int
+    street_address: str
+
+    @property
+    def town(self) -> str:
+        return self.village[:8]
 
 
 class Seeder:
@@ -159,9 +177,6 @@ class Seeder:
         self.written: dict[str, int] = dict.fromkeys(COLUMNS, 0)
         self.card_files: list[tuple[cardreader.CardData, object]] = []
 
-    def busiest_township(self) -> str:
-        return max(zip(self.weights, self.townships, strict=True))[1]
-
     def pending(self) -> int:
         return sum(len(t.rows) for t in self.tables.values())
 
@@ -182,23 +197,38 @@ class Seeder:
         profiles = [random_profile(m, rng, self.today) for m in members]
         return HouseholdPlan(members, town, profiles)
 
+    def home(self, plan: HouseholdPlan, rng: random.Random) -> Home:
+        """The plan's household number and address, or new ones in its township."""
+        if plan.home:
+            # Draw what a drawn home took before the personas' homes were fixed, so that
+            # their records stay those the README and the tests describe.
+            for stop in (10**7, len(self.villages[plan.town]), 30, PERSONA_STREET_NAMES, 5, 300):
+                rng.randrange(stop)
+            home = plan.home
+        else:
+            home = Home(
+                self.ids.household_number(rng, self.letters[self.county_of[plan.town]]),
+                rng.choice(self.villages[plan.town]),
+                rng.randint(1, 30),
+                street_address(rng, plan.town),
+            )
+        self.ids.taken_households.add(home.number)
+        return home
+
     def household(self, plan: HouseholdPlan, rng: random.Random) -> None:
         members, town = plan.members, plan.town
         county = self.county_of[town]
         letter = self.letters[county]
         surname = None
         persons = self.tables["person"]
+        home = self.home(plan, rng)
         household_id = self.tables["household"].add(
-            self.ids.household_number(rng, letter),
-            rng.choice(self.villages[town]),
-            rng.randint(1, 30),
-            street_address(rng),
-            persons.next_id,
+            home.number, home.village, home.neighbourhood, home.street_address, persons.next_id
         )
         father = next(
             (m for m in members if m.relation in ("self", "spouse") and m.sex == "M"), None
         )
-        for m in members:
+        for m, profile in zip(members, plan.profiles, strict=True):
             if not m.name:
                 if m.relation == "self":
                     m.name = name_for(rng, m.sex)
@@ -217,6 +247,7 @@ class Seeder:
             else:
                 self.ids.taken_ids.add(m.national_id)
             email, mobile, phone = contact_for(rng, m, self.today)
+            mobile = profile.get("mobile", mobile)  # a persona's: the carrier's record
             m.person_id = persons.add(
                 m.national_id,
                 m.name,
@@ -333,13 +364,15 @@ def seed_population(
     progress: Callable[[str], None] | None = None,
 ) -> SeedReport:
     """Add `people_count` synthetic people, and the personas once, with 3 years of records."""
-    from healthbank.synth.personas import persona_households
+    from healthbank.synth.personas import HOMES, persona_households
 
     started = time.perf_counter()
     seeder = Seeder(seed, today or timezone.localdate())
+    # The personas' household numbers are theirs even in a population seeded without them.
+    seeder.ids.taken_households.update(home.number for home in HOMES)
     made = households = 0
     if with_personas:
-        for plan in persona_households(seeder.today, seeder.busiest_township()):
+        for plan in persona_households(seeder.today):
             if not people.Person.objects.filter(national_id=plan.members[0].national_id).exists():
                 seeder.household(
                     plan, random.Random(f"{seed}:persona:{plan.members[0].national_id}")

@@ -276,6 +276,19 @@ def test_person_page_shows_enrolments_and_cards_inline(admin_client, world):
     assert 'name="cards-0-number"' in content
 
 
+def test_household_pages_show_the_full_registered_address(admin_client, world):
+    household = world[people.Household]
+    village = household.village
+    # county, township, village (as loaded), 鄰, street
+    address = f"臺北市大安區{village.name_zh}3鄰信義路三段1號"
+
+    listed = admin_client.get(_url(people.Household, "changelist")).content.decode()
+    changed = admin_client.get(_url(people.Household, "change", household.pk)).content.decode()
+
+    assert address in listed
+    assert address in changed
+
+
 @pytest.mark.parametrize("model", READ_ONLY, ids=lambda model: model._meta.label)
 def test_reported_record_cannot_be_added_changed_or_deleted(admin_client, world, model):
     obj = world[model]

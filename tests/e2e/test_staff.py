@@ -12,6 +12,7 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from healthbank.synth.services import seed_population
+from healthbank.synth.streets import ROADS
 from tests.e2e.steps import staff_sign_in
 
 PASSWORD = "a long clerk password"  # noqa: S105 - test password
@@ -143,3 +144,24 @@ def test_staff_issue_a_credential_for_a_provider_found_by_name(page):
     expect(row).to_contain_text("臺大醫院")
     expect(row).to_contain_text("就醫紀錄、檢驗(查)結果")
     expect(row).not_to_contain_text("lab_result")
+
+
+def test_staff_see_a_persona_households_full_address(page):
+    """Registering asks for the household number and the full registered address: the staff
+    household pages show all of it, and the street is one of the township's own roads."""
+    seed_population(people_count=0, seed=1, today=dt.date(2026, 11, 23))  # the personas only
+    get_user_model().objects.create_superuser("clerk", password=PASSWORD)
+    page.goto("/staff/people/household/")
+    staff_sign_in(page, "clerk", PASSWORD)
+
+    page.locator("#searchbar").fill("A123456789")  # 陳志明, the head of the household
+    page.keyboard.press("Enter")
+    row = page.locator("#result_list tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("新北市板橋區文化里5鄰文化路一段88號")  # county … 鄰, street
+
+    row.get_by_role("link", name="F0900001").click()
+    address = page.locator(".field-registered_address .readonly")
+    expect(address).to_have_text(re.compile(r"^新北市板橋區文化里5鄰.+?[0-9]+號\s*$"))
+    road = re.fullmatch(r"新北市板橋區文化里5鄰(\w+?)[0-9]+號", address.inner_text().strip())
+    assert road and road[1] in ROADS["65000010"]  # a road of 板橋區

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,9 +13,17 @@ from django.db.models import Avg, Count
 from django.test import TestCase
 
 from healthbank.codes import models as codes
-from healthbank.people.models import Enrolment, Household, NhiCard, Person, PremiumBill
+from healthbank.people.models import (
+    Enrolment,
+    Household,
+    InsuredUnit,
+    NhiCard,
+    Person,
+    PremiumBill,
+)
 from healthbank.records import models as records
 from healthbank.synth.services import seed_population
+from healthbank.synth.tests.test_streets import belongs
 
 TODAY = dt.date(2026, 11, 23)
 WINDOW_START = dt.date(2023, 11, 24)
@@ -22,6 +31,18 @@ WINDOW_START = dt.date(2023, 11, 24)
 
 def age(person: Person) -> int:
     return person.age_on(TODAY)
+
+
+def readme_persona_rows() -> list[tuple[str, ...]]:
+    """(national ID, card number, name, household number, address) from the README's table."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    section = readme.split("## Demo personas", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 6 and cells[1].isdigit():
+            rows.append(tuple(cells[:5]))
+    return rows
 
 
 class SeededPopulation(TestCase):
@@ -202,6 +223,37 @@ class SeededPopulation(TestCase):
         assert not records.Visit.objects.filter(person=nobody).exists()
         assert nobody.enrolments.exists()
 
+    def test_readme_persona_table_is_what_seeding_makes(self):
+        """The README's table gives what registration asks for; it must stay true."""
+        rows = readme_persona_rows()
+        assert len(rows) == 10
+        for national_id, card, name, number, address in rows:
+            person = Person.objects.select_related("household__village__township__county").get(
+                national_id=national_id
+            )
+            household = person.household
+            township = household.village.township
+            shown = (
+                f"{township.county.name_zh} {township.name_zh} {household.village.name_zh} "
+                f"{household.neighbourhood}鄰 {household.street_address}"
+            )
+            assert (person.name, number, address) == (name, household.number, shown)
+            assert person.cards.get(status="valid").number == card
+
+    def test_addresses_name_roads_of_their_own_township(self):
+        households = Household.objects.values_list("village__township_id", "street_address")
+        assert households
+        for township, street in households:
+            assert belongs(street, township), (township, street)
+        for model in (records.Provider, InsuredUnit):
+            for township, county, town, address in model.objects.filter(
+                township__isnull=False
+            ).values_list(
+                "township_id", "township__county__name_zh", "township__name_zh", "address"
+            ):
+                assert address.startswith(county + town), address
+                assert belongs(address.removeprefix(county + town), township), address
+
     def test_new_rows_after_seeding_get_fresh_ids(self):
         person = Person.objects.create(
             national_id="A100000001", name="新", sex="M", birth_date=dt.date(1990, 1, 1)
@@ -225,6 +277,11 @@ class Determinism(TestCase):
                 )
             ),
             records.LabResult.objects.aggregate(Avg("value")),
+            list(
+                Household.objects.order_by("number").values_list(
+                    "number", "village_id", "neighbourhood", "street_address"
+                )
+            ),
         )
 
     def wipe(self):
