@@ -104,7 +104,7 @@ def test_staff_pages_read_in_chinese_and_carry_the_sites_icon(page):
     expect(page.locator("#changelist-filter").get_by_text("以 縣市")).to_be_visible()
     expect(page.locator("#result_list thead")).to_contain_text("鄉鎮市區")
     page.goto("/staff/people/household/")
-    expect(page.locator("#result_list thead")).to_contain_text("村里")
+    expect(page.locator("#result_list thead")).to_contain_text("戶籍地址")
     assert "以 county" not in page.content()
 
     for url in ["/staff/", "/staff/people/village/", "/"]:
