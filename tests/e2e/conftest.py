@@ -84,7 +84,10 @@ def watch_csp(context) -> None:
             _errors.append(f"{request.method} {_path(response.url)} → {response.status}")
 
     def failed(request) -> None:
-        _errors.append(f"{request.method} {_path(request.url)} failed: {request.failure}")
+        # ERR_ABORTED: dropped by the page itself as it moved on (a navigation while an image
+        # or a fetch was still loading, or a link that downloads), which no person sees.
+        if request.failure != "net::ERR_ABORTED":
+            _errors.append(f"{request.method} {_path(request.url)} failed: {request.failure}")
 
     context.on("console", logged)
     context.on("weberror", lambda error: _errors.append(f"uncaught {error.error}"))
