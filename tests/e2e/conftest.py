@@ -73,8 +73,8 @@ def watch_csp(context) -> None:
         where = _path(message.page.url) if message.page else "?"
         if _is_violation(message.text):
             _violations.append(f"{where}: {message.text}")
-        elif not message.text.startswith("Failed to load resource: the server responded"):
-            # (a 4xx/5xx answer is recorded below, with its method and path)
+        elif not message.text.startswith("Failed to load resource"):
+            # (a failed request is recorded below, with its method and path)
             source = message.location.get("url") if message.location else ""
             _errors.append(f"{where}: console error {message.text} ({_path(source or '')})")
 
