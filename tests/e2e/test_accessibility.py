@@ -1,12 +1,13 @@
 """The machine accessibility check (WCAG 2.2 AA): axe-core on every page a person reaches,
 in Chinese and in English, on a 390 px-wide phone, with no serious or critical violation.
 
-Walked in one test, signed in once (the seed and the sign-ins are the slow part): the
-landing page, the three sign-in tabs, the registration and e-services pages, every portal
-page of the menu as a mother and as her daughter's records (with a visit dialog and a
-detail page opened by clicking), the download page and the app's screens. Every chart on
-the way must have its numbers in a table after it in the same section, for people who
-cannot see the chart.
+Walked in one test, each person signed in once (the seed and the sign-ins are the slow
+part): the landing page, the three sign-in tabs, the registration and e-services pages,
+every portal page of the menu (the download page among them) as 陳志明, whose records fill
+every chart, with a visit dialog and a lab trend, then as a mother viewing her daughter's
+records, and the NHI Express app's screens with its virtual card. Every chart on the way
+must have its numbers in a table after it in the same section, for people who cannot see
+the chart.
 
 axe-core is vendored in tests/e2e/vendor/ (a test-only file, never served by the site). It is
 evaluated in the page through Playwright, which the page's Content-Security-Policy does not
@@ -68,6 +69,7 @@ class Audit:
         self.source = AXE.read_text(encoding="utf-8")
         self.pages = 0
         self.axe_seconds = 0.0
+        self.charts = 0
         self.by_impact: Counter[str] = Counter()
         self.by_rule: Counter[tuple[str, str]] = Counter()
         self.problems: list[str] = []
@@ -103,6 +105,7 @@ class Audit:
                     f"{where}: {v['id']} ({v['impact']}, {v['nodes']} nodes: {targets}) "
                     f"– {v['help']}: {v['why']}"
                 )
+        self.charts += page.locator("canvas").count()
         for chart in page.evaluate(CHARTS_WITHOUT_TABLE):
             self.problems.append(f"{where}: chart #{chart} has no table of its numbers after it")
 
@@ -237,7 +240,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     rules = ", ".join(f"{rule} ({impact}) ×{n}" for (rule, impact), n in audit.by_rule.items())
     print(  # the figures the closing note reports (shown with -rP or -s)
         f"\naxe-core {AXE.parent.name}: {audit.pages} pages checked "
-        f"(zh-Hant and English, 390 px wide) "
+        f"(zh-Hant and English, 390 px wide), {audit.charts} charts, "
         f"in {took:.0f} s ({audit.axe_seconds:.0f} s in axe); "
         f"violations by impact: {dict(audit.by_impact)}; blocking: {rules or 'none'}"
     )
