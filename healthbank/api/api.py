@@ -246,13 +246,17 @@ def request_today(request: HttpRequest):
     return Status(202, _today_out(package))
 
 
-@api.get("/today", response={200: schemas.TodayOut, **ERRORS})
+@api.get("/today", response={200: schemas.TodayOut, 204: None, **ERRORS})
 def today_latest(request: HttpRequest):
-    """申請結果: the person's newest request for today's data made today, or 404 (尚未申請)."""
+    """申請結果: the person's newest request for today's data made today, or 204 (尚未申請).
+
+    Not asked yet is an answer, not an error: the app asks this on every opening (it cannot
+    know whether the person asked on another device), and a 404 there was logged as a
+    failed request in the browser's console of everyone who had not asked."""
     person = request.auth.binding.account.person
     package = download_selectors.todays_data(person)
     if package is None:
-        raise Http404
+        return Status(204, None)
     return _today_out(package)
 
 

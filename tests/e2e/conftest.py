@@ -6,10 +6,21 @@ missing (`make test` installs it when it can). Nothing here downloads a browser.
 Every browser context any test opens watches for Content-Security-Policy violations, and a
 test during which one happened fails (`csp_violations`): a page that needs an inline script
 or style, or a source the policy does not name, is caught where it breaks.
+
+It watches, too, for what a person's browser console would show in a normal flow: an error
+logged by a script, an uncaught exception, and a request answered 4xx/5xx or not at all
+("Failed to load resource"). Any of these fails the test (`browser_errors`). A test that
+provokes one on purpose (a wrong password, a refused code, going offline) says so with
+`@pytest.mark.allow_errors(*patterns)`: each pattern is a regular expression searched in
+the error's line (e.g. "POST /api/v1/auth/login → 401"), and only matching errors are let
+through; with no pattern every console error and failed request is. CSP violations are
+never allowed.
 """
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -39,21 +50,49 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 _violations: list[str] = []
+_errors: list[str] = []
 
 
 def _is_violation(text: str) -> bool:
     return text.startswith("CSP violation") or "Content Security Policy" in text
 
 
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def watch_csp(context) -> None:
-    """Record the CSP violations of every page of this browser context."""
+    """Record the CSP violations, console errors, uncaught exceptions and failed requests
+    of every page of this browser context."""
     context.add_init_script(CSP_WATCH)
 
     def logged(message) -> None:
-        if message.type == "error" and _is_violation(message.text):
-            _violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+        if message.type != "error":
+            return
+        where = _path(message.page.url) if message.page else "?"
+        if _is_violation(message.text):
+            _violations.append(f"{where}: {message.text}")
+        elif not message.text.startswith("Failed to load resource"):
+            # (a failed request is recorded below, with its method and path)
+            source = message.location.get("url") if message.location else ""
+            _errors.append(f"{where}: console error {message.text} ({_path(source or '')})")
+
+    def answered(response) -> None:
+        if response.status >= 400:
+            request = response.request
+            _errors.append(f"{request.method} {_path(response.url)} → {response.status}")
+
+    def failed(request) -> None:
+        # ERR_ABORTED: dropped by the page itself as it moved on (a navigation while an image
+        # or a fetch was still loading, or a link that downloads), which no person sees.
+        if request.failure != "net::ERR_ABORTED":
+            _errors.append(f"{request.method} {_path(request.url)} failed: {request.failure}")
 
     context.on("console", logged)
+    context.on("weberror", lambda error: _errors.append(f"uncaught {error.error}"))
+    context.on("response", answered)
+    context.on("requestfailed", failed)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -88,6 +127,27 @@ def csp_violations():
     found, _violations[:] = list(_violations), []
     if found:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(found), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def browser_errors(request):
+    """Console errors, uncaught exceptions and failed requests seen while this test ran; any
+    not allowed by its `allow_errors` marker fail it (torn down after its browser contexts)."""
+    _errors.clear()
+    yield _errors
+    marker = request.node.get_closest_marker("allow_errors")
+    allowed = [re.compile(p) for p in marker.args] if marker else []
+    found, _errors[:] = list(_errors), []
+    if marker and not allowed:
+        return
+    unexpected = [e for e in found if not any(p.search(e) for p in allowed)]
+    if unexpected:
+        pytest.fail(
+            "Errors a person would see in the browser's console (mark the test "
+            "@pytest.mark.allow_errors(pattern) if it provokes them on purpose):\n"
+            + "\n".join(unexpected),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

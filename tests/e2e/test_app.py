@@ -58,8 +58,8 @@ def page(browser, live_server, reference_data):
 
 @pytest.fixture
 def script_errors(page: Page) -> list[str]:
-    """Errors the app's script raised or logged (the browser's own log line for each API
-    refusal, such as 404 before today's data is asked for, is not one)."""
+    """Errors the app's script raised or logged. (A refused request is the browser's own line,
+    "Failed to load resource": the conftest fails every test on those unless it is marked.)"""
     found: list[str] = []
     page.on("pageerror", lambda error: found.append(str(error)))
 
@@ -98,6 +98,10 @@ def sign_in_to_app(page: Page, national_id: str) -> None:
     page.get_by_role("button", name="登入", exact=True).click()
 
 
+# On purpose: the access token runs out while the person waits (one 401, renewed unseen),
+# and the phone goes offline at the end. Before asking, GET /today is no 404 (issue 19,
+# item 11): nothing else is let through.
+@pytest.mark.allow_errors(r"^GET /api/v1/today → 401$", r"^GET /app/ failed: net::ERR_INTERNET")
 def test_verify_by_typed_code_sign_in_get_todays_data_and_read_a_record(
     page, script_errors, personas, settings, tmp_path
 ):
@@ -187,6 +191,7 @@ def test_an_own_monthly_number_verifies_the_phone_and_signs_in(page, script_erro
     assert script_errors == []
 
 
+@pytest.mark.allow_errors(r"^POST /api/v1/devices/verify-phone → 422$")  # refused on purpose
 def test_a_prepaid_number_is_refused_with_the_seeds_advice(page, personas):
     registered(HUANG)
     fill_phone_verification(page, HUANG, "0007", HUANG_PREPAID)
@@ -200,6 +205,7 @@ def test_a_prepaid_number_is_refused_with_the_seeds_advice(page, personas):
     expect(page.get_by_role("heading", level=1)).to_have_text("裝置碼認證")
 
 
+@pytest.mark.allow_errors(r"^POST /api/v1/today → 401$")  # signed out elsewhere, on purpose
 def test_a_photo_of_the_qr_code_verifies_the_device(page, personas, tmp_path):
     account = registered(CHEN).account
     code, _row = devices.issue_code(account=account, address="127.0.0.1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from healthbank.identity import services
@@ -45,6 +46,7 @@ def _sign_out(page) -> None:
     expect(page).to_have_url(re.compile("/login/"))
 
 
+@pytest.mark.allow_errors(r"^POST /certificate/sign → 403$")  # a wrong PIN, on purpose
 def test_sign_in_by_card_then_general_then_certificate(page, personas):
     _registered_at_counter("A123456789")
 

@@ -465,12 +465,7 @@
   let labels = {}; // category code → label, from the latest result
 
   async function loadToday() {
-    try {
-      showToday(await call("GET", "today", undefined, { auth: true }));
-    } catch (error) {
-      if (error.code !== "not_found") throw error;
-      showToday(null); // nothing asked for today yet
-    }
+    showToday(await call("GET", "today", undefined, { auth: true })); // 204 (null): not asked yet
   }
 
   function showToday(today) {
