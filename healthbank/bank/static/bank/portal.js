@@ -27,26 +27,4 @@
       if (event.target.matches("[data-close]")) { dialog.close(); }
     });
   }
-
-  // A table too wide for the screen scrolls sideways in its own box; the box that scrolls
-  // takes keyboard focus, so the arrow keys can scroll it too (WCAG 2.1.1). Only while it
-  // scrolls: a box that fits is no extra stop for the Tab key.
-  function focusScrollingBoxes() {
-    document.querySelectorAll(".table-scroll, table.data").forEach(function (box) {
-      var overflow = getComputedStyle(box).overflowX;
-      var scrolls = (overflow === "auto" || overflow === "scroll") &&
-        box.scrollWidth > box.clientWidth + 1;
-      if (scrolls && !box.hasAttribute("tabindex")) {
-        box.setAttribute("tabindex", "0");
-        box.dataset.scrollFocus = "";
-      } else if (!scrolls && "scrollFocus" in box.dataset) {
-        box.removeAttribute("tabindex");
-        delete box.dataset.scrollFocus;
-      }
-    });
-  }
-  focusScrollingBoxes();
-  window.addEventListener("resize", focusScrollingBoxes);
-  document.body.addEventListener("htmx:afterSettle", focusScrollingBoxes);
-  document.addEventListener("toggle", focusScrollingBoxes, true); // a <details> opened
 })();
