@@ -60,3 +60,8 @@ def staff_sign_in(page: Page, username: str, password: str) -> None:
     page.locator("#login-form [type=submit]").click()
     page.locator("#login-form input[name=code]").fill(current_code(device))
     page.locator("#login-form [type=submit]").click()
+
+
+def htmx_settled(page: Page) -> None:
+    """Wait until htmx has swapped and settled what it loaded (its scripts run on settle)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")

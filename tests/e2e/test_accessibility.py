@@ -30,7 +30,7 @@ from healthbank.identity import devices
 from healthbank.people.models import Person
 from healthbank.records.models import LabResult
 from healthbank.synth.personas import CERTIFICATE_PIN
-from tests.e2e.steps import insert_certificate, read_card, submit
+from tests.e2e.steps import htmx_settled, insert_certificate, read_card, submit
 from tests.e2e.test_portal import PASSWORD, menu_pages, sign_in_as
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
@@ -161,6 +161,7 @@ def portal_walk(audit: Audit, page: Page) -> None:
     page.goto("/bank/health/visits/western/")
     page.locator("table.visits a[hx-get]").first.click()
     expect(page.locator("#detail-dialog")).to_be_visible()
+    htmx_settled(page)
     audit.check("/bank/health/visits/western/ with a visit dialog open")
     result = LabResult.objects.filter(person__national_id=ADULT).first()
     audit.visit(reverse("bank:lab_trend", args=[result.item_id]))  # 'All results for …'

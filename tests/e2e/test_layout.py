@@ -20,6 +20,7 @@ from healthbank.downloads.services import request_package
 from healthbank.identity import devices
 from healthbank.identity.services import register_at_counter
 from healthbank.people.models import Person
+from tests.e2e.steps import htmx_settled
 from tests.e2e.test_portal import CHEN, LIN, PASSWORD, expect_charts_drawn, menu_pages
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "test-screenshots"
@@ -180,6 +181,7 @@ def test_nothing_scrolls_sideways_at_320_px(page, live_server, personas):
             problems.append(f"{language} {page.url}: the visits table is no named region")
         page.locator("table.visits a[hx-get]").first.click()
         expect(page.locator("#detail-dialog")).to_be_visible()
+        htmx_settled(page)  # site.js names the dialog's scroll boxes once htmx settles
         problems += layout_problems(page, f"{language} visit dialog")
         page.keyboard.press("Escape")
         page.goto(reverse("bank:home"))
