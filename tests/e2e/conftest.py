@@ -177,13 +177,19 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db):
-    """A fresh browser tab (no cookies) on the live server, with reference data loaded."""
+def reference_data(transactional_db):
+    """Counties to villages and the code tables, which the flush after every browser test
+    (transactional_db) empties."""
     from healthbank.codes.loading import load_code_tables
     from healthbank.people.loading import load_divisions
 
     load_divisions()
     load_code_tables()
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
+    """A fresh browser tab (no cookies) on the live server, with reference data loaded."""
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     tab = context.new_page()
     yield tab
@@ -206,7 +212,7 @@ def agent(live_server, settings):
 
 
 @pytest.fixture
-def personas(agent):
+def personas(agent, reference_data):
     """The ten demo personas, with their virtual NHI cards and certificate cards."""
     import datetime as dt
 
