@@ -18,6 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from healthbank.core.typed import TypedField, ascii_typed
 
@@ -113,7 +114,13 @@ class PhoneField(TypedField):
             }
         )
         # The expected form first, then what the form says the number is for.
-        shown = format_lazy("{} {}", HELP[self.kind], help_text) if help_text else HELP[self.kind]
+        # Chinese sentences follow each other without a space.
+        joined = pgettext_lazy("two sentences in a row", "{first} {second}")
+        shown = (
+            format_lazy(joined, first=HELP[self.kind], second=help_text)
+            if help_text
+            else HELP[self.kind]
+        )
         super().__init__(widget=widget, help_text=shown, **kwargs)
 
     def clean(self, value):

@@ -163,8 +163,10 @@ def test_the_form_shows_the_expected_form_before_anything_is_typed():
     assert 'placeholder="02-2345-6789"' in html
     assert 'placeholder="0912-345-678"' in html
     assert "請含區碼，例如 02-2345-6789 或 (02) 2345-6789" in html
-    assert "09 開頭的十碼數字，例如 0912-345-678。 For your devices." in html
+    assert "09 開頭的十碼數字，例如 0912-345-678。For your devices." in html
     assert 'type="tel"' in html
+    with translation.override("en"):
+        assert "such as 0912-345-678. For your devices." in str(ContactForm())
 
 
 @pytest.mark.parametrize(
