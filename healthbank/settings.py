@@ -21,10 +21,18 @@ VAR_DIR = Path(os.environ.get("HEALTHBANK_VAR_DIR", BASE_DIR / "var"))
 
 
 def envbool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting. Anything else stops the start: DEBUG=ture must not mean "off"."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value: use 1 or 0, true or false, "
+        "yes or no, on or off."
+    )
 
 
 def envint(name: str, default: int) -> int:

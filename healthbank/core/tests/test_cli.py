@@ -24,3 +24,17 @@ def test_the_site_still_refuses_to_start_without_a_secret():
     )
     assert done.returncode != 0
     assert "SECRET_KEY must be set" in done.stderr
+
+
+def test_a_mistyped_yes_or_no_setting_stops_the_start():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"DEBUG": "ture"}
+    done = subprocess.run(  # noqa: S603 - our own command
+        [HEALTHBANK, "check"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    assert "DEBUG='ture' is not a yes/no value" in done.stderr
+    env["DEBUG"] = "off"
+    done = subprocess.run(  # noqa: S603 - our own command
+        [HEALTHBANK, "check"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "SECRET_KEY must be set" in done.stderr  # off is off: production needs its secret
