@@ -39,8 +39,12 @@ class CountyAdmin(admin.ModelAdmin):
 class TownshipAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "county", "postal_code"]
     list_filter = ["county"]
-    list_select_related = ["county"]
     search_fields = ["code", "name_zh", "name_en", "postal_code"]
+
+    def get_queryset(self, request):
+        # A township is named with its county (臺北市中正區): one join for the list and the
+        # autocomplete alike, not a query per row.
+        return super().get_queryset(request).select_related("county")
 
 
 @admin.register(Village)

@@ -9,6 +9,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from healthbank.people.models import County
@@ -66,3 +68,19 @@ def test_staff_find_a_provider_by_the_first_digits_of_its_code_or_by_name(admin_
 
     assert found("0401") == ["臺大醫院"]
     assert found("醫院") == ["臺大醫院", "長庚醫院"]
+
+
+def test_the_township_autocomplete_asks_the_same_queries_for_one_row_or_many(admin_client):
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "records", "model_name": "provider", "field_name": "township"}
+
+    def queries(term: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as done:
+            rows = admin_client.get(url, {**params, "term": term}).json()["results"]
+        return len(rows), len(done)
+
+    admin_client.get(url, {**params, "term": "區"})  # the first request fills caches
+    one, few = queries("中正")
+    many, more = queries("區")
+    assert one < many
+    assert more == few
