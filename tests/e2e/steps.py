@@ -10,6 +10,20 @@ from playwright.sync_api import Page, expect
 
 from healthbank.external import cardreader
 
+# Pages anyone may open, signed in or not: the accessibility and layout walks visit each.
+PUBLIC_PAGES = [
+    "/",
+    "/login/?tab=password",
+    "/login/?tab=card",
+    "/login/?tab=certificate",
+    "/register/",
+    "/register/apply/",
+    "/register/resend/",
+    "/register/forgot/",
+    "/register/delete/",
+    "/eservice/login/",
+]
+
 
 def insert_card(card_number: str) -> None:
     cardreader.insert(card_number=card_number)

@@ -30,7 +30,7 @@ from healthbank.identity import devices
 from healthbank.people.models import Person
 from healthbank.records.models import LabResult
 from healthbank.synth.personas import CERTIFICATE_PIN
-from tests.e2e.steps import htmx_settled, insert_certificate, read_card, submit
+from tests.e2e.steps import PUBLIC_PAGES, htmx_settled, insert_certificate, read_card, submit
 from tests.e2e.test_portal import PASSWORD, menu_pages, sign_in_as
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
@@ -126,17 +126,6 @@ class Audit:
         self.check(f"/app/#{hash_}")
 
 
-ANONYMOUS = [
-    "/",
-    "/login/?tab=password",
-    "/login/?tab=card",
-    "/login/?tab=certificate",
-    "/register/",
-    "/register/apply/",
-    "/register/forgot/",
-    "/register/resend/",
-    "/eservice/login/",
-]
 SIGNED_IN_REGISTRATION = [
     "/register/",
     "/register/password/",
@@ -191,7 +180,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
 
     for language in LANGUAGES:  # before signing in
         audit.speak(language)
-        for url in ANONYMOUS:
+        for url in PUBLIC_PAGES:
             audit.visit(url)
         for screen in APP_ANONYMOUS:
             audit.app_screen(screen)

@@ -20,7 +20,7 @@ from healthbank.downloads.services import request_package
 from healthbank.identity import devices
 from healthbank.identity.services import register_at_counter
 from healthbank.people.models import Person
-from tests.e2e.steps import htmx_settled
+from tests.e2e.steps import PUBLIC_PAGES, htmx_settled
 from tests.e2e.test_portal import CHEN, LIN, PASSWORD, expect_charts_drawn, menu_pages
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "test-screenshots"
@@ -116,18 +116,6 @@ def layout_problems(page: Page, where: str) -> list[str]:
     return problems
 
 
-ANONYMOUS = [
-    "/",
-    "/login/?tab=password",
-    "/login/?tab=card",
-    "/login/?tab=certificate",
-    "/register/",
-    "/register/apply/",
-    "/register/resend/",
-    "/register/forgot/",
-    "/register/delete/",
-    "/eservice/login/",
-]
 APP_SCREENS = ["home", "verify", "verify-code", "verify-phone", "login", "help", "vcard-sites"]
 SIGNED_IN = [
     "/register/password/",
@@ -156,7 +144,7 @@ def test_nothing_scrolls_sideways_at_320_px(page, live_server, personas):
         page.context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
         )
-        for url in ANONYMOUS:
+        for url in PUBLIC_PAGES:
             page.goto(url)
             problems += layout_problems(page, f"{language} {url}")
         for screen in APP_SCREENS:
