@@ -5,7 +5,6 @@ later signs in with the app's code."""
 import base64
 import datetime as dt
 import re
-import time
 
 from django.contrib.auth import get_user_model
 from django_otp.oath import totp
@@ -18,12 +17,14 @@ from tests.e2e.steps import staff_sign_in
 PASSWORD = "a long clerk password"  # noqa: S105 - test password
 
 
-def app_code(key: str, at: float | None = None) -> str:
-    """What an authenticator app given this key (as the page shows it) displays."""
+def app_code(key: str, steps_ahead: int = 0) -> str:
+    """What an authenticator app given this key (as the page shows it) displays now, or
+    that many 30-second steps later."""
     key = key.replace(" ", "")
     secret = base64.b32decode(key + "=" * (-len(key) % 8))
-    ahead = 0 if at is None else int(at - time.time())
-    return f"{totp(secret, t0=-ahead):06d}"  # counting from earlier: the code of later
+    # Whole steps, not seconds from a second clock reading: `now + 30` read twice can
+    # land in the step already used, which the server rightly refuses.
+    return f"{totp(secret, t0=-30 * steps_ahead):06d}"  # counting from earlier: a later code
 
 
 def test_staff_enrol_at_the_first_sign_in_then_find_a_person(page):
@@ -63,7 +64,7 @@ def test_staff_enrol_at_the_first_sign_in_then_find_a_person(page):
     page.get_by_label("密碼").fill(PASSWORD)
     page.get_by_role("button", name="登入").click()
     expect(page.get_by_role("heading", name="第二步：輸入驗證碼")).to_be_visible()
-    page.get_by_label("驗證碼").fill(app_code(key, at=time.time() + 30))
+    page.get_by_label("驗證碼").fill(app_code(key, steps_ahead=1))
     page.get_by_role("button", name="登入").click()
     expect(page.get_by_role("link", name="民眾", exact=True)).to_be_visible()
 
