@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.bank import charts
 from healthbank.bank.listing import Column, sorting
 from healthbank.bank.portal import Portal, portal_page
-from healthbank.bank.preventive import PREVENTIVE_SECTIONS, Field
-from healthbank.bank.rules import record_window
-from healthbank.bank.selectors import labs
 from healthbank.codes.models import LabItem
 from healthbank.core.templatetags.rocdate import rocdate
 from healthbank.records.models import CheckResult, ImagingReport, PreventiveCheck, Serology
+from healthbank.records.preventive import PREVENTIVE_SECTIONS, Field
+from healthbank.records.rules import record_window
+from healthbank.records.selectors import labs
 
 LAB_NOTES = (
     _(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from healthbank.bank.rules import CHILD_AGE_LIMIT
 from healthbank.people.models import Enrolment, Person
+from healthbank.records.rules import CHILD_AGE_LIMIT
 
 
 def children_in_care(parent: Person, today: dt.date) -> list[Person]:

@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from healthbank.bank.assessments import LiverRiskInputs
-from healthbank.bank.rules import Window as Period
-from healthbank.bank.rules import record_window
-from healthbank.bank.selectors.labs import latest_results
 from healthbank.people.models import Person
+from healthbank.records.assessments import LiverRiskInputs
 from healthbank.records.models import LabResult
+from healthbank.records.rules import Window as Period
+from healthbank.records.rules import record_window
+from healthbank.records.selectors.labs import latest_results
 
 # Lab item codes (healthbank/codes/data/labitem.csv). There is no urine protein/creatinine
 # ratio item, so the kidney page reads ACR only; PCR can still be entered to recalculate.

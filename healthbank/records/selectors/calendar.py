@@ -1,6 +1,6 @@
 """我的行事曆: the person's own events, their reminders and visits, laid out by month.
 
-The reminders come from `bank.selectors.reminders.reminders_for`, computed once by the
+The reminders come from `records.selectors.reminders.reminders_for`, computed once by the
 caller (the home page also lists them) and passed in.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from django.shortcuts import get_object_or_404
 
-from healthbank.bank.selectors.reminders import Reminder
 from healthbank.people.models import Person
 from healthbank.records.models import CalendarEvent, Visit
+from healthbank.records.selectors.reminders import Reminder
 
 # The seed's 本月行事曆 starts its weeks on Sunday (星期日).
 WEEK_STARTS = pycalendar.SUNDAY
@@ -98,7 +98,7 @@ def visits_between(person: Person, start: dt.date, end: dt.date) -> list[Visit]:
     )
 
 
-def _order(entry: Entry) -> tuple:
+def _order(entry: Entry) -> tuple[dt.date, int, dt.time, str]:
     rank = {"reminder": 0, "visit": 1, "event": 2}[entry.kind]
     return (entry.date, rank, entry.time or dt.time.min, entry.title)
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from healthbank.bank.rules import PREVENTIVE_CHECKS_SHOWN, Window
 from healthbank.codes.models import LabItem
 from healthbank.people.models import Person
 from healthbank.records.models import DischargeSummary, ImagingReport, LabResult, PreventiveCheck
+from healthbank.records.rules import PREVENTIVE_CHECKS_SHOWN, Window
 
 # Seed 000 (血糖、血脂檢驗資料): HbA1c and fasting glucose first, then the lipids under 血脂檢查.
 GLUCOSE_CODES = ("09006C", "09005C")
@@ -159,6 +159,12 @@ def other_lab_histories(person: Person, window: Window) -> list[tuple[str, list[
     return [(panel, by_panel[panel]) for panel in PANEL_ORDER if panel in by_panel]
 
 
+def lab_results(person: Person, window: Window) -> list[LabResult]:
+    """Every result the person has in the window, newest first by item, with item and
+    provider: a downloaded package's 檢驗(查)結果資料."""
+    return list(_results(person, window).order_by("-collected_on", "item_id"))
+
+
 def lab_item(code: str) -> LabItem | None:
     return LabItem.objects.filter(code=code).first()
 
@@ -169,8 +175,14 @@ def item_results(person: Person, item: LabItem, window: Window) -> list[LabResul
 
 
 def imaging_reports(
-    person: Person, window: Window, *, kind: str | None, order_by: Iterable[str]
+    person: Person,
+    window: Window,
+    *,
+    kind: str | None = None,
+    order_by: Iterable[str] = ("-examined_on",),
 ) -> list[ImagingReport]:
+    """Imaging and pathology reports of the window (of one kind with `kind`), with service,
+    body site and provider."""
     reports = ImagingReport.objects.filter(
         person=person, examined_on__range=(window.start, window.end)
     )
@@ -182,11 +194,12 @@ def imaging_reports(
 
 
 def discharge_summaries(person: Person, window: Window) -> list[DischargeSummary]:
+    """Discharge summaries of the window, newest first, with provider and visit."""
     return list(
         DischargeSummary.objects.filter(
             person=person, discharged_on__range=(window.start, window.end)
         )
-        .select_related("provider")
+        .select_related("provider", "visit")
         .order_by("-discharged_on", "-id")
     )
 
