@@ -1,9 +1,13 @@
-"""The portal's time windows and limits, each from the seed it comes from."""
+"""The rules of what a person's records show (on the portal, in a package, in the app): the
+time windows and limits, each from the seed it comes from, and how a lab result reads.
+Pure rules: no queries."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+from healthbank.records.models import LabResult
 
 # Seed 000 (健康存摺提供內容): "近三年" of care; insurance data one year.
 RECORD_YEARS = 3
@@ -47,3 +51,43 @@ def allergy_window(today: dt.date) -> Window:
 
 def vaccination_window(today: dt.date) -> Window:
     return Window(VACCINATIONS_SINCE, today)
+
+
+# --- How a lab result reads ----------------------------------------------------------
+
+
+class Status:
+    """Whether a result is out of range: the provider's flag, or else the item's range."""
+
+    NORMAL = ""
+    HIGH = "high"
+    LOW = "low"
+    ABNORMAL = "abnormal"
+
+
+def result_status(result: LabResult) -> str:
+    """The result's Status: the provider's flag first, else its value against the item's range."""
+    if result.flag == LabResult.Flag.HIGH:
+        return Status.HIGH
+    if result.flag == LabResult.Flag.LOW:
+        return Status.LOW
+    if result.flag == LabResult.Flag.ABNORMAL:
+        return Status.ABNORMAL
+    item, value = result.item, result.value
+    if value is not None:
+        if item.reference_high is not None and value > item.reference_high:
+            return Status.HIGH
+        if item.reference_low is not None and value < item.reference_low:
+            return Status.LOW
+    return Status.NORMAL
+
+
+# How providers report a positive qualitative result: "Positive" (the synthetic data),
+# "陽性", "陽性(+)", "+", "2+"; the flag "A" (abnormal) says so too.
+_POSITIVE_WORDS = ("陽性", "positive", "+")
+
+
+def is_positive(result: LabResult) -> bool:
+    """A qualitative result (HBeAg) read as positive: flagged abnormal or reported positive."""
+    text = result.value_text.strip().lower()
+    return result.flag == LabResult.Flag.ABNORMAL or any(word in text for word in _POSITIVE_WORDS)

@@ -12,8 +12,7 @@ from django.utils import timezone
 from healthbank.bank.tests.conftest import CHANG, LEE, LIN, LIN_DAUGHTER, WU
 from healthbank.records.assessments import LiverRiskInputs, ckd_prognosis, liver_cancer_risk
 from healthbank.records.models import LabResult
-from healthbank.records.rules import record_window
-from healthbank.records.selectors.assessments import is_positive
+from healthbank.records.rules import is_positive, record_window
 
 LIVER = reverse("bank:liver_risk")
 KIDNEY = reverse("bank:kidney_risk")

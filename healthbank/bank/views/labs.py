@@ -15,7 +15,7 @@ from healthbank.codes.models import LabItem
 from healthbank.core.templatetags.rocdate import rocdate
 from healthbank.records.models import CheckResult, ImagingReport, PreventiveCheck, Serology
 from healthbank.records.preventive import PREVENTIVE_SECTIONS, Field
-from healthbank.records.rules import record_window
+from healthbank.records.rules import record_window, result_status
 from healthbank.records.selectors import labs
 
 LAB_NOTES = (
@@ -125,7 +125,7 @@ def lab_trend(request: HttpRequest, portal: Portal, code: str) -> HttpResponse:
             "window": window,
             "notes": LAB_NOTES,
             "item": item,
-            "rows": [(r, labs.result_status(r)) for r in reversed(results)],
+            "rows": [(r, result_status(r)) for r in reversed(results)],
             "spec": _item_chart(item, results) if numeric else None,
             "back": "bank:glucose_lipids"
             if item and item.panel == LabItem.Panel.GLUCOSE_LIPID

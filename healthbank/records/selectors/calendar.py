@@ -57,11 +57,11 @@ class Month:
     next: dt.date | None
 
 
-def month_start(day: dt.date) -> dt.date:
+def _month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def shift_month(first: dt.date, months: int) -> dt.date | None:
+def _shift_month(first: dt.date, months: int) -> dt.date | None:
     """The first of the month `months` away, or None outside FIRST_MONTH..LAST_MONTH."""
     index = first.year * 12 + first.month - 1 + months
     moved = dt.date(index // 12, index % 12 + 1, 1) if 1 <= index // 12 <= 9999 else None
@@ -103,7 +103,7 @@ def _order(entry: Entry) -> tuple[dt.date, int, dt.time, str]:
     return (entry.date, rank, entry.time or dt.time.min, entry.title)
 
 
-def reminder_entries(reminders: Sequence[Reminder], start: dt.date, end: dt.date) -> list[Entry]:
+def _reminder_entries(reminders: Sequence[Reminder], start: dt.date, end: dt.date) -> list[Entry]:
     """Reminders that fall in start..end, each on its first day in that span (a pick-up
     window that began last month shows on the first day shown, with its dates)."""
     found = []
@@ -128,7 +128,7 @@ def month(
 
     Two queries: the events and the visits of the weeks shown.
     """
-    first = month_start(first)
+    first = _month_start(first)
     weeks_of_dates = pycalendar.Calendar(WEEK_STARTS).monthdatescalendar(first.year, first.month)
     start, end = weeks_of_dates[0][0], weeks_of_dates[-1][-1]
 
@@ -142,9 +142,9 @@ def month(
             Entry("visit", v.visit_date, v.get_kind_display(), detail=v.provider.name, visit=v)
             for v in visits_between(person, start, end)
         ]
-    in_grid = sorted(reminder_entries(reminders, start, end) + records, key=_order)
+    in_grid = sorted(_reminder_entries(reminders, start, end) + records, key=_order)
     in_month = sorted(
-        reminder_entries(reminders, first, last) + [e for e in records if first <= e.date <= last],
+        _reminder_entries(reminders, first, last) + [e for e in records if first <= e.date <= last],
         key=_order,
     )
     by_day: dict[dt.date, list[Entry]] = defaultdict(list)
@@ -159,6 +159,6 @@ def month(
         first=first,
         weeks=weeks,
         entries=in_month,
-        previous=shift_month(first, -1),
-        next=shift_month(first, 1),
+        previous=_shift_month(first, -1),
+        next=_shift_month(first, 1),
     )

@@ -1,4 +1,5 @@
-"""Whose portal a signed-in person may open: their own, and their children under 15."""
+"""Whose records a signed-in person may open besides their own: their children under 15
+(the portal's switcher, the virtual card)."""
 
 from __future__ import annotations
 

@@ -13,37 +13,12 @@ from django.shortcuts import get_object_or_404
 from healthbank.codes.models import LabItem
 from healthbank.people.models import Person
 from healthbank.records.models import DischargeSummary, ImagingReport, LabResult, PreventiveCheck
-from healthbank.records.rules import PREVENTIVE_CHECKS_SHOWN, Window
+from healthbank.records.rules import PREVENTIVE_CHECKS_SHOWN, Status, Window, result_status
 
 # Seed 000 (血糖、血脂檢驗資料): HbA1c and fasting glucose first, then the lipids under 血脂檢查.
 GLUCOSE_CODES = ("09006C", "09005C")
 LIPID_CODES = ("09001C", "09004C", "09043C", "09044C")
 PANEL_ORDER = tuple(LabItem.Panel.values)
-
-
-class Status:
-    """Whether a result is out of range: the provider's flag, or else the item's range."""
-
-    NORMAL = ""
-    HIGH = "high"
-    LOW = "low"
-    ABNORMAL = "abnormal"
-
-
-def result_status(result: LabResult) -> str:
-    if result.flag == LabResult.Flag.HIGH:
-        return Status.HIGH
-    if result.flag == LabResult.Flag.LOW:
-        return Status.LOW
-    if result.flag == LabResult.Flag.ABNORMAL:
-        return Status.ABNORMAL
-    item, value = result.item, result.value
-    if value is not None:
-        if item.reference_high is not None and value > item.reference_high:
-            return Status.HIGH
-        if item.reference_low is not None and value < item.reference_low:
-            return Status.LOW
-    return Status.NORMAL
 
 
 @dataclass(frozen=True)
