@@ -11,7 +11,6 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from healthbank.bank.preventive import PREVENTIVE_SECTIONS
 from healthbank.codes.models import CodeTable
 from healthbank.core.templatetags.rocdate import rocdate, rocdatetime
 from healthbank.downloads.categories import Category
@@ -26,6 +25,7 @@ from healthbank.records.models import (
     Vaccination,
     Visit,
 )
+from healthbank.records.preventive import PREVENTIVE_SECTIONS
 
 # Keys and bookkeeping a person has no use for; the provider is in the item itself.
 HIDDEN = {"id", "person", "provider", "source_id", "received_at", "batch"}

@@ -22,8 +22,8 @@ from django.views.decorators.cache import never_cache
 
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.bank.menu import SECTIONS, breadcrumbs
-from healthbank.bank.selectors.family import children_in_care
 from healthbank.people.models import Person
+from healthbank.records.selectors.family import children_in_care
 
 SUBJECT_KEY = "bank.subject"
 

@@ -1,10 +1,10 @@
 """The download page's categories (健康存摺明細), in the seed's order and groups, with the
 period each covers and the rows each holds.
 
-Each category reads its rows starting from the person, like every portal selector, and
-over the same window as its portal page, so a package holds what the pages show. Rows
-are model instances, newest first, with what the renderers (documents.py, fhir.py)
-need already joined or prefetched:
+Each category reads its rows through `healthbank.records.selectors`, the reads its portal
+page uses, over the same window, so a package holds what the pages show. Rows are model
+instances, newest first, with what the renderers (documents.py, fhir.py) need already
+joined or prefetched:
 
 | code | rows | joined / prefetched |
 |---|---|---|
@@ -31,32 +31,19 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from healthbank.bank.rules import (
-    PREVENTIVE_CHECKS_SHOWN,
+from healthbank.people.models import Person
+from healthbank.records.models import Visit
+from healthbank.records.rules import (
     Window,
     allergy_window,
     insurance_window,
     record_window,
     vaccination_window,
 )
-from healthbank.bank.selectors.visits import with_details
-from healthbank.people.models import CardIssuance, Person, PremiumBill, PremiumPayment
-from healthbank.records.models import (
-    Allergy,
-    CalendarEvent,
-    CareWish,
-    DischargeSummary,
-    ImagingReport,
-    LabResult,
-    Measurement,
-    PreventiveCheck,
-    Vaccination,
-    Visit,
-)
+from healthbank.records.selectors import calendar, health, labs, personal, visits
 
 GROUP_BILLING = _("Insurance billing")  # 保險計費
 GROUP_PAYMENT = _("Insurance payments")  # 保險繳納
@@ -76,17 +63,7 @@ class Category:
 
 
 def _visits(kinds: tuple[str, ...]) -> Callable[[Person, Window], list]:
-    def rows(person: Person, window: Window) -> list[Visit]:
-        visits = Visit.objects.filter(
-            person=person, kind__in=kinds, visit_date__gte=window.start, visit_date__lte=window.end
-        )
-        return list(with_details(visits).order_by("-visit_date", "-pk"))
-
-    return rows
-
-
-def _between(queryset: QuerySet, field: str, window: Window) -> QuerySet:
-    return queryset.filter(**{f"{field}__gte": window.start, f"{field}__lte": window.end})
+    return lambda person, window: visits.visits_with_details(person, window, kinds)
 
 
 def _everything(today: dt.date) -> Window:
@@ -108,9 +85,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("NHI card status and issuance records"),  # 健保卡狀況及領卡紀錄
         GROUP_BILLING,
         _everything,
-        lambda p, w: list(
-            CardIssuance.objects.filter(person=p).select_related("card").order_by("-applied_on")
-        ),
+        lambda p, w: personal.card_issuances(p),
         lambda r: r.applied_on,
     ),
     Category(
@@ -118,11 +93,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Premium billing"),  # 保費計費明細
         GROUP_BILLING,
         insurance_window,
-        lambda p, w: list(
-            _between(PremiumBill.objects.filter(person=p), "month", w)
-            .select_related("unit")
-            .order_by("-month")
-        ),
+        personal.premium_bills,
         lambda r: r.month,
     ),
     Category(
@@ -130,11 +101,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Premium payments"),  # 保險費繳納明細
         GROUP_PAYMENT,
         insurance_window,
-        lambda p, w: list(
-            _between(PremiumPayment.objects.filter(person=p), "paid_on", w)
-            .select_related("bill")
-            .order_by("-paid_on")
-        ),
+        personal.premium_payments,
         lambda r: r.paid_on,
     ),
     Category(
@@ -178,11 +145,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Laboratory results"),  # 檢驗(查)結果資料
         GROUP_CARE,
         record_window,
-        lambda p, w: list(
-            _between(LabResult.objects.filter(person=p), "collected_on", w)
-            .select_related("item", "provider")
-            .order_by("-collected_on", "item_id")
-        ),
+        labs.lab_results,
         lambda r: r.collected_on,
         monthly=True,
     ),
@@ -191,11 +154,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Imaging and pathology reports"),  # 影像或病理檢驗(查)報告
         GROUP_CARE,
         record_window,
-        lambda p, w: list(
-            _between(ImagingReport.objects.filter(person=p), "examined_on", w)
-            .select_related("service", "body_site", "provider")
-            .order_by("-examined_on")
-        ),
+        lambda p, w: labs.imaging_reports(p, w),
         lambda r: r.examined_on,
     ),
     Category(
@@ -203,11 +162,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Discharge summaries"),  # 出院病歷摘要
         GROUP_CARE,
         record_window,
-        lambda p, w: list(
-            _between(DischargeSummary.objects.filter(person=p), "discharged_on", w)
-            .select_related("provider", "visit")
-            .order_by("-discharged_on")
-        ),
+        labs.discharge_summaries,
         lambda r: r.discharged_on,
     ),
     Category(
@@ -215,11 +170,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Allergies"),  # 過敏資料
         GROUP_CARE,
         allergy_window,
-        lambda p, w: list(
-            _between(Allergy.objects.filter(person=p), "recorded_on", w)
-            .select_related("provider", "drug")
-            .order_by("-recorded_on")
-        ),
+        personal.allergies,
         lambda r: r.recorded_on,
     ),
     Category(
@@ -227,9 +178,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Organ donation and hospice wishes"),  # 器官捐贈及安寧緩和醫療意願
         GROUP_CARE,
         _everything,
-        lambda p, w: list(
-            CareWish.objects.filter(person=p).select_related("provider").order_by("-signed_on")
-        ),
+        lambda p, w: personal.care_wishes(p),
         lambda r: r.signed_on,
     ),
     Category(
@@ -237,11 +186,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Vaccinations"),  # 預防接種
         GROUP_CARE,
         vaccination_window,
-        lambda p, w: list(
-            _between(Vaccination.objects.filter(person=p), "given_on", w)
-            .select_related("vaccine", "provider")
-            .order_by("-given_on")
-        ),
+        lambda p, w: list(health.vaccinations(p, w, ["-given_on"])),
         lambda r: r.given_on,
     ),
     Category(
@@ -249,11 +194,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Adult preventive care"),  # 成人預防保健
         GROUP_CARE,
         _everything,
-        lambda p, w: list(
-            PreventiveCheck.objects.filter(person=p)
-            .select_related("provider")
-            .order_by("-checked_on")[:PREVENTIVE_CHECKS_SHOWN]
-        ),
+        lambda p, w: labs.preventive_checks(p),
         lambda r: r.checked_on,
     ),
     Category(
@@ -261,9 +202,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("My calendar"),  # 我的行事曆
         GROUP_OWN,
         _calendar_window,
-        lambda p, w: list(
-            _between(CalendarEvent.objects.filter(person=p), "date", w).order_by("-date", "-time")
-        ),
+        lambda p, w: calendar.events_between(p, w.start, w.end)[::-1],
         lambda r: r.date,
         monthly=True,
     ),
@@ -272,13 +211,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("My measurements"),  # 我的生理量測紀錄
         GROUP_OWN,
         record_window,
-        lambda p, w: list(
-            Measurement.objects.filter(
-                person=p,
-                measured_at__date__gte=w.start,
-                measured_at__date__lte=w.end,
-            ).order_by("-measured_at", "kind")
-        ),
+        health.measurements_between,
         lambda r: _local_date(r.measured_at),
         monthly=True,
     ),

@@ -21,13 +21,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from lxml import etree
 
-from healthbank.bank.forms import BMI_UNIT, MEASURES, bmi
-from healthbank.bank.rules import Window
-from healthbank.bank.views.labs import PREVENTIVE_SECTIONS
 from healthbank.core.rocdate import ROC_OFFSET, to_roc
 from healthbank.downloads.categories import Category
 from healthbank.people.models import Person
+from healthbank.records.measures import BMI_UNIT, MEASURES, bmi
 from healthbank.records.models import LabResult, Measurement
+from healthbank.records.preventive import PREVENTIVE_SECTIONS
+from healthbank.records.rules import Window
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "healthbank-package.xsd"
 NAMESPACE = "https://healthbank.example/schema/package/1"

@@ -73,8 +73,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import escape
 
-from healthbank.bank.rules import Window
-from healthbank.bank.selectors.assessments import EGFR_CODE
 from healthbank.codes.models import Drug
 from healthbank.downloads.categories import Category
 from healthbank.people.models import (
@@ -94,6 +92,8 @@ from healthbank.records.models import (
     Serology,
     Visit,
 )
+from healthbank.records.rules import Window
+from healthbank.records.selectors.assessments import EGFR_CODE
 
 # -- systems ------------------------------------------------------------------------------
 

@@ -20,10 +20,10 @@ import pyzipper
 from django.conf import settings
 from django.utils import translation
 
-from healthbank.bank.rules import Window
 from healthbank.downloads import documents, fhir
 from healthbank.downloads.categories import BY_CODE, Category
 from healthbank.people.models import Person
+from healthbank.records.rules import Window
 
 SCHEMA = Path(__file__).resolve().parent / "schema" / "healthbank-package.xsd"
 MONTHLY = "monthly"

@@ -20,8 +20,8 @@ OUTSIDE_HOUSEHOLD_MONTHS = 1
 # Ours: the seed sets no limit inside the household; a year keeps every grant reviewed yearly.
 HOUSEHOLD_MAX_DAYS = 366
 
-# Children under 15 are authorised to their parent automatically: bank.rules.CHILD_AGE_LIMIT,
-# read through bank.selectors.family.children_in_care, as the portal's switcher does.
+# Children under 15 are authorised to their parent automatically: records.rules.CHILD_AGE_LIMIT,
+# read through records.selectors.family.children_in_care, as the portal's switcher does.
 
 # 未滿14歲: 得以身分證正面或健保卡正面作為申請資料 (the NHI card's front as the document).
 CARD_AS_DOCUMENT_UNDER = 14

@@ -9,10 +9,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from healthbank.bank.rules import CHILD_AGE_LIMIT
-from healthbank.bank.selectors.family import children_in_care
 from healthbank.core.typed import is_ascii_digits
 from healthbank.people.models import Enrolment, Person
+from healthbank.records.rules import CHILD_AGE_LIMIT
+from healthbank.records.selectors.family import children_in_care
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
 
 # When one card may be used on several grounds, the first here is the one recorded: a

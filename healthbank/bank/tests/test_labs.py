@@ -11,8 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from healthbank.bank.rules import record_window
-from healthbank.bank.selectors.labs import latest_results
 from healthbank.bank.tests.conftest import CHANG, CHEN, CHEN_WIFE, LEE, LIN, LIN_DAUGHTER, WU
 from healthbank.core.rocdate import to_roc
 from healthbank.people.models import Person
@@ -23,6 +21,8 @@ from healthbank.records.models import (
     LabResult,
     PreventiveCheck,
 )
+from healthbank.records.rules import record_window
+from healthbank.records.selectors.labs import latest_results
 
 pytestmark = pytest.mark.django_db
 

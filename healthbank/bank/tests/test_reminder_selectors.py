@@ -9,21 +9,21 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from healthbank.bank import reminders as rules
-from healthbank.bank.selectors.reminders import (
-    SCALING_CODES,
-    duplicate_medications,
-    reminders_for,
-)
 from healthbank.bank.tests.conftest import CHEN, HUANG, LEE, LIN_DAUGHTER, WU
 from healthbank.codes.models import Drug
 from healthbank.people.models import Person
+from healthbank.records import reminders as rules
 from healthbank.records.models import (
     DrugOrder,
     PreventiveCheck,
     Provider,
     ServiceOrder,
     Visit,
+)
+from healthbank.records.selectors.reminders import (
+    SCALING_CODES,
+    duplicate_medications,
+    reminders_for,
 )
 
 pytestmark = pytest.mark.django_db

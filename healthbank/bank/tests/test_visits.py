@@ -10,8 +10,6 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from healthbank.bank.rules import record_window
-from healthbank.bank.selectors.visits import latest_visits
 from healthbank.bank.tests.conftest import (
     CHEN,
     CHEN_WIFE,
@@ -24,6 +22,8 @@ from healthbank.codes.models import Drug
 from healthbank.core.rocdate import to_roc
 from healthbank.people.models import Person
 from healthbank.records.models import DrugOrder, Provider, Visit
+from healthbank.records.rules import record_window
+from healthbank.records.selectors.visits import latest_visits
 
 pytestmark = pytest.mark.django_db
 

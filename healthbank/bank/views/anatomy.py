@@ -23,10 +23,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from healthbank.bank.listing import Column, Sorting, sorting
 from healthbank.bank.portal import Portal, portal_page
-from healthbank.bank.rules import record_window
-from healthbank.bank.selectors import anatomy
 from healthbank.codes.models import BodySite, ToothPosition
 from healthbank.people.models import Sex
+from healthbank.records.rules import record_window
+from healthbank.records.selectors import anatomy
 
 # Seed 000's dental note: "若需了解各院所牙醫醫療品質，可至全民健康保險醫療品質資訊公開網查詢".
 NHI_QUALITY_URL = "https://www.nhi.gov.tw/"

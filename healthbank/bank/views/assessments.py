@@ -16,7 +16,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.bank import charts
-from healthbank.bank.assessments import (
+from healthbank.bank.portal import Portal, portal_page
+from healthbank.core.templatetags.rocdate import rocdate
+from healthbank.people.models import Sex
+from healthbank.records.assessments import (
     ALBUMINURIA_COLUMNS,
     FOLLOW_UP_LABELS,
     GRID,
@@ -29,15 +32,12 @@ from healthbank.bank.assessments import (
     ckd_prognosis,
     liver_cancer_risk,
 )
-from healthbank.bank.portal import Portal, portal_page
-from healthbank.bank.selectors.assessments import (
+from healthbank.records.selectors.assessments import (
     EGFR_CODE,
     KidneyInputs,
     kidney_inputs,
     liver_risk_inputs,
 )
-from healthbank.core.templatetags.rocdate import rocdate
-from healthbank.people.models import Sex
 
 POSITIVE, NEGATIVE = "positive", "negative"
 

@@ -22,13 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from healthbank.bank.portal import Portal, portal_page
-from healthbank.bank.selectors import calendar as selectors
-from healthbank.bank.selectors.reminders import Reminder, reminders_for
 from healthbank.core.rocdate import ROC_OFFSET, parse_roc
 from healthbank.core.typed import ascii_typed
 from healthbank.people.models import Person
 from healthbank.records import services
 from healthbank.records.models import CalendarEvent
+from healthbank.records.selectors import calendar as selectors
+from healthbank.records.selectors.reminders import Reminder, reminders_for
 
 _MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 _DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

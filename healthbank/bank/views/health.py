@@ -16,14 +16,24 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from healthbank.bank import charts
-from healthbank.bank.forms import BMI_UNIT, MEASURE, MEASURES, Measure, MeasurementForm, bmi
+from healthbank.bank.forms import MeasurementForm
 from healthbank.bank.listing import Column, sorting
 from healthbank.bank.portal import Portal, portal_page
-from healthbank.bank.rules import vaccination_window
-from healthbank.bank.selectors import health
-from healthbank.bank.selectors.reminders import reminders_for
 from healthbank.core.templatetags.rocdate import rocdate, rocdatetime
+from healthbank.records.measures import (
+    BMI_UNIT,
+    GLUCOSE_REFERENCE,
+    HEART_RATE_REFERENCE,
+    MEASURE,
+    MEASURES,
+    WAIST_LIMIT,
+    Measure,
+    bmi,
+)
 from healthbank.records.models import Measurement
+from healthbank.records.rules import vaccination_window
+from healthbank.records.selectors import health
+from healthbank.records.selectors.reminders import reminders_for
 from healthbank.records.services import add_measurements, delete_measurement
 
 Kind = Measurement.Kind
@@ -48,13 +58,6 @@ PERIODS: dict[str, tuple[str, int | None]] = {
     "all": (gettext_lazy("All"), None),
 }
 DEFAULT_PERIOD = "1y"
-
-# Reference lines on the trend charts, for orientation only. Fasting glucose below
-# 100 mg/dL (ADA, Standards of Care 2.5); resting heart rate 60-100/min (AHA); waist
-# 90 cm for men and 80 cm for women (Health Promotion Administration, 腹部肥胖).
-GLUCOSE_REFERENCE = (Decimal(70), Decimal(99))
-HEART_RATE_REFERENCE = (Decimal(60), Decimal(100))
-WAIST_LIMIT = {"M": Decimal(90), "F": Decimal(80)}
 
 # Seed 000 (預防接種存摺), notes 1-3.
 VACCINATION_NOTES = (

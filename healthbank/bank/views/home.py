@@ -13,10 +13,10 @@ from healthbank.audit.selectors import previous_login
 from healthbank.bank.models import Announcement
 from healthbank.bank.news import current_announcements
 from healthbank.bank.portal import Portal, portal_page
-from healthbank.bank.rules import record_window
-from healthbank.bank.selectors.reminders import duplicate_medications, reminders_for
-from healthbank.bank.selectors.visits import latest_visits
 from healthbank.bank.views.calendar import month_context
+from healthbank.records.rules import record_window
+from healthbank.records.selectors.reminders import duplicate_medications, reminders_for
+from healthbank.records.selectors.visits import latest_visits
 
 # The seed's 最近一次就醫紀錄 rows, in its order (西醫, 牙醫, 中醫).
 VISIT_KINDS = (

@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.bank import charts
 from healthbank.bank.listing import Column, sorting
 from healthbank.bank.portal import Portal, portal_page
-from healthbank.bank.preventive import PREVENTIVE_SECTIONS, Field
-from healthbank.bank.rules import record_window
-from healthbank.bank.selectors import labs
 from healthbank.codes.models import LabItem
 from healthbank.core.templatetags.rocdate import rocdate
 from healthbank.records.models import CheckResult, ImagingReport, PreventiveCheck, Serology
+from healthbank.records.preventive import PREVENTIVE_SECTIONS, Field
+from healthbank.records.rules import record_window, result_status
+from healthbank.records.selectors import labs
 
 LAB_NOTES = (
     _(
@@ -125,7 +125,7 @@ def lab_trend(request: HttpRequest, portal: Portal, code: str) -> HttpResponse:
             "window": window,
             "notes": LAB_NOTES,
             "item": item,
-            "rows": [(r, labs.result_status(r)) for r in reversed(results)],
+            "rows": [(r, result_status(r)) for r in reversed(results)],
             "spec": _item_chart(item, results) if numeric else None,
             "back": "bank:glucose_lipids"
             if item and item.panel == LabItem.Panel.GLUCOSE_LIPID

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from healthbank.bank import charts
 from healthbank.bank.portal import Portal, portal_page
-from healthbank.bank.rules import allergy_window, insurance_window
-from healthbank.bank.selectors import personal as selectors
 from healthbank.core.rocdate import ROC_OFFSET
+from healthbank.records.rules import allergy_window, insurance_window
+from healthbank.records.selectors import personal as selectors
 
 # Seed 000, 健保投保資料專區, 投保說明: the premium table is on NHIA's site; its service line.
 NHIA_SITE_URL = "https://www.nhi.gov.tw/"

@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy, pgettext
 from healthbank.bank import charts
 from healthbank.bank.listing import Column, Sorting, sorting
 from healthbank.bank.portal import Portal, portal_page
-from healthbank.bank.reminders import DUPLICATE_LOOKBACK_DAYS
-from healthbank.bank.rules import record_window
-from healthbank.bank.selectors import visits as selectors
-from healthbank.bank.selectors.reminders import duplicate_medications
 from healthbank.core.rocdate import ROC_OFFSET
 from healthbank.records.models import Visit
+from healthbank.records.reminders import DUPLICATE_LOOKBACK_DAYS
+from healthbank.records.rules import record_window
+from healthbank.records.selectors import visits as selectors
+from healthbank.records.selectors.reminders import duplicate_medications
 
 # A heavy user has hundreds of visits in three years: lists show this many per page.
 PAGE_SIZE = 50

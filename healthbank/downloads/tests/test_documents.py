@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from lxml import etree
 
-from healthbank.bank.rules import Window
 from healthbank.bank.tests.conftest import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
 from healthbank.codes.models import Drug
 from healthbank.core.rocdate import to_roc
@@ -28,6 +27,7 @@ from healthbank.downloads.documents import (
 )
 from healthbank.people.models import Person
 from healthbank.records.models import Allergy, CalendarEvent, CareWish, Provider
+from healthbank.records.rules import Window
 
 pytestmark = pytest.mark.django_db
 

@@ -10,40 +10,15 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from healthbank.bank.rules import PREVENTIVE_CHECKS_SHOWN, Window
 from healthbank.codes.models import LabItem
 from healthbank.people.models import Person
 from healthbank.records.models import DischargeSummary, ImagingReport, LabResult, PreventiveCheck
+from healthbank.records.rules import PREVENTIVE_CHECKS_SHOWN, Status, Window, result_status
 
 # Seed 000 (血糖、血脂檢驗資料): HbA1c and fasting glucose first, then the lipids under 血脂檢查.
 GLUCOSE_CODES = ("09006C", "09005C")
 LIPID_CODES = ("09001C", "09004C", "09043C", "09044C")
 PANEL_ORDER = tuple(LabItem.Panel.values)
-
-
-class Status:
-    """Whether a result is out of range: the provider's flag, or else the item's range."""
-
-    NORMAL = ""
-    HIGH = "high"
-    LOW = "low"
-    ABNORMAL = "abnormal"
-
-
-def result_status(result: LabResult) -> str:
-    if result.flag == LabResult.Flag.HIGH:
-        return Status.HIGH
-    if result.flag == LabResult.Flag.LOW:
-        return Status.LOW
-    if result.flag == LabResult.Flag.ABNORMAL:
-        return Status.ABNORMAL
-    item, value = result.item, result.value
-    if value is not None:
-        if item.reference_high is not None and value > item.reference_high:
-            return Status.HIGH
-        if item.reference_low is not None and value < item.reference_low:
-            return Status.LOW
-    return Status.NORMAL
 
 
 @dataclass(frozen=True)
@@ -159,6 +134,12 @@ def other_lab_histories(person: Person, window: Window) -> list[tuple[str, list[
     return [(panel, by_panel[panel]) for panel in PANEL_ORDER if panel in by_panel]
 
 
+def lab_results(person: Person, window: Window) -> list[LabResult]:
+    """Every result the person has in the window, newest first by item, with item and
+    provider: a downloaded package's 檢驗(查)結果資料."""
+    return list(_results(person, window).order_by("-collected_on", "item_id"))
+
+
 def lab_item(code: str) -> LabItem | None:
     return LabItem.objects.filter(code=code).first()
 
@@ -169,8 +150,14 @@ def item_results(person: Person, item: LabItem, window: Window) -> list[LabResul
 
 
 def imaging_reports(
-    person: Person, window: Window, *, kind: str | None, order_by: Iterable[str]
+    person: Person,
+    window: Window,
+    *,
+    kind: str | None = None,
+    order_by: Iterable[str] = ("-examined_on",),
 ) -> list[ImagingReport]:
+    """Imaging and pathology reports of the window (of one kind with `kind`), with service,
+    body site and provider."""
     reports = ImagingReport.objects.filter(
         person=person, examined_on__range=(window.start, window.end)
     )
@@ -182,11 +169,12 @@ def imaging_reports(
 
 
 def discharge_summaries(person: Person, window: Window) -> list[DischargeSummary]:
+    """Discharge summaries of the window, newest first, with provider and visit."""
     return list(
         DischargeSummary.objects.filter(
             person=person, discharged_on__range=(window.start, window.end)
         )
-        .select_related("provider")
+        .select_related("provider", "visit")
         .order_by("-discharged_on", "-id")
     )
 

@@ -1,11 +1,12 @@
-"""Whose portal a signed-in person may open: their own, and their children under 15."""
+"""Whose records a signed-in person may open besides their own: their children under 15
+(the portal's switcher, the virtual card)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from healthbank.bank.rules import CHILD_AGE_LIMIT
 from healthbank.people.models import Enrolment, Person
+from healthbank.records.rules import CHILD_AGE_LIMIT
 
 
 def children_in_care(parent: Person, today: dt.date) -> list[Person]:

@@ -1,6 +1,6 @@
 """我的行事曆: the person's own events, their reminders and visits, laid out by month.
 
-The reminders come from `bank.selectors.reminders.reminders_for`, computed once by the
+The reminders come from `records.selectors.reminders.reminders_for`, computed once by the
 caller (the home page also lists them) and passed in.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from django.shortcuts import get_object_or_404
 
-from healthbank.bank.selectors.reminders import Reminder
 from healthbank.people.models import Person
 from healthbank.records.models import CalendarEvent, Visit
+from healthbank.records.selectors.reminders import Reminder
 
 # The seed's 本月行事曆 starts its weeks on Sunday (星期日).
 WEEK_STARTS = pycalendar.SUNDAY
@@ -57,11 +57,11 @@ class Month:
     next: dt.date | None
 
 
-def month_start(day: dt.date) -> dt.date:
+def _month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def shift_month(first: dt.date, months: int) -> dt.date | None:
+def _shift_month(first: dt.date, months: int) -> dt.date | None:
     """The first of the month `months` away, or None outside FIRST_MONTH..LAST_MONTH."""
     index = first.year * 12 + first.month - 1 + months
     moved = dt.date(index // 12, index % 12 + 1, 1) if 1 <= index // 12 <= 9999 else None
@@ -98,12 +98,12 @@ def visits_between(person: Person, start: dt.date, end: dt.date) -> list[Visit]:
     )
 
 
-def _order(entry: Entry) -> tuple:
+def _order(entry: Entry) -> tuple[dt.date, int, dt.time, str]:
     rank = {"reminder": 0, "visit": 1, "event": 2}[entry.kind]
     return (entry.date, rank, entry.time or dt.time.min, entry.title)
 
 
-def reminder_entries(reminders: Sequence[Reminder], start: dt.date, end: dt.date) -> list[Entry]:
+def _reminder_entries(reminders: Sequence[Reminder], start: dt.date, end: dt.date) -> list[Entry]:
     """Reminders that fall in start..end, each on its first day in that span (a pick-up
     window that began last month shows on the first day shown, with its dates)."""
     found = []
@@ -128,7 +128,7 @@ def month(
 
     Two queries: the events and the visits of the weeks shown.
     """
-    first = month_start(first)
+    first = _month_start(first)
     weeks_of_dates = pycalendar.Calendar(WEEK_STARTS).monthdatescalendar(first.year, first.month)
     start, end = weeks_of_dates[0][0], weeks_of_dates[-1][-1]
 
@@ -142,9 +142,9 @@ def month(
             Entry("visit", v.visit_date, v.get_kind_display(), detail=v.provider.name, visit=v)
             for v in visits_between(person, start, end)
         ]
-    in_grid = sorted(reminder_entries(reminders, start, end) + records, key=_order)
+    in_grid = sorted(_reminder_entries(reminders, start, end) + records, key=_order)
     in_month = sorted(
-        reminder_entries(reminders, first, last) + [e for e in records if first <= e.date <= last],
+        _reminder_entries(reminders, first, last) + [e for e in records if first <= e.date <= last],
         key=_order,
     )
     by_day: dict[dt.date, list[Entry]] = defaultdict(list)
@@ -159,6 +159,6 @@ def month(
         first=first,
         weeks=weeks,
         entries=in_month,
-        previous=shift_month(first, -1),
-        next=shift_month(first, 1),
+        previous=_shift_month(first, -1),
+        next=_shift_month(first, 1),
     )

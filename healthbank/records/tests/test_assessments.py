@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from healthbank.bank.assessments import (
+from healthbank.records.assessments import (
     ALBUMINURIA_COLUMNS,
     GFR_ROWS,
     GRID,

@@ -1,6 +1,6 @@
 """The person's reminders (貼心叮嚀) and duplicate-medication warnings, from their records.
 
-The rules are the pure functions of `healthbank.bank.reminders`; this module only gathers
+The rules are the pure functions of `healthbank.records.reminders`; this module only gathers
 the dates and values they need, in a few queries that each start from the person.
 """
 
@@ -14,11 +14,11 @@ from django.db.models.functions import Substr
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from healthbank.bank import reminders as rules
-from healthbank.bank.reminders import DrugCourse, DuplicateMedication
 from healthbank.codes.models import AtcClass
 from healthbank.people.models import Person
+from healthbank.records import reminders as rules
 from healthbank.records.models import DrugOrder, PreventiveCheck, ServiceOrder, Visit
+from healthbank.records.reminders import DrugCourse, DuplicateMedication
 
 # NHI dental fee schedule (healthbank/codes/data/service.csv, 牙結石清除): 91003C localised,
 # 91004C full mouth (the one healthbank/synth/care.py's regular check-ups use) and 91017C

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
-from healthbank.bank.rules import Window
 from healthbank.codes.models import BodySite, ToothPosition
 from healthbank.people.models import Person
 from healthbank.records.models import ServiceOrder, Surgery, Visit
+from healthbank.records.rules import Window
 
 
 def tooth_positions() -> dict[str, ToothPosition]:
@@ -67,8 +67,8 @@ def dental_visits(
         .order_by(*order_by, "-pk")
     )
     for visit in rows:
-        visit.teeth = sorted({order.tooth_id for order in visit.toothed})
-    return rows
+        visit.teeth = sorted({order.tooth_id for order in visit.toothed})  # type: ignore[attr-defined]
+    return list(rows)
 
 
 def surgery_counts(person: Person, window: Window) -> dict[str, int]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
 class Field:
-    label: str
+    label: str | Promise
     attr: str
-    unit: str = ""
+    unit: str | Promise = ""
     kind: str = "value"  # value, result (normal/abnormal) or serology (negative/positive)
 
 

@@ -15,10 +15,10 @@ from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from healthbank.bank.rules import Window
 from healthbank.codes.models import AtcClass, Diagnosis
 from healthbank.people.models import Person
 from healthbank.records.models import DrugOrder, ServiceOrder, Surgery, Visit, VisitDiagnosis
+from healthbank.records.rules import Window
 
 # Drugs are grouped at ATC level 3, the pharmacological subgroup (C09D "ARBs, combinations",
 # C10A "lipid modifying agents, plain"): a class a patient recognises, few enough for a
@@ -161,6 +161,13 @@ def with_details(visits: QuerySet[Visit]) -> QuerySet[Visit]:
             Surgery.objects.select_related("service", "body_site").order_by("performed_on"),
         ),
     )
+
+
+def visits_with_details(person: Person, window: Window, kinds: Sequence[str]) -> list[Visit]:
+    """The person's visits of these kinds in the window, newest first, with every detail
+    (`with_details`): a downloaded package's visit categories."""
+    visits = _window(Visit.objects.filter(person=person, kind__in=kinds), window)
+    return list(with_details(visits).order_by(*NEWEST_FIRST))
 
 
 def visit_detail(person: Person, pk: int) -> Visit:

@@ -6,12 +6,12 @@ queries however long the history.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from healthbank.bank.rules import Window
 from healthbank.people.models import (
     CardIssuance,
     Enrolment,
@@ -21,6 +21,7 @@ from healthbank.people.models import (
     PremiumPayment,
 )
 from healthbank.records.models import Allergy, CareWish
+from healthbank.records.rules import Window
 
 
 @dataclass(frozen=True)
@@ -62,23 +63,35 @@ def cards(person: Person) -> Cards:
     the record of how the card in use was obtained is the one a person looks for.
     """
     current = NhiCard.objects.filter(person=person, status=NhiCard.Status.VALID).first()
-    issuances = list(
+    return Cards(current=current, issuances=card_issuances(person))
+
+
+def card_issuances(person: Person) -> list[CardIssuance]:
+    """Every card issuance of the person, newest first, with its card (one query)."""
+    return list(
         CardIssuance.objects.filter(person=person)
         .select_related("card")
         .order_by("-applied_on", "-pk")
     )
-    return Cards(current=current, issuances=issuances)
 
 
 @dataclass(frozen=True)
 class Premiums:
     """保費計費明細 and 保險費繳納明細 of the window, with their totals."""
 
-    bills: list[PremiumBill]  # each annotated with `paid` (NT$ paid towards it so far)
+    bills: Sequence[PremiumBill]  # each annotated with `paid` (NT$ paid towards it so far)
     payments: list[PremiumPayment]
     billed: int
     paid: int
     unpaid: list[PremiumBill]
+
+
+def _bills(person: Person, window: Window) -> QuerySet[PremiumBill]:
+    return (
+        PremiumBill.objects.filter(person=person, month__gte=window.start, month__lte=window.end)
+        .select_related("unit")
+        .order_by("-month")
+    )
 
 
 def premiums(person: Person, window: Window) -> Premiums:
@@ -86,19 +99,8 @@ def premiums(person: Person, window: Window) -> Premiums:
 
     A bill is unpaid while what was paid towards it is less than its amount.
     """
-    bills = list(
-        PremiumBill.objects.filter(person=person, month__gte=window.start, month__lte=window.end)
-        .select_related("unit")
-        .annotate(paid=Coalesce(Sum("payments__amount"), 0))
-        .order_by("-month")
-    )
-    payments = list(
-        PremiumPayment.objects.filter(
-            person=person, paid_on__gte=window.start, paid_on__lte=window.end
-        )
-        .select_related("bill")
-        .order_by("-paid_on", "-pk")
-    )
+    bills = list(_bills(person, window).annotate(paid=Coalesce(Sum("payments__amount"), 0)))
+    payments = premium_payments(person, window)
     return Premiums(
         bills=bills,
         payments=payments,
@@ -108,17 +110,38 @@ def premiums(person: Person, window: Window) -> Premiums:
     )
 
 
+def premium_bills(person: Person, window: Window) -> list[PremiumBill]:
+    """保費計費明細: the monthly bills of the window, newest first, with their unit."""
+    return list(_bills(person, window))
+
+
+def premium_payments(person: Person, window: Window) -> list[PremiumPayment]:
+    """保險費繳納明細: the payments made in the window, newest first, with their bill."""
+    return list(
+        PremiumPayment.objects.filter(
+            person=person, paid_on__gte=window.start, paid_on__lte=window.end
+        )
+        .select_related("bill")
+        .order_by("-paid_on", "-pk")
+    )
+
+
 def allergies(person: Person, window: Window) -> list[Allergy]:
-    """過敏資料 uploaded in the window, newest first, with the provider who uploaded it."""
+    """過敏資料 uploaded in the window, newest first, with the provider who uploaded it and
+    the drug, if any."""
     return list(
         Allergy.objects.filter(
             person=person, recorded_on__gte=window.start, recorded_on__lte=window.end
         )
-        .select_related("provider")
+        .select_related("provider", "drug")
         .order_by("-recorded_on", "-pk")
     )
 
 
 def care_wishes(person: Person) -> list[CareWish]:
     """器捐或安寧緩和醫療意願 noted on the card, revoked ones included, newest first."""
-    return list(CareWish.objects.filter(person=person).order_by("-signed_on", "-pk"))
+    return list(
+        CareWish.objects.filter(person=person)
+        .select_related("provider")
+        .order_by("-signed_on", "-pk")
+    )

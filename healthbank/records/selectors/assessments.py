@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from healthbank.bank.assessments import LiverRiskInputs
-from healthbank.bank.rules import Window as Period
-from healthbank.bank.rules import record_window
-from healthbank.bank.selectors.labs import latest_results
 from healthbank.people.models import Person
+from healthbank.records.assessments import LiverRiskInputs
 from healthbank.records.models import LabResult
+from healthbank.records.rules import Window as Period
+from healthbank.records.rules import is_positive, record_window
+from healthbank.records.selectors.labs import latest_results
 
 # Lab item codes (healthbank/codes/data/labitem.csv). There is no urine protein/creatinine
 # ratio item, so the kidney page reads ACR only; PCR can still be entered to recalculate.
@@ -23,16 +23,6 @@ ALT_CODE = "09026C"
 HBEAG_CODE = "14035C"
 EGFR_CODE = "EGFR"
 ACR_CODE = "12111C"
-
-# How providers report a positive qualitative result: "Positive" (the synthetic data),
-# "陽性", "陽性(+)", "+", "2+"; the flag "A" (abnormal) says so too.
-_POSITIVE_WORDS = ("陽性", "positive", "+")
-
-
-def is_positive(result: LabResult) -> bool:
-    """A qualitative result (HBeAg) read as positive: flagged abnormal or reported positive."""
-    text = result.value_text.strip().lower()
-    return result.flag == LabResult.Flag.ABNORMAL or any(word in text for word in _POSITIVE_WORDS)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from healthbank.bank.reminders import (
+from healthbank.records.reminders import (
     SCALING_INTERVAL_DAYS,
     DrugCourse,
     add_years,

@@ -6,9 +6,9 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet, Subquery
 
-from healthbank.bank.rules import Window
 from healthbank.people.models import Person
 from healthbank.records.models import Measurement, Vaccination
+from healthbank.records.rules import Window
 
 
 def latest_measurements(person: Person) -> dict[str, Measurement]:
@@ -34,6 +34,17 @@ def measurement_history(person: Person, since: dt.datetime | None) -> list[Measu
     if since is not None:
         rows = rows.filter(measured_at__gte=since)
     return list(rows.order_by("-measured_at", "kind", "pk"))
+
+
+def measurements_between(person: Person, window: Window) -> list[Measurement]:
+    """The person's own measurements taken on the window's days (local time), newest first."""
+    return list(
+        Measurement.objects.filter(
+            person=person,
+            measured_at__date__gte=window.start,
+            measured_at__date__lte=window.end,
+        ).order_by("-measured_at", "kind")
+    )
 
 
 def vaccinations(person: Person, window: Window, order_by: list[str]) -> QuerySet[Vaccination]:
