@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -430,9 +429,3 @@ def surgeries(request: HttpRequest, portal: Portal) -> HttpResponse:
             "all_href": _link(request, "site", ""),
         },
     )
-
-
-urlpatterns = [
-    path("health/visits/dental/", dental, name="dental"),
-    path("health/visits/surgeries/", surgeries, name="surgeries"),
-]
