@@ -15,7 +15,7 @@ urlpatterns = [
     path("eservice/", include("healthbank.identity.eservice_urls")),
     path("bank/downloads/", include("healthbank.downloads.urls")),
     path("bank/", include("healthbank.bank.urls")),
-    path("help/", include(("healthbank.bank.views.help", "help"))),
+    path("help/", include("healthbank.bank.help_urls")),
     path("units/", include("healthbank.employers.urls")),
     path("providers/", include("healthbank.ingest.urls")),
     path("captcha/", include("captcha.urls")),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.bank import charts
@@ -262,9 +262,3 @@ def kidney_risk(request: HttpRequest, portal: Portal) -> HttpResponse:
             "notes": KIDNEY_NOTES,
         },
     )
-
-
-urlpatterns = [
-    path("assessments/liver/", liver_risk, name="liver_risk"),
-    path("assessments/kidney/", kidney_risk, name="kidney_risk"),
-]

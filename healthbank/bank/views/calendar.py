@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -268,12 +268,3 @@ def calendar_ics(request: HttpRequest, portal: Portal) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{ICS_FILENAME}"'
     return response
-
-
-urlpatterns = [
-    path("calendar/", calendar, name="calendar"),
-    path("calendar/calendar.ics", calendar_ics, name="calendar_ics"),
-    path("calendar/events/new/", event_new, name="event_new"),
-    path("calendar/events/<int:pk>/edit/", event_edit, name="event_edit"),
-    path("calendar/events/<int:pk>/delete/", event_delete, name="event_delete"),
-]

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -314,10 +314,3 @@ def vaccinations(request: HttpRequest, portal: Portal) -> HttpResponse:
             "notes": VACCINATION_NOTES,
         },
     )
-
-
-urlpatterns = [
-    path("health/measurements/", measurements, name="measurements"),
-    path("health/measurements/<int:pk>/delete/", measurement_delete, name="measurement_delete"),
-    path("health/vaccinations/", vaccinations, name="vaccinations"),
-]

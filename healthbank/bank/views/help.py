@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
 from django.utils import timezone
 
 from healthbank.bank import news
@@ -39,11 +38,3 @@ def announcement(request: HttpRequest, pk: int) -> HttpResponse:
         "bank/help/announcement.html",
         {"item": item, "expired": not item.is_current(today)},
     )
-
-
-urlpatterns = [
-    path("guide/", guide, name="guide"),
-    path("faq/", faq, name="faq"),
-    path("announcements/", announcements, name="announcements"),
-    path("announcements/<int:pk>/", announcement, name="announcement"),
-]

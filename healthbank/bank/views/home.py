@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -52,6 +51,3 @@ def home(request: HttpRequest, portal: Portal) -> HttpResponse:
         ],
     }
     return render(request, "bank/home.html", context)
-
-
-urlpatterns = [path("", home, name="home")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 
 from healthbank.bank.menu import find
 from healthbank.bank.portal import Portal, portal_page
@@ -17,12 +16,3 @@ def hub(view_name: str):
         return render(request, "bank/hub.html", {"section": find(view_name)})
 
     return view
-
-
-urlpatterns = [
-    path("personal/", hub("bank:personal"), name="personal"),
-    path("health/", hub("bank:health"), name="health"),
-    path("health/visits/", hub("bank:visits"), name="visits"),
-    path("health/labs/", hub("bank:labs"), name="labs"),
-    path("assessments/", hub("bank:assessments"), name="assessments"),
-]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.bank import charts
@@ -228,14 +227,3 @@ def preventive(request: HttpRequest, portal: Portal) -> HttpResponse:
         "bank/labs/preventive.html",
         {"notes": PREVENTIVE_NOTES, "checks": checks, "sections": sections},
     )
-
-
-urlpatterns = [
-    path("health/labs/glucose-lipids/", glucose_lipids, name="glucose_lipids"),
-    path("health/labs/items/<str:code>/", lab_trend, name="lab_trend"),
-    path("health/labs/other/", other_labs, name="other_labs"),
-    path("health/labs/reports/", reports, name="reports"),
-    path("health/labs/discharge/", discharge_summaries, name="discharge_summaries"),
-    path("health/labs/discharge/<int:pk>/", discharge_summary, name="discharge_summary"),
-    path("health/preventive/", preventive, name="preventive"),
-]

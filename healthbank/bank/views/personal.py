@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -153,12 +152,3 @@ def wishes(request: HttpRequest, portal: Portal) -> HttpResponse:
         "bank/personal/wishes.html",
         {"wishes": selectors.care_wishes(portal.subject), "notes": notes},
     )
-
-
-urlpatterns = [
-    path("personal/insurance/", insurance, name="insurance"),
-    path("personal/cards/", cards, name="cards"),
-    path("personal/premiums/", premiums, name="premiums"),
-    path("personal/allergies/", allergies, name="allergies"),
-    path("personal/wishes/", wishes, name="wishes"),
-]

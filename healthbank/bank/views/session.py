@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -41,10 +40,3 @@ def switch(request: HttpRequest) -> HttpResponse:
         person_id = 0
     switch_subject(request, person_id)
     return redirect("bank:home")
-
-
-urlpatterns = [
-    path("session/", session_status, name="session"),
-    path("session/keepalive/", keepalive, name="keepalive"),
-    path("switch/", switch, name="switch"),
-]

@@ -13,7 +13,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -367,13 +366,3 @@ def refills(request: HttpRequest, portal: Portal) -> HttpResponse:
             "notes": REFILL_NOTES,
         },
     )
-
-
-urlpatterns = [
-    path("health/visits/western/", western, name="western"),
-    path("health/visits/tcm/", tcm, name="tcm"),
-    path("health/visits/inpatient/", inpatient, name="inpatient"),
-    path("health/visits/<int:pk>/", visit, name="visit"),
-    path("health/visits/medications/", medications, name="medications"),
-    path("health/visits/refills/", refills, name="refills"),
-]
