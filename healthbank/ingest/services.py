@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import hashlib
 import hmac
 import logging
 import queue
@@ -22,6 +21,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from healthbank.audit.services import Action, Actor, record
+from healthbank.core.credentials import KEY_PREFIX, digest, token_parts
 from healthbank.ingest import rules
 from healthbank.ingest.formats import READERS, Utf8Check, reader_for
 from healthbank.ingest.models import Batch, BatchProblem, Credential
@@ -31,7 +31,6 @@ from healthbank.ingest.writes import write_chunk
 
 log = logging.getLogger(__name__)
 Status = Batch.Status
-KEY_PREFIX = "hbk_"
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 
 
@@ -46,17 +45,13 @@ class IngestError(Exception):
 # --- credentials -------------------------------------------------------------------------
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def issue_credential(*, credential: Credential, issued_by=None) -> str:
     """Saves a new (unsaved) credential with a fresh key and secret and returns the token,
     `<key id>.<secret>`, which is shown once and never stored. Empty scopes take the
     provider kind's default."""
     secret = secrets.token_urlsafe(32)
     credential.key_id = KEY_PREFIX + secrets.token_hex(8)
-    credential.secret_hash = _digest(secret)
+    credential.secret_hash = digest(secret)
     credential.issued_by = issued_by
     if not credential.scopes:
         credential.scopes = rules.default_scopes(credential.provider)
@@ -85,14 +80,6 @@ def _audit(action: str, credential: Credential, staff_user) -> None:
         provider=credential.provider_id,
         key_id=credential.key_id,
     )
-
-
-def token_parts(token: str) -> tuple[str, str] | None:
-    """The key id and the secret's digest of a bearer token of ours, or None."""
-    key_id, _, secret = token.partition(".")
-    if not key_id.startswith(KEY_PREFIX) or not secret or len(token) > 200:
-        return None
-    return key_id, _digest(secret)
 
 
 def authenticate(token: str) -> Credential | None:
