@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from healthbank.ingest import processing, services
 from healthbank.ingest.models import Batch, Credential
-from healthbank.ingest.rules import AGENCY_CODES
 from healthbank.people.models import Enrolment, InsuredUnit, Person, Township
 from healthbank.records.models import Provider
+from healthbank.synth.network import AGENCY_CODES
 from healthbank.vcard.tests.conftest import clock  # noqa: F401  (clock.forward(days=3))
 
 ALICE = "A100000001"  # insured since 2000

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from healthbank.bank.tests.conftest import personas  # noqa: F401
-from healthbank.ingest.rules import AGENCY_CODES
 from healthbank.ingest.tests.conftest import credential_for, problems
 from healthbank.records.models import Provider, Vaccination, Visit
+from healthbank.synth.network import AGENCY_CODES
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 pytestmark = pytest.mark.django_db
