@@ -80,7 +80,7 @@ def main() -> int:
 def measure(visits: int, scratch: Path) -> dict:
     from django.db import connection
 
-    from healthbank.ingest import services
+    from healthbank.ingest import processing, services
     from healthbank.ingest.models import Credential
     from healthbank.records.models import Provider
 
@@ -101,7 +101,7 @@ def measure(visits: int, scratch: Path) -> dict:
             file_name=path.name,
         )
     received_s = time.perf_counter() - started
-    batch = services.process_batch(batch.pk)  # deletes the stored file once done
+    batch = processing.process_batch(batch.pk)  # deletes the stored file once done
     ingest_s = time.perf_counter() - started
     if batch.accepted != visits:
         raise RuntimeError(f"{batch.accepted} of {visits} visits accepted: {batch.status}")

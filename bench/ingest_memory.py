@@ -12,7 +12,7 @@ bench/ingest.py's rows), then sent in a process of its own through the path the 
 worker take: `receive_batch` (the file in 1 MiB blocks, as a request body arrives) then
 `process_batch` (read, validated and written a chunk at a time). `--parse-only` stops short
 of the database: the file is received, then read and parsed by the worker's reading thread
-(`services._parsed`), nothing written. The process reports its RSS after start-up
+(`processing._parsed`), nothing written. The process reports its RSS after start-up
 (Django and the ingest modules loaded), its peak (getrusage ru_maxrss) and the time taken.
 `--fhir` measures the exception: a FHIR Bundle is read whole (its references may point
 anywhere in it), so it is bounded by size instead (rules.MAX_BUNDLE_BYTES); one just under
@@ -193,7 +193,7 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
     django.setup()
     from contextlib import closing
 
-    from healthbank.ingest import services
+    from healthbank.ingest import processing, services
     from healthbank.ingest.formats import reader_for
     from healthbank.ingest.models import Credential
 
@@ -213,16 +213,16 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
     received_s = time.perf_counter() - started
     if parse_only:
         rows = 0
-        with services.stored_path(batch).open("rb") as file:
+        with processing.stored_path(batch).open("rb") as file:
             items = reader_for(format)(file)
-            with closing(services._parsed(items, after=0, scopes=["visit"])) as chunks:
+            with closing(processing._parsed(items, after=0, scopes=["visit"])) as chunks:
                 for _last, parsed, problems in chunks:
                     rows += len(parsed) + len(problems)
-        services.stored_path(batch).unlink()
+        processing.stored_path(batch).unlink()
         batch.delete()  # never processed: no worker of this database is to find it
         accepted = None
     else:
-        batch = services.process_batch(batch.pk)
+        batch = processing.process_batch(batch.pk)
         if batch.status != "done" or batch.rejected:
             raise RuntimeError(f"batch {batch.pk}: {batch.status}, {batch.rejected} refused")
         rows, accepted = batch.received, batch.accepted

@@ -774,7 +774,7 @@ def ingestion(visits: int) -> dict:
         raise Skipped("provider uploads (issue 8) have not landed: no healthbank.ingest app")
     from django.db import connection, transaction
 
-    from healthbank.ingest import services
+    from healthbank.ingest import processing, services
     from healthbank.ingest.models import Credential
     from healthbank.records.models import Provider, Visit
 
@@ -787,7 +787,7 @@ def ingestion(visits: int) -> dict:
         )
         before = transaction.savepoint()
         started = time.perf_counter()
-        batch = services.process_batch(batch.pk)
+        batch = processing.process_batch(batch.pk)
         ingest_s = time.perf_counter() - started
         if batch.accepted != visits:
             raise RuntimeError(f"{batch.accepted} of {visits} visits accepted: {batch.status}")

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "healthbank.express",
     "healthbank.ingest",
     "healthbank.vcard",
+    "healthbank.operations",  # demo, worker: start the other apps, none imports it
     "captcha",
     "csp",
     "django_tasks",

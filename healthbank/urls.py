@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from healthbank.api.api import api
+from healthbank import apis
 from healthbank.external.views import mailbox
 
 # Requests too large or unreadable: 400/413 with the error page, or an API's {code, message}.
@@ -10,14 +10,14 @@ handler400 = "healthbank.core.badrequest.bad_request"
 urlpatterns = [
     path("", include("healthbank.core.urls")),
     path("", include("healthbank.identity.urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", apis.app.urls),
     path("app/", include("healthbank.express.urls")),
     path("eservice/", include("healthbank.identity.eservice_urls")),
     path("bank/downloads/", include("healthbank.downloads.urls")),
     path("bank/", include("healthbank.bank.urls")),
     path("help/", include("healthbank.bank.help_urls")),
     path("units/", include("healthbank.employers.urls")),
-    path("providers/", include("healthbank.ingest.urls")),
+    path("providers/api/v1/", apis.providers.urls),
     path("captcha/", include("captcha.urls")),
     path("dev/mailbox/", mailbox, name="mailbox"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,6 +18,7 @@ from healthbank.api import schemas, tokens
 from healthbank.api.models import ApiToken
 from healthbank.audit.services import client_address
 from healthbank.core import badrequest
+from healthbank.core.schemas import ErrorOut
 from healthbank.downloads import selectors as download_selectors
 from healthbank.downloads import services as downloads
 from healthbank.downloads.categories import BY_CODE, CATEGORIES
@@ -25,8 +26,6 @@ from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.views import REFUSALS
 from healthbank.identity import devices
 from healthbank.identity.services import IdentityError, SessionEnded
-from healthbank.vcard.api import router as vcard_router
-from healthbank.vcard.services import VcardError
 
 # HTTP status of each refusal code; anything else is 400. 400 is for a request the OpenAPI
 # document refuses (shape, length, choices); a well-formed request that a rule the document
@@ -87,7 +86,7 @@ api = NinjaAPI(
 )
 badrequest.for_api(api)  # malformed, too large or non-UTF-8 bodies: {code, message}
 
-ERRORS = {code: schemas.ErrorOut for code in (400, 401, 403, 404, 409, 410, 413, 422, 429)}
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 410, 413, 422, 429)}
 
 
 def _error(request: HttpRequest, code: str, message, status: int | None = None) -> HttpResponse:
@@ -109,11 +108,6 @@ def _session_ended(request: HttpRequest, exc: SessionEnded) -> HttpResponse:
     if isinstance(request.auth, ApiToken):
         tokens.revoke_pair(request.auth)
     return _error(request, exc.code, exc.message, 401)
-
-
-@api.exception_handler(VcardError)
-def _vcard_refused(request: HttpRequest, exc: VcardError) -> HttpResponse:
-    return _error(request, exc.code, exc.message, VcardError.STATUS.get(exc.code, 400))
 
 
 @api.exception_handler(AuthenticationError)
@@ -303,6 +297,3 @@ def record_detail(request: HttpRequest, category: str, record_id: int):
     if row is None:
         raise Http404
     return record_views.item(found, row) | {"details": record_views.details(row)}
-
-
-api.add_router("/vcard", vcard_router)

@@ -6,44 +6,12 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
 
-NO_NUL = r"^[^\x00]*$"
-
-
-def _document_no_nul(schema: dict) -> None:
-    """Every free-text property of a body says what Body refuses: NUL characters."""
-    for prop in schema.get("properties", {}).values():
-        for option in [prop, *prop.get("anyOf", [])]:
-            free_text = option.get("type") == "string" and not (
-                {"pattern", "enum", "format"} & option.keys()
-            )
-            if free_text:
-                option["pattern"] = NO_NUL
-
-
-class Body(Schema):
-    """A request body; no NUL characters (PostgreSQL text cannot hold them). Patterns are
-    Python's, as in the document."""
-
-    model_config = ConfigDict(regex_engine="python-re", json_schema_extra=_document_no_nul)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def no_nul(cls, value):
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("NUL character")
-        return value
-
+from healthbank.core.schemas import Body
 
 # Text that must say something: not empty, not only spaces (the services strip it), no NUL.
 SOME_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"
 Platform = Literal["ios", "android", "web"]  # identity.models.Device.Platform
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class VerifyIn(Body):

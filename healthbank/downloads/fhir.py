@@ -46,18 +46,7 @@ business identifier (`Reference.identifier`), never by a urn the bundle cannot r
 - measurements: an `Observation` each (vital-signs LOINC; a systolic and a diastolic
   taken together as one 85354-9 panel).
 
-**Code systems.** Official URIs where one exists: ICD-10-CM `http://hl7.org/fhir/sid/icd-10-cm`,
-ATC `http://www.whocc.no/atc`, LOINC, UCUM, SNOMED CT and HL7's terminology. Taiwan's
-codes use the MOHW TW Core IG's canonical URIs (https://twcore.mohw.gov.tw/ig/twcore/):
-the national ID (`http://www.moi.gov.tw`, type v2-0203 NNxxx) or resident certificate
-(`http://www.immigration.gov.tw`, type PRC) as TW Core Patient's identifier slices have
-them, provider codes (organization-identifier-tw), NHI drug codes (medication-nhi-tw, and
-nhi-medication-ch-herb-tw for Chinese-medicine extracts), NHI medical service payment
-codes (medical-service-payment-tw) and NHI departments (medical-treatment-department-nhi-tw).
-Codes without a published system use this project's, under `https://healthbank.example/fhir/`:
-Taiwan CDC's vaccine codes, FDI tooth numbers (HL7's ex-tooth lacks primary teeth), body
-sites, visit kinds, care wishes and the preventive check's results; so do identifiers
-(visits, card numbers, bills, insured units) that have no public namespace.
+**Code systems** and the codings the FHIR reader shares: healthbank/codes/fhir.py.
 """
 
 from __future__ import annotations
@@ -73,6 +62,63 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import escape
 
+from healthbank.codes.fhir import (
+    ACT_CODE,
+    ACUTE,
+    ALLERGY_CLINICAL,
+    ALLERGY_VERIFICATION,
+    ATC,
+    BILL_ID,
+    BLOOD_PRESSURE,
+    BODY_SITE,
+    CARD_ID,
+    CARE_WISH,
+    CONDITION_CATEGORY,
+    CONSENT_CATEGORY,
+    CONSENT_SCOPE,
+    COURSE_OF_THERAPY,
+    DIAGNOSTIC_SERVICE,
+    DIASTOLIC,
+    HEIGHT,
+    ICD10CM,
+    IDENTIFIER_TYPE,
+    INTERPRETATION,
+    LAB_ITEM,
+    LABORATORY,
+    LOINC,
+    LONG_TERM,
+    NATIONAL_ID,
+    NHI_DEPARTMENT,
+    NHI_DRUG,
+    NHI_HERB,
+    NHI_SERVICE,
+    OBSERVATION_CATEGORY,
+    ORGANIZATION_ID,
+    ORGANIZATION_TYPE,
+    PAYMENT_TYPE,
+    PREVENTIVE_RESULT,
+    PREVENTIVE_RESULTS,
+    PREVENTIVE_VALUES,
+    PROJECT,
+    RECORD_ID,
+    RESIDENT_CERTIFICATE,
+    SEROLOGY,
+    SEROLOGY_VALUES,
+    SNOMED,
+    SURGICAL_PROCEDURE,
+    SYSTOLIC,
+    TIMING_ABBREVIATION,
+    TOOTH,
+    UCUM,
+    UNIT_ID,
+    URINE_PROTEIN,
+    VACCINE,
+    VISIT_ID,
+    VISIT_KIND,
+    VITAL_SIGNS,
+    WAIST,
+    WEIGHT,
+)
 from healthbank.codes.models import Drug
 from healthbank.downloads.categories import Category
 from healthbank.people.models import (
@@ -89,57 +135,10 @@ from healthbank.records.models import (
     DischargeSummary,
     Measurement,
     Provider,
-    Serology,
     Visit,
 )
 from healthbank.records.rules import Window
 from healthbank.records.selectors.assessments import EGFR_CODE
-
-# -- systems ------------------------------------------------------------------------------
-
-TW_CORE = "https://twcore.mohw.gov.tw/ig/twcore/CodeSystem"
-NATIONAL_ID = "http://www.moi.gov.tw"  # TW Core Patient identifier:idCardNumber
-RESIDENT_CERTIFICATE = "http://www.immigration.gov.tw"  # TW Core identifier:residentNumber
-ORGANIZATION_ID = f"{TW_CORE}/organization-identifier-tw"
-NHI_DRUG = f"{TW_CORE}/medication-nhi-tw"
-NHI_HERB = f"{TW_CORE}/nhi-medication-ch-herb-tw"
-NHI_SERVICE = f"{TW_CORE}/medical-service-payment-tw"
-NHI_DEPARTMENT = f"{TW_CORE}/medical-treatment-department-nhi-tw"
-
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-ATC = "http://www.whocc.no/atc"
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-UCUM = "http://unitsofmeasure.org"
-THO = "http://terminology.hl7.org/CodeSystem"
-IDENTIFIER_TYPE = f"{THO}/v2-0203"
-ACT_CODE = f"{THO}/v3-ActCode"
-INTERPRETATION = f"{THO}/v3-ObservationInterpretation"
-OBSERVATION_CATEGORY = f"{THO}/observation-category"
-CONDITION_CATEGORY = f"{THO}/condition-category"
-DIAGNOSTIC_SERVICE = f"{THO}/v2-0074"
-ORGANIZATION_TYPE = f"{THO}/organization-type"
-TIMING_ABBREVIATION = f"{THO}/v3-GTSAbbreviation"
-COURSE_OF_THERAPY = f"{THO}/medicationrequest-course-of-therapy"
-ALLERGY_CLINICAL = f"{THO}/allergyintolerance-clinical"
-ALLERGY_VERIFICATION = f"{THO}/allergyintolerance-verification"
-CONSENT_SCOPE = f"{THO}/consentscope"
-CONSENT_CATEGORY = f"{THO}/consentcategorycodes"
-PAYMENT_TYPE = f"{THO}/payment-type"
-
-PROJECT = "https://healthbank.example/fhir"
-VACCINE = f"{PROJECT}/CodeSystem/tw-cdc-vaccine"
-TOOTH = f"{PROJECT}/CodeSystem/fdi-tooth"
-BODY_SITE = f"{PROJECT}/CodeSystem/body-site"
-VISIT_KIND = f"{PROJECT}/CodeSystem/visit-kind"
-LAB_ITEM = f"{PROJECT}/CodeSystem/lab-item"  # items without an NHI code (calculated eGFR)
-CARE_WISH = f"{PROJECT}/CodeSystem/care-wish"
-PREVENTIVE_RESULT = f"{PROJECT}/CodeSystem/preventive-result"
-VISIT_ID = f"{PROJECT}/sid/visit"  # <provider code>-<provider's record id>
-RECORD_ID = f"{PROJECT}/sid"  # + /lab-result, /imaging-report ... for other reported rows
-CARD_ID = f"{PROJECT}/sid/nhi-card"
-BILL_ID = f"{PROJECT}/sid/premium-bill"
-UNIT_ID = f"{PROJECT}/sid/insured-unit"
 
 NHIA_NAME = "衛生福利部中央健康保險署"
 NHIA_ALIAS = "National Health Insurance Administration"
@@ -173,81 +172,10 @@ _UCUM = {
 _FLAGS = {"": ("N", "Normal"), "H": ("H", "High"), "L": ("L", "Low"), "A": ("A", "Abnormal")}
 _FREQUENCIES = {"QD": 1, "BID": 2, "TID": 3, "QID": 4}  # v3-GTSAbbreviation, times a day
 
-VITAL_SIGNS = "vital-signs"
-LABORATORY = "laboratory"
-BLOOD_PRESSURE = ("85354-9", "Blood pressure panel with all children optional")
-SYSTOLIC = ("8480-6", "Systolic blood pressure")
-DIASTOLIC = ("8462-4", "Diastolic blood pressure")
-
-# (LOINC code, display, UCUM unit, category)
-_HEIGHT = ("8302-2", "Body height", "cm", VITAL_SIGNS)
-_WEIGHT = ("29463-7", "Body weight", "kg", VITAL_SIGNS)
-_WAIST = ("8280-0", "Waist Circumference at umbilicus by Tape measure", "cm", VITAL_SIGNS)
-_SERUM = "[Mass/volume] in Serum or Plasma"
-_PREVENTIVE_VALUES = {
-    "height_cm": _HEIGHT,
-    "weight_kg": _WEIGHT,
-    "bmi": ("39156-5", "Body mass index (BMI) [Ratio]", "kg/m2", VITAL_SIGNS),
-    "waist_cm": _WAIST,
-    "total_cholesterol": ("2093-3", f"Cholesterol {_SERUM}", "mg/dL", LABORATORY),
-    "triglycerides": ("2571-8", f"Triglyceride {_SERUM}", "mg/dL", LABORATORY),
-    "hdl": ("2085-9", f"Cholesterol in HDL {_SERUM}", "mg/dL", LABORATORY),
-    "ldl": ("18262-6", f"Cholesterol in LDL {_SERUM} by Direct assay", "mg/dL", LABORATORY),
-    "fasting_glucose": ("1558-6", f"Fasting glucose {_SERUM}", "mg/dL", LABORATORY),
-    "bun": ("3094-0", f"Urea nitrogen {_SERUM}", "mg/dL", LABORATORY),
-    "creatinine": ("2160-0", f"Creatinine {_SERUM}", "mg/dL", LABORATORY),
-    "egfr": (
-        "33914-3",
-        "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or "
-        "Plasma by Creatinine-based formula (MDRD)",
-        "mL/min/{1.73_m2}",
-        LABORATORY,
-    ),
-    "ast": (
-        "1920-8",
-        "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma",
-        "U/L",
-        LABORATORY,
-    ),
-    "alt": (
-        "1742-6",
-        "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma",
-        "U/L",
-        LABORATORY,
-    ),
-}
-_SEROLOGY = {
-    "hbsag": ("5196-1", "Hepatitis B virus surface Ag [Presence] in Serum"),
-    "anti_hcv": ("16128-1", "Hepatitis C virus Ab [Presence] in Serum"),
-}
-_SEROLOGY_VALUES = {
-    Serology.POSITIVE: ("10828004", "Positive"),
-    Serology.NEGATIVE: ("260385009", "Negative"),
-}
-_URINE_PROTEIN = ("20454-5", "Protein [Presence] in Urine by Test strip")
-# The check's results (seed: 結果 per group), each judging the values listed.
-_PREVENTIVE_RESULTS = (
-    ("blood_pressure_result", "blood-pressure", "Blood pressure", ("blood_pressure",)),
-    (
-        "lipid_result",
-        "lipids",
-        "Blood lipids",
-        ("total_cholesterol", "triglycerides", "hdl", "ldl"),
-    ),
-    ("glucose_result", "glucose", "Blood glucose", ("fasting_glucose",)),
-    (
-        "kidney_result",
-        "kidney",
-        "Kidney function",
-        ("bun", "creatinine", "egfr", "urine_protein"),
-    ),
-    ("metabolic_syndrome_result", "metabolic-syndrome", "Metabolic syndrome", ()),
-    ("liver_result", "liver", "Liver function", ("ast", "alt", "hbsag", "anti_hcv")),
-)
 _MEASUREMENTS = {
-    Measurement.Kind.HEIGHT: _HEIGHT,
-    Measurement.Kind.WEIGHT: _WEIGHT,
-    Measurement.Kind.WAIST: _WAIST,
+    Measurement.Kind.HEIGHT: HEIGHT,
+    Measurement.Kind.WEIGHT: WEIGHT,
+    Measurement.Kind.WAIST: WAIST,
     Measurement.Kind.HEART_RATE: ("8867-4", "Heart rate", "/min", VITAL_SIGNS),
     Measurement.Kind.FASTING_GLUCOSE: (
         "41604-0",
@@ -273,11 +201,8 @@ _WISHES = {
     ),
 }
 _PROCEDURE_SERVICES = {"surgery", "procedure", "dental", "tcm"}  # Service.Category values
-_SURGICAL_PROCEDURE = ("387713003", "Surgical procedure")
 _INPATIENT = ("IMP", "inpatient encounter")
 _AMBULATORY = ("AMB", "ambulatory")
-_LONG_TERM = ("continuous", "Continuous long term therapy")
-_ACUTE = ("acute", "Short course (acute) therapy")
 _PATHOLOGY = ("PAT", "Pathology (gross & histopath, not surgical)")
 _NORMAL = ("N", "Normal")
 _ABNORMAL = ("A", "Abnormal")
@@ -640,7 +565,7 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
                 f"surgery/{surgery.pk}",
                 {
                     "status": "completed",
-                    "category": _concept(_coding(SNOMED, *_SURGICAL_PROCEDURE)),
+                    "category": _concept(_coding(SNOMED, *SURGICAL_PROCEDURE)),
                     "code": _service_concept(surgery.service),
                     "subject": b.patient,
                     "encounter": encounter,
@@ -680,7 +605,7 @@ def _medication_request(b: _Bundle, visit: Visit, order, provider: dict) -> dict
         "status": "completed",
         "intent": "order",
         "courseOfTherapyType": _concept(
-            _coding(COURSE_OF_THERAPY, *(_LONG_TERM if visit.chronic_refill else _ACUTE))
+            _coding(COURSE_OF_THERAPY, *(LONG_TERM if visit.chronic_refill else ACUTE))
         ),
         "medicationCodeableConcept": _drug_concept(order.drug),
         "subject": b.patient,
@@ -926,7 +851,7 @@ def _preventive_check(b: _Bundle, check) -> None:
         body = _observation(b, category, code, effective, **values)
         members[name] = b.add("Observation", f"preventive/{check.pk}/{name}", body)
 
-    for field, (loinc, display, unit, category) in _PREVENTIVE_VALUES.items():
+    for field, (loinc, display, unit, category) in PREVENTIVE_VALUES.items():
         value = getattr(check, field)
         if value is not None:
             add(field, category, (loinc, display), {"valueQuantity": _quantity(value, unit)})
@@ -934,13 +859,13 @@ def _preventive_check(b: _Bundle, check) -> None:
         panel = _blood_pressure(check.systolic, check.diastolic)
         add("blood_pressure", VITAL_SIGNS, BLOOD_PRESSURE, panel)
     if check.urine_protein:
-        add("urine_protein", LABORATORY, _URINE_PROTEIN, {"valueString": check.urine_protein})
-    for field, code in _SEROLOGY.items():
+        add("urine_protein", LABORATORY, URINE_PROTEIN, {"valueString": check.urine_protein})
+    for field, code in SEROLOGY.items():
         value = getattr(check, field)
-        if value in _SEROLOGY_VALUES:
-            answer = _concept(_coding(SNOMED, *_SEROLOGY_VALUES[value]))
+        if value in SEROLOGY_VALUES:
+            answer = _concept(_coding(SNOMED, *SEROLOGY_VALUES[value]))
             add(field, LABORATORY, code, {"valueCodeableConcept": answer})
-    for field, code, display, judged in _PREVENTIVE_RESULTS:
+    for field, code, display, judged in PREVENTIVE_RESULTS:
         result = getattr(check, field)
         if result == CheckResult.NOT_DONE:
             continue

@@ -1,17 +1,18 @@
-"""Background work of the download service, run by `healthbank worker`."""
+"""Background work of the download service, run by `healthbank worker`; queued by
+services.py, done by generation.py."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from healthbank.downloads import services
+from healthbank.downloads import generation
 
 
 @task()
 def generate_package(package_id: int) -> str:
-    return services.generate(package_id).status
+    return generation.generate(package_id).status
 
 
 @task()
 def delete_expired_packages() -> int:
-    return services.delete_expired()
+    return generation.delete_expired()

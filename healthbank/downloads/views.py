@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from healthbank.bank.portal import Portal, open_portal, portal_page
-from healthbank.downloads import selectors, services
+from healthbank.downloads import generation, selectors, services
 from healthbank.downloads.forms import PackageForm
 from healthbank.downloads.models import PackageRequest
 from healthbank.identity import reauth
@@ -90,7 +90,7 @@ def download(request: HttpRequest, portal: Portal, pk: int) -> FileResponse:
     package = selectors.package(portal.subject, pk)
     if not package.is_downloadable():
         raise Http404
-    path = services.stored_path(package)
+    path = generation.stored_path(package)
     if not path.exists():
         raise Http404
     return FileResponse(

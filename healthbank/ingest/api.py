@@ -19,10 +19,9 @@ from ninja.security import HttpBearer
 
 from healthbank.core import badrequest
 from healthbank.core.http import MAX_OFFSET
+from healthbank.core.schemas import ErrorOut
 from healthbank.ingest import rules, selectors, services
 from healthbank.ingest.models import Batch, Credential
-from healthbank.vcard.providers import router as vcard_router
-from healthbank.vcard.services import VcardError
 
 READ_BYTES = 1024 * 1024
 CONTENT_TYPES = {
@@ -66,11 +65,6 @@ api = NinjaAPI(
 badrequest.for_api(api)  # malformed, too large or non-UTF-8 bodies: {code, message}
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
 class BatchOut(Schema):
     id: int
     format: str
@@ -106,11 +100,6 @@ def _error(
 @api.exception_handler(services.IngestError)
 def _refused(request: HttpRequest, exc: services.IngestError) -> HttpResponse:
     return _error(request, exc.code, exc.message)
-
-
-@api.exception_handler(VcardError)
-def _vcard_refused(request: HttpRequest, exc: VcardError) -> HttpResponse:
-    return _error(request, exc.code, exc.message, VcardError.STATUS.get(exc.code, 400))
 
 
 @api.exception_handler(AuthenticationError)
@@ -329,6 +318,3 @@ def problems(request: HttpRequest, batch_id: BatchId):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="batch-{batch_id}-problems.csv"'
     return response
-
-
-api.add_router("/vcard", vcard_router)

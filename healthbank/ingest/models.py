@@ -84,7 +84,7 @@ class Batch(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # When a run last started or committed a chunk: a batch left unfinished and silent for
-    # long is one whose worker died, and is queued again (services.resume_stalled).
+    # long is one whose worker died, and is queued again (tasks.resume_stalled).
     progress_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the raw file under INGEST_DIR was deleted; until then it counts against the
     # credential's quota (services.held_bytes).

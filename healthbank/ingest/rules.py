@@ -14,6 +14,9 @@ Kind = Provider.Kind
 
 # --- what each kind of reporter may send by default (staff may narrow or widen it) ------
 CARE_TYPES = ("visit", "lab_result", "imaging_report", "discharge_summary", "allergy")
+# The agencies' provider codes, which tell an agency's default scopes; the synthetic
+# network (synth/network.py) creates the agencies with them.
+AGENCY_CODES = {"cdc": "9900000001", "hpa": "9900000002", "mohw": "9900000003"}
 AGENCY_TYPES = {
     "cdc": ("vaccination",),  # 疾管署: the immunisation registry
     "hpa": ("preventive_check",),  # 國健署: adult preventive care
@@ -25,8 +28,6 @@ def default_scopes(provider: Provider) -> list[str]:
     """Hospitals, clinics and pharmacies send care records; each agency its own registry."""
     if provider.kind != Kind.AGENCY:
         return list(CARE_TYPES)
-    from healthbank.synth.network import AGENCY_CODES
-
     for key, code in AGENCY_CODES.items():
         if provider.code == code:
             return list(AGENCY_TYPES[key])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from healthbank.ingest.rules import AGENCY_CODES
 from healthbank.people.models import InsuredUnit, Township
 from healthbank.records.models import Provider
 from healthbank.synth.streets import street_address
@@ -98,7 +99,6 @@ def build_network(townships: list[str], seed: int) -> Network:
     return _load(townships)
 
 
-AGENCY_CODES = {"cdc": "9900000001", "hpa": "9900000002", "mohw": "9900000003"}
 AGENCY_NAMES = {
     "cdc": "衛生福利部疾病管制署",
     "hpa": "衛生福利部國民健康署",

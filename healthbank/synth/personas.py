@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from healthbank.synth.population import Member
-from healthbank.synth.services import Home, HouseholdPlan
+from healthbank.synth.population import Home, HouseholdPlan, Member
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,30 @@ def employment_chance(member: Member, today: dt.date) -> float:
     return 0.12
 
 
+@dataclass
+class HouseholdPlan:
+    """What decides a household beyond chance: used by the demo personas."""
+
+    members: list[Member]
+    town: str
+    profiles: list[dict]  # per member: dental_regular, dental_rate, tcm_rate, no_records, weeks
+    home: Home | None = None  # a fixed registered address, else one by chance
+
+
+@dataclass(frozen=True)
+class Home:
+    """A household's number (戶號) and registered address, fixed rather than drawn."""
+
+    number: str
+    village: str  # village code; its first eight digits are the township's
+    neighbourhood: int
+    street_address: str
+
+    @property
+    def town(self) -> str:
+        return self.village[:8]
+
+
 class Identities:
     """Hands out unique national IDs, household numbers and card numbers."""
 

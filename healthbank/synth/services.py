@@ -20,6 +20,8 @@ from healthbank.synth.care import CareGenerator, Codes, own_entries
 from healthbank.synth.labs import Physiology
 from healthbank.synth.network import build_network
 from healthbank.synth.population import (
+    Home,
+    HouseholdPlan,
     Identities,
     Member,
     assign_cover,
@@ -118,30 +120,6 @@ class SeedReport:
     @property
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
-
-
-@dataclass
-class HouseholdPlan:
-    """What decides a household beyond chance: used by the demo personas."""
-
-    members: list[Member]
-    town: str
-    profiles: list[dict]  # per member: dental_regular, dental_rate, tcm_rate, no_records, weeks
-    home: Home | None = None  # a fixed registered address, else one by chance
-
-
-@dataclass(frozen=True)
-class Home:
-    """A household's number (戶號) and registered address, fixed rather than drawn."""
-
-    number: str
-    village: str  # village code; its first eight digits are the township's
-    neighbourhood: int
-    street_address: str
-
-    @property
-    def town(self) -> str:
-        return self.village[:8]
 
 
 class Seeder:

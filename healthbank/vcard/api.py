@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from healthbank.api.schemas import NO_NUL, ErrorOut
 from healthbank.audit.services import client_address
 from healthbank.core.http import page_bounds
+from healthbank.core.schemas import NO_NUL, ErrorOut
 from healthbank.identity import services as identity
 from healthbank.people.models import County, Person, Township
 from healthbank.vcard import images, rules, selectors, services

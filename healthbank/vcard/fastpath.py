@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.core import proxies
-from healthbank.ingest.services import token_parts
+from healthbank.core.credentials import token_parts
 from healthbank.vcard import qr, services
 
 log = logging.getLogger(__name__)

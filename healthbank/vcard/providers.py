@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Status
 
-from healthbank.api.schemas import ErrorOut
 from healthbank.audit.services import client_address
-from healthbank.ingest.models import Credential
+from healthbank.core.schemas import ErrorOut
+from healthbank.records.models import Provider
 from healthbank.vcard import services
 from healthbank.vcard.schemas import CardReadOut, ClinicRequestIn, ClinicRequestOut, VerifyIn
 
@@ -19,11 +19,11 @@ router = Router(tags=["virtual card"])
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 410)}
 
 
-def _provider(request: HttpRequest):
-    credential: Credential = request.auth
-    if not services.accepts_card(credential.provider):
+def _provider(request: HttpRequest) -> Provider:
+    provider = request.auth.provider  # the providers' API signs in with ingest's credential
+    if not services.accepts_card(provider):
         raise services.VcardError("not_accepting")
-    return credential.provider
+    return provider
 
 
 def _read(read: services.CardRead) -> dict:

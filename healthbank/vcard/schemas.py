@@ -8,7 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from healthbank.api.schemas import Body
+from healthbank.core.schemas import Body
 
 
 class PersonOut(Schema):

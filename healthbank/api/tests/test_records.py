@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from healthbank.api.tests.test_api import get, login, post, verify
+from healthbank.downloads import generation
 from healthbank.downloads import services as downloads
 from healthbank.downloads.models import PackageRequest
 from healthbank.identity.tests.cardhelpers import WIFE_ID, registered, seed_personas
@@ -42,7 +43,7 @@ def test_todays_data_shows_browse_or_no_data_per_category_once_made(client, chen
     assert get(client, "/today", token=token).json()["request_id"] == asked["request_id"]
     assert asked["requested_on"] == timezone.localdate().isoformat()
 
-    downloads.generate(asked["request_id"])
+    generation.generate(asked["request_id"])
 
     made = get(client, "/today", token=token).json()
     assert made["status"] == "ready"

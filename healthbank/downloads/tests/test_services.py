@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from healthbank.bank.tests.conftest import CHEN, LIN, LIN_SON, WU
 from healthbank.core.rocdate import to_roc
-from healthbank.downloads import documents, services
+from healthbank.downloads import documents, generation, services
 from healthbank.downloads.models import PackageRequest
 from healthbank.people.models import Person
 from healthbank.records.rules import record_window
@@ -45,7 +45,7 @@ def requested(who: Person, choices, django_capture_on_commit_callbacks, by=None)
 
 
 def opened(package: PackageRequest, password: str) -> pyzipper.AESZipFile:
-    data = services.stored_path(package).read_bytes()
+    data = generation.stored_path(package).read_bytes()
     archive = pyzipper.AESZipFile(io.BytesIO(data))
     archive.setpassword(password.encode())
     return archive
@@ -212,7 +212,7 @@ def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas, download_
     half.parent.mkdir(parents=True)
     half.write_bytes(b"PK half")
     os.utime(half, (time.time() - 7200, time.time() - 7200))
-    services.delete_expired()
+    generation.delete_expired()
     stuck.refresh_from_db()
     assert stuck.status == Status.FAILED and not half.exists()
 
@@ -224,15 +224,15 @@ def test_packages_expire_after_seven_days_and_their_files_are_deleted(
     package = requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
     run_worker()
     package.refresh_from_db()
-    path = services.stored_path(package)
+    path = generation.stored_path(package)
     assert path.exists()
 
-    services.delete_expired(now=package.finished_at + dt.timedelta(days=6, hours=23))
+    generation.delete_expired(now=package.finished_at + dt.timedelta(days=6, hours=23))
     package.refresh_from_db()
     assert package.status == Status.READY and path.exists()
 
     later = package.finished_at + dt.timedelta(days=7, seconds=1)
     assert not package.is_downloadable(later)
-    assert services.delete_expired(now=later) == 1
+    assert generation.delete_expired(now=later) == 1
     package.refresh_from_db()
     assert package.status == Status.EXPIRED and not path.exists()

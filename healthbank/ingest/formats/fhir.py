@@ -21,13 +21,13 @@ The mapping, element by element, is in ../schemas/fhir.md; in short:
 - `Patient`, `Organization`, `Practitioner`, `PractitionerRole` and `Location` are read
   only through references; any other resource is reported as unsupported and skipped.
 
-It reads what healthbank/downloads/fhir.py writes (the same code systems, identifiers and
-elements), so a person's download sent back gives the same rows, as far as the download
-carries them. The person is the Patient's national ID (or resident certificate) identifier;
-the provider's record id is the resource's business identifier (this project's `sid`
-systems hold "<provider code>-<record id>": the code is dropped), else its first
-identifier, else its `id`. `entry.request.method` DELETE, or status entered-in-error,
-gives the void row.
+It reads what healthbank/downloads/fhir.py writes (the same code systems, which
+healthbank/codes/fhir.py holds for both, identifiers and elements), so a person's download
+sent back gives the same rows, as far as the download carries them. The person is the
+Patient's national ID (or resident certificate) identifier; the provider's record id is the
+resource's business identifier (this project's `sid` systems hold "<provider code>-<record
+id>": the code is dropped), else its first identifier, else its `id`. `entry.request.method`
+DELETE, or status entered-in-error, gives the void row.
 
 Each resource read is first validated against its R4B model (fhir.resources, which R4
 resources pass unchanged), so a wrong type anywhere is reported with its path; the mapping
@@ -53,7 +53,7 @@ from django.utils import translation
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
-from healthbank.downloads import fhir as out  # the writer: its code systems and code tables
+from healthbank.codes import fhir as codes  # the code systems and tables the export writes
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.rules import MAX_BUNDLE_BYTES
 from healthbank.records.models import DischargeSummary
@@ -72,7 +72,7 @@ WHOLE_BUNDLE = 1
 INTERNAL_ERROR = "This entry could not be read (internal error)."
 
 # Visit elements NHI claims have and R4 does not: this project's extensions on Encounter.
-EXTENSION = f"{out.PROJECT}/StructureDefinition"
+EXTENSION = f"{codes.PROJECT}/StructureDefinition"
 COPAYMENT = f"{EXTENSION}/copayment"  # valueMoney (TWD) or valueInteger
 POINTS = f"{EXTENSION}/nhi-points"  # valueInteger
 CARD_SEQUENCE = f"{EXTENSION}/card-sequence"  # valueString, 健保卡就醫序號
@@ -80,20 +80,20 @@ REFILL_NUMBER = f"{EXTENSION}/refill-number"  # valuePositiveInt, which refill o
 # DiagnosticReport has no body site in R4: valueCodeableConcept with a BODY_SITE coding.
 BODY_SITE = f"{EXTENSION}/body-site"
 # The adult preventive check (成人預防保健) as one Observation panel; its values and results
-# use the codes downloads/fhir.py gives them.
-PREVENTIVE_CHECK = f"{out.PROJECT}/CodeSystem/preventive-check"
+# use the codes downloads/fhir.py gives them (codes/fhir.py).
+PREVENTIVE_CHECK = f"{codes.PROJECT}/CodeSystem/preventive-check"
 PREVENTIVE_PANEL = "adult"
 
 # Business identifier systems of each row type (downloads/fhir.py's _record_identifier).
 _ID_SYSTEMS = {
-    "visit": out.VISIT_ID,
-    "lab_result": f"{out.RECORD_ID}/lab-result",
-    "imaging_report": f"{out.RECORD_ID}/imaging-report",
-    "discharge_summary": f"{out.RECORD_ID}/discharge-summary",
-    "allergy": f"{out.RECORD_ID}/allergy",
-    "vaccination": f"{out.RECORD_ID}/vaccination",
-    "preventive_check": f"{out.RECORD_ID}/preventive-check",
-    "care_wish": f"{out.RECORD_ID}/care-wish",
+    "visit": codes.VISIT_ID,
+    "lab_result": f"{codes.RECORD_ID}/lab-result",
+    "imaging_report": f"{codes.RECORD_ID}/imaging-report",
+    "discharge_summary": f"{codes.RECORD_ID}/discharge-summary",
+    "allergy": f"{codes.RECORD_ID}/allergy",
+    "vaccination": f"{codes.RECORD_ID}/vaccination",
+    "preventive_check": f"{codes.RECORD_ID}/preventive-check",
+    "care_wish": f"{codes.RECORD_ID}/care-wish",
 }
 _TYPE_OF_SYSTEM = {system: row_type for row_type, system in _ID_SYSTEMS.items()}
 # The row type a resource type is, where one type gives one row type (DELETE by id).
@@ -108,26 +108,26 @@ _ROW_TYPE = {
 _VISIT_PARTS = ("Condition", "MedicationRequest", "Procedure")
 _RECORDS = (*_ROW_TYPE, "Observation")
 _REFERENCED_ONLY = ("Patient", "Organization", "Practitioner", "PractitionerRole", "Location")
-_PATIENT_SYSTEMS = (out.NATIONAL_ID, out.RESIDENT_CERTIFICATE)
+_PATIENT_SYSTEMS = (codes.NATIONAL_ID, codes.RESIDENT_CERTIFICATE)
 
 _FLAG = {"N": "", "H": "H", "HH": "H", "L": "L", "LL": "L", "A": "A", "AA": "A"}
 _INPATIENT_CLASSES = {"IMP", "ACUTE", "NONAC"}
 _IMAGING_CATEGORY = {"RAD": "imaging", "PAT": "pathology", "SP": "pathology"}
-_DRUG_SYSTEMS = (out.NHI_DRUG, out.NHI_HERB)
-_LAB_SYSTEMS = (out.NHI_SERVICE, out.LAB_ITEM)
+_DRUG_SYSTEMS = (codes.NHI_DRUG, codes.NHI_HERB)
+_LAB_SYSTEMS = (codes.NHI_SERVICE, codes.LAB_ITEM)
 _DAYS = {"d", "day", "days"}
 _DISCHARGE_SUMMARY = "18842-5"
-_CONTINUOUS = out._LONG_TERM[0]
-_SURGERY = out._SURGICAL_PROCEDURE[0]
+_CONTINUOUS = codes.LONG_TERM[0]
+_SURGERY = codes.SURGICAL_PROCEDURE[0]
 
 # Preventive check: LOINC code → the PreventiveCheck field it fills.
-_PREVENTIVE_LOINC = {loinc: name for name, (loinc, *_) in out._PREVENTIVE_VALUES.items()}
-_PREVENTIVE_LOINC[out.SYSTOLIC[0]] = "systolic"
-_PREVENTIVE_LOINC[out.DIASTOLIC[0]] = "diastolic"
-_PREVENTIVE_LOINC[out._URINE_PROTEIN[0]] = "urine_protein"
-_SEROLOGY_LOINC = {loinc: name for name, (loinc, _) in out._SEROLOGY.items()}
-_SEROLOGY_ANSWER = {code: str(value) for value, (code, _) in out._SEROLOGY_VALUES.items()}
-_RESULT_CODE = {code: name for name, code, _, _ in out._PREVENTIVE_RESULTS}
+_PREVENTIVE_LOINC = {loinc: name for name, (loinc, *_) in codes.PREVENTIVE_VALUES.items()}
+_PREVENTIVE_LOINC[codes.SYSTOLIC[0]] = "systolic"
+_PREVENTIVE_LOINC[codes.DIASTOLIC[0]] = "diastolic"
+_PREVENTIVE_LOINC[codes.URINE_PROTEIN[0]] = "urine_protein"
+_SEROLOGY_LOINC = {loinc: name for name, (loinc, _) in codes.SEROLOGY.items()}
+_SEROLOGY_ANSWER = {code: str(value) for value, (code, _) in codes.SEROLOGY_VALUES.items()}
+_RESULT_CODE = {code: name for name, code, _, _ in codes.PREVENTIVE_RESULTS}
 _NOT_DONE = "not_done"
 _INTEGER_FIELDS = {
     "systolic", "diastolic", "total_cholesterol", "triglycerides", "hdl", "ldl",
@@ -595,8 +595,8 @@ class _Reader:
         self.problem(
             path,
             "The Patient has no identifier with the national ID system "
-            f"({out.NATIONAL_ID}) or the resident certificate system "
-            f"({out.RESIDENT_CERTIFICATE}).",
+            f"({codes.NATIONAL_ID}) or the resident certificate system "
+            f"({codes.RESIDENT_CERTIFICATE}).",
         )
         return None
 
@@ -679,13 +679,13 @@ class _Reader:
         inpatient = _get(encounter, "class", "code") in _INPATIENT_CLASSES
         kind = None
         for concept in _list(encounter.get("type")):
-            kind = kind or _code(concept, out.VISIT_KIND)
+            kind = kind or _code(concept, codes.VISIT_KIND)
         self.put(row, "kind", kind or ("inpatient" if inpatient else None))
         self.put(row, "visit_date", self.date("period.start", _get(encounter, "period", "start")))
         if row.get("kind") == "inpatient":
             end = self.date("period.end", _get(encounter, "period", "end"))
             self.put(row, "discharge_date", end)
-        department = self.coded("serviceType", encounter.get("serviceType"), out.NHI_DEPARTMENT)
+        department = self.coded("serviceType", encounter.get("serviceType"), codes.NHI_DEPARTMENT)
         self.put(row, "department", department)
         copayment = self.extension(COPAYMENT)
         if copayment is not None:
@@ -723,7 +723,7 @@ class _Reader:
             if not reader.same_patient(row["national_id"]):
                 continue
             if part.resource_type == "Condition":
-                code = reader.coded("code", part.resource.get("code"), out.ICD10CM)  # type: ignore[union-attr]
+                code = reader.coded("code", part.resource.get("code"), codes.ICD10CM)  # type: ignore[union-attr]
                 if code is not None:
                     rank = rank_of.get(part.position, 10**12)  # unranked: after the ranked
                     ranked.append((rank, part.position, code))
@@ -779,7 +779,7 @@ class _Reader:
         return theirs is not None
 
     def continuous(self) -> bool:
-        return _code(self.resource.get("courseOfTherapyType"), out.COURSE_OF_THERAPY) == (
+        return _code(self.resource.get("courseOfTherapyType"), codes.COURSE_OF_THERAPY) == (
             _CONTINUOUS
         )
 
@@ -812,7 +812,7 @@ class _Reader:
         dosage = _get(request, "dosageInstruction", 0)
         frequency = (
             _get(dosage, "timing", "code", "text")
-            or _code(_get(dosage, "timing", "code"), out.TIMING_ABBREVIATION)
+            or _code(_get(dosage, "timing", "code"), codes.TIMING_ABBREVIATION)
             or _get(dosage, "text")
         )
         if frequency is not None:
@@ -821,13 +821,13 @@ class _Reader:
 
     def procedure(self, visit_date: str | None, orders: list[dict], surgeries: list[dict]) -> None:
         procedure = self.resource
-        service = self.coded("code", procedure.get("code"), out.NHI_SERVICE)
+        service = self.coded("code", procedure.get("code"), codes.NHI_SERVICE)
         sites = _list(procedure.get("bodySite"))
-        if _code(procedure.get("category"), out.SNOMED) == _SURGERY:
+        if _code(procedure.get("category"), codes.SNOMED) == _SURGERY:
             surgery: dict[str, Any] = {}
             self.put(surgery, "service", service)
             if sites:
-                self.put(surgery, "body_site", self.coded("bodySite[0]", sites[0], out.BODY_SITE))
+                self.put(surgery, "body_site", self.coded("bodySite[0]", sites[0], codes.BODY_SITE))
             performed = procedure.get("performedDateTime") or _get(
                 procedure, "performedPeriod", "start"
             )
@@ -837,7 +837,7 @@ class _Reader:
         order: dict[str, Any] = {}
         self.put(order, "service", service)
         if sites:
-            self.put(order, "tooth", self.coded("bodySite[0]", sites[0], out.TOOTH))
+            self.put(order, "tooth", self.coded("bodySite[0]", sites[0], codes.TOOTH))
         orders.append(order)
 
     # -- other records --------------------------------------------------------------------
@@ -872,7 +872,7 @@ class _Reader:
             self.put(row, "value_text", self.text("valueString", observation["valueString"]))
         interpretation = _get(observation, "interpretation", 0)
         if interpretation is not None:
-            code = self.coded("interpretation[0]", interpretation, out.INTERPRETATION)
+            code = self.coded("interpretation[0]", interpretation, codes.INTERPRETATION)
             if code is not None and code not in _FLAG:
                 self.problem("interpretation[0]", f"Use one of {', '.join(_FLAG)}.")
             self.put(row, "flag", _FLAG.get(code or ""))
@@ -885,18 +885,18 @@ class _Reader:
         if row is None or row.get("void"):
             return row
         for concept in _list(report.get("category")):
-            kind = _IMAGING_CATEGORY.get(_code(concept, out.DIAGNOSTIC_SERVICE) or "")
+            kind = _IMAGING_CATEGORY.get(_code(concept, codes.DIAGNOSTIC_SERVICE) or "")
             if kind:
                 row["kind"] = kind
                 break
         else:
-            self.problem("category", f"A category coded RAD or PAT ({out.DIAGNOSTIC_SERVICE}).")
-        self.put(row, "service", self.coded("code", report.get("code"), out.NHI_SERVICE))
+            self.problem("category", f"A category coded RAD or PAT ({codes.DIAGNOSTIC_SERVICE}).")
+        self.put(row, "service", self.coded("code", report.get("code"), codes.NHI_SERVICE))
         site = self.extension(BODY_SITE)
         if site is not None:
             concept = site.get("valueCodeableConcept")
             self.put(
-                row, "body_site", self.coded("extension(body-site).value", concept, out.BODY_SITE)
+                row, "body_site", self.coded("extension(body-site).value", concept, codes.BODY_SITE)
             )
         effective = report.get("effectiveDateTime") or _get(report, "effectivePeriod", "start")
         self.put(row, "examined_on", self.date("effective[x]", effective))
@@ -924,7 +924,7 @@ class _Reader:
 
     def discharge_summary(self) -> dict | None:
         document = self.resource
-        if _code(document.get("type"), out.LOINC) != _DISCHARGE_SUMMARY:
+        if _code(document.get("type"), codes.LOINC) != _DISCHARGE_SUMMARY:
             self.problem(
                 "type",
                 f"Only discharge summaries (LOINC {_DISCHARGE_SUMMARY}) are taken; entry skipped.",
@@ -979,7 +979,7 @@ class _Reader:
         if immunization.get("status") == "not-done":
             self.problem("status", "An immunization not done is not a vaccination record.")
             return None
-        vaccine = self.coded("vaccineCode", immunization.get("vaccineCode"), out.VACCINE)
+        vaccine = self.coded("vaccineCode", immunization.get("vaccineCode"), codes.VACCINE)
         self.put(row, "vaccine", vaccine)
         given = self.date("occurrenceDateTime", immunization.get("occurrenceDateTime"))
         self.put(row, "given_on", given)
@@ -991,10 +991,10 @@ class _Reader:
         row = self.start("care_wish", "patient")
         if row is None or row.get("void"):
             return row
-        kinds = [_code(c, out.CARE_WISH) for c in _list(consent.get("category"))]
+        kinds = [_code(c, codes.CARE_WISH) for c in _list(consent.get("category"))]
         kind = next((k for k in kinds if k), None)
         if kind is None:
-            self.problem("category", f"A category coded with {out.CARE_WISH} is needed.")
+            self.problem("category", f"A category coded with {codes.CARE_WISH} is needed.")
         row["kind"] = kind
         self.put(row, "signed_on", self.date("dateTime", consent.get("dateTime")))
         noted = _get(consent, "verification", 0, "verificationDate")
@@ -1010,9 +1010,9 @@ class _Reader:
             return row
         effective = panel.get("effectiveDateTime") or _get(panel, "effectivePeriod", "start")
         self.put(row, "checked_on", self.date("effective[x]", effective))
-        for name, _, _, _ in out._PREVENTIVE_RESULTS:
+        for name, _, _, _ in codes.PREVENTIVE_RESULTS:
             row[name] = _NOT_DONE
-        for name in out._SEROLOGY:
+        for name in codes.SEROLOGY:
             row[name] = _NOT_DONE
         for index, component in enumerate(_list(panel.get("component"))):
             self.preventive_value(row, f"component[{index}]", component)
@@ -1039,8 +1039,8 @@ class _Reader:
 
     def preventive_value(self, row: dict, path: str, item: Any) -> None:
         code = _get(item, "code")
-        loinc = _code(code, out.LOINC)
-        result = _code(code, out.PREVENTIVE_RESULT)
+        loinc = _code(code, codes.LOINC)
+        result = _code(code, codes.PREVENTIVE_RESULT)
         if loinc in _PREVENTIVE_LOINC:
             name = _PREVENTIVE_LOINC[loinc]
             if name == "urine_protein":
@@ -1053,18 +1053,18 @@ class _Reader:
                 self.problem(f"{path}.valueQuantity.value", "A whole number is needed.")
             self.put(row, name, value)
         elif loinc in _SEROLOGY_LOINC:
-            answer = _code(_get(item, "valueCodeableConcept"), out.SNOMED)
+            answer = _code(_get(item, "valueCodeableConcept"), codes.SNOMED)
             if answer not in _SEROLOGY_ANSWER:
                 self.problem(f"{path}.valueCodeableConcept", "SNOMED positive or negative.")
                 return
             row[_SEROLOGY_LOINC[loinc]] = _SEROLOGY_ANSWER[answer]
         elif result in _RESULT_CODE:
-            flag = _code(_get(item, "interpretation", 0), out.INTERPRETATION)
+            flag = _code(_get(item, "interpretation", 0), codes.INTERPRETATION)
             if flag not in ("N", "A"):
                 self.problem(f"{path}.interpretation", "A result is interpreted N or A.")
                 return
             row[_RESULT_CODE[result]] = "normal" if flag == "N" else "abnormal"
-        elif loinc != out.BLOOD_PRESSURE[0]:  # the panel's own components are read too
+        elif loinc != codes.BLOOD_PRESSURE[0]:  # the panel's own components are read too
             self.problem(f"{path}.code", "Not a value of the adult preventive check.")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from healthbank.ingest import services
+from healthbank.ingest import processing, services
 from healthbank.ingest.models import Batch, Credential
 from healthbank.people.models import Enrolment, InsuredUnit, Person, Township
 from healthbank.records.models import Provider
@@ -123,7 +123,7 @@ def upload(db):
         batch = services.receive_batch(
             credential=credential, chunks=[data], format=format, all_or_nothing=all_or_nothing
         )
-        services.process_batch(batch.pk)
+        processing.process_batch(batch.pk)
         return Batch.objects.get(pk=batch.pk)
 
     return upload

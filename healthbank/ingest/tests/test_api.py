@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from healthbank.ingest import services
+from healthbank.ingest import processing, services
 from healthbank.ingest.models import Batch, Credential
 from healthbank.ingest.tests.conftest import NOBODY, ndjson, visit_row
 from healthbank.records.models import Visit
@@ -31,7 +31,7 @@ def test_the_owner_sends_a_file_and_follows_its_batch(client, world):
     assert response.status_code == 202
     sent = response.json()
     assert (sent["status"], sent["format"], sent["size"]) == ("received", "ndjson", len(data))
-    services.process_batch(sent["id"])  # what the worker does
+    processing.process_batch(sent["id"])  # what the worker does
 
     page = client.get(f"{BASE}/batches/{sent['id']}", **auth(world.hospital_token)).json()
     assert (page["status"], page["accepted"], page["rejected"]) == ("done", 1, 1)
@@ -105,7 +105,7 @@ def test_a_raw_body_larger_than_djangos_form_limit_is_streamed(client, world, se
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     rows = [visit_row(f"V{i}") for i in range(20)]
     assert posted(client, world.hospital_token, ndjson(*rows)).status_code == 202
-    services.process_batch(Batch.objects.get().pk)
+    processing.process_batch(Batch.objects.get().pk)
     assert Visit.objects.count() == 20
 
 

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
 
-from healthbank.ingest import rules, services
+from healthbank.ingest import processing, rules, services
 from healthbank.ingest.models import Batch
 from healthbank.ingest.tests.conftest import ALICE, NOBODY, ndjson, visit_row
 from healthbank.records.models import Visit
@@ -294,7 +294,7 @@ def test_receiving_and_processing_a_file_takes_memory_of_a_line_not_of_the_file(
     tracemalloc.start()
     try:
         batch = services.receive_batch(credential=credential, chunks=blocks(path), format=format)
-        batch = services.process_batch(batch.pk)
+        batch = processing.process_batch(batch.pk)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

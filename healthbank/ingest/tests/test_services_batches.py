@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from healthbank.ingest import rules, services
+from healthbank.ingest import processing, rules, services, tasks
 from healthbank.ingest.models import Batch
 from healthbank.ingest.tests.conftest import NOBODY, days_ago, ndjson, problems, visit_row
 from healthbank.records.models import (
@@ -68,14 +68,14 @@ def test_a_run_stopped_inside_a_chunk_leaves_no_part_of_it_and_resumes(world, sm
     rows = [visit_row(f"V{i}") for i in range(5)] + [visit_row("BAD", national_id=NOBODY)]
     batch = received(world, ndjson(*rows))
     with pytest.raises(Stop):
-        services.process_batch(batch.pk, after_chunk=stop_at_chunk(2))
+        processing.process_batch(batch.pk, after_chunk=stop_at_chunk(2))
     batch.refresh_from_db()
     # The first chunk (lines 1-2) is committed; the second was written and then rolled back.
     assert (batch.status, batch.checkpoint, batch.accepted) == ("processing", 2, 2)
     assert sorted(Visit.objects.values_list("source_id", flat=True)) == ["V0", "V1"]
     assert DrugOrder.objects.count() == VisitDiagnosis.objects.count() / 2 == 2
 
-    done = services.process_batch(batch.pk)
+    done = processing.process_batch(batch.pk)
     assert (done.status, done.received, done.accepted, done.rejected) == ("done", 6, 5, 1)
     assert done.checkpoint == 6
     assert Visit.objects.count() == 5 and DrugOrder.objects.count() == 5
@@ -86,7 +86,7 @@ def test_sending_the_file_again_after_a_stopped_run_is_safe(world, upload, small
     data = ndjson(*[visit_row(f"V{i}") for i in range(5)])
     batch = received(world, data)
     with pytest.raises(Stop):
-        services.process_batch(batch.pk, after_chunk=stop_at_chunk(2))
+        processing.process_batch(batch.pk, after_chunk=stop_at_chunk(2))
     again = upload(world.hospital_token, data)
     assert again.accepted == 5
     assert Visit.objects.count() == 5 and VisitDiagnosis.objects.count() == 10
@@ -94,8 +94,8 @@ def test_sending_the_file_again_after_a_stopped_run_is_safe(world, upload, small
 
 def test_a_run_that_finds_its_chunk_taken_stops(world, small_chunks):
     batch = received(world, ndjson(*[visit_row(f"V{i}") for i in range(3)]))
-    services.process_batch(batch.pk, after_chunk=stop_at_chunk(99))
-    assert services.process_batch(batch.pk).status == "done"  # a finished batch is left alone
+    processing.process_batch(batch.pk, after_chunk=stop_at_chunk(99))
+    assert processing.process_batch(batch.pk).status == "done"  # a finished batch is left alone
     assert Batch.objects.get().accepted == 3
 
 
@@ -154,12 +154,12 @@ def test_a_batch_whose_worker_died_is_queued_again_and_finished(world, small_chu
     periodic task queues it again once it has been silent for STALLED_AFTER."""
     batch = received(world, ndjson(*[visit_row(f"V{i}") for i in range(5)]))
     with pytest.raises(Stop):
-        services.process_batch(batch.pk, after_chunk=stop_at_chunk(2))
+        processing.process_batch(batch.pk, after_chunk=stop_at_chunk(2))
 
-    assert services.resume_stalled() == []  # silent only a moment: maybe still running
+    assert tasks.resume_stalled() == []  # silent only a moment: maybe still running
     later = timezone.now() + rules.STALLED_AFTER + dt.timedelta(seconds=1)
-    assert services.resume_stalled(later) == [batch.pk]
-    assert services.resume_stalled(later) == []  # queued once, not at every tick
+    assert tasks.resume_stalled(later) == [batch.pk]
+    assert tasks.resume_stalled(later) == []  # queued once, not at every tick
     call_command("worker", "--batch", "--interval", "0.01")
 
     done = Batch.objects.get(pk=batch.pk)

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from healthbank.core.management.commands.demo import DEMO_STAFF
 from healthbank.identity.second_factor import current_code
+from healthbank.operations.management.commands.demo import DEMO_STAFF
 
 
 class Command(BaseCommand):
