@@ -49,7 +49,11 @@ TESTING = "pytest" in sys.modules
 DEBUG = envbool("DEBUG", False)
 
 _DEMO_SECRET_KEY = "healthbank-demo-secret-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY") or (_DEMO_SECRET_KEY if DEBUG or TESTING else "")
+# mypy's Django plugin imports these settings to learn the models; it serves no one.
+_TYPE_CHECKING = "mypy" in sys.modules
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    _DEMO_SECRET_KEY if DEBUG or TESTING or _TYPE_CHECKING else ""
+)
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for a local demo)."
