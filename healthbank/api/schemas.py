@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
@@ -11,7 +11,7 @@ from pydantic import ConfigDict, field_validator
 NO_NUL = r"^[^\x00]*$"
 
 
-def _document_no_nul(schema: dict) -> None:
+def _document_no_nul(schema: dict[str, Any]) -> None:
     """Every free-text property of a body says what Body refuses: NUL characters."""
     for prop in schema.get("properties", {}).values():
         for option in [prop, *prop.get("anyOf", [])]:
@@ -30,7 +30,7 @@ class Body(Schema):
 
     @field_validator("*", mode="before")
     @classmethod
-    def no_nul(cls, value):
+    def no_nul(cls, value: object) -> object:
         if isinstance(value, str) and "\x00" in value:
             raise ValueError("NUL character")
         return value
