@@ -76,6 +76,7 @@ from django.utils.html import escape
 from healthbank.bank.rules import Window
 from healthbank.bank.selectors.assessments import EGFR_CODE
 from healthbank.codes.models import Drug
+from healthbank.core.meta import model_field
 from healthbank.downloads.categories import Category
 from healthbank.people.models import (
     CardIssuance,
@@ -333,12 +334,12 @@ def _text_attachment(text: str, title: str) -> dict:
 
 
 def _field_label(model: type[models.Model], field: str) -> str:
-    return str(model._meta.get_field(field).verbose_name)
+    return str(model_field(model, field).verbose_name)
 
 
 def _field_value(instance: models.Model, field: str) -> str:
     value = getattr(instance, field)
-    if instance._meta.get_field(field).choices:
+    if model_field(instance, field).choices:
         return str(getattr(instance, f"get_{field}_display")())
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 

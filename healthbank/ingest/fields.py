@@ -117,7 +117,7 @@ def _orders(item: dict[str, Field]) -> Field:
 def _preventive_fields() -> dict[str, Field]:
     """PreventiveCheck's measurements by name, with the model's own digits and choices."""
     fields: dict[str, Field] = {}
-    for f in PreventiveCheck._meta.get_fields():
+    for f in PreventiveCheck._meta.concrete_fields:
         if f.name in {"id", "person", "provider", "source_id", "checked_on"}:
             continue
         if isinstance(f, models.DecimalField):

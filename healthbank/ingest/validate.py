@@ -67,7 +67,7 @@ class Lookups:
                 if code not in known[table] and code not in unknown[table]:
                     wanted[table].add(code)
         for table, codes in wanted.items():
-            found = set(table.objects.filter(pk__in=codes).values_list("pk", flat=True))
+            found = set(table._default_manager.filter(pk__in=codes).values_list("pk", flat=True))
             known[table] |= found
             unknown[table] |= codes - found
         named = {c.national_id for c in cleans if c.national_id}

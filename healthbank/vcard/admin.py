@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.admin import ReadOnlyAdmin
+from healthbank.core.meta import model_field
 from healthbank.vcard import images, services
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
 
@@ -327,7 +328,7 @@ class ServiceFilter(admin.SimpleListFilter):
     parameter_name = "service"
 
     def lookups(self, request, model_admin):
-        return [(name, capfirst(AcceptingSite._meta.get_field(name).verbose_name))
+        return [(name, capfirst(model_field(AcceptingSite, name).verbose_name))
                 for name in AcceptingSite.SERVICES]  # fmt: skip
 
     def queryset(self, request, queryset):

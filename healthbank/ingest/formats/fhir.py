@@ -53,6 +53,7 @@ from django.utils import translation
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
+from healthbank.core.meta import model_field
 from healthbank.downloads import fhir as out  # the writer: its code systems and code tables
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.rules import MAX_BUNDLE_BYTES
@@ -1074,7 +1075,7 @@ def _sections(text: str) -> dict[str, str]:
     line. Text before the first heading is ignored."""
     headings: dict[str, str] = {}
     for field_name in ("chief_complaint", "diagnoses", "course", "procedures", "discharge_plan"):
-        verbose = DischargeSummary._meta.get_field(field_name).verbose_name
+        verbose = model_field(DischargeSummary, field_name).verbose_name
         for language, _ in settings.LANGUAGES:
             with translation.override(language):
                 headings[str(verbose).strip().casefold()] = field_name
