@@ -1,8 +1,21 @@
 """Small request helpers the views of several apps share."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+class SignedInRequest(HttpRequest):
+    """A request of a signed-in user (behind login_required or the staff admin)."""
+
+    user: User
 
 
 def posted(request: HttpRequest) -> QueryDict | None:

@@ -639,7 +639,7 @@ def register_at_counter(
     email: str = "",
     mobile: str = "",
     phone: str = "",
-    staff_id: int,
+    staff_id: int | None,
 ) -> Account:
     """臨櫃註冊: staff checked the identity document; no e-mail confirmation (rule 4)."""
     account = Account.objects.select_for_update().filter(person=person).first()
@@ -660,7 +660,7 @@ def register_at_counter(
 
 
 @transaction.atomic
-def suspend(*, account: Account, reason: str, staff_id: int) -> Account:
+def suspend(*, account: Account, reason: str, staff_id: int | None) -> Account:
     """註冊停用 at the counter (rules 8, 9, 11): no online use until reinstated; the person's
     open sessions and app tokens end at once."""
     account.status = Account.Status.SUSPENDED
@@ -673,7 +673,7 @@ def suspend(*, account: Account, reason: str, staff_id: int) -> Account:
 
 
 @transaction.atomic
-def reinstate(*, account: Account, staff_id: int) -> Account:
+def reinstate(*, account: Account, staff_id: int | None) -> Account:
     account.status = Account.Status.ACTIVE
     account.suspension_reason = ""
     account.confirmed_at = account.confirmed_at or timezone.now()

@@ -96,8 +96,7 @@ class CredentialAdmin(admin.ModelAdmin):
 
 class BatchProblemInline(admin.TabularInline):
     model = BatchProblem
-    fields = ["position", "field", "message"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "field", "message")
     extra = 0
     max_num = 0
     can_delete = False

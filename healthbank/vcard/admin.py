@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.admin import ReadOnlyAdmin
+from healthbank.core.http import SignedInRequest
 from healthbank.core.meta import model_field
 from healthbank.vcard import images, services
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
@@ -234,7 +235,7 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
             current_app=self.admin_site.name,
         )
 
-    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def approve_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         """核准: the card exists from now, with the portrait as its photo."""
         application = self._to_review(request, object_id)
         try:
@@ -252,7 +253,7 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
         )
         return HttpResponseRedirect(self._queue_url())
 
-    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def reject_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         """退件: with a reason the applicant reads; a common one can be picked and edited."""
         application = self._to_review(request, object_id)
         if application.status != PENDING:
@@ -332,8 +333,8 @@ class ServiceFilter(admin.SimpleListFilter):
                 for name in AcceptingSite.SERVICES]  # fmt: skip
 
     def queryset(self, request, queryset):
-        if self.value() in AcceptingSite.SERVICES:
-            return queryset.filter(**{self.value(): True})
+        if (service := self.value()) in AcceptingSite.SERVICES:
+            return queryset.filter(**{service: True})
         return queryset
 
 
@@ -343,7 +344,7 @@ class AcceptingSiteForm(forms.ModelForm):
         fields = ["provider", *AcceptingSite.SERVICES, "since"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not any(cleaned.get(name) for name in AcceptingSite.SERVICES):
             raise forms.ValidationError(
                 _("Tick at least one service the provider accepts the card for."),
