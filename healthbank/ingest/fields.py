@@ -48,6 +48,13 @@ class Field:
     signed: bool = False  # a decimal may be negative (a lab value)
     positive: bool = False  # a decimal must be above zero (a quantity)
 
+    @property
+    def code_table(self) -> type[models.Model]:
+        """The table a code's (or codes') values are looked up in."""
+        if self.table is None:
+            raise TypeError(f"a {self.kind} field has no code table")
+        return self.table
+
 
 def Str(max_chars: int, required: bool = True) -> Field:  # noqa: N802 - reads as a type
     return Field("str", required, max_chars=max_chars)
@@ -127,7 +134,7 @@ def _preventive_fields() -> dict[str, Field]:
         elif f.choices:
             fields[f.name] = Choice(tuple(value for value, _ in f.choices), required=not f.blank)
         else:
-            fields[f.name] = Str(f.max_length, required=not f.blank)
+            fields[f.name] = Str(f.max_length or 0, required=not f.blank)
     return fields
 
 

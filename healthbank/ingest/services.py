@@ -12,9 +12,10 @@ import queue
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +29,9 @@ from healthbank.ingest.models import Batch, BatchProblem, Credential
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.validate import Clean, Lookups, check_chunk, parse_chunk
 from healthbank.ingest.writes import write_chunk
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 Status = Batch.Status
@@ -50,7 +54,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_credential(*, credential: Credential, issued_by=None) -> str:
+def issue_credential(*, credential: Credential, issued_by: User | None = None) -> str:
     """Saves a new (unsaved) credential with a fresh key and secret and returns the token,
     `<key id>.<secret>`, which is shown once and never stored. Empty scopes take the
     provider kind's default."""
@@ -66,7 +70,7 @@ def issue_credential(*, credential: Credential, issued_by=None) -> str:
     return f"{credential.key_id}.{secret}"
 
 
-def revoke_credential(*, credential: Credential, revoked_by=None) -> None:
+def revoke_credential(*, credential: Credential, revoked_by: User | None = None) -> None:
     """From now on the credential is refused; its batches stay, already processed or not."""
     with transaction.atomic():
         revoked = Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
@@ -76,7 +80,7 @@ def revoke_credential(*, credential: Credential, revoked_by=None) -> None:
             _audit(Action.CREDENTIAL_REVOKED, credential, revoked_by)
 
 
-def _audit(action: str, credential: Credential, staff_user) -> None:
+def _audit(action: str, credential: Credential, staff_user: User | None) -> None:
     record(
         action=action,
         person=None,
@@ -290,6 +294,8 @@ class _Refused(Exception):
 
 
 ChunkHook = Callable[[Batch], None]
+# What a format's reader yields: each row's position, and the row or why it is unreadable.
+Items = Iterator[tuple[int, dict[str, Any] | Problem]]
 
 
 def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Batch:
@@ -316,7 +322,7 @@ def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Bat
     return batch
 
 
-def _process_by_chunk(batch: Batch, items, after_chunk) -> Batch:
+def _process_by_chunk(batch: Batch, items: Items, after_chunk: ChunkHook | None) -> Batch:
     scopes, lookups = list(batch.credential.scopes), Lookups()
     try:
         with closing(_parsed(items, after=batch.checkpoint, scopes=scopes)) as chunks:
@@ -347,12 +353,10 @@ def resume_stalled(now: dt.datetime | None = None) -> list[int]:
     return ids
 
 
-def _chunks(
-    items: Iterator[tuple[int, dict | Problem]], *, after: int
-) -> Iterator[list[tuple[int, dict | Problem]]]:
+def _chunks(items: Items, *, after: int) -> Iterator[list[tuple[int, dict[str, Any] | Problem]]]:
     """Rows after the checkpoint in chunks of CHUNK_ROWS; rows of one position (one FHIR
     entry may give several) never straddle two chunks, so the checkpoint can name it."""
-    chunk: list[tuple[int, dict | Problem]] = []
+    chunk: list[tuple[int, dict[str, Any] | Problem]] = []
     for position, row in items:
         if position <= after:
             continue
@@ -369,18 +373,16 @@ Parsed = tuple[int, list[Clean], list[Problem]]
 _END = object()
 
 
-def _parsed(
-    items: Iterator[tuple[int, dict | Problem]], *, after: int, scopes: list[str]
-) -> Iterator[Parsed]:
+def _parsed(items: Items, *, after: int, scopes: list[str]) -> Generator[Parsed, None, None]:
     """The chunks after the checkpoint, read and parsed a chunk or two ahead in a thread of
     their own: reading and parse_row are pure Python, and run while this thread waits on
     the database (psycopg lets go of the GIL while it waits), which on PostgreSQL is about
     half of a chunk's time. Close it (contextlib.closing) to stop the thread early."""
     today = timezone.localdate()
-    ahead: queue.Queue = queue.Queue(maxsize=2)
+    ahead: queue.Queue[object] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
-    def put(item) -> bool:
+    def put(item: object) -> bool:
         while not stop.is_set():
             try:
                 ahead.put(item, timeout=0.1)
@@ -405,7 +407,7 @@ def _parsed(
         while (item := ahead.get()) is not _END:
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            yield cast(Parsed, item)  # anything else put is a parsed chunk
     finally:
         stop.set()
         thread.join()
@@ -427,7 +429,7 @@ def _rows_refused(problems: list[Problem]) -> int:
 
 
 def _commit_chunk(
-    batch: Batch, chunk: Parsed, scopes: list[str], lookups: Lookups, after_chunk
+    batch: Batch, chunk: Parsed, scopes: list[str], lookups: Lookups, after_chunk: ChunkHook | None
 ) -> None:
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
@@ -456,7 +458,7 @@ def _commit_chunk(
             after_chunk(batch)
 
 
-def _process_all_or_nothing(batch: Batch, items, after_chunk) -> Batch:
+def _process_all_or_nothing(batch: Batch, items: Items, after_chunk: ChunkHook | None) -> Batch:
     """One transaction for the whole file: any problem and nothing stays written."""
     scopes, lookups = list(batch.credential.scopes), Lookups()
     problems: list[Problem] = []

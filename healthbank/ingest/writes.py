@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, models
@@ -146,6 +147,8 @@ def _upsert_visits(provider_id: int, cleans: list[Clean]) -> None:
             order_model.objects.filter(visit_id__in=existing).delete()
     objects = []
     for clean in cleans:
+        if clean.person_id is None:  # check_chunk refuses a row of no known person
+            raise ValueError(f"visit {clean.id} names no known person")
         values = _record_fields(clean)
         diagnoses = values.pop("diagnoses")
         for name in ("drug_orders", "service_orders", "surgeries"):
@@ -263,7 +266,8 @@ def _insert(model: type[models.Model], names: list[str], rows: list[tuple]) -> N
         return
     fields = [model_field(model, name) for name in names]
     if connection.vendor == "postgresql":
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        # A concrete field always has its column.
+        columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
         table = connection.ops.quote_name(model._meta.db_table)
         with (
             connection.cursor() as cursor,

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.admin import ReadOnlyAdmin
-from healthbank.core.http import SignedInRequest
+from healthbank.core.http import signed_in_user
 from healthbank.core.meta import model_field
 from healthbank.vcard import images, services
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
@@ -235,11 +235,11 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
             current_app=self.admin_site.name,
         )
 
-    def approve_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """核准: the card exists from now, with the portrait as its photo."""
         application = self._to_review(request, object_id)
         try:
-            services.approve(application=application, staff_user=request.user)
+            services.approve(application=application, staff_user=signed_in_user(request))
         except services.VcardError as refused:
             if refused.code != "not_pending":
                 raise
@@ -253,7 +253,7 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
         )
         return HttpResponseRedirect(self._queue_url())
 
-    def reject_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """退件: with a reason the applicant reads; a common one can be picked and edited."""
         application = self._to_review(request, object_id)
         if application.status != PENDING:
@@ -266,7 +266,9 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
             try:
-                services.reject(application=application, staff_user=request.user, reason=reason)
+                services.reject(
+                    application=application, staff_user=signed_in_user(request), reason=reason
+                )
             except services.VcardError as refused:
                 if refused.code != "not_pending":
                     raise
