@@ -75,7 +75,7 @@ from django.utils.html import escape
 
 from healthbank.bank.rules import Window
 from healthbank.bank.selectors.assessments import EGFR_CODE
-from healthbank.codes.models import Drug
+from healthbank.codes.models import Diagnosis, Drug
 from healthbank.core.meta import model_field
 from healthbank.downloads.categories import Category
 from healthbank.people.models import (
@@ -245,7 +245,7 @@ _PREVENTIVE_RESULTS = (
     ("metabolic_syndrome_result", "metabolic-syndrome", "Metabolic syndrome", ()),
     ("liver_result", "liver", "Liver function", ("ast", "alt", "hbsag", "anti_hcv")),
 )
-_MEASUREMENTS = {
+_MEASUREMENTS: dict[str, tuple[str, str, str, str]] = {
     Measurement.Kind.HEIGHT: _HEIGHT,
     Measurement.Kind.WEIGHT: _WEIGHT,
     Measurement.Kind.WAIST: _WAIST,
@@ -262,7 +262,7 @@ _MEASUREMENTS = {
 # Care wishes: (consent category code, provision type, what it is about, legal basis).
 _ORGAN_ACT = "Human Organ Transplantation Act (人體器官移植條例)"
 _HOSPICE_ACT = "Hospice Palliative Care Act (安寧緩和醫療條例)"
-_WISHES = {
+_WISHES: dict[str, tuple[str, str, str, str]] = {
     CareWish.Kind.ORGAN_DONATION: ("acd", "permit", "Organ donation", _ORGAN_ACT),
     CareWish.Kind.HOSPICE: ("acd", "permit", "Hospice and palliative care", _HOSPICE_ACT),
     CareWish.Kind.NO_CPR: ("dnr", "deny", "Cardiopulmonary resuscitation", _HOSPICE_ACT),
@@ -585,9 +585,9 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
         encounter = b.ref("Encounter", visit.pk)
         day = visit.visit_date.isoformat()
         inpatient = visit.kind == Visit.Kind.INPATIENT
-        diagnoses = [(d.pk, d.diagnosis, d.rank) for d in visit.diagnoses.all()] or [
-            (f"visit-{visit.pk}", visit.primary_diagnosis, 1)
-        ]
+        diagnoses: list[tuple[int | str, Diagnosis, int]] = [
+            (d.pk, d.diagnosis, d.rank) for d in visit.diagnoses.all()
+        ] or [(f"visit-{visit.pk}", visit.primary_diagnosis, 1)]
         period = {"start": day}
         if visit.discharge_date or not inpatient:
             period["end"] = (visit.discharge_date or visit.visit_date).isoformat()
@@ -656,8 +656,8 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
                 },
             )
         operated = {surgery.service_id for surgery in surgeries}
-        for order in visit.service_orders.all():
-            service = order.service
+        for service_order in visit.service_orders.all():
+            service = service_order.service
             if service.category not in _PROCEDURE_SERVICES or service.code in operated:
                 continue
             procedure = {
@@ -668,12 +668,12 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
                 "performedDateTime": day,
                 "performer": [{"actor": provider}],
             }
-            if order.tooth:
-                tooth = order.tooth
+            if service_order.tooth:
+                tooth = service_order.tooth
                 procedure["bodySite"] = [
                     _concept(_coding(TOOTH, tooth.code, tooth.name_en), text=tooth.name_zh)
                 ]
-            b.add("Procedure", f"service/{order.pk}", procedure)
+            b.add("Procedure", f"service/{service_order.pk}", procedure)
 
 
 def _medication_request(b: _Bundle, visit: Visit, order, provider: dict) -> dict:
@@ -936,11 +936,11 @@ def _preventive_check(b: _Bundle, check) -> None:
         add("blood_pressure", VITAL_SIGNS, BLOOD_PRESSURE, panel)
     if check.urine_protein:
         add("urine_protein", LABORATORY, _URINE_PROTEIN, {"valueString": check.urine_protein})
-    for field, code in _SEROLOGY.items():
+    for field, serology in _SEROLOGY.items():
         value = getattr(check, field)
         if value in _SEROLOGY_VALUES:
             answer = _concept(_coding(SNOMED, *_SEROLOGY_VALUES[value]))
-            add(field, LABORATORY, code, {"valueCodeableConcept": answer})
+            add(field, LABORATORY, serology, {"valueCodeableConcept": answer})
     for field, code, display, judged in _PREVENTIVE_RESULTS:
         result = getattr(check, field)
         if result == CheckResult.NOT_DONE:
