@@ -129,9 +129,7 @@ def check_password(
         raise LoginRefused("invalid")
 
 
-def signed_in(
-    *, user: User, actor: str, actor_id: int, method: str, address: str | None
-) -> None:
+def signed_in(*, user: User, actor: str, actor_id: int, method: str, address: str | None) -> None:
     """A complete sign-in: the count of wrong tries starts again, and it is audited."""
     LoginLockout.objects.filter(user=user).update(failures=0)
     record(action=Action.LOGIN, person=None, actor=actor, actor_id=actor_id, method=method,
