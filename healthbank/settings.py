@@ -10,6 +10,7 @@ import ipaddress
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
@@ -284,7 +285,7 @@ CAPTCHA_TIMEOUT = 5  # minutes
 # are masked by healthbank/gunicorn_conf.py.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 _MASKED = ["mask_personal"]
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal": {"()": "healthbank.core.logging.MaskPersonalData"}},
