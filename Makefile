@@ -34,11 +34,13 @@ packages:
 test: $(BIN)/healthbank packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(BIN)/healthbank
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(BIN)/healthbank
 	$(BIN)/ruff check --fix .
