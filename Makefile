@@ -35,12 +35,14 @@ test: $(BIN)/healthbank packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(BIN)/healthbank
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(BIN)/healthbank
 	$(BIN)/ruff check --fix .

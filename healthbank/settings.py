@@ -10,6 +10,7 @@ import ipaddress
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
@@ -49,7 +50,11 @@ TESTING = "pytest" in sys.modules
 DEBUG = envbool("DEBUG", False)
 
 _DEMO_SECRET_KEY = "healthbank-demo-secret-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY") or (_DEMO_SECRET_KEY if DEBUG or TESTING else "")
+# mypy's Django plugin imports these settings to learn the models; it serves no one.
+_TYPE_CHECKING = "mypy" in sys.modules
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    _DEMO_SECRET_KEY if DEBUG or TESTING or _TYPE_CHECKING else ""
+)
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for a local demo)."
@@ -281,7 +286,7 @@ CAPTCHA_TIMEOUT = 5  # minutes
 # are masked by healthbank/gunicorn_conf.py.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 _MASKED = ["mask_personal"]
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal": {"()": "healthbank.core.logging.MaskPersonalData"}},

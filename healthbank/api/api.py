@@ -5,6 +5,8 @@ categories' person-scoped selectors.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -21,11 +23,15 @@ from healthbank.core import badrequest
 from healthbank.core.schemas import ErrorOut
 from healthbank.downloads import selectors as download_selectors
 from healthbank.downloads import services as downloads
-from healthbank.downloads.categories import BY_CODE, CATEGORIES
+from healthbank.downloads.categories import BY_CODE, CATEGORIES, Category
 from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.views import REFUSALS
 from healthbank.identity import devices
+from healthbank.identity.models import DeviceBinding
 from healthbank.identity.services import IdentityError, SessionEnded
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # HTTP status of each refusal code; anything else is 400. 400 is for a request the OpenAPI
 # document refuses (shape, length, choices); a well-formed request that a rule the document
@@ -64,7 +70,7 @@ MESSAGES = {
 
 
 class ApiError(Exception):
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: StrOrPromise):
         super().__init__(code)
         self.code, self.message = code, message
 
@@ -74,6 +80,12 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         return tokens.check(token, ApiToken.Kind.ACCESS)
+
+
+class TokenRequest(HttpRequest):
+    """A request BearerToken let in: ninja sets `auth` to its access token."""
+
+    auth: ApiToken
 
 
 api = NinjaAPI(
@@ -89,7 +101,9 @@ badrequest.for_api(api)  # malformed, too large or non-UTF-8 bodies: {code, mess
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 410, 413, 422, 429)}
 
 
-def _error(request: HttpRequest, code: str, message, status: int | None = None) -> HttpResponse:
+def _error(
+    request: HttpRequest, code: str, message: StrOrPromise, status: int | None = None
+) -> HttpResponse:
     status = status or STATUS.get(code, 400)
     return api.create_response(request, {"code": code, "message": str(message)}, status=status)
 
@@ -98,44 +112,47 @@ def _error(request: HttpRequest, code: str, message, status: int | None = None) 
 @api.exception_handler(IdentityError)
 @api.exception_handler(devices.DeviceError)
 @api.exception_handler(ApiError)
-def _refused(request: HttpRequest, exc) -> HttpResponse:
+def _refused(
+    request: HttpRequest, exc: tokens.TokenError | IdentityError | devices.DeviceError | ApiError
+) -> HttpResponse:
     return _error(request, exc.code, exc.message)
 
 
 @api.exception_handler(SessionEnded)
 def _session_ended(request: HttpRequest, exc: SessionEnded) -> HttpResponse:
     """Too many wrong passwords asked again: this sign-in's tokens are revoked."""
-    if isinstance(request.auth, ApiToken):
-        tokens.revoke_pair(request.auth)
+    token = getattr(request, "auth", None)
+    if isinstance(token, ApiToken):
+        tokens.revoke_pair(token)
     return _error(request, exc.code, exc.message, 401)
 
 
 @api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, exc) -> HttpResponse:
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, "token_invalid", tokens.TokenError.MESSAGES["token_invalid"])
 
 
 @api.exception_handler(ValidationError)
-def _invalid(request: HttpRequest, exc) -> HttpResponse:
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return _error(request, "invalid_request", MESSAGES["invalid_request"])
 
 
 @api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, "not_found", MESSAGES["not_found"])
 
 
 # --- devices and sign-in ----------------------------------------------------------------
 
 
-def _verified(binding) -> dict:
+def _verified(binding: DeviceBinding) -> dict[str, Any]:
     """The device's new credential (shown once) and whose account it now serves."""
     credential = tokens.issue_credential(binding)
     return {"device_credential": credential, "account": binding.account.person.masked_id}
 
 
 @api.post("/devices/verify", auth=None, response={201: schemas.VerifyOut, **ERRORS})
-def verify(request: HttpRequest, body: schemas.VerifyIn):
+def verify(request: HttpRequest, body: schemas.VerifyIn) -> Status[dict[str, Any]]:
     """裝置認證: the typed or scanned code binds this device; the credential is shown once."""
     binding = devices.verify_device(
         code=body.code,
@@ -148,7 +165,7 @@ def verify(request: HttpRequest, body: schemas.VerifyIn):
 
 
 @api.post("/devices/verify-phone", auth=None, response={201: schemas.VerifyOut, **ERRORS})
-def verify_phone(request: HttpRequest, body: schemas.VerifyPhoneIn):
+def verify_phone(request: HttpRequest, body: schemas.VerifyPhoneIn) -> Status[dict[str, Any]]:
     """行動電話認證: the carrier confirms the number is the person's own monthly plan, and the
     registration password is right; the device is bound as with a code."""
     binding = devices.verify_by_phone(
@@ -165,7 +182,7 @@ def verify_phone(request: HttpRequest, body: schemas.VerifyPhoneIn):
 
 
 @api.post("/auth/login", auth=None, response={200: schemas.TokensOut, **ERRORS})
-def login(request: HttpRequest, body: schemas.LoginIn):
+def login(request: HttpRequest, body: schemas.LoginIn) -> dict[str, Any]:
     """登入: national ID and password, from the account's verified, active device."""
     _binding, pair = tokens.sign_in(
         national_id=body.national_id,
@@ -178,20 +195,20 @@ def login(request: HttpRequest, body: schemas.LoginIn):
 
 
 @api.post("/auth/refresh", auth=None, response={200: schemas.TokensOut, **ERRORS})
-def refresh(request: HttpRequest, body: schemas.RefreshIn):
+def refresh(request: HttpRequest, body: schemas.RefreshIn) -> dict[str, Any]:
     """A new token pair; the refresh token sent stops working."""
     return tokens.rotate(body.refresh_token)
 
 
 @api.post("/auth/logout", response={204: None, **ERRORS})
-def logout(request: HttpRequest):
+def logout(request: TokenRequest) -> Status[None]:
     """登出: this access token and its refresh token stop working."""
     tokens.revoke_pair(request.auth)
     return Status(204, None)
 
 
 @api.get("/devices", response={200: list[schemas.DeviceOut], **ERRORS})
-def device_list(request: HttpRequest):
+def device_list(request: TokenRequest) -> list[dict[str, Any]]:
     """行動裝置管理: the account's verified devices."""
     current = request.auth.binding
     return [
@@ -211,7 +228,7 @@ def device_list(request: HttpRequest):
 # --- today's data and records --------------------------------------------------------------
 
 
-def _today_out(package: PackageRequest) -> dict:
+def _today_out(package: PackageRequest) -> dict[str, Any]:
     made = package.status in (PackageRequest.Status.READY, PackageRequest.Status.EMPTY)
     return {
         "request_id": package.pk,
@@ -230,7 +247,7 @@ def _today_out(package: PackageRequest) -> dict:
 
 
 @api.post("/today", response={202: schemas.TodayOut, **ERRORS})
-def request_today(request: HttpRequest):
+def request_today(request: TokenRequest) -> Status[dict[str, Any]]:
     """申請本日資料: every category, merged, made by the worker."""
     person = request.auth.binding.account.person
     try:
@@ -241,7 +258,7 @@ def request_today(request: HttpRequest):
 
 
 @api.get("/today", response={200: schemas.TodayOut, 204: None, **ERRORS})
-def today_latest(request: HttpRequest):
+def today_latest(request: TokenRequest) -> Status[None] | dict[str, Any]:
     """申請結果: the person's newest request for today's data made today, or 204 (尚未申請).
 
     Not asked yet is an answer, not an error: the app asks this on every opening (it cannot
@@ -255,14 +272,14 @@ def today_latest(request: HttpRequest):
 
 
 @api.get("/today/{request_id}", response={200: schemas.TodayOut, **ERRORS})
-def today_status(request: HttpRequest, request_id: int):
+def today_status(request: TokenRequest, request_id: int) -> dict[str, Any]:
     """重新整理: where the request is (only the person's own requests)."""
     person = request.auth.binding.account.person
     return _today_out(download_selectors.package(person, request_id))
 
 
 @api.get("/categories", response={200: list[schemas.CategoryOut], **ERRORS})
-def categories(request: HttpRequest):
+def categories(request: HttpRequest) -> list[dict[str, str]]:
     """健康存摺明細: the categories the app can read."""
     return [
         {"code": category.code, "label": str(category.label), "group": str(category.group)}
@@ -270,27 +287,27 @@ def categories(request: HttpRequest):
     ]
 
 
-def _category(code: str):
+def _category(code: str) -> Category:
     found = BY_CODE.get(code)
     if found is None:
         raise Http404
     return found
 
 
-def _rows(request: HttpRequest, category) -> list:
+def _rows(request: TokenRequest, category: Category) -> list[Any]:
     person = request.auth.binding.account.person
     return category.rows(person, category.window(timezone.localdate()))
 
 
 @api.get("/records/{category}", response={200: list[schemas.RecordOut], **ERRORS})
-def records(request: HttpRequest, category: str):
+def records(request: TokenRequest, category: str) -> list[dict[str, Any]]:
     """A category's rows of the person over the period its page shows, newest first."""
     found = _category(category)
     return [record_views.item(found, row) for row in _rows(request, found)]
 
 
 @api.get("/records/{category}/{record_id}", response={200: schemas.RecordDetailOut, **ERRORS})
-def record_detail(request: HttpRequest, category: str, record_id: int):
+def record_detail(request: TokenRequest, category: str, record_id: int) -> dict[str, Any]:
     """One of the person's rows with every detail, labelled; another person's id is a 404."""
     found = _category(category)
     row = next((row for row in _rows(request, found) if row.pk == record_id), None)

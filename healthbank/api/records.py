@@ -8,6 +8,7 @@ so a detail costs no query beyond the category's own.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,7 @@ from healthbank.records.preventive import PREVENTIVE_SECTIONS
 HIDDEN = {"id", "person", "provider", "source_id", "received_at", "batch"}
 
 
-def summary(row) -> str:
+def summary(row: Any) -> str:
     """The list's line: what the record is about, in the reader's language."""
     if isinstance(row, Visit):
         return row.primary_diagnosis.name
@@ -52,7 +53,7 @@ def summary(row) -> str:
     return str(row)
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, CodeTable):
         return f"{value.code} {value.name}"
     if isinstance(value, bool):
@@ -64,7 +65,7 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _field_details(row) -> list[dict]:
+def _field_details(row: Any) -> list[dict[str, str]]:
     details = []
     for field in row._meta.concrete_fields:
         if field.name in HIDDEN:
@@ -83,7 +84,7 @@ def _field_details(row) -> list[dict]:
     return details
 
 
-def _visit_details(visit: Visit) -> list[dict]:
+def _visit_details(visit: Visit) -> list[dict[str, str]]:
     rows = [{"label": _("Diagnosis"), "value": _shown(d.diagnosis)} for d in visit.diagnoses.all()]
     rows += [
         {
@@ -104,7 +105,7 @@ def _visit_details(visit: Visit) -> list[dict]:
     return rows
 
 
-def _preventive_details(check: PreventiveCheck) -> list[dict]:
+def _preventive_details(check: PreventiveCheck) -> list[dict[str, str]]:
     """In the seed's table order, with its section names and units (as the portal shows)."""
     shown = [{"label": str(_("check date")), "value": rocdate(check.checked_on)}]
     for title, fields in PREVENTIVE_SECTIONS:
@@ -120,7 +121,7 @@ def _preventive_details(check: PreventiveCheck) -> list[dict]:
     return shown
 
 
-def details(row) -> list[dict]:
+def details(row: Any) -> list[dict[str, str]]:
     """Every field worth showing, labelled; a visit's diagnoses and orders after them."""
     if isinstance(row, PreventiveCheck):
         return _preventive_details(row)
@@ -130,7 +131,7 @@ def details(row) -> list[dict]:
     return shown
 
 
-def item(category: Category, row) -> dict:
+def item(category: Category, row: Any) -> dict[str, Any]:
     """A record as the list returns it."""
     provider = getattr(row, "provider", None)
     out = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -59,7 +60,7 @@ def issue_credential(binding: DeviceBinding) -> str:
     return secret
 
 
-def issue_pair(binding: DeviceBinding, pair: str | None = None) -> dict:
+def issue_pair(binding: DeviceBinding, pair: str | None = None) -> dict[str, Any]:
     """A new access token and refresh token for this binding: of a new sign-in, or of the
     sign-in `pair` when refreshed (the pair names the app's session; asking the password
     again counts wrong ones under it, so a refresh must not start the count again)."""
@@ -116,7 +117,7 @@ def revoke_pair(token: ApiToken) -> None:
 
 
 @transaction.atomic
-def rotate(raw_refresh: str) -> dict:
+def rotate(raw_refresh: str) -> dict[str, Any]:
     """A new pair for a good refresh token, which (with its access token) is revoked."""
     token = check(raw_refresh, Kind.REFRESH)
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
@@ -130,7 +131,7 @@ def rotate(raw_refresh: str) -> dict:
 
 def sign_in(
     *, national_id: str, password: str, identifier: str, credential: str, address: str | None
-) -> tuple[DeviceBinding, dict]:
+) -> tuple[DeviceBinding, dict[str, Any]]:
     """App sign-in: national ID + password from the account's verified, active device.
 
     The device is checked first, so passwords cannot be tried without a verified device; a
@@ -142,7 +143,8 @@ def sign_in(
     account = app_account(national_id)
     binding = active_binding(account=account, identifier=identifier) if account else None
     if (
-        binding is None
+        account is None
+        or binding is None
         or not DeviceCredential.objects.filter(
             binding=binding, secret_hash=digest(credential)
         ).exists()

@@ -23,7 +23,6 @@ class AuditEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     # Newest first through the primary key: rows are appended in time order.
     ordering = ["-pk"]
-    fields = [
+    fields = readonly_fields = (
         "at", "person", "action", "actor", "actor_id", "method", "address", "success", "detail",
-    ]  # fmt: skip
-    readonly_fields = fields
+    )  # fmt: skip

@@ -4,14 +4,18 @@ a list is sorted and filtered, so every view of a list is a link a person can ke
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # in ?sort=key or ?sort=-key
-    label: str
+    label: StrOrPromise
     order_by: tuple[str, ...]  # ascending; descending reverses each field
     numeric: bool = False
 

@@ -4,17 +4,21 @@ place: the navigation, the breadcrumbs (現在位置) and the section hubs are d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Page:
     view: str  # URL name
-    label: str
+    label: StrOrPromise
     children: tuple[Page, ...] = ()
-    hint: str = ""  # a line under the link on section hubs
+    hint: StrOrPromise = ""  # a line under the link on section hubs
     in_menu: bool = True  # detail pages appear in breadcrumbs only
 
 

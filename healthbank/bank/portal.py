@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -71,13 +72,19 @@ def switch_subject(request: HttpRequest, person_id: int) -> Person:
     return child
 
 
-def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+class PortalRequest(HttpRequest):
+    """A request portal_page let in: `portal` says whose records it shows."""
+
+    portal: Portal
+
+
+def portal_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A portal view: signed in, never cached, called as view(request, portal, ...)."""
 
     @never_cache
     @login_required
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: PortalRequest, *args, **kwargs) -> HttpResponseBase:
         portal = open_portal(request)
         request.portal = portal
         response = view(request, portal, *args, **kwargs)
@@ -91,7 +98,7 @@ def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 actor=Actor.PERSON,
                 actor_id=portal.viewer.pk,
                 address=client_address(request),
-                page=request.resolver_match.url_name,
+                page=request.resolver_match.url_name if request.resolver_match else "",
             )
         return response
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -31,6 +31,9 @@ from healthbank.codes.models import (
 )
 from healthbank.core.datafiles import DataFileError, read_rows, upsert
 from healthbank.core.typed import is_ascii_digits
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -64,7 +67,7 @@ class _Table:
 
 def table_name(model: type[models.Model]) -> str:
     """The table's file stem and key in load_code_tables' result: `diagnosis`, `drug` ..."""
-    return model._meta.model_name
+    return model._meta.model_name or ""  # a concrete model always has one
 
 
 def _columns(model: type[models.Model]) -> list[models.Field]:
@@ -145,7 +148,9 @@ def read_code_tables(data_dir: Path | None = None) -> list[_Table]:
     return tables
 
 
-def load_code_tables(stdout: TextIO | None = None, data_dir: Path | None = None) -> dict[str, int]:
+def load_code_tables(
+    stdout: SupportsWrite[str] | None = None, data_dir: Path | None = None
+) -> dict[str, int]:
     """Insert or update every code table from its CSV file; returns rows per table."""
     tables = read_code_tables(data_dir)
     counts: dict[str, int] = {}

@@ -118,7 +118,8 @@ def refuse(request: HttpRequest, exc: BaseException | None) -> HttpResponse:
     else:
         template = "413.html" if status == 413 else "400.html"
         response = render(request, template, {"message": message}, status=status)
-    response._has_been_logged = True  # Django would log it again, at error level
+    # Django would log it again, at error level; its private flag is not in the stubs.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
@@ -213,6 +214,7 @@ def for_api(api: NinjaAPI) -> None:
         return refuse(request, cause if isinstance(cause, Refused) else Refused("invalid_json"))
 
     api.parser = StrictParser()
-    api.add_exception_handler(HttpError, unparsed)
+    # ninja's signature says a handler gets the exception or its class; it gets the exception.
+    api.add_exception_handler(HttpError, unparsed)  # type: ignore[arg-type]
     for exc_class in (Refused, *UNREADABLE):
-        api.add_exception_handler(exc_class, refuse)
+        api.add_exception_handler(exc_class, refuse)  # type: ignore[arg-type]

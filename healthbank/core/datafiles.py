@@ -4,7 +4,7 @@ reading them with errors that name the file and line, and upserting them by code
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from django.db import models
@@ -44,7 +44,7 @@ def read_rows(
             yield reader.line_num, {c: row[c].strip() for c in columns}
 
 
-def upsert(model: type[models.Model], objects: list[models.Model], fields: list[str]) -> None:
+def upsert(model: type[models.Model], objects: Sequence[models.Model], fields: list[str]) -> None:
     """Insert rows, or update `fields` of those whose code is already there."""
     model._default_manager.bulk_create(
         objects, batch_size=500, update_conflicts=True, unique_fields=["code"], update_fields=fields

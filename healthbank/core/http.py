@@ -1,14 +1,30 @@
 """Small request helpers the views of several apps share."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
     """Form data to bind a form to: the POST, even an empty one (which must still be
     checked and refused), or None on GET."""
     return request.POST if request.method == "POST" else None
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a view reached only signed in (the staff admin, login_required)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def next_or(request: HttpRequest, default: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from healthbank.core.typed import TypedField, ascii_typed
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Kind = Literal["mobile", "phone"]
 
@@ -97,7 +100,7 @@ class PhoneField(TypedField):
 
     kind: Kind = "phone"
 
-    def __init__(self, *, help_text: str = "", **kwargs):
+    def __init__(self, *, help_text: StrOrPromise = "", **kwargs):
         example = MOBILE_EXAMPLE if self.kind == "mobile" else PHONE_EXAMPLE
         # As typed (+886 912 345 678 is longer than the stored 0912345678), also in a model
         # form, whose column is sized for the stored form.

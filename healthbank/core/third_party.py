@@ -14,7 +14,8 @@ from django_tasks_db.apps import TasksAppConfig
 
 class TasksDatabaseConfig(TasksAppConfig):
     default = False  # listed by its path in INSTALLED_APPS
-    verbose_name = _("Background tasks")
+    # Django takes a lazy name; TasksAppConfig's own is a plain str.
+    verbose_name = _("Background tasks")  # type: ignore[assignment]
 
 
 # django-tasks' msgids, named here so that makemessages keeps their translations.

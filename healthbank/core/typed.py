@@ -6,6 +6,7 @@ scripts (Arabic-Indic ١٢٣, Devanagari १२३) are left as they are, so tha
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from django import forms
 
@@ -23,5 +24,6 @@ def is_ascii_digits(value: str) -> bool:
 class TypedField(forms.CharField):
     """A text field whose value is normalised with ascii_typed before it is validated."""
 
-    def to_python(self, value):
-        return ascii_typed(super().to_python(value))
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return ascii_typed(text) if text else text

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -42,10 +42,14 @@ class PackagePart(Protocol):
     """One file set of the ZIP (package.Part): its category, file name without suffix,
     period and rows."""
 
-    category: Category
-    name: str
-    period: Window
-    rows: list
+    @property
+    def category(self) -> Category: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def period(self) -> Window: ...
+    @property
+    def rows(self) -> list[Any]: ...
 
 
 @cache
@@ -136,7 +140,7 @@ def _measurements(rows: list[Measurement]) -> dict:
                 cells.append(bmi(height or latest_height, values.get(measure.kind)))
         sittings.append({"at": _local(measured_at), "cells": cells})
     sittings.reverse()
-    columns = []
+    columns: list[dict[str, Any]] = []
     for measure in MEASURES:
         columns.append({"label": _label(measure.label), "unit": measure.unit})
         if measure.kind == Measurement.Kind.WEIGHT:
@@ -493,7 +497,7 @@ def readme_text(parts: Sequence[PackagePart], person: Person, generated_at: dt.d
         "schema_name": SCHEMA_PATH.name,
     }
     with translation.override("zh-hant"):
-        text = render_to_string("downloads/package/readme.txt", context)
+        text: str = render_to_string("downloads/package/readme.txt", context)
     lines = [line.rstrip() for line in text.strip().splitlines()]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
     return "\ufeff" + text.replace("\n", "\r\n") + "\r\n"

@@ -189,7 +189,7 @@ _MEASUREMENTS = {
 # Care wishes: (consent category code, provision type, what it is about, legal basis).
 _ORGAN_ACT = "Human Organ Transplantation Act (人體器官移植條例)"
 _HOSPICE_ACT = "Hospice Palliative Care Act (安寧緩和醫療條例)"
-_WISHES = {
+_WISHES: dict[str, tuple[str, str, str, str]] = {
     CareWish.Kind.ORGAN_DONATION: ("acd", "permit", "Organ donation", _ORGAN_ACT),
     CareWish.Kind.HOSPICE: ("acd", "permit", "Hospice and palliative care", _HOSPICE_ACT),
     CareWish.Kind.NO_CPR: ("dnr", "deny", "Cardiopulmonary resuscitation", _HOSPICE_ACT),
@@ -258,12 +258,12 @@ def _text_attachment(text: str, title: str) -> dict:
 
 
 def _field_label(model: type[models.Model], field: str) -> str:
-    return str(model._meta.get_field(field).verbose_name)
+    return str(model_field(model, field).verbose_name)
 
 
 def _field_value(instance: models.Model, field: str) -> str:
     value = getattr(instance, field)
-    if instance._meta.get_field(field).choices:
+    if model_field(instance, field).choices:
         return str(getattr(instance, f"get_{field}_display")())
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
@@ -509,9 +509,9 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
         encounter = b.ref("Encounter", visit.pk)
         day = visit.visit_date.isoformat()
         inpatient = visit.kind == Visit.Kind.INPATIENT
-        diagnoses = [(d.pk, d.diagnosis, d.rank) for d in visit.diagnoses.all()] or [
-            (f"visit-{visit.pk}", visit.primary_diagnosis, 1)
-        ]
+        diagnoses: list[tuple[int | str, Diagnosis, int]] = [
+            (d.pk, d.diagnosis, d.rank) for d in visit.diagnoses.all()
+        ] or [(f"visit-{visit.pk}", visit.primary_diagnosis, 1)]
         period = {"start": day}
         if visit.discharge_date or not inpatient:
             period["end"] = (visit.discharge_date or visit.visit_date).isoformat()
@@ -580,8 +580,8 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
                 },
             )
         operated = {surgery.service_id for surgery in surgeries}
-        for order in visit.service_orders.all():
-            service = order.service
+        for service_order in visit.service_orders.all():
+            service = service_order.service
             if service.category not in _PROCEDURE_SERVICES or service.code in operated:
                 continue
             procedure = {
@@ -592,12 +592,12 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
                 "performedDateTime": day,
                 "performer": [{"actor": provider}],
             }
-            if order.tooth:
-                tooth = order.tooth
+            if service_order.tooth:
+                tooth = service_order.tooth
                 procedure["bodySite"] = [
                     _concept(_coding(TOOTH, tooth.code, tooth.name_en), text=tooth.name_zh)
                 ]
-            b.add("Procedure", f"service/{order.pk}", procedure)
+            b.add("Procedure", f"service/{service_order.pk}", procedure)
 
 
 def _medication_request(b: _Bundle, visit: Visit, order, provider: dict) -> dict:

@@ -43,7 +43,7 @@ class PackageForm(forms.Form):
             yield category, category.window(self.today), self[f"c_{category.code}"], mode
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not any(data.get(f"c_{c.code}") for c in CATEGORIES):
             raise forms.ValidationError(_("Choose at least one category."), code="empty")
         return data

@@ -27,10 +27,10 @@ class DownloadError(Exception):
         self.code = code
 
 
-def _checked(choices: list[dict]) -> list[dict]:
+def _checked(choices: list[dict[str, str]]) -> list[dict[str, str]]:
     clean, seen = [], set()
     for choice in choices:
-        category = BY_CODE.get(choice.get("code"))
+        category = BY_CODE.get(choice.get("code", ""))
         if category is None or category.code in seen:
             raise DownloadError("unknown_category")
         mode = choice.get("mode", "merged")
@@ -52,7 +52,11 @@ def _file_name(day: dt.date, serial: int) -> str:
 
 
 def request_package(
-    *, person: Person, requested_by: Person, choices: list[dict], now: dt.datetime | None = None
+    *,
+    person: Person,
+    requested_by: Person,
+    choices: list[dict[str, str]],
+    now: dt.datetime | None = None,
 ) -> PackageRequest:
     """Queue a package of the chosen categories ({"code", "mode"}) for the worker."""
     choices = _checked(choices)

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from healthbank.bank.portal import Portal, open_portal, portal_page
+from healthbank.core.http import signed_in_user
 from healthbank.downloads import generation, selectors, services
 from healthbank.downloads.forms import PackageForm
 from healthbank.downloads.models import PackageRequest
@@ -58,7 +59,7 @@ def home(request: HttpRequest, portal: Portal) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             reauth.confirm_password(
-                request, request.user.account, form.cleaned_data["password"], "package"
+                request, signed_in_user(request).account, form.cleaned_data["password"], "package"
             )
             services.request_package(
                 person=portal.subject, requested_by=portal.viewer, choices=form.choices()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class UnitLogin(models.Model):
@@ -81,7 +86,7 @@ class BatchRow(models.Model):
         ALREADY_REGISTERED = "already_registered", _("Already registered")
 
     # What the unit reads in the result file and on the details page: what to do next.
-    MESSAGES = {
+    MESSAGES: dict[str, StrOrPromise] = {
         Result.ACCEPTED: _(
             "A confirmation e-mail was sent. The person must open its link and set a "
             "password within 5 days."

@@ -11,10 +11,10 @@ from healthbank.employers.models import Batch, BatchRow, UnitLogin
 from healthbank.people.models import InsuredUnit
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
-def unit_login_of(user: AbstractBaseUser | AnonymousUser) -> UnitLogin | None:
+def unit_login_of(user: User | AnonymousUser) -> UnitLogin | None:
     """The unit sign-in behind a session's user, with its unit (one query), or None."""
     if not user.is_authenticated:
         return None

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from healthbank.audit.models import AuditEvent
 from healthbank.core import phones
+from healthbank.core.meta import model_field
 from healthbank.employers import csvfile, rules
 from healthbank.employers.csvfile import FileRefused, Row
 from healthbank.employers.models import Batch, BatchRow, UnitLogin
@@ -32,7 +33,7 @@ from healthbank.people.identifiers import validate_personal_id
 from healthbank.people.models import Enrolment, InsuredUnit, Person
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 __all__ = [
     "FileRefused", "LoginRefused", "authenticate_unit", "create_unit_login", "upload_batch",
@@ -73,6 +74,8 @@ def authenticate_unit(*, code: str, password: str, address: str | None = None) -
         actor_id=login.unit_id if login else None,
         address=address,
     )
+    if login is None:  # check_password has refused it already
+        raise lockout.LoginRefused("invalid")
     lockout.signed_in(user=login.user, actor=AuditEvent.Actor.UNIT, actor_id=login.unit_id,
                       method=AuditEvent.Method.PASSWORD, address=address)  # fmt: skip
     return login
@@ -147,7 +150,7 @@ def _registered(people: Iterable[Person]) -> set[int]:
 
 def _batch_row(batch: Batch, row: Row, result: str, **params: object) -> BatchRow:
     def cut(value: str, field: str) -> str:
-        return value[: BatchRow._meta.get_field(field).max_length]
+        return value[: model_field(BatchRow, field).max_length]
 
     return BatchRow(
         batch=batch,
@@ -162,7 +165,7 @@ def _batch_row(batch: Batch, row: Row, result: str, **params: object) -> BatchRo
 
 
 def _process(batch: Batch, rows: list[Row]) -> list[BatchRow]:
-    checked: list[tuple[Row, str, dict]] = []
+    checked: list[tuple[Row, str, dict[str, object]]] = []
     first_line: dict[str, int] = {}
     for row in rows:
         problem = _format_problem(row)
@@ -207,7 +210,7 @@ def upload_batch(
     data: bytes,
     contact_name: str,
     contact_email: str,
-    uploaded_by: AbstractBaseUser | None = None,
+    uploaded_by: User | None = None,
     today: dt.date | None = None,
 ) -> Batch:
     """健保卡註冊申請整批資料上傳: register the file's people, keep each row's result, mail

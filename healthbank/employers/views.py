@@ -21,9 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from healthbank.audit.services import client_address
-from healthbank.core.http import next_or, posted
+from healthbank.core.http import next_or, posted, signed_in_user
 from healthbank.employers import forms, rules, selectors, services
 from healthbank.employers.csvfile import FileRefused, expected_name, result_file
+from healthbank.people.models import InsuredUnit
 
 # The one answer for a wrong code, a wrong password and a locked sign-in (no password oracle).
 WRONG = gettext_lazy(
@@ -34,13 +35,19 @@ BATCHES_PER_PAGE = 50
 ROWS_PER_PAGE = 200
 
 
+class UnitRequest(HttpRequest):
+    """A request unit_required let in: `unit` is the signed-in insured unit."""
+
+    unit: InsuredUnit
+
+
 def unit_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Only a unit's sign-in: others are sent to sign in; a person or staff session gets
     404, as if the unit pages did not exist. The view finds the unit in request.unit."""
 
     @wraps(view)
     @never_cache
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: UnitRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("employers:login"))
         unit_login = selectors.unit_login_of(request.user)
@@ -86,7 +93,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @unit_required
-def batch_new(request: HttpRequest) -> HttpResponse:
+def batch_new(request: UnitRequest) -> HttpResponse:
     """健保卡註冊申請整批資料上傳."""
     unit = request.unit
     initial = {"contact_name": unit.contact_name, "contact_email": unit.email}
@@ -102,7 +109,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
                 data=upload.read(rules.MAX_FILE_BYTES + 1),
                 contact_name=form.cleaned_data["contact_name"],
                 contact_email=form.cleaned_data["contact_email"],
-                uploaded_by=request.user,
+                uploaded_by=signed_in_user(request),
             )
         except FileRefused as exc:
             form.add_error("file", exc.message)
@@ -130,7 +137,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
 
 
 @unit_required
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: UnitRequest) -> HttpResponse:
     """健保卡註冊申請上傳紀錄查詢: the unit's uploads, newest first."""
     page = Paginator(selectors.batches(request.unit), BATCHES_PER_PAGE).get_page(
         request.GET.get("page")
@@ -138,7 +145,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     return render(request, "employers/batch_list.html", {"unit": request.unit, "page": page})
 
 
-def _batch_or_404(request: HttpRequest, batch_id: int):
+def _batch_or_404(request: UnitRequest, batch_id: int):
     batch = selectors.batch(request.unit, batch_id)
     if batch is None:
         raise Http404
@@ -146,7 +153,7 @@ def _batch_or_404(request: HttpRequest, batch_id: int):
 
 
 @unit_required
-def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_detail(request: UnitRequest, batch_id: int) -> HttpResponse:
     """One upload: each row with its result."""
     batch = _batch_or_404(request, batch_id)
     rows = selectors.batch_rows(request.unit, batch)
@@ -156,7 +163,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @unit_required
-def batch_result(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_result(request: UnitRequest, batch_id: int) -> HttpResponse:
     """The result file, as it was mailed to the contact."""
     batch = _batch_or_404(request, batch_id)
     content = result_file(selectors.batch_rows(request.unit, batch))

@@ -13,6 +13,7 @@ from functools import cache
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -43,9 +44,12 @@ def _shell_digest() -> str:
     digest = hashlib.sha256(SHELL_VERSION.encode())
     for name in SHELL_STATIC:
         path = finders.find(name)
+        if not isinstance(path, str):
+            raise ImproperlyConfigured(f"The shell's static file {name} is missing.")
         with open(path, "rb") as file:  # noqa: PTH123 - a finder's path string
             digest.update(file.read())
-    template = get_template("express/app.html").origin.name
+    # A Django-engine template knows its file; the stubs' template protocol does not say so.
+    template = get_template("express/app.html").origin.name  # type: ignore[attr-defined]
     with open(template, "rb") as file:  # noqa: PTH123
         digest.update(file.read())
     return digest.hexdigest()[:12]

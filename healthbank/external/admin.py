@@ -18,8 +18,7 @@ class StoredMailAdmin(ReadOnlyAdmin):
     search_fields = ["recipients", "subject"]
     date_hierarchy = "sent_at"
     show_full_result_count = False
-    fields = ["sent_at", "sender", "recipients", "subject", "body", "attachments"]
-    readonly_fields = fields
+    fields = readonly_fields = ("sent_at", "sender", "recipients", "subject", "body", "attachments")
 
 
 @admin.register(MobileSubscription)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import cast
 
 from healthbank.external import cardreader
 
@@ -50,7 +51,7 @@ class AgentHandler(BaseHTTPRequestHandler):
 
     def _origin_refused(self) -> bool:
         # A page on a name rebound to 127.0.0.1 sends its GETs without Origin: check Host too.
-        port = self.server.server_address[1]
+        port = cast(ThreadingHTTPServer, self.server).server_port
         if self.headers.get("Host") not in {f"127.0.0.1:{port}", f"localhost:{port}"}:
             self._reply(403, {"code": "host", "message": "Call the agent at 127.0.0.1."})
             return True

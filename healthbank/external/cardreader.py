@@ -22,6 +22,14 @@ from django.conf import settings
 SIGNATURE = ec.ECDSA(hashes.SHA256())  # how cards and certificates sign challenges
 
 
+def ec_private_key(pem: bytes, password: bytes | None) -> ec.EllipticCurvePrivateKey:
+    """A card's or the test CA's private key, all elliptic-curve; TypeError for another kind."""
+    key = serialization.load_pem_private_key(pem, password)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise TypeError(f"not an elliptic-curve key: {type(key).__name__}")
+    return key
+
+
 class CardError(Exception):
     """Something a card reader would report: no card, wrong PIN, locked card."""
 
@@ -177,7 +185,7 @@ def sign_with_nhi_card(challenge: str) -> dict:
     if not number:
         raise CardError("no_card", "No NHI card is inserted.")
     data = _load(_card_path(number))
-    key = serialization.load_pem_private_key(data["private_key"].encode(), password=None)
+    key = ec_private_key(data["private_key"].encode(), password=None)
     signature = key.sign(challenge.encode(), SIGNATURE)
     return {
         "card_number": number,
@@ -203,7 +211,7 @@ def sign_with_certificate(challenge: str, pin: str) -> dict:
     if data["pin_failures"] >= PIN_TRIES:
         raise CardError("pin_locked", "The card is locked after three wrong PINs.")
     try:
-        key = serialization.load_pem_private_key(data["private_key"].encode(), pin.encode())
+        key = ec_private_key(data["private_key"].encode(), pin.encode())
     except (ValueError, TypeError):
         data["pin_failures"] += 1
         _write_private(path, data)

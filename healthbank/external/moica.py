@@ -60,7 +60,10 @@ def verify_certificate(pem: str) -> x509.Certificate:
         raise CertificateRefused("expired")
     crl = _current_crl()
     stale = crl.next_update_utc is not None and crl.next_update_utc < now
-    if stale or not crl.is_signature_valid(root.public_key()):
+    root_key = root.public_key()
+    if not isinstance(root_key, ec.EllipticCurvePublicKey):  # the test CA's key is one
+        raise CertificateRefused("untrusted")
+    if stale or not crl.is_signature_valid(root_key):
         raise CertificateRefused("crl_unavailable")
     if crl.get_revoked_certificate_by_serial_number(certificate.serial_number) is not None:
         raise CertificateRefused("revoked")
@@ -69,14 +72,15 @@ def verify_certificate(pem: str) -> x509.Certificate:
 
 def national_id_of(certificate: x509.Certificate) -> str:
     """The holder's national ID, kept in the subject's serialNumber by the test CA."""
-    return certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)[0].value
+    value = certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)[0].value
+    return value if isinstance(value, str) else value.decode()
 
 
 # --- the local test CA (embedded default) ---------------------------------------------------
 
 
 def _ca_key() -> ec.EllipticCurvePrivateKey:
-    return serialization.load_pem_private_key((_dir() / "root-key.pem").read_bytes(), None)
+    return cardreader.ec_private_key((_dir() / "root-key.pem").read_bytes(), None)
 
 
 def ensure_test_ca() -> None:

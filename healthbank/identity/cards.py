@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,8 @@ def verify_card(*, challenge: str, card_number: str, signature: str) -> CardProo
     if card is None:
         raise CardRefused("card_invalid")
     key = serialization.load_pem_public_key(card.public_key.encode())
+    if not isinstance(key, ec.EllipticCurvePublicKey):  # cards sign with P-256
+        raise CardRefused("signature")
     try:
         key.verify(_signature(signature), challenge.encode(), SIGNATURE)
     except InvalidSignature:
@@ -111,8 +114,11 @@ def verify_certificate(*, challenge: str, certificate: str, signature: str) -> C
         cert = moica.verify_certificate(certificate)
     except moica.CertificateRefused as exc:
         raise CardRefused(exc.code) from None
+    key = cert.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):  # certificates sign with P-256
+        raise CardRefused("signature")
     try:
-        cert.public_key().verify(_signature(signature), challenge.encode(), SIGNATURE)
+        key.verify(_signature(signature), challenge.encode(), SIGNATURE)
     except (InvalidSignature, TypeError):
         raise CardRefused("signature") from None
     person = Person.objects.filter(national_id=moica.national_id_of(cert)).first()

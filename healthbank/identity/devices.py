@@ -131,7 +131,10 @@ def _refuse(
 
 def _disable_others(account: Account, keep: DeviceBinding | None, address: str | None) -> None:
     now = timezone.now()
-    for other in account.device_bindings.filter(active=True).exclude(pk=getattr(keep, "pk", None)):
+    others = account.device_bindings.filter(active=True)
+    if keep is not None:
+        others = others.exclude(pk=keep.pk)
+    for other in others:
         other.active, other.disabled_at = False, now
         other.save(update_fields=["active", "disabled_at"])
         record(action=Action.DEVICE_DISABLED, person=account.person, address=address,
@@ -236,7 +239,7 @@ def verify_by_phone(
             person=account.person, status=NhiCard.Status.VALID, number__endswith=card_last4
         ).exists()
     )
-    if not holds_card:
+    if account is None or not holds_card:
         DeviceVerifyFailure.objects.create(identifier=identifier, address=address)
         identity.check_throwaway_password(password)
         record(action=Action.LOGIN_FAILED, person=account.person if account else None,

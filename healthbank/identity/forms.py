@@ -4,6 +4,7 @@ what to do. Business rules (household match, account state) are the services' jo
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -30,7 +31,7 @@ class NationalIdField(forms.CharField):
     default_validators = [validate_personal_id]
 
     def to_python(self, value):
-        return normalise(super().to_python(value)).replace(" ", "")
+        return normalise(super().to_python(value) or "").replace(" ", "")
 
 
 class CardNumberField(TypedField):
@@ -39,7 +40,7 @@ class CardNumberField(TypedField):
     default_validators = [RegexValidator(r"^[0-9]{12}$", _("A card number is twelve digits."))]
 
     def to_python(self, value):
-        return super().to_python(value).replace(" ", "").replace("-", "")
+        return (super().to_python(value) or "").replace(" ", "").replace("-", "")
 
 
 class CardForm(forms.Form):
@@ -54,8 +55,14 @@ class CardForm(forms.Form):
 
     proof: CardProof | None = None
 
+    def card_proof(self) -> CardProof:
+        """The card's proof, which a valid form has (clean refuses the form without it)."""
+        if self.proof is None:
+            raise ValueError("no card proof: the form is not valid")
+        return self.proof
+
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not self.errors:  # keep the challenge for a second try when other fields are wrong
             try:
                 self.proof = verify_proof(cleaned, kind=self.card_kind)
@@ -158,11 +165,13 @@ class HouseholdFields(forms.Form):
         # the chosen township; divisions.js refills them as the person chooses.
         county = self.data.get(self.add_prefix("county")) or ""
         township = self.data.get(self.add_prefix("township")) or ""
-        self.fields["township"].queryset = Township.objects.filter(county_id=county)
-        self.fields["village"].queryset = Village.objects.filter(township_id=township)
+        township_field = cast(forms.ModelChoiceField, self.fields["township"])
+        township_field.queryset = Township.objects.filter(county_id=county)
+        village_field = cast(forms.ModelChoiceField, self.fields["village"])
+        village_field.queryset = Village.objects.filter(township_id=township)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         county, township, village = (cleaned.get(k) for k in ("county", "township", "village"))
         if county and township and township.county_id != county.pk:
             self.add_error("township", _("Choose a township of the county you chose."))

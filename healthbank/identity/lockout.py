@@ -29,7 +29,7 @@ from healthbank.identity.services import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 Action = AuditEvent.Action
 Actor = AuditEvent.Actor
@@ -68,7 +68,7 @@ class LoginRefused(Exception):
         return str(self.MESSAGES[self.code]) % {"limit": settings.LOGIN_FAILURE_LIMIT}
 
 
-def is_locked(user: AbstractBaseUser) -> bool:
+def is_locked(user: User) -> bool:
     return LoginLockout.objects.filter(user=user, locked_at__isnull=False).exists()
 
 
@@ -86,7 +86,7 @@ def _failed(actor: str, actor_id: int | None, method: str, address: str | None, 
 
 
 def count_failure(
-    *, user: AbstractBaseUser, actor: str, actor_id: int, method: str, address: str | None,
+    *, user: User, actor: str, actor_id: int | None, method: str, address: str | None,
     reason: str,
 ) -> bool:  # fmt: skip
     """A wrong password or code, audited; the limit-th in a row locks. True if now locked."""
@@ -107,7 +107,7 @@ def count_failure(
 
 
 def check_password(
-    *, user: AbstractBaseUser | None, password: str, actor: str, actor_id: int | None,
+    *, user: User | None, password: str, actor: str, actor_id: int | None,
     address: str | None,
 ) -> None:  # fmt: skip
     """The password step of a staff or unit sign-in (`user` None: no such login). Raises
@@ -129,9 +129,7 @@ def check_password(
         raise LoginRefused("invalid")
 
 
-def signed_in(
-    *, user: AbstractBaseUser, actor: str, actor_id: int, method: str, address: str | None
-) -> None:
+def signed_in(*, user: User, actor: str, actor_id: int, method: str, address: str | None) -> None:
     """A complete sign-in: the count of wrong tries starts again, and it is audited."""
     LoginLockout.objects.filter(user=user).update(failures=0)
     record(action=Action.LOGIN, person=None, actor=actor, actor_id=actor_id, method=method,
@@ -139,7 +137,7 @@ def signed_in(
 
 
 @transaction.atomic
-def unlock(*, user: AbstractBaseUser, staff_id: int | None) -> bool:
+def unlock(*, user: User, staff_id: int | None) -> bool:
     """An administrator unlocks a locked sign-in (staff_id None: from the command line).
     False if it was not locked."""
     changed = LoginLockout.objects.filter(user=user, locked_at__isnull=False).update(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -11,6 +12,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+if TYPE_CHECKING:
+    from healthbank.identity.sessions import SessionStore
 
 
 class Account(models.Model):
@@ -265,7 +269,7 @@ class WebSession(AbstractBaseSession):
     )  # fmt: skip
 
     @classmethod
-    def get_session_store_class(cls):
+    def get_session_store_class(cls) -> type[SessionStore]:
         from healthbank.identity.sessions import SessionStore
 
         return SessionStore

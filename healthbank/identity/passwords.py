@@ -53,7 +53,8 @@ def validate(password: str, *, person: Person | None, emails: Iterable[str] = ()
         birth_date=person.birth_date if person else None,
         emails=tuple(e for e in emails if e),
     )
-    password_validation.validate_password(password, owner, password_validators=_validators())
+    # Django hands `user` to the validators only; ours read an Owner (the stubs say User).
+    password_validation.validate_password(password, owner, password_validators=_validators())  # type: ignore[arg-type]
 
 
 @functools.cache
@@ -77,16 +78,18 @@ class LengthValidator:
             raise ValidationError(self.message, code="password_length")
 
     def get_help_text(self) -> str:
-        return self.message
+        return str(self.message)
 
 
 class CommonPasswordValidator(password_validation.CommonPasswordValidator):
     """Django's list of 20,000 common passwords, with a message that says what to do."""
 
     def get_error_message(self) -> str:
-        return _(
-            "This password is one of the most common ones, which are tried first by anyone "
-            "guessing. Choose another."
+        return str(
+            _(
+                "This password is one of the most common ones, which are tried first by anyone "
+                "guessing. Choose another."
+            )
         )
 
 
@@ -136,7 +139,7 @@ class PersonalDataValidator:
         return len(typed) >= EMAIL_PART_MIN and typed in _compact(local)
 
     def get_help_text(self) -> str:
-        return _("Not built from your national ID, birthday or e-mail address.")
+        return str(_("Not built from your national ID, birthday or e-mail address."))
 
 
 def birthday_forms(born: dt.date) -> set[str]:

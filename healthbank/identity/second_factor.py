@@ -23,7 +23,7 @@ from healthbank.identity import lockout, rules
 from healthbank.identity.lockout import LoginRefused
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 Action = AuditEvent.Action
 Actor = AuditEvent.Actor
@@ -33,12 +33,12 @@ DEVICE_NAME = "authenticator"
 RECOVERY_NAME = "recovery codes"
 
 
-def is_enrolled(user: AbstractBaseUser) -> bool:
+def is_enrolled(user: User) -> bool:
     """Has the staff member a confirmed authenticator? If not, the next sign-in enrols."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def pending_device(user: AbstractBaseUser) -> TOTPDevice:
+def pending_device(user: User) -> TOTPDevice:
     """The authenticator being enrolled: the same key while the page is reloaded, until a
     code confirms it."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
@@ -69,14 +69,14 @@ def _method(code: str) -> str:
     return Method.TOTP if is_ascii_digits(code) else Method.RECOVERY_CODE
 
 
-def _wrong(user: AbstractBaseUser, code: str, address: str | None) -> LoginRefused:
+def _wrong(user: User, code: str, address: str | None) -> LoginRefused:
     locked = lockout.count_failure(user=user, actor=Actor.STAFF, actor_id=user.pk,
                                    method=_method(code), address=address,
                                    reason="wrong_code")  # fmt: skip
     return LoginRefused("locked" if locked else "wrong_code")
 
 
-def _before_checking(user: AbstractBaseUser, code: str, address: str | None) -> None:
+def _before_checking(user: User, code: str, address: str | None) -> None:
     lockout.refuse_if_throttled(actor=Actor.STAFF, actor_id=user.pk, method=_method(code),
                                 address=address)  # fmt: skip
     if lockout.is_locked(user):
@@ -84,7 +84,7 @@ def _before_checking(user: AbstractBaseUser, code: str, address: str | None) -> 
 
 
 def confirm_enrolment(
-    *, user: AbstractBaseUser, code: str, address: str | None
+    *, user: User, code: str, address: str | None
 ) -> tuple[TOTPDevice, list[str]]:
     """A code from the new authenticator confirms it; returns it and fresh recovery codes
     (any older ones stop working), which are shown once and kept only in the database."""
@@ -111,7 +111,7 @@ def confirm_enrolment(
     return device, recovery
 
 
-def new_recovery_codes(user: AbstractBaseUser) -> list[str]:
+def new_recovery_codes(user: User) -> list[str]:
     """Fresh one-time recovery codes; any older ones stop working."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
@@ -120,7 +120,7 @@ def new_recovery_codes(user: AbstractBaseUser) -> list[str]:
     return codes
 
 
-def verify(*, user: AbstractBaseUser, code: str, address: str | None) -> Device:
+def verify(*, user: User, code: str, address: str | None) -> Device:
     """The second step of a staff sign-in: a current authenticator code, or a recovery code
     (used up by this). The device that accepted it, or LoginRefused."""
     code = _clean(code)
@@ -139,7 +139,7 @@ def verify(*, user: AbstractBaseUser, code: str, address: str | None) -> Device:
     return accepted
 
 
-def enrolled_device(user: AbstractBaseUser) -> TOTPDevice:
+def enrolled_device(user: User) -> TOTPDevice:
     """A staff login's confirmed authenticator, or a new one with a random key, confirmed
     without a code: for the demo's staff login (DEBUG databases only), whose key the demo
     prints and `healthbank staffcode` reads, and for tests of the staff pages."""
@@ -148,7 +148,7 @@ def enrolled_device(user: AbstractBaseUser) -> TOTPDevice:
 
 
 @transaction.atomic
-def reset(*, user: AbstractBaseUser, staff_id: int | None) -> None:
+def reset(*, user: User, staff_id: int | None) -> None:
     """A lost phone: the authenticator and recovery codes go; the next sign-in enrols anew."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

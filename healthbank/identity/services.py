@@ -12,11 +12,12 @@ import functools
 import secrets
 from collections.abc import Iterator
 from contextvars import ContextVar
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -99,7 +100,7 @@ class IdentityError(Exception):
         ),
     }
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.message = self.MESSAGES[code] % params if params else self.MESSAGES[code]
@@ -113,7 +114,7 @@ class SessionEnded(Exception):
 
     code = "reauth_ended"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.code)
         self.message = _(
             "The password was entered wrongly %(limit)s times, so you have been signed out to "
@@ -124,7 +125,7 @@ class SessionEnded(Exception):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _site_url(name: str, **kwargs) -> str:
+def _site_url(name: str, **kwargs: Any) -> str:
     return settings.SITE_URL + reverse(name, kwargs=kwargs)
 
 
@@ -161,7 +162,7 @@ def _recipients(account: Account) -> list[str]:
     return [address for address in (account.email, account.backup_email) if address]
 
 
-def _mail(template: str, account: Account, **context) -> None:
+def _mail(template: str, account: Account, **context: Any) -> None:
     send_bilingual(
         f"identity/mail/{template}",
         to=_recipients(account),
@@ -174,7 +175,7 @@ def link_for(token: str, purpose: str) -> str:
     return _site_url(name, token=token)
 
 
-def _new_user(person: Person):
+def _new_user(person: Person) -> User:
     user = get_user_model()(username=f"person-{person.pk}")
     user.set_unusable_password()
     user.save()
@@ -323,8 +324,8 @@ def masked_email(address: str) -> str:
 
 
 def registered_account(person: Person) -> Account:
-    account = Account.objects.filter(person=person).exclude(status=Account.Status.CERTIFICATE)
-    account = account.select_related("person", "user").first()
+    accounts = Account.objects.filter(person=person).exclude(status=Account.Status.CERTIFICATE)
+    account = accounts.select_related("person", "user").first()
     if account is None:
         raise IdentityError("not_registered")
     return account
@@ -457,8 +458,13 @@ def _throttled(address: str | None) -> bool:
 
 
 def _refuse(
-    person: Person | None, method: str, address: str | None, code: str, reason: str = "", **params
-):
+    person: Person | None,
+    method: str,
+    address: str | None,
+    code: str,
+    reason: str = "",
+    **params: object,
+) -> NoReturn:
     """Audit a refused sign-in (`reason` when the audit knows more than the caller is told)
     and raise IdentityError(code)."""
     record(action=Action.LOGIN_FAILED, person=person, method=method, address=address,
@@ -505,6 +511,7 @@ def sign_in(
     refuse_if_throttled(method=method, address=address)
     if method == "certificate":
         return _sign_in_with_certificate(proof, address)
+    person: Person | None
     if proof is not None:
         person = proof.person
     else:
@@ -606,7 +613,7 @@ def _sign_in_with_certificate(proof: CardProof | None, address: str | None) -> A
 
 
 def signed_in(
-    account: Account, method: str, address: str | None, card_verified: bool = False, **detail
+    account: Account, method: str, address: str | None, card_verified: bool = False, **detail: Any
 ) -> Account:
     """A sign-in that passed: the wrong-password count starts again, and it is audited."""
     account.failed_logins = 0
@@ -632,7 +639,7 @@ def register_at_counter(
     email: str = "",
     mobile: str = "",
     phone: str = "",
-    staff_id: int,
+    staff_id: int | None,
 ) -> Account:
     """臨櫃註冊: staff checked the identity document; no e-mail confirmation (rule 4)."""
     account = Account.objects.select_for_update().filter(person=person).first()
@@ -653,7 +660,7 @@ def register_at_counter(
 
 
 @transaction.atomic
-def suspend(*, account: Account, reason: str, staff_id: int) -> Account:
+def suspend(*, account: Account, reason: str, staff_id: int | None) -> Account:
     """註冊停用 at the counter (rules 8, 9, 11): no online use until reinstated; the person's
     open sessions and app tokens end at once."""
     account.status = Account.Status.SUSPENDED
@@ -666,7 +673,7 @@ def suspend(*, account: Account, reason: str, staff_id: int) -> Account:
 
 
 @transaction.atomic
-def reinstate(*, account: Account, staff_id: int) -> Account:
+def reinstate(*, account: Account, staff_id: int | None) -> Account:
     account.status = Account.Status.ACTIVE
     account.suspension_reason = ""
     account.confirmed_at = account.confirmed_at or timezone.now()
@@ -761,11 +768,12 @@ def mobile_account_refusal(account: Account) -> str | None:
     or None when it can: only a certificate-only account applies."""
     if account.is_locked:
         return "locked"
-    return {
+    refusals: dict[str, str] = {
         Account.Status.ACTIVE: "mobile_account_exists",
         Account.Status.PENDING: "pending",
         Account.Status.SUSPENDED: "suspended",
-    }.get(account.status)
+    }
+    return refusals.get(account.status)
 
 
 @transaction.atomic
@@ -812,7 +820,7 @@ def noting_ended_sessions() -> Iterator[dict[str, str]]:
 
 
 @transaction.atomic
-def end_sessions(*, user: AbstractBaseUser, reason: str) -> int:
+def end_sessions(*, user: User, reason: str) -> int:
     """Sign the user out everywhere at once: every web session they hold is deleted, and
     every app token of their account is revoked (for good: reinstating the account or
     resetting the password does not revive them). `reason` is the IdentityError code (or
@@ -824,7 +832,7 @@ def end_sessions(*, user: AbstractBaseUser, reason: str) -> int:
     now = timezone.now()
     # The app's tokens hang on the account's device bindings (api.ApiToken): reached through
     # that relation, so that identity does not import the app API built on it.
-    tokens = DeviceBinding.api_tokens.rel.related_model.objects
+    tokens = DeviceBinding.api_tokens.rel.related_model._default_manager
     tokens.filter(binding__account__user=user, revoked_at=None).update(revoked_at=now)
     if (ended := _ended_here.get()) is not None:
         ended.update(dict.fromkeys(keys, reason))

@@ -11,12 +11,16 @@ the sign-in costs no query more.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from healthbank.identity.models import WebSession
 
 LAST_SEEN, SIGNED_IN_AT = "last_seen", "signed_in_at"
 
@@ -33,7 +37,7 @@ def seconds_left(session: SessionBase) -> int:
     return max(0, math.ceil(min(idle, absolute)))
 
 
-def _stamped(data: dict) -> dict:
+def _stamped(data: dict[str, Any]) -> dict[str, Any]:
     """A session saved signed in for the first time starts its clocks."""
     if data.get(SESSION_KEY) and SIGNED_IN_AT not in data:
         data[SIGNED_IN_AT] = data[LAST_SEEN] = now()
@@ -42,17 +46,18 @@ def _stamped(data: dict) -> dict:
 
 class SessionStore(db.SessionStore):
     @classmethod
-    def get_model_class(cls):
+    def get_model_class(cls) -> type[WebSession]:
         from healthbank.identity.models import WebSession
 
         return WebSession
 
-    def create_model_instance(self, data):
-        session = super().create_model_instance(_stamped(data))
+    def create_model_instance(self, data: dict[str, Any]) -> WebSession:
+        # The stubs do not follow get_model_class: the instance is a WebSession.
+        session = cast("WebSession", super().create_model_instance(_stamped(data)))
         session.user_id = data.get(SESSION_KEY)
         return session
 
-    async def acreate_model_instance(self, data):
-        session = await super().acreate_model_instance(_stamped(data))
+    async def acreate_model_instance(self, data: dict[str, Any]) -> WebSession:
+        session = cast("WebSession", await super().acreate_model_instance(_stamped(data)))
         session.user_id = data.get(SESSION_KEY)
         return session

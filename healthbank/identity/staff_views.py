@@ -110,6 +110,8 @@ def password_step(request: HttpRequest, site: AdminSite, extra_context=None) -> 
         except LoginRefused as exc:
             form.add_error(None, exc.message)
         else:
+            if user is None:  # check_password has refused a missing user already
+                raise LoginRefused("invalid")
             # A new session key before anything secret (the enrolment key) is shown in it.
             request.session.cycle_key()
             request.session[PENDING] = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import segno
@@ -66,6 +67,7 @@ def challenge(request: HttpRequest) -> JsonResponse:
 @require_GET
 def divisions(request: HttpRequest) -> JsonResponse:
     """Townships of a county, or villages of a township, for the cascading selects."""
+    rows: Iterable[tuple[str, str, str]]
     if county := request.GET.get("county"):
         rows = Township.objects.filter(county_id=county).values_list("code", "name_zh", "name_en")
     elif township := request.GET.get("township"):
@@ -91,7 +93,7 @@ def register_home(request: HttpRequest) -> HttpResponse:
             account = services.sign_in(
                 method="card",
                 password=form.cleaned_data["password"],
-                proof=form.proof,
+                proof=form.card_proof(),
                 address=client_address(request),
             )
         except IdentityError as exc:
@@ -120,7 +122,7 @@ def apply_card(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             person = services.check_household(
-                proof=form.proof,
+                proof=form.card_proof(),
                 household_number=data["household_number"],
                 village_code=data["village"].pk,
                 neighbourhood=data["neighbourhood"],
@@ -138,7 +140,8 @@ def _applicant(request: HttpRequest) -> Person | None:
     started = request.session.get("apply_at", 0)
     if time.time() - started > APPLY_STEP_SECONDS:
         return None
-    return Person.objects.filter(pk=request.session.get("apply_person")).first()
+    person_id = request.session.get("apply_person")
+    return Person.objects.filter(pk=person_id).first() if person_id else None
 
 
 def apply_details(request: HttpRequest) -> HttpResponse:
@@ -187,6 +190,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "identity/link_refused.html", {"message": exc.message}, status=410)
     account = link.account
     needs_password = account.channel == Account.Channel.EMPLOYER
+    form: forms.CardForm
     if needs_password:
         form = forms.ConfirmWithPasswordForm(posted(request), **_password_owner(account))
     else:
@@ -195,7 +199,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.confirm_registration(
                 token=token,
-                proof=form.proof,
+                proof=form.card_proof(),
                 password=form.cleaned_data.get("password"),
                 address=client_address(request),
             )
@@ -212,7 +216,7 @@ def _card_action(request: HttpRequest, template: str, action, done_message) -> H
     form = forms.CardOnlyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            result = action(proof=form.proof, address=client_address(request))
+            result = action(proof=form.card_proof(), address=client_address(request))
         except IdentityError as exc:
             show_refusal(form, exc)
         else:
@@ -249,7 +253,7 @@ def forgot(request: HttpRequest) -> HttpResponse:
         change = data["mode"] == forms.ForgotForm.CHANGE
         try:
             account = services.request_password_reset(
-                proof=form.proof,
+                proof=form.card_proof(),
                 new_email=data["email"] if change else "",
                 household_number=data["household_number"] or "",
                 village_code=data["village"].pk if change else "",
@@ -279,7 +283,7 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.reset_password(
                 token=token,
-                proof=form.proof,
+                proof=form.card_proof(),
                 password=form.cleaned_data["password"],
                 address=client_address(request),
             )
@@ -377,7 +381,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     national_id=data.get("national_id", ""),
                     card_number=data.get("card_number", ""),
                     password=data.get("password", ""),
-                    proof=form.proof if tab != "password" else None,
+                    proof=form.proof if isinstance(form, forms.CardForm) else None,
                     address=client_address(request),
                 )
             except (IdentityError, CardRefused) as exc:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.core.admin import ReadOnlyAdmin
+from healthbank.core.http import signed_in_user
 from healthbank.ingest import services
 from healthbank.ingest.models import Batch, BatchProblem, Credential
 from healthbank.ingest.rows import TYPES
@@ -70,7 +71,7 @@ class CredentialAdmin(admin.ModelAdmin):
         if change:
             obj.save()
             return
-        token = services.issue_credential(credential=obj, issued_by=request.user)
+        token = services.issue_credential(credential=obj, issued_by=signed_in_user(request))
         messages.warning(
             request,
             gettext(
@@ -84,7 +85,7 @@ class CredentialAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset) -> None:
         count = 0
         for credential in queryset.filter(revoked_at__isnull=True):
-            services.revoke_credential(credential=credential, revoked_by=request.user)
+            services.revoke_credential(credential=credential, revoked_by=signed_in_user(request))
             count += 1
         self.message_user(
             request,
@@ -96,8 +97,7 @@ class CredentialAdmin(admin.ModelAdmin):
 
 class BatchProblemInline(admin.TabularInline):
     model = BatchProblem
-    fields = ["position", "field", "message"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "field", "message")
     extra = 0
     max_num = 0
     can_delete = False

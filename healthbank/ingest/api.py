@@ -8,13 +8,14 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
-from ninja import Field, NinjaAPI, Path, Query, Schema, Status
+from ninja import Field, NinjaAPI, Path, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.params.functions import Query  # what ninja's Query calls, typed for mypy
 from ninja.security import HttpBearer
 
 from healthbank.core import badrequest
@@ -22,6 +23,9 @@ from healthbank.core.http import MAX_OFFSET
 from healthbank.core.schemas import ErrorOut
 from healthbank.ingest import rules, selectors, services
 from healthbank.ingest.models import Batch, Credential
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 READ_BYTES = 1024 * 1024
 CONTENT_TYPES = {
@@ -49,6 +53,12 @@ STATUS = {
 class CredentialBearer(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Credential | None:
         return services.authenticate(token)
+
+
+class CredentialRequest(HttpRequest):
+    """A request CredentialBearer let in: ninja sets `auth` to the provider's credential."""
+
+    auth: Credential
 
 
 api = NinjaAPI(
@@ -90,7 +100,7 @@ BatchId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _error(
-    request: HttpRequest, code: str, message: str, status: int | None = None
+    request: HttpRequest, code: str, message: StrOrPromise, status: int | None = None
 ) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "message": str(message)}, status=status or STATUS.get(code, 400)
@@ -103,21 +113,21 @@ def _refused(request: HttpRequest, exc: services.IngestError) -> HttpResponse:
 
 
 @api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, exc) -> HttpResponse:
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, "credential_invalid", "The credential is unknown or revoked.")
 
 
 @api.exception_handler(ValidationError)
-def _invalid(request: HttpRequest, exc) -> HttpResponse:
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return _error(request, "invalid_request", "The request is not valid; check the fields sent.")
 
 
 @api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, "not_found", "No such batch.")
 
 
-def _out(batch: Batch) -> dict:
+def _out(batch: Batch) -> dict[str, Any]:
     duration = batch.duration
     return {
         **{name: getattr(batch, name) for name in BatchOut.model_fields if hasattr(batch, name)},
@@ -140,7 +150,7 @@ def _format(request: HttpRequest, chosen: list[str], name: str, default: str | N
     """The format: the body's Content-Type when it names one, else `format` (the form's,
     else the query's), else the file name's extension, else `default`."""
     asked = _one("format", chosen, FORMATS)
-    content_type = request.content_type.split(";")[0].strip().lower()
+    content_type = (request.content_type or "").split(";")[0].strip().lower()
     by_name = next((f for ext, f in EXTENSIONS.items() if name.lower().endswith(ext)), None)
     found = CONTENT_TYPES.get(content_type) or asked or by_name or default
     if found is None:
@@ -233,13 +243,13 @@ UPLOAD_ERRORS = {**ERRORS, 429: ErrorOut}
 
 
 @api.post("/batches", response={202: BatchOut, **UPLOAD_ERRORS}, openapi_extra=UPLOAD_DOC)
-def upload(request: HttpRequest):
+def upload(request: CredentialRequest) -> Status[dict[str, Any]]:
     """Sends a file; it is processed in the background. 202 with the batch to follow.
     Refused at once: a file over the size limit (413 too_large; a FHIR Bundle has a lower
     one), one that would pass the credential's quota of files held at once (429
     quota_exceeded: its batches still waiting, and those with problems, whose files are kept
     some days), an empty one, or one whose start is not UTF-8 text (400 not_text)."""
-    credential: Credential = request.auth
+    credential = request.auth
     chosen, whole = request.GET.getlist("format"), request.GET.getlist("all_or_nothing")
     declared_size = None
     if request.content_type == "multipart/form-data":
@@ -272,16 +282,16 @@ def upload(request: HttpRequest):
 
 @api.get("/batches", response={200: list[BatchOut], **ERRORS})
 def batches(
-    request: HttpRequest,
+    request: CredentialRequest,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
-):
+) -> list[dict[str, Any]]:
     """This provider's batches, newest first."""
     return [_out(b) for b in selectors.batches(request.auth.provider, limit=limit, offset=offset)]
 
 
 @api.get("/batches/{batch_id}", response={200: BatchOut, **ERRORS})
-def batch(request: HttpRequest, batch_id: BatchId):
+def batch(request: CredentialRequest, batch_id: BatchId) -> dict[str, Any]:
     """One batch: status, counts, duration."""
     return _out(selectors.batch(request.auth.provider, batch_id))
 
@@ -299,7 +309,7 @@ def _cell(value: object) -> str:
     openapi_extra={"responses": {200: {"description": "CSV: position, field, message",
                                        "content": {"text/csv": {}}}}},
 )  # fmt: skip
-def problems(request: HttpRequest, batch_id: BatchId):
+def problems(request: CredentialRequest, batch_id: BatchId) -> StreamingHttpResponse:
     """The batch's problems as CSV: position (line or Bundle entry), field, message."""
     rows = selectors.problems(request.auth.provider, batch_id)
 

@@ -48,6 +48,13 @@ class Field:
     signed: bool = False  # a decimal may be negative (a lab value)
     positive: bool = False  # a decimal must be above zero (a quantity)
 
+    @property
+    def code_table(self) -> type[models.Model]:
+        """The table a code's (or codes') values are looked up in."""
+        if self.table is None:
+            raise TypeError(f"a {self.kind} field has no code table")
+        return self.table
+
 
 def Str(max_chars: int, required: bool = True) -> Field:  # noqa: N802 - reads as a type
     return Field("str", required, max_chars=max_chars)
@@ -117,7 +124,7 @@ def _orders(item: dict[str, Field]) -> Field:
 def _preventive_fields() -> dict[str, Field]:
     """PreventiveCheck's measurements by name, with the model's own digits and choices."""
     fields: dict[str, Field] = {}
-    for f in PreventiveCheck._meta.get_fields():
+    for f in PreventiveCheck._meta.concrete_fields:
         if f.name in {"id", "person", "provider", "source_id", "checked_on"}:
             continue
         if isinstance(f, models.DecimalField):
@@ -127,7 +134,7 @@ def _preventive_fields() -> dict[str, Field]:
         elif f.choices:
             fields[f.name] = Choice(tuple(value for value, _ in f.choices), required=not f.blank)
         else:
-            fields[f.name] = Str(f.max_length, required=not f.blank)
+            fields[f.name] = Str(f.max_length or 0, required=not f.blank)
     return fields
 
 

@@ -54,7 +54,7 @@ def issue_credential(*, credential: Credential, issued_by=None) -> str:
     return f"{credential.key_id}.{secret}"
 
 
-def revoke_credential(*, credential: Credential, revoked_by=None) -> None:
+def revoke_credential(*, credential: Credential, revoked_by: User | None = None) -> None:
     """From now on the credential is refused; its batches stay, already processed or not."""
     with transaction.atomic():
         revoked = Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
@@ -64,7 +64,7 @@ def revoke_credential(*, credential: Credential, revoked_by=None) -> None:
             _audit(Action.CREDENTIAL_REVOKED, credential, revoked_by)
 
 
-def _audit(action: str, credential: Credential, staff_user) -> None:
+def _audit(action: str, credential: Credential, staff_user: User | None) -> None:
     record(
         action=action,
         person=None,

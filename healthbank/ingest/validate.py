@@ -5,6 +5,7 @@ row's position and field; nothing here raises on any input."""
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import decimal
 import re
@@ -42,7 +43,8 @@ class Clean:
     values: dict = field(default_factory=dict)
     national_id: str = ""
     person_id: int | None = None
-    codes: list[tuple[type[models.Model], str, str]] = field(default_factory=list)
+    # builtins.type: this class's own `type` field hides the builtin here.
+    codes: list[tuple[builtins.type[models.Model], str, str]] = field(default_factory=list)
 
 
 class Lookups:
@@ -67,7 +69,7 @@ class Lookups:
                 if code not in known[table] and code not in unknown[table]:
                     wanted[table].add(code)
         for table, codes in wanted.items():
-            found = set(table.objects.filter(pk__in=codes).values_list("pk", flat=True))
+            found = set(table._default_manager.filter(pk__in=codes).values_list("pk", flat=True))
             known[table] |= found
             unknown[table] |= codes - found
         named = {c.national_id for c in cleans if c.national_id}
@@ -121,7 +123,7 @@ def parse_chunk(
         clean, found = parse_row(position, row, scopes=allowed, today=today)
         if found:
             problems.extend(found)
-        else:
+        elif clean is not None:  # no problem found: a row
             parsed.append(clean)
     return parsed, problems
 
@@ -227,7 +229,7 @@ def _value(f: Field, value, path: str, clean: Clean, problems: list[Problem], to
         if len(value) > limit:
             return bad(f"longer than {limit} characters")
         if kind == "code":
-            clean.codes.append((f.table, value, path))
+            clean.codes.append((f.code_table, value, path))
         return value
     if kind == "bool":
         return value if isinstance(value, bool) else bad("must be true or false")
@@ -249,7 +251,7 @@ def _value(f: Field, value, path: str, clean: Clean, problems: list[Problem], to
         if len(set(value)) != len(value):
             return bad("a code is listed twice")
         for i, code in enumerate(value):
-            clean.codes.append((f.table, code, f"{path}[{i}]"))
+            clean.codes.append((f.code_table, code, f"{path}[{i}]"))
         return list(value)
     if kind == "orders":
         if not isinstance(value, list):

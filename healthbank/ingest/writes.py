@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, models
 
+from healthbank.core.meta import model_field
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.validate import Clean
 from healthbank.records.models import (
@@ -121,7 +123,7 @@ def _upsert(model: type[models.Model], provider_id: int, cleans: list[Clean]) ->
     if not cleans:
         return []
     objects = [_instance(model, provider_id, clean) for clean in cleans]
-    return model.objects.bulk_create(
+    return model._default_manager.bulk_create(
         objects,
         update_conflicts=True,
         unique_fields=["provider", "source_id"],
@@ -145,6 +147,8 @@ def _upsert_visits(provider_id: int, cleans: list[Clean]) -> None:
             order_model.objects.filter(visit_id__in=existing).delete()
     objects = []
     for clean in cleans:
+        if clean.person_id is None:  # check_chunk refuses a row of no known person
+            raise ValueError(f"visit {clean.id} names no known person")
         values = _record_fields(clean)
         diagnoses = values.pop("diagnoses")
         for name in ("drug_orders", "service_orders", "surgeries"):
@@ -260,9 +264,10 @@ def _insert(model: type[models.Model], names: list[str], rows: list[tuple]) -> N
     several times faster than INSERT and needs no model instances; bulk_create elsewhere."""
     if not rows:
         return
-    fields = [model._meta.get_field(name) for name in names]
+    fields = [model_field(model, name) for name in names]
     if connection.vendor == "postgresql":
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        # A concrete field always has its column.
+        columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
         table = connection.ops.quote_name(model._meta.db_table)
         with (
             connection.cursor() as cursor,
@@ -272,13 +277,17 @@ def _insert(model: type[models.Model], names: list[str], rows: list[tuple]) -> N
                 copy.write_row(row)
         return
     attnames = [f.attname for f in fields]
-    model.objects.bulk_create(model(**dict(zip(attnames, row, strict=True))) for row in rows)
+    model._default_manager.bulk_create(
+        model(**dict(zip(attnames, row, strict=True))) for row in rows
+    )
 
 
 def _void(model: type[models.Model], provider_id: int, cleans: list[Clean]) -> None:
     # Voiding what is not there is not an error: the same file sent twice voids twice.
     if cleans:
-        model.objects.filter(provider_id=provider_id, source_id__in=[c.id for c in cleans]).delete()
+        model._default_manager.filter(
+            provider_id=provider_id, source_id__in=[c.id for c in cleans]
+        ).delete()
 
 
 def _visit_refs(provider_id: int, by_type: dict[str, list[Clean]]) -> dict[str, tuple[int, int]]:

@@ -10,13 +10,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from healthbank.core.datafiles import DataFileError, read_rows, upsert
 from healthbank.core.typed import is_ascii_digits
 from healthbank.people.models import County, Township, Village
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -128,7 +131,9 @@ def _read_villages(data_dir: Path, township_codes: set[str]) -> list[Village]:
     return villages
 
 
-def load_divisions(stdout: TextIO | None = None, data_dir: Path | None = None) -> dict[str, int]:
+def load_divisions(
+    stdout: SupportsWrite[str] | None = None, data_dir: Path | None = None
+) -> dict[str, int]:
     """Insert or update every county, township and village in the data files.
 
     Idempotent: a second run changes nothing. Rows missing from the files are kept,

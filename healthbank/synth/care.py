@@ -36,7 +36,7 @@ VACCINATION_DATA_FROM = dt.date(2003, 1, 1)  # CDC's registry holds doses from 2
 ORGAN_WISH_FROM = dt.date(2004, 11, 1)
 HOSPICE_WISH_FROM = dt.date(2006, 9, 1)
 # Copayment of an outpatient visit by where it happens (部分負擔, without referral).
-COPAYMENT = {
+COPAYMENT: dict[str, int] = {
     Kind.MEDICAL_CENTRE: 420, Kind.REGIONAL_HOSPITAL: 240, Kind.DISTRICT_HOSPITAL: 80,
     Kind.CLINIC: 50, Kind.DENTAL_CLINIC: 50, Kind.TCM_CLINIC: 50, Kind.HEALTH_STATION: 50,
     Kind.PHARMACY: 0,
@@ -193,7 +193,7 @@ class CareGenerator:
         last_lab = dt.date.min
         plans = []
         while day <= self.today:
-            labs = ()
+            labs: tuple[str, ...] = ()
             if (day - last_lab).days >= condition.lab_interval_months * 30 - 10:
                 labs, last_lab = condition.labs, day
             fee = (
@@ -251,7 +251,8 @@ class CareGenerator:
         return (codes[0], *extra)
 
     def poisson_days(self, rng, start: dt.date, rate_for) -> list[dt.date]:
-        days, day = [], start
+        days: list[dt.date] = []
+        day = start
         while True:
             rate = rate_for(day)
             if rate <= 0:
@@ -436,7 +437,7 @@ class CareGenerator:
                 t["drugorder"].add(visit_id, m.person_id, code, days, qty, freq)
             for code, qty, tooth in plan.services:
                 t["serviceorder"].add(visit_id, m.person_id, code, qty, tooth)
-            if surgery:
+            if surgery and plan.admission and plan.discharge:  # a surgery is an admission's
                 operated = plan.date + dt.timedelta(days=min(1, (plan.discharge - plan.date).days))
                 t["surgery"].add(visit_id, m.person_id, surgery, plan.admission.body_site, operated)
             for key in plan.labs:
@@ -488,6 +489,8 @@ class CareGenerator:
 
     def discharge_summary(self, m: Member, plan: VisitPlan, visit_id: int) -> None:
         a = plan.admission
+        if a is None:
+            raise ValueError("a discharge summary is of an admission")
         table = self.t["dischargesummary"]
         names = "\n".join(f"{c} {self.codes.diagnosis_names[c]}" for c in plan.diagnoses)
         table.add(
@@ -552,14 +555,13 @@ class CareGenerator:
             age = m.age_on(day)
             v = body.measurement(day)
             lipid = {
-                k: body.value(k, day)[0]
-                for k in ("total_cholesterol", "triglycerides", "hdl", "ldl")
+                k: body.number(k, day) for k in ("total_cholesterol", "triglycerides", "hdl", "ldl")
             }
-            bun, creatinine = body.value("bun", day)[0], body.value("creatinine", day)[0]
+            bun, creatinine = body.number("bun", day), body.number("creatinine", day)
             egfr, alt, ast = (
-                body.value("egfr", day)[0],
-                body.value("alt", day)[0],
-                body.value("ast", day)[0],
+                body.number("egfr", day),
+                body.number("alt", day),
+                body.number("ast", day),
             )
             urine = body.value("urine_protein", day)[1]
             hepatitis = not screened and age >= 45

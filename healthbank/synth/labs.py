@@ -48,6 +48,7 @@ class Physiology:
         self.hdl = r.uniform(32, 48) if "dyslipidaemia" in c else r.uniform(42, 72)
         self.tg = r.uniform(150, 320) if "dyslipidaemia" in c else r.uniform(55, 145)
         # CKD: eGFR three years ago and its yearly fall; ACR three years ago and its rise.
+        self.egfr_start: float | None  # None: kidneys that keep their eGFR
         if "ckd" in c:
             self.egfr_start, self.egfr_fall = r.uniform(42, 62), r.uniform(2.0, 6.0)
             self.acr_start, self.acr_rise = r.uniform(40, 250), r.uniform(1.1, 1.6)
@@ -139,6 +140,13 @@ class Physiology:
         number = round(number, digits)
         text = f"{number:.{digits}f}"
         return (int(number) if digits == 0 else number), text
+
+    def number(self, key: str, day: dt.date) -> float:
+        """The number of a test that always reports one (not urine protein's text)."""
+        number, text = self.value(key, day)
+        if number is None:
+            raise ValueError(f"{key} reports text, not a number: {text}")
+        return number
 
     def measurement(self, day: dt.date) -> dict[str, float]:
         """What a preventive check or a home measurement finds on this day."""

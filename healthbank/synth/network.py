@@ -24,7 +24,7 @@ PER_TOWNSHIP = {
     Kind.HEALTH_STATION: 1,
 }
 # Digit that follows the area code in a provider code, by kind (hospitals 1, clinics 3 ...).
-KIND_DIGIT = {
+KIND_DIGIT: dict[str, str] = {
     Kind.MEDICAL_CENTRE: "1",
     Kind.REGIONAL_HOSPITAL: "1",
     Kind.DISTRICT_HOSPITAL: "1",

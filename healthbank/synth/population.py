@@ -70,6 +70,13 @@ class Member:
     dependants: int = 0
     enrolled_from: dt.date | None = None
 
+    @property
+    def enrolled_on(self) -> dt.date:
+        """enrolled_from, which enrolments() sets before anything reads it."""
+        if self.enrolled_from is None:
+            raise ValueError(f"member {self.person_id} has no enrolment yet")
+        return self.enrolled_from
+
     def age_on(self, day: dt.date) -> int:
         return (
             day.year
@@ -301,17 +308,17 @@ def write_cover(
             )
     for m in members:
         if m.insured_by is not None:
-            m.enrolled_from = max(m.birth_date, m.insured_by.enrolled_from)
+            m.enrolled_from = max(m.birth_date, m.insured_by.enrolled_on)
         insured_id = m.insured_by.person_id if m.insured_by else None
         role = Enrolment.Role.DEPENDANT if m.insured_by else Enrolment.Role.INSURED
         status = Enrolment.Status.ACTIVE
         if m.insured_by is None and rng.random() < 0.004:
             status = Enrolment.Status.SUSPENDED  # living abroad (停保)
-        if not m.insured_by and m.category == 1 and m.enrolled_from > years_after(m.birth_date, 22):
+        if not m.insured_by and m.category == 1 and m.enrolled_on > years_after(m.birth_date, 22):
             # An earlier job, ended the day before this one started.
             earlier = max(
                 years_after(m.birth_date, 20),
-                m.enrolled_from - dt.timedelta(days=rng.randint(200, 2500)),
+                m.enrolled_on - dt.timedelta(days=rng.randint(200, 2500)),
             )
             enrolments.add(
                 m.person_id,
@@ -322,7 +329,7 @@ def write_cover(
                 1,
                 m.insured_amount,
                 earlier,
-                m.enrolled_from - dt.timedelta(days=1),
+                m.enrolled_on - dt.timedelta(days=1),
                 Enrolment.Status.WITHDRAWN,
             )
         enrolments.add(
@@ -356,7 +363,7 @@ def write_premiums(tables, m: Member, rng, today: dt.date, window_start: dt.date
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     late_payer = rng.random() < 0.03
     method = "payroll" if m.category == 1 else rng.choice(("bank", "bank", "store", "post", "card"))
-    for month in month_starts(max(window_start, m.enrolled_from), last_month):
+    for month in month_starts(max(window_start, m.enrolled_on), last_month):
         following = (month + dt.timedelta(days=32)).replace(day=1)
         due = (following + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         bill_id = bills.add(

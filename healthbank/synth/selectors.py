@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from healthbank.external import cardreader
 from healthbank.external.models import MobileSubscription
 from healthbank.identity.models import Account
-from healthbank.people.models import NhiCard, Person
+from healthbank.people.models import Household, NhiCard, Person
 from healthbank.synth.personas import CERTIFICATE_PIN, HOUSEHOLDS, Persona
 from healthbank.vcard.models import VirtualCard
 
@@ -30,7 +30,9 @@ class PersonaSheet:
     mobiles: list[MobileSubscription]  # the carriers' numbers in their name
 
     @property
-    def household(self):
+    def household(self) -> Household:
+        if self.person.household is None:  # every persona lives in a household
+            raise ValueError(f"persona {self.person.pk} has no household")
         return self.person.household
 
     @property

@@ -7,7 +7,9 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import transaction
 from django.utils import timezone
 
@@ -153,7 +155,7 @@ class Seeder:
         self.care = CareGenerator(self.tables, self.codes, self.network, today, self.window_start)
         self.created_at = timezone.now()
         self.written: dict[str, int] = dict.fromkeys(COLUMNS, 0)
-        self.card_files: list[tuple[cardreader.CardData, object]] = []
+        self.card_files: list[tuple[cardreader.CardData, ec.EllipticCurvePrivateKey]] = []
 
     def pending(self) -> int:
         return sum(len(t.rows) for t in self.tables.values())
@@ -296,7 +298,7 @@ def chronic_conditions(m: Member, rng: random.Random, today: dt.date) -> set[str
     return found
 
 
-def random_profile(m: Member, rng: random.Random, today: dt.date) -> dict:
+def random_profile(m: Member, rng: random.Random, today: dt.date) -> dict[str, Any]:
     age = m.age_on(today)
     regular = rng.random() < (0.45 if 18 <= age < 70 else 0.25 if age >= 12 else 0.0)
     chronic_home = {"hypertension", "diabetes"} & m.conditions and age >= 20

@@ -26,7 +26,7 @@ ACCEPTING_SHARE = 0.15
 # The chance of each service (outpatient, video, telemedicine, home care) by kind of provider:
 # clinics visit patients at home, hospitals and health centres see them on video or remotely.
 HOSPITAL = (1.0, 0.5, 0.4, 0.15)
-SERVICE_CHANCES = {
+SERVICE_CHANCES: dict[str, tuple[float, float, float, float]] = {
     Kind.MEDICAL_CENTRE: HOSPITAL,
     Kind.REGIONAL_HOSPITAL: HOSPITAL,
     Kind.DISTRICT_HOSPITAL: HOSPITAL,

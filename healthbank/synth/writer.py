@@ -35,7 +35,7 @@ def open_table(model: type[Model], columns: Sequence[str]) -> Table:
     unknown = set(columns) - attnames
     if unknown:
         raise ValueError(f"{model.__name__} has no column(s) {sorted(unknown)}")
-    start = (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+    start = (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
     return Table(model=model, columns=tuple(columns), next_id=start)
 
 

@@ -27,6 +27,8 @@ from django.views.decorators.http import require_POST
 
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.admin import ReadOnlyAdmin
+from healthbank.core.http import signed_in_user
+from healthbank.core.meta import model_field
 from healthbank.vcard import images, services
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
 
@@ -237,7 +239,7 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
         """核准: the card exists from now, with the portrait as its photo."""
         application = self._to_review(request, object_id)
         try:
-            services.approve(application=application, staff_user=request.user)
+            services.approve(application=application, staff_user=signed_in_user(request))
         except services.VcardError as refused:
             if refused.code != "not_pending":
                 raise
@@ -264,7 +266,9 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
             try:
-                services.reject(application=application, staff_user=request.user, reason=reason)
+                services.reject(
+                    application=application, staff_user=signed_in_user(request), reason=reason
+                )
             except services.VcardError as refused:
                 if refused.code != "not_pending":
                     raise
@@ -327,12 +331,12 @@ class ServiceFilter(admin.SimpleListFilter):
     parameter_name = "service"
 
     def lookups(self, request, model_admin):
-        return [(name, capfirst(AcceptingSite._meta.get_field(name).verbose_name))
+        return [(name, capfirst(model_field(AcceptingSite, name).verbose_name))
                 for name in AcceptingSite.SERVICES]  # fmt: skip
 
     def queryset(self, request, queryset):
-        if self.value() in AcceptingSite.SERVICES:
-            return queryset.filter(**{self.value(): True})
+        if (service := self.value()) in AcceptingSite.SERVICES:
+            return queryset.filter(**{service: True})
         return queryset
 
 
@@ -342,7 +346,7 @@ class AcceptingSiteForm(forms.ModelForm):
         fields = ["provider", *AcceptingSite.SERVICES, "since"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not any(cleaned.get(name) for name in AcceptingSite.SERVICES):
             raise forms.ValidationError(
                 _("Tick at least one service the provider accepts the card for."),

@@ -4,7 +4,9 @@ signed-in person."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Protocol, overload
 
 import segno
 from django.conf import settings
@@ -20,6 +22,7 @@ from healthbank.audit.services import client_address
 from healthbank.core.http import page_bounds
 from healthbank.core.schemas import NO_NUL, ErrorOut
 from healthbank.identity import services as identity
+from healthbank.identity.models import DeviceBinding
 from healthbank.people.models import County, Person, Township
 from healthbank.vcard import images, rules, selectors, services
 from healthbank.vcard.models import Application, Authorisation
@@ -61,17 +64,34 @@ SERVICE_LABELS = {
 }
 
 
-def _me(request: HttpRequest) -> Person:
+class _AccessToken(Protocol):
+    """What this router reads of api.models.ApiToken."""
+
+    binding: DeviceBinding
+    pair: str
+
+
+class AppRequest(HttpRequest):
+    """A request the app API's BearerToken let in: ninja sets `auth` to the access token."""
+
+    auth: _AccessToken
+
+
+def _me(request: AppRequest) -> Person:
     return request.auth.binding.account.person
 
 
-def _person(person: Person | None) -> dict | None:
+@overload
+def _person(person: Person) -> dict[str, Any]: ...
+@overload
+def _person(person: None) -> None: ...
+def _person(person: Person | None) -> dict[str, Any] | None:
     if person is None:
         return None
     return {"id": person.pk, "name": person.name, "masked_id": person.masked_id}
 
 
-def _card(usable: selectors.Usable) -> dict:
+def _card(usable: selectors.Usable) -> dict[str, Any]:
     owner = usable.owner
     return {
         "owner": _person(owner),
@@ -84,7 +104,7 @@ def _card(usable: selectors.Usable) -> dict:
     }
 
 
-def _application(application: Application | None) -> dict | None:
+def _application(application: Application | None) -> dict[str, Any] | None:
     if application is None:
         return None
     return {
@@ -98,7 +118,7 @@ def _application(application: Application | None) -> dict | None:
     }
 
 
-def _authorisation(authorisation: Authorisation, now) -> dict:
+def _authorisation(authorisation: Authorisation, now: dt.datetime) -> dict[str, Any]:
     state = authorisation.state(now)
     return {
         "id": authorisation.pk,
@@ -108,7 +128,7 @@ def _authorisation(authorisation: Authorisation, now) -> dict:
         "state_label": str(STATE_LABELS[state]),
         "grantor": _person(authorisation.grantor),
         "grantee": _person(authorisation.grantee),
-        "provider": authorisation.provider.name if authorisation.provider_id else None,
+        "provider": authorisation.provider.name if authorisation.provider else None,
         "starts_at": authorisation.starts_at,
         "ends_at": authorisation.ends_at,
         "consent_by": authorisation.consent_by,
@@ -129,7 +149,7 @@ def _qr_svg(text: str) -> str:
 
 
 @router.get("", response={200: StatusOut, **ERRORS}, url_name="vcard_status")
-def status(request: HttpRequest):
+def status(request: AppRequest) -> dict[str, Any]:
     """虛擬健保卡 home: the person's card (or their newest application) and their household,
     each member with their card or application (眷屬管理)."""
     me = _me(request)
@@ -159,22 +179,25 @@ Photo = Annotated[UploadedFile, Field(json_schema_extra={"minLength": 1})]  # JP
 
 def _upload(file: UploadedFile) -> bytes:
     # Django has spooled a big upload to a temporary file: refuse it before reading it in.
-    if file.size > settings.VCARD_MAX_UPLOAD_BYTES:
+    if (file.size or 0) > settings.VCARD_MAX_UPLOAD_BYTES:
         raise services.VcardError("too_large")
-    return file.read()
+    data: bytes = file.read()
+    return data
 
 
 @router.post("/applications", response={201: dict, **ERRORS})
 def apply(
-    request: HttpRequest,
+    request: AppRequest,
     document: File[Photo],
     portrait: File[Photo],
     document_kind: Form[DocumentKind],
     contact_phone: Form[FilledIn],
     email: Form[FilledIn],
     terms: Form[bool] = False,
-    member_id: Form[int] = None,  # a household member's; absent: the person's own
-):
+    # A household member's; absent: the person's own. (Form[int | None] would let the
+    # document offer null, which the form cannot send.)
+    member_id: Form[int] = None,  # type: ignore[assignment]
+) -> Status[dict[str, Any] | None]:
     """送出虛擬健保卡申請: the identity document and a front-facing half-body photo, with a
     contact phone and e-mail; for a household member without a phone, their id (依附眷屬)."""
     me = _me(request)
@@ -193,14 +216,14 @@ def apply(
     return Status(201, _application(application))
 
 
-@router.get("/cards", response={200: list[dict], **ERRORS})
-def cards(request: HttpRequest):
+@router.get("/cards", response={200: list[dict[str, Any]], **ERRORS})
+def cards(request: AppRequest) -> list[dict[str, Any]]:
     """我可使用: the cards the person may show now, their own first."""
     return [_card(usable) for usable in selectors.usable_cards(_me(request))]
 
 
 @router.get("/cards/{owner_id}/photo", url_name="vcard_photo", response={200: None, **ERRORS})
-def photo(request: HttpRequest, owner_id: int):
+def photo(request: AppRequest, owner_id: int) -> HttpResponse:
     """The card's photo, to the card holder and whoever may use the card."""
     usable = selectors.usable_card(_me(request), owner_id)
     response = HttpResponse(images.read(usable.card.portrait_image), content_type="image/jpeg")
@@ -209,7 +232,7 @@ def photo(request: HttpRequest, owner_id: int):
 
 
 @router.post("/cards/{owner_id}/qr", response={201: QrOut, **ERRORS})
-def qr_code(request: HttpRequest, owner_id: int):
+def qr_code(request: AppRequest, owner_id: int) -> Status[dict[str, Any]]:
     """出示 QR Code: a new one-time code, valid 5 minutes; the previous one stops working."""
     token, row = services.issue_qr(
         presenter=_me(request), owner_id=owner_id, address=client_address(request)
@@ -226,7 +249,7 @@ def qr_code(request: HttpRequest, owner_id: int):
 
 
 @router.get("/authorisations", response={200: AuthorisationsOut, **ERRORS})
-def authorisations(request: HttpRequest):
+def authorisations(request: AppRequest) -> dict[str, list[dict[str, Any]]]:
     """我授權的, those naming me, and what waits for my agreement now."""
     me, now = _me(request), timezone.now()
     return {
@@ -237,7 +260,7 @@ def authorisations(request: HttpRequest):
 
 
 @router.post("/authorisations", response={201: AuthorisedOut, **ERRORS})
-def authorise(request: HttpRequest, body: AuthoriseIn):
+def authorise(request: AppRequest, body: AuthoriseIn) -> Status[dict[str, Any]]:
     """新增授權對象: a specific person (returns the code to give them) or a household member
     (who agrees in their app within 10 minutes). The registration password is asked again."""
     me, address = _me(request), client_address(request)
@@ -250,12 +273,12 @@ def authorise(request: HttpRequest, body: AuthoriseIn):
         address=address,
     )
     code = None
-    if body.kind == Authorisation.Kind.SPECIFIC:
+    if body.kind == "specific":  # Authorisation.Kind.SPECIFIC
         authorisation, code = services.authorise_specific(
             grantor=me, national_id=body.national_id, name=body.name,
             starts_on=body.starts_on, ends_on=body.ends_on, address=address,
         )  # fmt: skip
-    elif body.kind == Authorisation.Kind.HOUSEHOLD and body.member_id is not None:
+    elif body.kind == "household" and body.member_id is not None:  # Kind.HOUSEHOLD
         authorisation = services.authorise_household(
             grantor=me, grantee_id=body.member_id,
             starts_on=body.starts_on, ends_on=body.ends_on, address=address,
@@ -273,7 +296,7 @@ def authorise(request: HttpRequest, body: AuthoriseIn):
 
 
 @router.post("/authorisations/claim", response={200: AuthorisationOut, **ERRORS})
-def claim(request: HttpRequest, body: ClaimIn):
+def claim(request: AppRequest, body: ClaimIn) -> dict[str, Any]:
     """取得授權: the code the card holder gave, scanned or typed."""
     authorisation = services.claim(
         grantee=_me(request), code=body.code, address=client_address(request)
@@ -281,8 +304,10 @@ def claim(request: HttpRequest, body: ClaimIn):
     return _authorisation(authorisation, timezone.now())
 
 
-def _answer(action):
-    def endpoint(request: HttpRequest, authorisation_id: int):
+def _answer(
+    action: Callable[..., Authorisation],
+) -> Callable[[AppRequest, int], dict[str, Any]]:
+    def endpoint(request: AppRequest, authorisation_id: int) -> dict[str, Any]:
         authorisation = action(
             person=_me(request),
             authorisation_id=authorisation_id,
@@ -313,7 +338,7 @@ for _verb, _action in (
 def sites(
     request: HttpRequest, county: str = "", service: str = "", q: str = "", limit: int = 50,
     offset: int = 0,
-):  # fmt: skip
+) -> dict[str, Any]:  # fmt: skip
     """Providers that accept the virtual card, by county, service and name (public)."""
     found = selectors.accepting_sites(county=county, service=service, query=q.strip()[:50])
     limit, offset = page_bounds(limit, offset, most=200)

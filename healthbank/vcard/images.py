@@ -96,7 +96,7 @@ def clean_image(data: bytes, *, max_side: int) -> bytes:
         # Pillow's own bomb guard refuses too, whatever VCARD_MAX_PIXELS says.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data), formats=ACCEPTED)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=ACCEPTED)
             width, height = image.size  # from the header: nothing is decoded yet
             if width * height > settings.VCARD_MAX_PIXELS:
                 raise _too_many_pixels()

@@ -4,6 +4,8 @@ Only providers registered as accepting the virtual card may call these."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +15,7 @@ from healthbank.audit.services import client_address
 from healthbank.core.schemas import ErrorOut
 from healthbank.records.models import Provider
 from healthbank.vcard import services
+from healthbank.vcard.models import Authorisation
 from healthbank.vcard.schemas import CardReadOut, ClinicRequestIn, ClinicRequestOut, VerifyIn
 
 router = Router(tags=["virtual card"])
@@ -26,7 +29,7 @@ def _provider(request: HttpRequest) -> Provider:
     return provider
 
 
-def _read(read: services.CardRead) -> dict:
+def _read(read: services.CardRead) -> dict[str, Any]:
     person, enrolment = read.person, read.enrolment
     return {
         "national_id": person.national_id,
@@ -47,7 +50,7 @@ def _read(read: services.CardRead) -> dict:
 
 
 @router.post("/verify", response={200: CardReadOut, **ERRORS})
-def verify(request: HttpRequest, body: VerifyIn):
+def verify(request: ProviderRequest, body: VerifyIn) -> dict[str, Any]:
     """Read a scanned QR code: identity, photo and cover. The code works once, within 5
     minutes; a second scan is refused with qr_used."""
     read = services.verify_qr(
@@ -57,7 +60,7 @@ def verify(request: HttpRequest, body: VerifyIn):
 
 
 @router.get("/photos/{ticket}", url_name="vcard_photo", response={200: None, **ERRORS})
-def photo(request: HttpRequest, ticket: str):
+def photo(request: ProviderRequest, ticket: str) -> HttpResponse:
     """The photo of the card just verified (JPEG), for 10 minutes after the verification."""
     data = services.photo_for(_provider(request), ticket)
     response = HttpResponse(data, content_type="image/jpeg")
@@ -65,7 +68,7 @@ def photo(request: HttpRequest, ticket: str):
     return response
 
 
-def _request_out(authorisation, read: services.CardRead | None) -> dict:
+def _request_out(authorisation: Authorisation, read: services.CardRead | None) -> dict[str, Any]:
     return {
         "id": authorisation.pk,
         "state": authorisation.state(timezone.now()),
@@ -76,7 +79,7 @@ def _request_out(authorisation, read: services.CardRead | None) -> dict:
 
 
 @router.post("/requests", response={201: ClinicRequestOut, **ERRORS})
-def ask(request: HttpRequest, body: ClinicRequestIn):
+def ask(request: ProviderRequest, body: ClinicRequestIn) -> Status[dict[str, Any]]:
     """院所發送授權請求: the person sees it in the app and has 10 minutes to agree; then the
     clinic may read the card for 1 hour."""
     authorisation = services.request_by_clinic(
@@ -87,7 +90,7 @@ def ask(request: HttpRequest, body: ClinicRequestIn):
 
 
 @router.get("/requests/{request_id}", response={200: ClinicRequestOut, **ERRORS})
-def follow(request: HttpRequest, request_id: int):
+def follow(request: ProviderRequest, request_id: int) -> dict[str, Any]:
     """Where a request stands; while the person's agreement lasts, the card too (each read is
     recorded in the person's audit log)."""
     provider = _provider(request)

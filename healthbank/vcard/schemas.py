@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -119,8 +119,8 @@ class SiteOut(Schema):
 class SitesOut(Schema):
     count: int
     results: list[SiteOut]
-    counties: list[dict] = Field(description="[{code, name}] of counties with a site")
-    services: list[dict] = Field(description="[{code, label}]")
+    counties: list[dict[str, Any]] = Field(description="[{code, name}] of counties with a site")
+    services: list[dict[str, Any]] = Field(description="[{code, label}]")
 
 
 # --- providers' API ---------------------------------------------------------------------------

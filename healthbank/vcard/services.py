@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -35,6 +36,10 @@ from healthbank.vcard.models import (
     QrToken,
     VirtualCard,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 Kind = Authorisation.Kind
 Status = Authorisation.Status
@@ -142,7 +147,7 @@ class VcardError(Exception):
         "qr_invalid": 404,  # a code or photo ticket never issued: no such code
     }
 
-    def __init__(self, code: str, message=None, **params):
+    def __init__(self, code: str, message: StrOrPromise | None = None, **params: object):
         super().__init__(code)
         self.code = code
         self.message = message if message is not None else self.MESSAGES[code]
@@ -245,7 +250,7 @@ def apply(
     return application
 
 
-def approve(*, application: Application, staff_user) -> VirtualCard:
+def approve(*, application: Application, staff_user: User) -> VirtualCard:
     """Staff accept the photos: the card exists from now, with the portrait as its photo."""
     with transaction.atomic():
         application = _review(application, staff_user, Application.Status.APPROVED)
@@ -258,7 +263,7 @@ def approve(*, application: Application, staff_user) -> VirtualCard:
     return card
 
 
-def reject(*, application: Application, staff_user, reason: str) -> Application:
+def reject(*, application: Application, staff_user: User, reason: str) -> Application:
     """Staff refuse, with a reason the applicant reads in the app and the e-mail."""
     reason = (reason or "").strip()
     if not reason:
@@ -271,7 +276,7 @@ def reject(*, application: Application, staff_user, reason: str) -> Application:
     return application
 
 
-def _review(application: Application, staff_user, status: str, **fields) -> Application:
+def _review(application: Application, staff_user: User, status: str, **fields: Any) -> Application:
     """The application, locked, marked reviewed; refused if a colleague got there first."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.Status.PENDING:
@@ -361,9 +366,9 @@ def _read(
     card: VirtualCard,
     presented_by: Person,
     basis: str,
-    now,
-    address,
-    **detail,
+    now: dt.datetime,
+    address: str | None,
+    **detail: Any,
 ) -> CardRead:
     enrolment = selectors.current_enrolment(card.person, timezone.localdate(now))
     record(
@@ -528,7 +533,7 @@ def claim(*, grantee: Person, code: str, address: str | None = None) -> Authoris
         if (
             authorisation is None
             or authorisation.grantee_id != grantee.pk
-            or authorisation.consent_by <= _now()
+            or (authorisation.consent_by is not None and authorisation.consent_by <= _now())
         ):
             raise VcardError("code_invalid")
         authorisation.status = Status.ACTIVE
@@ -558,7 +563,15 @@ def authorise_household(
     )  # fmt: skip
 
 
-def _grant(grantor, grantee, kind, starts_at, ends_at, address, **fields) -> Authorisation:
+def _grant(
+    grantor: Person,
+    grantee: Person,
+    kind: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    address: str | None,
+    **fields: Any,
+) -> Authorisation:
     """A person's authorisation of another, waiting for them; audited under the grantor."""
     with transaction.atomic():
         authorisation = Authorisation.objects.create(
@@ -584,7 +597,8 @@ def _answer(person: Person, authorisation_id: int) -> Authorisation:
     authorisation = Authorisation.objects.select_for_update().get(pk=authorisation.pk)
     if authorisation.status != Status.PENDING:
         raise VcardError("not_pending")
-    if authorisation.consent_by <= _now():
+    # As Authorisation.state: without an agree-by time a pending one never lapses.
+    if authorisation.consent_by is not None and authorisation.consent_by <= _now():
         raise VcardError("lapsed")
     return authorisation
 
@@ -630,7 +644,7 @@ def revoke(*, person: Person, authorisation_id: int, address: str | None = None)
     return authorisation
 
 
-def _audit(authorisation: Authorisation, action: str, actor: Person, address) -> None:
+def _audit(authorisation: Authorisation, action: str, actor: Person, address: str | None) -> None:
     record(
         action=action,
         person=authorisation.grantor,
@@ -715,6 +729,8 @@ def use_by_clinic(
     """The clinic reads the card within the hour the person agreed to; each read audited."""
     now = _now()
     if authorisation.state(now) != "active":
+        raise VcardError("request_not_usable")
+    if authorisation.grantor is None:  # a clinic's request always names the person
         raise VcardError("request_not_usable")
     card = authorisation.grantor.virtual_card
     with transaction.atomic():

@@ -8,6 +8,7 @@ Each page scores the person's own latest results (the selectors) with the seed's
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Self
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -70,7 +71,7 @@ class RecalculateForm(forms.Form):
     """A recalculation form is bound only when the query string carries one of its fields."""
 
     @classmethod
-    def from_query(cls, request: HttpRequest, initial: dict) -> RecalculateForm:
+    def from_query(cls, request: HttpRequest, initial: dict) -> Self:
         if any(name in request.GET for name in cls.base_fields):
             return cls(request.GET)
         return cls(initial=initial)
@@ -119,7 +120,7 @@ class KidneyRecalculateForm(RecalculateForm):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if (
             not self.has_error("acr")
             and not self.has_error("pcr")

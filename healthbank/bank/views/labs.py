@@ -125,7 +125,7 @@ def lab_trend(request: HttpRequest, portal: Portal, code: str) -> HttpResponse:
             "notes": LAB_NOTES,
             "item": item,
             "rows": [(r, result_status(r)) for r in reversed(results)],
-            "spec": _item_chart(item, results) if numeric else None,
+            "spec": _item_chart(item, results) if numeric and item else None,
             "back": "bank:glucose_lipids"
             if item and item.panel == LabItem.Panel.GLUCOSE_LIPID
             else "bank:other_labs",

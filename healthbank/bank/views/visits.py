@@ -8,6 +8,7 @@ records hold: an unknown value is ignored (the whole list shows), never an error
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -88,7 +89,7 @@ REFILL_NOTES = (
 )
 # Where the full-page detail's back link goes, by the visit's kind (a URL name that another
 # page may not have yet is skipped by `{% url … as %}`).
-LIST_OF_KIND = {
+LIST_OF_KIND: dict[str, str] = {
     Visit.Kind.WESTERN: "bank:western",
     Visit.Kind.TCM: "bank:tcm",
     Visit.Kind.DENTAL: "bank:dental",
@@ -221,7 +222,7 @@ def inpatient(request: HttpRequest, portal: Portal) -> HttpResponse:
     year = _year(request.GET.get("year", ""), [y.year for y in by_year])
     sort = sorting(request, INPATIENT_COLUMNS, "-date")
     stays = selectors.inpatient_stays(person, window, year=year, order_by=sort.order_by)
-    years = [
+    years: list[dict[str, Any]] = [
         {
             "year": y.year,
             "label": _year_label(y.year),

@@ -10,14 +10,14 @@ from healthbank.core.rocdate import to_roc
 register = template.Library()
 
 
-def _as_date(value):
+def _as_date(value: dt.date) -> dt.date:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
 
 
 @register.filter
-def rocdate(value):
+def rocdate(value: dt.date | None) -> str:
     """The date in the reader's calendar: ROC in zh-Hant, ISO 8601 otherwise."""
     if not value:
         return ""
@@ -28,13 +28,13 @@ def rocdate(value):
 
 
 @register.filter
-def isodate(value):
+def isodate(value: dt.date | None) -> str:
     """The date in ISO 8601 whatever the language (for machine-readable attributes)."""
     return _as_date(value).isoformat() if value else ""
 
 
 @register.filter
-def rocdatetime(value):
+def rocdatetime(value: dt.datetime | None) -> str:
     """Date and local time: 115/11/23 14:05 in Chinese, 2026-11-23 14:05 in English."""
     if not value:
         return ""

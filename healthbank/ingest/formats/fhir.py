@@ -256,7 +256,8 @@ class _Bundle:
                 entry.problem("request.method", "request must be an object with a method.")
             else:
                 entry.method = request["method"]
-                entry.url = request.get("url") if isinstance(request.get("url"), str) else ""
+                url = request.get("url")
+                entry.url = url if isinstance(url, str) else ""
         elif self.needs_request:
             entry.problem(
                 "request",
@@ -320,8 +321,8 @@ class _Bundle:
         for entry in self.entries:
             if entry.position in rows and not entry.problems:
                 yield entry.position, rows[entry.position]
-            for problem in entry.problems:
-                yield entry.position, problem
+            for found in entry.problems:
+                yield entry.position, found
 
     def _panels_first(self) -> list[_Entry]:
         """Preventive panels are read before other Observations, which they may consume."""
@@ -560,10 +561,10 @@ class _Reader:
         ]
         ours = [i for i in identifiers if i.get("system") == _ID_SYSTEMS[row_type]]
         official = [i for i in identifiers if i.get("use") in ("official", "usual")]
-        chosen = (ours or official or identifiers or [None])[0]
+        chosen = next(iter(ours or official or identifiers), None)
         if chosen is not None:
-            system = chosen.get("system") if isinstance(chosen.get("system"), str) else ""
-            return _record_id(system, chosen["value"])
+            system = chosen.get("system")
+            return _record_id(system if isinstance(system, str) else "", chosen["value"])
         if isinstance(self.resource.get("id"), str):
             return self.resource["id"]
         self.problem("identifier", "The record has neither an identifier nor an id.")
@@ -1074,7 +1075,7 @@ def _sections(text: str) -> dict[str, str]:
     line. Text before the first heading is ignored."""
     headings: dict[str, str] = {}
     for field_name in ("chief_complaint", "diagnoses", "course", "procedures", "discharge_plan"):
-        verbose = DischargeSummary._meta.get_field(field_name).verbose_name
+        verbose = model_field(DischargeSummary, field_name).verbose_name
         for language, _ in settings.LANGUAGES:
             with translation.override(language):
                 headings[str(verbose).strip().casefold()] = field_name

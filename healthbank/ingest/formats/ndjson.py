@@ -27,8 +27,10 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
     row = dict(pairs)
     if len(row) != len(pairs):
         seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise _Refused(f"the key {twice[:50]!r} appears twice")
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"the key {key[:50]!r} appears twice")
+            seen.add(key)
     return row
 
 

@@ -89,7 +89,8 @@ class Command(BaseCommand):
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {credential}"
         base = url.rstrip("/")
-        console = Console(file=self.stdout._out, stderr=False)
+        # The stream under Django's OutputWrapper; the stubs type it as a callable.
+        console = Console(file=self.stdout._out, stderr=False)  # type: ignore[arg-type]
         columns = [TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
         with Progress(*columns, DownloadColumn(), console=console, transient=False) as bars:
             sending = bars.add_task("Uploading ", total=file.stat().st_size)

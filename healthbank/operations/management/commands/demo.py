@@ -68,7 +68,7 @@ class Command(BaseCommand):
         agent_port = urlsplit(settings.CARD_AGENT_URL).port
         self.stdout.write(self.style.SUCCESS(f"\nhealthbank is at {site}/"))
         try:
-            cardagent.start_in_thread("127.0.0.1", agent_port, origins)
+            cardagent.start_in_thread("127.0.0.1", agent_port or 80, origins)  # http's default
         except OSError as exc:
             self.stdout.write(
                 self.style.WARNING(

@@ -25,11 +25,12 @@ def _account_state(sheet: PersonaSheet) -> str:
         return "not registered (未註冊)"
     if account.is_locked:
         return "locked after wrong passwords (已鎖定): reset it at /register/ (忘記密碼)"
-    return {
+    states: dict[str, str] = {
         Account.Status.PENDING: "applied, awaiting e-mail confirmation (待確認): see /dev/mailbox/",
         Account.Status.ACTIVE: "registered (已註冊)",
         Account.Status.SUSPENDED: "suspended by NHIA (已停用): staff reinstate it",
-    }[account.status]
+    }
+    return states[account.status]
 
 
 def _sign_ins(sheet: PersonaSheet) -> list[str]:
