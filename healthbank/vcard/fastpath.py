@@ -5,7 +5,9 @@ Every visit with a virtual card is one verification, so it is the card's hot pat
 statement does in one round trip what `services.verify_qr` does in six: checks the
 credential and that its provider accepts the card, voids the token (the same conditional
 update, so of two simultaneous scans one wins), checks the authorisation it was shown under,
-writes the audit row and reads the card, the person and today's cover.
+writes the audit row and reads the card, the person and today's cover. Who may verify which
+code is the services' rule, not restated here: `services.site_of` and `services.verifiable`
+are query expressions that `verify_qr` runs and this statement is compiled from.
 
 Only success is answered here. Anything else (a forged, expired or used code, a wrong
 credential, a malformed request, a database error) goes on to the Django view, which finds
@@ -18,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from functools import cache
 
@@ -25,36 +28,35 @@ import psycopg
 from django.conf import settings
 from django.core import signing
 from django.db import connections
+from django.db.models import CharField, DateTimeField, Exists, Expression, Field, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.core import proxies
 from healthbank.core.credentials import token_parts
+from healthbank.ingest.models import Credential
 from healthbank.vcard import qr, services
+from healthbank.vcard.models import QrToken
 
 log = logging.getLogger(__name__)
 
 PATH = "/providers/api/v1/vcard/verify"
 MAX_BODY = 1024
 
+# {credential} and {verifiable}: the services' rules, compiled in by statement().
 VERIFY = """
 WITH cred AS (
-    SELECT c.id, c.provider_id FROM ingest_credential c
-    JOIN vcard_acceptingsite s ON s.provider_id = c.provider_id
-    WHERE c.key_id = %(key_id)s AND c.secret_hash = %(secret_hash)s AND c.revoked_at IS NULL
+    {credential}
 ), touched AS (
     UPDATE ingest_credential SET last_used_at = %(now)s
     WHERE id = (SELECT id FROM cred)
       AND (last_used_at IS NULL OR last_used_at < %(now)s - interval '1 minute')
 ), used AS (
-    UPDATE vcard_qrtoken t SET used_at = %(now)s, used_by_id = cred.provider_id
+    UPDATE vcard_qrtoken SET used_at = %(now)s, used_by_id = cred.provider_id
     FROM cred
-    WHERE t.jti = %(jti)s AND t.used_at IS NULL AND t.expires_at > %(now)s
-      AND (t.authorisation_id IS NULL OR EXISTS (
-          SELECT 1 FROM vcard_authorisation a
-          WHERE a.id = t.authorisation_id AND a.status = 'active'
-            AND a.starts_at <= %(now)s AND a.ends_at > %(now)s))
-    RETURNING t.id, t.person_id, t.presented_by_id, t.basis, cred.provider_id
+    WHERE {verifiable}
+    RETURNING vcard_qrtoken.id, vcard_qrtoken.person_id, vcard_qrtoken.presented_by_id,
+              vcard_qrtoken.basis, cred.provider_id
 ), audit AS (
     INSERT INTO audit_auditevent
         (person_id, at, action, actor, actor_id, method, address, success, detail)
@@ -79,6 +81,60 @@ LEFT JOIN LATERAL (
 """
 
 
+class _Parameter(Expression):
+    """A named parameter of the statement where a query expression wants a value."""
+
+    def __init__(self, name: str, output_field: Field) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        return "%s", [self]
+
+
+def _named(sql: str, params: Iterable, constants: dict) -> str:
+    """Django's SQL with each %s named: a _Parameter by its name, a constant as a new key
+    of `constants`."""
+    values = iter(params)
+
+    def name(match: re.Match) -> str:
+        if match.group() == "%%":
+            return "%%"
+        value = next(values)
+        if isinstance(value, _Parameter):
+            return f"%({value.name})s"
+        key = f"c{len(constants)}"
+        constants[key] = value
+        return f"%({key})s"
+
+    return re.sub(r"%%|%s", name, sql)
+
+
+@cache
+def statement() -> tuple[str, dict]:
+    """VERIFY with the services' rules compiled in, and the constants they bring."""
+    connection = connections["default"]
+    now = _Parameter("now", DateTimeField())
+    credential = Credential.objects.filter(
+        Exists(services.site_of(OuterRef("provider_id"))),
+        key_id=_Parameter("key_id", CharField()),
+        secret_hash=_Parameter("secret_hash", CharField()),
+        revoked_at__isnull=True,  # ingest.services.authenticate's rule
+    ).values("id", "provider_id")
+    tokens = QrToken.objects.filter(services.verifiable(now), jti=_Parameter("jti", CharField()))
+    constants: dict = {}
+    parts = {
+        "credential": _named(
+            *credential.query.get_compiler(connection=connection).as_sql(), constants
+        ),
+        "verifiable": _named(
+            *tokens.query.get_compiler(connection=connection).compile(tokens.query.where),
+            constants,
+        ),
+    }
+    return VERIFY.format(**parts), constants
+
+
 def enabled() -> bool:
     return settings.VCARD_FAST_VERIFY and connections["default"].vendor == "postgresql"
 
@@ -100,7 +156,8 @@ class _Database:
             # doing so while its custom plans look cheaper).
             self.connection.execute("SET plan_cache_mode = force_generic_plan")
         try:
-            return self.connection.execute(VERIFY, params, prepare=True).fetchone()
+            sql, constants = statement()
+            return self.connection.execute(sql, constants | params, prepare=True).fetchone()
         except psycopg.Error:
             self.connection.close()  # the next request connects again
             raise

@@ -17,6 +17,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, Expression, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -356,8 +357,29 @@ class CardRead:
         return self.card.person
 
 
+# Who may verify which code is decided once, here, as query expressions: `verify_qr` runs
+# them through Django and fastpath.py compiles the same ones into its single statement.
+
+
+def site_of(provider: Provider | OuterRef) -> QuerySet[AcceptingSite]:
+    """Where the provider accepts the virtual card (one row or none): only such providers
+    may verify a code."""
+    return AcceptingSite.objects.filter(provider=provider)
+
+
+def verifiable(now: dt.datetime | Expression) -> Q:
+    """The QR codes a provider may verify at `now`: unused, unexpired, and shown under no
+    authorisation or under one that is in force then (`Authorisation.is_usable`)."""
+    in_force = Authorisation.objects.filter(
+        pk=OuterRef("authorisation_id"), status=Status.ACTIVE, starts_at__lte=now, ends_at__gt=now
+    )
+    return Q(used_at__isnull=True, expires_at__gt=now) & (
+        Q(authorisation__isnull=True) | Exists(in_force)
+    )
+
+
 def accepts_card(provider: Provider) -> bool:
-    return AcceptingSite.objects.filter(provider=provider).exists()
+    return site_of(provider).exists()
 
 
 def _read(
@@ -385,6 +407,16 @@ def _read(
     return CardRead(card, enrolment, presented_by, basis, ticket, now)
 
 
+def _refusal(token_id: int, now: dt.datetime) -> str:
+    """Why a code `verifiable` refused was refused, in the order a provider is told."""
+    used_at, expires_at = QrToken.objects.values_list("used_at", "expires_at").get(pk=token_id)
+    if used_at is not None:
+        return "qr_used"
+    if expires_at <= now:
+        return "qr_expired"  # replaced by a newer code
+    return "authorisation_ended"
+
+
 def verify_qr(*, provider: Provider, token: str, address: str | None = None) -> CardRead:
     """A provider scans a QR code: the first verification within 5 minutes reads the card
     and voids the code; any other is refused (expired, used, forged)."""
@@ -395,23 +427,18 @@ def verify_qr(*, provider: Provider, token: str, address: str | None = None) -> 
     now = _now()
     if signed.expires_at <= now:
         raise VcardError("qr_expired")
-    row = QrToken.objects.select_related("authorisation").filter(jti=signed.jti).first()
+    row = QrToken.objects.filter(jti=signed.jti).first()
     if row is None:
         raise VcardError("qr_invalid")
-    if row.used_at is not None:
-        raise VcardError("qr_used")
-    if row.expires_at <= now:
-        raise VcardError("qr_expired")  # replaced by a newer code
-    if row.authorisation is not None and not row.authorisation.is_usable(now):
-        raise VcardError("authorisation_ended")
     with transaction.atomic():
-        # The conditional update is the one gate: of two concurrent scans, one updates the
-        # row and the other waits for its lock, then finds it used.
-        won = QrToken.objects.filter(pk=row.pk, used_at__isnull=True).update(
+        # The conditional update is the one gate: `verifiable` decides, and of two
+        # concurrent scans one updates the row and the other waits for its lock, then
+        # finds it used.
+        won = QrToken.objects.filter(verifiable(now), pk=row.pk).update(
             used_at=now, used_by=provider
         )
         if not won:
-            raise VcardError("qr_used")
+            raise VcardError(_refusal(row.pk, now))
         card = VirtualCard.objects.select_related("person").get(person_id=row.person_id)
         read = _read(
             provider=provider,

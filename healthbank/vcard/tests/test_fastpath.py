@@ -9,15 +9,18 @@ import io
 import json
 import threading
 
+import hypothesis
 import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
+from hypothesis import strategies as st
 
 from healthbank.audit.models import AuditEvent
+from healthbank.ingest import services as ingest
 from healthbank.ingest.models import Credential
-from healthbank.vcard import fastpath, services
-from healthbank.vcard.models import QrToken
+from healthbank.vcard import fastpath, qr, services
+from healthbank.vcard.models import AcceptingSite, Authorisation, QrToken
 from healthbank.vcard.tests.test_authorisations import authorise
 
 pytestmark = [
@@ -192,3 +195,172 @@ def test_simultaneous_scans_one_wins(app, family, card_for):
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [200] + [409] * (scanners - 1)
+
+
+# --- one rule, two paths: every state the rules read, through both --------------------------
+
+CREDENTIALS = (
+    "accepting",
+    "not_accepting",
+    "site_withdrawn",
+    "revoked",
+    "wrong_secret",
+    "unknown_key",
+)
+HOURS = [None, -24, -1, 1, 24]  # an authorisation's start or end from now; None: not set
+
+
+@st.composite
+def states(draw) -> dict:
+    """A credential, a code (signed and stored expiry, used or not, its row kept or not)
+    and the authorisation it was shown under, if any (every status, every period)."""
+    authorised = draw(st.booleans())
+    return {
+        "credential": draw(st.sampled_from(CREDENTIALS)),
+        "signed_minutes": draw(st.sampled_from([-1, 5])),
+        "row": draw(st.sampled_from(["kept", "missing"])),
+        "row_minutes": draw(st.sampled_from([-1, 5])),
+        "used": draw(st.booleans()),
+        "authorisation": (
+            {
+                "status": draw(st.sampled_from(list(services.Status))),
+                "starts": draw(st.sampled_from(HOURS)),
+                "ends": draw(st.sampled_from(HOURS)),
+                "basis": draw(st.sampled_from(["household", "specific"])),
+            }
+            if authorised
+            else None
+        ),
+    }
+
+
+def _effects(row_id: int | None, audit_after: int, tasks_before: set) -> dict:
+    """What a verification wrote: the code's use, its audit rows, the mail it queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    token = QrToken.objects.filter(pk=row_id).values("used_at", "used_by_id").first()
+    audit = list(
+        AuditEvent.objects.filter(pk__gt=audit_after).values(
+            "person_id", "action", "actor", "actor_id", "address", "success", "detail"
+        )
+    )
+    mails = DBTaskResult.objects.exclude(pk__in=tasks_before).count()
+    return {"token": token, "audit": audit, "mails": mails}
+
+
+def _undo(row_id: int | None, before: dict | None, audit_after: int, tasks_before: set) -> None:
+    """Back to the state before the verification, for the other path to meet."""
+    from django_tasks_db.models import DBTaskResult
+
+    if before is not None:
+        QrToken.objects.filter(pk=row_id).update(**before)
+    AuditEvent.objects.filter(pk__gt=audit_after).delete()
+    DBTaskResult.objects.exclude(pk__in=tasks_before).delete()
+
+
+def test_both_paths_verify_exactly_the_same_codes(family, card_for):
+    """The fast path answers a state exactly when Django's view would answer it 200, with the
+    same answer and the same writes, and leaves every state it refuses untouched (Django then
+    refuses it with a 4xx)."""
+    from django_tasks_db.models import DBTaskResult
+
+    card_for(family.parent)
+    revoked = Credential(provider=family.clinic, scopes=[])
+    bearers = {
+        "accepting": family.clinic_token,
+        "not_accepting": family.other_token,
+        "site_withdrawn": family.clinic_token,
+        "revoked": ingest.issue_credential(credential=revoked),
+        "wrong_secret": family.clinic_token.split(".")[0] + ".wrong",
+        "unknown_key": "hbk_0000000000000000.wrong",
+    }
+    ingest.revoke_credential(credential=revoked)
+    database, seen = fastpath._Database(), set()
+
+    @hypothesis.settings(max_examples=250, deadline=None, database=None, derandomize=True)
+    @hypothesis.given(state=states())
+    def both(state: dict) -> None:
+        hypothesis.note(f"state: {state}")
+        now = timezone.now()
+        later = {h: None if h is None else now + dt.timedelta(hours=h) for h in HOURS}
+        if state["credential"] == "site_withdrawn":
+            AcceptingSite.objects.filter(provider=family.clinic).delete()
+        authorisation, presenter, basis = None, family.parent, "self"
+        if state["authorisation"] is not None:
+            shown = state["authorisation"]
+            authorisation = Authorisation.objects.create(
+                grantor=family.parent,
+                grantee=family.spouse,
+                kind=shown["basis"],
+                status=shown["status"],
+                starts_at=later[shown["starts"]],
+                ends_at=later[shown["ends"]],
+            )
+            presenter, basis = family.spouse, shown["basis"]
+        text, jti = qr.sign(now + dt.timedelta(minutes=state["signed_minutes"]))
+        row_id = None
+        if state["row"] == "kept":
+            row_id = QrToken.objects.create(
+                jti=jti,
+                person=family.parent,
+                presented_by=presenter,
+                basis=basis,
+                authorisation=authorisation,
+                issued_at=now - dt.timedelta(minutes=2),
+                expires_at=now + dt.timedelta(minutes=state["row_minutes"]),
+                used_at=now - dt.timedelta(minutes=1) if state["used"] else None,
+                used_by=family.other_clinic if state["used"] else None,
+            ).pk
+        before = QrToken.objects.filter(pk=row_id).values("used_at", "used_by_id").first()
+        audit_after = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        tasks_before = set(DBTaskResult.objects.values_list("pk", flat=True))
+        unchanged = {"token": before, "audit": [], "mails": 0}
+        bearer = f"Bearer {bearers[state['credential']]}"
+        try:
+            body = json.dumps({"token": text}).encode()
+            fast = fastpath.verify(bearer, body, "10.1.2.3", database)
+            by_fast = _effects(row_id, audit_after, tasks_before)
+            _undo(row_id, before, audit_after, tasks_before)
+
+            response = Client(REMOTE_ADDR="10.1.2.3").post(
+                fastpath.PATH,
+                {"token": text},
+                content_type="application/json",
+                headers={"authorization": bearer},
+            )
+            by_django = _effects(row_id, audit_after, tasks_before)
+            _undo(row_id, before, audit_after, tasks_before)
+        finally:
+            if state["credential"] == "site_withdrawn":
+                AcceptingSite.objects.create(provider=family.clinic, outpatient=True)
+
+        seen.add(response.json().get("code", response.status_code))
+        assert (fast is not None) == (response.status_code == 200), response.json()
+        if fast is None:
+            assert by_fast == unchanged
+            assert response.status_code in (401, 403, 404, 409, 410)
+            assert by_django == unchanged
+            return
+        answers = [json.loads(fast), response.json()]
+        for answer in answers:
+            answer.pop("photo_url"), answer.pop("verified_at")
+        assert answers[0] == answers[1]
+        for effects in (by_fast, by_django):
+            effects["token"]["used_at"] = effects["token"]["used_at"] is not None
+        assert by_fast == by_django
+        assert by_fast["token"] == {"used_at": True, "used_by_id": family.clinic.pk}
+
+    try:
+        both()
+    finally:
+        if database.connection is not None:
+            database.connection.close()
+    assert seen >= {
+        200,
+        "credential_invalid",
+        "not_accepting",
+        "qr_invalid",
+        "qr_expired",
+        "qr_used",
+        "authorisation_ended",
+    }
