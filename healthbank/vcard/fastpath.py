@@ -23,6 +23,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -88,11 +89,11 @@ class _Parameter(Expression):
         super().__init__(output_field=output_field)
         self.name = name
 
-    def as_sql(self, compiler, connection) -> tuple[str, list]:
-        return "%s", [self]
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        return "%s", [self]  # itself as the value: _named puts its name in its place
 
 
-def _named(sql: str, params: Iterable, constants: dict) -> str:
+def _named(sql: str, params: Iterable[Any], constants: dict[str, Any]) -> str:
     """Django's SQL with each %s named: a _Parameter by its name, a constant as a new key
     of `constants`."""
     values = iter(params)
@@ -110,6 +111,13 @@ def _named(sql: str, params: Iterable, constants: dict) -> str:
     return re.sub(r"%%|%s", name, sql)
 
 
+def _as_sql(compiled: Any) -> tuple[str, Iterable[Any]]:
+    """A compiler's (sql, params), typed for _named (the stubs say params are plain
+    values; ours hold _Parameter objects too)."""
+    sql, params = compiled
+    return sql, params
+
+
 @cache
 def statement() -> tuple[str, dict]:
     """VERIFY with the services' rules compiled in, and the constants they bring."""
@@ -125,10 +133,10 @@ def statement() -> tuple[str, dict]:
     constants: dict = {}
     parts = {
         "credential": _named(
-            *credential.query.get_compiler(connection=connection).as_sql(), constants
+            *_as_sql(credential.query.get_compiler(connection=connection).as_sql()), constants
         ),
         "verifiable": _named(
-            *tokens.query.get_compiler(connection=connection).compile(tokens.query.where),
+            *_as_sql(tokens.query.get_compiler(connection=connection).compile(tokens.query.where)),
             constants,
         ),
     }

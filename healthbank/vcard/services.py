@@ -374,7 +374,7 @@ def verifiable(now: dt.datetime | Expression) -> Q:
         pk=OuterRef("authorisation_id"), status=Status.ACTIVE, starts_at__lte=now, ends_at__gt=now
     )
     return Q(used_at__isnull=True, expires_at__gt=now) & (
-        Q(authorisation__isnull=True) | Exists(in_force)
+        Q(authorisation__isnull=True) | Q(Exists(in_force))
     )
 
 
