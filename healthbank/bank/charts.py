@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 # Colour-blind-safe (Okabe–Ito) order, so that slices stay apart without relying on red/green.
@@ -42,7 +43,7 @@ def bar(
 
 def line(
     labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence]],
+    series: Sequence[tuple[str | Promise, Sequence]],
     *,
     low: Decimal | float | None = None,
     high: Decimal | float | None = None,

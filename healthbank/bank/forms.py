@@ -66,7 +66,7 @@ class MeasurementForm(forms.Form):
         return when
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for measure in MEASURES:
             value = cleaned.get(measure.kind)
             if value is None:

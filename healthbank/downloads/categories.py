@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,9 @@ from healthbank.records.rules import (
 )
 from healthbank.records.selectors import calendar, health, labs, personal, visits
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 GROUP_BILLING = _("Insurance billing")  # 保險計費
 GROUP_PAYMENT = _("Insurance payments")  # 保險繳納
 GROUP_CARE = _("Medical care")  # 醫療
@@ -54,11 +58,11 @@ GROUP_OWN = _("Entered by you")  # 自行輸入
 @dataclass(frozen=True)
 class Category:
     code: str  # in requests and file names' English form
-    label: str  # the seed's 健康存摺明細 name; also the file name inside the ZIP
-    group: str
+    label: StrOrPromise  # the seed's 健康存摺明細 name; also the file name inside the ZIP
+    group: StrOrPromise
     window: Callable[[dt.date], Window]
     rows: Callable[[Person, Window], list]
-    date_of: Callable[[object], dt.date]  # the row's date: the monthly split and the period
+    date_of: Callable[[Any], dt.date]  # the row's date: the monthly split and the period
     monthly: bool = False  # △: may be split into single months
 
 

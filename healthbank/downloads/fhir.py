@@ -119,7 +119,8 @@ from healthbank.codes.fhir import (
     WAIST,
     WEIGHT,
 )
-from healthbank.codes.models import Drug
+from healthbank.codes.models import Diagnosis, Drug
+from healthbank.core.meta import model_field
 from healthbank.downloads.categories import Category
 from healthbank.people.models import (
     CardIssuance,
@@ -172,7 +173,7 @@ _UCUM = {
 _FLAGS = {"": ("N", "Normal"), "H": ("H", "High"), "L": ("L", "Low"), "A": ("A", "Abnormal")}
 _FREQUENCIES = {"QD": 1, "BID": 2, "TID": 3, "QID": 4}  # v3-GTSAbbreviation, times a day
 
-_MEASUREMENTS = {
+_MEASUREMENTS: dict[str, tuple[str, str, str, str]] = {
     Measurement.Kind.HEIGHT: HEIGHT,
     Measurement.Kind.WEIGHT: WEIGHT,
     Measurement.Kind.WAIST: WAIST,
@@ -860,11 +861,11 @@ def _preventive_check(b: _Bundle, check) -> None:
         add("blood_pressure", VITAL_SIGNS, BLOOD_PRESSURE, panel)
     if check.urine_protein:
         add("urine_protein", LABORATORY, URINE_PROTEIN, {"valueString": check.urine_protein})
-    for field, code in SEROLOGY.items():
+    for field, loinc_code in SEROLOGY.items():
         value = getattr(check, field)
         if value in SEROLOGY_VALUES:
             answer = _concept(_coding(SNOMED, *SEROLOGY_VALUES[value]))
-            add(field, LABORATORY, code, {"valueCodeableConcept": answer})
+            add(field, LABORATORY, loinc_code, {"valueCodeableConcept": answer})
     for field, code, display, judged in PREVENTIVE_RESULTS:
         result = getattr(check, field)
         if result == CheckResult.NOT_DONE:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -149,7 +149,7 @@ _END = object()
 
 def _parsed(
     items: Iterator[tuple[int, dict | Problem]], *, after: int, scopes: list[str]
-) -> Iterator[Parsed]:
+) -> Generator[Parsed, None, None]:
     """The chunks after the checkpoint, read and parsed a chunk or two ahead in a thread of
     their own: reading and parse_row are pure Python, and run while this thread waits on
     the database (psycopg lets go of the GIL while it waits), which on PostgreSQL is about

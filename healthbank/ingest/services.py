@@ -11,6 +11,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +24,9 @@ from healthbank.ingest import rules
 from healthbank.ingest.formats import READERS, Utf8Check, reader_for
 from healthbank.ingest.models import Batch, Credential
 from healthbank.ingest.tasks import process_batch_task
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 
@@ -38,7 +42,7 @@ class IngestError(Exception):
 # --- credentials -------------------------------------------------------------------------
 
 
-def issue_credential(*, credential: Credential, issued_by=None) -> str:
+def issue_credential(*, credential: Credential, issued_by: User | None = None) -> str:
     """Saves a new (unsaved) credential with a fresh key and secret and returns the token,
     `<key id>.<secret>`, which is shown once and never stored. Empty scopes take the
     provider kind's default."""

@@ -4,7 +4,7 @@ Only providers registered as accepting the virtual card may call these."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -22,8 +22,21 @@ router = Router(tags=["virtual card"])
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 410)}
 
 
-def _provider(request: HttpRequest) -> Provider:
-    provider = request.auth.provider  # the providers' API signs in with ingest's credential
+class SignedIn(Protocol):
+    """What the providers' API signs in with: ingest's credential, described here and not
+    imported, as the virtual card does not depend on ingest."""
+
+    provider: Provider
+
+
+class ProviderRequest(HttpRequest):
+    """A request the providers' API let in: ninja sets `auth` to the caller's credential."""
+
+    auth: SignedIn
+
+
+def _provider(request: ProviderRequest) -> Provider:
+    provider = request.auth.provider
     if not services.accepts_card(provider):
         raise services.VcardError("not_accepting")
     return provider

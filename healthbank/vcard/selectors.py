@@ -125,9 +125,12 @@ def usable_cards(person: Person, now: dt.datetime | None = None) -> list[Usable]
         grantor__virtual_card__isnull=False,
     ).select_related("grantor__virtual_card__person")
     for authorisation in granted:
+        grantor = authorisation.grantor
+        if grantor is None:  # the query keeps only grantors with a card
+            continue
         add(
             Usable(
-                card=authorisation.grantor.virtual_card,
+                card=grantor.virtual_card,
                 basis=authorisation.kind,
                 authorisation=authorisation,
                 until=authorisation.ends_at,

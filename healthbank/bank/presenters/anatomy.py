@@ -43,11 +43,11 @@ class Arch:
 VIEWBOX_WIDTH = 280
 # Display widths (not anatomical ones: every tooth must hold its two-digit number), by the
 # tooth's digit within its quadrant, 1 = central incisor.
-WIDTHS = {
+WIDTHS: dict[str, dict[int, float]] = {
     ToothPosition.Dentition.PERMANENT: {1: 7.5, 2: 7, 3: 7.5, 4: 7.5, 5: 7.5, 6: 9, 7: 9, 8: 8.5},
     ToothPosition.Dentition.PRIMARY: {1: 7, 2: 7, 3: 7.5, 4: 8, 5: 9},
 }
-ARCHES = {
+ARCHES: dict[str, tuple[Arch, Arch]] = {
     ToothPosition.Dentition.PERMANENT: (
         Arch(140, 118, 90, 100, upper=True),
         Arch(140, 142, 90, 100, upper=False),
@@ -59,7 +59,7 @@ ARCHES = {
 }
 # Quadrants from the viewer's left to right: upper right (1/5), upper left (2/6); lower right
 # (4/8), lower left (3/7).
-QUADRANTS = {
+QUADRANTS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     ToothPosition.Dentition.PERMANENT: ((1, 2), (4, 3)),
     ToothPosition.Dentition.PRIMARY: ((5, 6), (8, 7)),
 }

@@ -97,8 +97,8 @@ def dental(request: HttpRequest, portal: Portal) -> HttpResponse:
     )
     sort = sorting(request, columns, "-date")
     visits = anatomy.dental_visits(person, window, tooth=selected, order_by=sort.order_by)
-    for visit in visits:
-        visit.tooth_list = [teeth[code] for code in visit.teeth if code in teeth]
+    for visit in visits:  # .teeth set by the selector, .tooth_list read by the template
+        visit.tooth_list = [teeth[code] for code in visit.teeth if code in teeth]  # type: ignore[attr-defined]
 
     names = {code: tooth.name for code, tooth in teeth.items()}
     pick = functools.partial(_link, request, "tooth")

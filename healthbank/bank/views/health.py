@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -51,7 +52,7 @@ MEASUREMENT_NOTES = (
 )
 
 # The period of the trend charts and the history table (?period=), the first the default.
-PERIODS: dict[str, tuple[str, int | None]] = {
+PERIODS: dict[str, tuple[str | Promise, int | None]] = {
     "1y": (gettext_lazy("Past year"), 365),
     "3m": (gettext_lazy("Past 3 months"), 91),
     "3y": (gettext_lazy("Past 3 years"), 3 * 365),
@@ -101,7 +102,7 @@ class Sitting:
         return [(m, self.values[m.kind]) for m in MEASURES if m.kind in self.values]
 
 
-def _columns() -> list[tuple[str, str]]:
+def _columns() -> list[tuple[str | Promise, str | Promise]]:
     """The history table's value columns (label, unit), as Sitting.row() fills them."""
     columns = []
     for measure in MEASURES:
@@ -145,7 +146,9 @@ def _latest(latest: dict[str, Measurement]) -> list[dict]:
                 {
                     "label": _("BMI"),
                     "unit": BMI_UNIT,
-                    "value": bmi(height and height.value, weight and weight.value),
+                    "value": bmi(
+                        height.value if height else None, weight.value if weight else None
+                    ),
                     "at": max(height.measured_at, weight.measured_at)
                     if height and weight
                     else None,
@@ -252,7 +255,8 @@ def measurements(request: HttpRequest, portal: Portal) -> HttpResponse:
 
     latest = health.latest_measurements(person)
     height = latest.get(Kind.HEIGHT)
-    sittings = _sittings(health.measurement_history(person, since), height and height.value)
+    latest_height = height.value if height else None
+    sittings = _sittings(health.measurement_history(person, since), latest_height)
     query = request.GET.copy()
     periods = []
     for key, (label, _days) in PERIODS.items():

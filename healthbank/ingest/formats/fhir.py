@@ -54,6 +54,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from healthbank.codes import fhir as codes  # the code systems and tables the export writes
+from healthbank.core.meta import model_field
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.rules import MAX_BUNDLE_BYTES
 from healthbank.records.models import DischargeSummary
