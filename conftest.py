@@ -1,19 +1,20 @@
 """Test set-up shared by every app: code tables and divisions are loaded once per session;
-the log the run wrote is checked for personal IDs when it ends."""
+the log the run wrote is checked for personal IDs when it ends. The fixtures any app's tests
+use (personas, sign_in, outsider, clock) are in tests/fixtures/portal.py."""
 
 import logging
 
 import pytest
 
+pytest_plugins = ["tests.fixtures.portal"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from healthbank.codes.loading import load_code_tables
-    from healthbank.people.loading import load_divisions
+    from tests.fixtures.personas import load_reference_data
 
     with django_db_blocker.unblock():
-        load_divisions()
-        load_code_tables()
+        load_reference_data()
 
 
 def _log_request(sender, environ, **kwargs):
@@ -99,12 +100,10 @@ def pytest_runtest_teardown(item, nextitem):
         return
     from pytest_django.plugin import blocking_manager_key
 
-    from healthbank.codes.loading import load_code_tables
-    from healthbank.people.loading import load_divisions
+    from tests.fixtures.personas import load_reference_data
 
     with item.config.stash[blocking_manager_key].unblock():
-        load_divisions()
-        load_code_tables()
+        load_reference_data()
 
 
 def sign_in_staff(client, user):

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.bank.rules import record_window
-from healthbank.bank.tests.conftest import CHEN, HUANG, LIN, LIN_DAUGHTER, LIN_SON, WU
 from healthbank.codes.models import Department, Diagnosis, Service
 from healthbank.people.models import Person
 from healthbank.records.models import Provider, ServiceOrder, Surgery, Visit
+from tests.fixtures.personas import CHEN, HUANG, LIN, LIN_DAUGHTER, LIN_SON, WU
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from healthbank.bank.assessments import LiverRiskInputs, ckd_prognosis, liver_cancer_risk
 from healthbank.bank.rules import record_window
 from healthbank.bank.selectors.assessments import is_positive
-from healthbank.bank.tests.conftest import CHANG, LEE, LIN, LIN_DAUGHTER, WU
 from healthbank.records.models import LabResult
+from tests.fixtures.personas import CHANG, LEE, LIN, LIN_DAUGHTER, WU
 
 LIVER = reverse("bank:liver_risk")
 KIDNEY = reverse("bank:kidney_risk")

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from healthbank.bank.selectors.reminders import reminders_for
-from healthbank.bank.tests.conftest import CHEN, LIN, LIN_DAUGHTER, WU
 from healthbank.people.models import Person
 from healthbank.records import services
 from healthbank.records.models import CalendarEvent, Visit
+from tests.fixtures.personas import CHEN, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

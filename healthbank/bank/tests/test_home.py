@@ -13,9 +13,9 @@ from django.utils.html import escape
 from healthbank.bank.models import Announcement
 from healthbank.bank.rules import record_window
 from healthbank.bank.selectors.reminders import reminders_for
-from healthbank.bank.tests.conftest import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, WU
 from healthbank.people.models import Person
 from healthbank.records.models import CalendarEvent, DrugOrder, Provider, Visit
+from tests.fixtures.personas import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from healthbank.bank.rules import record_window
 from healthbank.bank.selectors.labs import latest_results
-from healthbank.bank.tests.conftest import CHANG, CHEN, CHEN_WIFE, LEE, LIN, LIN_DAUGHTER, WU
 from healthbank.core.rocdate import to_roc
 from healthbank.people.models import Person
 from healthbank.records.models import (
@@ -23,6 +22,7 @@ from healthbank.records.models import (
     LabResult,
     PreventiveCheck,
 )
+from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, LEE, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

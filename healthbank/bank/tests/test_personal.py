@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.bank.rules import insurance_window
-from healthbank.bank.tests.conftest import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, WU
 from healthbank.people.models import (
     CardIssuance,
     Enrolment,
@@ -21,6 +20,7 @@ from healthbank.people.models import (
     PremiumPayment,
 )
 from healthbank.records.models import Allergy, CareWish, Provider
+from tests.fixtures.personas import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

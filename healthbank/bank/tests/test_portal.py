@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.audit.models import AuditEvent
-from healthbank.bank.tests.conftest import CHEN, LIN, LIN_DAUGHTER, LIN_HUSBAND, LIN_SON
 from healthbank.people.models import Person
+from tests.fixtures.personas import CHEN, LIN, LIN_DAUGHTER, LIN_HUSBAND, LIN_SON
 
 pytestmark = pytest.mark.django_db
 

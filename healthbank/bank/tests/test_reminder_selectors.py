@@ -15,7 +15,6 @@ from healthbank.bank.selectors.reminders import (
     duplicate_medications,
     reminders_for,
 )
-from healthbank.bank.tests.conftest import CHEN, HUANG, LEE, LIN_DAUGHTER, WU
 from healthbank.codes.models import Drug
 from healthbank.people.models import Person
 from healthbank.records.models import (
@@ -25,6 +24,7 @@ from healthbank.records.models import (
     ServiceOrder,
     Visit,
 )
+from tests.fixtures.personas import CHEN, HUANG, LEE, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

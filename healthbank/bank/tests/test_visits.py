@@ -12,7 +12,11 @@ from django.utils import timezone, translation
 
 from healthbank.bank.rules import record_window
 from healthbank.bank.selectors.visits import latest_visits
-from healthbank.bank.tests.conftest import (
+from healthbank.codes.models import Drug
+from healthbank.core.rocdate import to_roc
+from healthbank.people.models import Person
+from healthbank.records.models import DrugOrder, Provider, Visit
+from tests.fixtures.personas import (
     CHEN,
     CHEN_WIFE,
     LIN,
@@ -20,10 +24,6 @@ from healthbank.bank.tests.conftest import (
     LIN_HUSBAND,
     WU,
 )
-from healthbank.codes.models import Drug
-from healthbank.core.rocdate import to_roc
-from healthbank.people.models import Person
-from healthbank.records.models import DrugOrder, Provider, Visit
 
 pytestmark = pytest.mark.django_db
 

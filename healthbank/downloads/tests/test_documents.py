@@ -14,7 +14,6 @@ from django.utils.html import escape
 from lxml import etree
 
 from healthbank.bank.rules import Window
-from healthbank.bank.tests.conftest import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
 from healthbank.codes.models import Drug
 from healthbank.core.rocdate import to_roc
 from healthbank.downloads.categories import BY_CODE, CATEGORIES, Category
@@ -28,6 +27,7 @@ from healthbank.downloads.documents import (
 )
 from healthbank.people.models import Person
 from healthbank.records.models import Allergy, CalendarEvent, CareWish, Provider
+from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

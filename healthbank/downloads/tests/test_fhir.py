@@ -12,12 +12,12 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
-from healthbank.bank.tests.conftest import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
 from healthbank.codes.models import Drug
 from healthbank.downloads import fhir
 from healthbank.downloads.categories import BY_CODE, CATEGORIES
 from healthbank.people.models import Person
 from healthbank.records.models import Allergy, CareWish, Provider, Visit
+from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

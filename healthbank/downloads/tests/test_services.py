@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from healthbank.bank.rules import record_window
 from healthbank.bank.selectors.anatomy import dental_visits
-from healthbank.bank.tests.conftest import CHEN, LIN, LIN_SON, WU
 from healthbank.core.rocdate import to_roc
 from healthbank.downloads import documents, services
 from healthbank.downloads.models import PackageRequest
 from healthbank.people.models import Person
+from tests.fixtures.personas import CHEN, LIN, LIN_SON, WU
 
 pytestmark = pytest.mark.django_db
 Status = PackageRequest.Status
