@@ -106,33 +106,19 @@ def pytest_runtest_teardown(item, nextitem):
         load_reference_data()
 
 
-def sign_in_staff(client, user):
-    """A test client signed in to /staff/ as this staff user, past the password and the
-    second factor (the session django-otp marks verified), without the sign-in pages: for
-    the tests of staff pages. The sign-in itself is tested in
-    healthbank/identity/tests/test_staff_sign_in.py; browser tests use
-    tests/e2e/steps.staff_sign_in."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from healthbank.identity.second_factor import enrolled_device
-
-    device = enrolled_device(user)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 @pytest.fixture
 def staff_login():
     """sign_in_staff, for tests: `staff_login(client, user)`."""
+    from tests.fixtures.portal import sign_in_staff
+
     return sign_in_staff
 
 
 @pytest.fixture
 def admin_client(client, admin_user):
     """pytest-django's superuser client, verified by the second factor as /staff/ needs."""
+    from tests.fixtures.portal import sign_in_staff
+
     return sign_in_staff(client, admin_user)
 
 
