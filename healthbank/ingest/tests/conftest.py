@@ -14,9 +14,10 @@ import pytest
 
 from healthbank.ingest import services
 from healthbank.ingest.models import Batch
-from healthbank.ingest.tests.helpers import ALICE, BOB, World, credential_for, provider
-from healthbank.people.models import Enrolment, InsuredUnit, Person, Township
+from healthbank.ingest.tests.helpers import ALICE, BOB, World, credential_for
+from healthbank.people.models import Enrolment, InsuredUnit, Person
 from healthbank.records.models import Provider
+from healthbank.records.tests.factories import ProviderFactory
 from healthbank.synth.network import AGENCY_CODES
 
 
@@ -28,10 +29,9 @@ def ingest_dir(settings, tmp_path):
 
 @pytest.fixture
 def world(db) -> World:
-    town = Township.objects.order_by("code").first()
-    hospital = provider("0101010001", Provider.Kind.MEDICAL_CENTRE, town)
-    clinic = provider("0131010002", Provider.Kind.CLINIC, town)
-    cdc = provider(AGENCY_CODES["cdc"], Provider.Kind.AGENCY, town)
+    hospital = ProviderFactory(code="0101010001", kind=Provider.Kind.MEDICAL_CENTRE)
+    clinic = ProviderFactory(code="0131010002", kind=Provider.Kind.CLINIC)
+    cdc = ProviderFactory(code=AGENCY_CODES["cdc"], kind=Provider.Kind.AGENCY)
     unit = InsuredUnit.objects.create(code="123456789", name="Unit", kind="employer")
 
     def person(national_id: str, start: dt.date, end: dt.date | None) -> Person:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from healthbank.ingest import services
 from healthbank.ingest.models import Batch, Credential
-from healthbank.people.models import Person, Township
+from healthbank.people.models import Person
 from healthbank.records.models import Provider
 
 ALICE = "A100000001"  # insured since 2000
@@ -33,13 +33,6 @@ class World:
     cdc_token: str
     alice: Person
     bob: Person
-
-
-def provider(code: str, kind: str, town: Township) -> Provider:
-    return Provider.objects.create(
-        code=code, name=f"Provider {code}", kind=kind, county=town.county, township=town,
-        phone="02-23456789", address="Somewhere 1",
-    )  # fmt: skip
 
 
 def credential_for(provider: Provider, scopes: list[str] | None = None) -> str:

@@ -21,6 +21,7 @@ from healthbank.ingest import services as ingest
 from healthbank.ingest.models import Credential
 from healthbank.people.models import Enrolment, Household, InsuredUnit, Person, Village
 from healthbank.records.models import Provider
+from healthbank.records.tests.factories import ProviderFactory
 from healthbank.vcard import services
 from healthbank.vcard.models import AcceptingSite, VirtualCard
 from healthbank.vcard.tests.helpers import application_for
@@ -78,14 +79,8 @@ def family(db) -> Family:
 
     home, away = household("F0000001"), household("F0000002")
     parent = person("F223456786", "林雅婷", "F", _years_ago(38), home)
-    clinic = Provider.objects.create(
-        code="3501010001", name="幸福診所", kind=Provider.Kind.CLINIC, county=town.county,
-        township=town, phone="02-23456789", address="中山路2號",
-    )  # fmt: skip
-    other = Provider.objects.create(
-        code="3501010002", name="平安診所", kind=Provider.Kind.CLINIC, county=town.county,
-        township=town, phone="02-23456780", address="中山路3號",
-    )  # fmt: skip
+    clinic = ProviderFactory(code="3501010001", name="幸福診所", township=town, address="中山路2號")
+    other = ProviderFactory(code="3501010002", name="平安診所", township=town, address="中山路3號")
     AcceptingSite.objects.create(provider=clinic, outpatient=True, home_care=True)
     return Family(
         parent=parent,
