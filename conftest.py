@@ -11,10 +11,25 @@ pytest_plugins = ["tests.fixtures.portal"]
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from tests.fixtures.personas import load_reference_data
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.db.models.signals import post_migrate
+
+    from tests.fixtures.personas import set_up_reference_data
 
     with django_db_blocker.unblock():
-        load_reference_data()
+        set_up_reference_data()
+    # After a test that emptied every table, pytest_runtest_teardown below writes back the
+    # content types and permissions migrate made; Django's own post_migrate handlers would
+    # make them again query by query, about half a second a test.
+    post_migrate.disconnect(dispatch_uid=PERMISSIONS_HANDLER)
+    post_migrate.disconnect(create_contenttypes)
+    yield
+    post_migrate.connect(create_permissions, dispatch_uid=PERMISSIONS_HANDLER)
+    post_migrate.connect(create_contenttypes)
+
+
+PERMISSIONS_HANDLER = "django.contrib.auth.management.create_permissions"
 
 
 def _log_request(sender, environ, **kwargs):
@@ -93,17 +108,20 @@ def _flushes(item) -> bool:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After a test that emptied every table, load again the reference data the session set
-    up once, so that the tests after it find it (browser tests load their own)."""
+    """After a test that emptied every table, write back the content types and permissions,
+    and the reference data the session set up once, so that the tests after it find them
+    (browser tests load their reference data themselves)."""
     yield
-    if not _flushes(item) or nextitem is None or "tests/e2e/" in str(nextitem.fspath):
+    if not _flushes(item) or nextitem is None:
         return
     from pytest_django.plugin import blocking_manager_key
 
-    from tests.fixtures.personas import load_reference_data
+    from tests.fixtures.personas import load_reference_data, restore_content_types_and_permissions
 
     with item.config.stash[blocking_manager_key].unblock():
-        load_reference_data()
+        restore_content_types_and_permissions()
+        if "tests/e2e/" not in str(nextitem.fspath):
+            load_reference_data()
 
 
 @pytest.fixture
