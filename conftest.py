@@ -1,19 +1,35 @@
 """Test set-up shared by every app: code tables and divisions are loaded once per session;
-the log the run wrote is checked for personal IDs when it ends."""
+the log the run wrote is checked for personal IDs when it ends. The fixtures any app's tests
+use (personas, sign_in, outsider, clock) are in tests/fixtures/portal.py."""
 
 import logging
 
 import pytest
 
+pytest_plugins = ["tests.fixtures.portal"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from healthbank.codes.loading import load_code_tables
-    from healthbank.people.loading import load_divisions
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.db.models.signals import post_migrate
+
+    from tests.fixtures.personas import set_up_reference_data
 
     with django_db_blocker.unblock():
-        load_divisions()
-        load_code_tables()
+        set_up_reference_data()
+    # After a test that emptied every table, pytest_runtest_teardown below writes back the
+    # content types and permissions migrate made; Django's own post_migrate handlers would
+    # make them again query by query, about half a second a test.
+    post_migrate.disconnect(dispatch_uid=PERMISSIONS_HANDLER)
+    post_migrate.disconnect(create_contenttypes)
+    yield
+    post_migrate.connect(create_permissions, dispatch_uid=PERMISSIONS_HANDLER)
+    post_migrate.connect(create_contenttypes)
+
+
+PERMISSIONS_HANDLER = "django.contrib.auth.management.create_permissions"
 
 
 def _log_request(sender, environ, **kwargs):
@@ -92,48 +108,35 @@ def _flushes(item) -> bool:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After a test that emptied every table, load again the reference data the session set
-    up once, so that the tests after it find it (browser tests load their own)."""
+    """After a test that emptied every table, write back the content types and permissions,
+    and the reference data the session set up once, so that the tests after it find them
+    (browser tests load their reference data themselves)."""
     yield
-    if not _flushes(item) or nextitem is None or "tests/e2e/" in str(nextitem.fspath):
+    if not _flushes(item) or nextitem is None:
         return
     from pytest_django.plugin import blocking_manager_key
 
-    from healthbank.codes.loading import load_code_tables
-    from healthbank.people.loading import load_divisions
+    from tests.fixtures.personas import load_reference_data, restore_content_types_and_permissions
 
     with item.config.stash[blocking_manager_key].unblock():
-        load_divisions()
-        load_code_tables()
-
-
-def sign_in_staff(client, user):
-    """A test client signed in to /staff/ as this staff user, past the password and the
-    second factor (the session django-otp marks verified), without the sign-in pages: for
-    the tests of staff pages. The sign-in itself is tested in
-    healthbank/identity/tests/test_staff_sign_in.py; browser tests use
-    tests/e2e/steps.staff_sign_in."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from healthbank.identity.second_factor import enrolled_device
-
-    device = enrolled_device(user)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+        restore_content_types_and_permissions()
+        if "tests/e2e/" not in str(nextitem.fspath):
+            load_reference_data()
 
 
 @pytest.fixture
 def staff_login():
     """sign_in_staff, for tests: `staff_login(client, user)`."""
+    from tests.fixtures.portal import sign_in_staff
+
     return sign_in_staff
 
 
 @pytest.fixture
 def admin_client(client, admin_user):
     """pytest-django's superuser client, verified by the second factor as /staff/ needs."""
+    from tests.fixtures.portal import sign_in_staff
+
     return sign_in_staff(client, admin_user)
 
 

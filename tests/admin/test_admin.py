@@ -15,12 +15,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from factory.django import DjangoModelFactory
 
 from healthbank.codes import models as codes
 from healthbank.people import models as people
-from healthbank.people.identifiers import check_digit
 from healthbank.records import models as records
+from healthbank.records.tests import factories
+from healthbank.records.tests.factories import PersonFactory
 
 APPS = {"people", "codes", "records"}
 REGISTERED = sorted(
@@ -45,42 +45,22 @@ def _division(model, code: str, **fields):
     return model.objects.get_or_create(code=code, defaults=fields)[0]
 
 
-class PersonFactory(DjangoModelFactory):
-    class Meta:
-        model = people.Person
-
-    national_id = factory.Sequence(lambda n: (first := f"A2{n % 10**7:07d}") + check_digit(first))
-    name = factory.Sequence(lambda n: f"王小明{n}")
-    sex = people.Sex.FEMALE
-    birth_date = dt.date(1980, 2, 3)
-
-
-class ProviderFactory(DjangoModelFactory):
-    class Meta:
-        model = records.Provider
-
+class ProviderFactory(factories.ProviderFactory):
     code = factory.Sequence(lambda n: f"{n:010d}")
     name = factory.Sequence(lambda n: f"測試診所{n}")
-    kind = records.Provider.Kind.CLINIC
+    township = None
     county = factory.LazyFunction(lambda: _division(people.County, "63000"))
     phone = "02-2700-0000"
     address = "臺北市大安區信義路三段1號"
 
 
-class VisitFactory(DjangoModelFactory):
-    class Meta:
-        model = records.Visit
-
-    person = factory.SubFactory(PersonFactory)
+class VisitFactory(factories.VisitFactory):
     provider = factory.SubFactory(ProviderFactory)
     source_id = factory.Sequence(lambda n: f"V{n}")
-    kind = records.Visit.Kind.WESTERN
     visit_date = DAY
     department = factory.LazyFunction(lambda: _code(codes.Department, "ZZ"))
     primary_diagnosis = factory.LazyFunction(lambda: _code(codes.Diagnosis, "ZZ9.9", chronic=False))
-    copayment = 50
     points = 350
-    card_sequence = "0001"
 
 
 @pytest.fixture

@@ -180,11 +180,9 @@ def browser():
 def reference_data(transactional_db):
     """Counties to villages and the code tables, which the flush after every browser test
     (transactional_db) empties."""
-    from healthbank.codes.loading import load_code_tables
-    from healthbank.people.loading import load_divisions
+    from tests.fixtures.personas import load_reference_data
 
-    load_divisions()
-    load_code_tables()
+    load_reference_data()
 
 
 @pytest.fixture
@@ -214,8 +212,6 @@ def agent(live_server, settings):
 @pytest.fixture
 def personas(agent, reference_data):
     """The ten demo personas, with their virtual NHI cards and certificate cards."""
-    import datetime as dt
+    from tests.fixtures.personas import TODAY, seed_personas
 
-    from healthbank.synth.services import seed_population
-
-    seed_population(people_count=0, seed=1, today=dt.date(2026, 11, 23))
+    seed_personas(today=TODAY)

@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from healthbank.synth.services import seed_population
 from healthbank.synth.streets import ROADS
 from tests.e2e.steps import staff_sign_in
+from tests.fixtures.personas import seed_personas
 
 PASSWORD = "a long clerk password"  # noqa: S105 - test password
 
@@ -28,7 +28,7 @@ def app_code(key: str, steps_ahead: int = 0) -> str:
 
 
 def test_staff_enrol_at_the_first_sign_in_then_find_a_person(page):
-    seed_population(people_count=0, seed=1, today=dt.date(2026, 11, 23))  # the personas only
+    seed_personas(today=dt.date(2026, 11, 23))  # the personas only
     get_user_model().objects.create_superuser("clerk", password=PASSWORD)
 
     page.goto("/staff/")
@@ -150,7 +150,7 @@ def test_staff_issue_a_credential_for_a_provider_found_by_name(page):
 def test_staff_see_a_persona_households_full_address(page):
     """Registering asks for the household number and the full registered address: the staff
     household pages show all of it, and the street is one of the township's own roads."""
-    seed_population(people_count=0, seed=1, today=dt.date(2026, 11, 23))  # the personas only
+    seed_personas(today=dt.date(2026, 11, 23))  # the personas only
     get_user_model().objects.create_superuser("clerk", password=PASSWORD)
     page.goto("/staff/people/household/")
     staff_sign_in(page, "clerk", PASSWORD)

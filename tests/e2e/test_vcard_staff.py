@@ -15,10 +15,10 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from healthbank.people.models import Person
-from healthbank.synth.services import seed_population
 from healthbank.vcard import services
 from healthbank.vcard.models import Application, VirtualCard
 from tests.e2e.steps import staff_sign_in
+from tests.fixtures.personas import seed_personas
 
 PASSWORD = "a long reviewer password"  # noqa: S105 - test password
 HUANG, ZHANG = "B123456780", "E223456785"  # 黃冠宇, 張淑芬: no card after seeding
@@ -52,7 +52,7 @@ def apply(national_id: str) -> Application:
 def test_a_reviewer_rejects_one_application_with_an_edited_reason_and_approves_another(
     page, live_server
 ):
-    seed_population(people_count=0, seed=1, today=dt.date(2026, 11, 23))
+    seed_personas(today=dt.date(2026, 11, 23))
     first = apply(ZHANG)
     apply(HUANG)
     Application.objects.filter(pk=first.pk).update(

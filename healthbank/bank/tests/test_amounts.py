@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from healthbank.bank.tests.conftest import CHEN_WIFE, HUANG
 from healthbank.records.models import Visit
+from tests.fixtures.personas import CHEN_WIFE, HUANG
 
 pytestmark = pytest.mark.django_db
 

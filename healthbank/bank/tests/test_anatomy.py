@@ -11,11 +11,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from healthbank.bank.tests.conftest import CHEN, HUANG, LIN, LIN_DAUGHTER, LIN_SON, WU
 from healthbank.codes.models import Department, Diagnosis, Service
 from healthbank.people.models import Person
 from healthbank.records.models import Provider, ServiceOrder, Surgery, Visit
 from healthbank.records.rules import record_window
+from healthbank.records.tests.factories import SurgeryFactory
+from tests.fixtures.personas import CHEN, HUANG, LIN, LIN_DAUGHTER, LIN_SON, WU
 
 pytestmark = pytest.mark.django_db
 
@@ -249,25 +250,18 @@ def test_adult_sees_the_adult_chart_first(client, sign_in):
 
 def add_surgery(person: Person, service: str, site: str, day: dt.date, n: int) -> Surgery:
     """An inpatient stay with one surgery (the synthetic records give few people one)."""
-    visit = Visit.objects.create(
-        person=person,
-        provider=Provider.objects.filter(kind=Provider.Kind.MEDICAL_CENTRE).first(),
-        source_id=f"TEST-SURGERY-{person.pk}-{n}",
-        kind=Visit.Kind.INPATIENT,
-        visit_date=day,
-        discharge_date=day + dt.timedelta(days=3),
-        department=Department.objects.first(),
-        primary_diagnosis=Diagnosis.objects.first(),
-        copayment=1000 + n,
-        points=10000 - n,
-        card_sequence=f"{n:04d}",
-    )
-    return Surgery.objects.create(
-        visit=visit,
-        person=person,
+    return SurgeryFactory(
+        visit__person=person,
+        visit__provider=Provider.objects.filter(kind=Provider.Kind.MEDICAL_CENTRE).first(),
+        visit__visit_date=day,
+        visit__discharge_date=day + dt.timedelta(days=3),
+        visit__department=Department.objects.first(),
+        visit__primary_diagnosis=Diagnosis.objects.first(),
+        visit__copayment=1000 + n,
+        visit__points=10000 - n,
+        visit__card_sequence=f"{n:04d}",
         service=Service.objects.get(pk=service),
         body_site_id=site,
-        performed_on=day + dt.timedelta(days=1),
     )
 
 

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from healthbank.bank.tests.conftest import CHANG, LEE, LIN, LIN_DAUGHTER, WU
 from healthbank.records.assessments import LiverRiskInputs, ckd_prognosis, liver_cancer_risk
 from healthbank.records.models import LabResult
 from healthbank.records.rules import is_positive, record_window
+from tests.fixtures.personas import CHANG, LEE, LIN, LIN_DAUGHTER, WU
 
 LIVER = reverse("bank:liver_risk")
 KIDNEY = reverse("bank:kidney_risk")

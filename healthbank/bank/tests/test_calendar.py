@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from healthbank.bank.tests.conftest import CHEN, LIN, LIN_DAUGHTER, WU
 from healthbank.people.models import Person
 from healthbank.records import services
 from healthbank.records.models import CalendarEvent, Visit
 from healthbank.records.selectors.reminders import reminders_for
+from tests.fixtures.personas import CHEN, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import Resolver404, resolve, reverse
 
-from healthbank.bank.tests.conftest import CHANG, CHEN, LEE, LIN, LIN_DAUGHTER
 from healthbank.people.models import Person
+from tests.fixtures.personas import CHANG, CHEN, LEE, LIN, LIN_DAUGHTER
 
 pytestmark = pytest.mark.django_db
 

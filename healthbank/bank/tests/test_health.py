@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from healthbank.bank.tests.conftest import CHEN, LIN, LIN_DAUGHTER, WU
 from healthbank.people.models import Person
 from healthbank.records.models import Measurement, Vaccination
 from healthbank.records.selectors.reminders import reminders_for
+from tests.fixtures.personas import CHEN, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -11,11 +10,12 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from healthbank.bank.models import Announcement
-from healthbank.bank.tests.conftest import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, WU
 from healthbank.people.models import Person
-from healthbank.records.models import CalendarEvent, DrugOrder, Provider, Visit
+from healthbank.records.models import CalendarEvent, Provider, Visit
 from healthbank.records.rules import record_window
 from healthbank.records.selectors.reminders import reminders_for
+from healthbank.records.tests.factories import DrugOrderFactory, VisitFactory
+from tests.fixtures.personas import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 
@@ -115,14 +115,11 @@ def test_duplicate_medication_is_warned_on_home(client, sign_in):
     template = Visit.objects.filter(kind=Visit.Kind.WESTERN).select_related("department").first()
     providers = list(Provider.objects.filter(kind=Provider.Kind.CLINIC)[:2])
     for n, (provider, drug) in enumerate(zip(providers, ("AC57114100", "BC21571100"), strict=True)):
-        visit = Visit.objects.create(
-            person=wu, provider=provider, source_id=f"home-dup-{n}", kind=Visit.Kind.WESTERN,
-            visit_date=today - dt.timedelta(days=10 + n), department=template.department,
-            primary_diagnosis_id="I10", copayment=50, points=300, card_sequence=f"{n + 1:04d}",
+        visit = VisitFactory(
+            person=wu, provider=provider, visit_date=today - dt.timedelta(days=10 + n),
+            department=template.department, card_sequence=f"{n + 1:04d}",
         )  # fmt: skip
-        DrugOrder.objects.create(
-            visit=visit, person=wu, drug_id=drug, days=28, quantity=Decimal(28)
-        )
+        DrugOrderFactory(visit=visit, drug_id=drug)
     html = home(client)
     assert "Possible duplicate medication" in html
     assert providers[0].name in html and providers[1].name in html

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from healthbank.bank.tests.conftest import CHANG, CHEN, CHEN_WIFE, LEE, LIN, LIN_DAUGHTER, WU
 from healthbank.core.rocdate import to_roc
 from healthbank.people.models import Person
 from healthbank.records.models import (
@@ -23,6 +22,7 @@ from healthbank.records.models import (
 )
 from healthbank.records.rules import record_window
 from healthbank.records.selectors.labs import latest_results
+from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, LEE, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from healthbank.bank.tests.conftest import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, WU
 from healthbank.people.models import (
     CardIssuance,
     Enrolment,
@@ -21,6 +20,8 @@ from healthbank.people.models import (
 )
 from healthbank.records.models import Allergy, CareWish, Provider
 from healthbank.records.rules import insurance_window
+from healthbank.records.tests.factories import AllergyFactory, CareWishFactory
+from tests.fixtures.personas import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def page(client, name: str) -> str:
 
 def add_allergy(person: Person, substance: str, day: dt.date, n: int) -> Allergy:
     provider = Provider.objects.exclude(kind=Provider.Kind.AGENCY).order_by("pk").first()
-    return Allergy.objects.create(
+    return AllergyFactory(
         person=person,
         provider=provider,
         source_id=f"T{person.pk}-{n}",
@@ -52,7 +53,7 @@ def add_allergy(person: Person, substance: str, day: dt.date, n: int) -> Allergy
 
 def add_wish(person: Person, kind: str, signed: dt.date, revoked: dt.date | None = None):
     agency = Provider.objects.filter(kind=Provider.Kind.AGENCY).order_by("pk").first()
-    return CareWish.objects.create(
+    return CareWishFactory(
         person=person,
         provider=agency,
         source_id=f"W{person.pk}-{kind}",

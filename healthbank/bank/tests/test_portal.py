@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.audit.models import AuditEvent
-from healthbank.bank.tests.conftest import CHEN, LIN, LIN_DAUGHTER, LIN_HUSBAND, LIN_SON
 from healthbank.people.models import Person
+from tests.fixtures.personas import CHEN, LIN, LIN_DAUGHTER, LIN_HUSBAND, LIN_SON
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,12 @@ def test_every_url_naming_a_row_is_404_to_anyone_else_and_changes_nothing(
     from django.test import Client
 
     from healthbank.bank import urls
-    from healthbank.records.models import CalendarEvent, DischargeSummary, Measurement, Visit
+    from healthbank.records.models import DischargeSummary, Visit
+    from healthbank.records.tests.factories import (
+        CalendarEventFactory,
+        DischargeSummaryFactory,
+        MeasurementFactory,
+    )
 
     with_ids = {p.name for p in urls.urlpatterns if "<int:pk>" in str(p.pattern)}
     assert with_ids == set(OWNED_BY_ID), "list new per-row URLs in OWNED_BY_ID"
@@ -126,17 +131,10 @@ def test_every_url_naming_a_row_is_404_to_anyone_else_and_changes_nothing(
     sign_in(father, LIN_HUSBAND)
     son = Person.objects.get(national_id=LIN_SON)
     for person in (chen, son):
-        Measurement.objects.create(
-            person=person, kind="weight", value=60, measured_at=timezone.now()
-        )
-        CalendarEvent.objects.create(person=person, title="x", date=timezone.localdate())
+        MeasurementFactory(person=person)
+        CalendarEventFactory(person=person, title="x")
         if not DischargeSummary.objects.filter(person=person).exists():
-            stay = Visit.objects.filter(person=person).first()
-            DischargeSummary.objects.create(
-                person=person, provider=stay.provider, source_id=f"t{person.pk}", visit=stay,
-                admitted_on=stay.visit_date, discharged_on=stay.visit_date, chief_complaint="-",
-                diagnoses="-", course="-", discharge_plan="-",
-            )  # fmt: skip
+            DischargeSummaryFactory(visit=Visit.objects.filter(person=person).first())
     for owner, stranger in ((chen, outsider), (son, father)):
         for name, (method, label) in OWNED_BY_ID.items():
             model = apps.get_model(label)

@@ -9,12 +9,10 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from healthbank.bank.tests.conftest import CHEN, HUANG, LEE, LIN_DAUGHTER, WU
 from healthbank.codes.models import Drug
 from healthbank.people.models import Person
 from healthbank.records import reminders as rules
 from healthbank.records.models import (
-    DrugOrder,
     PreventiveCheck,
     Provider,
     ServiceOrder,
@@ -25,6 +23,8 @@ from healthbank.records.selectors.reminders import (
     duplicate_medications,
     reminders_for,
 )
+from healthbank.records.tests.factories import DrugOrderFactory, VisitFactory
+from tests.fixtures.personas import CHEN, HUANG, LEE, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,7 @@ def test_reminders_template_has_an_empty_state():
 
 def _visit(subject: Person, provider: Provider, day: dt.date, drug: Drug, **kw) -> Visit:
     model = Visit.objects.filter(person__national_id=CHEN, kind=Visit.Kind.WESTERN).first()
-    visit = Visit.objects.create(
+    visit = VisitFactory(
         person=subject,
         provider=provider,
         source_id=f"TEST-{provider.pk}-{day}-{drug.pk}-{kw.get('refill_number')}",
@@ -157,10 +157,9 @@ def _visit(subject: Person, provider: Provider, day: dt.date, drug: Drug, **kw) 
         primary_diagnosis_id=model.primary_diagnosis_id,
         copayment=0,
         points=100,
-        card_sequence="0001",
         **kw,
     )
-    DrugOrder.objects.create(visit=visit, person=subject, drug=drug, days=28, quantity=28)
+    DrugOrderFactory(visit=visit, drug=drug)
     return visit
 
 

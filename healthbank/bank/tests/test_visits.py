@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from healthbank.bank.tests.conftest import (
+from healthbank.codes.models import Drug
+from healthbank.core.rocdate import to_roc
+from healthbank.people.models import Person
+from healthbank.records.models import DrugOrder, Provider, Visit
+from healthbank.records.rules import record_window
+from healthbank.records.selectors.visits import latest_visits
+from healthbank.records.tests.factories import DrugOrderFactory, VisitFactory
+from tests.fixtures.personas import (
     CHEN,
     CHEN_WIFE,
     LIN,
@@ -18,12 +24,6 @@ from healthbank.bank.tests.conftest import (
     LIN_HUSBAND,
     WU,
 )
-from healthbank.codes.models import Drug
-from healthbank.core.rocdate import to_roc
-from healthbank.people.models import Person
-from healthbank.records.models import DrugOrder, Provider, Visit
-from healthbank.records.rules import record_window
-from healthbank.records.selectors.visits import latest_visits
 
 pytestmark = pytest.mark.django_db
 
@@ -147,10 +147,9 @@ def _second_stay(person: Person) -> Visit:
     """Another admission of the person, in the window's first year."""
     stay = Visit.objects.get(person=person, kind=Visit.Kind.INPATIENT)
     admitted = _window().start + dt.timedelta(days=40)
-    return Visit.objects.create(
+    return VisitFactory(
         person=person,
         provider=stay.provider,
-        source_id="test-second-stay",
         kind=Visit.Kind.INPATIENT,
         visit_date=admitted,
         discharge_date=admitted + dt.timedelta(days=3),
@@ -316,21 +315,14 @@ def test_medications_warn_of_the_same_class_from_two_providers(english, sign_in)
     template = Visit.objects.filter(kind=Visit.Kind.WESTERN).select_related("department").first()
     providers = Provider.objects.filter(kind=Provider.Kind.CLINIC)[:2]
     for n, (provider, drug) in enumerate(zip(providers, ("AC57114100", "BC21571100"), strict=True)):
-        visit = Visit.objects.create(
+        visit = VisitFactory(
             person=wu,
             provider=provider,
-            source_id=f"test-dup-{n}",
-            kind=Visit.Kind.WESTERN,
             visit_date=today - dt.timedelta(days=10 + n),
             department=template.department,
-            primary_diagnosis_id="I10",
-            copayment=50,
-            points=300,
             card_sequence=f"{n + 1:04d}",
         )
-        DrugOrder.objects.create(
-            visit=visit, person=wu, drug_id=drug, days=28, quantity=Decimal(28)
-        )
+        DrugOrderFactory(visit=visit, drug_id=drug)
     page = english.get(reverse("bank:medications")).content.decode()
     assert "Possible duplicate medication" in page
     assert providers[0].name in page and providers[1].name in page

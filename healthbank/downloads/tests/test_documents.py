@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from lxml import etree
 
-from healthbank.bank.tests.conftest import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
 from healthbank.codes.models import Drug
 from healthbank.core.rocdate import to_roc
 from healthbank.downloads.categories import BY_CODE, CATEGORIES, Category
@@ -26,8 +25,10 @@ from healthbank.downloads.documents import (
     xml_schema,
 )
 from healthbank.people.models import Person
-from healthbank.records.models import Allergy, CalendarEvent, CareWish, Provider
+from healthbank.records.models import Provider
 from healthbank.records.rules import Window
+from healthbank.records.tests.factories import AllergyFactory, CalendarEventFactory, CareWishFactory
+from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 
@@ -150,9 +151,7 @@ def test_one_month_of_a_monthly_category_is_valid_and_holds_that_month(personas)
 def test_what_people_type_is_escaped_in_html_and_xml(personas):
     person = Person.objects.get(national_id=WU)
     person.name = "<script>alert('x')</script> & 吳"
-    CalendarEvent.objects.create(
-        person=person, title="<b>回診</b>\x07", date=timezone.localdate(), note="<img src=x>"
-    )
+    CalendarEventFactory(person=person, title="<b>回診</b>\x07", note="<img src=x>")
     now = timezone.now()
     files = {}
     for code in ("calendar", "outpatient"):
@@ -182,15 +181,11 @@ def test_allergies_and_wishes_are_written_with_their_status(personas):
     person = Person.objects.get(national_id=WU)
     provider, drug = Provider.objects.first(), Drug.objects.first()
     today, now = timezone.localdate(), timezone.now()
-    Allergy.objects.create(
-        person=person, provider=provider, source_id="t-1", recorded_on=today,
-        substance="Penicillin <G>", drug=drug, reaction="皮疹",
-    )  # fmt: skip
+    AllergyFactory(
+        person=person, provider=provider, substance="Penicillin <G>", drug=drug, reaction="皮疹"
+    )
     for kind, revoked_on in (("hospice", None), ("organ_donation", today)):
-        CareWish.objects.create(
-            person=person, provider=provider, source_id=f"t-{kind}", kind=kind,
-            signed_on=today - dt.timedelta(days=30), noted_on=today, revoked_on=revoked_on,
-        )  # fmt: skip
+        CareWishFactory(person=person, provider=provider, kind=kind, revoked_on=revoked_on)
     for code in ("allergies", "wishes"):
         rows, _window, html, document = _files(BY_CODE[code], person, today, now)
         xml_schema().assertValid(document)

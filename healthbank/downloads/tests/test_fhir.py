@@ -12,12 +12,13 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
-from healthbank.bank.tests.conftest import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
 from healthbank.codes.models import Drug
 from healthbank.downloads import fhir
 from healthbank.downloads.categories import BY_CODE, CATEGORIES
 from healthbank.people.models import Person
-from healthbank.records.models import Allergy, CareWish, Provider, Visit
+from healthbank.records.models import CareWish, Provider, Visit
+from healthbank.records.tests.factories import AllergyFactory, CareWishFactory
+from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
 
@@ -68,21 +69,18 @@ def add_allergies_and_wishes() -> None:
     clinic = Provider.objects.exclude(kind=Provider.Kind.AGENCY).order_by("pk").first()
     drug = Drug.objects.filter(atc__isnull=False).order_by("code").first()
     day = timezone.localdate() - dt.timedelta(days=30)
-    Allergy.objects.create(
-        person=chen, provider=clinic, source_id="T1", recorded_on=day,
-        substance=drug.name_zh, drug=drug, reaction="皮疹", physician="王大明",
+    AllergyFactory(
+        person=chen, provider=clinic, recorded_on=day, substance=drug.name_zh, drug=drug,
+        reaction="皮疹", physician="王大明",
     )  # fmt: skip
-    Allergy.objects.create(
-        person=chen, provider=clinic, source_id="T2", recorded_on=day, substance="盤尼西林類"
-    )
+    AllergyFactory(person=chen, provider=clinic, recorded_on=day, substance="盤尼西林類")
     chang = Person.objects.get(national_id=CHANG)
     agency = Provider.objects.filter(kind=Provider.Kind.AGENCY).order_by("pk").first()
     for kind in CareWish.Kind.values:
         revoked = day if kind == CareWish.Kind.ORGAN_DONATION else None
-        CareWish.objects.create(
-            person=chang, provider=agency, source_id=f"W-{kind}", kind=kind,
-            signed_on=day - dt.timedelta(days=400), noted_on=day - dt.timedelta(days=380),
-            revoked_on=revoked,
+        CareWishFactory(
+            person=chang, provider=agency, kind=kind, signed_on=day - dt.timedelta(days=400),
+            noted_on=day - dt.timedelta(days=380), revoked_on=revoked,
         )  # fmt: skip
 
 

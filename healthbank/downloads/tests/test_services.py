@@ -12,13 +12,13 @@ import pyzipper
 from django.core.management import call_command
 from django.utils import timezone
 
-from healthbank.bank.tests.conftest import CHEN, LIN, LIN_SON, WU
 from healthbank.core.rocdate import to_roc
 from healthbank.downloads import documents, generation, services
 from healthbank.downloads.models import PackageRequest
 from healthbank.people.models import Person
 from healthbank.records.rules import record_window
 from healthbank.records.selectors.anatomy import dental_visits
+from tests.fixtures.personas import CHEN, LIN, LIN_SON, WU
 
 pytestmark = pytest.mark.django_db
 Status = PackageRequest.Status

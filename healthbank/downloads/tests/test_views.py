@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from healthbank.bank.tests.conftest import CHEN, LIN, LIN_HUSBAND, LIN_SON, PASSWORD
 from healthbank.downloads.models import PackageRequest
 from healthbank.people.models import Person
+from tests.fixtures.personas import CHEN, LIN, LIN_HUSBAND, LIN_SON, PASSWORD
 
 pytestmark = pytest.mark.django_db
 HOME = "/bank/downloads/"

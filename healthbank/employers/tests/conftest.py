@@ -11,7 +11,7 @@ from django.utils import timezone
 from healthbank.employers.services import create_unit_login
 from healthbank.employers.tests.helpers import CHEN_ID, HUANG_ID, PASSWORD, TODAY, english_client
 from healthbank.people.models import Enrolment, InsuredUnit
-from healthbank.synth.services import seed_population
+from tests.fixtures.personas import seed_personas
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,7 @@ def today(monkeypatch) -> dt.date:
 
 @pytest.fixture
 def personas(db) -> None:
-    seed_population(people_count=0, seed=1, today=TODAY)
+    seed_personas(today=TODAY)
 
 
 def _unit_of(national_id: str) -> InsuredUnit:

@@ -30,7 +30,7 @@ from healthbank.identity.cards import CardProof
 from healthbank.identity.models import Account
 from healthbank.people.models import Person
 from healthbank.synth.personas import CERTIFICATE_PIN
-from healthbank.synth.services import seed_population
+from tests.fixtures import personas
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -43,7 +43,7 @@ PASSWORD = "Health#2026"  # noqa: S105 - a strong registration password for test
 
 def seed_personas() -> None:
     """The ten personas with their NHI card files and (adults) certificate cards."""
-    seed_population(people_count=0, seed=1, today=TODAY)
+    personas.seed_personas(today=TODAY)
 
 
 def sign_with_card(card_number: str) -> dict:

@@ -19,7 +19,7 @@ from healthbank.identity.admin import STAFF_MESSAGES
 from healthbank.identity.models import Account
 from healthbank.people.identifiers import check_digit
 from healthbank.people.models import Person
-from healthbank.synth.services import seed_population
+from tests.fixtures.personas import seed_personas
 
 CHEN = "A123456789"  # 陳志明, a persona
 PASSWORD = "Nhi-2026ok"  # noqa: S105 (a test password)
@@ -32,7 +32,7 @@ def _url(view: str, *args) -> str:
 
 @pytest.fixture
 def personas(db) -> dict[str, Person]:
-    seed_population(people_count=0, seed=1, today=dt.date(2026, 11, 23))
+    seed_personas(today=dt.date(2026, 11, 23))
     return {person.national_id: person for person in Person.objects.all()}
 
 

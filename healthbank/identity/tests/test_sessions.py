@@ -21,7 +21,6 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from conftest import sign_in_staff
 from healthbank.api.models import ApiToken
 from healthbank.downloads.models import PackageRequest
 from healthbank.employers.services import create_unit_login
@@ -37,6 +36,7 @@ from healthbank.identity.tests.cardhelpers import (
     seed_personas,
 )
 from healthbank.people.models import Enrolment
+from tests.fixtures.portal import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -60,21 +60,6 @@ def personas(settings, tmp_path):
 @pytest.fixture
 def chen() -> Account:
     return registered()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """clock.forward(minutes=5): every timezone.now() after it is that much later."""
-
-    class Clock:
-        now = timezone.now()
-
-        def forward(self, **delta) -> None:
-            self.now += dt.timedelta(**delta)
-
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: clock.now)
-    return clock
 
 
 # --- signing in, each kind as a person does it ------------------------------------------------

@@ -1,5 +1,6 @@
 """Ingest test set-up: a small world (a hospital, a clinic, the CDC, two insured people),
-credentials, and uploading a file through the service as the API does.
+credentials, and uploading a file through the service as the API does (the rows and
+helpers are in helpers.py).
 
 def test_x(world, upload):
     batch = upload(world.hospital_token, ndjson(visit_row()))
@@ -8,34 +9,16 @@ def test_x(world, upload):
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone
 
 from healthbank.ingest import processing, services
-from healthbank.ingest.models import Batch, Credential
-from healthbank.people.models import Enrolment, InsuredUnit, Person, Township
+from healthbank.ingest.models import Batch
+from healthbank.ingest.tests.helpers import ALICE, BOB, World, credential_for
+from healthbank.people.models import Enrolment, InsuredUnit, Person
 from healthbank.records.models import Provider
+from healthbank.records.tests.factories import ProviderFactory
 from healthbank.synth.network import AGENCY_CODES
-from healthbank.vcard.tests.conftest import clock  # noqa: F401  (clock.forward(days=3))
-
-ALICE = "A100000001"  # insured since 2000
-BOB = "A200000003"  # insured 2020-01-01 to 2021-12-31 only
-NOBODY = "B100000002"  # a valid ID of no one
-
-
-@dataclass
-class World:
-    hospital: Provider
-    clinic: Provider
-    cdc: Provider
-    hospital_token: str
-    clinic_token: str
-    cdc_token: str
-    alice: Person
-    bob: Person
 
 
 @pytest.fixture(autouse=True)
@@ -44,23 +27,11 @@ def ingest_dir(settings, tmp_path):
     return settings.INGEST_DIR
 
 
-def _provider(code: str, kind: str, town: Township) -> Provider:
-    return Provider.objects.create(
-        code=code, name=f"Provider {code}", kind=kind, county=town.county, township=town,
-        phone="02-23456789", address="Somewhere 1",
-    )  # fmt: skip
-
-
-def credential_for(provider: Provider, scopes: list[str] | None = None) -> str:
-    return services.issue_credential(credential=Credential(provider=provider, scopes=scopes or []))
-
-
 @pytest.fixture
 def world(db) -> World:
-    town = Township.objects.order_by("code").first()
-    hospital = _provider("0101010001", Provider.Kind.MEDICAL_CENTRE, town)
-    clinic = _provider("0131010002", Provider.Kind.CLINIC, town)
-    cdc = _provider(AGENCY_CODES["cdc"], Provider.Kind.AGENCY, town)
+    hospital = ProviderFactory(code="0101010001", kind=Provider.Kind.MEDICAL_CENTRE)
+    clinic = ProviderFactory(code="0131010002", kind=Provider.Kind.CLINIC)
+    cdc = ProviderFactory(code=AGENCY_CODES["cdc"], kind=Provider.Kind.AGENCY)
     unit = InsuredUnit.objects.create(code="123456789", name="Unit", kind="employer")
 
     def person(national_id: str, start: dt.date, end: dt.date | None) -> Person:
@@ -86,33 +57,6 @@ def world(db) -> World:
     )
 
 
-def days_ago(days: int) -> str:
-    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
-
-
-def visit_row(record_id: str = "V1", national_id: str = ALICE, **changes) -> dict:
-    row = {
-        "type": "visit",
-        "id": record_id,
-        "national_id": national_id,
-        "kind": "western",
-        "visit_date": days_ago(10),
-        "department": "01",
-        "diagnoses": ["I10", "E78.1"],
-        "copayment": 50,
-        "points": 420,
-        "card_sequence": "0001",
-        "drug_orders": [{"drug": "AC57114100", "days": 28, "quantity": 28, "frequency": "QD"}],
-        "service_orders": [{"service": "00109C"}],
-    }
-    row.update(changes)
-    return {key: value for key, value in row.items() if value is not None}
-
-
-def ndjson(*rows: dict) -> bytes:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
-
-
 @pytest.fixture
 def upload(db):
     """upload(token, data, format="ndjson", all_or_nothing=False) -> the processed Batch."""
@@ -127,7 +71,3 @@ def upload(db):
         return Batch.objects.get(pk=batch.pk)
 
     return upload
-
-
-def problems(batch: Batch) -> list[tuple[int, str, str]]:
-    return list(batch.problems.values_list("position", "field", "message"))

@@ -7,7 +7,7 @@ import pytest
 
 from healthbank.ingest import processing, services
 from healthbank.ingest.models import Batch, Credential
-from healthbank.ingest.tests.conftest import NOBODY, ndjson, visit_row
+from healthbank.ingest.tests.helpers import NOBODY, ndjson, visit_row
 from healthbank.records.models import Visit
 
 pytestmark = pytest.mark.django_db

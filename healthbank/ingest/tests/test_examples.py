@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from healthbank.bank.tests.conftest import personas  # noqa: F401
-from healthbank.ingest.tests.conftest import credential_for, problems
+from healthbank.ingest.tests.helpers import credential_for, problems
 from healthbank.records.models import Provider, Vaccination, Visit
 from healthbank.synth.network import AGENCY_CODES
 
@@ -15,7 +14,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 pytestmark = pytest.mark.django_db
 
 
-def test_the_examples_are_accepted(personas, upload):  # noqa: F811
+def test_the_examples_are_accepted(personas, upload):
     hospital = Provider.objects.filter(kind=Provider.Kind.MEDICAL_CENTRE).order_by("pk").first()
     cdc = Provider.objects.get(code=AGENCY_CODES["cdc"])
     token = credential_for(hospital)

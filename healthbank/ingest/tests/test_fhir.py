@@ -14,13 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from healthbank.bank.tests.conftest import (
-    CHANG,
-    CHEN,
-    HUANG,
-    LIN_DAUGHTER,
-    personas,  # noqa: F401 - the fixture
-)
 from healthbank.downloads import fhir as out
 from healthbank.downloads.tests.test_fhir import add_allergies_and_wishes, admitted, build
 from healthbank.ingest.formats.fhir import (
@@ -39,6 +32,12 @@ from healthbank.records.models import (
     LabResult,
     Vaccination,
     Visit,
+)
+from tests.fixtures.personas import (
+    CHANG,
+    CHEN,
+    HUANG,
+    LIN_DAUGHTER,
 )
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "fhir"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from healthbank.ingest.tests.conftest import ALICE, days_ago, problems
+from healthbank.ingest.tests.helpers import ALICE, days_ago, problems
 from healthbank.ingest.tests.test_fhir import example, resource
 from healthbank.records.models import Visit
 

@@ -18,7 +18,7 @@ from PIL import Image
 
 from healthbank.ingest import processing, rules, services
 from healthbank.ingest.models import Batch
-from healthbank.ingest.tests.conftest import ALICE, NOBODY, ndjson, visit_row
+from healthbank.ingest.tests.helpers import ALICE, NOBODY, ndjson, visit_row
 from healthbank.records.models import Visit
 
 pytestmark = pytest.mark.django_db

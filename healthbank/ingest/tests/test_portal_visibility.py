@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from healthbank.bank.tests.conftest import CHEN, personas, sign_in  # noqa: F401
-from healthbank.ingest.tests.conftest import credential_for, days_ago, ndjson, visit_row
+from healthbank.ingest.tests.helpers import credential_for, days_ago, ndjson, visit_row
 from healthbank.records.models import Provider
+from tests.fixtures.personas import CHEN
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from healthbank.ingest.tests.conftest import ALICE, days_ago, ndjson, problems, visit_row
+from healthbank.ingest.tests.helpers import ALICE, days_ago, ndjson, problems, visit_row
 from healthbank.records.models import DrugOrder, ServiceOrder, Surgery, Visit, VisitDiagnosis
 
 pytestmark = [

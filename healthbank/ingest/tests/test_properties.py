@@ -17,7 +17,7 @@ from healthbank.ingest.formats.csv import rows_from_csv
 from healthbank.ingest.formats.ndjson import rows_from_ndjson
 from healthbank.ingest.models import Batch
 from healthbank.ingest.rows import TYPES, Problem
-from healthbank.ingest.tests.conftest import ndjson, visit_row
+from healthbank.ingest.tests.helpers import ndjson, visit_row
 from healthbank.ingest.validate import parse_row
 from healthbank.records.models import DrugOrder, Visit, VisitDiagnosis
 

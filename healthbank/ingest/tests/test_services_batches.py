@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from healthbank.ingest import processing, rules, services, tasks
 from healthbank.ingest.models import Batch
-from healthbank.ingest.tests.conftest import NOBODY, days_ago, ndjson, problems, visit_row
+from healthbank.ingest.tests.helpers import NOBODY, days_ago, ndjson, problems, visit_row
 from healthbank.records.models import (
     CareWish,
     DischargeSummary,
@@ -125,7 +125,7 @@ def test_an_inpatient_stay_with_its_discharge_summary(world, upload):
 
 def test_an_agencys_preventive_check_and_care_wish(world, upload, admin_user):
     from healthbank.ingest.models import Credential
-    from healthbank.ingest.tests.conftest import credential_for
+    from healthbank.ingest.tests.helpers import credential_for
 
     token = credential_for(world.cdc, scopes=["preventive_check", "care_wish"])
     assert Credential.objects.get(key_id=token.split(".")[0]).scopes[0] == "preventive_check"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from healthbank.ingest.tests.conftest import ALICE, ndjson, problems, visit_row
+from healthbank.ingest.tests.helpers import ALICE, ndjson, problems, visit_row
 from healthbank.records.models import DrugOrder, ServiceOrder, Visit, VisitDiagnosis
 
 pytestmark = pytest.mark.django_db

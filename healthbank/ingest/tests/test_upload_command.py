@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from healthbank.ingest.models import Batch
-from healthbank.ingest.tests.conftest import NOBODY, ndjson, visit_row
+from healthbank.ingest.tests.helpers import NOBODY, ndjson, visit_row
 from healthbank.records.models import Visit
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from healthbank.core.tests.digits import OTHER_SCRIPTS, written_in
-from healthbank.ingest.tests.conftest import BOB, NOBODY, days_ago, ndjson, problems, visit_row
+from healthbank.ingest.tests.helpers import BOB, NOBODY, days_ago, ndjson, problems, visit_row
 from healthbank.records.models import LabResult, Vaccination, Visit
 
 pytestmark = pytest.mark.django_db

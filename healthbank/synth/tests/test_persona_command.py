@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from healthbank.synth.services import seed_population
+from tests.fixtures.personas import seed_personas
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -21,7 +21,7 @@ def run(*args) -> str:
 
 @pytest.fixture
 def personas(db):
-    seed_population(people_count=0, seed=5, today=TODAY)
+    seed_personas(today=TODAY, seed=5)
 
 
 def test_prints_card_household_and_full_address(personas):

@@ -17,6 +17,7 @@ from healthbank.synth.services import seed_population
 from healthbank.synth.virtual_cards import add_accepting_sites, add_persona_virtual_cards
 from healthbank.vcard import images, selectors
 from healthbank.vcard.models import AcceptingSite, Application, VirtualCard
+from tests.fixtures.personas import seed_personas
 
 TODAY = dt.date(2026, 11, 23)
 CHEN, LIN, PINYU, YOUCHEN = "A123456789", "F223456786", "F224681354", "F135792464"
@@ -30,7 +31,7 @@ def vcard_dir(settings, tmp_path):
 
 @pytest.fixture
 def personas(db) -> dict[str, Person]:
-    seed_population(people_count=0, seed=1, today=TODAY)
+    seed_personas(today=TODAY)
     return {person.national_id: person for person in Person.objects.all()}
 
 

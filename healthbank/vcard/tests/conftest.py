@@ -3,31 +3,28 @@ under her), an outsider, a clinic that accepts the card and one that does not, p
 with Pillow, and a clock that tests move forward.
 
 def test_x(family, card_for, clock): ...
+
+(`clock` is every app's: tests/fixtures/portal.py; making a card's pictures, applying and
+running the queued tasks are in helpers.py.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from PIL import Image
 
 from healthbank.ingest import services as ingest
 from healthbank.ingest.models import Credential
 from healthbank.people.models import Enrolment, Household, InsuredUnit, Person, Village
 from healthbank.records.models import Provider
+from healthbank.records.tests.factories import ProviderFactory
 from healthbank.vcard import services
-from healthbank.vcard.models import AcceptingSite, Application, VirtualCard
-
-
-def jpeg(size: tuple[int, int] = (480, 600), colour: str = "#c8d8e8") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, colour).save(out, "JPEG")
-    return out.getvalue()
+from healthbank.vcard.models import AcceptingSite, VirtualCard
+from healthbank.vcard.tests.helpers import application_for
 
 
 @dataclass
@@ -47,26 +44,6 @@ class Family:
 def vcard_dir(settings, tmp_path):
     settings.VCARD_DIR = tmp_path / "vcard"
     return settings.VCARD_DIR
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """clock.forward(minutes=5): every timezone.now() after it is that much later."""
-
-    class Clock:
-        def __init__(self) -> None:
-            self.now = timezone.now()
-
-        def forward(self, **delta) -> dt.datetime:
-            self.now += dt.timedelta(**delta)
-            return self.now
-
-        def to(self, moment: dt.datetime) -> None:
-            self.now = moment
-
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: clock.now)
-    return clock
 
 
 def _years_ago(years: int, days: int = 0) -> dt.date:
@@ -102,14 +79,8 @@ def family(db) -> Family:
 
     home, away = household("F0000001"), household("F0000002")
     parent = person("F223456786", "林雅婷", "F", _years_ago(38), home)
-    clinic = Provider.objects.create(
-        code="3501010001", name="幸福診所", kind=Provider.Kind.CLINIC, county=town.county,
-        township=town, phone="02-23456789", address="中山路2號",
-    )  # fmt: skip
-    other = Provider.objects.create(
-        code="3501010002", name="平安診所", kind=Provider.Kind.CLINIC, county=town.county,
-        township=town, phone="02-23456780", address="中山路3號",
-    )  # fmt: skip
+    clinic = ProviderFactory(code="3501010001", name="幸福診所", township=town, address="中山路2號")
+    other = ProviderFactory(code="3501010002", name="平安診所", township=town, address="中山路3號")
     AcceptingSite.objects.create(provider=clinic, outpatient=True, home_care=True)
     return Family(
         parent=parent,
@@ -124,20 +95,6 @@ def family(db) -> Family:
     )
 
 
-def application_for(person: Person, applicant: Person | None = None, **changes) -> Application:
-    fields = {
-        "applicant": applicant or person,
-        "person": person,
-        "document_kind": Application.Document.ID_CARD,
-        "document": jpeg((800, 500)),
-        "portrait": jpeg(),
-        "contact_phone": "0912-345-678",
-        "email": "someone@example.com",
-        "terms_accepted": True,
-    } | changes
-    return services.apply(**fields)
-
-
 @pytest.fixture
 def card_for(family):
     """card_for(person, applicant=None): apply and have staff approve: the person's card."""
@@ -147,10 +104,3 @@ def card_for(family):
         return services.approve(application=application, staff_user=family.staff)
 
     return card_for
-
-
-def run_tasks() -> None:
-    """What `healthbank worker` does: the queued mail goes out."""
-    from django.core.management import call_command
-
-    call_command("worker", "--batch", "--interval", "0.01")

@@ -20,10 +20,10 @@ from PIL import Image
 
 from healthbank.audit.models import AuditEvent
 from healthbank.people.models import Person
-from healthbank.synth.services import seed_population
 from healthbank.vcard import services
 from healthbank.vcard.admin import COMMON_REASONS
 from healthbank.vcard.models import Application, VirtualCard
+from tests.fixtures.personas import seed_personas
 
 TODAY = dt.date(2026, 11, 23)
 # Personas without a card after seeding (陳志明 and 林雅婷's children have one).
@@ -40,7 +40,7 @@ def vcard_dir(settings, tmp_path):
 
 @pytest.fixture
 def people(db) -> dict[str, Person]:
-    seed_population(people_count=0, seed=1, today=TODAY)
+    seed_personas(today=TODAY)
     return {person.national_id: person for person in Person.objects.all()}
 
 

@@ -8,7 +8,7 @@ import pytest
 from healthbank.audit.models import AuditEvent
 from healthbank.vcard import services
 from healthbank.vcard.models import Application
-from healthbank.vcard.tests.conftest import application_for
+from healthbank.vcard.tests.helpers import application_for
 from healthbank.vcard.tests.test_qr import refused
 
 

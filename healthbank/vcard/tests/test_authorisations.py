@@ -14,7 +14,7 @@ from django.utils.translation import override
 
 from healthbank.vcard import rules, selectors, services
 from healthbank.vcard.models import Authorisation
-from healthbank.vcard.tests.conftest import run_tasks
+from healthbank.vcard.tests.helpers import run_tasks
 from healthbank.vcard.tests.test_qr import refused
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from healthbank.records.models import Provider
-from healthbank.synth.services import seed_population
 from healthbank.vcard.models import AcceptingSite
+from tests.fixtures.personas import seed_personas
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -22,7 +22,7 @@ def vcard_dir(settings, tmp_path):
 
 @pytest.fixture
 def seeded(db) -> None:
-    seed_population(people_count=0, seed=1, today=TODAY)
+    seed_personas(today=TODAY)
 
 
 def url(view: str, *args) -> str:

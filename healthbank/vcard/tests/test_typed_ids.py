@@ -10,7 +10,7 @@ from healthbank.core.tests.digits import OTHER_SCRIPTS, full_width, written_in
 from healthbank.vcard import services
 from healthbank.vcard.models import Authorisation
 from healthbank.vcard.services import VcardError
-from healthbank.vcard.tests.conftest import application_for
+from healthbank.vcard.tests.helpers import application_for
 from healthbank.vcard.tests.test_authorisations import authorise
 from healthbank.vcard.tests.test_qr import refused
 
