@@ -156,13 +156,19 @@ def visit_line(i: int, national_id: str, day: str) -> str:
     """Visit number `i` as an NDJSON line: western medicine, two diagnoses, a drug and a
     service order."""
     row = {
-        "type": "visit", "id": f"{PREFIX}{i}", "national_id": national_id,
-        "kind": "western", "visit_date": day, "department": "01",
-        "diagnoses": ["I10", "E78.1"], "copayment": 50, "points": 420,
+        "type": "visit",
+        "id": f"{PREFIX}{i}",
+        "national_id": national_id,
+        "kind": "western",
+        "visit_date": day,
+        "department": "01",
+        "diagnoses": ["I10", "E78.1"],
+        "copayment": 50,
+        "points": 420,
         "card_sequence": "0001",
         "drug_orders": [{"drug": "AC57114100", "days": 28, "quantity": 28, "frequency": "QD"}],
         "service_orders": [{"service": "00109C"}],
-    }  # fmt: skip
+    }
     return json.dumps(row) + "\n"
 
 

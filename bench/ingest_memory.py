@@ -91,10 +91,18 @@ def measure(args: argparse.Namespace, env: dict, scratch: Path) -> int:
         print(f"{path.stat().st_size / MB:,.0f} MB, {visits:,} visits, made in {made_s:.0f} s")
         forget()
         done = subprocess.run(  # noqa: S603 - this script, with arguments of its own
-            [sys.executable, __file__, f"--child={path}",
-             *(["--parse-only"] if parse_only else []), *(["--fhir"] if args.fhir else [])],
-            env=env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                sys.executable,
+                __file__,
+                f"--child={path}",
+                *(["--parse-only"] if parse_only else []),
+                *(["--fhir"] if args.fhir else []),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         path.unlink()
         if done.returncode != 0:
             print(done.stdout, done.stderr, file=sys.stderr)

@@ -72,9 +72,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--log", type=Path, required=True, help="gunicorn's log")
     parser.add_argument(
-        "--only", action="append", choices=SCENARIOS, metavar="SCENARIO",
+        "--only",
+        action="append",
+        choices=SCENARIOS,
+        metavar="SCENARIO",
         help=f"run this scenario alone (repeatable): {', '.join(SCENARIOS)}",
-    )  # fmt: skip
+    )
     args = parser.parse_args()
     mode = MODES[args.mode]
     wanted = set(args.only or SCENARIOS)
@@ -263,8 +266,9 @@ def pages_under_load(web: server.Server, people: list, workers: int, mode: dict)
         )
         for kind, outcome in (("http", http), ("sql", sql)):
             if outcome.errors or not outcome.latencies_ms:
-                raise RuntimeError(f"{name} ({kind}): {outcome.errors} errors, "
-                                   f"{len(outcome.latencies_ms)} answers")  # fmt: skip
+                raise RuntimeError(
+                    f"{name} ({kind}): {outcome.errors} errors, {len(outcome.latencies_ms)} answers"
+                )
         http_s, sql_s = http.summary(), sql.summary()
         figures[name] = {
             "path": path,
@@ -532,9 +536,14 @@ def qr_verification(web: server.Server, workers: int, mode: dict) -> dict:
         django = qr_django(made, tokens, mode["qr_in_process"])
         settle_tokens()
         close_connection()  # the workers write the same rows: no transaction left open here
-        common = {"connections": clients, "scratch": scratch,
-                "headers": {"Authorization": f"Bearer {made.bearer}",
-                            "Content-Type": "application/json"}}  # fmt: skip
+        common = {
+            "connections": clients,
+            "scratch": scratch,
+            "headers": {
+                "Authorization": f"Bearer {made.bearer}",
+                "Content-Type": "application/json",
+            },
+        }
         bodies = [json.dumps({"token": token}) for token in tokens]
         wrk.run(web.port, QR_PATH, seconds=QR_WARMUP_SECONDS, bodies=bodies[:warming], **common)
         summary = wrk.run(web.port, QR_PATH, seconds=seconds, bodies=bodies[warming:], **common)
@@ -543,16 +552,18 @@ def qr_verification(web: server.Server, workers: int, mode: dict) -> dict:
                 f"the server outran the {counted:,} tokens made: raise QR_TOKENS_PER_SECOND"
             )
         if not summary["requests"] or summary["errors"] > 0.01 * summary["requests"]:
-            raise RuntimeError(f"{summary['errors']} verifications refused, "
-                               f"{summary['requests']} answered")  # fmt: skip
+            raise RuntimeError(
+                f"{summary['errors']} verifications refused, {summary['requests']} answered"
+            )
         verified = qr_verified(made)
         if verified < summary["requests"]:
             raise RuntimeError(f"{summary['requests']} answers but {verified} tokens voided")
     finally:
         qr_cleanup(made)
     # The same load on GET /healthz: gunicorn, Django and one SELECT 1.
-    floor = wrk.run(web.port, "/healthz", connections=clients, seconds=max(1, seconds // 3),
-                    scratch=scratch)  # fmt: skip
+    floor = wrk.run(
+        web.port, "/healthz", connections=clients, seconds=max(1, seconds // 3), scratch=scratch
+    )
     floor.pop("latencies_ms")
     met = (
         summary["per_second"] >= QR_TARGET["per_second"]
@@ -653,8 +664,16 @@ def make_cards(made: QrSetup, count: int, tokens: int) -> None:
         text, jti = qr.sign(expires_at)
         made.tokens.append(text)
         person = people[i % len(people)]
-        rows.append(QrToken(jti=jti, person=person, presented_by=person, basis="self",
-                            issued_at=now, expires_at=expires_at))  # fmt: skip
+        rows.append(
+            QrToken(
+                jti=jti,
+                person=person,
+                presented_by=person,
+                basis="self",
+                issued_at=now,
+                expires_at=expires_at,
+            )
+        )
     made.token_ids = [row.pk for row in QrToken.objects.bulk_create(rows, batch_size=2_000)]
 
 
@@ -793,11 +812,15 @@ def ingestion(visits: int) -> dict:
             raise RuntimeError(f"{batch.accepted} of {visits} visits accepted: {batch.status}")
         written = Visit.objects.filter(provider=provider, source_id__startswith="bench-")
         tables = [(Visit._meta.db_table, written.values("pk"))] + [
-            (rel.related_model._meta.db_table, rel.related_model.objects.filter(
-                **{f"{rel.field.name}__in": written.values("pk")}).values("pk"))
+            (
+                rel.related_model._meta.db_table,
+                rel.related_model.objects.filter(
+                    **{f"{rel.field.name}__in": written.values("pk")}
+                ).values("pk"),
+            )
             for rel in Visit._meta.related_objects
             if rel.one_to_many and rel.on_delete.__name__ == "CASCADE"
-        ]  # fmt: skip
+        ]
         rows = sum(query.count() for _table, query in tables)
         figures = {
             "visits": visits,
@@ -843,13 +866,19 @@ def visit_upload(visits: int) -> bytes:
     lines = []
     for i in range(visits):
         row = {
-            "type": "visit", "id": f"bench-{i}", "national_id": insured[i % len(insured)],
-            "kind": "western", "visit_date": day.isoformat(), "department": "01",
-            "diagnoses": ["I10", "E78.1"], "copayment": 50, "points": 420,
+            "type": "visit",
+            "id": f"bench-{i}",
+            "national_id": insured[i % len(insured)],
+            "kind": "western",
+            "visit_date": day.isoformat(),
+            "department": "01",
+            "diagnoses": ["I10", "E78.1"],
+            "copayment": 50,
+            "points": 420,
             "card_sequence": "0001",
             "drug_orders": [{"drug": "AC57114100", "days": 28, "quantity": 28, "frequency": "QD"}],
             "service_orders": [{"service": "00109C"}],
-        }  # fmt: skip
+        }
         lines.append(json.dumps(row))
     return ("\n".join(lines) + "\n").encode()
 

@@ -115,23 +115,32 @@ def machine(results: dict) -> list[str]:
             f"{server.get('DEBUG')}, DB_CONN_MAX_AGE={server.get('DB_CONN_MAX_AGE')} s, "
             f"static files by {server.get('static files')}",
         ],
-        ["load generator", "a Python process with one thread per worker (stdlib http.client, "
-         "a new connection per request), on the same machine: it shares the cores with "
-         "gunicorn and the database; for the QR verifications and /healthz, wrk (C, "
-         "Debian's package) with as many connections"],
-    ]  # fmt: skip
+        [
+            "load generator",
+            "a Python process with one thread per worker (stdlib http.client, "
+            "a new connection per request), on the same machine: it shares the cores with "
+            "gunicorn and the database; for the QR verifications and /healthz, wrk (C, "
+            "Debian's package) with as many connections",
+        ],
+    ]
     loads = [
         f"{people(d)} people: {d['load_average_before'][0]:.1f} before, "
         f"{d['load_average_after'][0]:.1f} after"
         for d in results["datasets"]
         if "load_average_before" in d
     ]
-    rows.append(["load average (1 min)", "; ".join(loads) + " (other work on the machine "
-                 "shows here)"])  # fmt: skip
+    rows.append(
+        ["load average (1 min)", "; ".join(loads) + " (other work on the machine shows here)"]
+    )
     if rss:
         after = server.get("worker_rss_after_login_mib") or [0]
-        rows.append(["worker memory (RSS)", f"{min(rss)}–{max(rss)} MiB per worker after the "
-                     f"pages, up to {max(after)} MiB after the sign-ins"])  # fmt: skip
+        rows.append(
+            [
+                "worker memory (RSS)",
+                f"{min(rss)}–{max(rss)} MiB per worker after the "
+                f"pages, up to {max(after)} MiB after the sign-ins",
+            ]
+        )
     return ["## Machine and configuration", "", *table(["", ""], rows)]
 
 
@@ -143,9 +152,14 @@ def seeding(results: dict) -> list[str]:
             rows.append([people(dataset), "–", "–", "–", seed.get("reason", seed.get("error"))])
             continue
         rows.append(
-            [f"{seed['people']:,}", f"{seed['rows']:,}", f"{seed['seconds']:,}",
-             f"**{seed['rows_per_second']:,}**", seed["seeded_at"]]
-        )  # fmt: skip
+            [
+                f"{seed['people']:,}",
+                f"{seed['rows']:,}",
+                f"{seed['seconds']:,}",
+                f"**{seed['rows_per_second']:,}**",
+                seed["seeded_at"],
+            ]
+        )
     return [
         "## Seed speed",
         "",
@@ -179,21 +193,41 @@ def pages(results: dict) -> list[str]:
         for name, page in scenario["pages"].items():
             http, sql = page["http"], page["sql"]
             rows.append(
-                [f"{name} `{page['path']}`", page["queries"], f"**{http['per_second']}**",
-                 http["p50_ms"], http["p95_ms"], http["p99_ms"], http["requests"],
-                 sql["per_second"], sql["p50_ms"], f"{page['ratio_throughput']}×",
-                 f"{page['ratio_p50']}×"]
-            )  # fmt: skip
+                [
+                    f"{name} `{page['path']}`",
+                    page["queries"],
+                    f"**{http['per_second']}**",
+                    http["p50_ms"],
+                    http["p95_ms"],
+                    http["p99_ms"],
+                    http["requests"],
+                    sql["per_second"],
+                    sql["p50_ms"],
+                    f"{page['ratio_throughput']}×",
+                    f"{page['ratio_p50']}×",
+                ]
+            )
         lines += [
             f"**{people(dataset)} people**, {scenario['people']} signed in, "
             f"{scenario['threads']} client threads:",
             "",
             *table(
-                ["page", "queries", "pages/s", "p50 ms", "p95 ms", "p99 ms", "requests",
-                 "raw SQL/s", "SQL p50 ms", "×", "p50 ×"],
+                [
+                    "page",
+                    "queries",
+                    "pages/s",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "requests",
+                    "raw SQL/s",
+                    "SQL p50 ms",
+                    "×",
+                    "p50 ×",
+                ],
                 rows,
             ),
-        ]  # fmt: skip
+        ]
     return lines
 
 
@@ -225,8 +259,17 @@ def login(results: dict) -> list[str]:
         if not s:
             rows.append([people(dataset), status(dataset, "login"), "", "", "", "", ""])
             continue
-        rows.append([people(dataset), f"**{s['per_second']}**", s["p50_ms"], s["p95_ms"],
-                     s["p99_ms"], s["requests"], s["one_hash_ms"]])  # fmt: skip
+        rows.append(
+            [
+                people(dataset),
+                f"**{s['per_second']}**",
+                s["p50_ms"],
+                s["p95_ms"],
+                s["p99_ms"],
+                s["requests"],
+                s["one_hash_ms"],
+            ]
+        )
     hasher = hashing(results)
     cost = (
         f"Argon2id with time cost {hasher.get('time_cost')}, "
@@ -255,9 +298,16 @@ def package(results: dict) -> list[str]:
         if not s:
             rows.append([people(dataset), status(dataset, "package"), "", "", "", ""])
             continue
-        rows.append([people(dataset), s["visits"], f"{s['rows']:,} in {s['categories']}",
-                     f"{s['zip_bytes'] // 1024:,} KiB", f"**{s['median_s']}**",
-                     s["worst_s"]])  # fmt: skip
+        rows.append(
+            [
+                people(dataset),
+                s["visits"],
+                f"{s['rows']:,} in {s['categories']}",
+                f"{s['zip_bytes'] // 1024:,} KiB",
+                f"**{s['median_s']}**",
+                s["worst_s"],
+            ]
+        )
     return [
         "## Record package",
         "",
@@ -339,8 +389,16 @@ def ingestion(results: dict) -> list[str]:
             if "copy_s" in s
             else [s["copy"], "", ""]
         )
-        rows.append([people(dataset), f"{s['visits']:,}", f"{s['rows']:,}", s["ingest_s"],
-                     f"**{s['ingest_rows_per_second']:,}**", *copy])  # fmt: skip
+        rows.append(
+            [
+                people(dataset),
+                f"{s['visits']:,}",
+                f"{s['rows']:,}",
+                s["ingest_s"],
+                f"**{s['ingest_rows_per_second']:,}**",
+                *copy,
+            ]
+        )
     if not rows:
         return []
     return [
@@ -357,7 +415,7 @@ def ingestion(results: dict) -> list[str]:
         *table(
             ["people", "visits", "rows", "upload s", "upload rows/s", "COPY s", "COPY rows/s", "×"],
             rows,
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -395,25 +453,41 @@ def growth(results: dict) -> list[str]:
             before = ok(small, "pages")["pages"][name]["http"]
             after = page["http"]
             rows.append(
-                [name, before["p50_ms"], after["p50_ms"], before["p95_ms"], after["p95_ms"],
-                 before["per_second"], after["per_second"]]
-            )  # fmt: skip
+                [
+                    name,
+                    before["p50_ms"],
+                    after["p50_ms"],
+                    before["p95_ms"],
+                    after["p95_ms"],
+                    before["per_second"],
+                    after["per_second"],
+                ]
+            )
         rss = [
-            [people(d), d["server"]["worker_rss_mib"],
-             f"{d['dataset']['database_bytes'] / 1024**3:.2f} GiB"]
+            [
+                people(d),
+                d["server"]["worker_rss_mib"],
+                f"{d['dataset']['database_bytes'] / 1024**3:.2f} GiB",
+            ]
             for d in measured
-        ]  # fmt: skip
+        ]
         lines += [
             f"From {people(small)} to {people(large)} people ({factor:.0f}× the data):",
             "",
             *table(
-                ["page", f"p50 ms {people(small)}", f"p50 ms {people(large)}",
-                 f"p95 ms {people(small)}", f"p95 ms {people(large)}",
-                 f"pages/s {people(small)}", f"pages/s {people(large)}"],
+                [
+                    "page",
+                    f"p50 ms {people(small)}",
+                    f"p50 ms {people(large)}",
+                    f"p95 ms {people(small)}",
+                    f"p95 ms {people(large)}",
+                    f"pages/s {people(small)}",
+                    f"pages/s {people(large)}",
+                ],
                 rows,
             ),
             *table(["people", "worker RSS MiB (after the pages)", "database size"], rss),
-        ]  # fmt: skip
+        ]
     lines += extrapolation(small, large, results["machine"]["cores"])
     return lines
 
@@ -544,8 +618,9 @@ def qr_chart(results: dict, out: Path, stem: str, plt) -> list[tuple[str, str]]:
             values = sorted(scenario.get(key) or [])
             if values:
                 share = [(i + 1) / len(values) for i in range(len(values))]
-                axis.plot(values, share, style, color=colour,
-                          label=f"{label}, {people(dataset)} people")  # fmt: skip
+                axis.plot(
+                    values, share, style, color=colour, label=f"{label}, {people(dataset)} people"
+                )
     target = measured[-1][1]["target"]["p99_ms"]
     axis.axvline(target, color="grey", linestyle=":", label=f"target p99 {target:g} ms")
     axis.axhline(0.99, color="grey", linestyle=":", linewidth=0.8)

@@ -77,10 +77,17 @@ def main() -> int:
         seeding = prepare(env, people, fresh=args.fresh or mode == "smoke")
         figures = scratch / f"{people}.json"
         done = subprocess.run(
-            [PYTHON, ROOT / "bench/measure.py", f"--mode={mode}", f"--out={figures}",
-             f"--log={scratch / 'gunicorn.log'}", *[f"--only={n}" for n in args.only or []]],
-            env=env, cwd=ROOT,
-        )  # fmt: skip
+            [
+                PYTHON,
+                ROOT / "bench/measure.py",
+                f"--mode={mode}",
+                f"--out={figures}",
+                f"--log={scratch / 'gunicorn.log'}",
+                *[f"--only={n}" for n in args.only or []],
+            ],
+            env=env,
+            cwd=ROOT,
+        )
         failed |= done.returncode != 0
         dataset = json.loads(figures.read_text()) if figures.exists() else {"scenarios": {}}
         dataset["scenarios"] = {"seed": seeding, **dataset["scenarios"]}
@@ -165,8 +172,11 @@ def prepare(env: dict, people: int, fresh: bool) -> dict:
         print(f"seeding {people:,} people ...", flush=True)
         seeded = subprocess.run(
             [HEALTHBANK, "seed", f"--people={people}", "--seed=1"],
-            env=env, check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         rows, seconds = SEEDED.search(seeded.stdout).groups()
         remember_seed(url, people, int(rows.replace(",", "")), float(seconds))
     else:

@@ -40,8 +40,14 @@ def run(
     a new connection per request: POSTs of `bodies` (each once, in turn) or GETs. The
     figures are load.Outcome.summary()'s, with the latency quantiles for the charts."""
     threads = min(2, connections)
-    command = ["wrk", f"--threads={threads}", f"--connections={connections}",
-               f"--duration={seconds}s", "--timeout=60s", f"--script={SCRIPT}"]  # fmt: skip
+    command = [
+        "wrk",
+        f"--threads={threads}",
+        f"--connections={connections}",
+        f"--duration={seconds}s",
+        "--timeout=60s",
+        f"--script={SCRIPT}",
+    ]
     for name, value in {"Connection": "close", **(headers or {})}.items():
         command.append(f"--header={name}: {value}")
     command.append(f"http://127.0.0.1:{port}{path}")

@@ -150,9 +150,15 @@ def sign_in(
         ).exists()
     ):
         identity.check_throwaway_password(password)
-        record(action=AuditEvent.Action.LOGIN_FAILED, person=account.person if account else None,
-               method=method, address=address, success=False, reason="device_not_verified",
-               channel="app")  # fmt: skip
+        record(
+            action=AuditEvent.Action.LOGIN_FAILED,
+            person=account.person if account else None,
+            method=method,
+            address=address,
+            success=False,
+            reason="device_not_verified",
+            channel="app",
+        )
         raise TokenError("device_not_verified")
     # The device's credential proves it is the person's verified phone: a locked account
     # may say so to it, whatever the password (identity's _refuse_locked).

@@ -24,5 +24,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
     # Newest first through the primary key: rows are appended in time order.
     ordering = ["-pk"]
     fields = readonly_fields = (
-        "at", "person", "action", "actor", "actor_id", "method", "address", "success", "detail",
-    )  # fmt: skip
+        "at",
+        "person",
+        "action",
+        "actor",
+        "actor_id",
+        "method",
+        "address",
+        "success",
+        "detail",
+    )

@@ -57,8 +57,13 @@ class VaccineAdmin(CodeTableAdmin):
 @admin.register(LabItem)
 class LabItemAdmin(CodeTableAdmin):
     list_display = [
-        *CodeTableAdmin.list_display, "short_name", "panel", "kind", "unit", "reference_text",
-    ]  # fmt: skip
+        *CodeTableAdmin.list_display,
+        "short_name",
+        "panel",
+        "kind",
+        "unit",
+        "reference_text",
+    ]
     list_filter = ["panel", "kind"]
     search_fields = [*CodeTableAdmin.search_fields, "short_name"]
 

@@ -147,8 +147,9 @@ def check_query(request: HttpRequest) -> None:
     raw = request.META.get("QUERY_STRING", "")
     if raw:
         # WSGI hands the query string over as bytes decoded as ISO-8859-1.
-        _check_bytes(raw.encode("iso-8859-1", "replace") if isinstance(raw, str) else raw,
-                     _encoding(request))  # fmt: skip
+        _check_bytes(
+            raw.encode("iso-8859-1", "replace") if isinstance(raw, str) else raw, _encoding(request)
+        )
     request.GET  # noqa: B018  (too many fields raises here)
 
 

@@ -21,9 +21,12 @@ class DataFileError(ValueError):
 
 
 def read_rows(
-    path: Path, columns: Iterable[str], *, error: type[DataFileError] = DataFileError,
+    path: Path,
+    columns: Iterable[str],
+    *,
+    error: type[DataFileError] = DataFileError,
     exact: bool = False,
-) -> Iterator[tuple[int, dict[str, str]]]:  # fmt: skip
+) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, {column: stripped text}) for each row; the header must name `columns`
     (and nothing else when `exact`)."""
     columns = list(columns)

@@ -163,8 +163,15 @@ def read_rows(data: bytes) -> list[Row]:
             national_id, email, mobile, phone = cells + [""] * (rules.MAX_COLUMNS - len(cells))
             # Typed in a spreadsheet: full-width IDs and numbers are made ASCII; other
             # scripts' digits stay, and the row's checks refuse them.
-            rows.append(Row(line, normalise(national_id), email, _mobile(ascii_typed(mobile)),
-                            ascii_typed(phone)))  # fmt: skip
+            rows.append(
+                Row(
+                    line,
+                    normalise(national_id),
+                    email,
+                    _mobile(ascii_typed(mobile)),
+                    ascii_typed(phone),
+                )
+            )
     except csv.Error as exc:
         raise FileRefused("unreadable_line", line=line + 1) from exc
     if not rows:

@@ -36,8 +36,12 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 __all__ = [
-    "FileRefused", "LoginRefused", "authenticate_unit", "create_unit_login", "upload_batch",
-]  # fmt: skip
+    "FileRefused",
+    "LoginRefused",
+    "authenticate_unit",
+    "create_unit_login",
+    "upload_batch",
+]
 
 Result = BatchRow.Result
 
@@ -76,8 +80,13 @@ def authenticate_unit(*, code: str, password: str, address: str | None = None) -
     )
     if login is None:  # check_password has refused it already
         raise lockout.LoginRefused("invalid")
-    lockout.signed_in(user=login.user, actor=AuditEvent.Actor.UNIT, actor_id=login.unit_id,
-                      method=AuditEvent.Method.PASSWORD, address=address)  # fmt: skip
+    lockout.signed_in(
+        user=login.user,
+        actor=AuditEvent.Actor.UNIT,
+        actor_id=login.unit_id,
+        method=AuditEvent.Method.PASSWORD,
+        address=address,
+    )
     return login
 
 

@@ -77,8 +77,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 address=client_address(request),
             )
         except services.LoginRefused as exc:
-            form.add_error(None, WRONG % {"limit": settings.LOGIN_FAILURE_LIMIT}
-                           if exc.code == "invalid" else exc.message)  # fmt: skip
+            form.add_error(
+                None,
+                WRONG % {"limit": settings.LOGIN_FAILURE_LIMIT}
+                if exc.code == "invalid"
+                else exc.message,
+            )
         else:
             login(request, unit_login.user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect(next_or(request, "employers:batch_new"))

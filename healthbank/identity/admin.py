@@ -74,9 +74,14 @@ class CounterRegistrationForm(PasswordFields):
     phone = PhoneField(label=_("Contact phone"), required=False)
 
     field_order = [
-        "national_id", "document_checked", "password", "password_again", "email", "mobile",
+        "national_id",
+        "document_checked",
+        "password",
+        "password_again",
+        "email",
+        "mobile",
         "phone",
-    ]  # fmt: skip
+    ]
 
     def clean_national_id(self) -> str:
         # It runs before clean_password, which checks the password against this person's
@@ -114,17 +119,27 @@ class SuspensionForm(forms.Form):
 
 # What happened to an account so far: shown, never edited here.
 HISTORY = (
-    "applied_at", "confirmed_at", "card_verified_at", "failed_logins", "locked_at",
+    "applied_at",
+    "confirmed_at",
+    "card_verified_at",
+    "failed_logins",
+    "locked_at",
     "suspension_reason",
-)  # fmt: skip
+)
 
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     form = AccountChangeForm
     list_display = [
-        "person_name", "masked_id", "status", "channel", "applied_at", "confirmed_at", "locked",
-    ]  # fmt: skip
+        "person_name",
+        "masked_id",
+        "status",
+        "channel",
+        "applied_at",
+        "confirmed_at",
+        "locked",
+    ]
     list_filter = ["status", "channel"]
     list_select_related = ["person"]
     search_fields = PERSON_SEARCH

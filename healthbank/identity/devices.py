@@ -102,8 +102,7 @@ def issue_code(*, account: Account, address: str | None = None) -> tuple[str, De
         created_at=now,
         expires_at=now + rules.DEVICE_CODE_VALID_FOR,
     )
-    record(action=Action.DEVICE_CODE_ISSUED, person=account.person, address=address,
-           code_id=row.pk)  # fmt: skip
+    record(action=Action.DEVICE_CODE_ISSUED, person=account.person, address=address, code_id=row.pk)
     return code, row
 
 
@@ -124,8 +123,13 @@ def _refuse(
     """Audit the refusal (outside any transaction, so it stays) and count it."""
     if reason != "throttled":
         DeviceVerifyFailure.objects.create(identifier=identifier, address=address)
-    record(action=Action.DEVICE_VERIFY_FAILED, person=account.person if account else None,
-           address=address, success=False, reason=reason)  # fmt: skip
+    record(
+        action=Action.DEVICE_VERIFY_FAILED,
+        person=account.person if account else None,
+        address=address,
+        success=False,
+        reason=reason,
+    )
     return DeviceError(reason)
 
 
@@ -137,8 +141,13 @@ def _disable_others(account: Account, keep: DeviceBinding | None, address: str |
     for other in others:
         other.active, other.disabled_at = False, now
         other.save(update_fields=["active", "disabled_at"])
-        record(action=Action.DEVICE_DISABLED, person=account.person, address=address,
-               binding_id=other.pk, replaced=True)  # fmt: skip
+        record(
+            action=Action.DEVICE_DISABLED,
+            person=account.person,
+            address=address,
+            binding_id=other.pk,
+            replaced=True,
+        )
 
 
 def verify_device(
@@ -168,8 +177,14 @@ def verify_device(
         else:
             found.used_at = timezone.now()
             found.save(update_fields=["used_at"])
-            binding = _bind(found.account_id, platform=platform, model=model,
-                            identifier=identifier, address=address, via="code")  # fmt: skip
+            binding = _bind(
+                found.account_id,
+                platform=platform,
+                model=model,
+                identifier=identifier,
+                address=address,
+                via="code",
+            )
     if reason is not None:
         account = found.account if found is not None else None
         raise _refuse(reason, identifier=identifier, address=address, account=account)
@@ -177,9 +192,14 @@ def verify_device(
 
 
 def _bind(
-    account_id: int, *, platform: str, model: str, identifier: str, address: str | None,
+    account_id: int,
+    *,
+    platform: str,
+    model: str,
+    identifier: str,
+    address: str | None,
     via: str,
-) -> DeviceBinding:  # fmt: skip
+) -> DeviceBinding:
     now = timezone.now()
     account = Account.objects.select_for_update().select_related("person").get(pk=account_id)
     device, _created = Device.objects.update_or_create(
@@ -192,8 +212,15 @@ def _bind(
     else:
         binding.verified_at, binding.active, binding.disabled_at = now, True, None
         binding.save(update_fields=["verified_at", "active", "disabled_at"])
-    record(action=Action.DEVICE_VERIFIED, person=account.person, address=address,
-           binding_id=binding.pk, device_id=device.pk, platform=platform, via=via)  # fmt: skip
+    record(
+        action=Action.DEVICE_VERIFIED,
+        person=account.person,
+        address=address,
+        binding_id=binding.pk,
+        device_id=device.pk,
+        platform=platform,
+        via=via,
+    )
     return binding
 
 
@@ -242,8 +269,14 @@ def verify_by_phone(
     if account is None or not holds_card:
         DeviceVerifyFailure.objects.create(identifier=identifier, address=address)
         identity.check_throwaway_password(password)
-        record(action=Action.LOGIN_FAILED, person=account.person if account else None,
-               method=method, address=address, success=False, reason="invalid_login")  # fmt: skip
+        record(
+            action=Action.LOGIN_FAILED,
+            person=account.person if account else None,
+            method=method,
+            address=address,
+            success=False,
+            reason="invalid_login",
+        )
         raise IdentityError("invalid_login", limit=settings.LOGIN_FAILURE_LIMIT)
     identity.check_password_and_state(
         account=account, password=password, method=method, address=address
@@ -251,8 +284,14 @@ def verify_by_phone(
     if not telecom().is_own_monthly_number(number=mobile, national_id=account.person.national_id):
         raise _refuse("phone_refused", identifier=identifier, address=address, account=account)
     with transaction.atomic():
-        binding = _bind(account.pk, platform=platform, model=model, identifier=identifier,
-                        address=address, via="phone")  # fmt: skip
+        binding = _bind(
+            account.pk,
+            platform=platform,
+            model=model,
+            identifier=identifier,
+            address=address,
+            via="phone",
+        )
     identity.signed_in(account, method, address, channel="app", binding_id=binding.pk)
     return binding
 
@@ -295,8 +334,9 @@ def enable(*, account: Account, binding_id: int, address: str | None = None) -> 
     _disable_others(account, binding, address)
     binding.active, binding.disabled_at = True, None
     binding.save(update_fields=["active", "disabled_at"])
-    record(action=Action.DEVICE_ENABLED, person=account.person, address=address,
-           binding_id=binding.pk)  # fmt: skip
+    record(
+        action=Action.DEVICE_ENABLED, person=account.person, address=address, binding_id=binding.pk
+    )
     return binding
 
 
@@ -310,6 +350,7 @@ def disable(*, account: Account, binding_id: int, address: str | None = None) ->
         return binding
     binding.active, binding.disabled_at = False, timezone.now()
     binding.save(update_fields=["active", "disabled_at"])
-    record(action=Action.DEVICE_DISABLED, person=account.person, address=address,
-           binding_id=binding.pk)  # fmt: skip
+    record(
+        action=Action.DEVICE_DISABLED, person=account.person, address=address, binding_id=binding.pk
+    )
     return binding

@@ -109,8 +109,11 @@ class PasswordFields(forms.Form):
         password = self.cleaned_data["password"]
         # Checked before the card's challenge is spent (CardForm.clean), so a refused password
         # does not need the card read again; typed addresses are compared as typed.
-        typed = [self.data.get(self.add_prefix(name), "") for name in ("email", "backup_email")
-                 if name in self.fields]  # fmt: skip
+        typed = [
+            self.data.get(self.add_prefix(name), "")
+            for name in ("email", "backup_email")
+            if name in self.fields
+        ]
         passwords.validate(password, person=self.person, emails=(*self.emails, *typed))
         return password
 
@@ -151,9 +154,10 @@ class HouseholdFields(forms.Form):
         County.objects.all(), label=_("County or city"), empty_label=_("Choose a county or city")
     )
     township = forms.ModelChoiceField(
-        Township.objects.all(), label=_("Township or district"),
+        Township.objects.all(),
+        label=_("Township or district"),
         empty_label=_("Choose a township or district"),
-    )  # fmt: skip
+    )
     village = forms.ModelChoiceField(
         Village.objects.all(), label=_("Village"), empty_label=_("Choose a village")
     )

@@ -65,12 +65,23 @@ def speak(code: str, language: str) -> bytes:
         path = Path(folder) / "code.wav"
         # The code goes in by stdin, so that it is not on any process's command line.
         subprocess.run(  # noqa: S603 - a fixed program and arguments; the text on stdin
-            [synthesiser() or "", "-v", VOICES.get(language, "cmn"),
-             "-s", str(WORDS_PER_MINUTE), "-g", str(PAUSE_BETWEEN_DIGITS),
-             "-w", str(path), "--stdin"],
-            input=f"{said}. . {said}.".encode(), capture_output=True, check=True,
+            [
+                synthesiser() or "",
+                "-v",
+                VOICES.get(language, "cmn"),
+                "-s",
+                str(WORDS_PER_MINUTE),
+                "-g",
+                str(PAUSE_BETWEEN_DIGITS),
+                "-w",
+                str(path),
+                "--stdin",
+            ],
+            input=f"{said}. . {said}.".encode(),
+            capture_output=True,
+            check=True,
             timeout=SYNTH_SECONDS,
-        )  # fmt: skip
+        )
         return path.read_bytes()
 
 

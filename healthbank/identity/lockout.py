@@ -81,14 +81,27 @@ def refuse_if_throttled(*, actor: str, actor_id: int | None, method: str, addres
 
 def _failed(actor: str, actor_id: int | None, method: str, address: str | None, reason: str):
     # A LOGIN_FAILED row with the address is what the per-address throttle counts.
-    record(action=Action.LOGIN_FAILED, person=None, actor=actor, actor_id=actor_id,
-           method=method, address=address, success=False, reason=reason)  # fmt: skip
+    record(
+        action=Action.LOGIN_FAILED,
+        person=None,
+        actor=actor,
+        actor_id=actor_id,
+        method=method,
+        address=address,
+        success=False,
+        reason=reason,
+    )
 
 
 def count_failure(
-    *, user: User, actor: str, actor_id: int | None, method: str, address: str | None,
+    *,
+    user: User,
+    actor: str,
+    actor_id: int | None,
+    method: str,
+    address: str | None,
     reason: str,
-) -> bool:  # fmt: skip
+) -> bool:
     """A wrong password or code, audited; the limit-th in a row locks. True if now locked."""
     with transaction.atomic():
         lockout, _new = LoginLockout.objects.select_for_update().get_or_create(user=user)
@@ -99,17 +112,27 @@ def count_failure(
         lockout.save()
         _failed(actor, actor_id, method, address, reason)
         if locked_now:
-            record(action=Action.SIGN_IN_LOCKED, person=None, actor=actor, actor_id=actor_id,
-                   address=address, failures=lockout.failures)  # fmt: skip
+            record(
+                action=Action.SIGN_IN_LOCKED,
+                person=None,
+                actor=actor,
+                actor_id=actor_id,
+                address=address,
+                failures=lockout.failures,
+            )
     if locked_now:  # a sign-in open elsewhere (a stolen session, say) ends with the lock
         end_sessions(user=user, reason="ended")
     return lockout.is_locked
 
 
 def check_password(
-    *, user: User | None, password: str, actor: str, actor_id: int | None,
+    *,
+    user: User | None,
+    password: str,
+    actor: str,
+    actor_id: int | None,
     address: str | None,
-) -> None:  # fmt: skip
+) -> None:
     """The password step of a staff or unit sign-in (`user` None: no such login). Raises
     LoginRefused; a right password does not reset the count (only a complete sign-in does),
     so it cannot buy more tries at the second factor."""
@@ -124,16 +147,28 @@ def check_password(
         _failed(actor, actor_id, method, address, "locked")
         raise LoginRefused("invalid")
     if not right:
-        count_failure(user=user, actor=actor, actor_id=actor_id, method=method,
-                      address=address, reason="wrong_password")  # fmt: skip
+        count_failure(
+            user=user,
+            actor=actor,
+            actor_id=actor_id,
+            method=method,
+            address=address,
+            reason="wrong_password",
+        )
         raise LoginRefused("invalid")
 
 
 def signed_in(*, user: User, actor: str, actor_id: int, method: str, address: str | None) -> None:
     """A complete sign-in: the count of wrong tries starts again, and it is audited."""
     LoginLockout.objects.filter(user=user).update(failures=0)
-    record(action=Action.LOGIN, person=None, actor=actor, actor_id=actor_id, method=method,
-           address=address)  # fmt: skip
+    record(
+        action=Action.LOGIN,
+        person=None,
+        actor=actor,
+        actor_id=actor_id,
+        method=method,
+        address=address,
+    )
 
 
 @transaction.atomic
@@ -144,7 +179,11 @@ def unlock(*, user: User, staff_id: int | None) -> bool:
         failures=0, locked_at=None
     )
     if changed:
-        record(action=Action.SIGN_IN_UNLOCKED, person=None,
-               actor=Actor.STAFF if staff_id else Actor.SYSTEM, actor_id=staff_id,
-               user=user.pk)  # fmt: skip
+        record(
+            action=Action.SIGN_IN_UNLOCKED,
+            person=None,
+            actor=Actor.STAFF if staff_id else Actor.SYSTEM,
+            actor_id=staff_id,
+            user=user.pk,
+        )
     return bool(changed)

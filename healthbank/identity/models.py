@@ -43,9 +43,13 @@ class Account(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     channel = models.CharField(_("registered through"), max_length=12, choices=Channel.choices)
     unit = models.ForeignKey(
-        "people.InsuredUnit", models.SET_NULL, null=True, blank=True, related_name="+",
+        "people.InsuredUnit",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("registered by unit"),
-    )  # fmt: skip
+    )
     email = models.EmailField(_("e-mail (primary)"), blank=True)
     backup_email = models.EmailField(_("e-mail (backup)"), blank=True)
     mobile = models.CharField(_("mobile phone"), max_length=15, blank=True)
@@ -229,9 +233,12 @@ class LoginLockout(models.Model):
     password by e-mail; staff and units have no such channel)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="login_lockout",
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        primary_key=True,
+        related_name="login_lockout",
         verbose_name=_("sign-in"),
-    )  # fmt: skip
+    )
     failures = models.PositiveSmallIntegerField(_("wrong passwords or codes in a row"), default=0)
     locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
 
@@ -264,9 +271,13 @@ class WebSession(AbstractBaseSession):
 
     # No database constraint: a session saved as its user is deleted must not fail.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         db_constraint=False,
-    )  # fmt: skip
+    )
 
     @classmethod
     def get_session_store_class(cls) -> type[SessionStore]:

@@ -103,22 +103,32 @@ class PersonalDataValidator:
         typed = _compact(password)
         errors = []
         if self._has_id(typed, user.national_id):
-            errors.append(ValidationError(
-                _("The password must not contain your national ID or six or more of its "
-                  "characters in a row."),
-                code="password_has_id",
-            ))  # fmt: skip
+            errors.append(
+                ValidationError(
+                    _(
+                        "The password must not contain your national ID or six or more of its "
+                        "characters in a row."
+                    ),
+                    code="password_has_id",
+                )
+            )
         if user.birth_date and any(day in typed for day in birthday_forms(user.birth_date)):
-            errors.append(ValidationError(
-                _("The password must not contain your date of birth (in any form, such as "
-                  "19660312, 660312 or the ROC 0550312 and 550312)."),
-                code="password_has_birthday",
-            ))  # fmt: skip
+            errors.append(
+                ValidationError(
+                    _(
+                        "The password must not contain your date of birth (in any form, such as "
+                        "19660312, 660312 or the ROC 0550312 and 550312)."
+                    ),
+                    code="password_has_birthday",
+                )
+            )
         if any(self._has_email(typed, email) for email in user.emails):
-            errors.append(ValidationError(
-                _("The password must not be built from your e-mail address."),
-                code="password_has_email",
-            ))  # fmt: skip
+            errors.append(
+                ValidationError(
+                    _("The password must not be built from your e-mail address."),
+                    code="password_has_email",
+                )
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -147,8 +157,12 @@ def birthday_forms(born: dt.date) -> set[str]:
     and in the ROC calendar (民國55年) 0550312 and 550312. Forms shorter than six digits
     (ROC years below 10) would refuse too much and are left out."""
     year, md = born.year, f"{born.month:02}{born.day:02}"
-    forms = {f"{year:04}{md}", f"{year % 100:02}{md}", f"{md}{year:04}",
-             f"{born.day:02}{born.month:02}{year:04}"}  # fmt: skip
+    forms = {
+        f"{year:04}{md}",
+        f"{year % 100:02}{md}",
+        f"{md}{year:04}",
+        f"{born.day:02}{born.month:02}{year:04}",
+    }
     roc = year - 1911
     if roc > 0:
         forms |= {f"{roc:03}{md}", f"{roc}{md}"}

@@ -70,15 +70,21 @@ def _method(code: str) -> str:
 
 
 def _wrong(user: User, code: str, address: str | None) -> LoginRefused:
-    locked = lockout.count_failure(user=user, actor=Actor.STAFF, actor_id=user.pk,
-                                   method=_method(code), address=address,
-                                   reason="wrong_code")  # fmt: skip
+    locked = lockout.count_failure(
+        user=user,
+        actor=Actor.STAFF,
+        actor_id=user.pk,
+        method=_method(code),
+        address=address,
+        reason="wrong_code",
+    )
     return LoginRefused("locked" if locked else "wrong_code")
 
 
 def _before_checking(user: User, code: str, address: str | None) -> None:
-    lockout.refuse_if_throttled(actor=Actor.STAFF, actor_id=user.pk, method=_method(code),
-                                address=address)  # fmt: skip
+    lockout.refuse_if_throttled(
+        actor=Actor.STAFF, actor_id=user.pk, method=_method(code), address=address
+    )
     if lockout.is_locked(user):
         raise LoginRefused("locked")
 
@@ -104,8 +110,13 @@ def confirm_enrolment(
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             recovery = new_recovery_codes(user)
-            record(action=Action.SECOND_FACTOR_ENROLLED, person=None, actor=Actor.STAFF,
-                   actor_id=user.pk, address=address)  # fmt: skip
+            record(
+                action=Action.SECOND_FACTOR_ENROLLED,
+                person=None,
+                actor=Actor.STAFF,
+                actor_id=user.pk,
+                address=address,
+            )
     if device is None:
         raise _wrong(user, code, address)
     return device, recovery
@@ -152,6 +163,10 @@ def reset(*, user: User, staff_id: int | None) -> None:
     """A lost phone: the authenticator and recovery codes go; the next sign-in enrols anew."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    record(action=Action.SECOND_FACTOR_RESET, person=None,
-           actor=Actor.STAFF if staff_id else Actor.SYSTEM, actor_id=staff_id,
-           user=user.pk)  # fmt: skip
+    record(
+        action=Action.SECOND_FACTOR_RESET,
+        person=None,
+        actor=Actor.STAFF if staff_id else Actor.SYSTEM,
+        actor_id=staff_id,
+        user=user.pk,
+    )

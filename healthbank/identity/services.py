@@ -276,8 +276,12 @@ def confirm_registration(
     account.confirmed_at = now
     account.card_verified_at = account.card_verified_at or now
     account.save()
-    record(action=Action.REGISTRATION_CONFIRMED, person=account.person, method=proof.kind,
-           address=address)  # fmt: skip
+    record(
+        action=Action.REGISTRATION_CONFIRMED,
+        person=account.person,
+        method=proof.kind,
+        address=address,
+    )
     _mail("completed", account, login_url=_site_url("identity:login"))
     return account
 
@@ -296,8 +300,9 @@ def resend_confirmation(*, proof: CardProof, address: str | None = None) -> Acco
     token = _issue_link(account, EmailLink.Purpose.CONFIRM, rules.CONFIRMATION_VALID_FOR)
     account.applied_at = timezone.now()
     account.save(update_fields=["applied_at"])
-    record(action=Action.REGISTRATION_RESENT, person=account.person, method=proof.kind,
-           address=address)  # fmt: skip
+    record(
+        action=Action.REGISTRATION_RESENT, person=account.person, method=proof.kind, address=address
+    )
     template = "confirm_employer" if account.channel == Account.Channel.EMPLOYER else "confirm"
     _mail(template, account, link=link_for(token, EmailLink.Purpose.CONFIRM), unit=account.unit)
     return account
@@ -310,8 +315,9 @@ def delete_application(*, proof: CardProof, address: str | None = None) -> None:
     user = account.user
     account.delete()
     user.delete()
-    record(action=Action.REGISTRATION_DELETED, person=proof.person, method=proof.kind,
-           address=address)  # fmt: skip
+    record(
+        action=Action.REGISTRATION_DELETED, person=proof.person, method=proof.kind, address=address
+    )
 
 
 # --- passwords ---------------------------------------------------------------------------
@@ -359,8 +365,13 @@ def request_password_reset(
     elif not account.email:
         raise IdentityError("no_email")
     token = _issue_link(account, EmailLink.Purpose.RESET, rules.RESET_VALID_FOR)
-    record(action=Action.PASSWORD_RESET_REQUESTED, person=account.person, method=proof.kind,
-           address=address, new_email=bool(new_email))  # fmt: skip
+    record(
+        action=Action.PASSWORD_RESET_REQUESTED,
+        person=account.person,
+        method=proof.kind,
+        address=address,
+        new_email=bool(new_email),
+    )
     _mail("reset", account, link=link_for(token, EmailLink.Purpose.RESET))
     return account
 
@@ -384,8 +395,7 @@ def reset_password(
     account.locked_at = None
     account.card_verified_at = account.card_verified_at or timezone.now()
     account.save(update_fields=["failed_logins", "locked_at", "card_verified_at"])
-    record(action=Action.PASSWORD_RESET, person=account.person, method=proof.kind,
-           address=address)  # fmt: skip
+    record(action=Action.PASSWORD_RESET, person=account.person, method=proof.kind, address=address)
     _mail("password_changed", account)
     return account
 
@@ -399,8 +409,13 @@ def change_password(
     address: str | None = None,
 ) -> Account:
     """變更註冊密碼: the current password is asked again (confirm_password)."""
-    confirm_password(account=account, password=old_password, session=session,
-                     purpose="password_change", address=address)  # fmt: skip
+    confirm_password(
+        account=account,
+        password=old_password,
+        session=session,
+        purpose="password_change",
+        address=address,
+    )
     with transaction.atomic():
         _set_password(account, new_password)
         record(action=Action.PASSWORD_CHANGED, person=account.person, address=address)
@@ -420,16 +435,22 @@ def update_account(
     address: str | None = None,
 ) -> Account:
     """帳號資料異動: contact data, after the password is asked again (confirm_password)."""
-    confirm_password(account=account, password=password, session=session,
-                     purpose="account_update", address=address)  # fmt: skip
+    confirm_password(
+        account=account,
+        password=password,
+        session=session,
+        purpose="account_update",
+        address=address,
+    )
     new = {"email": email, "backup_email": backup_email, "mobile": mobile, "phone": phone}
     changed = [field for field, value in new.items() if getattr(account, field) != value]
     with transaction.atomic():
         for field in changed:
             setattr(account, field, new[field])
         account.save(update_fields=changed or None)
-        record(action=Action.ACCOUNT_UPDATED, person=account.person, address=address,
-               fields=changed)  # fmt: skip
+        record(
+            action=Action.ACCOUNT_UPDATED, person=account.person, address=address, fields=changed
+        )
     return account
 
 
@@ -467,8 +488,14 @@ def _refuse(
 ) -> NoReturn:
     """Audit a refused sign-in (`reason` when the audit knows more than the caller is told)
     and raise IdentityError(code)."""
-    record(action=Action.LOGIN_FAILED, person=person, method=method, address=address,
-           success=False, reason=reason or code)  # fmt: skip
+    record(
+        action=Action.LOGIN_FAILED,
+        person=person,
+        method=method,
+        address=address,
+        success=False,
+        reason=reason or code,
+    )
     raise IdentityError(code, **params)
 
 
@@ -536,8 +563,9 @@ def sign_in(
     if account is None:
         check_throwaway_password(password)
         _refuse(person, method, address, "invalid_login", limit=limit)
-    check_password_and_state(account=account, password=password, method=method, address=address,
-                             holder=proof is not None)  # fmt: skip
+    check_password_and_state(
+        account=account, password=password, method=method, address=address, holder=proof is not None
+    )
     if proof is None and account.card_verified_at is None:
         _refuse(account.person, method, address, "card_required")
     return signed_in(account, method, address, card_verified=proof is not None)
@@ -589,8 +617,9 @@ def _refuse_locked(
     if password is not None:
         check_throwaway_password(password)
     code = "locked" if holder else "invalid_login"
-    _refuse(account.person, method, address, code, reason="locked",
-            limit=settings.LOGIN_FAILURE_LIMIT)  # fmt: skip
+    _refuse(
+        account.person, method, address, code, reason="locked", limit=settings.LOGIN_FAILURE_LIMIT
+    )
 
 
 def _sign_in_with_certificate(proof: CardProof | None, address: str | None) -> Account:
@@ -654,8 +683,13 @@ def register_at_counter(
     account.save()
     _set_password(account, password)
     account.links.filter(used_at__isnull=True).update(used_at=now)
-    record(action=Action.REGISTRATION_COUNTER, person=person, actor=Actor.STAFF,
-           actor_id=staff_id, method="counter")  # fmt: skip
+    record(
+        action=Action.REGISTRATION_COUNTER,
+        person=person,
+        actor=Actor.STAFF,
+        actor_id=staff_id,
+        method="counter",
+    )
     return account
 
 
@@ -667,8 +701,13 @@ def suspend(*, account: Account, reason: str, staff_id: int | None) -> Account:
     account.suspension_reason = reason
     account.save(update_fields=["status", "suspension_reason"])
     end_sessions(user=account.user, reason="suspended")
-    record(action=Action.SUSPENDED, person=account.person, actor=Actor.STAFF,
-           actor_id=staff_id, reason=reason)  # fmt: skip
+    record(
+        action=Action.SUSPENDED,
+        person=account.person,
+        actor=Actor.STAFF,
+        actor_id=staff_id,
+        reason=reason,
+    )
     return account
 
 
@@ -678,8 +717,7 @@ def reinstate(*, account: Account, staff_id: int | None) -> Account:
     account.suspension_reason = ""
     account.confirmed_at = account.confirmed_at or timezone.now()
     account.save(update_fields=["status", "suspension_reason", "confirmed_at"])
-    record(action=Action.REINSTATED, person=account.person, actor=Actor.STAFF,
-           actor_id=staff_id)  # fmt: skip
+    record(action=Action.REINSTATED, person=account.person, actor=Actor.STAFF, actor_id=staff_id)
     return account
 
 
@@ -706,8 +744,7 @@ def register_for_unit(
     account.applied_at = timezone.now()
     account.save()
     token = _issue_link(account, EmailLink.Purpose.CONFIRM, rules.CONFIRMATION_VALID_FOR)
-    record(action=Action.REGISTRATION_EMPLOYER, person=person, actor=Actor.UNIT,
-           actor_id=unit.pk)  # fmt: skip
+    record(action=Action.REGISTRATION_EMPLOYER, person=person, actor=Actor.UNIT, actor_id=unit.pk)
     _mail("confirm_employer", account, link=link_for(token, EmailLink.Purpose.CONFIRM), unit=unit)
     return account
 
@@ -739,9 +776,10 @@ def confirm_password(
         # One check at a time per account, so parallel requests cannot try more passwords
         # than the limit allows.
         locked_at, status = (
-            Account.objects.select_for_update().values_list("locked_at", "status")
+            Account.objects.select_for_update()
+            .values_list("locked_at", "status")
             .get(pk=account.pk)
-        )  # fmt: skip
+        )
         failures = AuditEvent.objects.filter(
             person_id=account.person_id, action=Action.REAUTH_FAILED, detail__session=session
         ).count()
@@ -755,9 +793,16 @@ def confirm_password(
         if account.user.check_password(password):
             return
         failures += 1
-        record(action=Action.REAUTH_FAILED, person=account.person, method=method,
-               address=address, success=False, session=session, purpose=purpose,
-               ended=failures >= limit)  # fmt: skip
+        record(
+            action=Action.REAUTH_FAILED,
+            person=account.person,
+            method=method,
+            address=address,
+            success=False,
+            session=session,
+            purpose=purpose,
+            ended=failures >= limit,
+        )
     if failures >= limit:
         raise SessionEnded
     raise IdentityError("password_again", left=limit - failures)
@@ -795,8 +840,13 @@ def apply_mobile_account(
     account.card_verified_at = account.card_verified_at or now
     account.save()
     _set_password(account, password)
-    record(action=Action.REGISTRATION_APPLIED, person=account.person, method="certificate",
-           address=address, mobile_account=True)  # fmt: skip
+    record(
+        action=Action.REGISTRATION_APPLIED,
+        person=account.person,
+        method="certificate",
+        address=address,
+        mobile_account=True,
+    )
     _mail("mobile_account", account, device_url=_site_url("eservice:device_code"))
     return account
 

@@ -43,13 +43,15 @@ PENDING = "staff_sign_in"  # session key: who passed the password, until when, w
 class PasswordForm(forms.Form):
     # Django's own labels (使用者名稱, 密碼), as on every Django admin's sign-in.
     username = forms.CharField(
-        label=gettext_lazy("Username"), max_length=150,
+        label=gettext_lazy("Username"),
+        max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )  # fmt: skip
+    )
     password = forms.CharField(
-        label=gettext_lazy("Password"), strip=False,
+        label=gettext_lazy("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )  # fmt: skip
+    )
 
 
 class CodeForm(forms.Form):
@@ -122,10 +124,15 @@ def password_step(request: HttpRequest, site: AdminSite, extra_context=None) -> 
             step = "login_code" if second_factor.is_enrolled(user) else "login_enrol"
             return HttpResponseRedirect(reverse(f"admin:{step}"))
     context = _context(
-        request, site, _("Log in"),
-        form=form, app_path=request.get_full_path(), next=_next_url(request),
-        username=request.user.get_username(), **(extra_context or {}),
-    )  # fmt: skip
+        request,
+        site,
+        _("Log in"),
+        form=form,
+        app_path=request.get_full_path(),
+        next=_next_url(request),
+        username=request.user.get_username(),
+        **(extra_context or {}),
+    )
     return TemplateResponse(request, "admin/login.html", context)
 
 
@@ -146,9 +153,12 @@ def _sign_in(request: HttpRequest, user, device: Device) -> str:
     otp_login(request, device)
     recovery = isinstance(device, StaticDevice)
     lockout.signed_in(
-        user=user, actor=Actor.STAFF, actor_id=user.pk, address=client_address(request),
+        user=user,
+        actor=Actor.STAFF,
+        actor_id=user.pk,
+        address=client_address(request),
         method=Method.RECOVERY_CODE if recovery else Method.TOTP,
-    )  # fmt: skip
+    )
     if recovery:
         left = StaticToken.objects.filter(device__user=user).count()
         messages.warning(
@@ -215,7 +225,12 @@ def enrol_step(request: HttpRequest, site: AdminSite) -> HttpResponse:
             return TemplateResponse(request, "identity/staff/recovery_codes.html", context)
     device = second_factor.pending_device(user)
     context = _context(
-        request, site, _("Set up your second factor"),
-        form=form, staff=user, qr_svg=_qr_svg(device), secret=second_factor.secret_of(device),
-    )  # fmt: skip
+        request,
+        site,
+        _("Set up your second factor"),
+        form=form,
+        staff=user,
+        qr_svg=_qr_svg(device),
+        secret=second_factor.secret_of(device),
+    )
     return TemplateResponse(request, "identity/staff/enrol.html", context)

@@ -48,8 +48,14 @@ class CredentialForm(forms.ModelForm):
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialForm
     list_display = [
-        "key_id", "provider", "label", "scope_list", "issued_at", "last_used_at", "revoked_at",
-    ]  # fmt: skip
+        "key_id",
+        "provider",
+        "label",
+        "scope_list",
+        "issued_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["provider"]
     search_fields = ["=key_id", "=provider__code", "provider__name", "label"]
@@ -110,9 +116,17 @@ class BatchProblemInline(admin.TabularInline):
 @admin.register(Batch)
 class BatchAdmin(ReadOnlyAdmin):
     list_display = [
-        "id", "provider", "format", "status", "received", "accepted", "rejected", "voided",
-        "created_at", "duration",
-    ]  # fmt: skip
+        "id",
+        "provider",
+        "format",
+        "status",
+        "received",
+        "accepted",
+        "rejected",
+        "voided",
+        "created_at",
+        "duration",
+    ]
     list_filter = ["status", "format"]
     list_select_related = ["provider"]
     search_fields = ["=provider__code", "provider__name"]

@@ -306,9 +306,12 @@ def _cell(value: object) -> str:
     "/batches/{batch_id}/problems.csv",
     url_name="problems",
     response={200: None, **ERRORS},
-    openapi_extra={"responses": {200: {"description": "CSV: position, field, message",
-                                       "content": {"text/csv": {}}}}},
-)  # fmt: skip
+    openapi_extra={
+        "responses": {
+            200: {"description": "CSV: position, field, message", "content": {"text/csv": {}}}
+        }
+    },
+)
 def problems(request: CredentialRequest, batch_id: BatchId) -> StreamingHttpResponse:
     """The batch's problems as CSV: position (line or Bundle entry), field, message."""
     rows = selectors.problems(request.auth.provider, batch_id)

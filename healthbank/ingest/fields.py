@@ -73,13 +73,23 @@ def Int(low: int, high: int, required: bool = True) -> Field:  # noqa: N802
 
 
 def Decimal(  # noqa: N802
-    max_digits: int, places: int, required: bool = True, *, high: int = 0, signed: bool = False,
+    max_digits: int,
+    places: int,
+    required: bool = True,
+    *,
+    high: int = 0,
+    signed: bool = False,
     positive: bool = False,
-) -> Field:  # fmt: skip
+) -> Field:
     return Field(
-        "decimal", required, max_digits=max_digits, decimal_places=places, high=high,
-        signed=signed, positive=positive,
-    )  # fmt: skip
+        "decimal",
+        required,
+        max_digits=max_digits,
+        decimal_places=places,
+        high=high,
+        signed=signed,
+        positive=positive,
+    )
 
 
 def Code(table: type[models.Model], required: bool = True) -> Field:  # noqa: N802

@@ -27,9 +27,14 @@ class Credential(models.Model):
     scopes = models.JSONField(_("row types it may send"), default=list)
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-        editable=False, verbose_name=_("issued by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("issued by"),
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
     # Kept to the minute (services.authenticate): which credentials are still in use.
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)

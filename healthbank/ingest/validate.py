@@ -161,9 +161,12 @@ def parse_row(
     if kind not in scopes:
         allowed = ", ".join(sorted(scopes)) or "none"
         return None, [
-            Problem(position, "type", f"this credential may not send {kind} rows (it may send: "
-                    f"{allowed})")
-        ]  # fmt: skip
+            Problem(
+                position,
+                "type",
+                f"this credential may not send {kind} rows (it may send: {allowed})",
+            )
+        ]
     spec = FIELDS[kind]
     for key in row:
         if key not in spec and key not in COMMON:
@@ -175,8 +178,9 @@ def parse_row(
     if clean.void:
         # A void names only what it removes; other fields, if sent, are not looked at.
         return (None, problems) if problems else (clean, [])
-    national_id = _value(COMMON["national_id"], row.get("national_id"), "national_id", clean,
-                         problems, today)  # fmt: skip
+    national_id = _value(
+        COMMON["national_id"], row.get("national_id"), "national_id", clean, problems, today
+    )
     if national_id is not None:
         if _PERSONAL_ID_RE.fullmatch(national_id) and (
             is_national_id(national_id) or is_resident_certificate(national_id)
@@ -266,8 +270,9 @@ def _value(f: Field, value, path: str, clean: Clean, problems: list[Problem], to
                 continue
             for key in order:
                 if key not in f.item:
-                    problems.append(Problem(clean.position, f"{where}.{str(key)[:50]}",
-                                            "unknown field"))  # fmt: skip
+                    problems.append(
+                        Problem(clean.position, f"{where}.{str(key)[:50]}", "unknown field")
+                    )
             typed = {}
             for name, item_field in f.item.items():
                 v = _value(item_field, order.get(name), f"{where}.{name}", clean, problems, today)

@@ -173,20 +173,39 @@ def _upsert_visits(provider_id: int, cleans: list[Clean]) -> None:
 
 # The visit's columns an upload sets, in the order _visit_values gives them.
 VISIT_COLUMNS = (
-    ("source_id", "text"), ("person_id", "bigint"), ("kind", "text"), ("visit_date", "date"),
-    ("discharge_date", "date"), ("department_id", "text"), ("primary_diagnosis_id", "text"),
-    ("copayment", "bigint"), ("points", "bigint"), ("card_sequence", "text"),
-    ("chronic_refill", "boolean"), ("refill_number", "bigint"),
-)  # fmt: skip
+    ("source_id", "text"),
+    ("person_id", "bigint"),
+    ("kind", "text"),
+    ("visit_date", "date"),
+    ("discharge_date", "date"),
+    ("department_id", "text"),
+    ("primary_diagnosis_id", "text"),
+    ("copayment", "bigint"),
+    ("points", "bigint"),
+    ("card_sequence", "text"),
+    ("chronic_refill", "boolean"),
+    ("refill_number", "bigint"),
+)
 
 
 def _visit_values(clean: Clean) -> tuple:
     # What bulk_create writes on the portable path: absent optional fields take the model's
     # default (chronic_refill False, the rest NULL), so a resent visit clears them.
     v = clean.values
-    return (clean.id, clean.person_id, v["kind"], v["visit_date"], v.get("discharge_date"),
-            v["department"], v["diagnoses"][0], v["copayment"], v["points"],
-            v["card_sequence"], v.get("chronic_refill", False), v.get("refill_number"))  # fmt: skip
+    return (
+        clean.id,
+        clean.person_id,
+        v["kind"],
+        v["visit_date"],
+        v.get("discharge_date"),
+        v["department"],
+        v["diagnoses"][0],
+        v["copayment"],
+        v["points"],
+        v["card_sequence"],
+        v.get("chronic_refill", False),
+        v.get("refill_number"),
+    )
 
 
 def _upsert_visits_postgresql(provider_id: int, cleans: list[Clean]) -> None:
@@ -245,14 +264,24 @@ def _insert_orders(visits: list[tuple[int, Clean]]) -> None:
         for rank, code in enumerate(clean.values["diagnoses"], start=1):
             diagnoses.append((pk, person, code, rank))
         for order in clean.values.get("drug_orders", []):
-            drugs.append((pk, person, order["drug"], order["days"], order["quantity"],
-                          order.get("frequency", "")))  # fmt: skip
+            drugs.append(
+                (
+                    pk,
+                    person,
+                    order["drug"],
+                    order["days"],
+                    order["quantity"],
+                    order.get("frequency", ""),
+                )
+            )
         for order in clean.values.get("service_orders", []):
-            services.append((pk, person, order["service"], order.get("quantity", ONE),
-                             order.get("tooth")))  # fmt: skip
+            services.append(
+                (pk, person, order["service"], order.get("quantity", ONE), order.get("tooth"))
+            )
         for order in clean.values.get("surgeries", []):
-            surgeries.append((pk, person, order["service"], order["body_site"],
-                              order["performed_on"]))  # fmt: skip
+            surgeries.append(
+                (pk, person, order["service"], order["body_site"], order["performed_on"])
+            )
     _insert(VisitDiagnosis, ["visit", "person", "diagnosis", "rank"], diagnoses)
     _insert(DrugOrder, ["visit", "person", "drug", "days", "quantity", "frequency"], drugs)
     _insert(ServiceOrder, ["visit", "person", "service", "quantity", "tooth"], services)

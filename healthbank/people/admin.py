@@ -110,9 +110,16 @@ class InsuredUnitAdmin(admin.ModelAdmin):
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
     list_display = [
-        "person", "role", "relation", "insured_person", "unit", "category", "status",
-        "start_date", "end_date",
-    ]  # fmt: skip
+        "person",
+        "role",
+        "relation",
+        "insured_person",
+        "unit",
+        "category",
+        "status",
+        "start_date",
+        "end_date",
+    ]
     list_filter = ["status", "role", "category"]
     list_select_related = ["person", "insured_person", "unit"]
     search_fields = PERSON_SEARCH

@@ -130,9 +130,13 @@ class Person(models.Model):
     mobile = models.CharField(_("mobile phone"), max_length=15, blank=True)
     phone = models.CharField(_("telephone"), max_length=20, blank=True)
     household = models.ForeignKey(
-        Household, models.SET_NULL, null=True, blank=True, related_name="members",
+        Household,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("household"),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -228,9 +232,13 @@ class Enrolment(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     insured_person = models.ForeignKey(
-        Person, models.PROTECT, null=True, blank=True, related_name="dependant_enrolments",
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dependant_enrolments",
         verbose_name=_("dependant of"),
-    )  # fmt: skip
+    )
     relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
     unit = models.ForeignKey(
         InsuredUnit, models.PROTECT, related_name="enrolments", verbose_name=_("insured unit")

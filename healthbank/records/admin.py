@@ -97,9 +97,15 @@ class SurgeryInline(ReadOnlyInline):
 @admin.register(Visit)
 class VisitAdmin(ReportedRecordAdmin):
     list_display = [
-        "visit_date", "kind", "person", "provider", "department", "primary_diagnosis",
-        "copayment", "points",
-    ]  # fmt: skip
+        "visit_date",
+        "kind",
+        "person",
+        "provider",
+        "department",
+        "primary_diagnosis",
+        "copayment",
+        "points",
+    ]
     list_filter = ["kind", "chronic_refill", "department"]
     list_select_related = ["person", "provider", "department", "primary_diagnosis"]
     date_hierarchy = "visit_date"
@@ -175,9 +181,15 @@ class VaccinationAdmin(ReportedRecordAdmin):
 @admin.register(PreventiveCheck)
 class PreventiveCheckAdmin(ReportedRecordAdmin):
     list_display = [
-        "checked_on", "person", "provider", "blood_pressure_result", "lipid_result",
-        "glucose_result", "kidney_result", "liver_result",
-    ]  # fmt: skip
+        "checked_on",
+        "person",
+        "provider",
+        "blood_pressure_result",
+        "lipid_result",
+        "glucose_result",
+        "kidney_result",
+        "liver_result",
+    ]
     list_select_related = ["person", "provider"]
     date_hierarchy = "checked_on"
 

@@ -185,9 +185,14 @@ class ServiceOrder(models.Model):
     )
     quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2, default=1)
     tooth = models.ForeignKey(
-        ToothPosition, models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        ToothPosition,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
         verbose_name=_("tooth"),
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("service order")

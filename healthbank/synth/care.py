@@ -37,10 +37,15 @@ ORGAN_WISH_FROM = dt.date(2004, 11, 1)
 HOSPICE_WISH_FROM = dt.date(2006, 9, 1)
 # Copayment of an outpatient visit by where it happens (部分負擔, without referral).
 COPAYMENT: dict[str, int] = {
-    Kind.MEDICAL_CENTRE: 420, Kind.REGIONAL_HOSPITAL: 240, Kind.DISTRICT_HOSPITAL: 80,
-    Kind.CLINIC: 50, Kind.DENTAL_CLINIC: 50, Kind.TCM_CLINIC: 50, Kind.HEALTH_STATION: 50,
+    Kind.MEDICAL_CENTRE: 420,
+    Kind.REGIONAL_HOSPITAL: 240,
+    Kind.DISTRICT_HOSPITAL: 80,
+    Kind.CLINIC: 50,
+    Kind.DENTAL_CLINIC: 50,
+    Kind.TCM_CLINIC: 50,
+    Kind.HEALTH_STATION: 50,
     Kind.PHARMACY: 0,
-}  # fmt: skip
+}
 FREQUENCY = {1: "QD", 2: "BID", 3: "TID", 4: "QID"}
 TAIPEI = ZoneInfo("Asia/Taipei")
 

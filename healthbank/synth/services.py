@@ -330,9 +330,13 @@ def add_persona_subscriptions() -> None:
     for number, national_id, plan, holder in MOBILE_SUBSCRIPTIONS:
         MobileSubscription.objects.get_or_create(
             number=number,
-            defaults={"national_id": national_id, "plan": plan, "holder": holder,
-                      "carrier": "中華電信"},
-        )  # fmt: skip
+            defaults={
+                "national_id": national_id,
+                "plan": plan,
+                "holder": holder,
+                "carrier": "中華電信",
+            },
+        )
 
 
 def seed_population(

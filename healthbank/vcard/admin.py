@@ -86,8 +86,13 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
     """The review queue: pending applications first, the oldest at the top."""
 
     list_display = [
-        "submitted_at", "holder", "applicant_if_other", "kind", "document_kind", "status",
-    ]  # fmt: skip
+        "submitted_at",
+        "holder",
+        "applicant_if_other",
+        "kind",
+        "document_kind",
+        "status",
+    ]
     list_display_links = ["submitted_at", "holder"]
     list_filter = ["status", "kind"]
     list_select_related = ["person", "applicant"]
@@ -312,16 +317,32 @@ class VirtualCardAdmin(ReadOnlyAdmin):
 @admin.register(Authorisation)
 class AuthorisationAdmin(ReadOnlyAdmin):
     list_display = [
-        "created_at", "kind", "status", "grantor", "grantee", "provider", "starts_at", "ends_at",
-    ]  # fmt: skip
+        "created_at",
+        "kind",
+        "status",
+        "grantor",
+        "grantee",
+        "provider",
+        "starts_at",
+        "ends_at",
+    ]
     list_filter = ["kind", "status"]
     list_select_related = ["grantor", "grantee", "provider"]
     search_fields = ["=grantor__national_id", "grantor__name", "=grantee__national_id"]
     date_hierarchy = "created_at"
     fields = [
-        "kind", "status", "grantor", "grantee", "provider", "starts_at", "ends_at", "consent_by",
-        "created_at", "agreed_at", "revoked_at",
-    ]  # fmt: skip
+        "kind",
+        "status",
+        "grantor",
+        "grantee",
+        "provider",
+        "starts_at",
+        "ends_at",
+        "consent_by",
+        "created_at",
+        "agreed_at",
+        "revoked_at",
+    ]
     ordering = ["-created_at"]
     show_full_result_count = False
 
@@ -331,8 +352,10 @@ class ServiceFilter(admin.SimpleListFilter):
     parameter_name = "service"
 
     def lookups(self, request, model_admin):
-        return [(name, capfirst(model_field(AcceptingSite, name).verbose_name))
-                for name in AcceptingSite.SERVICES]  # fmt: skip
+        return [
+            (name, capfirst(model_field(AcceptingSite, name).verbose_name))
+            for name in AcceptingSite.SERVICES
+        ]
 
     def queryset(self, request, queryset):
         if (service := self.value()) in AcceptingSite.SERVICES:
@@ -359,9 +382,15 @@ class AcceptingSiteForm(forms.ModelForm):
 class AcceptingSiteAdmin(admin.ModelAdmin):
     form = AcceptingSiteForm
     list_display = [
-        "provider", "provider_code", "county", "outpatient", "video", "telemedicine",
-        "home_care", "since",
-    ]  # fmt: skip
+        "provider",
+        "provider_code",
+        "county",
+        "outpatient",
+        "video",
+        "telemedicine",
+        "home_care",
+        "since",
+    ]
     list_filter = [ServiceFilter, ("provider__county", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["provider__county"]
     search_fields = ["=provider__code", "provider__name"]

@@ -240,9 +240,13 @@ def qr_code(request: AppRequest, owner_id: int) -> Status[dict[str, Any]]:
     seconds = int((row.expires_at - row.issued_at).total_seconds())
     return Status(
         201,
-        {"token": token, "qr_svg": _qr_svg(token), "expires_at": row.expires_at,
-         "seconds": seconds},
-    )  # fmt: skip
+        {
+            "token": token,
+            "qr_svg": _qr_svg(token),
+            "expires_at": row.expires_at,
+            "seconds": seconds,
+        },
+    )
 
 
 # --- authorisations (授權與管理) --------------------------------------------------------------
@@ -275,14 +279,21 @@ def authorise(request: AppRequest, body: AuthoriseIn) -> Status[dict[str, Any]]:
     code = None
     if body.kind == "specific":  # Authorisation.Kind.SPECIFIC
         authorisation, code = services.authorise_specific(
-            grantor=me, national_id=body.national_id, name=body.name,
-            starts_on=body.starts_on, ends_on=body.ends_on, address=address,
-        )  # fmt: skip
+            grantor=me,
+            national_id=body.national_id,
+            name=body.name,
+            starts_on=body.starts_on,
+            ends_on=body.ends_on,
+            address=address,
+        )
     elif body.kind == "household" and body.member_id is not None:  # Kind.HOUSEHOLD
         authorisation = services.authorise_household(
-            grantor=me, grantee_id=body.member_id,
-            starts_on=body.starts_on, ends_on=body.ends_on, address=address,
-        )  # fmt: skip
+            grantor=me,
+            grantee_id=body.member_id,
+            starts_on=body.starts_on,
+            ends_on=body.ends_on,
+            address=address,
+        )
     else:
         raise services.VcardError("not_household")
     return Status(
@@ -336,9 +347,13 @@ for _verb, _action in (
 
 @router.get("/sites", auth=None, response={200: SitesOut, **ERRORS})
 def sites(
-    request: HttpRequest, county: str = "", service: str = "", q: str = "", limit: int = 50,
+    request: HttpRequest,
+    county: str = "",
+    service: str = "",
+    q: str = "",
+    limit: int = 50,
     offset: int = 0,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Providers that accept the virtual card, by county, service and name (public)."""
     found = selectors.accepting_sites(county=county, service=service, query=q.strip()[:50])
     limit, offset = page_bounds(limit, offset, most=200)

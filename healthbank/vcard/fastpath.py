@@ -206,8 +206,20 @@ def verify(authorization: str, body: bytes, address: str | None, database: _Data
     )
     if row is None:
         return None
-    (token_id, provider_id, basis, national_id, name, sex, born, card_id, presenter,
-     status, category, since) = row  # fmt: skip
+    (
+        token_id,
+        provider_id,
+        basis,
+        national_id,
+        name,
+        sex,
+        born,
+        card_id,
+        presenter,
+        status,
+        category,
+        since,
+    ) = row
     if basis == services.Kind.SPECIFIC:
         from healthbank.vcard import tasks
 

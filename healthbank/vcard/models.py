@@ -53,9 +53,13 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("reviewed by"),
-    )  # fmt: skip
+    )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 
     class Meta:
@@ -119,17 +123,31 @@ class Authorisation(models.Model):
     # None: a clinic asked about a national ID that holds no card. The request is kept and
     # answered like any other (pending, then lapsed), so a clinic cannot tell who has one.
     grantor = models.ForeignKey(
-        Person, models.CASCADE, null=True, blank=True, related_name="+", db_index=False,
+        Person,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
         verbose_name=_("card holder"),
-    )  # fmt: skip
+    )
     grantee = models.ForeignKey(
-        Person, models.CASCADE, null=True, blank=True, related_name="+", db_index=False,
+        Person,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
         verbose_name=_("authorised person"),
-    )  # fmt: skip
+    )
     provider = models.ForeignKey(
-        Provider, models.CASCADE, null=True, blank=True, related_name="+",
+        Provider,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("provider"),
-    )  # fmt: skip
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     starts_at = models.DateTimeField(_("from"), null=True, blank=True)
@@ -220,9 +238,12 @@ class AcceptingSite(models.Model):
     """A provider that accepts the virtual card (虛擬健保卡適用院所), and for what."""
 
     provider = models.OneToOneField(
-        Provider, models.CASCADE, primary_key=True, related_name="vcard_site",
+        Provider,
+        models.CASCADE,
+        primary_key=True,
+        related_name="vcard_site",
         verbose_name=_("provider"),
-    )  # fmt: skip
+    )
     outpatient = models.BooleanField(_("outpatient care"), default=False)
     video = models.BooleanField(_("video consultation"), default=False)
     telemedicine = models.BooleanField(_("telemedicine"), default=False)

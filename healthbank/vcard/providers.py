@@ -96,9 +96,10 @@ def ask(request: ProviderRequest, body: ClinicRequestIn) -> Status[dict[str, Any
     """院所發送授權請求: the person sees it in the app and has 10 minutes to agree; then the
     clinic may read the card for 1 hour."""
     authorisation = services.request_by_clinic(
-        provider=_provider(request), national_id=body.national_id,
+        provider=_provider(request),
+        national_id=body.national_id,
         address=client_address(request),
-    )  # fmt: skip
+    )
     return Status(201, _request_out(authorisation, None))
 
 

@@ -542,10 +542,15 @@ def authorise_specific(
     _refuse_second(grantor, grantee)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     authorisation = _grant(
-        grantor, grantee, Kind.SPECIFIC, starts_at, ends_at, address,
+        grantor,
+        grantee,
+        Kind.SPECIFIC,
+        starts_at,
+        ends_at,
+        address,
         consent_by=min(_now() + rules.CLAIM_CODE_VALID, ends_at),
         claim_code_hash=_code_digest(code),
-    )  # fmt: skip
+    )
     return authorisation, f"{code[:4]}-{code[4:]}"
 
 
@@ -585,9 +590,14 @@ def authorise_household(
     starts_at, ends_at = _period(starts_on, ends_on, same_household=True)
     _refuse_second(grantor, grantee)
     return _grant(
-        grantor, grantee, Kind.HOUSEHOLD, starts_at, ends_at, address,
+        grantor,
+        grantee,
+        Kind.HOUSEHOLD,
+        starts_at,
+        ends_at,
+        address,
         consent_by=_now() + rules.HOUSEHOLD_CONSENT,
-    )  # fmt: skip
+    )
 
 
 def _grant(
@@ -602,9 +612,14 @@ def _grant(
     """A person's authorisation of another, waiting for them; audited under the grantor."""
     with transaction.atomic():
         authorisation = Authorisation.objects.create(
-            grantor=grantor, grantee=grantee, kind=kind, status=Status.PENDING,
-            starts_at=starts_at, ends_at=ends_at, **fields,
-        )  # fmt: skip
+            grantor=grantor,
+            grantee=grantee,
+            kind=kind,
+            status=Status.PENDING,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            **fields,
+        )
         _audit(authorisation, Action.VCARD_AUTHORISED, grantor, address)
     return authorisation
 
@@ -713,9 +728,12 @@ def request_by_clinic(
     holder = card.person if card is not None else None
     now = _now()
     waiting = Authorisation.objects.filter(
-        kind=Kind.CLINIC, provider=provider, asked_for=asked_for, status=Status.PENDING,
+        kind=Kind.CLINIC,
+        provider=provider,
+        asked_for=asked_for,
+        status=Status.PENDING,
         consent_by__gt=now,
-    ).first()  # fmt: skip
+    ).first()
     if waiting is not None:
         return waiting
     with transaction.atomic():

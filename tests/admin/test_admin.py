@@ -28,10 +28,19 @@ REGISTERED = sorted(
     key=lambda model: model._meta.label,
 )
 READ_ONLY = [
-    records.Visit, records.VisitDiagnosis, records.DrugOrder, records.ServiceOrder,
-    records.Surgery, records.LabResult, records.ImagingReport, records.DischargeSummary,
-    records.Allergy, records.Vaccination, records.PreventiveCheck, records.CareWish,
-]  # fmt: skip
+    records.Visit,
+    records.VisitDiagnosis,
+    records.DrugOrder,
+    records.ServiceOrder,
+    records.Surgery,
+    records.LabResult,
+    records.ImagingReport,
+    records.DischargeSummary,
+    records.Allergy,
+    records.Vaccination,
+    records.PreventiveCheck,
+    records.CareWish,
+]
 DAY = dt.date(2024, 5, 6)
 
 
@@ -81,9 +90,15 @@ def world(db) -> dict[type, object]:
         code="123456789", name="測試公司", kind=people.InsuredUnit.Kind.EMPLOYER, township=township
     )
     enrolment = people.Enrolment.objects.create(
-        person=person, role="insured", relation="self", unit=unit, category=1,
-        insured_amount=45800, start_date=DAY, status="active",
-    )  # fmt: skip
+        person=person,
+        role="insured",
+        relation="self",
+        unit=unit,
+        category=1,
+        insured_amount=45800,
+        start_date=DAY,
+        status="active",
+    )
     card = people.NhiCard.objects.create(
         person=person, number="000012345678", issued_on=DAY, status="valid"
     )
@@ -91,24 +106,39 @@ def world(db) -> dict[type, object]:
         person=person, card=card, reason="first", channel="counter", applied_on=DAY, issued_on=DAY
     )
     bill = people.PremiumBill.objects.create(
-        person=person, unit=unit, month=DAY.replace(day=1), category=1, insured_amount=45800,
-        dependants=0, amount=711, due_date=DAY,
-    )  # fmt: skip
+        person=person,
+        unit=unit,
+        month=DAY.replace(day=1),
+        category=1,
+        insured_amount=45800,
+        dependants=0,
+        amount=711,
+        due_date=DAY,
+    )
     payment = people.PremiumPayment.objects.create(
         person=person, bill=bill, paid_on=DAY, amount=711, method="payroll"
     )
 
     atc = _code(codes.AtcClass, "Z99ZZ99")
     drug = _code(
-        codes.Drug, "ZZ00000000", generic_name="testamol", atc=atc, form="錠劑",
-        strength="500 mg", unit="粒",
-    )  # fmt: skip
+        codes.Drug,
+        "ZZ00000000",
+        generic_name="testamol",
+        atc=atc,
+        form="錠劑",
+        strength="500 mg",
+        unit="粒",
+    )
     service = _code(codes.Service, "ZZ001C", category="surgery", points=1000)
     vaccine = _code(codes.Vaccine, "ZZV1", antigen="test")
     lab_item = _code(
-        codes.LabItem, "ZZ002C", short_name="TST", panel="other", kind="numeric",
+        codes.LabItem,
+        "ZZ002C",
+        short_name="TST",
+        panel="other",
+        kind="numeric",
         reference_text="0-1",
-    )  # fmt: skip
+    )
     tooth = _code(codes.ToothPosition, "ZZ", dentition="permanent", quadrant=1)
     site = _code(codes.BodySite, "ZZSITE", region="test")
     diagnosis = _code(codes.Diagnosis, "ZZ9.9", chronic=False)
@@ -118,9 +148,28 @@ def world(db) -> dict[type, object]:
     visit = VisitFactory(person=person, provider=provider, kind="inpatient", discharge_date=DAY)
     reported = {"person": person, "provider": provider}
     rows = [
-        county, township, village, household, person, unit, enrolment, card, issuance, bill,
-        payment, atc, drug, service, vaccine, lab_item, tooth, site, diagnosis, department,
-        provider, visit,
+        county,
+        township,
+        village,
+        household,
+        person,
+        unit,
+        enrolment,
+        card,
+        issuance,
+        bill,
+        payment,
+        atc,
+        drug,
+        service,
+        vaccine,
+        lab_item,
+        tooth,
+        site,
+        diagnosis,
+        department,
+        provider,
+        visit,
         records.VisitDiagnosis.objects.create(
             visit=visit, person=person, diagnosis=diagnosis, rank=1
         ),
@@ -134,16 +183,34 @@ def world(db) -> dict[type, object]:
             visit=visit, person=person, service=service, body_site=site, performed_on=DAY
         ),
         records.LabResult.objects.create(
-            **reported, source_id="L1", visit=visit, item=lab_item, collected_on=DAY,
-            value=Decimal("0.5"), value_text="0.5",
+            **reported,
+            source_id="L1",
+            visit=visit,
+            item=lab_item,
+            collected_on=DAY,
+            value=Decimal("0.5"),
+            value_text="0.5",
         ),
         records.ImagingReport.objects.create(
-            **reported, source_id="I1", visit=visit, kind="imaging", service=service,
-            body_site=site, examined_on=DAY, findings="None.", impression="Normal.",
+            **reported,
+            source_id="I1",
+            visit=visit,
+            kind="imaging",
+            service=service,
+            body_site=site,
+            examined_on=DAY,
+            findings="None.",
+            impression="Normal.",
         ),
         records.DischargeSummary.objects.create(
-            **reported, source_id="D1", visit=visit, admitted_on=DAY, discharged_on=DAY,
-            chief_complaint="Test.", diagnoses="Test.", course="Uneventful.",
+            **reported,
+            source_id="D1",
+            visit=visit,
+            admitted_on=DAY,
+            discharged_on=DAY,
+            chief_complaint="Test.",
+            diagnoses="Test.",
+            course="Uneventful.",
             discharge_plan="Rest.",
         ),
         records.Allergy.objects.create(
@@ -153,9 +220,16 @@ def world(db) -> dict[type, object]:
             **reported, source_id="VA1", vaccine=vaccine, given_on=DAY
         ),
         records.PreventiveCheck.objects.create(
-            **reported, source_id="P1", checked_on=DAY, blood_pressure_result="normal",
-            lipid_result="normal", glucose_result="normal", kidney_result="normal",
-            metabolic_syndrome_result="normal", liver_result="normal", hbsag="negative",
+            **reported,
+            source_id="P1",
+            checked_on=DAY,
+            blood_pressure_result="normal",
+            lipid_result="normal",
+            glucose_result="normal",
+            kidney_result="normal",
+            metabolic_syndrome_result="normal",
+            liver_result="normal",
+            hbsag="negative",
             anti_hcv="negative",
         ),
         records.CareWish.objects.create(
@@ -165,7 +239,7 @@ def world(db) -> dict[type, object]:
             person=person, kind="weight", value=Decimal("60.5"), measured_at=timezone.now()
         ),
         records.CalendarEvent.objects.create(person=person, title="回診", date=DAY),
-    ]  # fmt: skip
+    ]
     return {type(row): row for row in rows}
 
 
@@ -331,9 +405,15 @@ def test_changelist_queries_stay_constant_as_rows_grow(
         # Each visit brings its own person and provider: joins, not a query per row.
         visit = VisitFactory()
         people.Enrolment.objects.create(
-            person=visit.person, role="insured", relation="self", unit=world[people.InsuredUnit],
-            category=1, insured_amount=45800, start_date=DAY, status="active",
-        )  # fmt: skip
+            person=visit.person,
+            role="insured",
+            relation="self",
+            unit=world[people.InsuredUnit],
+            category=1,
+            insured_amount=45800,
+            start_date=DAY,
+            status="active",
+        )
 
     with django_assert_max_num_queries(12):
         many = _changelist_queries(admin_client, model)
@@ -349,9 +429,13 @@ def test_visit_page_queries_stay_constant_as_orders_grow(admin_client, world):
         admin_client.get(url)
     for n in range(10):
         drug = _code(
-            codes.Drug, f"ZZ{n:08d}", generic_name="testamol", form="錠劑", strength="1 mg",
+            codes.Drug,
+            f"ZZ{n:08d}",
+            generic_name="testamol",
+            form="錠劑",
+            strength="1 mg",
             unit="粒",
-        )  # fmt: skip
+        )
         records.DrugOrder.objects.create(
             visit=visit, person=visit.person, drug=drug, days=7, quantity=Decimal(7)
         )

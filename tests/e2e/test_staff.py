@@ -84,8 +84,9 @@ def test_staff_pages_read_in_chinese_and_carry_the_sites_icon(page):
     from healthbank.people.models import Household, Village
 
     village = Village.objects.order_by("code").first()
-    Household.objects.create(number="A1000001", village=village, neighbourhood=1,
-                             street_address="中山南路1號")  # fmt: skip
+    Household.objects.create(
+        number="A1000001", village=village, neighbourhood=1, street_address="中山南路1號"
+    )
     get_user_model().objects.create_superuser("clerk", password=PASSWORD)
     failed = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
@@ -97,8 +98,13 @@ def test_staff_pages_read_in_chinese_and_carry_the_sites_icon(page):
     expect(apps.first).to_be_visible()
     assert {"醫事機構及機關資料上傳", "背景工作", "虛擬健保卡"} <= set(apps.all_inner_texts())
     shown = content.inner_text().lower()
-    for english in ["provider and agency data feeds", "tasks database backend", "virtual nhi card",
-                    "task results", "healthbank staff"]:  # fmt: skip
+    for english in [
+        "provider and agency data feeds",
+        "tasks database backend",
+        "virtual nhi card",
+        "task results",
+        "healthbank staff",
+    ]:
         assert english not in shown
 
     page.goto("/staff/people/village/")
@@ -126,9 +132,14 @@ def test_staff_issue_a_credential_for_a_provider_found_by_name(page):
     town = Township.objects.get(code="63000050")  # 臺北市中正區
     for code, name in [("0401180014", "臺大醫院"), ("0501110514", "三軍總醫院")]:
         Provider.objects.create(
-            code=code, name=name, kind=Provider.Kind.MEDICAL_CENTRE, county=town.county,
-            township=town, phone="02-23123456", address="中山南路7號",
-        )  # fmt: skip
+            code=code,
+            name=name,
+            kind=Provider.Kind.MEDICAL_CENTRE,
+            county=town.county,
+            township=town,
+            phone="02-23123456",
+            address="中山南路7號",
+        )
     get_user_model().objects.create_superuser("clerk", password=PASSWORD)
     page.goto("/staff/ingest/credential/add/")
     staff_sign_in(page, "clerk", PASSWORD)

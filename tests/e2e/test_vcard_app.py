@@ -104,9 +104,14 @@ def accepting_clinic() -> str:
     """A clinic registered to accept the virtual card: its provider API token."""
     town = Township.objects.order_by("code").first()
     clinic = Provider.objects.create(
-        code="9935010001", name="安心診所", kind=Provider.Kind.CLINIC, county=town.county,
-        township=town, phone="02-23456789", address="中山路1號",
-    )  # fmt: skip
+        code="9935010001",
+        name="安心診所",
+        kind=Provider.Kind.CLINIC,
+        county=town.county,
+        township=town,
+        phone="02-23456789",
+        address="中山路1號",
+    )
     AcceptingSite.objects.create(provider=clinic, outpatient=True)
     return ingest.issue_credential(credential=Credential(provider=clinic, scopes=[]))
 
@@ -225,10 +230,15 @@ def own_card(person: Person, staff) -> None:
         return out.getvalue()
 
     application = services.apply(
-        applicant=person, person=person, document_kind="id_card", document=photo((900, 600)),
-        portrait=photo((480, 600)), contact_phone="0912000003", email="yating@example.com",
+        applicant=person,
+        person=person,
+        document_kind="id_card",
+        document=photo((900, 600)),
+        portrait=photo((480, 600)),
+        contact_phone="0912000003",
+        email="yating@example.com",
         terms_accepted=True,
-    )  # fmt: skip
+    )
     services.approve(application=application, staff_user=staff)
 
 
@@ -331,9 +341,14 @@ def test_where_the_card_is_accepted_without_signing_in(browser, reference_data, 
         ("9935010003", "港都醫院", other, {"outpatient": True, "telemedicine": True}),
     ):
         provider = Provider.objects.create(
-            code=code, name=name, kind=Provider.Kind.CLINIC, county=town.county, township=town,
-            phone="(02)2345-6789", address="中山路1號",
-        )  # fmt: skip
+            code=code,
+            name=name,
+            kind=Provider.Kind.CLINIC,
+            county=town.county,
+            township=town,
+            phone="(02)2345-6789",
+            address="中山路1號",
+        )
         AcceptingSite.objects.create(provider=provider, **services_)
     context = browser.new_context(base_url=live_server.url, locale="zh-TW", **PHONE)
     try:

@@ -138,7 +138,7 @@ def test_verify_is_throttled_after_many_wrong_codes(client, chen):
         (
             "/auth/login",
             {"national_id": "A\x00", "password": "x", "identifier": "a", "device_credential": "x"},
-        ),  # fmt: skip
+        ),
         ("/auth/refresh", {"refresh_token": "x\x00"}),
     ],
 )

@@ -56,8 +56,9 @@ def test_todays_data_shows_browse_or_no_data_per_category_once_made(client, chen
 
 
 def test_a_download_page_request_is_not_todays_data(client, chen, token):
-    downloads.request_package(person=chen.person, requested_by=chen.person,
-                              choices=[{"code": "labs"}])  # fmt: skip
+    downloads.request_package(
+        person=chen.person, requested_by=chen.person, choices=[{"code": "labs"}]
+    )
     response = get(client, "/today", token=token)
     assert response.status_code == 204
 
@@ -71,10 +72,7 @@ def test_another_persons_request_is_not_todays_data(client, token):
 
 def test_a_record_opens_with_its_details(client, chen, token):
     rows = get(client, "/records/outpatient", token=token).json()
-    with_drugs = next(
-        row for row in rows
-        if Visit.objects.get(pk=row["id"]).drug_orders.exists()
-    )  # fmt: skip
+    with_drugs = next(row for row in rows if Visit.objects.get(pk=row["id"]).drug_orders.exists())
     response = get(client, f"/records/outpatient/{with_drugs['id']}", token=token)
     assert response.status_code == 200
     body = response.json()

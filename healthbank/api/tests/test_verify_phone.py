@@ -32,10 +32,22 @@ def chen() -> Account:
     return registered()
 
 
-def verify_phone(client, *, national_id=CHEN_ID, mobile=CHEN_MOBILE, card_last4="0001",
-                 password=PASSWORD, device=IPHONE):  # fmt: skip
-    body = {"card_last4": card_last4, "mobile": mobile, "national_id": national_id,
-            "password": password, **device}  # fmt: skip
+def verify_phone(
+    client,
+    *,
+    national_id=CHEN_ID,
+    mobile=CHEN_MOBILE,
+    card_last4="0001",
+    password=PASSWORD,
+    device=IPHONE,
+):
+    body = {
+        "card_last4": card_last4,
+        "mobile": mobile,
+        "national_id": national_id,
+        "password": password,
+        **device,
+    }
     return post(client, "/devices/verify-phone", body)
 
 
@@ -55,8 +67,9 @@ def test_own_monthly_number_binds_the_device_and_the_app_can_sign_in(client, che
 def test_phone_verification_replaces_the_active_device(client, chen):
     verify_phone(client)
     verify_phone(client, device=HTC)
-    assert list(chen.device_bindings.filter(active=True).values_list("device__model", flat=True))\
-        == ["htc_HTC_M8x"]  # fmt: skip
+    assert list(
+        chen.device_bindings.filter(active=True).values_list("device__model", flat=True)
+    ) == ["htc_HTC_M8x"]
 
 
 @pytest.mark.parametrize(
@@ -107,8 +120,13 @@ def test_the_carrier_is_not_asked_before_the_password_is_right(client):
     """Only the account holder may learn that a number is not theirs."""
     account = registered(HUANG_ID, email="x@example.com")
     card_last4 = account.person.cards.get(status="valid").number[-4:]
-    response = verify_phone(client, national_id=HUANG_ID, mobile=HUANG_PREPAID,
-                            card_last4=card_last4, password="Wrong-1234")  # fmt: skip
+    response = verify_phone(
+        client,
+        national_id=HUANG_ID,
+        mobile=HUANG_PREPAID,
+        card_last4=card_last4,
+        password="Wrong-1234",
+    )
     assert response.json()["code"] == "invalid_login"
 
 

@@ -192,9 +192,11 @@ def test_a_title_that_is_not_utf8_is_refused_not_stored_with_replacements(client
     chen = sign_in(client, CHEN)
     before = set(CalendarEvent.objects.filter(person=chen).values_list("title", flat=True))
     response = client.generic(
-        "POST", reverse("bank:event_new"), body,
+        "POST",
+        reverse("bank:event_new"),
+        body,
         content_type="application/x-www-form-urlencoded",
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert "UTF-8" in response.content.decode() and "無法辨識" in response.content.decode()
     assert set(CalendarEvent.objects.filter(person=chen).values_list("title", flat=True)) == before
@@ -215,8 +217,11 @@ def test_changing_an_event(client, sign_in):
     assert response.status_code == 302 and response["Location"].endswith("?month=2027-01")
     event.refresh_from_db()
     assert (event.title, event.date, event.time, event.note) == (
-        "New title", dt.date(2027, 1, 5), None, ""
-    )  # fmt: skip
+        "New title",
+        dt.date(2027, 1, 5),
+        None,
+        "",
+    )
 
 
 def test_an_invalid_change_keeps_the_event(client, sign_in):

@@ -116,9 +116,12 @@ def test_duplicate_medication_is_warned_on_home(client, sign_in):
     providers = list(Provider.objects.filter(kind=Provider.Kind.CLINIC)[:2])
     for n, (provider, drug) in enumerate(zip(providers, ("AC57114100", "BC21571100"), strict=True)):
         visit = VisitFactory(
-            person=wu, provider=provider, visit_date=today - dt.timedelta(days=10 + n),
-            department=template.department, card_sequence=f"{n + 1:04d}",
-        )  # fmt: skip
+            person=wu,
+            provider=provider,
+            visit_date=today - dt.timedelta(days=10 + n),
+            department=template.department,
+            card_sequence=f"{n + 1:04d}",
+        )
         DrugOrderFactory(visit=visit, drug_id=drug)
     html = home(client)
     assert "Possible duplicate medication" in html
@@ -132,9 +135,11 @@ def test_current_announcements_and_health_news(client, sign_in):
     Announcement.objects.create(title_zh="系統維護", title_en="Maintenance on Sunday")
     Announcement.objects.create(title_zh="茲卡", title_en="Know about Zika", kind="news")
     Announcement.objects.create(
-        title_zh="過期", title_en="Expired notice", published_on=today - dt.timedelta(days=30),
+        title_zh="過期",
+        title_en="Expired notice",
+        published_on=today - dt.timedelta(days=30),
         until=today - dt.timedelta(days=1),
-    )  # fmt: skip
+    )
     html = home(client)
     announcements = html[html.index('id="announcements-title"') : html.index('id="news-title"')]
     news = html[html.index('id="news-title"') :]

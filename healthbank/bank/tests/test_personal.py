@@ -111,10 +111,16 @@ def test_insurance_history_lists_only_enrolments_of_the_last_year(client, sign_i
         (ended_long_ago, window.start - dt.timedelta(days=1)),
     ):
         Enrolment.objects.create(
-            person=chen, role="insured", relation="self", unit=unit, category=1,
-            insured_amount=30300, start_date=end - dt.timedelta(days=300), end_date=end,
+            person=chen,
+            role="insured",
+            relation="self",
+            unit=unit,
+            category=1,
+            insured_amount=30300,
+            start_date=end - dt.timedelta(days=300),
+            end_date=end,
             status="withdrawn",
-        )  # fmt: skip
+        )
     html = page(client, "insurance")
     assert "近期離職公司" in html and "很久以前公司" not in html
     assert current.unit.name in html

@@ -149,8 +149,9 @@ def test_the_app_api_answers_broken_multipart_forms_with_its_error_shape(client,
     bearer = {"Authorization": f"Bearer {tokens.issue_pair(binding)['access_token']}"}
 
     def post(body: bytes, content_type: str = MULTIPART):
-        return client.generic("POST", "/api/v1/vcard/applications", body,
-                              content_type=content_type, headers=bearer)  # fmt: skip
+        return client.generic(
+            "POST", "/api/v1/vcard/applications", body, content_type=content_type, headers=bearer
+        )
 
     for case, (body, content_type, status, _zh, _en) in CASES.items():
         expected = {400: ("malformed", "too_many_fields", "too_many_files"), 413: ("too_large",)}
@@ -165,17 +166,23 @@ def provider_credential() -> str:
     """A hospital's upload credential (Bearer token)."""
     village = Village.objects.order_by("code").first()
     provider = Provider.objects.create(
-        code="3501019999", name="測試醫院", kind=Provider.Kind.DISTRICT_HOSPITAL,
-        county=village.township.county, township=village.township, address="中山路1號",
-    )  # fmt: skip
+        code="3501019999",
+        name="測試醫院",
+        kind=Provider.Kind.DISTRICT_HOSPITAL,
+        county=village.township.county,
+        township=village.township,
+        address="中山路1號",
+    )
     return ingest.issue_credential(credential=Credential(provider=provider, scopes=[]))
 
 
 def test_the_providers_api_gets_the_same_answers(client, caplog):
     """One mechanism for both APIs: what the upload view raises while reading the form."""
     bearer = {"Authorization": f"Bearer {provider_credential()}"}
-    for body, content_type in ((b"abc", "multipart/form-data"),
-                               (multipart(file_part("file", LONG_NAME)), MULTIPART)):  # fmt: skip
+    for body, content_type in (
+        (b"abc", "multipart/form-data"),
+        (multipart(file_part("file", LONG_NAME)), MULTIPART),
+    ):
         response = client.generic(
             "POST", "/providers/api/v1/batches", body, content_type=content_type, headers=bearer
         )

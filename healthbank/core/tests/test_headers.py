@@ -116,8 +116,11 @@ def _hsts(tmp_path: Path, **values: str) -> str:
     done = subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, ROOT / "manage.py", "shell", "-c", HSTS_PROBE],
         env=_environment(tmp_path, ALLOWED_HOSTS="testserver", **values),
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip().splitlines()[-1]
 
@@ -150,7 +153,10 @@ def test_check_deploy_is_clean_with_the_readmes_production_settings(tmp_path):
     done = subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, ROOT / "manage.py", "check", "--deploy", "--fail-level=WARNING"],
         env=_environment(tmp_path, **values),
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout, done.stdout + done.stderr

@@ -32,11 +32,16 @@ def never_stored(response) -> bool:
 
 def test_the_apps_api_answers_are_never_stored(client):
     code, _row = devices.issue_code(account=registered())
-    verified = client.post("/api/v1/devices/verify", {"code": code, **PHONE},
-                           content_type="application/json")  # fmt: skip
+    verified = client.post(
+        "/api/v1/devices/verify", {"code": code, **PHONE}, content_type="application/json"
+    )
     assert verified.status_code == 201 and never_stored(verified)  # a device credential
-    login = {"national_id": CHEN_ID, "password": PASSWORD, "identifier": PHONE["identifier"],
-             "device_credential": verified.json()["device_credential"]}  # fmt: skip
+    login = {
+        "national_id": CHEN_ID,
+        "password": PASSWORD,
+        "identifier": PHONE["identifier"],
+        "device_credential": verified.json()["device_credential"],
+    }
     signed_in = client.post("/api/v1/auth/login", login, content_type="application/json")
     assert signed_in.status_code == 200 and never_stored(signed_in)  # tokens
     bearer = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
@@ -44,8 +49,9 @@ def test_the_apps_api_answers_are_never_stored(client):
     for path in ("/api/v1/categories", "/api/v1/devices", "/api/v1/vcard/authorisations"):
         answer = client.get(path, headers=bearer)
         assert answer.status_code == 200 and never_stored(answer), path
-    refused = client.post("/api/v1/auth/login", {**login, "password": "Wrong#1"},
-                          content_type="application/json")  # fmt: skip
+    refused = client.post(
+        "/api/v1/auth/login", {**login, "password": "Wrong#1"}, content_type="application/json"
+    )
     assert refused.status_code >= 400 and never_stored(refused)
 
 
@@ -54,8 +60,12 @@ def test_the_providers_api_answers_are_never_stored(client):
     bearer = {"Authorization": f"Bearer {token}"}
     batches = client.get("/providers/api/v1/batches", headers=bearer)
     assert batches.status_code == 200 and never_stored(batches)
-    refused = client.post("/providers/api/v1/vcard/verify", {"token": "forged"},
-                          content_type="application/json", headers=bearer)  # fmt: skip
+    refused = client.post(
+        "/providers/api/v1/vcard/verify",
+        {"token": "forged"},
+        content_type="application/json",
+        headers=bearer,
+    )
     assert refused.status_code >= 400 and never_stored(refused)
 
 

@@ -21,10 +21,15 @@ def fail_sign_in(client, remote: str, forwarded: str | None = None) -> int:
     headers = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
-    body = {"national_id": "A123456789", "password": "Wrong#1", "identifier": "phone-1",
-            "device_credential": "none"}  # fmt: skip
-    return client.post("/api/v1/auth/login", body, content_type="application/json",
-                       **headers).status_code  # fmt: skip
+    body = {
+        "national_id": "A123456789",
+        "password": "Wrong#1",
+        "identifier": "phone-1",
+        "device_credential": "none",
+    }
+    return client.post(
+        "/api/v1/auth/login", body, content_type="application/json", **headers
+    ).status_code
 
 
 def audited_address() -> str:

@@ -63,10 +63,14 @@ def _check_visits(rows, html: str, section) -> None:
     if with_drugs is not None:
         orders = list(rows[with_drugs].drug_orders.all())
         written = visits[with_drugs].findall("p:drugOrders/p:drugOrder", NS)
-        assert [(o.find("p:drug", NS).get("code"), int(o.findtext("p:days", namespaces=NS)),
-                 _decimal(o, "p:quantity")) for o in written] == [
-            (o.drug_id, o.days, o.quantity) for o in orders
-        ]  # fmt: skip
+        assert [
+            (
+                o.find("p:drug", NS).get("code"),
+                int(o.findtext("p:days", namespaces=NS)),
+                _decimal(o, "p:quantity"),
+            )
+            for o in written
+        ] == [(o.drug_id, o.days, o.quantity) for o in orders]
         assert escape(orders[0].drug.name_zh) in html
 
 

@@ -70,18 +70,27 @@ def add_allergies_and_wishes() -> None:
     drug = Drug.objects.filter(atc__isnull=False).order_by("code").first()
     day = timezone.localdate() - dt.timedelta(days=30)
     AllergyFactory(
-        person=chen, provider=clinic, recorded_on=day, substance=drug.name_zh, drug=drug,
-        reaction="皮疹", physician="王大明",
-    )  # fmt: skip
+        person=chen,
+        provider=clinic,
+        recorded_on=day,
+        substance=drug.name_zh,
+        drug=drug,
+        reaction="皮疹",
+        physician="王大明",
+    )
     AllergyFactory(person=chen, provider=clinic, recorded_on=day, substance="盤尼西林類")
     chang = Person.objects.get(national_id=CHANG)
     agency = Provider.objects.filter(kind=Provider.Kind.AGENCY).order_by("pk").first()
     for kind in CareWish.Kind.values:
         revoked = day if kind == CareWish.Kind.ORGAN_DONATION else None
         CareWishFactory(
-            person=chang, provider=agency, kind=kind, signed_on=day - dt.timedelta(days=400),
-            noted_on=day - dt.timedelta(days=380), revoked_on=revoked,
-        )  # fmt: skip
+            person=chang,
+            provider=agency,
+            kind=kind,
+            signed_on=day - dt.timedelta(days=400),
+            noted_on=day - dt.timedelta(days=380),
+            revoked_on=revoked,
+        )
 
 
 def check_valid(bundle: dict) -> None:

@@ -205,9 +205,14 @@ def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas, download_
     chen = person(CHEN)
     two_hours_ago = timezone.now() - dt.timedelta(hours=2)
     stuck = PackageRequest.objects.create(
-        person=chen, requested_by=chen, categories=[{"code": "labs", "mode": "merged"}],
-        serial=1, file_name="x.zip", status=Status.RUNNING, started_at=two_hours_ago,
-    )  # fmt: skip
+        person=chen,
+        requested_by=chen,
+        categories=[{"code": "labs", "mode": "merged"}],
+        serial=1,
+        file_name="x.zip",
+        status=Status.RUNNING,
+        started_at=two_hours_ago,
+    )
     half = download_dir / str(chen.pk) / "abc.zip.part"
     half.parent.mkdir(parents=True)
     half.write_bytes(b"PK half")

@@ -45,8 +45,13 @@ def made(client, django_capture_on_commit_callbacks) -> PackageRequest:
 def test_the_page_lists_every_category_with_its_period_and_the_password_rule(client, sign_in):
     sign_in(english(client), CHEN)
     page = client.get(HOME).content.decode()
-    for label in ("NHI card status and issuance records", "Premium billing", "Dental records",
-                  "My measurements", "Vaccinations"):  # fmt: skip
+    for label in (
+        "NHI card status and issuance records",
+        "Premium billing",
+        "Dental records",
+        "My measurements",
+        "Vaccinations",
+    ):
         assert label in page
     assert "first letter in upper case" in page
     assert reverse("downloads:home") in page  # the menu's 下載服務

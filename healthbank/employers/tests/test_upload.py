@@ -250,10 +250,13 @@ def test_full_width_ids_and_numbers_typed_in_excel_are_read_as_ascii(unit):
 
 @pytest.mark.parametrize("script", list(OTHER_SCRIPTS))
 def test_other_scripts_digits_are_refused_as_invalid(unit, script):
-    batch = upload(unit, csv_bytes(
-        f"{written_in(CHEN_ID, script)},chen@example.com",
-        f"{WIFE_ID},wife@example.com,09{written_in('12345678', script)}",
-    ))  # fmt: skip
+    batch = upload(
+        unit,
+        csv_bytes(
+            f"{written_in(CHEN_ID, script)},chen@example.com",
+            f"{WIFE_ID},wife@example.com,09{written_in('12345678', script)}",
+        ),
+    )
     results = list(batch.rows.order_by("line").values_list("result", flat=True))
     assert results == [Result.ID_INVALID, Result.MOBILE_INVALID]
     assert not Account.objects.exists()

@@ -204,8 +204,9 @@ def test_refused_file_says_why_and_writes_nothing(unit_client, unit, today):
 
 
 def test_upload_needs_a_contact_email(unit_client, unit, today):
-    response = post_file(unit_client, file_name(unit), csv_bytes(f"{CHEN_ID},a@b.tw"),
-                         contact_email="")  # fmt: skip
+    response = post_file(
+        unit_client, file_name(unit), csv_bytes(f"{CHEN_ID},a@b.tw"), contact_email=""
+    )
     assert response.status_code == 200 and not Batch.objects.exists()
 
 
@@ -217,9 +218,11 @@ def test_a_contact_name_that_is_not_utf8_is_refused_not_stored_with_replacements
     parts = [
         ('name="contact_name"', "王承辦".encode("cp950")),
         ('name="contact_email"', b"wang@unit.example"),
-        (f'name="file"; filename="{file_name(unit)}"\r\nContent-Type: text/csv',
-         csv_bytes(f"{CHEN_ID},chen@example.com")),
-    ]  # fmt: skip
+        (
+            f'name="file"; filename="{file_name(unit)}"\r\nContent-Type: text/csv',
+            csv_bytes(f"{CHEN_ID},chen@example.com"),
+        ),
+    ]
     body = (
         b"".join(
             f"--{boundary}\r\nContent-Disposition: form-data; {head}\r\n\r\n".encode()
@@ -265,13 +268,21 @@ def _many_batches(unit, count: int) -> None:
         batch = Batch.objects.create(
             unit=unit, file_name=f"{i}.csv", contact_name="x", contact_email="x@example.com"
         )
-        BatchRow.objects.create(batch=batch, line=1, national_id=CHEN_ID, email="a@b.tw",
-                                mobile="", phone="", result="accepted")  # fmt: skip
+        BatchRow.objects.create(
+            batch=batch,
+            line=1,
+            national_id=CHEN_ID,
+            email="a@b.tw",
+            mobile="",
+            phone="",
+            result="accepted",
+        )
 
 
 @pytest.mark.parametrize("count", [1, 40])
-def test_history_is_a_few_queries_however_many_uploads(unit_client, unit, count,
-                                                        django_assert_num_queries):  # fmt: skip
+def test_history_is_a_few_queries_however_many_uploads(
+    unit_client, unit, count, django_assert_num_queries
+):
     _many_batches(unit, count)
     # session, user (with its personal account: none), the unit's sign-in with its unit,
     # count, page
@@ -281,15 +292,25 @@ def test_history_is_a_few_queries_however_many_uploads(unit_client, unit, count,
 
 
 @pytest.mark.parametrize("rows", [1, 300])
-def test_details_are_a_few_queries_however_many_rows(unit_client, unit, rows,
-                                                     django_assert_num_queries):  # fmt: skip
-    batch = Batch.objects.create(unit=unit, file_name="x.csv", contact_name="x",
-                                 contact_email="x@example.com")  # fmt: skip
+def test_details_are_a_few_queries_however_many_rows(
+    unit_client, unit, rows, django_assert_num_queries
+):
+    batch = Batch.objects.create(
+        unit=unit, file_name="x.csv", contact_name="x", contact_email="x@example.com"
+    )
     BatchRow.objects.bulk_create(
-        BatchRow(batch=batch, line=line, national_id=CHEN_ID, email="a@b.tw", mobile="",
-                 phone="", result="duplicate", params={"first_line": 1})
+        BatchRow(
+            batch=batch,
+            line=line,
+            national_id=CHEN_ID,
+            email="a@b.tw",
+            mobile="",
+            phone="",
+            result="duplicate",
+            params={"first_line": 1},
+        )
         for line in range(1, rows + 1)
-    )  # fmt: skip
+    )
     # session, user (with its personal account: none), the unit's sign-in with its unit,
     # the batch, count, page of rows
     with django_assert_num_queries(6):

@@ -85,8 +85,10 @@ def test_counter_registration_makes_an_active_account_without_mail(
     assert (account.status, account.channel) == (Account.Status.ACTIVE, Account.Channel.COUNTER)
     assert account.confirmed_at is not None
     assert (account.email, account.mobile, account.phone) == (
-        "chen@example.com", "0912345678", "0223456789",
-    )  # fmt: skip
+        "chen@example.com",
+        "0912345678",
+        "0223456789",
+    )
     assert account.user.password.startswith("argon2")
     assert account.user.check_password(PASSWORD)
     assert not account.user.is_staff
@@ -122,10 +124,18 @@ def test_counter_registration_page_asks_for_the_document_check(staff_client, db)
         ({"email": "not-an-address"}, "email", "invalid"),
     ],
     ids=[
-        "unknown-id", "bad-checksum", "bad-format", "document-unchecked", "short-password",
-        "long-password", "passwords-differ", "password-contains-id", "not-a-mobile", "bad-email",
+        "unknown-id",
+        "bad-checksum",
+        "bad-format",
+        "document-unchecked",
+        "short-password",
+        "long-password",
+        "passwords-differ",
+        "password-contains-id",
+        "not-a-mobile",
+        "bad-email",
     ],
-)  # fmt: skip
+)
 def test_counter_registration_is_refused_with_a_field_error(
     staff_client, chen, mailoutbox, fields, field, code
 ):
@@ -258,10 +268,15 @@ def test_change_page_edits_contact_data_only_and_never_shows_the_password(
     response = staff_client.post(
         _url("change", account.pk),
         {
-            "email": "new@example.com", "backup_email": "", "mobile": "0987654321",
-            "phone": "", "status": "pending", "channel": "online", "failed_logins": "9",
+            "email": "new@example.com",
+            "backup_email": "",
+            "mobile": "0987654321",
+            "phone": "",
+            "status": "pending",
+            "channel": "online",
+            "failed_logins": "9",
         },
-    )  # fmt: skip
+    )
 
     content = page.content.decode()
     assert page.status_code == 200

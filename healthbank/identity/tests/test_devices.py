@@ -95,13 +95,17 @@ def test_typed_code_may_have_the_dash_lower_case_or_the_qr_prefix(chen):
 def test_verifying_with_a_good_code_binds_and_activates_the_device(chen):
     binding = _verify(chen, address="192.0.2.7")
     assert (binding.account, binding.active, binding.device.identifier) == (
-        chen, True, IPHONE["identifier"],
-    )  # fmt: skip
+        chen,
+        True,
+        IPHONE["identifier"],
+    )
     assert DeviceCode.objects.get().used_at is not None
     event = AuditEvent.objects.get(action=Action.DEVICE_VERIFIED)
     assert (event.person, event.address, event.detail["binding_id"]) == (
-        chen.person, "192.0.2.7", binding.pk,
-    )  # fmt: skip
+        chen.person,
+        "192.0.2.7",
+        binding.pk,
+    )
 
 
 def test_expired_code_is_refused(chen, monkeypatch):
@@ -114,8 +118,10 @@ def test_expired_code_is_refused(chen, monkeypatch):
     assert not DeviceBinding.objects.exists()
     event = AuditEvent.objects.get(action=Action.DEVICE_VERIFY_FAILED)
     assert (event.person, event.success, event.detail) == (
-        chen.person, False, {"reason": "expired"},
-    )  # fmt: skip
+        chen.person,
+        False,
+        {"reason": "expired"},
+    )
 
 
 def test_used_code_is_refused(chen):
@@ -315,8 +321,11 @@ def test_a_wrong_password_issues_no_code_and_is_counted_for_the_session_only(
     assert chen.failed_logins == 0  # not toward the lockout
     failed = AuditEvent.objects.get(action=Action.REAUTH_FAILED)
     assert (failed.person, failed.method, failed.success, failed.detail["purpose"]) == (
-        chen.person, "card", False, "device_code",
-    )  # fmt: skip
+        chen.person,
+        "card",
+        False,
+        "device_code",
+    )
     assert "not-my-password" not in str(failed.detail)
 
 
@@ -348,8 +357,10 @@ def test_wrong_passwords_asked_again_sign_out_without_locking_the_owner(client, 
     assert (chen.failed_logins, chen.is_locked) == (0, False)
     events = AuditEvent.objects.filter(person=chen.person).order_by("id")
     assert [e.detail.get("ended") for e in events.filter(action=Action.REAUTH_FAILED)] == [
-        False, False, True,
-    ]  # fmt: skip
+        False,
+        False,
+        True,
+    ]
     assert events.last().action == Action.LOGOUT
     # The owner signs in again, and the new session counts afresh.
     _sign_in(client)

@@ -165,8 +165,10 @@ def test_applying_makes_the_account_active_at_once_and_the_app_sign_in_work(clie
     assert account.user.check_password(APP_PASSWORD)
     applied = AuditEvent.objects.get(action=Action.REGISTRATION_APPLIED)
     assert (applied.person, applied.method, applied.detail) == (
-        account.person, "certificate", {"mobile_account": True},
-    )  # fmt: skip
+        account.person,
+        "certificate",
+        {"mobile_account": True},
+    )
     assert APP_PASSWORD not in str(applied.detail)
     (message,) = mail.outbox
     assert message.to == ["lin@example.com"] and "行動裝置帳號申請完成" in message.subject

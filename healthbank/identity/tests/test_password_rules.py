@@ -117,8 +117,11 @@ def test_the_roc_forms_are_of_the_persons_own_birthday(chen):
     born = chen.birth_date
     assert f"{roc(born):03}{born:%m%d}" in passwords.birthday_forms(born)
     assert passwords.birthday_forms(dt.date(1966, 3, 12)) >= {
-        "19660312", "660312", "0550312", "550312",
-    }  # fmt: skip
+        "19660312",
+        "660312",
+        "0550312",
+        "550312",
+    }
     assert passwords.birthday_forms(dt.date(2016, 10, 27)) >= {"1051027"}  # ROC 105
 
 
@@ -161,9 +164,10 @@ def test_the_services_refuse_what_the_forms_refuse(chen):
     account = services.register_at_counter(person=chen, password=PASSWORD, staff_id=1)
     calls = [
         lambda: services.register_at_counter(person=chen, password=weak, staff_id=1),
-        lambda: services.change_password(account=account, old_password=PASSWORD,
-                                         new_password=weak, session="s"),
-    ]  # fmt: skip
+        lambda: services.change_password(
+            account=account, old_password=PASSWORD, new_password=weak, session="s"
+        ),
+    ]
     Account.objects.filter(pk=account.pk).update(status=Account.Status.PENDING)
     for call in calls:
         with pytest.raises(IdentityError) as refused:
@@ -177,14 +181,22 @@ def test_online_application(client):
     wife = Person.objects.get(national_id=WIFE_ID)
     household = wife.household
     client.post("/register/apply/", {"accept": "on"})
-    client.post("/register/apply/card/", {
-        **card_fields(WIFE_CARD), "household_number": household.number,
-        "county": household.village.township.county_id,
-        "township": household.village.township_id, "village": household.village_id,
-        "neighbourhood": household.neighbourhood,
-    })  # fmt: skip
-    details = {"email": "lin.xiuying@example.com", "password": "Xiuying#1",
-               "password_again": "Xiuying#1"}  # fmt: skip
+    client.post(
+        "/register/apply/card/",
+        {
+            **card_fields(WIFE_CARD),
+            "household_number": household.number,
+            "county": household.village.township.county_id,
+            "township": household.village.township_id,
+            "village": household.village_id,
+            "neighbourhood": household.neighbourhood,
+        },
+    )
+    details = {
+        "email": "lin.xiuying@example.com",
+        "password": "Xiuying#1",
+        "password_again": "Xiuying#1",
+    }
     page = client.post("/register/apply/details/", details).content.decode()
     assert "不得由您的電子郵件地址組成" in page
     weak = _birthday(wife)
@@ -234,8 +246,13 @@ def test_changing(client, chen):
 def test_counter_registration_by_staff(client, chen, staff_login):
     staff_login(client, User.objects.create_superuser("counter", password=None))
     weak = "qwerty123"
-    data = {"national_id": CHEN_ID, "document_checked": "on", "password": weak,
-            "password_again": weak, "email": EMAIL}  # fmt: skip
+    data = {
+        "national_id": CHEN_ID,
+        "document_checked": "on",
+        "password": weak,
+        "password_again": weak,
+        "email": EMAIL,
+    }
     page = client.post("/staff/identity/account/add/", data).content.decode()
     assert "最常見的密碼" in page
     weak = _birthday(chen)

@@ -137,8 +137,9 @@ def test_resetting_lifts_a_wrong_password_suspension(chen, settings):
     chen.refresh_from_db()
     assert chen.is_locked
 
-    services.reset_password(token=request_reset(), proof=card_proof(CHEN_CARD),
-                            password=NEW_PASSWORD)  # fmt: skip
+    services.reset_password(
+        token=request_reset(), proof=card_proof(CHEN_CARD), password=NEW_PASSWORD
+    )
 
     chen.refresh_from_db()
     assert not chen.is_locked
@@ -197,10 +198,13 @@ def test_a_reset_link_does_not_confirm_a_registration(chen):
 def test_changing_needs_the_current_password_and_is_audited(chen):
     assert code_of(
         lambda: services.change_password(
-            account=chen, old_password="Wrong#pass1", new_password=NEW_PASSWORD,
-            session="s1", address="198.51.100.7",
+            account=chen,
+            old_password="Wrong#pass1",
+            new_password=NEW_PASSWORD,
+            session="s1",
+            address="198.51.100.7",
         )
-    ) == ("password_again")  # fmt: skip
+    ) == ("password_again")
 
     assert sign_in(PASSWORD) == chen
     refused = AuditEvent.objects.get(person=chen.person, action=AuditEvent.Action.REAUTH_FAILED)
@@ -212,8 +216,9 @@ def test_changing_needs_the_current_password_and_is_audited(chen):
 
 
 def test_changing_with_the_current_password_mails_the_person(chen):
-    services.change_password(account=chen, old_password=PASSWORD, new_password=NEW_PASSWORD,
-                             session="s1")  # fmt: skip
+    services.change_password(
+        account=chen, old_password=PASSWORD, new_password=NEW_PASSWORD, session="s1"
+    )
 
     assert sign_in(NEW_PASSWORD) == chen
     assert mail.outbox[-1].to == ["chen@example.com"]
@@ -229,8 +234,9 @@ def test_contact_data_changes_only_with_the_password(chen):
         )
     ) == ("password_again")
 
-    services.update_account(account=chen, password=PASSWORD, email="chen@example.com",
-                            mobile="0912345678", session="s1")  # fmt: skip
+    services.update_account(
+        account=chen, password=PASSWORD, email="chen@example.com", mobile="0912345678", session="s1"
+    )
 
     chen.refresh_from_db()
     assert chen.mobile == "0912345678"

@@ -33,8 +33,7 @@ def chen() -> Account:
 
 
 def confirm(account: Account, password: str, session: str = "one") -> None:
-    services.confirm_password(account=account, password=password, session=session,
-                              purpose="test")  # fmt: skip
+    services.confirm_password(account=account, password=password, session=session, purpose="test")
 
 
 def refused(call) -> Exception:
@@ -82,8 +81,11 @@ def test_wrong_passwords_asked_again_never_lock_the_owner_out(chen, settings):
 
 def test_a_locked_account_answers_alike_whatever_the_password(chen, settings):
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        refused(lambda: services.sign_in(method="password", national_id=CHEN_ID,
-                                         card_number=CHEN_CARD, password=WRONG))  # fmt: skip
+        refused(
+            lambda: services.sign_in(
+                method="password", national_id=CHEN_ID, card_number=CHEN_CARD, password=WRONG
+            )
+        )
 
     right, wrong = refused(lambda: confirm(chen, PASSWORD)), refused(lambda: confirm(chen, WRONG))
 
@@ -108,12 +110,14 @@ def _pages(chen):
     devices.enable(account=chen, binding_id=chen.device_bindings.exclude(pk=other.pk).get().pk)
     new = "Fresh#2027"
     return {
-        "password": ("/register/password/",
-                     {"current_password": WRONG, "password": new, "password_again": new}),
+        "password": (
+            "/register/password/",
+            {"current_password": WRONG, "password": new, "password_again": new},
+        ),
         "account": ("/register/account/", {"email": "new@example.com", "current_password": WRONG}),
         "device": ("/register/device/", {"password": WRONG}),
         "enable": (f"/register/devices/{other.pk}/enable/", {"password": WRONG}),
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize("page", ["password", "account", "device", "enable"])

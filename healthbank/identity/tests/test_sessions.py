@@ -287,10 +287,13 @@ def test_a_request_that_ends_its_own_session_answers_with_the_sign_in_page():
     assert not WebSession.objects.filter(user=boss).exists()
 
 
-@pytest.mark.parametrize(("who", "page", "sign_in"), [
-    ("staff", "/staff/", "/staff/login/"),
-    ("unit", "/units/batches/", "/units/login/"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "page", "sign_in"),
+    [
+        ("staff", "/staff/", "/staff/login/"),
+        ("unit", "/units/batches/", "/units/login/"),
+    ],
+)
 def test_a_staff_or_unit_sign_in_made_inactive_in_the_admin_ends_its_session(who, page, sign_in):
     client = _staff() if who == "staff" else _unit()
     assert client.get(page).status_code == 200

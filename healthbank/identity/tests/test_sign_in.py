@@ -39,10 +39,19 @@ def chen() -> Account:
     return account
 
 
-def with_password(password: str = PASSWORD, national_id: str = CHEN_ID, card: str = CHEN_CARD,
-                  address: str = ADDRESS) -> Account:  # fmt: skip
-    return services.sign_in(method="password", national_id=national_id, card_number=card,
-                            password=password, address=address)  # fmt: skip
+def with_password(
+    password: str = PASSWORD,
+    national_id: str = CHEN_ID,
+    card: str = CHEN_CARD,
+    address: str = ADDRESS,
+) -> Account:
+    return services.sign_in(
+        method="password",
+        national_id=national_id,
+        card_number=card,
+        password=password,
+        address=address,
+    )
 
 
 def refusal(call) -> IdentityError | CardRefused:
@@ -199,8 +208,9 @@ def test_a_locked_account_spends_one_password_hash_either_way(chen, settings, mo
     fail_times(settings.LOGIN_FAILURE_LIMIT)
     verified = []
     real = Argon2PasswordHasher.verify
-    monkeypatch.setattr(Argon2PasswordHasher, "verify",
-                        lambda self, *a: verified.append(1) or real(self, *a))  # fmt: skip
+    monkeypatch.setattr(
+        Argon2PasswordHasher, "verify", lambda self, *a: verified.append(1) or real(self, *a)
+    )
 
     refusal(with_password)
     right = len(verified)
@@ -215,9 +225,14 @@ def test_a_password_sent_alongside_the_locking_one_is_refused_too(chen, settings
     stale = Account.objects.select_related("person", "user").get(pk=chen.pk)
     fail_times(1)
 
-    assert code_of(lambda: services.check_password_and_state(
-        account=stale, password=PASSWORD, method="password", address=ADDRESS
-    )) == "invalid_login"  # fmt: skip
+    assert (
+        code_of(
+            lambda: services.check_password_and_state(
+                account=stale, password=PASSWORD, method="password", address=ADDRESS
+            )
+        )
+        == "invalid_login"
+    )
 
 
 def test_the_failure_limit_is_a_setting(chen, settings):
@@ -297,9 +312,14 @@ def test_many_failures_from_one_address_throttle_even_the_right_password(chen, s
         code_of(lambda: with_password(national_id=national_id))  # noqa: B023
 
     assert code_of(with_password) == "throttled"
-    assert code_of(lambda: services.sign_in(
-        method="certificate", proof=certificate_proof(CHEN_ID), address=ADDRESS
-    )) == "throttled"  # fmt: skip
+    assert (
+        code_of(
+            lambda: services.sign_in(
+                method="certificate", proof=certificate_proof(CHEN_ID), address=ADDRESS
+            )
+        )
+        == "throttled"
+    )
     assert with_password(address="203.0.113.5") == chen
 
 
@@ -323,8 +343,7 @@ def test_every_attempt_is_audited_without_ids_or_passwords(chen, settings):
     with_password()
     code_of(lambda: with_password(WRONG))
     code_of(lambda: with_password(national_id="Z199999999"))
-    services.sign_in(method="card", proof=card_proof(CHEN_CARD), password=PASSWORD,
-                     address=ADDRESS)  # fmt: skip
+    services.sign_in(method="card", proof=card_proof(CHEN_CARD), password=PASSWORD, address=ADDRESS)
     services.sign_in(method="certificate", proof=certificate_proof(CHEN_ID), address=ADDRESS)
     code_of(lambda: with_password(WRONG))
     code_of(lambda: with_password(WRONG))
@@ -342,8 +361,12 @@ def test_every_attempt_is_audited_without_ids_or_passwords(chen, settings):
         ("login.failed", "password", False),
     ]
     assert [e.detail.get("reason") for e in events if not e.success] == [
-        "invalid_login", "invalid_login", "invalid_login", "invalid_login", "throttled",
-    ]  # fmt: skip
+        "invalid_login",
+        "invalid_login",
+        "invalid_login",
+        "invalid_login",
+        "throttled",
+    ]
     for event in events:
         assert event.address == ADDRESS
         for secret in (CHEN_ID, CHEN_CARD, "Z199999999", PASSWORD, WRONG):

@@ -23,9 +23,14 @@ SAME_IN_BOTH = {"ID", "id", "CSV", "NDJSON", "FHIR R4 Bundle", "Android", "iOS"}
 
 # Names a page in Chinese may never show (what issue 19 saw on the staff index and lists).
 SEEN_IN_ENGLISH = [
-    "Provider and agency data feeds", "Tasks Database Backend", "Virtual NHI card",
-    "Task Results", "Village", "Township", "healthbank staff",
-]  # fmt: skip
+    "Provider and agency data feeds",
+    "Tasks Database Backend",
+    "Virtual NHI card",
+    "Task Results",
+    "Village",
+    "Township",
+    "healthbank staff",
+]
 
 
 def _choices(field) -> Iterator[object]:

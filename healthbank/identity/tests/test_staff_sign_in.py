@@ -107,8 +107,11 @@ def test_password_then_authenticator_code_signs_in_and_is_audited(enrolled, cler
 
     (event,) = events("login", actor="staff")
     assert (event.actor_id, event.method, event.address, event.person) == (
-        clerk.pk, "totp", ADDRESS, None,
-    )  # fmt: skip
+        clerk.pk,
+        "totp",
+        ADDRESS,
+        None,
+    )
 
 
 def test_a_session_signed_in_without_the_second_factor_is_refused(clerk):
@@ -206,12 +209,10 @@ def test_the_code_page_without_the_password_goes_back_to_the_password(enrolled):
 
 def test_sign_in_goes_on_to_the_page_asked_for_on_this_site_only(enrolled):
     client = english()
-    client.post(LOGIN, {"username": "clerk", "password": PASSWORD,
-                        "next": "/staff/people/person/"})  # fmt: skip
+    client.post(LOGIN, {"username": "clerk", "password": PASSWORD, "next": "/staff/people/person/"})
     assert client.post(CODE, {"code": code_at(enrolled)}).url == "/staff/people/person/"
     other = english()
-    other.post(LOGIN, {"username": "clerk", "password": PASSWORD,
-                       "next": "https://evil.example/"})  # fmt: skip
+    other.post(LOGIN, {"username": "clerk", "password": PASSWORD, "next": "https://evil.example/"})
     assert other.post(CODE, {"code": code_at(enrolled, 1)}).url == "/staff/"
 
 
@@ -322,8 +323,9 @@ def test_an_administrator_resets_a_staff_members_second_factor(enrolled, clerk, 
     listing = desk.get(reverse("admin:identity_staffsecondfactor_changelist"))
     assert "clerk" in listing.content.decode()
     assert enrolled.key not in listing.content.decode()
-    desk.post(reverse("admin:identity_staffsecondfactor_delete", args=[enrolled.pk]),
-              {"post": "yes"})  # fmt: skip
+    desk.post(
+        reverse("admin:identity_staffsecondfactor_delete", args=[enrolled.pk]), {"post": "yes"}
+    )
     assert not second_factor.is_enrolled(clerk)
     assert not clerk.staticdevice_set.exists()
     assert password_step(english()).url == ENROL
@@ -348,8 +350,7 @@ def test_many_failures_from_one_address_throttle_even_the_right_password(enrolle
 def test_failed_person_sign_ins_and_staff_sign_ins_share_one_count_per_address(enrolled, settings):
     """The throttle counts every failed sign-in from the address, of whatever kind."""
     settings.LOGIN_ADDRESS_LIMIT = 2
-    AuditEvent.objects.create(action="login.failed", actor="person", address=ADDRESS,
-                              success=False)  # fmt: skip
+    AuditEvent.objects.create(action="login.failed", actor="person", address=ADDRESS, success=False)
     password_step(english(), "wrong password")
     assert "Too many failed" in refusal(password_step(english()))
 

@@ -131,9 +131,16 @@ _SEROLOGY_ANSWER = {code: str(value) for value, (code, _) in codes.SEROLOGY_VALU
 _RESULT_CODE = {code: name for name, code, _, _ in codes.PREVENTIVE_RESULTS}
 _NOT_DONE = "not_done"
 _INTEGER_FIELDS = {
-    "systolic", "diastolic", "total_cholesterol", "triglycerides", "hdl", "ldl",
-    "fasting_glucose", "ast", "alt",
-}  # fmt: skip
+    "systolic",
+    "diastolic",
+    "total_cholesterol",
+    "triglycerides",
+    "hdl",
+    "ldl",
+    "fasting_glucose",
+    "ast",
+    "alt",
+}
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T.*)?\Z")
 _RELATIVE = re.compile(r"(?:.*/)?([A-Z][A-Za-z]{1,63})/([A-Za-z0-9\-.]{1,64})(?:/_history/.*)?\Z")

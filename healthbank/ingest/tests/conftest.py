@@ -39,10 +39,16 @@ def world(db) -> World:
             national_id=national_id, name=national_id, sex="F", birth_date=dt.date(1980, 1, 1)
         )
         Enrolment.objects.create(
-            person=someone, role="insured", relation="self", unit=unit, category=1,
-            insured_amount=30000, start_date=start, end_date=end,
+            person=someone,
+            role="insured",
+            relation="self",
+            unit=unit,
+            category=1,
+            insured_amount=30000,
+            start_date=start,
+            end_date=end,
             status="active" if end is None else "withdrawn",
-        )  # fmt: skip
+        )
         return someone
 
     return World(

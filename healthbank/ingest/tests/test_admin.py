@@ -37,8 +37,12 @@ def test_staff_issue_a_credential_whose_secret_is_shown_once_and_kept_hashed(adm
     assert services.authenticate(token) == credential
     assert services.authenticate(token + "x") is None
     assert credential.scopes == [
-        "visit", "lab_result", "imaging_report", "discharge_summary", "allergy",
-    ]  # fmt: skip
+        "visit",
+        "lab_result",
+        "imaging_report",
+        "discharge_summary",
+        "allergy",
+    ]
     url = reverse("admin:ingest_credential_change", args=[credential.pk])
     assert secret in admin_client.get(url).content.decode()  # the page after issuing
     assert secret not in admin_client.get(url).content.decode()

@@ -20,9 +20,12 @@ def auth(token: str) -> dict:
 
 def posted(client, token: str, data: bytes, query: str = "?format=ndjson", **extra):
     return client.post(
-        f"{BASE}/batches{query}", data, content_type="application/octet-stream",
-        **auth(token), **extra,
-    )  # fmt: skip
+        f"{BASE}/batches{query}",
+        data,
+        content_type="application/octet-stream",
+        **auth(token),
+        **extra,
+    )
 
 
 def test_the_owner_sends_a_file_and_follows_its_batch(client, world):

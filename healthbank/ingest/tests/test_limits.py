@@ -52,9 +52,12 @@ def queued(monkeypatch, django_capture_on_commit_callbacks):
 
 def posted(client, token: str, data: bytes, query: str = "?format=ndjson", **extra):
     return client.post(
-        f"{BASE}/batches{query}", data, content_type="application/octet-stream",
-        **auth(token), **extra,
-    )  # fmt: skip
+        f"{BASE}/batches{query}",
+        data,
+        content_type="application/octet-stream",
+        **auth(token),
+        **extra,
+    )
 
 
 def refused(response, status: int, code: str) -> None:
@@ -212,9 +215,11 @@ def test_a_picture_sent_as_ndjson_is_refused_at_upload(client, world, ingest_dir
 def test_a_fhir_upload_that_is_not_an_object_is_refused_at_upload(client, world):
     for body in (b"[]", b' "Bundle"', b"\xef\xbb\xbf[{}]"):
         response = client.post(
-            f"{BASE}/batches", body, content_type="application/fhir+json",
+            f"{BASE}/batches",
+            body,
+            content_type="application/fhir+json",
             **auth(world.clinic_token),
-        )  # fmt: skip
+        )
         refused(response, 400, "not_a_bundle")
     assert not Batch.objects.exists()
 
@@ -224,23 +229,34 @@ def test_a_fhir_upload_that_is_not_an_object_is_refused_at_upload(client, world)
 
 def test_all_or_nothing_is_true_or_false_and_nothing_else(client, world):
     for value in ("yes", "1", "", "True"):
-        response = posted(client, world.hospital_token, ndjson(visit_row()),
-                          query=f"?format=ndjson&all_or_nothing={value}")  # fmt: skip
+        response = posted(
+            client,
+            world.hospital_token,
+            ndjson(visit_row()),
+            query=f"?format=ndjson&all_or_nothing={value}",
+        )
         refused(response, 400, "invalid_request")
     form = {"file": SimpleUploadedFile("v.ndjson", ndjson(visit_row())), "all_or_nothing": "{}"}
-    refused(client.post(f"{BASE}/batches", form, **auth(world.hospital_token)), 400,
-            "invalid_request")  # fmt: skip
+    refused(
+        client.post(f"{BASE}/batches", form, **auth(world.hospital_token)), 400, "invalid_request"
+    )
     assert not Batch.objects.exists()
-    response = posted(client, world.hospital_token, ndjson(visit_row()),
-                      query="?format=ndjson&all_or_nothing=true")  # fmt: skip
+    response = posted(
+        client,
+        world.hospital_token,
+        ndjson(visit_row()),
+        query="?format=ndjson&all_or_nothing=true",
+    )
     assert response.json()["all_or_nothing"] is True
 
 
 def test_the_content_type_says_the_format_and_an_unknown_format_is_refused(client, world):
     response = client.post(
-        f"{BASE}/batches?format=ndjson", b"[1]", content_type="application/fhir+json",
+        f"{BASE}/batches?format=ndjson",
+        b"[1]",
+        content_type="application/fhir+json",
         **auth(world.hospital_token),
-    )  # fmt: skip
+    )
     refused(response, 400, "not_a_bundle")
     refused(posted(client, world.hospital_token, b"{}\n", query="?format="), 400, "unknown_format")
 

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_an_uploaded_visit_shows_on_the_outpatient_page(client, sign_in, upload):  # noqa: F811
     chen = sign_in(client, CHEN)
     hospital = Provider.objects.filter(kind=Provider.Kind.MEDICAL_CENTRE).order_by("pk").first()
-    row = visit_row("UPLOADED-1", national_id=chen.national_id, visit_date=days_ago(1),
-                    diagnoses=["A08.11"])  # fmt: skip
+    row = visit_row(
+        "UPLOADED-1", national_id=chen.national_id, visit_date=days_ago(1), diagnoses=["A08.11"]
+    )
     page = client.get(reverse("bank:western"))
     assert "A08.11" not in page.content.decode()
 

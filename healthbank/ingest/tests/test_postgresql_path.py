@@ -20,20 +20,30 @@ pytestmark = [
 SURGERY = {"service": "74004B", "body_site": "APPENDIX", "performed_on": days_ago(18)}
 FIRST = ndjson(
     visit_row("V1"),
-    visit_row("V2", kind="inpatient", visit_date=days_ago(20), discharge_date=days_ago(15),
-              surgeries=[SURGERY],
-              service_orders=[{"service": "48011C", "quantity": "2", "tooth": "36"}]),
+    visit_row(
+        "V2",
+        kind="inpatient",
+        visit_date=days_ago(20),
+        discharge_date=days_ago(15),
+        surgeries=[SURGERY],
+        service_orders=[{"service": "48011C", "quantity": "2", "tooth": "36"}],
+    ),
     visit_row("V3", chronic_refill=True, refill_number=2),
     visit_row("V4"),
-)  # fmt: skip
+)
 SECOND = ndjson(
-    visit_row("V1", copayment=0, diagnoses=["E78.1"], service_orders=None,
-              drug_orders=[{"drug": "BC21571100", "days": 7, "quantity": "7.5"}]),
+    visit_row(
+        "V1",
+        copayment=0,
+        diagnoses=["E78.1"],
+        service_orders=None,
+        drug_orders=[{"drug": "BC21571100", "days": 7, "quantity": "7.5"}],
+    ),
     visit_row("V3"),  # chronic_refill and refill_number dropped: cleared
     {"type": "visit", "id": "V4", "void": True},
     visit_row("V5", national_id=ALICE, diagnoses=["I10"]),
     visit_row("V5", national_id=ALICE, diagnoses=["E78.1", "I10"]),  # the last one wins
-)  # fmt: skip
+)
 
 
 def snapshot(provider) -> dict:
@@ -42,19 +52,40 @@ def snapshot(provider) -> dict:
     rows = {}
     for visit in visits.order_by("source_id"):
         rows[visit.source_id] = {
-            "visit": (visit.person_id, visit.kind, visit.visit_date, visit.discharge_date,
-                      visit.department_id, visit.primary_diagnosis_id, visit.copayment,
-                      visit.points, visit.card_sequence, visit.chronic_refill,
-                      visit.refill_number),
-            "diagnoses": list(VisitDiagnosis.objects.filter(visit=visit).order_by("rank")
-                              .values_list("person_id", "diagnosis_id", "rank")),
-            "drugs": list(DrugOrder.objects.filter(visit=visit).order_by("pk").values_list(
-                "person_id", "drug_id", "days", "quantity", "frequency")),
-            "services": list(ServiceOrder.objects.filter(visit=visit).order_by("pk")
-                             .values_list("person_id", "service_id", "quantity", "tooth_id")),
-            "surgeries": list(Surgery.objects.filter(visit=visit).order_by("pk").values_list(
-                "person_id", "service_id", "body_site_id", "performed_on")),
-        }  # fmt: skip
+            "visit": (
+                visit.person_id,
+                visit.kind,
+                visit.visit_date,
+                visit.discharge_date,
+                visit.department_id,
+                visit.primary_diagnosis_id,
+                visit.copayment,
+                visit.points,
+                visit.card_sequence,
+                visit.chronic_refill,
+                visit.refill_number,
+            ),
+            "diagnoses": list(
+                VisitDiagnosis.objects.filter(visit=visit)
+                .order_by("rank")
+                .values_list("person_id", "diagnosis_id", "rank")
+            ),
+            "drugs": list(
+                DrugOrder.objects.filter(visit=visit)
+                .order_by("pk")
+                .values_list("person_id", "drug_id", "days", "quantity", "frequency")
+            ),
+            "services": list(
+                ServiceOrder.objects.filter(visit=visit)
+                .order_by("pk")
+                .values_list("person_id", "service_id", "quantity", "tooth_id")
+            ),
+            "surgeries": list(
+                Surgery.objects.filter(visit=visit)
+                .order_by("pk")
+                .values_list("person_id", "service_id", "body_site_id", "performed_on")
+            ),
+        }
     return rows
 
 

@@ -24,15 +24,32 @@ from healthbank.records.models import DrugOrder, Visit, VisitDiagnosis
 NAMES = sorted(set(COMMON) | {name for spec in FIELDS.values() for name in spec})
 hostile_text = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["=1+2", "@SUM(A1)", "+cmd|' /C calc'!A0", "-", "2+", "\x00", "\ud800",
-                     "2024-02-30", "9999-12-31", "1e999", "NaN", "-1", "I10", "A100000001"]),
-)  # fmt: skip
+    st.sampled_from(
+        [
+            "=1+2",
+            "@SUM(A1)",
+            "+cmd|' /C calc'!A0",
+            "-",
+            "2+",
+            "\x00",
+            "\ud800",
+            "2024-02-30",
+            "9999-12-31",
+            "1e999",
+            "NaN",
+            "-1",
+            "I10",
+            "A100000001",
+        ]
+    ),
+)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | hostile_text,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
-)  # fmt: skip
+)
 random_rows = st.fixed_dictionaries(
     {"type": st.sampled_from(TYPES) | hostile_text},
     optional={name: json_values for name in NAMES if name != "type"} | {"extra": json_values},
@@ -92,9 +109,10 @@ def _utf8(text: str) -> bytes:
 
 @pytest.mark.django_db
 @settings(
-    max_examples=25, deadline=None,
+    max_examples=25,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)  # fmt: skip
+)
 @given(
     hostile=st.lists(rows, min_size=1, max_size=4),
     lines=st.lists(st.binary(max_size=60) | st.text(max_size=60).map(_utf8)),

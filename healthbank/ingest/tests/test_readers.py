@@ -12,8 +12,10 @@ from healthbank.ingest.rules import MAX_LINE_BYTES
 
 
 def read(reader, data: bytes) -> list:
-    return [(pos, row if isinstance(row, dict) else (row.field, row.message))
-            for pos, row in reader(io.BytesIO(data))]  # fmt: skip
+    return [
+        (pos, row if isinstance(row, dict) else (row.field, row.message))
+        for pos, row in reader(io.BytesIO(data))
+    ]
 
 
 def test_ndjson_reads_a_row_per_line_and_skips_blank_lines():
@@ -22,10 +24,19 @@ def test_ndjson_reads_a_row_per_line_and_skips_blank_lines():
 
 
 def test_ndjson_refuses_a_broken_line_and_reads_on():
-    data = b"\n".join([
-        b'{"a": ', b"[1, 2]", b'{"a": NaN}', b'{"a": 1, "a": 2}', b"\xff\xfe{}",
-        b'{"a": "' + b"x" * MAX_LINE_BYTES + b'"}', b"[" * 50_000, b"1" * 5000, b'{"ok": 1}',
-    ])  # fmt: skip
+    data = b"\n".join(
+        [
+            b'{"a": ',
+            b"[1, 2]",
+            b'{"a": NaN}',
+            b'{"a": 1, "a": 2}',
+            b"\xff\xfe{}",
+            b'{"a": "' + b"x" * MAX_LINE_BYTES + b'"}',
+            b"[" * 50_000,
+            b"1" * 5000,
+            b'{"ok": 1}',
+        ]
+    )
     rows = read(rows_from_ndjson, data)
     assert [pos for pos, _ in rows] == list(range(1, 10))
     messages = [row[1] for _, row in rows[:-1]]
@@ -49,15 +60,30 @@ def test_csv_reads_cells_by_the_columns_fields():
         'visit,"V\n2",A100000001,x,,I10,,\n'
     ).encode()
     rows = read(rows_from_csv, data)
-    assert rows[0] == (2, {
-        "type": "visit", "id": "V1", "national_id": "A100000001", "copayment": 50,
-        "chronic_refill": True, "diagnoses": ["I10", "E78.1"],
-        "drug_orders": [{"drug": "AC57114100", "days": 28, "quantity": 28}],
-        "card_sequence": "0001",
-    })  # fmt: skip
+    assert rows[0] == (
+        2,
+        {
+            "type": "visit",
+            "id": "V1",
+            "national_id": "A100000001",
+            "copayment": 50,
+            "chronic_refill": True,
+            "diagnoses": ["I10", "E78.1"],
+            "drug_orders": [{"drug": "AC57114100", "days": 28, "quantity": 28}],
+            "card_sequence": "0001",
+        },
+    )
     # A record over two lines is at the line it starts on; "x" is left for validation.
-    assert rows[1] == (4, {"type": "visit", "id": "V\n2", "national_id": "A100000001",
-                           "copayment": "x", "diagnoses": ["I10"]})  # fmt: skip
+    assert rows[1] == (
+        4,
+        {
+            "type": "visit",
+            "id": "V\n2",
+            "national_id": "A100000001",
+            "copayment": "x",
+            "diagnoses": ["I10"],
+        },
+    )
 
 
 def test_csv_refuses_a_file_that_is_not_utf8_whole():

@@ -109,14 +109,25 @@ def test_the_worker_processes_a_received_batch(world, django_capture_on_commit_c
 
 
 def test_an_inpatient_stay_with_its_discharge_summary(world, upload):
-    stay = visit_row("IN1", kind="inpatient", visit_date=days_ago(20), discharge_date=days_ago(12),
-                     surgeries=[{"service": "74002B", "body_site": "ABDOMEN",
-                                 "performed_on": days_ago(19)}])  # fmt: skip
-    summary = {"type": "discharge_summary", "id": "DS1", "national_id": world.alice.national_id,
-               "visit": "IN1", "admitted_on": days_ago(20), "discharged_on": days_ago(12),
-               "chief_complaint": "RLQ pain", "diagnoses": "Appendicitis",
-               "course": "Appendectomy.\nRecovered.",
-               "discharge_plan": "OPD in 1 week"}  # fmt: skip
+    stay = visit_row(
+        "IN1",
+        kind="inpatient",
+        visit_date=days_ago(20),
+        discharge_date=days_ago(12),
+        surgeries=[{"service": "74002B", "body_site": "ABDOMEN", "performed_on": days_ago(19)}],
+    )
+    summary = {
+        "type": "discharge_summary",
+        "id": "DS1",
+        "national_id": world.alice.national_id,
+        "visit": "IN1",
+        "admitted_on": days_ago(20),
+        "discharged_on": days_ago(12),
+        "chief_complaint": "RLQ pain",
+        "diagnoses": "Appendicitis",
+        "course": "Appendectomy.\nRecovered.",
+        "discharge_plan": "OPD in 1 week",
+    }
     other = {**summary, "id": "DS2"}
     batch = upload(world.hospital_token, ndjson(stay, summary, other))
     assert [p[:2] for p in problems(batch)] == [(3, "visit")]
@@ -129,12 +140,24 @@ def test_an_agencys_preventive_check_and_care_wish(world, upload, admin_user):
 
     token = credential_for(world.cdc, scopes=["preventive_check", "care_wish"])
     assert Credential.objects.get(key_id=token.split(".")[0]).scopes[0] == "preventive_check"
-    check = {"type": "preventive_check", "id": "P1", "national_id": world.alice.national_id,
-             "checked_on": days_ago(30), "height_cm": 160.5, "weight_kg": "55.0", "systolic": 120,
-             "blood_pressure_result": "normal", "lipid_result": "normal",
-             "glucose_result": "normal", "kidney_result": "normal", "urine_protein": "-",
-             "metabolic_syndrome_result": "normal", "liver_result": "normal",
-             "hbsag": "negative", "anti_hcv": "not_done"}  # fmt: skip
+    check = {
+        "type": "preventive_check",
+        "id": "P1",
+        "national_id": world.alice.national_id,
+        "checked_on": days_ago(30),
+        "height_cm": 160.5,
+        "weight_kg": "55.0",
+        "systolic": 120,
+        "blood_pressure_result": "normal",
+        "lipid_result": "normal",
+        "glucose_result": "normal",
+        "kidney_result": "normal",
+        "urine_protein": "-",
+        "metabolic_syndrome_result": "normal",
+        "liver_result": "normal",
+        "hbsag": "negative",
+        "anti_hcv": "not_done",
+    }
     wish = {
         "type": "care_wish",
         "id": "W1",

@@ -35,17 +35,30 @@ def test_upload_sends_the_file_and_prints_the_summary(
     file.write_bytes(ndjson(visit_row("V1"), visit_row("V2"), visit_row("V3", national_id=NOBODY)))
     saved = tmp_path / "problems.csv"
     output, code = run(
-        "--credential", world.hospital_token, "--url", live_server.url, "--interval", "0.05",
-        "--problems", str(saved), str(file),
-    )  # fmt: skip
+        "--credential",
+        world.hospital_token,
+        "--url",
+        live_server.url,
+        "--interval",
+        "0.05",
+        "--problems",
+        str(saved),
+        str(file),
+    )
     assert code == 1
     assert "2 accepted, 1 rejected, 0 voided" in output
     assert saved.read_text().splitlines()[1].startswith("3,national_id,")
     assert Visit.objects.count() == 2
     assert Batch.objects.get().file_name == "visits.ndjson"
 
-    output, code = run("--credential", world.hospital_token, "--url", live_server.url,
-                       "--all-or-nothing", str(file))  # fmt: skip
+    output, code = run(
+        "--credential",
+        world.hospital_token,
+        "--url",
+        live_server.url,
+        "--all-or-nothing",
+        str(file),
+    )
     assert code == 1 and "nothing was written" in output
 
     file.write_bytes(ndjson(visit_row("V1")))

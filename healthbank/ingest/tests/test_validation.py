@@ -24,16 +24,26 @@ def test_the_cdc_cannot_send_visits(world, upload):
 
 
 def test_the_cdc_sends_vaccinations_even_for_someone_not_insured_that_day(world, upload):
-    row = {"type": "vaccination", "id": "X1", "national_id": BOB, "vaccine": "HBIG",
-           "given_on": "2010-05-01"}  # fmt: skip
+    row = {
+        "type": "vaccination",
+        "id": "X1",
+        "national_id": BOB,
+        "vaccine": "HBIG",
+        "given_on": "2010-05-01",
+    }
     batch = upload(world.cdc_token, ndjson(row))
     assert (batch.accepted, refused(batch)) == (1, [])
     assert Vaccination.objects.get().person == world.bob
 
 
 def test_a_hospital_cannot_send_vaccinations(world, upload):
-    row = {"type": "vaccination", "id": "X1", "national_id": BOB, "vaccine": "HBIG",
-           "given_on": "2010-05-01"}  # fmt: skip
+    row = {
+        "type": "vaccination",
+        "id": "X1",
+        "national_id": BOB,
+        "vaccine": "HBIG",
+        "given_on": "2010-05-01",
+    }
     assert refused(upload(world.hospital_token, ndjson(row))) == [(1, "type")]
 
 
@@ -62,9 +72,11 @@ def test_codes_must_be_in_the_code_tables(world, upload):
     )
     batch = upload(world.hospital_token, ndjson(row))
     assert refused(batch) == [
-        (1, "department"), (1, "diagnoses[1]"), (1, "drug_orders[0].drug"),
+        (1, "department"),
+        (1, "diagnoses[1]"),
+        (1, "drug_orders[0].drug"),
         (1, "service_orders[0].tooth"),
-    ]  # fmt: skip
+    ]
     assert "unknown diagnosis code 'NOPE'" in [m for _, _, m in problems(batch)]
 
 
@@ -77,15 +89,25 @@ def test_dates_are_real_not_in_the_future_and_in_order(world, upload):
             visit_row("C", visit_date="20240101"),
             visit_row("D", kind="inpatient", visit_date=days_ago(5), discharge_date=days_ago(6)),
             visit_row("E", discharge_date=days_ago(1)),
-            visit_row("F", kind="inpatient", visit_date=days_ago(5), discharge_date=days_ago(1),
-                      surgeries=[{"service": "74002B", "body_site": "ABDOMEN",
-                                  "performed_on": days_ago(7)}]),
+            visit_row(
+                "F",
+                kind="inpatient",
+                visit_date=days_ago(5),
+                discharge_date=days_ago(1),
+                surgeries=[
+                    {"service": "74002B", "body_site": "ABDOMEN", "performed_on": days_ago(7)}
+                ],
+            ),
         ),
-    )  # fmt: skip
+    )
     assert refused(batch) == [
-        (1, "visit_date"), (2, "visit_date"), (3, "visit_date"), (4, "discharge_date"),
-        (5, "discharge_date"), (6, "surgeries[0].performed_on"),
-    ]  # fmt: skip
+        (1, "visit_date"),
+        (2, "visit_date"),
+        (3, "visit_date"),
+        (4, "discharge_date"),
+        (5, "discharge_date"),
+        (6, "surgeries[0].performed_on"),
+    ]
     assert problems(batch)[1][2] == "is in the future"
 
 
@@ -103,10 +125,14 @@ def test_quantities_must_be_sane(world, upload):
         ),
     )
     assert refused(batch) == [
-        (1, "copayment"), (2, "points"), (3, "drug_orders[0].days"),
-        (4, "drug_orders[0].quantity"), (5, "drug_orders[0].quantity"), (6, "copayment"),
+        (1, "copayment"),
+        (2, "points"),
+        (3, "drug_orders[0].days"),
+        (4, "drug_orders[0].quantity"),
+        (5, "drug_orders[0].quantity"),
+        (6, "copayment"),
         (7, "copayment"),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize("script", list(OTHER_SCRIPTS))
@@ -122,8 +148,10 @@ def test_numbers_and_ids_in_other_scripts_digits_are_refused(world, upload, scri
         ),
     )
     assert refused(batch) == [
-        (1, "drug_orders[0].quantity"), (2, "national_id"), (3, "visit_date"),
-    ]  # fmt: skip
+        (1, "drug_orders[0].quantity"),
+        (2, "national_id"),
+        (3, "visit_date"),
+    ]
     assert not Visit.objects.exists()
 
 
@@ -137,14 +165,18 @@ def test_unknown_fields_and_types_are_refused(world, upload):
             visit_row("D", diagnoses="I10"),
         ),
     )
-    assert refused(batch) == [(1, "colour"), (2, "type"), (3, "drug_orders[0].x"),
-                              (4, "diagnoses")]  # fmt: skip
+    assert refused(batch) == [(1, "colour"), (2, "type"), (3, "drug_orders[0].x"), (4, "diagnoses")]
 
 
 def test_text_that_a_spreadsheet_would_run_is_refused(world, upload):
     def allergy(record_id: str, substance: str) -> dict:
-        return {"type": "allergy", "id": record_id, "national_id": world.alice.national_id,
-                "recorded_on": days_ago(3), "substance": substance}  # fmt: skip
+        return {
+            "type": "allergy",
+            "id": record_id,
+            "national_id": world.alice.national_id,
+            "recorded_on": days_ago(3),
+            "substance": substance,
+        }
 
     batch = upload(
         world.hospital_token,
@@ -156,16 +188,27 @@ def test_text_that_a_spreadsheet_would_run_is_refused(world, upload):
             allergy("E", "a\u0000b"),
         ),
     )
-    assert refused(batch) == [(1, "substance"), (2, "substance"), (3, "substance"),
-                              (5, "substance")]  # fmt: skip
+    assert refused(batch) == [
+        (1, "substance"),
+        (2, "substance"),
+        (3, "substance"),
+        (5, "substance"),
+    ]
 
 
 def test_a_lab_result_names_a_visit_of_the_same_person_from_the_same_provider(world, upload):
     def lab(record_id: str, visit: str, national_id: str | None = None) -> dict:
-        return {"type": "lab_result", "id": record_id,
-                "national_id": national_id or world.alice.national_id, "item": "09006C",
-                "collected_on": days_ago(10), "value_text": "-", "value": "-1.5", "flag": "L",
-                "visit": visit}  # fmt: skip
+        return {
+            "type": "lab_result",
+            "id": record_id,
+            "national_id": national_id or world.alice.national_id,
+            "item": "09006C",
+            "collected_on": days_ago(10),
+            "value_text": "-",
+            "value": "-1.5",
+            "flag": "L",
+            "visit": visit,
+        }
 
     upload(world.clinic_token, ndjson(visit_row("CLINIC")))
     batch = upload(

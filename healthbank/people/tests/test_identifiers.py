@@ -116,9 +116,14 @@ def test_checksum_blind_spots_exist():
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("A12345678", "format"), ("a1234567890", "format"), ("A323456789", "format"),
-     ("A123456788", "checksum"), ("", "format")],
-)  # fmt: skip
+    [
+        ("A12345678", "format"),
+        ("a1234567890", "format"),
+        ("A323456789", "format"),
+        ("A123456788", "checksum"),
+        ("", "format"),
+    ],
+)
 def test_validator_says_what_is_wrong(value, code):
     with pytest.raises(ValidationError) as error:
         validate_personal_id(value)

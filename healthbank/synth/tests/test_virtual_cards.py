@@ -92,8 +92,11 @@ def test_a_site_staff_changed_is_kept_when_seeding_again(personas):
     add_accepting_sites(1)
     site.refresh_from_db()
     assert (site.outpatient, site.video, site.telemedicine, site.home_care) == (
-        False, False, True, False,
-    )  # fmt: skip
+        False,
+        False,
+        True,
+        False,
+    )
 
 
 # --- the personas' cards ----------------------------------------------------------------------

@@ -64,17 +64,24 @@ def family(db) -> Family:
 
     def person(national_id, name, sex, born, home, insured_under=None) -> Person:
         someone = Person.objects.create(
-            national_id=national_id, name=name, sex=sex, birth_date=born, household=home,
+            national_id=national_id,
+            name=name,
+            sex=sex,
+            birth_date=born,
+            household=home,
             email=f"{national_id.lower()}@example.com",
-        )  # fmt: skip
+        )
         Enrolment.objects.create(
             person=someone,
             role="dependant" if insured_under else "insured",
             insured_person=insured_under,
             relation="child" if insured_under else "self",
-            unit=unit, category=1, insured_amount=30000,
-            start_date=dt.date(2010, 1, 1), status="active",
-        )  # fmt: skip
+            unit=unit,
+            category=1,
+            insured_amount=30000,
+            start_date=dt.date(2010, 1, 1),
+            status="active",
+        )
         return someone
 
     home, away = household("F0000001"), household("F0000002")

@@ -28,8 +28,12 @@ from tests.fixtures.personas import seed_personas
 TODAY = dt.date(2026, 11, 23)
 # Personas without a card after seeding (陳志明 and 林雅婷's children have one).
 WIFE, HUANG, ZHANG, LIN, WANG = (
-    "A223456781", "B123456780", "E223456785", "F223456786", "F123456784",
-)  # fmt: skip
+    "A223456781",
+    "B123456780",
+    "E223456785",
+    "F223456786",
+    "F123456784",
+)
 
 
 @pytest.fixture(autouse=True)

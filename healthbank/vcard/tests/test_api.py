@@ -66,15 +66,20 @@ def signed_in_tokens(client, national_id: str, email: str) -> dict:
     identifier = f"phone-of-{national_id}"
     device = {"platform": "android", "model": "Pixel 8", "identifier": identifier}
     code, _row = devices.issue_code(account=account)
-    verified = client.post("/api/v1/devices/verify", {"code": code, **device},
-                           content_type="application/json")  # fmt: skip
+    verified = client.post(
+        "/api/v1/devices/verify", {"code": code, **device}, content_type="application/json"
+    )
     assert verified.status_code == 201, verified.json()
     login = client.post(
         "/api/v1/auth/login",
-        {"national_id": national_id, "password": PASSWORD, "identifier": identifier,
-         "device_credential": verified.json()["device_credential"]},
+        {
+            "national_id": national_id,
+            "password": PASSWORD,
+            "identifier": identifier,
+            "device_credential": verified.json()["device_credential"],
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert login.status_code == 200, login.json()
     return login.json()
 
@@ -144,8 +149,7 @@ def approved(national_id: str):
 
 
 def post(client, path, headers, body=None):
-    return client.post(f"{URL}{path}", body or {}, content_type="application/json",
-                       headers=headers)  # fmt: skip
+    return client.post(f"{URL}{path}", body or {}, content_type="application/json", headers=headers)
 
 
 def get(client, path, headers=None):
@@ -231,8 +235,9 @@ def test_a_second_application_waits_for_the_first(client, chen, vcard_dir):
 
 def test_a_rejected_application_shows_its_reason_and_may_be_made_again(client, chen):
     apply(client, chen)
-    services.reject(application=Application.objects.get(), staff_user=staff(),
-                    reason="相片模糊，請重新拍攝。")  # fmt: skip
+    services.reject(
+        application=Application.objects.get(), staff_user=staff(), reason="相片模糊，請重新拍攝。"
+    )
     application = get(client, "", chen).json()["application"]
     assert application["status"] == "rejected"
     assert application["rejection_reason"] == "相片模糊，請重新拍攝。"
@@ -305,10 +310,18 @@ def test_every_personal_url_of_another_person_is_not_found(client, chen, wife, o
     approved(CHEN_ID)
     owner = person(CHEN_ID).pk
     wife_id = person(WIFE_ID).pk
-    household = post(client, "/authorisations", chen, {
-        "kind": "household", "member_id": wife_id, "starts_on": str(timezone.localdate()),
-        "ends_on": str(timezone.localdate() + dt.timedelta(days=7)), "password": PASSWORD,
-    }).json()["authorisation"]["id"]  # fmt: skip
+    household = post(
+        client,
+        "/authorisations",
+        chen,
+        {
+            "kind": "household",
+            "member_id": wife_id,
+            "starts_on": str(timezone.localdate()),
+            "ends_on": str(timezone.localdate() + dt.timedelta(days=7)),
+            "password": PASSWORD,
+        },
+    ).json()["authorisation"]["id"]
     for headers in (outsider, wife):
         assert client.get(f"{URL}/cards/{owner}/photo", headers=headers).status_code == 404
         assert post(client, f"/cards/{owner}/qr", headers).status_code == 404
@@ -320,11 +333,18 @@ def test_every_personal_url_of_another_person_is_not_found(client, chen, wife, o
     assert post(client, f"/authorisations/{household}/agree", wife).status_code == 200
     assert post(client, f"/authorisations/{household}/revoke", outsider).status_code == 404
     assert not QrToken.objects.exists()
-    response = post(client, "/authorisations", chen, {
-        "kind": "household", "member_id": person(LIN_ID).pk,
-        "starts_on": str(timezone.localdate()), "ends_on": str(timezone.localdate()),
-        "password": PASSWORD,
-    })  # fmt: skip
+    response = post(
+        client,
+        "/authorisations",
+        chen,
+        {
+            "kind": "household",
+            "member_id": person(LIN_ID).pk,
+            "starts_on": str(timezone.localdate()),
+            "ends_on": str(timezone.localdate()),
+            "password": PASSWORD,
+        },
+    )
     assert response.status_code == 404
     assert Authorisation.objects.count() == 1
 
@@ -333,8 +353,13 @@ def test_a_childs_card_is_the_parents_to_show(client, outsider):
     """林雅婷's son (5) is insured under her: his card is hers to show, by rule."""
     son = person(SON_ID)
     outsider_id = person(LIN_ID)
-    apply(client, outsider, member_id=str(son.pk), document_kind="nhi_card",
-          email="yating@example.com")  # fmt: skip
+    apply(
+        client,
+        outsider,
+        member_id=str(son.pk),
+        document_kind="nhi_card",
+        email="yating@example.com",
+    )
     approved(SON_ID)
     cards = get(client, "/cards", outsider).json()
     assert [(c["owner"]["name"], c["basis"]) for c in cards] == [("王宥辰", "child")]
@@ -358,9 +383,12 @@ def test_cards_take_a_few_queries_however_many_there_are(
     )
     services.agree(person=me, authorisation_id=household.pk)
     _row, code = services.authorise_specific(
-        grantor=person(LIN_ID), national_id=CHEN_ID, name="陳志明", starts_on=today,
+        grantor=person(LIN_ID),
+        national_id=CHEN_ID,
+        name="陳志明",
+        starts_on=today,
         ends_on=today,
-    )  # fmt: skip
+    )
     services.claim(grantee=me, code=code)
     with django_assert_max_num_queries(6):
         cards = get(client, "/cards", chen).json()
@@ -373,10 +401,18 @@ def test_cards_take_a_few_queries_however_many_there_are(
 
 def authorise_wife(client, headers, password=PASSWORD):
     today = timezone.localdate()
-    return post(client, "/authorisations", headers, {
-        "kind": "household", "member_id": person(WIFE_ID).pk, "starts_on": str(today),
-        "ends_on": str(today + dt.timedelta(days=30)), "password": password,
-    })  # fmt: skip
+    return post(
+        client,
+        "/authorisations",
+        headers,
+        {
+            "kind": "household",
+            "member_id": person(WIFE_ID).pk,
+            "starts_on": str(today),
+            "ends_on": str(today + dt.timedelta(days=30)),
+            "password": password,
+        },
+    )
 
 
 def test_a_household_member_agrees_and_may_then_show_the_card(client, chen, wife):
@@ -427,16 +463,22 @@ def test_too_many_wrong_passwords_end_the_apps_sign_in_but_never_lock(client, se
     for _attempt in range(settings.REAUTH_FAILURE_LIMIT - 1):
         response = authorise_wife(client, bearer(pair["access_token"]), password="not-mine")  # noqa: S106
         assert response.json()["code"] == "password_again"
-    pair = client.post("/api/v1/auth/refresh", {"refresh_token": pair["refresh_token"]},
-                       content_type="application/json").json()  # fmt: skip
+    pair = client.post(
+        "/api/v1/auth/refresh",
+        {"refresh_token": pair["refresh_token"]},
+        content_type="application/json",
+    ).json()
 
     response = authorise_wife(client, bearer(pair["access_token"]), password="not-mine")  # noqa: S106
 
     assert response.status_code == 401
     assert response.json()["code"] == "reauth_ended" and response.json()["message"]
     assert get(client, "/cards", bearer(pair["access_token"])).json()["code"] == "token_invalid"
-    refreshed = client.post("/api/v1/auth/refresh", {"refresh_token": pair["refresh_token"]},
-                            content_type="application/json")  # fmt: skip
+    refreshed = client.post(
+        "/api/v1/auth/refresh",
+        {"refresh_token": pair["refresh_token"]},
+        content_type="application/json",
+    )
     assert refreshed.json()["code"] == "token_invalid"
     account = Account.objects.get(person__national_id=CHEN_ID)
     assert (account.failed_logins, account.is_locked) == (0, False)
@@ -463,13 +505,20 @@ def test_a_specific_person_claims_the_code(client, chen, outsider):
     apply(client, chen)
     approved(CHEN_ID)
     today = timezone.localdate()
-    body = {"kind": "specific", "national_id": LIN_ID, "name": "林雅婷",
-            "starts_on": str(today), "password": PASSWORD}  # fmt: skip
-    too_long = post(client, "/authorisations", chen,
-                    {**body, "ends_on": str(today + dt.timedelta(days=40))})  # fmt: skip
+    body = {
+        "kind": "specific",
+        "national_id": LIN_ID,
+        "name": "林雅婷",
+        "starts_on": str(today),
+        "password": PASSWORD,
+    }
+    too_long = post(
+        client, "/authorisations", chen, {**body, "ends_on": str(today + dt.timedelta(days=40))}
+    )
     assert too_long.json()["code"] == "period_outside_household"
-    response = post(client, "/authorisations", chen,
-                    {**body, "ends_on": str(today + dt.timedelta(days=7))})  # fmt: skip
+    response = post(
+        client, "/authorisations", chen, {**body, "ends_on": str(today + dt.timedelta(days=7))}
+    )
     assert response.status_code == 201, response.json()
     created = response.json()
     assert len(created["code"]) == 9 and created["code_qr_svg"].startswith("data:image/svg")
@@ -478,8 +527,9 @@ def test_a_specific_person_claims_the_code(client, chen, outsider):
         post(client, "/authorisations/claim", chen, {"code": created["code"]}).json()["code"]
         == "code_invalid"
     )  # only the person named may claim it
-    claimed = post(client, "/authorisations/claim", outsider,
-                   {"code": services.CODE_PREFIX + created["code"]})  # fmt: skip
+    claimed = post(
+        client, "/authorisations/claim", outsider, {"code": services.CODE_PREFIX + created["code"]}
+    )
     assert claimed.status_code == 200 and claimed.json()["state"] == "active"
     cards = get(client, "/cards", outsider).json()
     assert [(c["owner"]["name"], c["basis_label"]) for c in cards] == [
@@ -499,17 +549,27 @@ def sites():
 
     def site(code, name, county, **services_):
         provider = Provider.objects.create(
-            code=code, name=name, kind=Provider.Kind.CLINIC, county=county,
-            township=county.townships.order_by("code").first(), phone="02-23456789",
+            code=code,
+            name=name,
+            kind=Provider.Kind.CLINIC,
+            county=county,
+            township=county.townships.order_by("code").first(),
+            phone="02-23456789",
             address="某路1號",
-        )  # fmt: skip
+        )
         return AcceptingSite.objects.create(provider=provider, **services_)
 
     site("9901010001", "安心診所", taipei, outpatient=True, video=True)
     site("9901010002", "遠距醫院", taipei, telemedicine=True)
     site("9901010003", "港都居家護理所", kaohsiung, home_care=True)
-    Provider.objects.create(code="9901010004", name="不收虛擬卡診所", kind=Provider.Kind.CLINIC,
-                            county=taipei, phone="02-1", address="x")  # fmt: skip
+    Provider.objects.create(
+        code="9901010004",
+        name="不收虛擬卡診所",
+        kind=Provider.Kind.CLINIC,
+        county=taipei,
+        phone="02-1",
+        address="x",
+    )
 
 
 def test_sites_are_public_and_filter_by_county_service_and_name(client, sites):
@@ -517,8 +577,11 @@ def test_sites_are_public_and_filter_by_county_service_and_name(client, sites):
     assert everyone["count"] == 3
     assert [c["name"] for c in everyone["counties"]] == ["臺北市", "高雄市"]
     assert [s["code"] for s in everyone["services"]] == [
-        "outpatient", "video", "telemedicine", "home_care",
-    ]  # fmt: skip
+        "outpatient",
+        "video",
+        "telemedicine",
+        "home_care",
+    ]
     taipei = get(client, "/sites?county=63000").json()
     assert sorted(r["name"] for r in taipei["results"]) == ["安心診所", "遠距醫院"]
     video = get(client, "/sites?service=video").json()["results"]
@@ -544,8 +607,11 @@ def test_sites_page_through_and_a_nonsense_offset_is_the_first_page(client, site
 
 def test_sites_beyond_any_row_are_an_empty_page(client, sites):
     """Found by schemathesis: an offset past the database's integer was a server error."""
-    for query in ("offset=24363699689730883584", f"limit={10**30}&offset={10**30}",
-                  f"limit=-{10**30}&offset=-{10**30}"):  # fmt: skip
+    for query in (
+        "offset=24363699689730883584",
+        f"limit={10**30}&offset={10**30}",
+        f"limit=-{10**30}&offset=-{10**30}",
+    ):
         answer = get(client, f"/sites?{query}")
         assert answer.status_code == 200, query
     assert get(client, "/sites?offset=1000").json()["results"] == []

@@ -50,8 +50,9 @@ def test_someone_outside_the_household_for_one_month_at_most(family, card_for):
     card_for(family.parent)
     last = rules.one_month_after(today())
 
-    refused("period_outside_household", authorise, family=family,
-            ends_on=last + dt.timedelta(days=1))  # fmt: skip
+    refused(
+        "period_outside_household", authorise, family=family, ends_on=last + dt.timedelta(days=1)
+    )
     assert not Authorisation.objects.exists()
 
     authorisation, code = authorise(family, ends_on=last)
@@ -61,9 +62,11 @@ def test_someone_outside_the_household_for_one_month_at_most(family, card_for):
 def test_inside_the_household_a_specific_person_may_have_longer(family, card_for):
     card_for(family.parent)
     authorisation, _code = authorise(
-        family, national_id=family.spouse.national_id, name=family.spouse.name,
+        family,
+        national_id=family.spouse.national_id,
+        name=family.spouse.name,
         ends_on=today() + dt.timedelta(days=90),
-    )  # fmt: skip
+    )
     assert authorisation.ends_at.date() >= today() + dt.timedelta(days=90)
 
 
@@ -72,8 +75,13 @@ def test_the_grantee_must_be_named_right_and_not_oneself(family, card_for):
     card_for(family.parent)
     refused("grantee_unknown", authorise, family=family, name="黃冠")
     refused("grantee_unknown", authorise, family=family, national_id="B123456789")
-    refused("grantee_self", authorise, family=family, national_id=family.parent.national_id,
-            name=family.parent.name)  # fmt: skip
+    refused(
+        "grantee_self",
+        authorise,
+        family=family,
+        national_id=family.parent.national_id,
+        name=family.parent.name,
+    )
     refused("invalid_period", authorise, family=family, starts_on=today() - dt.timedelta(days=1))
     refused("invalid_period", authorise, family=family, ends_on=today() - dt.timedelta(days=1))
     assert not Authorisation.objects.exists()
@@ -188,8 +196,12 @@ def test_someone_outside_the_household_cannot_be_chosen_as_a_member(family, card
     card_for(family.parent)
     with pytest.raises(Http404):
         household_grant(family, grantee_id=family.outsider.pk)
-    refused("period_too_long", household_grant, family=family,
-            ends_on=today() + dt.timedelta(days=rules.HOUSEHOLD_MAX_DAYS))  # fmt: skip
+    refused(
+        "period_too_long",
+        household_grant,
+        family=family,
+        ends_on=today() + dt.timedelta(days=rules.HOUSEHOLD_MAX_DAYS),
+    )
 
 
 def test_revoking_ends_the_use_and_voids_a_code_on_screen(family, card_for):
@@ -204,8 +216,9 @@ def test_revoking_ends_the_use_and_voids_a_code_on_screen(family, card_for):
 
     assert selectors.usable_cards(family.spouse) == []
     refused("qr_expired", services.verify_qr, provider=family.clinic, token=token)
-    refused("already_ended", services.revoke, person=family.spouse,
-            authorisation_id=authorisation.pk)  # fmt: skip
+    refused(
+        "already_ended", services.revoke, person=family.spouse, authorisation_id=authorisation.pk
+    )
 
 
 def test_the_grantee_may_give_an_authorisation_up(family, card_for):
@@ -229,10 +242,18 @@ def test_the_last_day_is_written_in_the_readers_calendar(family, card_for):
     card_for(family.parent)
     last = rules.one_month_after(today())
     with override("zh-hant"):
-        error = refused("period_outside_household", authorise, family=family,
-                        ends_on=last + dt.timedelta(days=1))  # fmt: skip
+        error = refused(
+            "period_outside_household",
+            authorise,
+            family=family,
+            ends_on=last + dt.timedelta(days=1),
+        )
     assert f"{last.year - 1911}/{last:%m/%d}" in error.message
     with override("en"):
-        error = refused("period_outside_household", authorise, family=family,
-                        ends_on=last + dt.timedelta(days=1))  # fmt: skip
+        error = refused(
+            "period_outside_household",
+            authorise,
+            family=family,
+            ends_on=last + dt.timedelta(days=1),
+        )
     assert last.isoformat() in error.message

@@ -22,8 +22,9 @@ def test_agreed_within_ten_minutes_then_usable_for_one_hour(family, card_for, cl
     request = ask(family)
     assert ask(family).pk == request.pk  # asking again while it waits is the same request
     assert list(selectors.waiting_for(family.parent)) == [request]
-    refused("request_not_usable", services.use_by_clinic, provider=family.clinic,
-            authorisation=request)  # fmt: skip
+    refused(
+        "request_not_usable", services.use_by_clinic, provider=family.clinic, authorisation=request
+    )
 
     clock.forward(minutes=9)
     services.agree(person=family.parent, authorisation_id=request.pk)
@@ -37,8 +38,9 @@ def test_agreed_within_ten_minutes_then_usable_for_one_hour(family, card_for, cl
 
     clock.forward(seconds=1)
     assert request.state(clock.now) == "ended"
-    refused("request_not_usable", services.use_by_clinic, provider=family.clinic,
-            authorisation=request)  # fmt: skip
+    refused(
+        "request_not_usable", services.use_by_clinic, provider=family.clinic, authorisation=request
+    )
 
 
 def test_not_agreed_in_ten_minutes(family, card_for, clock):
@@ -58,8 +60,9 @@ def test_declined_requests_are_never_usable(family, card_for):
     request = ask(family)
     services.decline(person=family.parent, authorisation_id=request.pk)
     request = services.clinic_request(provider=family.clinic, request_id=request.pk)
-    refused("request_not_usable", services.use_by_clinic, provider=family.clinic,
-            authorisation=request)  # fmt: skip
+    refused(
+        "request_not_usable", services.use_by_clinic, provider=family.clinic, authorisation=request
+    )
 
 
 def test_only_accepting_clinics_ask(family, card_for):
@@ -81,8 +84,12 @@ def test_asking_about_someone_without_a_card_lapses_unanswered(family, clock):
 def test_a_clinic_sees_only_its_own_requests_and_only_the_person_answers(family, card_for):
     card_for(family.parent)
     request = ask(family)
-    refused("card_not_found", services.clinic_request, provider=family.other_clinic,
-            request_id=request.pk)  # fmt: skip
+    refused(
+        "card_not_found",
+        services.clinic_request,
+        provider=family.other_clinic,
+        request_id=request.pk,
+    )
     for other in (family.spouse, family.outsider):
         with pytest.raises(Http404):
             services.agree(person=other, authorisation_id=request.pk)

@@ -57,12 +57,20 @@ def app():
 def scan(app, credential: str, token: str, **headers: str) -> tuple[int, dict]:
     data = json.dumps({"token": token}).encode()
     environ = {
-        "REQUEST_METHOD": "POST", "PATH_INFO": fastpath.PATH, "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
-        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(data)),
-        "wsgi.input": io.BytesIO(data), "wsgi.errors": io.StringIO(),
-        "HTTP_AUTHORIZATION": f"Bearer {credential}", "REMOTE_ADDR": "10.1.2.3", **headers,
-    }  # fmt: skip
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": fastpath.PATH,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(data)),
+        "wsgi.input": io.BytesIO(data),
+        "wsgi.errors": io.StringIO(),
+        "HTTP_AUTHORIZATION": f"Bearer {credential}",
+        "REMOTE_ADDR": "10.1.2.3",
+        **headers,
+    }
     answer = {}
 
     def start_response(status, headers, exc_info=None):
@@ -81,10 +89,16 @@ def test_a_success_is_answered_before_django_as_django_would(app, family, card_f
 
     status, body = scan(fast, family.clinic_token, token)
     assert (status, django.calls) == (200, 0)
-    by_django = Client().post(
-        fastpath.PATH, {"token": twin}, content_type="application/json",
-        headers={"authorization": f"Bearer {family.clinic_token}"},
-    ).json()  # fmt: skip
+    by_django = (
+        Client()
+        .post(
+            fastpath.PATH,
+            {"token": twin},
+            content_type="application/json",
+            headers={"authorization": f"Bearer {family.clinic_token}"},
+        )
+        .json()
+    )
     photo, prefix = body.pop("photo_url"), "/providers/api/v1/vcard/photos/"
     assert photo.startswith(prefix) and by_django.pop("photo_url").startswith(prefix)
     moments = [dt.datetime.fromisoformat(b.pop("verified_at")) for b in (body, by_django)]
@@ -111,8 +125,9 @@ def test_behind_a_trusted_proxy_the_audit_row_names_the_client(app, family, card
     card_for(family.parent)
     token, _row = services.issue_qr(presenter=family.parent, owner_id=family.parent.pk)
 
-    status, _body = scan(fast, family.clinic_token, token,
-                         HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.7")  # fmt: skip
+    status, _body = scan(
+        fast, family.clinic_token, token, HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.7"
+    )
 
     assert (status, django.calls) == (200, 0)
     assert AuditEvent.objects.get(action="vcard.verified").address == "198.51.100.7"
@@ -143,9 +158,11 @@ def test_an_authorisation_revoked_after_the_code_was_shown(app, family, card_for
     fast, _django = app
     card_for(family.parent)
     authorisation = services.authorise_household(
-        grantor=family.parent, grantee_id=family.spouse.pk,
-        starts_on=timezone.localdate(), ends_on=timezone.localdate() + dt.timedelta(days=3),
-    )  # fmt: skip
+        grantor=family.parent,
+        grantee_id=family.spouse.pk,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + dt.timedelta(days=3),
+    )
     services.agree(person=family.spouse, authorisation_id=authorisation.pk)
     token, row = services.issue_qr(presenter=family.spouse, owner_id=family.parent.pk)
     # Revoked behind the services' back, so the token itself stays live: only the fast

@@ -33,8 +33,10 @@ def test_verify_answers_who_the_photo_and_the_cover_then_refuses_a_rescan(client
     assert answer.status_code == 200, answer.content
     body = answer.json()
     assert (body["national_id"], body["name"], body["presented_by"]) == (
-        family.parent.national_id, "林雅婷", "self",
-    )  # fmt: skip
+        family.parent.national_id,
+        "林雅婷",
+        "self",
+    )
     assert body["eligibility"]["insured"] is True and body["eligibility"]["category"] == 1
     photo = client.get(
         body["photo_url"], headers={"authorization": f"Bearer {family.clinic_token}"}
@@ -73,8 +75,12 @@ def test_refusals_over_http(client, family, card_for, clock):
 
 def test_a_clinic_request_over_http(client, family, card_for, clock):
     card_for(family.parent)
-    asked = post(client, "/providers/api/v1/vcard/requests", family.clinic_token,
-                 {"national_id": family.parent.national_id})  # fmt: skip
+    asked = post(
+        client,
+        "/providers/api/v1/vcard/requests",
+        family.clinic_token,
+        {"national_id": family.parent.national_id},
+    )
     assert asked.status_code == 201 and asked.json()["state"] == "pending"
     assert asked.json()["card"] is None
     path = f"/providers/api/v1/vcard/requests/{asked.json()['id']}"
@@ -113,12 +119,20 @@ def test_a_clinic_request_answers_the_same_whether_or_not_the_id_holds_a_card(
     for who, national_id in asked_about.items():
         rows = Authorisation.objects.count(), AuditEvent.objects.count()
         with CaptureQueriesContext(connection) as statements:
-            asked = post(client, "/providers/api/v1/vcard/requests", family.clinic_token,
-                         {"national_id": national_id.lower()})  # fmt: skip
+            asked = post(
+                client,
+                "/providers/api/v1/vcard/requests",
+                family.clinic_token,
+                {"national_id": national_id.lower()},
+            )
         body = asked.json()
         request_id = body.pop("id")
-        again = post(client, "/providers/api/v1/vcard/requests", family.clinic_token,
-                     {"national_id": national_id})  # fmt: skip
+        again = post(
+            client,
+            "/providers/api/v1/vcard/requests",
+            family.clinic_token,
+            {"national_id": national_id},
+        )
         followed = client.get(f"/providers/api/v1/vcard/requests/{request_id}", headers=bearer)
         seen[who] = (
             asked.status_code,
@@ -136,8 +150,9 @@ def test_a_clinic_request_answers_the_same_whether_or_not_the_id_holds_a_card(
 
     clock.forward(minutes=10)
     for who in asked_about:
-        followed = client.get(f"/providers/api/v1/vcard/requests/{seen[who + ' id']}",
-                              headers=bearer)  # fmt: skip
+        followed = client.get(
+            f"/providers/api/v1/vcard/requests/{seen[who + ' id']}", headers=bearer
+        )
         assert followed.json()["state"] == "lapsed", who
 
 

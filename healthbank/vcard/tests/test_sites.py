@@ -46,8 +46,11 @@ def test_staff_add_a_provider_with_its_services(admin_client, seeded):
     assert response.status_code == 302
     site = AcceptingSite.objects.get(provider=provider)
     assert (site.outpatient, site.video, site.telemedicine, site.home_care) == (
-        False, True, False, True,
-    )  # fmt: skip
+        False,
+        True,
+        False,
+        True,
+    )
     assert site.since == dt.date(2026, 11, 1)
 
 

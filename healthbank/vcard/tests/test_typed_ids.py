@@ -26,8 +26,12 @@ def test_a_full_width_grantee_id_authorises_them(family, card_for):
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_a_grantee_id_in_other_digits_is_nobody(family, card_for, script):
     card_for(family.parent)
-    refused("grantee_unknown", authorise, family=family,
-            national_id=written_in(family.outsider.national_id, script))  # fmt: skip
+    refused(
+        "grantee_unknown",
+        authorise,
+        family=family,
+        national_id=written_in(family.outsider.national_id, script),
+    )
     assert not Authorisation.objects.exists()
 
 
@@ -58,5 +62,9 @@ def test_a_full_width_contact_phone_is_kept_in_ascii(family):
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_a_contact_phone_in_other_digits_is_refused(family, script):
-    refused("invalid_phone", application_for, family.parent,
-            contact_phone=written_in("0912-345-678", script))  # fmt: skip
+    refused(
+        "invalid_phone",
+        application_for,
+        family.parent,
+        contact_phone=written_in("0912-345-678", script),
+    )

@@ -111,9 +111,12 @@ class Command(BaseCommand):
             return
         total = _rows_in(file, format)
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console,
-        ) as bars:  # fmt: skip
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bars:
             processing = bars.add_task("Processing", total=total)
             while batch["status"] not in FINISHED:
                 time.sleep(options["interval"])
