@@ -12,7 +12,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MEASURED = {"seed", "setup", "pages", "login", "every page", "package", "ingest"}
 HAS_WRK = shutil.which("wrk") is not None  # the QR load's generator (Makefile: packages)
-PAGES = {"home", "outpatient", "lab results", "medications"}
+# The ten most visited pages (issue 21).
+PAGES = {
+    "home",
+    "outpatient",
+    "dental",
+    "medications",
+    "refills",
+    "lab results",
+    "measurements",
+    "calendar",
+    "insurance",
+    "vaccinations",
+}
 
 
 def test_every_scenario_runs_and_the_report_is_written(tmp_path):
@@ -40,6 +52,8 @@ def test_every_scenario_runs_and_the_report_is_written(tmp_path):
     for page in pages.values():
         assert page["http"]["requests"] > 0 and page["http"]["errors"] == 0
         assert page["sql"]["requests"] > 0 and page["queries"] > 0
+    every = scenarios["every page"]["pages"]
+    assert all(0 <= p["beyond_sql_p95_ms"] <= p["p95_ms"] for p in every.values())
     assert scenarios["login"]["requests"] > 0
     assert scenarios["package"]["rows"] > 0
     assert scenarios["seed"]["rows_per_second"] > 0
