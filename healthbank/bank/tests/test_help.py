@@ -364,3 +364,34 @@ def test_staff_edit_help_entries(admin_client):
 
     assert listing.status_code == 200 and entry.title_zh in listing.content.decode()
     assert change.status_code == 200
+
+
+def _redis_url() -> str | None:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return None
+    return "redis://127.0.0.1:6379/15"
+
+
+@pytest.mark.skipif(_redis_url() is None, reason="no Redis on 127.0.0.1:6379 (production's cache)")
+def test_with_the_shared_redis_cache_every_process_sees_a_new_announcement(client):
+    """Production caches in one Redis (CACHE_URL): what one web process caches another reads,
+    and staff publishing drops it for all of them."""
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    backend = "django.core.cache.backends.redis.RedisCache"
+    with override_settings(CACHES={"default": {"BACKEND": backend, "LOCATION": _redis_url()}}):
+        caches["default"].clear()
+        Announcement.objects.all().delete()
+        _announce("Shared notice")
+        assert [a.title for a in current_announcements(_today())] == ["Shared notice（中文）"]
+        assert caches["default"].get("bank.announcements.generation") is not None
+
+        _announce("Newer notice", days_ago=0, pinned=True)
+        page = client.get(reverse("identity:login")).content.decode()
+        assert "Newer notice" in page
+        caches["default"].clear()
