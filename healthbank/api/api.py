@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 from healthbank.api import records as record_views
 from healthbank.api import schemas, tokens
 from healthbank.api.models import ApiToken
+from healthbank.api.renderers import FastJSONRenderer
 from healthbank.audit.services import client_address
 from healthbank.core import badrequest
 from healthbank.core.schemas import ErrorOut
@@ -95,6 +96,7 @@ api = NinjaAPI(
     description="NHI Express (健保快易通) app API",
     docs_url="/docs" if settings.DEBUG else None,
     auth=BearerToken(),
+    renderer=FastJSONRenderer(),
 )
 badrequest.for_api(api)  # malformed, too large or non-UTF-8 bodies: {code, message}
 
