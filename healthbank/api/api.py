@@ -296,11 +296,6 @@ def _category(code: str) -> Category:
     return found
 
 
-def _rows(request: TokenRequest, category: Category) -> list[Any]:
-    person = request.auth.binding.account.person
-    return category.rows(person, category.window(timezone.localdate()))
-
-
 @api.get("/records/{category}", response={200: list[schemas.RecordOut], **ERRORS})
 def records(request: TokenRequest, category: str) -> HttpResponse:
     """A category's rows of the person over the period its page shows, newest first."""
@@ -316,7 +311,8 @@ def records(request: TokenRequest, category: str) -> HttpResponse:
 def record_detail(request: TokenRequest, category: str, record_id: int) -> dict[str, Any]:
     """One of the person's rows with every detail, labelled; another person's id is a 404."""
     found = _category(category)
-    row = next((row for row in _rows(request, found) if row.pk == record_id), None)
+    person = request.auth.binding.account.person
+    row = record_views.one(found, person, timezone.localdate(), record_id)
     if row is None:
         raise Http404
     return record_views.item(found, row) | {"details": record_views.details(row)}

@@ -230,13 +230,26 @@ def _lab_list(person: Person, window: Window) -> list[dict[str, Any]]:
     return out
 
 
-# The categories listed from plain rows; the visit kinds are downloads.categories' own.
+def _visit_one(kinds: tuple[str, ...]) -> Callable[[Person, Window, int], Visit | None]:
+    return lambda person, window, pk: visits.visit_with_details(person, window, kinds, pk)
+
+
+# The visit kinds of downloads.categories' visit categories.
+VISIT_KINDS: dict[str, tuple[str, ...]] = {
+    "outpatient": (Visit.Kind.WESTERN, Visit.Kind.PHARMACY),
+    "inpatient": (Visit.Kind.INPATIENT,),
+    "dental": (Visit.Kind.DENTAL,),
+    "tcm": (Visit.Kind.TCM,),
+}
+# The categories listed from plain rows.
 LISTS: dict[str, Callable[[Person, Window], list[dict[str, Any]]]] = {
-    "outpatient": _visit_list((Visit.Kind.WESTERN, Visit.Kind.PHARMACY)),
-    "inpatient": _visit_list((Visit.Kind.INPATIENT,)),
-    "dental": _visit_list((Visit.Kind.DENTAL,)),
-    "tcm": _visit_list((Visit.Kind.TCM,)),
+    **{code: _visit_list(kinds) for code, kinds in VISIT_KINDS.items()},
     "labs": _lab_list,
+}
+# The categories whose record is read alone, by id; the others' are found among their rows.
+ONE: dict[str, Callable[[Person, Window, int], Any]] = {
+    **{code: _visit_one(kinds) for code, kinds in VISIT_KINDS.items()},
+    "labs": labs.lab_result,
 }
 
 
@@ -248,3 +261,13 @@ def items(category: Category, person: Person, today: dt.date) -> list[dict[str, 
     if fast is not None:
         return fast(person, window)
     return [EMPTY | item(category, row) for row in category.rows(person, window)]
+
+
+def one(category: Category, person: Person, today: dt.date, pk: int) -> Any | None:
+    """The person's record of this category and id over the period its page shows, with
+    what `details` reads, or None."""
+    window = category.window(today)
+    read = ONE.get(category.code)
+    if read is not None:
+        return read(person, window, pk)
+    return next((row for row in category.rows(person, window) if row.pk == pk), None)

@@ -7,10 +7,10 @@ import json
 
 import pytest
 from django.utils import timezone, translation
-from ninja.responses import NinjaJSONEncoder
+from ninja.responses import NinjaJSONEncoder as Encoder
 
 from healthbank.api import records as record_views
-from healthbank.api.schemas import RecordOut
+from healthbank.api.schemas import RecordDetailOut, RecordOut
 from healthbank.api.tests.test_api import get, login, post, verify
 from healthbank.downloads import generation
 from healthbank.downloads import services as downloads
@@ -103,6 +103,13 @@ def test_another_persons_record_is_not_found(client, token):
     assert response.status_code == 404
 
 
+def test_a_record_of_another_category_is_not_found_in_this_one(client, token):
+    outpatient = get(client, "/records/outpatient", token=token).json()[0]["id"]
+    for category in ("dental", "inpatient"):
+        response = get(client, f"/records/{category}/{outpatient}", token=token)
+        assert response.status_code == 404, category
+
+
 @pytest.mark.parametrize("category", ["outpatient", "labs", "premium_bills", "vaccinations"])
 def test_a_record_list_is_a_few_queries_however_many_rows(
     client, token, category, django_assert_num_queries
@@ -118,22 +125,32 @@ def test_a_record_list_is_a_few_queries_however_many_rows(
 
 @pytest.mark.parametrize("language", ["zh-hant", "en"])
 def test_every_list_is_the_schemas_view_of_the_categorys_rows(client, chen, token, language):
-    # The lists are made from plain rows and not validated one by one: each must read as
-    # the schema made it of the category's own rows (keys, order, values, nulls).
+    # The lists are made from plain rows and not validated one by one, and a record is read
+    # alone: each must read as the schema made it of the category's own rows (keys, order,
+    # values, nulls).
     person = chen.person
     assert VisitDiagnosis.objects.filter(person=person, rank__gt=1).exists()
     assert Visit.objects.filter(person=person, drug_orders__isnull=False).exists()
     assert LabResult.objects.filter(person=person).exists()
     client.cookies["django_language"] = language
+
+    def detailed(category, row) -> dict:
+        return record_views.item(category, row) | {"details": record_views.details(row)}
+
+    def as_json(schema: type[RecordOut], rows: list[dict]) -> list[list]:
+        dumped = json.dumps([schema.model_validate(row).model_dump() for row in rows], cls=Encoder)
+        return [list(row.items()) for row in json.loads(dumped)]
+
     for category in CATEGORIES:
         with translation.override(language):
             rows = category.rows(person, category.window(timezone.localdate()))
-            schema = [RecordOut.model_validate(record_views.item(category, row)) for row in rows]
-            expected = json.loads(
-                json.dumps([r.model_dump() for r in schema], cls=NinjaJSONEncoder)
-            )
+            expected = as_json(RecordOut, [record_views.item(category, row) for row in rows])
+            details = as_json(RecordDetailOut, [detailed(category, row) for row in rows])
         listed = get(client, f"/records/{category.code}", token=token).json()
-        assert [list(row.items()) for row in listed] == [list(row.items()) for row in expected]
+        assert [list(row.items()) for row in listed] == expected
+        for row, detail in list(zip(rows, details, strict=True))[:3]:
+            body = get(client, f"/records/{category.code}/{row.pk}", token=token).json()
+            assert list(body.items()) == detail
         if category.code in ("outpatient", "labs"):
             assert len(listed) > 1, category.code
 

@@ -162,6 +162,12 @@ def lab_list_rows(person: Person, window: Window) -> list[Mapping[str, Any]]:
     )
 
 
+def lab_result(person: Person, window: Window, pk: int) -> LabResult | None:
+    """One of `lab_results`' results, by id, with item and provider; None if it is not
+    among them (another person's, outside the window). One query."""
+    return _results(person, window).filter(pk=pk).first()
+
+
 def lab_item(code: str) -> LabItem | None:
     return LabItem.objects.filter(code=code).first()
 

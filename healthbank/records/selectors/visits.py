@@ -192,6 +192,15 @@ def visit_list_rows(
     )
 
 
+def visit_with_details(
+    person: Person, window: Window, kinds: Sequence[str], pk: int
+) -> Visit | None:
+    """One of `visits_with_details`' visits, by id, with every detail; None if it is not
+    among them (another person's, another kind, outside the window). Five queries."""
+    visits = _window(Visit.objects.filter(person=person, kind__in=kinds, pk=pk), window)
+    return with_details(visits).first()
+
+
 def visit_detail(person: Person, pk: int) -> Visit:
     """One of the person's visits with all its details and `summary_id`; Http404 for anyone
     else's. Five queries."""
