@@ -32,6 +32,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 PERMISSIONS_HANDLER = "django.contrib.auth.management.create_permissions"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a rolled-back test's rows leave no cached copy."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _log_request(sender, environ, **kwargs):
     """An access log line for each request a test makes, as gunicorn would write it."""
     query = environ.get("QUERY_STRING", "")

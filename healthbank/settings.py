@@ -151,6 +151,10 @@ DATABASES = {
         default=_SQLITE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0)
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, so psycopg prepares a statement a connection runs
+    # again and again (every page's queries): PostgreSQL parses and plans it once.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while a worker writes; IMMEDIATE avoids
     # "database is locked" when two writers upgrade their locks at once.
@@ -160,6 +164,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The shared cache: Redis in production (CACHE_URL=redis://host:6379/0), so every web process
+# reads one copy and an invalidation reaches them all; the demo caches in each process.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Argon2 first: every new or changed password is hashed with it (DESIGN.md, STYLE.md).
 PASSWORD_HASHERS = [

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from healthbank.audit.services import Action, Actor, client_address, record
-from healthbank.bank.menu import SECTIONS, breadcrumbs
+from healthbank.bank.menu import breadcrumbs
 from healthbank.people.models import Person
 from healthbank.records.selectors.family import children_in_care
 
@@ -113,7 +113,6 @@ def context(request: HttpRequest) -> dict:
     name = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "portal": portal,
-        "menu": SECTIONS,
         "breadcrumbs": breadcrumbs(name),
         "IDLE_WARNING_SECONDS": settings.SESSION_IDLE_WARNING_SECONDS,
     }

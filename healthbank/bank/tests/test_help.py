@@ -165,6 +165,20 @@ def test_current_announcements_keep_kinds_apart_and_respect_the_limit(db):
     assert len(current_announcements(_today(), kind=None, limit=None)) == 5
 
 
+def test_a_published_or_deleted_announcement_shows_at_once_on_a_cached_page(client):
+    """The list is cached for every page; staff saving or deleting one is seen at once."""
+    Announcement.objects.all().delete()
+    first = _announce("First notice")
+    assert "First notice" in client.get(reverse("identity:login")).content.decode()
+
+    _announce("Second notice")
+    first.delete()
+    page = client.get(reverse("identity:login")).content.decode()
+
+    assert "Second notice" in page
+    assert "First notice" not in page
+
+
 def test_migrated_announcements_are_current_with_the_new_portal_pinned_first(db):
     notices = current_announcements(_today())
     news = current_announcements(_today(), kind="news")

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -142,3 +143,47 @@ def test_every_url_naming_a_row_is_404_to_anyone_else_and_changes_nothing(
             url = reverse(f"bank:{name}", args=[row.pk])
             assert getattr(stranger, method)(url).status_code == 404, name
             assert model.objects.filter(pk=row.pk).exists()
+
+
+def test_the_menu_is_in_the_readers_language_with_the_open_section_marked(client, sign_in):
+    """The menu is rendered once per language and section: each reader still gets theirs."""
+    sign_in(client, CHEN)
+    chinese = client.get(reverse("bank:western")).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("bank:insurance")).content.decode()
+
+    health, personal = reverse("bank:health"), reverse("bank:personal")
+    assert f'<a href="{health}" aria-current="true">健康資料</a>' in chinese
+    assert f'<a href="{personal}">個人專區</a>' in chinese
+    assert f'<a href="{personal}" aria-current="true">Personal</a>' in english
+    assert f'<a href="{health}">Health data</a>' in english
+    assert "健康資料" not in english.split('class="portal-menu"')[1].split("</nav>")[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a second connection to the test database needs PostgreSQL (SQLite's is in memory)",
+)
+def test_a_page_read_is_committed_before_the_page_is_sent(client, sign_in):
+    """Nothing is lost if the web process dies right after answering: the audit row of the
+    read is already committed, seen from a connection of its own."""
+    import psycopg
+
+    chen = sign_in(client, CHEN)
+    assert client.get(reverse("bank:medications")).status_code == 200
+
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        autocommit=True,
+    ) as other:
+        rows = other.execute(
+            "SELECT detail->>'page' FROM audit_auditevent"
+            " WHERE person_id = %s AND action = 'records.read' ORDER BY id DESC LIMIT 1",
+            (chen.pk,),
+        ).fetchall()
+    assert rows == [("medications",)]

@@ -364,10 +364,10 @@ def test_refill_disease_filter_and_pages_keep_the_sort(english, sign_in):
 # --- Home page selector -------------------------------------------------------------------
 
 
-def test_latest_visits_of_each_kind_in_three_queries(sign_in, django_assert_max_num_queries):
+def test_latest_visits_of_each_kind_in_one_query(sign_in, django_assert_max_num_queries):
     chen = Person.objects.get(national_id=CHEN)
     window = _window()
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(1):
         latest = latest_visits(chen, window)
         names = {
             key: v.primary_diagnosis.name_zh + v.provider.name for key, v in latest.items() if v

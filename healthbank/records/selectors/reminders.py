@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Case, Max, OuterRef, Q, Subquery, When
+from django.db.models import Case, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Substr
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from healthbank.codes.models import AtcClass
+from healthbank.core.prepared import PreparedQuery
 from healthbank.people.models import Person
 from healthbank.records import reminders as rules
 from healthbank.records.models import DrugOrder, PreventiveCheck, ServiceOrder, Visit
@@ -41,14 +43,10 @@ class Reminder:
     detail: str = ""
 
 
-def reminders_for(person: Person, today: date) -> list[Reminder]:
-    """Dental scaling, chronic refill pick-up and revisit, next adult preventive check.
-
-    In the seed's order. Two queries: the last scaling and last preventive check, then the
-    chronic refill prescriptions that may still be running.
-    """
-    last = (
-        Person.objects.filter(pk=person.pk)
+def _last_care(person: int) -> QuerySet[Any, Any]:
+    """The person's last dental scaling and last adult preventive check, in one row."""
+    return (
+        Person.objects.filter(pk=person)
         .annotate(
             last_scaling=Subquery(
                 ServiceOrder.objects.filter(person=OuterRef("pk"), service_id__in=SCALING_CODES)
@@ -62,8 +60,20 @@ def reminders_for(person: Person, today: date) -> list[Reminder]:
             ),
         )
         .values("last_scaling", "last_check")
-        .get()
     )
+
+
+# Read on every home page: built once per process (core/prepared.py).
+last_care = PreparedQuery(_last_care, person=int)
+
+
+def reminders_for(person: Person, today: date) -> list[Reminder]:
+    """Dental scaling, chronic refill pick-up and revisit, next adult preventive check.
+
+    In the seed's order. Two queries: the last scaling and last preventive check, then the
+    chronic refill prescriptions that may still be running.
+    """
+    last = last_care(person=person.pk)[0]
     found: list[Reminder] = []
 
     due = rules.next_scaling(last["last_scaling"])
@@ -129,14 +139,9 @@ def _refill_reminders(person: Person, today: date) -> list[Reminder]:
     return found
 
 
-def duplicate_medications(person: Person, today: date) -> list[DuplicateMedication]:
-    """Same ATC class from different prescribers on overlapping days, lately (重複用藥).
-
-    One query over the drug orders that can reach into the rule's look-back window. A refill
-    collected at a pharmacy counts as the prescriber's: it continues that prescription, so
-    a pharmacy's early pick-up is not a second prescriber.
-    """
-    since = today - timedelta(days=rules.DUPLICATE_LOOKBACK_DAYS)
+def _drug_courses(person: int, earliest: date, today: date) -> QuerySet[Any, Any]:
+    """The person's drug orders of visits from `earliest` to `today` with an ATC class, each
+    with its class's names and, for a refill, the provider who first prescribed it."""
     prescriber = (
         Visit.objects.filter(
             person=OuterRef("person"),
@@ -152,10 +157,10 @@ def duplicate_medications(person: Person, today: date) -> list[DuplicateMedicati
     atc_class = AtcClass.objects.filter(
         code=Substr(OuterRef("drug__atc_id"), 1, rules.ATC_LEVEL4_LENGTH)
     )
-    orders = (
+    return (
         DrugOrder.objects.filter(
             person=person,
-            visit__visit_date__gte=since - timedelta(days=MAX_COURSE_DAYS),
+            visit__visit_date__gte=earliest,
             visit__visit_date__lte=today,
             drug__atc__isnull=False,
         )
@@ -180,6 +185,23 @@ def duplicate_medications(person: Person, today: date) -> list[DuplicateMedicati
             "prescriber_id",
             "prescriber_name",
         )
+    )
+
+
+# Read on every home page: built once per process (core/prepared.py).
+drug_courses = PreparedQuery(_drug_courses, person=int, earliest=date, today=date)
+
+
+def duplicate_medications(person: Person, today: date) -> list[DuplicateMedication]:
+    """Same ATC class from different prescribers on overlapping days, lately (重複用藥).
+
+    One query over the drug orders that can reach into the rule's look-back window. A refill
+    collected at a pharmacy counts as the prescriber's: it continues that prescription, so
+    a pharmacy's early pick-up is not a second prescriber.
+    """
+    since = today - timedelta(days=rules.DUPLICATE_LOOKBACK_DAYS)
+    orders = drug_courses(
+        person=person.pk, earliest=since - timedelta(days=MAX_COURSE_DAYS), today=today
     )
     english = (translation.get_language() or "").startswith("en")
     courses = [

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -210,15 +210,20 @@ def visit_detail(person: Person, pk: int) -> Visit:
 
 def latest_visits(person: Person, window: Window) -> dict[str, Visit | None]:
     """The latest Western, dental and Chinese-medicine visit of the window (the home page's
-    最近一次就醫紀錄), keyed "western", "dental", "tcm". Three one-row index reads."""
+    最近一次就醫紀錄), keyed "western", "dental", "tcm". One query: three one-row index
+    reads as subqueries, then those visits by primary key."""
     kinds = {"western": Visit.Kind.WESTERN, "dental": Visit.Kind.DENTAL, "tcm": Visit.Kind.TCM}
-    return {
-        key: _window(Visit.objects.filter(person=person, kind=kind), window)
-        .select_related("provider", "primary_diagnosis")
-        .order_by(*NEWEST_FIRST)
-        .first()
-        for key, kind in kinds.items()
+    mine = _window(Visit.objects.filter(person=person), window).order_by(*NEWEST_FIRST)
+    latest = Q()
+    for kind in kinds.values():
+        latest |= Q(pk=Subquery(mine.filter(kind=kind).values("pk")[:1]))
+    by_kind = {
+        visit.kind: visit
+        for visit in Visit.objects.filter(latest, person=person).select_related(
+            "provider", "primary_diagnosis"
+        )
     }
+    return {key: by_kind.get(kind) for key, kind in kinds.items()}
 
 
 # --- Medications (用藥資料) -----------------------------------------------------------------
