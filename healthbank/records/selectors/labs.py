@@ -3,6 +3,7 @@ and adult preventive checks (成人預防保健): every query starts from the pe
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 
 from healthbank.codes.models import LabItem
+from healthbank.core.prepared import PreparedQuery
 from healthbank.people.models import Person
 from healthbank.records.models import DischargeSummary, ImagingReport, LabResult, PreventiveCheck
 from healthbank.records.rules import PREVENTIVE_CHECKS_SHOWN, Status, Window, result_status
@@ -141,25 +143,29 @@ def lab_results(person: Person, window: Window) -> list[LabResult]:
     return list(_results(person, window).order_by("-collected_on", "item_id"))
 
 
+def _lab_list(person: int, start: dt.date, end: dt.date) -> QuerySet[Any, Any]:
+    results = LabResult.objects.filter(person=person, collected_on__range=(start, end))
+    return results.order_by("-collected_on", "item_id").values(
+        "id",
+        "collected_on",
+        "value_text",
+        "flag",
+        item_name_zh=F("item__name_zh"),
+        item_name_en=F("item__name_en"),
+        item_unit=F("item__unit"),
+        provider_name=F("provider__name"),
+    )
+
+
+# Read on every lab list the app opens: built once per process (core/prepared.py).
+_lab_list_query = PreparedQuery(_lab_list, person=int, start=dt.date, end=dt.date)
+
+
 def lab_list_rows(person: Person, window: Window) -> list[Mapping[str, Any]]:
     """The same results as `lab_results`, in the same order, as plain rows of what a list
     shows (id, collected_on, value_text, flag, the item's names and unit, the provider's
     name): one query and no model instances, for the app's record lists."""
-    results = LabResult.objects.filter(
-        person=person, collected_on__range=(window.start, window.end)
-    )
-    return list(
-        results.order_by("-collected_on", "item_id").values(
-            "id",
-            "collected_on",
-            "value_text",
-            "flag",
-            item_name_zh=F("item__name_zh"),
-            item_name_en=F("item__name_en"),
-            item_unit=F("item__unit"),
-            provider_name=F("provider__name"),
-        )
-    )
+    return list(_lab_list_query(person=person.pk, start=window.start, end=window.end))
 
 
 def lab_result(person: Person, window: Window, pk: int) -> LabResult | None:
