@@ -53,7 +53,7 @@ class Skipped(Exception):
     """A scenario whose feature has not landed: the message says which and why."""
 
 
-SCENARIOS = ["pages", "login", "qr", "every page", "package", "ingest"]
+SCENARIOS = ["pages", "login", "qr", "api", "every page", "package", "ingest"]
 
 
 # How much each mode does: seconds of load per page (after each thread's first `warmup`
@@ -118,7 +118,7 @@ def main() -> int:
     if wanted & {"pages", "login", "every page"}:
         attempt("setup", prepare)
     env = dict(os.environ)
-    if wanted & {"pages", "login", "qr"}:
+    if wanted & {"pages", "login", "qr", "api"}:
         with server.running(env, workers, args.log) as web:
             results["server"] = server.settings(env, workers)
             if "pages" in wanted:
@@ -129,6 +129,8 @@ def main() -> int:
                 results["server"]["worker_rss_after_login_mib"] = web.worker_rss_mib()
             if "qr" in wanted:
                 attempt("qr", qr_verification, web, workers, mode)
+            if "api" in wanted:
+                attempt("api", api_under_load, web, workers, mode)
     if "every page" in wanted:
         attempt("every page", every_page, people, mode)
     if "package" in wanted:
@@ -925,6 +927,186 @@ def copy_out(table: str, query) -> bytes:
             for block in copy:
                 out += block
     return bytes(out)
+
+
+# --- the app's JSON API (issue 21) -----------------------------------------------------------
+
+# The app's record lists read with a bound device's access token: the outpatient list (the
+# longest) and two other long ones. Category codes of downloads/categories.py.
+API_ENDPOINTS = ("outpatient", "labs", "dental")
+API_TARGET = {"per_second_per_core": 500, "p99_ms": 20.0}  # issue 21; Medplum: ~350/vCPU
+# Clients per gunicorn worker, as for the QR codes: a sync worker takes the next request from
+# the listen queue while its last client opens a new connection.
+API_CLIENTS_PER_WORKER = 2
+# The token's own check is to the API what the session's is to a page: not the person's data.
+API_FRAMEWORK = re.compile(r'FROM "api_apitoken"')
+
+
+def api_under_load(web: server.Server, workers: int, mode: dict) -> dict:
+    """GET /api/v1/records/<category> over HTTP (wrk, each request with the next person's
+    access token), then the same rows by raw SQL; and the busiest person's list in process."""
+    if reason := wrk.missing():
+        raise Skipped(reason)
+    from django.test import Client
+
+    load_before = os.getloadavg()
+    tokens = api_tokens(mode["people"])
+    captured: dict[str, list] = {name: [] for name in API_ENDPOINTS}
+    rows: dict[str, list[int]] = {name: [] for name in API_ENDPOINTS}
+    for token in tokens:
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        for name in API_ENDPOINTS:
+            path = f"/api/v1/records/{name}"
+            response = client.get(path)  # and warms this process
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            rows[name].append(len(response.json()))
+            queries = page_queries(client, path, warm=False)
+            captured[name].append([q for q in queries if not API_FRAMEWORK.search(q[0])])
+    close_connection()  # the workers read the same rows: no transaction left open here
+
+    cores = server.cores()
+    clients = API_CLIENTS_PER_WORKER * workers
+    seconds = max(1, round(mode["seconds"]))  # wrk counts whole seconds
+    scratch = Path(os.environ["HEALTHBANK_VAR_DIR"])
+    common = {
+        "connections": clients,
+        "scratch": scratch,
+        "rotating": ("Authorization", [f"Bearer {token}" for token in tokens]),
+    }
+    figures = {}
+    for name in API_ENDPOINTS:
+        path = f"/api/v1/records/{name}"
+        wrk.run(web.port, path, seconds=1, **common)  # warm: each worker's imports, connection
+        http = wrk.run(web.port, path, seconds=seconds, **common)
+        if not http["requests"] or http["errors"]:
+            raise RuntimeError(f"{path}: {http['errors']} errors, {http['requests']} answers")
+        http["per_second_per_core"] = round(http["per_second"] / cores, 1)
+        latencies = http.pop("latencies_ms")
+        sql = load.run(
+            [replay(queries) for queries in captured[name]],
+            threads=workers,
+            seconds=mode["sql_seconds"],
+            warmup=mode["warmup"],
+            at_exit=close_connection,
+        )
+        if sql.errors or not sql.latencies_ms:
+            raise RuntimeError(f"{name} (sql): {sql.errors} errors")
+        sql_s = sql.summary()
+        figures[name] = {
+            "path": path,
+            "rows": round(sum(rows[name]) / len(rows[name]), 1),
+            "max_rows": max(rows[name]),
+            "queries": round(sum(map(len, captured[name])) / len(captured[name]), 1),
+            "http": http,
+            "sql": sql_s,
+            "ratio_throughput": round(sql_s["per_second"] / http["per_second"], 1),
+            "ratio_p50": round(http["p50_ms"] / sql_s["p50_ms"], 1),
+            "met": http["per_second_per_core"] >= API_TARGET["per_second_per_core"]
+            and http["p99_ms"] < API_TARGET["p99_ms"],
+            "latencies_ms": latencies,
+        }
+    # The same load on GET /healthz (gunicorn, Django, one SELECT 1): this machine's ceiling.
+    floor = wrk.run(web.port, "/healthz", connections=clients, seconds=seconds, scratch=scratch)
+    floor.pop("latencies_ms")
+    floor["per_second_per_core"] = round(floor["per_second"] / cores, 1)
+    return {
+        "target": API_TARGET,
+        "met": all(f["met"] for f in figures.values()),
+        "people": len(tokens),
+        "workers": workers,
+        "connections": clients,
+        "cores": cores,
+        "endpoints": figures,
+        "healthz": floor,
+        "busiest": api_busiest(mode),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+    }
+
+
+def api_tokens(count: int) -> list[str]:
+    """An access token for each of `count` people who may use the app (a suspended or locked
+    account of the dataset is left out)."""
+    from healthbank.api import tokens
+
+    issued = []
+    for person in sample_people(count, random.Random(4)):
+        access = api_token(person)
+        try:
+            tokens.check(access, tokens.Kind.ACCESS)
+        except tokens.TokenError:
+            continue
+        issued.append(access)
+    return issued
+
+
+def api_token(person) -> str:
+    """An access token of the person's verified, active device (made once, then reused),
+    issued by the service: the app's sign-in is the login scenario's, and Argon2 is not what
+    this one measures (an account it makes has the cheap hash, as the pages' do)."""
+    from django.test import override_settings
+
+    from healthbank.api import tokens
+    from healthbank.identity import devices
+    from healthbank.identity.services import register_at_counter
+
+    account = getattr(person, "account", None)
+    if account is None:
+        cheap = ["healthbank.core.hashers.QuickArgon2PasswordHasher"]
+        with override_settings(PASSWORD_HASHERS=cheap):
+            account = register_at_counter(person=person, password=PASSWORD, staff_id=1)
+    identifier = f"bench-api-{person.pk}"
+    binding = devices.active_binding(account=account, identifier=identifier)
+    if binding is None:
+        code, _row = devices.issue_code(account=account)
+        binding = devices.verify_device(
+            code=code, platform="android", model="bench", identifier=identifier
+        )
+    return tokens.issue_pair(binding)["access_token"]
+
+
+def api_busiest(mode: dict) -> dict:
+    """The outpatient list of the person with the most outpatient visits, through Django's
+    full stack in this process, one request at a time: the API's own cost, without the
+    machine's other load on the HTTP side."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+
+    from healthbank.people.models import Person
+    from healthbank.records.models import Visit
+
+    busiest = (
+        Visit.objects.filter(kind__in=(Visit.Kind.WESTERN, Visit.Kind.PHARMACY))
+        .values("person")
+        .annotate(n=Count("id"))
+        .order_by("-n", "person")
+        .first()
+    )
+    person = Person.objects.select_related("account").get(pk=busiest["person"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token(person)}")
+    path = "/api/v1/records/outpatient"
+
+    def get() -> None:
+        if client.get(path).status_code != 200:
+            raise RuntimeError(f"{path} did not answer 200")
+
+    for _ in range(3):
+        get()
+    queries = []
+    with connection.execute_wrapper(lambda execute, *args: queries.append(args) or execute(*args)):
+        response = client.get(path)
+    figures = timed(get, max(5, mode["every_page_people"]))
+    figures.pop("latencies_ms")
+    return {
+        "path": path,
+        "visits": busiest["n"],
+        "rows": len(response.json()),
+        "queries": len(queries),  # the token's check included
+        "bytes": len(response.content),
+        **figures,
+    }
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 -- wrk's script for bench/wrk.py. With a file of bodies (`-- FILE THREADS`), each request
 -- POSTs the next line as its body, each thread walking its own share of the lines (a
 -- one-time token is sent once; past the end a thread starts again, and the repeats are
--- refused, which the run reports). Without one, each request is wrk's GET. At the end, one
--- JSON line of figures: the counts, the errors by kind and the latency quantiles in µs.
+-- refused, which the run reports). With a header's name after them (`-- FILE THREADS
+-- NAME`), each request is a GET whose header NAME is the next line instead (the app's
+-- access tokens: a different person on each request). Without a file, each request is
+-- wrk's GET. At the end, one JSON line of figures: the counts, the errors by kind and the
+-- latency quantiles in µs.
 
 local threads = 0
 
@@ -13,6 +16,7 @@ end
 
 function init(args)
   bodies = nil
+  header = args[3]
   if args[1] then
     bodies = {}
     local n, share = 0, tonumber(args[2])
@@ -22,7 +26,9 @@ function init(args)
       end
       n = n + 1
     end
-    wrk.method = "POST"
+    if not header then
+      wrk.method = "POST"
+    end
   end
   sent = 0
 end
@@ -32,7 +38,11 @@ function request()
     return wrk.format()
   end
   sent = sent + 1
-  return wrk.format(nil, nil, nil, bodies[(sent - 1) % #bodies + 1])
+  local line = bodies[(sent - 1) % #bodies + 1]
+  if header then
+    return wrk.format(nil, nil, {[header] = line})
+  end
+  return wrk.format(nil, nil, nil, line)
 end
 
 function done(summary, latency, requests)

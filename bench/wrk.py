@@ -33,12 +33,14 @@ def run(
     connections: int,
     seconds: int,
     bodies: list[str] | None = None,
+    rotating: tuple[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
     scratch: Path,
 ) -> dict:
     """`connections` clients (on two wrk threads) sending requests to `path` for `seconds`,
-    a new connection per request: POSTs of `bodies` (each once, in turn) or GETs. The
-    figures are load.Outcome.summary()'s, with the latency quantiles for the charts."""
+    a new connection per request: POSTs of `bodies` (each once, in turn) or GETs; with
+    `rotating` (a header's name and values), GETs whose header takes each value in turn.
+    The figures are load.Outcome.summary()'s, with the latency quantiles for the charts."""
     threads = min(2, connections)
     command = [
         "wrk",
@@ -55,6 +57,11 @@ def run(
         file = scratch / "wrk-bodies.txt"
         file.write_text("".join(body + "\n" for body in bodies))
         command += ["--", str(file), str(threads)]
+    elif rotating is not None:
+        name, values = rotating
+        file = scratch / "wrk-headers.txt"
+        file.write_text("".join(value + "\n" for value in values))
+        command += ["--", str(file), str(threads), name]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

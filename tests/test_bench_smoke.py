@@ -40,7 +40,7 @@ def test_every_scenario_runs_and_the_report_is_written(tmp_path):
     [figures] = tmp_path.glob("*-smoke.json")
     [dataset] = json.loads(figures.read_text())["datasets"]
     scenarios = dataset["scenarios"]
-    measured = MEASURED | {"qr"} if HAS_WRK else MEASURED
+    measured = MEASURED | {"qr", "api"} if HAS_WRK else MEASURED
     assert {name for name, s in scenarios.items() if s["status"] == "ok"} >= measured
     for name, scenario in scenarios.items():
         assert scenario["status"] in {"ok", "skipped"}, (name, scenario)
@@ -63,12 +63,16 @@ def test_every_scenario_runs_and_the_report_is_written(tmp_path):
         assert qr["service"]["requests"] > 0 and qr["django"]["requests"] > 0
         assert qr["verified_rows"] >= qr["http"]["requests"] + qr["service"]["requests"]
         assert qr["healthz"]["requests"] > 0 and qr["healthz"]["errors"] == 0
+        for endpoint in scenarios["api"]["endpoints"].values():
+            assert endpoint["http"]["requests"] > 0 and endpoint["http"]["errors"] == 0
+            assert endpoint["sql"]["requests"] > 0 and endpoint["http"]["per_second_per_core"] > 0
     else:
-        assert "wrk" in qr["reason"]
+        assert "wrk" in qr["reason"] and "wrk" in scenarios["api"]["reason"]
 
     report = figures.with_suffix(".md").read_text()
     assert "Portal pages under concurrent load" in report and "## Headline" in report
     assert ("## QR verification" in report) == HAS_WRK
+    assert ("## The app's record lists under concurrent load" in report) == HAS_WRK
     for chart in ("latency", "throughput", "qr") if HAS_WRK else ("latency", "throughput"):
         png = figures.with_name(f"{figures.stem}-{chart}.png")
         assert png.read_bytes().startswith(b"\x89PNG"), chart

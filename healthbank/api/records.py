@@ -3,18 +3,24 @@
 Details are read off the model's own fields and verbose names (translated), plus a visit's
 diagnoses and orders. Only relations the category already joined or prefetched are shown,
 so a detail costs no query beyond the category's own.
+
+The longest lists (visits, lab results) are made from plain rows instead (`LISTS`): one
+query and no model instances, the same JSON as `item` makes of the category's rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from healthbank.codes.models import CodeTable
+from healthbank.api.schemas import RecordOut
+from healthbank.codes.models import CodeTable, Diagnosis, LabItem
 from healthbank.core.templatetags.rocdate import rocdate, rocdatetime
 from healthbank.downloads.categories import Category
+from healthbank.people.models import Person
 from healthbank.records.models import (
     Allergy,
     CalendarEvent,
@@ -27,6 +33,8 @@ from healthbank.records.models import (
     Visit,
 )
 from healthbank.records.preventive import PREVENTIVE_SECTIONS
+from healthbank.records.rules import Window
+from healthbank.records.selectors import labs, visits
 
 # Keys and bookkeeping a person has no use for; the provider is in the item itself.
 HIDDEN = {"id", "person", "provider", "source_id", "received_at", "batch"}
@@ -155,3 +163,111 @@ def item(category: Category, row: Any) -> dict[str, Any]:
             "flag": row.flag,
         }
     return out
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+# Every key of RecordOut in its order, null where it does not apply: the list as ninja wrote
+# it when it validated each row against the schema (the lists skip that, see api.records).
+EMPTY = dict.fromkeys(RecordOut.model_fields)
+
+
+def _names(table: type[CodeTable]) -> Callable[[str, str], str]:
+    """A code's name in the reader's language (CodeTable.name), worked out once per name."""
+    known: dict[tuple[str, str], str] = {}
+
+    def name(zh: str, en: str) -> str:
+        found = known.get((zh, en))
+        if found is None:
+            found = known[zh, en] = table(name_zh=zh, name_en=en).name
+        return found
+
+    return name
+
+
+def _visit_list(kinds: tuple[str, ...]) -> Callable[[Person, Window], list[dict[str, Any]]]:
+    def rows(person: Person, window: Window) -> list[dict[str, Any]]:
+        name = _names(Diagnosis)
+        out = []
+        for row in visits.visit_list_rows(person, window, kinds):
+            diagnosis = name(row["diagnosis_name_zh"], row["diagnosis_name_en"])
+            out.append(
+                EMPTY
+                | {
+                    "id": row["id"],
+                    "date": row["visit_date"],
+                    "provider": row["provider_name"],
+                    "summary": diagnosis,
+                    "diagnosis_code": row["diagnosis_code"],
+                    "diagnosis_name": diagnosis,
+                    "copayment": row["copayment"],
+                    "points": row["points"],
+                }
+            )
+        return out
+
+    return rows
+
+
+def _lab_list(person: Person, window: Window) -> list[dict[str, Any]]:
+    name = _names(LabItem)
+    out = []
+    for row in labs.lab_list_rows(person, window):
+        item_name = name(row["item_name_zh"], row["item_name_en"])
+        out.append(
+            EMPTY
+            | {
+                "id": row["id"],
+                "date": row["collected_on"],
+                "provider": row["provider_name"],
+                "summary": f"{item_name} {row['value_text']} {row['item_unit']}".strip(),
+                "item": item_name,
+                "value": row["value_text"],
+                "unit": row["item_unit"],
+                "flag": row["flag"],
+            }
+        )
+    return out
+
+
+def _visit_one(kinds: tuple[str, ...]) -> Callable[[Person, Window, int], Visit | None]:
+    return lambda person, window, pk: visits.visit_with_details(person, window, kinds, pk)
+
+
+# The visit kinds of downloads.categories' visit categories.
+VISIT_KINDS: dict[str, tuple[str, ...]] = {
+    "outpatient": (Visit.Kind.WESTERN, Visit.Kind.PHARMACY),
+    "inpatient": (Visit.Kind.INPATIENT,),
+    "dental": (Visit.Kind.DENTAL,),
+    "tcm": (Visit.Kind.TCM,),
+}
+# The categories listed from plain rows.
+LISTS: dict[str, Callable[[Person, Window], list[dict[str, Any]]]] = {
+    **{code: _visit_list(kinds) for code, kinds in VISIT_KINDS.items()},
+    "labs": _lab_list,
+}
+# The categories whose record is read alone, by id; the others' are found among their rows.
+ONE: dict[str, Callable[[Person, Window, int], Any]] = {
+    **{code: _visit_one(kinds) for code, kinds in VISIT_KINDS.items()},
+    "labs": labs.lab_result,
+}
+
+
+def items(category: Category, person: Person, today: dt.date) -> list[dict[str, Any]]:
+    """The category's list of the person over the period its page shows, newest first, each
+    record with every key of RecordOut."""
+    window = category.window(today)
+    fast = LISTS.get(category.code)
+    if fast is not None:
+        return fast(person, window)
+    return [EMPTY | item(category, row) for row in category.rows(person, window)]
+
+
+def one(category: Category, person: Person, today: dt.date, pk: int) -> Any | None:
+    """The person's record of this category and id over the period its page shows, with
+    what `details` reads, or None."""
+    window = category.window(today)
+    read = ONE.get(category.code)
+    if read is not None:
+        return read(person, window, pk)
+    return next((row for row in category.rows(person, window) if row.pk == pk), None)

@@ -3,15 +3,21 @@ for the owner (陳志明) and another person (his wife)."""
 
 from __future__ import annotations
 
-import pytest
-from django.utils import timezone
+import json
 
+import pytest
+from django.utils import timezone, translation
+from ninja.responses import NinjaJSONEncoder as Encoder
+
+from healthbank.api import records as record_views
+from healthbank.api.schemas import RecordDetailOut, RecordOut
 from healthbank.api.tests.test_api import get, login, post, verify
 from healthbank.downloads import generation
 from healthbank.downloads import services as downloads
+from healthbank.downloads.categories import CATEGORIES
 from healthbank.downloads.models import PackageRequest
 from healthbank.identity.tests.cardhelpers import WIFE_ID, registered, seed_personas
-from healthbank.records.models import Allergy, Visit
+from healthbank.records.models import Allergy, LabResult, Visit, VisitDiagnosis
 
 pytestmark = pytest.mark.django_db
 
@@ -97,17 +103,56 @@ def test_another_persons_record_is_not_found(client, token):
     assert response.status_code == 404
 
 
+def test_a_record_of_another_category_is_not_found_in_this_one(client, token):
+    outpatient = get(client, "/records/outpatient", token=token).json()[0]["id"]
+    for category in ("dental", "inpatient"):
+        response = get(client, f"/records/{category}/{outpatient}", token=token)
+        assert response.status_code == 404, category
+
+
 @pytest.mark.parametrize("category", ["outpatient", "labs", "premium_bills", "vaccinations"])
 def test_a_record_list_is_a_few_queries_however_many_rows(
     client, token, category, django_assert_num_queries
 ):
     # token check 1, then the category's rows (a visit list prefetches four kinds of orders)
-    expected = 1 + (5 if category == "outpatient" else 1)
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(2):  # token check, then the list's rows
         rows = get(client, f"/records/{category}", token=token).json()
     assert rows
+    expected = 1 + (5 if category == "outpatient" else 1)
     with django_assert_num_queries(expected):
         assert get(client, f"/records/{category}/{rows[-1]['id']}", token=token).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_every_list_is_the_schemas_view_of_the_categorys_rows(client, chen, token, language):
+    # The lists are made from plain rows and not validated one by one, and a record is read
+    # alone: each must read as the schema made it of the category's own rows (keys, order,
+    # values, nulls).
+    person = chen.person
+    assert VisitDiagnosis.objects.filter(person=person, rank__gt=1).exists()
+    assert Visit.objects.filter(person=person, drug_orders__isnull=False).exists()
+    assert LabResult.objects.filter(person=person).exists()
+    client.cookies["django_language"] = language
+
+    def detailed(category, row) -> dict:
+        return record_views.item(category, row) | {"details": record_views.details(row)}
+
+    def as_json(schema: type[RecordOut], rows: list[dict]) -> list[list]:
+        dumped = json.dumps([schema.model_validate(row).model_dump() for row in rows], cls=Encoder)
+        return [list(row.items()) for row in json.loads(dumped)]
+
+    for category in CATEGORIES:
+        with translation.override(language):
+            rows = category.rows(person, category.window(timezone.localdate()))
+            expected = as_json(RecordOut, [record_views.item(category, row) for row in rows])
+            details = as_json(RecordDetailOut, [detailed(category, row) for row in rows])
+        listed = get(client, f"/records/{category.code}", token=token).json()
+        assert [list(row.items()) for row in listed] == expected
+        for row, detail in list(zip(rows, details, strict=True))[:3]:
+            body = get(client, f"/records/{category.code}/{row.pk}", token=token).json()
+            assert list(body.items()) == detail
+        if category.code in ("outpatient", "labs"):
+            assert len(listed) > 1, category.code
 
 
 def test_a_preventive_check_reads_like_the_seeds_table(client, token):

@@ -3,14 +3,17 @@ and adult preventive checks (成人預防保健): every query starts from the pe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 
 from healthbank.codes.models import LabItem
+from healthbank.core.prepared import PreparedQuery
 from healthbank.people.models import Person
 from healthbank.records.models import DischargeSummary, ImagingReport, LabResult, PreventiveCheck
 from healthbank.records.rules import PREVENTIVE_CHECKS_SHOWN, Status, Window, result_status
@@ -138,6 +141,37 @@ def lab_results(person: Person, window: Window) -> list[LabResult]:
     """Every result the person has in the window, newest first by item, with item and
     provider: a downloaded package's 檢驗(查)結果資料."""
     return list(_results(person, window).order_by("-collected_on", "item_id"))
+
+
+def _lab_list(person: int, start: dt.date, end: dt.date) -> QuerySet[Any, Any]:
+    results = LabResult.objects.filter(person=person, collected_on__range=(start, end))
+    return results.order_by("-collected_on", "item_id").values(
+        "id",
+        "collected_on",
+        "value_text",
+        "flag",
+        item_name_zh=F("item__name_zh"),
+        item_name_en=F("item__name_en"),
+        item_unit=F("item__unit"),
+        provider_name=F("provider__name"),
+    )
+
+
+# Read on every lab list the app opens: built once per process (core/prepared.py).
+_lab_list_query = PreparedQuery(_lab_list, person=int, start=dt.date, end=dt.date)
+
+
+def lab_list_rows(person: Person, window: Window) -> list[Mapping[str, Any]]:
+    """The same results as `lab_results`, in the same order, as plain rows of what a list
+    shows (id, collected_on, value_text, flag, the item's names and unit, the provider's
+    name): one query and no model instances, for the app's record lists."""
+    return list(_lab_list_query(person=person.pk, start=window.start, end=window.end))
+
+
+def lab_result(person: Person, window: Window, pk: int) -> LabResult | None:
+    """One of `lab_results`' results, by id, with item and provider; None if it is not
+    among them (another person's, outside the window). One query."""
+    return _results(person, window).filter(pk=pk).first()
 
 
 def lab_item(code: str) -> LabItem | None:

@@ -7,8 +7,10 @@ counts in the database, and loads codes and providers with the rows, never a que
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear, Substr
@@ -16,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from healthbank.codes.models import AtcClass, Diagnosis
+from healthbank.core.prepared import PreparedQuery
 from healthbank.people.models import Person
 from healthbank.records.models import DrugOrder, ServiceOrder, Surgery, Visit, VisitDiagnosis
 from healthbank.records.rules import Window
@@ -168,6 +171,51 @@ def visits_with_details(person: Person, window: Window, kinds: Sequence[str]) ->
     (`with_details`): a downloaded package's visit categories."""
     visits = _window(Visit.objects.filter(person=person, kind__in=kinds), window)
     return list(with_details(visits).order_by(*NEWEST_FIRST))
+
+
+def _visit_list(kinds: tuple[str, ...]) -> PreparedQuery:
+    def build(person: int, start: dt.date, end: dt.date) -> QuerySet[Any, Any]:
+        visits = Visit.objects.filter(person=person, kind__in=kinds)
+        return (
+            _window(visits, Window(start, end))
+            .order_by(*NEWEST_FIRST)
+            .values(
+                "id",
+                "visit_date",
+                "copayment",
+                "points",
+                diagnosis_code=F("primary_diagnosis"),
+                diagnosis_name_zh=F("primary_diagnosis__name_zh"),
+                diagnosis_name_en=F("primary_diagnosis__name_en"),
+                provider_name=F("provider__name"),
+            )
+        )
+
+    return PreparedQuery(build, person=int, start=dt.date, end=dt.date)
+
+
+# Read on every list the app opens: built once per process and kinds (core/prepared.py).
+_visit_lists: dict[tuple[str, ...], PreparedQuery] = {}
+
+
+def visit_list_rows(
+    person: Person, window: Window, kinds: Sequence[str]
+) -> list[Mapping[str, Any]]:
+    """The same visits as `visits_with_details`, in the same order, as plain rows of what a
+    list shows (id, visit_date, copayment, points, the primary diagnosis's code and names,
+    the provider's name): one query and no model instances, for the app's record lists."""
+    key = tuple(kinds)
+    query = _visit_lists.get(key) or _visit_lists.setdefault(key, _visit_list(key))
+    return list(query(person=person.pk, start=window.start, end=window.end))
+
+
+def visit_with_details(
+    person: Person, window: Window, kinds: Sequence[str], pk: int
+) -> Visit | None:
+    """One of `visits_with_details`' visits, by id, with every detail; None if it is not
+    among them (another person's, another kind, outside the window). Five queries."""
+    visits = _window(Visit.objects.filter(person=person, kind__in=kinds, pk=pk), window)
+    return with_details(visits).first()
 
 
 def visit_detail(person: Person, pk: int) -> Visit:
