@@ -3,7 +3,7 @@ different signed-in person, through Django's full stack in this process (no netw
 kept benchmark database.
 
     .venv/bin/python bench/profile_page.py medications home               # 10,000 people
-    .venv/bin/python bench/profile_page.py --people-db 100000 --out bench/results/profiles medications
+    .venv/bin/python bench/profile_page.py --people-db 100000 --out var/profiles medications
 
 A page is a bank URL name without its `bank:` prefix (home, western, medications, ...). For
 each, prints the profile as text and writes <out>/<date>-<page>.{txt,html}, with the share
