@@ -31,9 +31,8 @@ def visit_urls() -> Callable[[int], str]:
     return _urls("bank:visit")
 
 
-def visit_row(visit: Visit, url: Callable[[int], str]) -> dict[str, Any]:
-    """A visit's cells: the dates (shown and ISO), provider, primary diagnosis and amounts."""
-    diagnosis = visit.primary_diagnosis
+def visit_cells(visit: Visit, url: Callable[[int], str]) -> dict[str, Any]:
+    """A visit's dates (shown and ISO) with its detail link, its provider and amounts."""
     return {
         "pk": visit.pk,
         "url": url(visit.pk),
@@ -42,10 +41,18 @@ def visit_row(visit: Visit, url: Callable[[int], str]) -> dict[str, Any]:
         "discharge": rocdate(visit.discharge_date),
         "discharge_iso": isodate(visit.discharge_date),
         "provider": visit.provider.name if visit.provider else "",
-        "diagnosis": diagnosis.name if diagnosis else "",
-        "diagnosis_code": diagnosis.code if diagnosis else "",
         "copayment": grouped(visit.copayment),
         "points": grouped(visit.points),
+    }
+
+
+def visit_row(visit: Visit, url: Callable[[int], str]) -> dict[str, Any]:
+    """A visit's cells with its primary diagnosis (loaded with the visit)."""
+    diagnosis = visit.primary_diagnosis
+    return {
+        **visit_cells(visit, url),
+        "diagnosis": diagnosis.name if diagnosis else "",
+        "diagnosis_code": diagnosis.code if diagnosis else "",
     }
 
 
