@@ -19,16 +19,19 @@ from healthbank.core.numbers import grouped
 from healthbank.core.templatetags.rocdate import isodate, rocdate
 from healthbank.records.models import DrugOrder, Visit
 
+# An id no record has, reversed once and replaced by each row's id.
+_ANY_ID = 987654321
 
-def _urls(name: str) -> Callable[[int], str]:
+
+def record_urls(name: str) -> Callable[[int], str]:
     """The URL of the page `name` of a record by its id, from one reverse() for a list."""
-    stem = reverse(name, args=[0]).removesuffix("0/")
-    return lambda pk: f"{stem}{pk}/"
+    head, tail = reverse(name, args=[_ANY_ID]).rsplit(str(_ANY_ID), 1)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def visit_urls() -> Callable[[int], str]:
     """The visit detail's URL by the visit's id."""
-    return _urls("bank:visit")
+    return record_urls("bank:visit")
 
 
 def visit_cells(visit: Visit, url: Callable[[int], str]) -> dict[str, Any]:
@@ -87,7 +90,7 @@ def visit_rows_with_drugs(visits: Iterable[Visit]) -> list[dict[str, Any]]:
 
 def stay_rows(stays: Iterable[Visit]) -> list[dict[str, Any]]:
     """Inpatient stays with `summary_url`, their discharge summary's page or ""."""
-    url, summary = visit_urls(), _urls("bank:discharge_summary")
+    url, summary = visit_urls(), record_urls("bank:discharge_summary")
     return [
         {
             **visit_row(stay, url),
