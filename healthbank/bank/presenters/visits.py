@@ -23,7 +23,7 @@ from healthbank.records.models import DrugOrder, Visit
 _ANY_ID = 987654321
 
 
-def record_urls(name: str) -> Callable[[int], str]:
+def record_urls(name: str) -> Callable[[int | str], str]:
     """The URL of the page `name` of a record by its id, from one reverse() for a list."""
     head, tail = reverse(name, args=[_ANY_ID]).rsplit(str(_ANY_ID), 1)
     return lambda pk: f"{head}{pk}{tail}"
