@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from healthbank.core.numbers import grouped
 from healthbank.core.templatetags.rocdate import isodate, rocdate
 from healthbank.records.models import DrugOrder, Visit
 
@@ -44,8 +43,9 @@ def visit_cells(visit: Visit, url: Callable[[int], str]) -> dict[str, Any]:
         "discharge": rocdate(visit.discharge_date),
         "discharge_iso": isodate(visit.discharge_date),
         "provider": visit.provider.name if visit.provider else "",
-        "copayment": grouped(visit.copayment),
-        "points": grouped(visit.points),
+        # Amounts stay numbers: templates print them with |grouped, as everywhere.
+        "copayment": visit.copayment,
+        "points": visit.points,
     }
 
 
