@@ -117,6 +117,9 @@ def layout(dentition: str) -> tuple[tuple[dict, ...], int, int]:
     # The viewBox hugs the teeth, so that the smaller primary arches are not lost in white.
     top = math.floor(min(t["y"] - t["r"] for t in placed)) - 4
     bottom = math.ceil(max(t["y"] + t["r"] for t in placed)) + 4
+    for tooth in placed:
+        # The SVG attributes as the template prints them, formatted once, not per request.
+        tooth["svg"] = {key: str(tooth[key]) for key in ("x", "y", "r", "dot_x", "dot_y")}
     return tuple(placed), top, bottom
 
 

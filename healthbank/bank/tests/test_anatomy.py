@@ -331,6 +331,26 @@ def test_surgeries_list_the_periods_surgeries_with_their_visit(client, sign_in, 
 
 
 @pytest.mark.parametrize(
+    ("language", "operated_on", "shown"),
+    [("en", "operated on {iso}", "{iso}"), ("zh-hant", "手術日期 {roc}", "{roc}")],
+)
+def test_surgery_row_says_when_it_was_done_in_the_readers_calendar(
+    client, sign_in, operated, language, operated_on, shown
+):
+    client.cookies["django_language"] = language
+    sign_in(client, CHEN)
+    html = page(client, SURGERIES)
+    knee = operated["knee"]
+    row = re.search(rf'<tr data-surgery="{knee.pk}">(.*?)</tr>', html, re.S).group(1)
+    day, stay = knee.performed_on, knee.visit
+    roc = f"{day.year - 1911}/{day:%m/%d}"
+    assert f'<span class="muted">{operated_on.format(iso=day.isoformat(), roc=roc)}</span>' in row
+    date = f"{stay.visit_date.year - 1911}/{stay.visit_date:%m/%d}"
+    text = shown.format(iso=stay.visit_date.isoformat(), roc=date)
+    assert f'<time datetime="{stay.visit_date.isoformat()}">{text}</time></a>' in row
+
+
+@pytest.mark.parametrize(
     ("site", "expected"),
     [("abdomen", "appendix"), ("APPENDIX", "appendix"), ("KNEE", "knee"), ("lower_limb", "knee")],
 )

@@ -64,6 +64,23 @@ def test_an_event_shows_on_its_day_and_today_is_marked(client, sign_in):
     assert f"{today:%B %Y}" in html
 
 
+@pytest.mark.parametrize(("language", "roc"), [("en", False), ("zh-hant", True)])
+def test_an_events_time_links_and_dates_in_the_grid_and_the_list(client, sign_in, language, roc):
+    client.cookies["django_language"] = language
+    chen = sign_in(client, CHEN)
+    day = dt.date(2026, 3, 9)
+    event = add(chen, "Eye check", day, time=dt.time(9, 5), note="Bring\nglasses")
+    html = " ".join(calendar_page(client, "2026-03").split())
+    edit = reverse("bank:event_edit", args=[event.pk])
+    assert f'<li class="entry-event"> 09:05 <a href="{edit}">Eye check</a> </li>' in html
+    shown = "115/03/09" if roc else "2026-03-09"
+    assert f'<span class="when"><time datetime="2026-03-09">{shown}</time> 09:05</span>' in html
+    assert "<strong>Eye check</strong> — Bring<br>glasses" in html
+    assert f'<a href="{edit}">' in html.split('class="month-list"')[1]
+    delete = reverse("bank:event_delete", args=[event.pk])
+    assert f'<form action="{delete}" method="post">' in html
+
+
 def test_a_reminder_shows_in_the_month_of_its_date(client, sign_in):
     chen = sign_in(english(client), CHEN)
     today = timezone.localdate()

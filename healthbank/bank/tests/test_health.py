@@ -237,6 +237,28 @@ def test_history_lists_each_sitting_with_delete_buttons(client, sign_in):
     assert f'formaction="{delete_url(latest.pk)}"' in page
 
 
+@pytest.mark.parametrize(
+    ("language", "shown", "button"),
+    [
+        ("en", "{date:%Y-%m-%d %H:%M}", "Delete Heart rate 77 beats/min"),
+        ("zh-hant", "{roc}/{date:%m/%d %H:%M}", "刪除心率(心跳數) 77 次/分鐘"),
+    ],
+)
+def test_history_row_shows_the_time_values_and_delete_buttons(
+    client, sign_in, language, shown, button
+):
+    wu = sign_in(client, WU)
+    client.post(MEASUREMENTS, {"measured_at": an_hour_ago(), "heart_rate": "77", "weight": "60.5"})
+    client.cookies["django_language"] = language
+    page = " ".join(client.get(MEASUREMENTS).content.decode().split())
+    at = timezone.localtime(Measurement.objects.filter(person=wu).latest("pk").measured_at)
+    time = shown.format(date=at, roc=at.year - 1911)
+    assert f'<th scope="row"><time datetime="{at.isoformat()}">{time}</time></th>' in page
+    assert '<td class="number">60.5</td>' in page and '<td class="number">77</td>' in page
+    heart = Measurement.objects.get(person=wu, kind=Measurement.Kind.HEART_RATE)
+    assert f'formaction="{delete_url(heart.pk)}">{button}</button>' in page
+
+
 def test_period_filter_changes_what_is_listed(client, sign_in):
     wu = sign_in(english(client), WU)
     old = timezone.now() - dt.timedelta(days=500)

@@ -80,6 +80,32 @@ def test_glucose_lipids_show_latest_and_previous_result_with_dates(client, sign_
     assert reverse("bank:lab_trend", args=[TC]) in tc
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ("No earlier result", "Same", "Changed")),
+        ("zh-hant", ("無前次結果", "相同", "有變化")),
+    ],
+)
+def test_change_column_says_first_same_or_changed(client, sign_in, language, words):
+    client.cookies["django_language"] = language
+    chen = sign_in(client, CHEN)
+    first, same, changed = words
+    latest, previous, *older = history(chen, TC)
+    shown = latest.collected_on.isoformat() if language == "en" else to_roc(latest.collected_on)
+    tc = " ".join(row(page(client, "bank:glucose_lipids"), TC).split())
+    assert f'<td><time datetime="{latest.collected_on.isoformat()}">{shown}</time></td>' in tc
+    LabResult.objects.filter(pk__in=[latest.pk, previous.pk]).update(
+        value=None, value_text="Positive"
+    )
+    assert f"<td>{same}</td>" in "".join(row(page(client, "bank:glucose_lipids"), TC).split())
+    LabResult.objects.filter(pk=previous.pk).update(value_text="Negative")
+    assert f"<td>{changed}</td>" in "".join(row(page(client, "bank:glucose_lipids"), TC).split())
+    LabResult.objects.filter(pk__in=[previous.pk, *(r.pk for r in older)]).delete()
+    tc = row(page(client, "bank:glucose_lipids"), TC)
+    assert f'<span class="lab-muted">{first}</span>' in tc
+
+
 def test_out_of_range_value_is_marked_in_text_not_only_colour(client, sign_in):
     chen = sign_in(english(client), CHEN)
     html = page(client, "bank:glucose_lipids")

@@ -460,3 +460,92 @@ def test_pages_in_chinese_show_roc_dates(client, sign_in, name):
     first = _listed(response)[0]
     page = response.content.decode()
     assert to_roc(first.visit_date) in page and first.primary_diagnosis.name_zh in page
+
+
+# --- What a row shows ---------------------------------------------------------------------
+
+
+def _date_link(visit: Visit, shown: str) -> str:
+    """The date cell every visit list shows: a link to the detail, the dialog's htmx load."""
+    url = reverse("bank:visit", args=[visit.pk])
+    return (
+        f'<a href="{url}" hx-get="{url}" hx-target="#detail-dialog [data-dialog-body]" '
+        f'hx-select=".visit-detail"><time datetime="{visit.visit_date.isoformat()}">{shown}'
+        "</time></a>"
+    )
+
+
+def _flat(response) -> str:
+    """The page with its layout whitespace gone, so a row reads as one line."""
+    return " ".join(response.content.decode().split()).replace("> <", "><")
+
+
+@pytest.mark.parametrize(
+    ("language", "dose"),
+    [("en", "{days} day{s}, total {quantity}"), ("zh-hant", "{days} 天，總量 {quantity}")],
+)
+def test_medication_rows_show_the_visit_and_each_drugs_dose(client, sign_in, language, dose):
+    client.cookies["django_language"] = language
+    chen = sign_in(client, CHEN)
+    visit = (
+        _visits(chen, drug_orders__isnull=False)
+        .select_related("provider", "primary_diagnosis")
+        .order_by("-visit_date", "-pk")
+        .first()
+    )
+    page = _flat(client.get(reverse("bank:medications")))
+    shown = visit.visit_date.isoformat() if language == "en" else to_roc(visit.visit_date)
+    assert f"<td>{_date_link(visit, shown)}</td>" in page
+    assert f"<td>{visit.provider.name}</td>" in page
+    name = visit.primary_diagnosis.name_en if language == "en" else visit.primary_diagnosis.name_zh
+    assert f'<td>{name} <span class="code">{visit.primary_diagnosis.code}</span></td>' in page
+    for order in visit.drug_orders.select_related("drug"):
+        quantity = f"{order.quantity.normalize():f}"
+        text = dose.format(days=order.days, s="" if order.days == 1 else "s", quantity=quantity)
+        drug = order.drug.name_en if language == "en" else order.drug.name_zh
+        assert (
+            f'<li>{drug} <span class="code">{order.drug.code}</span>'
+            f'<span class="dose">{text}</span></li>'
+        ) in page
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_outpatient_rows_show_date_provider_diagnosis_and_amounts(client, sign_in, language):
+    client.cookies["django_language"] = language
+    chen = sign_in(client, CHEN)
+    visit = (
+        _visits(chen, kind=Visit.Kind.WESTERN)
+        .select_related("provider", "primary_diagnosis")
+        .order_by("-visit_date", "-pk")
+        .first()
+    )
+    page = _flat(client.get(reverse("bank:western")))
+    shown = visit.visit_date.isoformat() if language == "en" else to_roc(visit.visit_date)
+    name = visit.primary_diagnosis.name_en if language == "en" else visit.primary_diagnosis.name_zh
+    assert f"<td>{_date_link(visit, shown)}</td><td>{visit.provider.name}</td>" in page
+    assert f'<td>{name} <span class="code">{visit.primary_diagnosis.code}</span></td>' in page
+    assert f'<td class="number">{visit.points:,}</td>' in page
+
+
+def test_stay_rows_say_still_in_hospital_and_summary_not_uploaded(english, sign_in):
+    wife = sign_in(english, CHEN_WIFE)
+    stay = Visit.objects.get(person=wife, kind=Visit.Kind.INPATIENT)
+    stay.discharge_summary.delete()
+    Visit.objects.filter(pk=stay.pk).update(discharge_date=None)
+    page = english.get(reverse("bank:inpatient")).content.decode()
+    assert "<td>Still in hospital</td>" in page
+    assert '<span class="muted">Not uploaded</span>' in page
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_refill_rows_show_which_dispensing_and_the_drugs_table(client, sign_in, language):
+    client.cookies["django_language"] = language
+    chen = sign_in(client, CHEN)
+    visit = _visits(chen, chronic_refill=True).order_by("-visit_date", "-pk").first()
+    page = _flat(client.get(reverse("bank:refills")))
+    shown = visit.visit_date.isoformat() if language == "en" else to_roc(visit.visit_date)
+    caption = f"Drugs dispensed on {shown}" if language == "en" else f"{shown} 調劑藥品"
+    assert f"<caption>{caption}</caption>" in page
+    assert f'<td class="number">{visit.refill_number or "—"}</td>' in page
+    for order in visit.drug_orders.select_related("drug"):
+        assert f'<td class="code">{order.drug.code}</td>' in page

@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 from healthbank.bank.listing import Column, Sorting, sorting
 from healthbank.bank.portal import Portal, portal_page
 from healthbank.bank.presenters.anatomy import VERTEBRAE, figure_regions, tooth_chart
+from healthbank.bank.presenters.visits import visit_cells, visit_row, visit_urls
 from healthbank.codes.models import BodySite, ToothPosition
+from healthbank.core.templatetags.rocdate import rocdate
 from healthbank.people.models import Sex
 from healthbank.records.rules import record_window
 from healthbank.records.selectors import anatomy
@@ -97,8 +99,18 @@ def dental(request: HttpRequest, portal: Portal) -> HttpResponse:
     )
     sort = sorting(request, columns, "-date")
     visits = anatomy.dental_visits(person, window, tooth=selected, order_by=sort.order_by)
-    for visit in visits:  # .teeth set by the selector, .tooth_list read by the template
-        visit.tooth_list = [teeth[code] for code in visit.teeth if code in teeth]  # type: ignore[attr-defined]
+    url = visit_urls()
+    rows = [
+        {
+            **visit_row(visit, url),
+            "teeth": [
+                {"code": code, "name": teeth[code].name, "selected": code == selected}
+                for code in visit.teeth  # type: ignore[attr-defined]
+                if code in teeth
+            ],
+        }
+        for visit in visits
+    ]
 
     names = {code: tooth.name for code, tooth in teeth.items()}
     pick = functools.partial(_link, request, "tooth")
@@ -134,7 +146,7 @@ def dental(request: HttpRequest, portal: Portal) -> HttpResponse:
             "window": window,
             "notes": _dental_notes(),
             "charts": charts,
-            "visits": visits,
+            "visits": rows,
             "headers": sort.headers(request),
             "selected": teeth.get(selected) if selected else None,
             "unknown_tooth": wanted if wanted and not selected else "",
@@ -209,7 +221,18 @@ def surgeries(request: HttpRequest, portal: Portal) -> HttpResponse:
         Column("points", _("NHI points"), ("visit__points",), numeric=True),
     )
     sort = sorting(request, columns, "-date")
-    rows = anatomy.surgeries(person, window, sites=chosen_sites, order_by=sort.order_by)
+    url = visit_urls()
+    rows = [
+        {
+            **visit_cells(surgery.visit, url),
+            "pk": surgery.pk,
+            "service": surgery.service.name,
+            "service_code": surgery.service.code,
+            "operated": _("operated on %(day)s") % {"day": rocdate(surgery.performed_on)},
+            "site": surgery.body_site.name if surgery.body_site else "",
+        }
+        for surgery in anatomy.surgeries(person, window, sites=chosen_sites, order_by=sort.order_by)
+    ]
 
     pick = functools.partial(_link, request, "site")
     regions = figure_regions(regions_of_sites, counts, chosen_region, pick)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from healthbank.bank.portal import Portal, portal_page
+from healthbank.bank.presenters.calendar import month_rows
 from healthbank.core.rocdate import ROC_OFFSET, parse_roc
 from healthbank.core.typed import ascii_typed
 from healthbank.people.models import Person
@@ -76,6 +77,7 @@ def month_context(
     month = selectors.month(portal.subject, first, portal.today, reminders, with_visits=with_visits)
     return {
         "month": month,
+        **month_rows(month),
         "weekdays": weekday_names([day.date for day in month.weeks[0]]),
         "month_title": month_title(first),
         "nav_url": reverse("bank:calendar"),

@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -100,6 +102,38 @@ class Sitting:
 
     def entries(self) -> list[tuple[Measure, Measurement]]:
         return [(m, self.values[m.kind]) for m in MEASURES if m.kind in self.values]
+
+
+def _history_rows(sittings: list[Sitting]) -> list[dict]:
+    """The history table's rows as display strings: the time, the values in the columns'
+    order and each entry's delete button (its URL and label), made once per row here
+    rather than by a URL reversal and a blocktranslate per entry in the template."""
+    stem = reverse("bank:measurement_delete", args=[0]).removesuffix("0/delete/")
+    rows = []
+    for sitting in sittings:
+        at = timezone.localtime(sitting.measured_at)
+        rows.append(
+            {
+                "iso": date_filter(at, "c"),
+                "at": rocdatetime(sitting.measured_at),
+                "cells": [
+                    "" if value is None else floatformat(value, "-1") for value in sitting.row()
+                ],
+                "deletes": [
+                    (
+                        f"{stem}{entry.pk}/delete/",
+                        _("Delete %(label)s %(value)s %(unit)s")
+                        % {
+                            "label": measure.label,
+                            "value": floatformat(entry.value, "-1"),
+                            "unit": measure.unit,
+                        },
+                    )
+                    for measure, entry in sitting.entries()
+                ],
+            }
+        )
+    return rows
 
 
 def _columns() -> list[tuple[str | Promise, str | Promise]]:
@@ -269,7 +303,7 @@ def measurements(request: HttpRequest, portal: Portal) -> HttpResponse:
             "form": form,
             "latest": _latest(latest) if latest else [],
             "columns": _columns(),
-            "sittings": sittings,
+            "sittings": _history_rows(sittings),
             "charts": _charts(sittings, person.sex),
             "periods": periods,
             "period": period,

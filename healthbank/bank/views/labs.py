@@ -10,12 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.bank import charts
 from healthbank.bank.listing import Column, sorting
 from healthbank.bank.portal import Portal, portal_page
+from healthbank.bank.presenters import labs as presenters
+from healthbank.bank.presenters.visits import record_urls
 from healthbank.codes.models import LabItem
 from healthbank.core.templatetags.rocdate import rocdate
 from healthbank.records.models import CheckResult, ImagingReport, PreventiveCheck, Serology
 from healthbank.records.preventive import PREVENTIVE_SECTIONS, Field
 from healthbank.records.rules import record_window, result_status
 from healthbank.records.selectors import labs
+from healthbank.records.selectors.labs import ItemHistory
 
 LAB_NOTES = (
     _(
@@ -76,16 +79,39 @@ def _item_chart(item: LabItem, results) -> dict:
     )
 
 
+def _rows_with_missing(items: list[tuple[LabItem, ItemHistory | None]]) -> list[dict]:
+    """The result rows of these items, an item without results as a `missing` row."""
+    found = iter(presenters.result_rows([h for _item, h in items if h is not None]))
+    return [
+        next(found)
+        if history is not None
+        else {
+            "missing": True,
+            "name": item.name,
+            "short_name": item.short_name,
+            "reference_text": item.reference_text,
+        }
+        for item, history in items
+    ]
+
+
 @portal_page
 def glucose_lipids(request: HttpRequest, portal: Portal) -> HttpResponse:
     window = record_window(portal.today)
     glucose, lipids = labs.glucose_lipid_histories(portal.subject, window)
     groups = [
-        {"title": _("Blood glucose"), "items": glucose},
-        {"title": _("Blood lipids"), "items": lipids},
+        {"title": _("Blood glucose"), "rows": _rows_with_missing(glucose)},
+        {"title": _("Blood lipids"), "rows": _rows_with_missing(lipids)},
     ]
+    trend_url = record_urls("bank:lab_trend")
     trends = [
-        {"item": item, "history": history, "spec": _item_chart(item, history.chronological)}
+        {
+            "item": item,
+            "history": history,
+            "spec": _item_chart(item, history.chronological),
+            "values": presenters.chart_values(history),
+            "url": trend_url(item.code),
+        }
         for item, history in glucose + lipids
         if history is not None
     ]
@@ -101,7 +127,7 @@ def other_labs(request: HttpRequest, portal: Portal) -> HttpResponse:
     window = record_window(portal.today)
     panels = dict(LabItem.Panel.choices)
     groups = [
-        {"title": panels[panel], "histories": histories}
+        {"title": panels[panel], "rows": presenters.result_rows(histories)}
         for panel, histories in labs.other_lab_histories(portal.subject, window)
     ]
     return render(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from healthbank.bank import charts
 from healthbank.bank.listing import Column, Sorting, sorting
 from healthbank.bank.portal import Portal, portal_page
+from healthbank.bank.presenters import visits as presenters
 from healthbank.core.rocdate import ROC_OFFSET
 from healthbank.records.models import Visit
 from healthbank.records.reminders import DUPLICATE_LOOKBACK_DAYS
@@ -144,6 +145,7 @@ def _outpatient(request: HttpRequest, portal: Portal, kind: str, texts: dict) ->
         person, window, kind, diagnosis=chosen.code if chosen else None, order_by=sort.order_by
     )
     top = [(c, _link(request, diagnosis=c.code)) for c in counts[:TOP_DIAGNOSES]]
+    page = _page(request, visits)
     return render(
         request,
         "bank/visits/outpatient.html",
@@ -162,7 +164,8 @@ def _outpatient(request: HttpRequest, portal: Portal, kind: str, texts: dict) ->
             "all_link": _link(request, diagnosis=None),
             "sort": _sort_param(sort),
             "headers": sort.headers(request),
-            "page": _page(request, visits),
+            "page": page,
+            "rows": presenters.visit_rows(page.object_list),
             "query": _query(request),
         },
     )
@@ -222,6 +225,7 @@ def inpatient(request: HttpRequest, portal: Portal) -> HttpResponse:
     year = _year(request.GET.get("year", ""), [y.year for y in by_year])
     sort = sorting(request, INPATIENT_COLUMNS, "-date")
     stays = selectors.inpatient_stays(person, window, year=year, order_by=sort.order_by)
+    page = _page(request, stays)
     years: list[dict[str, Any]] = [
         {
             "year": y.year,
@@ -249,7 +253,8 @@ def inpatient(request: HttpRequest, portal: Portal) -> HttpResponse:
             "sort": _sort_param(sort),
             "headers": sort.headers(request),
             "extra_headers": [_("Discharge summary")],
-            "page": _page(request, stays),
+            "page": page,
+            "rows": presenters.stay_rows(page.object_list),
             "notes": INPATIENT_NOTES,
             "query": _query(request),
         },
@@ -314,6 +319,7 @@ def medications(request: HttpRequest, portal: Portal) -> HttpResponse:
     sort = sorting(request, MEDICATION_COLUMNS, "-date")
     visits = selectors.medication_visits(person, window, atc=atc, order_by=sort.order_by)
     chosen = next((c for c in classes if atc and c.code == atc[: len(c.code)]), None)
+    page = _page(request, visits)
     return render(
         request,
         "bank/visits/medications.html",
@@ -333,7 +339,8 @@ def medications(request: HttpRequest, portal: Portal) -> HttpResponse:
                 _("Drugs: days supplied and total quantity"),
             ],
             "notes": _medication_notes(),
-            "page": _page(request, visits),
+            "page": page,
+            "rows": presenters.visit_rows_with_drugs(page.object_list),
             "query": _query(request),
         },
     )
@@ -352,6 +359,7 @@ def refills(request: HttpRequest, portal: Portal) -> HttpResponse:
     visits = selectors.chronic_refills(
         person, window, diagnosis=chosen.code if chosen else None, order_by=sort.order_by
     )
+    page = _page(request, visits)
     return render(
         request,
         "bank/visits/refills.html",
@@ -362,7 +370,8 @@ def refills(request: HttpRequest, portal: Portal) -> HttpResponse:
             "sort": _sort_param(sort),
             "headers": sort.headers(request),
             "extra_headers": [_("NHI card sequence no."), _("Dispensing")],
-            "page": _page(request, visits),
+            "page": page,
+            "rows": presenters.refill_rows(page.object_list),
             "query": _query(request),
             "notes": REFILL_NOTES,
         },
