@@ -228,7 +228,8 @@ def _parsed(
     `decode`, if given, turns each raw item into a row first (in the workers). Chunks come
     out in file order. Close it (contextlib.closing) to stop early."""
     today = timezone.localdate()
-    ahead: queue.Queue = queue.Queue(maxsize=max(2, workers))
+    # Chunks in flight: two, as a worker finishes one while the other waits to be written.
+    ahead: queue.Queue = queue.Queue(maxsize=1 if workers else 2)
     stop = threading.Event()
     pool = None
     if workers:
