@@ -1,6 +1,9 @@
 """Processing a received batch in chunks that each commit whole with the batch's checkpoint,
 and deleting raw files past their keeping: the work the background worker runs (tasks.py).
-services.py receives the batches and queues them; it never processes one itself."""
+services.py receives the batches and queues them; it never processes one itself.
+
+A large file is parsed by worker processes (forked, no database) a few chunks ahead, while
+this process checks what needs the database and writes (_parsed); a small one by a thread."""
 
 from __future__ import annotations
 
