@@ -204,7 +204,7 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
     from contextlib import closing
 
     from healthbank.ingest import processing, services
-    from healthbank.ingest.formats import reader_for
+    from healthbank.ingest.formats import reader_for, split_reader_for
     from healthbank.ingest.models import Credential
 
     token = services.issue_credential(credential=Credential(provider=provider()))
@@ -224,13 +224,13 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
     workers = processing.parse_workers(batch)
     if parse_only:
         rows = 0
-        split = processing.split_reader_for(format)
+        split = split_reader_for(format)
         cut, decode = split if workers and split else (reader_for(format), None)
-        with processing.stored_path(batch).open("rb") as file:
-            parsed = processing._parsed(
+        with processing.stored_path(batch).open("rb") as file, processing._fewer_collections():
+            ahead = processing._parsed(
                 cut(file), after=0, scopes=["visit"], decode=decode, workers=workers
             )
-            with closing(parsed) as chunks:
+            with closing(ahead) as chunks:
                 for _last, parsed, problems in chunks:
                     rows += len(parsed) + len(problems)
         processing.stored_path(batch).unlink()

@@ -56,7 +56,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # core by default (settings.INGEST_PARSE_WORKERS overrides); smaller ones are parsed by
 # the reading thread, as starting the processes would cost more than they save.
 PARALLEL_PARSE_FROM_BYTES = 4 * 1024 * 1024
-PARSE_WORKERS = len(os.sched_getaffinity(0))
+PARSE_WORKERS = (
+    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+)
 # The cyclic garbage collector's thresholds while a batch is processed (processing.py);
 # Python's default (700, 10, 10) spent more time than the parsing it interrupted.
 GC_THRESHOLD = (50_000, 20, 100)
