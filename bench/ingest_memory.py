@@ -10,10 +10,12 @@ does not grow with the file.
 Each upload is generated on disk in a temporary folder (valid visits of the seeded people,
 bench/ingest.py's rows), then sent in a process of its own through the path the API and the
 worker take: `receive_batch` (the file in 1 MiB blocks, as a request body arrives) then
-`process_batch` (read, validated and written a chunk at a time). `--parse-only` stops short
-of the database: the file is received, then read and parsed by the worker's reading thread
-(`processing._parsed`), nothing written. The process reports its RSS after start-up
-(Django and the ingest modules loaded), its peak (getrusage ru_maxrss) and the time taken.
+`process_batch` (read, validated and written a chunk at a time; a large file is parsed by
+worker processes, processing.parse_workers). `--parse-only` stops short of the database:
+the file is received, then read and parsed as process_batch would (`processing._parsed`),
+nothing written. The process reports its RSS after start-up (Django and the ingest modules
+loaded), its peak (getrusage ru_maxrss), the peak of its largest parsing process
+(RUSAGE_CHILDREN, once they have ended) and the time taken.
 `--fhir` measures the exception: a FHIR Bundle is read whole (its references may point
 anywhere in it), so it is bounded by size instead (rules.MAX_BUNDLE_BYTES); one just under
 the bound, of copies of examples/fhir/visit.json, is received and parsed.
@@ -202,7 +204,7 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
     from contextlib import closing
 
     from healthbank.ingest import processing, services
-    from healthbank.ingest.formats import reader_for
+    from healthbank.ingest.formats import reader_for, split_reader_for
     from healthbank.ingest.models import Credential
 
     token = services.issue_credential(credential=Credential(provider=provider()))
@@ -219,11 +221,16 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
             json_object=format == "fhir",
         )
     received_s = time.perf_counter() - started
+    workers = processing.parse_workers(batch)
     if parse_only:
         rows = 0
-        with processing.stored_path(batch).open("rb") as file:
-            items = reader_for(format)(file)
-            with closing(processing._parsed(items, after=0, scopes=["visit"])) as chunks:
+        split = split_reader_for(format)
+        cut, decode = split if workers and split else (reader_for(format), None)
+        with processing.stored_path(batch).open("rb") as file, processing._fewer_collections():
+            ahead = processing._parsed(
+                cut(file), after=0, scopes=["visit"], decode=decode, workers=workers
+            )
+            with closing(ahead) as chunks:
                 for _last, parsed, problems in chunks:
                     rows += len(parsed) + len(problems)
         processing.stored_path(batch).unlink()
@@ -236,6 +243,7 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
         rows, accepted = batch.received, batch.accepted
     total_s = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "file_mb": round(batch.size / MB, 1),
         "rows": rows,
@@ -243,6 +251,8 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
         "rss_after_start_mb": round(baseline, 1),
         "peak_rss_mb": round(peak, 1),
         "rss_at_end_mb": round(rss_mb(), 1),
+        "parse_workers": workers,
+        "worker_peak_rss_mb": round(workers_peak, 1) if workers else None,
         "receive_s": round(received_s, 1),
         "total_s": round(total_s, 1),
         "rows_per_second": round(rows / (total_s - received_s)),

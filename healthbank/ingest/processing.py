@@ -1,14 +1,23 @@
 """Processing a received batch in chunks that each commit whole with the batch's checkpoint,
 and deleting raw files past their keeping: the work the background worker runs (tasks.py).
-services.py receives the batches and queues them; it never processes one itself."""
+services.py receives the batches and queues them; it never processes one itself.
+
+A large file is parsed by worker processes (forked, no database) a few chunks ahead, while
+this process checks what needs the database and writes (_parsed); a small one by a thread."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import logging
+import multiprocessing
 import queue
 import threading
 from collections.abc import Callable, Generator, Iterator
-from contextlib import closing
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -16,13 +25,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from healthbank.ingest import rules
-from healthbank.ingest.formats import reader_for
+from healthbank.ingest.formats import reader_for, split_reader_for
 from healthbank.ingest.models import Batch, BatchProblem
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.validate import Clean, Lookups, check_chunk, parse_chunk
 from healthbank.ingest.writes import write_chunk
 
 Status = Batch.Status
+log = logging.getLogger(__name__)
 
 
 def stored_path(batch: Batch) -> Path:
@@ -71,9 +81,6 @@ def delete_kept_files(now: dt.datetime | None = None) -> int:
     return deleted
 
 
-# --- processing ---------------------------------------------------------------------------
-
-
 # --- processing --------------------------------------------------------------------------
 
 
@@ -86,6 +93,10 @@ class _Refused(Exception):
 
 
 ChunkHook = Callable[[Batch], None]
+# A row (or raw item) of the file by position, and a chunk read and parsed (no database
+# yet): its last position, its rows, their problems.
+Item = tuple[int, object]
+Parsed = tuple[int, list[Clean], list[Problem]]
 
 
 def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Batch:
@@ -103,19 +114,59 @@ def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Bat
     reader = reader_for(batch.format)
     if reader is None:
         return _fail(batch, [Problem(0, "", f"the {batch.format} reader is not available")])
+    workers, split = parse_workers(batch), split_reader_for(batch.format)
+    process = _process_all_or_nothing if batch.all_or_nothing else _process_by_chunk
     with stored_path(batch).open("rb") as file:  # read as it goes: see rows.py
-        if batch.all_or_nothing:
-            batch = _process_all_or_nothing(batch, reader(file), after_chunk)
-        else:
-            batch = _process_by_chunk(batch, reader(file), after_chunk)
+        cut, decode = split if workers and split else (reader, None)
+        read = Reading(cut(file), decode, workers)
+        try:
+            with _fewer_collections():
+                batch = process(batch, read, after_chunk)
+        except WorkerFailed as error:
+            # The chunks committed so far stay (and an all-or-nothing batch wrote nothing).
+            log.exception("ingest batch %s: %s", batch.pk, error)
+            batch.refresh_from_db()
+            message = f"processing stopped: {error}; send the file again"
+            return _fail(batch, [Problem(batch.checkpoint + 1, "", message)])
     _release_file(batch)
     return batch
 
 
-def _process_by_chunk(batch: Batch, items, after_chunk) -> Batch:
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Reading a file makes millions of small objects (rows, their dicts, dates, Decimals)
+    without cycles; the cyclic collector ran every 700 of them and again and again over
+    everything Django had loaded, which more than doubled the time of parsing (and of
+    unpickling the workers' chunks). So: what exists now is frozen out of its passes (the
+    forked workers inherit that, and share those pages), and it runs every 50,000."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*rules.GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+@dataclass
+class Reading:
+    """A batch's file as read: its items, the decoding of raw ones, the parsing processes."""
+
+    items: Iterator[Item]
+    decode: Callable | None
+    workers: int
+
+    def parsed(self, *, after: int, scopes: list[str]) -> Generator[Parsed, None, None]:
+        return _parsed(
+            self.items, after=after, scopes=scopes, decode=self.decode, workers=self.workers
+        )
+
+
+def _process_by_chunk(batch: Batch, read: Reading, after_chunk) -> Batch:
     scopes, lookups = list(batch.credential.scopes), Lookups()
     try:
-        with closing(_parsed(items, after=batch.checkpoint, scopes=scopes)) as chunks:
+        with closing(read.parsed(after=batch.checkpoint, scopes=scopes)) as chunks:
             for chunk in chunks:
                 _commit_chunk(batch, chunk, scopes, lookups, after_chunk)
     except _Moved:
@@ -125,12 +176,10 @@ def _process_by_chunk(batch: Batch, items, after_chunk) -> Batch:
     return batch
 
 
-def _chunks(
-    items: Iterator[tuple[int, dict | Problem]], *, after: int
-) -> Iterator[list[tuple[int, dict | Problem]]]:
+def _chunks(items: Iterator[Item], *, after: int) -> Iterator[list[Item]]:
     """Rows after the checkpoint in chunks of CHUNK_ROWS; rows of one position (one FHIR
     entry may give several) never straddle two chunks, so the checkpoint can name it."""
-    chunk: list[tuple[int, dict | Problem]] = []
+    chunk: list[Item] = []
     for position, row in items:
         if position <= after:
             continue
@@ -142,21 +191,53 @@ def _chunks(
         yield chunk
 
 
-# A chunk read and parsed (no database yet): its last position, its rows, their problems.
-Parsed = tuple[int, list[Clean], list[Problem]]
 _END = object()
 
 
+class WorkerFailed(Exception):
+    """A process parsing the file died or raised: the batch fails, its committed chunks stay."""
+
+
+def parse_workers(batch: Batch) -> int:
+    """How many processes parse this batch: none (the reading thread does) for a small file,
+    where starting them would cost more than they save."""
+    if batch.size < rules.PARALLEL_PARSE_FROM_BYTES:
+        return 0
+    return getattr(settings, "INGEST_PARSE_WORKERS", rules.PARSE_WORKERS)
+
+
+def _parse_in_worker(
+    chunk: list[Item], decode: Callable | None, scopes: list[str], today: dt.date
+) -> Parsed:
+    """In a worker process: decode the raw items (formats.split_reader_for) and parse them.
+    No database here; the parent does the rest (check_chunk, the writes)."""
+    if decode is not None:
+        chunk = [(p, raw if isinstance(raw, Problem) else decode(p, raw)) for p, raw in chunk]
+    parsed, problems = parse_chunk(chunk, scopes=scopes, today=today)  # type: ignore[arg-type]
+    return chunk[-1][0], parsed, problems
+
+
 def _parsed(
-    items: Iterator[tuple[int, dict | Problem]], *, after: int, scopes: list[str]
+    items: Iterator[Item],
+    *,
+    after: int,
+    scopes: list[str],
+    decode: Callable | None = None,
+    workers: int = 0,
 ) -> Generator[Parsed, None, None]:
-    """The chunks after the checkpoint, read and parsed a chunk or two ahead in a thread of
-    their own: reading and parse_row are pure Python, and run while this thread waits on
-    the database (psycopg lets go of the GIL while it waits), which on PostgreSQL is about
-    half of a chunk's time. Close it (contextlib.closing) to stop the thread early."""
+    """The chunks after the checkpoint, read a chunk or two ahead by a thread of its own
+    while this one waits on the database, and parsed by `workers` processes (fork: they
+    inherit the loaded code and never touch the database) or, with none, by that thread.
+    `decode`, if given, turns each raw item into a row first (in the workers). Chunks come
+    out in file order. Close it (contextlib.closing) to stop early."""
     today = timezone.localdate()
-    ahead: queue.Queue = queue.Queue(maxsize=2)
+    # Chunks in flight: two, as a worker finishes one while the other waits to be written.
+    ahead: queue.Queue = queue.Queue(maxsize=1 if workers else 2)
     stop = threading.Event()
+    pool = None
+    if workers:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        pool.submit(int).result()  # fork them all now, from this thread, before the reader's
 
     def put(item) -> bool:
         while not stop.is_set():
@@ -170,8 +251,9 @@ def _parsed(
     def work() -> None:
         try:
             for chunk in _chunks(items, after=after):
-                parsed, problems = parse_chunk(chunk, scopes=scopes, today=today)
-                if not put((chunk[-1][0], parsed, problems)):
+                args = (chunk, decode, scopes, today)
+                done = pool.submit(_parse_in_worker, *args) if pool else _parse_in_worker(*args)
+                if not put(done):
                     return
             put(_END)
         except BaseException as error:  # handed to the consumer, which raises it
@@ -183,10 +265,19 @@ def _parsed(
         while (item := ahead.get()) is not _END:
             if isinstance(item, BaseException):
                 raise item
+            if isinstance(item, Future):
+                try:
+                    item = item.result()
+                except BrokenProcessPool as error:
+                    raise WorkerFailed("a process parsing the file died") from error
+                except Exception as error:
+                    raise WorkerFailed(f"a process parsing the file failed: {error!r}") from error
             yield item
     finally:
         stop.set()
         thread.join()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _apply(batch: Batch, chunk: Parsed, lookups: Lookups) -> tuple[int, int, list[Problem]]:
@@ -234,14 +325,14 @@ def _commit_chunk(
             after_chunk(batch)
 
 
-def _process_all_or_nothing(batch: Batch, items, after_chunk) -> Batch:
+def _process_all_or_nothing(batch: Batch, read: Reading, after_chunk) -> Batch:
     """One transaction for the whole file: any problem and nothing stays written."""
     scopes, lookups = list(batch.credential.scopes), Lookups()
     problems: list[Problem] = []
     accepted = voided = last = 0
     try:
         with transaction.atomic():
-            with closing(_parsed(items, after=0, scopes=scopes)) as chunks:
+            with closing(read.parsed(after=0, scopes=scopes)) as chunks:
                 for chunk in chunks:
                     written, void_rows, found = _apply(batch, chunk, lookups)
                     accepted, voided, last = accepted + written, voided + void_rows, chunk[0]

@@ -7,6 +7,7 @@ accepted or refused on its own (unless the batch asks for all or nothing).
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from healthbank.records.models import Provider
 
@@ -50,6 +51,17 @@ MAX_ID_CHARS = 40  # the provider's record id (ReportedRecord.source_id)
 # Text a spreadsheet would run as a formula when the data is exported to CSV later
 # (OWASP "CSV injection"). Refused rather than altered: this is medical text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Parsing runs in worker processes (processing.py) for files this large or larger, one per
+# core by default (settings.INGEST_PARSE_WORKERS overrides); smaller ones are parsed by
+# the reading thread, as starting the processes would cost more than they save.
+PARALLEL_PARSE_FROM_BYTES = 4 * 1024 * 1024
+PARSE_WORKERS = (
+    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+)
+# The cyclic garbage collector's thresholds while a batch is processed (processing.py);
+# Python's default (700, 10, 10) spent more time than the parsing it interrupted.
+GC_THRESHOLD = (50_000, 20, 100)
 
 # --- sane values --------------------------------------------------------------------------
 EARLIEST_DATE = dt.date(1900, 1, 1)

@@ -60,18 +60,23 @@ class Lookups:
         self.unknown: dict[type[models.Model], set[str]] = defaultdict(set)
         self.persons: dict[str, int | None] = {}
         self.cover: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+        self.chunk_has_unknown_codes = True
 
     def load(self, cleans: list[Clean]) -> None:
+        # The chunk's codes once each: a file names the same few codes on every row.
+        codes = {(table, code) for clean in cleans for table, code, _path in clean.codes}
         wanted: dict[type[models.Model], set[str]] = defaultdict(set)
         known, unknown = self.known, self.unknown
-        for clean in cleans:
-            for table, code, _path in clean.codes:
-                if code not in known[table] and code not in unknown[table]:
-                    wanted[table].add(code)
-        for table, codes in wanted.items():
-            found = set(table._default_manager.filter(pk__in=codes).values_list("pk", flat=True))
+        for table, code in codes:
+            if code not in known[table] and code not in unknown[table]:
+                wanted[table].add(code)
+        for table, found_codes in wanted.items():
+            found = set(
+                table._default_manager.filter(pk__in=found_codes).values_list("pk", flat=True)
+            )
             known[table] |= found
-            unknown[table] |= codes - found
+            unknown[table] |= found_codes - found
+        self.chunk_has_unknown_codes = any(code in unknown[table] for table, code in codes)
         named = {c.national_id for c in cleans if c.national_id}
         ids = named - self.persons.keys()
         if not ids:
@@ -90,9 +95,10 @@ class Lookups:
             self.cover[person_id].append((start, end))
 
     def insured_on(self, person_id: int, day: dt.date) -> bool:
-        return any(
-            start <= day and (end is None or day <= end) for start, end in self.cover[person_id]
-        )
+        for start, end in self.cover[person_id]:
+            if start <= day and (end is None or day <= end):
+                return True
+        return False
 
 
 def validate_chunk(
@@ -366,11 +372,13 @@ def _cross_checks(kind: str, v: dict) -> Iterable[tuple[str, str]]:
 
 
 def _check_references(clean: Clean, lookups: Lookups) -> list[Problem]:
-    problems = [
-        Problem(clean.position, path, f"unknown {_table_name(table)} code {code!r}")
-        for table, code, path in clean.codes
-        if code in lookups.unknown[table]
-    ]
+    problems = []
+    if lookups.chunk_has_unknown_codes:
+        problems = [
+            Problem(clean.position, path, f"unknown {_table_name(table)} code {code!r}")
+            for table, code, path in clean.codes
+            if code in lookups.unknown[table]
+        ]
     if clean.void:
         return problems
     person_id = lookups.persons.get(clean.national_id)

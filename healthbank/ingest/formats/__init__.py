@@ -4,6 +4,7 @@ name and imported when first used, so a format's module can be added on its own.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 
 from django.utils.module_loading import import_string
 
@@ -13,6 +14,14 @@ READERS = {
     "ndjson": "healthbank.ingest.formats.ndjson.rows_from_ndjson",
     "csv": "healthbank.ingest.formats.csv.rows_from_csv",
     "fhir": "healthbank.ingest.formats.fhir.rows_from_bundle",
+}
+# Formats read in two halves: a cheap one that cuts the file into raw items by position, and
+# a costly one that turns an item into a row (rows.py), which worker processes can run.
+SPLIT_READERS = {
+    "ndjson": (
+        "healthbank.ingest.formats.ndjson.lines_from_ndjson",
+        "healthbank.ingest.formats.ndjson.row_from_line",
+    ),
 }
 
 
@@ -50,3 +59,12 @@ class Utf8Check:
         except UnicodeDecodeError:
             return self.line
         return None
+
+
+def split_reader_for(name: str) -> tuple[Callable, Callable] | None:
+    """(cut, decode) of a format read in two halves (SPLIT_READERS), or None: `cut(file)`
+    yields (position, item or Problem), `decode(position, item)` gives the row or a Problem."""
+    paths = SPLIT_READERS.get(name)
+    if paths is None:
+        return None
+    return import_string(paths[0]), import_string(paths[1])

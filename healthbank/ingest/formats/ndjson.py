@@ -65,20 +65,29 @@ def _lines(file: BinaryIO) -> Iterator[bytes | None]:
             yield None
 
 
-def rows_from_ndjson(file: BinaryIO) -> Iterator[tuple[int, dict | Problem]]:
+def lines_from_ndjson(file: BinaryIO) -> Iterator[tuple[int, bytes | Problem]]:
+    """The cheap half of reading: each non-blank line's bytes by line number (a line too long
+    is a Problem already). row_from_line turns one into a row; processing.py runs that half
+    in worker processes."""
     for line, raw in enumerate(_lines(file), start=1):
         if raw is None:
             yield line, Problem(line, "", f"the line is longer than {MAX_LINE_BYTES} bytes")
             continue
         if line == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
-        if not raw.strip():
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            message = f"the line is not UTF-8 (byte {error.start + 1} of the line)"
-            yield line, Problem(line, "", message)
-            continue
-        row = parse_object(text)
-        yield line, (Problem(line, "", row) if isinstance(row, str) else row)
+        if raw.strip():
+            yield line, raw
+
+
+def row_from_line(line: int, raw: bytes) -> dict | Problem:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Problem(line, "", f"the line is not UTF-8 (byte {error.start + 1} of the line)")
+    row = parse_object(text)
+    return Problem(line, "", row) if isinstance(row, str) else row
+
+
+def rows_from_ndjson(file: BinaryIO) -> Iterator[tuple[int, dict | Problem]]:
+    for line, raw in lines_from_ndjson(file):
+        yield line, raw if isinstance(raw, Problem) else row_from_line(line, raw)
