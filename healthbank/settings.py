@@ -388,6 +388,8 @@ INGEST_KEEP_REFUSED_DAYS = envint("INGEST_KEEP_REFUSED_DAYS", 7)
 # Rows per transaction: a killed worker loses at most one chunk's work, never half of one.
 # 5,000 rather than 1,000: fewer commits and statements, ~7% faster on PostgreSQL.
 INGEST_CHUNK_ROWS = envint("INGEST_CHUNK_ROWS", 5000)
+# Processes that parse a large upload (ingest/rules.py); 0: one per core.
+INGEST_PARSE_WORKERS = envint("INGEST_PARSE_WORKERS", 0)
 # --- end ingest ---------------------------------------------------------------------------
 
 # --- virtual NHI card (issue 7) ------------------------------------------------------------

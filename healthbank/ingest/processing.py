@@ -203,7 +203,7 @@ def parse_workers(batch: Batch) -> int:
     where starting them would cost more than they save."""
     if batch.size < rules.PARALLEL_PARSE_FROM_BYTES:
         return 0
-    return getattr(settings, "INGEST_PARSE_WORKERS", rules.PARSE_WORKERS)
+    return settings.INGEST_PARSE_WORKERS or rules.PARSE_WORKERS
 
 
 def _parse_in_worker(

@@ -53,7 +53,7 @@ MAX_ID_CHARS = 40  # the provider's record id (ReportedRecord.source_id)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # Parsing runs in worker processes (processing.py) for files this large or larger, one per
-# core by default (settings.INGEST_PARSE_WORKERS overrides); smaller ones are parsed by
+# core unless settings.INGEST_PARSE_WORKERS says how many; smaller ones are parsed by
 # the reading thread, as starting the processes would cost more than they save.
 PARALLEL_PARSE_FROM_BYTES = 4 * 1024 * 1024
 PARSE_WORKERS = (
