@@ -96,7 +96,7 @@ def _usable(account: Account) -> bool:
 def check(raw: str, kind: str) -> ApiToken:
     """The token of this secret if it may be used now, or TokenError. One query, on every
     request: it joins only what the checks and the views need (a device's details are read
-    by the device list itself), as PostgreSQL plans it anew each time."""
+    by the device list itself)."""
     token = (
         ApiToken.objects.select_related("binding__account__person")
         .filter(token_hash=digest(raw), kind=kind)

@@ -1,4 +1,4 @@
-"""The API's renderer writes the values ninja's json.dumps writes, with orjson too."""
+"""The API's renderer (orjson) writes the values ninja's json.dumps writes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-import pytest
 from django.utils.translation import gettext_lazy
 from ninja.renderers import JSONRenderer
 
@@ -14,7 +13,6 @@ from healthbank.api.renderers import FastJSONRenderer
 
 
 def test_orjson_writes_the_values_json_dumps_writes(rf):
-    pytest.importorskip("orjson")
     data = [
         {
             "date": dt.date(2026, 1, 2),
