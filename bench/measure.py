@@ -261,18 +261,7 @@ def pages_under_load(web: server.Server, people: list, workers: int, mode: dict)
     for name, view in PAGES.items():
         path = reverse(view)
         http_s = page_load(web, path, cookies, workers, mode)
-        sql = load.run(
-            [replay(queries) for queries in captured[name]],
-            threads=workers,
-            seconds=mode["sql_seconds"],
-            warmup=mode["warmup"],
-            at_exit=close_connection,
-        )
-        if sql.errors or not sql.latencies_ms:
-            raise RuntimeError(
-                f"{name} (sql): {sql.errors} errors, {len(sql.latencies_ms)} answers"
-            )
-        sql_s = sql.summary()
+        sql_s = raw_sql(name, captured[name], workers, mode)
         figures[name] = {
             "path": path,
             "queries": round(sum(map(len, captured[name])) / len(captured[name]), 1),
@@ -295,12 +284,10 @@ def page_load(web: server.Server, path: str, cookies: list[str], workers: int, m
             "rotating": ("Cookie", cookies),
             "scratch": Path(os.environ["HEALTHBANK_VAR_DIR"]),
         }
-        wrk.run(web.port, path, seconds=1, **common)  # each worker's first pages, uncounted
-        summary = wrk.run(web.port, path, seconds=round(mode["seconds"]), **common)
+        summary = warmed_wrk(web.port, path, seconds=round(mode["seconds"]), **common)
         # wrk counts a redirect as an answer: every session must still open the page.
-        signed_out = [c for c in (cookies[0], cookies[-1]) if not load.get(web.port, path, c)()]
-        if summary["errors"] or not summary["requests"] or signed_out:
-            raise RuntimeError(f"{path}: {summary['errors']} errors, {len(signed_out)} signed out")
+        if [c for c in (cookies[0], cookies[-1]) if not load.get(web.port, path, c)()]:
+            raise RuntimeError(f"{path}: the signed-in people were sent away (signed out)")
         return summary
     outcome = load.run(
         [load.get(web.port, path, cookie) for cookie in cookies],
@@ -311,6 +298,31 @@ def page_load(web: server.Server, path: str, cookies: list[str], workers: int, m
     if outcome.errors or not outcome.latencies_ms:
         raise RuntimeError(f"{path}: {outcome.errors} errors, {len(outcome.latencies_ms)} answers")
     return outcome.summary() | {"latencies_ms": [round(v, 2) for v in outcome.latencies_ms]}
+
+
+def warmed_wrk(port: int, path: str, *, seconds: int, **options) -> dict:
+    """wrk.run() after one uncounted second of the same load (each worker's first requests:
+    imports, its database connection); an error or no answer at all fails the scenario."""
+    wrk.run(port, path, seconds=1, **options)
+    summary = wrk.run(port, path, seconds=seconds, **options)
+    if summary["errors"] or not summary["requests"]:
+        raise RuntimeError(f"{path}: {summary['errors']} errors, {summary['requests']} answers")
+    return summary
+
+
+def raw_sql(name: str, captured: list[list[tuple[str, tuple]]], workers: int, mode: dict) -> dict:
+    """The captured SELECTs of each request replayed by as many threads as workers: the
+    limit a page or list is compared with."""
+    sql = load.run(
+        [replay(queries) for queries in captured],
+        threads=workers,
+        seconds=mode["sql_seconds"],
+        warmup=mode["warmup"],
+        at_exit=close_connection,
+    )
+    if sql.errors or not sql.latencies_ms:
+        raise RuntimeError(f"{name} (sql): {sql.errors} errors, {len(sql.latencies_ms)} answers")
+    return sql.summary()
 
 
 # A signed-in request reads the session and the user before the page's own queries; the
@@ -999,22 +1011,10 @@ def api_under_load(web: server.Server, workers: int, mode: dict) -> dict:
     figures = {}
     for name in API_ENDPOINTS:
         path = f"/api/v1/records/{name}"
-        wrk.run(web.port, path, seconds=1, **common)  # warm: each worker's imports, connection
-        http = wrk.run(web.port, path, seconds=seconds, **common)
-        if not http["requests"] or http["errors"]:
-            raise RuntimeError(f"{path}: {http['errors']} errors, {http['requests']} answers")
+        http = warmed_wrk(web.port, path, seconds=seconds, **common)
         http["per_second_per_core"] = round(http["per_second"] / cores, 1)
         latencies = http.pop("latencies_ms")
-        sql = load.run(
-            [replay(queries) for queries in captured[name]],
-            threads=workers,
-            seconds=mode["sql_seconds"],
-            warmup=mode["warmup"],
-            at_exit=close_connection,
-        )
-        if sql.errors or not sql.latencies_ms:
-            raise RuntimeError(f"{name} (sql): {sql.errors} errors")
-        sql_s = sql.summary()
+        sql_s = raw_sql(name, captured[name], workers, mode)
         figures[name] = {
             "path": path,
             "rows": round(sum(rows[name]) / len(rows[name]), 1),
