@@ -11,10 +11,10 @@ from django.utils.html import escape
 
 from healthbank.bank.models import Announcement
 from healthbank.people.models import Person
-from healthbank.records.models import CalendarEvent, Provider, Visit
+from healthbank.records.models import CalendarEvent, Visit
 from healthbank.records.rules import record_window
 from healthbank.records.selectors.reminders import reminders_for
-from healthbank.records.tests.factories import DrugOrderFactory, VisitFactory
+from healthbank.records.tests.factories import duplicate_prescriptions
 from tests.fixtures.personas import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, WU
 
 pytestmark = pytest.mark.django_db
@@ -111,18 +111,7 @@ def test_this_months_calendar_has_own_events_and_the_reminders(client, sign_in):
 
 def test_duplicate_medication_is_warned_on_home(client, sign_in):
     wu = sign_in(english(client), WU)
-    today = timezone.localdate()
-    template = Visit.objects.filter(kind=Visit.Kind.WESTERN).select_related("department").first()
-    providers = list(Provider.objects.filter(kind=Provider.Kind.CLINIC)[:2])
-    for n, (provider, drug) in enumerate(zip(providers, ("AC57114100", "BC21571100"), strict=True)):
-        visit = VisitFactory(
-            person=wu,
-            provider=provider,
-            visit_date=today - dt.timedelta(days=10 + n),
-            department=template.department,
-            card_sequence=f"{n + 1:04d}",
-        )
-        DrugOrderFactory(visit=visit, drug_id=drug)
+    providers = duplicate_prescriptions(wu)
     html = home(client)
     assert "Possible duplicate medication" in html
     assert providers[0].name in html and providers[1].name in html

@@ -12,10 +12,10 @@ from django.utils import timezone, translation
 from healthbank.codes.models import Drug
 from healthbank.core.rocdate import to_roc
 from healthbank.people.models import Person
-from healthbank.records.models import DrugOrder, Provider, Visit
+from healthbank.records.models import DrugOrder, Visit
 from healthbank.records.rules import record_window
 from healthbank.records.selectors.visits import latest_visits
-from healthbank.records.tests.factories import DrugOrderFactory, VisitFactory
+from healthbank.records.tests.factories import VisitFactory, duplicate_prescriptions
 from tests.fixtures.personas import (
     CHEN,
     CHEN_WIFE,
@@ -311,18 +311,7 @@ def test_chinese_medicine_is_its_own_group(english, sign_in):
 
 def test_medications_warn_of_the_same_class_from_two_providers(english, sign_in):
     wu = sign_in(english, WU)
-    today = timezone.localdate()
-    template = Visit.objects.filter(kind=Visit.Kind.WESTERN).select_related("department").first()
-    providers = Provider.objects.filter(kind=Provider.Kind.CLINIC)[:2]
-    for n, (provider, drug) in enumerate(zip(providers, ("AC57114100", "BC21571100"), strict=True)):
-        visit = VisitFactory(
-            person=wu,
-            provider=provider,
-            visit_date=today - dt.timedelta(days=10 + n),
-            department=template.department,
-            card_sequence=f"{n + 1:04d}",
-        )
-        DrugOrderFactory(visit=visit, drug_id=drug)
+    providers = duplicate_prescriptions(wu)
     page = english.get(reverse("bank:medications")).content.decode()
     assert "Possible duplicate medication" in page
     assert providers[0].name in page and providers[1].name in page

@@ -174,3 +174,27 @@ class CalendarEventFactory(RecordFactory):
     person = factory.SubFactory(PersonFactory)
     title = factory.Sequence(lambda n: f"Event {n}")
     date = factory.LazyFunction(timezone.localdate)
+
+
+def duplicate_prescriptions(person: Person) -> list[models.Provider]:
+    """Two clinics' visits ten and eleven days ago, each giving a drug of the same ATC
+    chemical subgroup (AC57114100 and BC21571100): the duplicate-medication warning's case.
+    Reference data (the personas' providers and departments) must be loaded. Returns the
+    two clinics."""
+    today = timezone.localdate()
+    template = (
+        models.Visit.objects.filter(kind=models.Visit.Kind.WESTERN)
+        .select_related("department")
+        .first()
+    )
+    clinics = list(models.Provider.objects.filter(kind=models.Provider.Kind.CLINIC)[:2])
+    for n, (clinic, drug) in enumerate(zip(clinics, ("AC57114100", "BC21571100"), strict=True)):
+        visit = VisitFactory(
+            person=person,
+            provider=clinic,
+            visit_date=today - dt.timedelta(days=10 + n),
+            department=template.department,
+            card_sequence=f"{n + 1:04d}",
+        )
+        DrugOrderFactory(visit=visit, drug_id=drug)
+    return clinics
