@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from healthbank.api.schemas import RecordOut
 from healthbank.codes.models import CodeTable, Diagnosis, LabItem
 from healthbank.core.templatetags.rocdate import rocdate, rocdatetime
-from healthbank.downloads.categories import Category
+from healthbank.downloads.categories import VISIT_KINDS, Category
 from healthbank.people.models import Person
 from healthbank.records.models import (
     Allergy,
@@ -234,13 +234,6 @@ def _visit_one(kinds: tuple[str, ...]) -> Callable[[Person, Window, int], Visit 
     return lambda person, window, pk: visits.visit_with_details(person, window, kinds, pk)
 
 
-# The visit kinds of downloads.categories' visit categories.
-VISIT_KINDS: dict[str, tuple[str, ...]] = {
-    "outpatient": (Visit.Kind.WESTERN, Visit.Kind.PHARMACY),
-    "inpatient": (Visit.Kind.INPATIENT,),
-    "dental": (Visit.Kind.DENTAL,),
-    "tcm": (Visit.Kind.TCM,),
-}
 # The categories listed from plain rows.
 LISTS: dict[str, Callable[[Person, Window], list[dict[str, Any]]]] = {
     **{code: _visit_list(kinds) for code, kinds in VISIT_KINDS.items()},

@@ -66,6 +66,15 @@ class Category:
     monthly: bool = False  # △: may be split into single months
 
 
+# The visits each visit category lists (the app's API lists them from these too).
+VISIT_KINDS: dict[str, tuple[str, ...]] = {
+    "outpatient": (Visit.Kind.WESTERN, Visit.Kind.PHARMACY),
+    "inpatient": (Visit.Kind.INPATIENT,),
+    "dental": (Visit.Kind.DENTAL,),
+    "tcm": (Visit.Kind.TCM,),
+}
+
+
 def _visits(kinds: tuple[str, ...]) -> Callable[[Person, Window], list]:
     return lambda person, window: visits.visits_with_details(person, window, kinds)
 
@@ -113,7 +122,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Western-medicine outpatient and pharmacy"),  # 門診資料
         GROUP_CARE,
         record_window,
-        _visits((Visit.Kind.WESTERN, Visit.Kind.PHARMACY)),
+        _visits(VISIT_KINDS["outpatient"]),
         lambda r: r.visit_date,
         monthly=True,
     ),
@@ -122,7 +131,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Inpatient stays"),  # 住院資料
         GROUP_CARE,
         record_window,
-        _visits((Visit.Kind.INPATIENT,)),
+        _visits(VISIT_KINDS["inpatient"]),
         lambda r: r.visit_date,
         monthly=True,
     ),
@@ -131,7 +140,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Dental records"),  # 牙科健康存摺
         GROUP_CARE,
         record_window,
-        _visits((Visit.Kind.DENTAL,)),
+        _visits(VISIT_KINDS["dental"]),
         lambda r: r.visit_date,
         monthly=True,
     ),
@@ -140,7 +149,7 @@ CATEGORIES: tuple[Category, ...] = (
         _("Chinese-medicine records"),  # 中醫健康存摺
         GROUP_CARE,
         record_window,
-        _visits((Visit.Kind.TCM,)),
+        _visits(VISIT_KINDS["tcm"]),
         lambda r: r.visit_date,
         monthly=True,
     ),
