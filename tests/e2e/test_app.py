@@ -170,6 +170,40 @@ def test_verify_by_typed_code_sign_in_get_todays_data_and_read_a_record(
     page.context.set_offline(False)
 
 
+def test_a_late_answer_never_hides_a_newer_one(page, personas, settings, tmp_path):
+    """The bank screen's first GET /today can still be on its way when the person presses
+    資料申請 (a CI run saw it arrive last and put back 尚未申請): the newer answer stays."""
+    settings.DOWNLOAD_DIR = tmp_path / "downloads"
+    account = registered(CHEN).account
+    held = []  # the screen's first GET /today: asked at once, its answer passed on later
+
+    def hold_the_first_look(route) -> None:
+        if route.request.method == "GET" and not held:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/today", hold_the_first_look)
+    code, _row = devices.issue_code(account=account, address="127.0.0.1")
+    page.goto("/app/#verify-code")
+    page.get_by_label("裝置認證碼").fill(code.replace("-", ""))
+    page.get_by_role("button", name="確定").click()
+    sign_in_to_app(page, CHEN)
+    expect(page.get_by_role("heading", level=1)).to_have_text("健康存摺")
+    page.wait_for_function("document.body.getAttribute('aria-busy') === 'true'")
+    assert held, "the bank screen asked for today's data"
+
+    result = page.locator("[data-result]")
+    page.get_by_role("button", name="資料申請").click()
+    expect(result).to_have_attribute("data-state", "pending")
+    with page.expect_response(lambda r: r.request.method == "GET" and r.url.endswith("/today")):
+        route, answer = held[0]
+        route.fulfill(response=answer)
+    page.wait_for_function("!document.body.hasAttribute('aria-busy')")
+    expect(result).to_have_attribute("data-state", "pending")
+    expect(result).to_contain_text("資料處理中")
+
+
 def fill_phone_verification(page: Page, national_id: str, card_last4: str, mobile: str) -> None:
     """行動電話認證 (seed 004): card digits, number and ID, then the password."""
     page.goto("/app/#verify")

@@ -67,6 +67,16 @@
   }
 
   // --- the API ---------------------------------------------------------------------------
+  // Answers can arrive out of order (a screen's first load still on its way when the person
+  // presses 資料申請): only the newest question of each kind is shown, an older answer dropped.
+  const STALE = Symbol("stale");
+  const asked = {};
+  async function newest(kind, question) {
+    const ticket = (asked[kind] = (asked[kind] || 0) + 1);
+    const answer = await question();
+    return ticket === asked[kind] ? answer : STALE;
+  }
+
   class ApiError extends Error {
     constructor(code, message) {
       super(message);
@@ -464,9 +474,11 @@
   // --- today's data (申請本日資料, 申請結果) -------------------------------------------------
   let labels = {}; // category code → label, from the latest result
 
-  async function loadToday() {
-    showToday(await call("GET", "today", undefined, { auth: true })); // 204 (null): not asked yet
+  async function askToday(method) {
+    const today = await newest("today", () => call(method, "today", undefined, { auth: true }));
+    if (today !== STALE) showToday(today); // 204 (null): not asked yet
   }
+  const loadToday = () => askToday("GET");
 
   function showToday(today) {
     const result = $("[data-result]");
@@ -507,7 +519,7 @@
   }
 
   $("[data-apply]").addEventListener("click", (event) =>
-    busy(event.target, async () => showToday(await call("POST", "today", undefined, { auth: true })))
+    busy(event.target, () => askToday("POST"))
   );
   $("[data-refresh]").addEventListener("click", (event) => busy(event.target, loadToday));
 
@@ -524,8 +536,11 @@
   async function loadRecords(code) {
     const list = $("[data-records]");
     list.replaceChildren();
-    $("[data-records-title]").textContent = await labelOf(code);
-    const rows = await call("GET", `records/${encodeURIComponent(code)}`, undefined, { auth: true });
+    const path = `records/${encodeURIComponent(code)}`;
+    const answer = await newest("records", () => Promise.all([labelOf(code), call("GET", path, undefined, { auth: true })]));
+    if (answer === STALE) return;
+    const [title, rows] = answer;
+    $("[data-records-title]").textContent = title;
     if (!rows.length) list.append(element("li", T.no_records));
     for (const row of rows) {
       const link = element("a", null, { href: `#record/${encodeURIComponent(code)}/${row.id}` });
@@ -541,9 +556,11 @@
     const details = $("[data-record-details]");
     details.replaceChildren();
     $("[data-record-summary]").textContent = "";
-    $("[data-record-title]").textContent = await labelOf(code);
     const path = `records/${encodeURIComponent(code)}/${encodeURIComponent(id)}`;
-    const record = await call("GET", path, undefined, { auth: true });
+    const answer = await newest("record", () => Promise.all([labelOf(code), call("GET", path, undefined, { auth: true })]));
+    if (answer === STALE) return;
+    const [title, record] = answer;
+    $("[data-record-title]").textContent = title;
     $("[data-record-summary]").textContent = record.summary;
     const pairs = [
       [T.date, showDate(record.date)],
