@@ -8,9 +8,11 @@ PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 WRK := /usr/bin/wrk
 ESPEAK := /usr/bin/espeak-ng
-DEBIAN_PACKAGES := chromium fonts-noto-cjk wrk espeak-ng
+PATRONI := /usr/bin/patroni
+# The cluster's parts (cluster/shape.py): without them the cluster's tests skip and say why.
+DEBIAN_PACKAGES := chromium fonts-noto-cjk wrk espeak-ng etcd-server patroni pgbackrest haproxy
 
-.PHONY: demo test lint format bench bench-smoke clean packages
+.PHONY: demo test lint format bench bench-smoke clean packages cluster
 
 $(BIN)/healthbank: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,13 +25,14 @@ demo: $(BIN)/healthbank
 
 # Debian's packages the tests use: Chromium (with CJK fonts) for the browser tests, wrk for
 # the benchmark's loads past a Python loader, espeak-ng for the image code's spoken version
-# (in Mandarin and English; identity/imagecode.py). Installed here when we may, otherwise
-# the tests that need them skip and say why.
+# (in Mandarin and English; identity/imagecode.py), etcd, Patroni, pgBackRest and HAProxy for
+# `make cluster`. Installed here when we may, otherwise the tests that need them skip and say
+# why.
 packages:
-	@{ test -x $(CHROMIUM) && test -x $(WRK) && test -x $(ESPEAK); } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	@{ test -x $(CHROMIUM) && test -x $(WRK) && test -x $(ESPEAK) && test -x $(PATRONI); } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		{ apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
 		  { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null; }; }; } || \
-		echo "No Chromium at $(CHROMIUM), wrk at $(WRK) or espeak-ng at $(ESPEAK), and no way to install them: the tests that need them will be skipped."
+		echo "No Chromium at $(CHROMIUM), wrk at $(WRK) or espeak-ng at $(ESPEAK) or Patroni at $(PATRONI), and no way to install them: the tests that need them will be skipped."
 
 test: $(BIN)/healthbank packages
 	$(BIN)/ruff check .
@@ -56,6 +59,11 @@ bench: $(BIN)/healthbank packages
 
 bench-smoke: $(BIN)/healthbank packages
 	$(BIN)/python bench/run.py --smoke
+
+# The national shape on loopback test hosts (cluster/run.py): an HA PostgreSQL cluster of
+# three, two web hosts behind HAProxy, two workers, the demo data; Ctrl-C stops it.
+cluster: $(BIN)/healthbank packages
+	$(BIN)/python cluster/run.py
 
 clean:
 	rm -rf $(VENV) var
