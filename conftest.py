@@ -166,6 +166,8 @@ def wsgi_keeps_the_tests_connection():
 @pytest.fixture
 def database_files(settings):
     """Packages, card photos and uploads kept in the database (FILE_STORAGE=database)."""
+    import copy
+
     from healthbank.files.tests.stores import IN_DATABASE
 
-    settings.STORAGES = {**settings.STORAGES, **IN_DATABASE}
+    settings.STORAGES = {**settings.STORAGES, **copy.deepcopy(IN_DATABASE)}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from healthbank.core.rocdate import to_roc
 from healthbank.downloads import documents, generation, services
 from healthbank.downloads.models import PackageRequest
+from healthbank.files.models import FileChunk, StoredFile
 from healthbank.files.tests.stores import read_stored, stored_names
 from healthbank.people.models import Person
 from healthbank.records.rules import record_window
@@ -243,3 +244,16 @@ def test_packages_expire_after_seven_days_and_their_files_are_deleted(
     assert generation.delete_expired(now=later) == 1
     package.refresh_from_db()
     assert package.status == Status.EXPIRED and not stored_names("downloads")
+
+
+def test_an_expired_package_kept_in_the_database_leaves_no_chunk_behind(
+    personas, django_capture_on_commit_callbacks, database_files, settings
+):
+    chen = person(CHEN)
+    package = requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
+    run_worker()
+    package.refresh_from_db()
+    assert FileChunk.objects.filter(file__name=package.stored_as).exists()
+    assert not settings.DOWNLOAD_DIR.exists()
+    assert generation.delete_expired(now=package.finished_at + dt.timedelta(days=7, seconds=1))
+    assert not StoredFile.objects.exists() and not FileChunk.objects.exists()
