@@ -52,7 +52,7 @@ class DatabaseFile(io.RawIOBase):
     def __init__(self, stored: StoredFile) -> None:
         super().__init__()
         self.file_id, self.size, self.chunk_bytes = stored.pk, stored.size, stored.chunk_bytes
-        self.using = router.db_for_read(FileChunk)
+        self.using = stored._state.db  # its chunks committed with it: there too
         self.position = 0
         self._index, self._data = -1, memoryview(b"")
 
@@ -105,13 +105,20 @@ class DatabaseStorage(Storage):
             bucket=self.bucket
         )
 
+    def _stored(self, name: str) -> StoredFile:
+        """The file's row, from where reads go, else from where writes go: a file a worker
+        has just kept may not have reached a lagging replica yet."""
+        read, write = router.db_for_read(StoredFile), router.db_for_write(StoredFile)
+        for using in dict.fromkeys([read, write]):
+            stored = self._files(using).filter(name=name).first()
+            if stored is not None:
+                return stored
+        raise FileNotFoundError(f"no stored file {name!r} in {self.bucket}")
+
     def _open(self, name: str, mode: str = "rb") -> File:
         if set(mode) & set("wax+"):
             raise ValueError("files in the database are written with save(), not open()")
-        stored = self._files().filter(name=name).first()
-        if stored is None:
-            raise FileNotFoundError(f"no stored file {name!r} in {self.bucket}")
-        return File(DatabaseFile(stored), name)
+        return File(DatabaseFile(self._stored(name)), name)
 
     def _save(self, name: str, content: File) -> str:
         using = router.db_for_write(StoredFile)
@@ -144,13 +151,11 @@ class DatabaseStorage(Storage):
         self._files(using).filter(pk__in=ids).delete()
 
     def exists(self, name: str) -> bool:
-        return self._files().filter(name=name).exists()
+        # Where writes go: save() asks this before it takes a name.
+        return self._files(router.db_for_write(StoredFile)).filter(name=name).exists()
 
     def size(self, name: str) -> int:
-        size = self._files().filter(name=name).values_list("size", flat=True).first()
-        if size is None:
-            raise FileNotFoundError(f"no stored file {name!r} in {self.bucket}")
-        return size
+        return self._stored(name).size
 
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         prefix = f"{path.strip('/')}/" if path.strip("/") else ""
@@ -164,10 +169,7 @@ class DatabaseStorage(Storage):
         return sorted(folders), sorted(files)
 
     def get_created_time(self, name: str):
-        created = self._files().filter(name=name).values_list("created_at", flat=True).first()
-        if created is None:
-            raise FileNotFoundError(f"no stored file {name!r} in {self.bucket}")
-        return created
+        return self._stored(name).created_at
 
     get_modified_time = get_created_time  # a stored file is never changed, only replaced
 

@@ -256,4 +256,5 @@ def test_an_expired_package_kept_in_the_database_leaves_no_chunk_behind(
     assert FileChunk.objects.filter(file__name=package.stored_as).exists()
     assert not settings.DOWNLOAD_DIR.exists()
     assert generation.delete_expired(now=package.finished_at + dt.timedelta(days=7, seconds=1))
-    assert not StoredFile.objects.exists() and not FileChunk.objects.exists()
+    kept = StoredFile.objects.filter(bucket="downloads")
+    assert not kept.exists() and not FileChunk.objects.filter(file__bucket="downloads").exists()

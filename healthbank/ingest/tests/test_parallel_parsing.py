@@ -184,4 +184,5 @@ def test_a_large_upload_kept_in_the_database_is_parsed_by_workers_from_a_local_c
     assert Visit.objects.filter(provider=world.hospital).count() == visits
     assert copies and all(sizes == [len(data)] for sizes in copies)  # one whole copy
     assert not any(scratch.iterdir()) and not settings.INGEST_DIR.exists()
-    assert not StoredFile.objects.exists() and not FileChunk.objects.exists()  # released
+    kept = StoredFile.objects.filter(bucket="ingest")
+    assert not kept.exists() and not FileChunk.objects.filter(file__bucket="ingest").exists()
