@@ -217,16 +217,14 @@ STATIC_ROOT = VAR_DIR / "static"
 # the demo); "database", in the database, which every host reads and replicas copy.
 FILE_STORAGE = os.environ.get("FILE_STORAGE", "filesystem")
 _FILE_STORES = {"downloads": "DOWNLOAD_DIR", "vcard": "VCARD_DIR", "ingest": "INGEST_DIR"}
+_files: dict[str, dict[str, Any]]
 if FILE_STORAGE == "filesystem":
     _files = {
         alias: {"BACKEND": "healthbank.files.storage.DirectoryStorage", "OPTIONS": {"setting": dir}}
         for alias, dir in _FILE_STORES.items()
     }
     # Card photos are readable by the server's user alone.
-    _files["vcard"]["OPTIONS"] |= {
-        "file_permissions_mode": 0o600,
-        "directory_permissions_mode": 0o700,
-    }
+    _files["vcard"]["OPTIONS"].update(file_permissions_mode=0o600, directory_permissions_mode=0o700)
 elif FILE_STORAGE == "database":
     _files = {
         alias: {"BACKEND": "healthbank.files.storage.DatabaseStorage", "OPTIONS": {"bucket": alias}}

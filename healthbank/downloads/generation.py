@@ -66,7 +66,7 @@ def generate(package_id: int) -> PackageRequest:
     return package
 
 
-def open_package(package: PackageRequest) -> File:
+def open_package(package: PackageRequest) -> File[bytes]:
     """The stored ZIP, read as it is sent; FileNotFoundError when it is gone."""
     if not package.stored_as:
         raise FileNotFoundError(package.file_name)

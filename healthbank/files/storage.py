@@ -115,12 +115,12 @@ class DatabaseStorage(Storage):
                 return stored
         raise FileNotFoundError(f"no stored file {name!r} in {self.bucket}")
 
-    def _open(self, name: str, mode: str = "rb") -> File:
+    def _open(self, name: str, mode: str = "rb") -> File[bytes]:
         if set(mode) & set("wax+"):
             raise ValueError("files in the database are written with save(), not open()")
-        return File(DatabaseFile(self._stored(name)), name)
+        return File(io.BufferedReader(DatabaseFile(self._stored(name))), name)
 
-    def _save(self, name: str, content: File) -> str:
+    def _save(self, name: str, content: File[bytes]) -> str:
         using = router.db_for_write(StoredFile)
         with transaction.atomic(using=using):
             stored = StoredFile.objects.using(using).create(

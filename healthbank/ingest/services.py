@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hmac
+import io
 import secrets
 import uuid
 from collections.abc import Iterable, Iterator
@@ -191,7 +192,7 @@ def receive_batch(
             yield chunk
 
     try:
-        stored_name = storage.save(stored_name, File(ChunksReader(checked())))
+        stored_name = storage.save(stored_name, File(io.BufferedReader(ChunksReader(checked()))))
         if size == 0:
             raise IngestError("empty_file", "the file is empty")
         if (line := text.end()) is not None:

@@ -144,7 +144,7 @@ def store(data: bytes) -> str:
         raise
 
 
-def open_photo(name: str) -> File:
+def open_photo(name: str) -> File[bytes]:
     """A stored photo opened for reading (to stream it); Http404 for a missing photo or a
     name store() cannot give."""
     try:

@@ -465,7 +465,7 @@ PHOTO_SALT = "healthbank.vcard.photo"
 PHOTO_TICKET_SECONDS = 600
 
 
-def photo_for(provider: Provider, ticket: str) -> File:
+def photo_for(provider: Provider, ticket: str) -> File[bytes]:
     """The card photo a verification just showed this provider (its ticket lasts 10 minutes)."""
     try:
         signed = signing.loads(ticket, salt=PHOTO_SALT, max_age=PHOTO_TICKET_SECONDS)
