@@ -128,7 +128,8 @@ class DatabaseStorage(Storage):
             )
             pending, index = bytearray(), 0
             for data in content.chunks(self.chunk_bytes):
-                pending += data.encode() if isinstance(data, str) else data
+                data = data.encode() if isinstance(data, str) else data  # a ContentFile("…")
+                pending += data
                 stored.size += len(data)
                 while len(pending) >= self.chunk_bytes:
                     self._write_chunk(stored, index, pending[: self.chunk_bytes], using)
