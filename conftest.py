@@ -161,3 +161,13 @@ def wsgi_keeps_the_tests_connection():
     yield
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def database_files(settings):
+    """Packages, card photos and uploads kept in the database (FILE_STORAGE=database)."""
+    import copy
+
+    from healthbank.files.tests.stores import IN_DATABASE
+
+    settings.STORAGES = {**settings.STORAGES, **copy.deepcopy(IN_DATABASE)}

@@ -203,6 +203,9 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
     django.setup()
     from contextlib import closing
 
+    from django.core.files.storage import storages
+
+    from healthbank.files.storage import local_path
     from healthbank.ingest import processing, services
     from healthbank.ingest.formats import reader_for, split_reader_for
     from healthbank.ingest.models import Credential
@@ -226,14 +229,19 @@ def upload(path: Path, *, format: str, parse_only: bool) -> dict:
         rows = 0
         split = split_reader_for(format)
         cut, decode = split if workers and split else (reader_for(format), None)
-        with processing.stored_path(batch).open("rb") as file, processing._fewer_collections():
+        stored = storages["ingest"]
+        with (
+            local_path(stored, batch.stored_name) as local,
+            local.open("rb") as file,
+            processing._fewer_collections(),
+        ):
             ahead = processing._parsed(
                 cut(file), after=0, scopes=["visit"], decode=decode, workers=workers
             )
             with closing(ahead) as chunks:
                 for _last, parsed, problems in chunks:
                     rows += len(parsed) + len(problems)
-        processing.stored_path(batch).unlink()
+        stored.delete(batch.stored_name)
         batch.delete()  # never processed: no worker of this database is to find it
         accepted = None
     else:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "healthbank.core",
+    "healthbank.files",
     "healthbank.people",
     "healthbank.codes",
     "healthbank.records",
@@ -215,7 +216,28 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Where record packages, virtual-card photos and provider uploads are kept (issue 22):
+# "filesystem", on this host's disk under DOWNLOAD_DIR, VCARD_DIR and INGEST_DIR (one host,
+# the demo); "database", in the database, which every host reads and replicas copy.
+FILE_STORAGE = os.environ.get("FILE_STORAGE", "filesystem")
+_FILE_STORES = {"downloads": "DOWNLOAD_DIR", "vcard": "VCARD_DIR", "ingest": "INGEST_DIR"}
+_files: dict[str, dict[str, Any]]
+if FILE_STORAGE == "filesystem":
+    _files = {
+        alias: {"BACKEND": "healthbank.files.storage.DirectoryStorage", "OPTIONS": {"setting": dir}}
+        for alias, dir in _FILE_STORES.items()
+    }
+    # Card photos are readable by the server's user alone.
+    _files["vcard"]["OPTIONS"].update(file_permissions_mode=0o600, directory_permissions_mode=0o700)
+elif FILE_STORAGE == "database":
+    _files = {
+        alias: {"BACKEND": "healthbank.files.storage.DatabaseStorage", "OPTIONS": {"bucket": alias}}
+        for alias in _FILE_STORES
+    }
+else:
+    raise ImproperlyConfigured(f"FILE_STORAGE must be filesystem or database, not {FILE_STORAGE!r}")
 STORAGES = {
+    **_files,
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
+import uuid
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
 from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.package import write_package
+from healthbank.files.storage import scratch_file
 
 log = logging.getLogger(__name__)
 Status = PackageRequest.Status
@@ -27,52 +30,65 @@ def generate(package_id: int) -> PackageRequest:
         if package.status != Status.PENDING:
             return package  # already made, or being made by another worker
         package.status, package.started_at = Status.RUNNING, timezone.now()
-        package.save(update_fields=["status", "started_at"])
+        # Named before it is written: a worker killed half-way leaves a row stuck as running
+        # that says what to delete (delete_expired), on any storage.
+        package.stored_as = f"{package.person_id}/{uuid.uuid4().hex}.zip"
+        package.save(update_fields=["status", "started_at", "stored_as"])
     generated_at = timezone.now()
+    storage = storages["downloads"]
     try:
-        path, counts = write_package(
-            person=package.person,
-            choices=package.categories,
-            today=timezone.localdate(package.requested_at),
-            generated_at=generated_at,
-        )
+        with scratch_file(".zip.part") as path:
+            counts = write_package(
+                path=path,
+                person=package.person,
+                choices=package.categories,
+                today=timezone.localdate(package.requested_at),
+                generated_at=generated_at,
+            )
+            if any(counts.values()):
+                with path.open("rb") as made:
+                    package.stored_as = storage.save(package.stored_as, File(made))
+                package.size = path.stat().st_size
     except Exception as exc:
         log.exception("package %s failed", package.pk)
+        storage.delete(package.stored_as)  # a half-stored package, if any
         package.status, package.error = Status.FAILED, f"{type(exc).__name__}: {exc}"[:200]
-        package.finished_at = timezone.now()
-        package.save(update_fields=["status", "error", "finished_at"])
+        package.finished_at, package.stored_as = timezone.now(), ""
+        package.save(update_fields=["status", "error", "finished_at", "stored_as"])
         return package
     package.finished_at, package.row_counts = timezone.now(), counts
-    if path is None:
-        package.status = Status.EMPTY
+    if not any(counts.values()):
+        package.status, package.stored_as = Status.EMPTY, ""
     else:
         package.status = Status.READY
-        package.stored_as = str(path.relative_to(settings.DOWNLOAD_DIR))
-        package.size = path.stat().st_size
         package.expires_at = package.finished_at + dt.timedelta(days=settings.DOWNLOAD_DAYS)
     package.save()
     return package
 
 
-def stored_path(package: PackageRequest) -> Path:
-    return Path(settings.DOWNLOAD_DIR) / package.stored_as
+def open_package(package: PackageRequest) -> File[bytes]:
+    """The stored ZIP, read as it is sent; FileNotFoundError when it is gone."""
+    if not package.stored_as:
+        raise FileNotFoundError(package.file_name)
+    return storages["downloads"].open(package.stored_as)
 
 
 def delete_expired(now: dt.datetime | None = None) -> int:
     """Delete the files of packages past their download days; the rows stay, as 已逾期."""
     now = now or timezone.now()
+    storage = storages["downloads"]
     done = 0
     for package in PackageRequest.objects.filter(status=Status.READY, expires_at__lte=now):
-        stored_path(package).unlink(missing_ok=True)
+        storage.delete(package.stored_as)
         package.status, package.stored_as = Status.EXPIRED, ""
         package.save(update_fields=["status", "stored_as"])
         done += 1
-    # A worker killed mid-package leaves a .part file and a row stuck as running.
+    # A worker killed mid-package leaves a row stuck as running, and perhaps a half file
+    # under the name the row holds.
     stale = now - dt.timedelta(hours=1)
     for package in PackageRequest.objects.filter(status=Status.RUNNING, started_at__lt=stale):
-        package.status, package.error = Status.FAILED, "worker stopped"
-        package.save(update_fields=["status", "error"])
-    for partial in Path(settings.DOWNLOAD_DIR).glob("*/*.zip.part"):
-        if partial.stat().st_mtime < stale.timestamp():
-            partial.unlink(missing_ok=True)
+        if package.stored_as:
+            storage.delete(package.stored_as)
+        package.status, package.error, package.stored_as = Status.FAILED, "worker stopped", ""
+        package.save(update_fields=["status", "error", "stored_as"])
     return done

@@ -37,7 +37,7 @@ class PackageRequest(models.Model):
     row_counts = models.JSONField(_("rows per category"), default=dict, blank=True)
     serial = models.PositiveSmallIntegerField(_("serial"))  # of the day, as in the file name
     file_name = models.CharField(_("file name"), max_length=80)  # 健康存摺_1151124_1.zip
-    stored_as = models.CharField(max_length=200, blank=True)  # under DOWNLOAD_DIR
+    stored_as = models.CharField(max_length=200, blank=True)  # its "downloads" storage name
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -2,22 +2,19 @@
 JSON file, a README and the XML schema, AES-256 encrypted with the person's ID (seed 001:
 "下載檔案密碼為您的「身分證號」，首碼英文為大寫").
 
-The file is written under a temporary name and renamed when complete, so a worker killed
-half-way leaves at most a `.part` file, never a package that looks ready.
+The ZIP is written to a local scratch file, then kept in the "downloads" storage
+(generation.py), from which any host's web process serves it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyzipper
-from django.conf import settings
 from django.utils import translation
 
 from healthbank.downloads import documents, fhir
@@ -70,36 +67,24 @@ def parts(person: Person, choices: list[dict], today: dt.date) -> Iterator[Part]
 
 
 def write_package(
-    *, person: Person, choices: list[dict], today: dt.date, generated_at: dt.datetime
-) -> tuple[Path | None, dict[str, int]]:
-    """Write the encrypted ZIP; returns its path (None when no category had any row) and
-    how many rows it holds of each chosen category."""
-    folder = Path(settings.DOWNLOAD_DIR) / str(person.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"{uuid.uuid4().hex}.zip"
-    partial = final.with_suffix(".zip.part")
+    *, path: Path, person: Person, choices: list[dict], today: dt.date, generated_at: dt.datetime
+) -> dict[str, int]:
+    """Write the encrypted ZIP to `path` (a local scratch file: the ZIP is written with seeks)
+    and return how many rows it holds of each chosen category (all 0: nothing to keep)."""
     counts = {choice["code"]: 0 for choice in choices}
     chosen = []
-    try:
-        with pyzipper.AESZipFile(
-            partial, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
-        ) as archive:
-            archive.setpassword(zip_password(person))
-            for part in parts(person, choices, today):
-                counts[part.category.code] += len(part.rows)
-                chosen.append(part)
-                args = (part.category, person, part.rows, part.period, generated_at)
-                archive.writestr(f"{part.name}.html", documents.html_file(*args))
-                archive.writestr(f"{part.name}.xml", documents.xml_file(*args))
-                bundle = fhir.fhir_bundle(*args)
-                archive.writestr(f"{part.name}.json", json.dumps(bundle, ensure_ascii=False))
-            archive.writestr("README.txt", documents.readme_text(chosen, person, generated_at))
-            archive.write(SCHEMA, SCHEMA.name)
-        if not any(counts.values()):
-            partial.unlink()
-            return None, counts
-        os.replace(partial, final)  # atomic: the package exists whole or not at all
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return final, counts
+    with pyzipper.AESZipFile(
+        path, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    ) as archive:
+        archive.setpassword(zip_password(person))
+        for part in parts(person, choices, today):
+            counts[part.category.code] += len(part.rows)
+            chosen.append(part)
+            args = (part.category, person, part.rows, part.period, generated_at)
+            archive.writestr(f"{part.name}.html", documents.html_file(*args))
+            archive.writestr(f"{part.name}.xml", documents.xml_file(*args))
+            bundle = fhir.fhir_bundle(*args)
+            archive.writestr(f"{part.name}.json", json.dumps(bundle, ensure_ascii=False))
+        archive.writestr("README.txt", documents.readme_text(chosen, person, generated_at))
+        archive.write(SCHEMA, SCHEMA.name)
+    return counts

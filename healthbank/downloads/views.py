@@ -91,11 +91,12 @@ def download(request: HttpRequest, portal: Portal, pk: int) -> FileResponse:
     package = selectors.package(portal.subject, pk)
     if not package.is_downloadable():
         raise Http404
-    path = generation.stored_path(package)
-    if not path.exists():
-        raise Http404
+    try:
+        stored = generation.open_package(package)
+    except FileNotFoundError:
+        raise Http404 from None
     return FileResponse(
-        path.open("rb"),
+        stored,
         as_attachment=True,
         filename=package.file_name,
         content_type="application/zip",

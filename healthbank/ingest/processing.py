@@ -18,12 +18,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
+from healthbank.files.storage import local_path
 from healthbank.ingest import rules
 from healthbank.ingest.formats import reader_for, split_reader_for
 from healthbank.ingest.models import Batch, BatchProblem
@@ -35,12 +36,8 @@ Status = Batch.Status
 log = logging.getLogger(__name__)
 
 
-def stored_path(batch: Batch) -> Path:
-    return Path(settings.INGEST_DIR) / batch.stored_name
-
-
 def _delete_file(batch: Batch, now: dt.datetime) -> None:
-    stored_path(batch).unlink(missing_ok=True)
+    storages["ingest"].delete(batch.stored_name)
     Batch.objects.filter(pk=batch.pk).update(file_deleted_at=now)
 
 
@@ -54,7 +51,7 @@ def _release_file(batch: Batch) -> None:
 
 def delete_kept_files(now: dt.datetime | None = None) -> int:
     """Deletes the raw files of batches finished INGEST_KEEP_REFUSED_DAYS ago or more, and
-    files under INGEST_DIR that no batch holds once they are ORPHAN_AFTER old (an upload cut
+    files of the "ingest" storage that no batch holds once they are ORPHAN_AFTER old (an upload cut
     off by a killed server). Run by the worker periodically; returns how many it deleted."""
     now = now or timezone.now()
     kept_until = now - dt.timedelta(days=settings.INGEST_KEEP_REFUSED_DAYS)
@@ -67,18 +64,27 @@ def delete_kept_files(now: dt.datetime | None = None) -> int:
     for batch in done.only("pk", "stored_name").iterator():
         _delete_file(batch, now)
         deleted += 1
-    folder = Path(settings.INGEST_DIR)
-    if not folder.is_dir():
-        return deleted
+    storage = storages["ingest"]
     held = set(
         Batch.objects.filter(file_deleted_at__isnull=True).values_list("stored_name", flat=True)
     )
-    orphaned_before = (now - rules.ORPHAN_AFTER).timestamp()
-    for path in folder.iterdir():
-        if path.name not in held and path.is_file() and path.stat().st_mtime < orphaned_before:
-            path.unlink(missing_ok=True)
+    orphaned_before = now - rules.ORPHAN_AFTER
+    for name in set(_stored_names(storage)) - held:
+        try:
+            orphaned = storage.get_modified_time(name) < orphaned_before
+        except FileNotFoundError:
+            continue  # deleted meanwhile
+        if orphaned:
+            storage.delete(name)
             deleted += 1
     return deleted
+
+
+def _stored_names(storage: Storage) -> list[str]:
+    try:
+        return storage.listdir("")[1]
+    except FileNotFoundError:
+        return []  # on disk: nothing was ever uploaded to this folder
 
 
 # --- processing --------------------------------------------------------------------------
@@ -116,7 +122,9 @@ def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Bat
         return _fail(batch, [Problem(0, "", f"the {batch.format} reader is not available")])
     workers, split = parse_workers(batch), split_reader_for(batch.format)
     process = _process_all_or_nothing if batch.all_or_nothing else _process_by_chunk
-    with stored_path(batch).open("rb") as file:  # read as it goes: see rows.py
+    # A real file: the readers take it as it goes (rows.py); from a database storage, a
+    # copy on this host's disk, deleted after.
+    with local_path(storages["ingest"], batch.stored_name) as path, path.open("rb") as file:
         cut, decode = split if workers and split else (reader, None)
         read = Reading(cut(file), decode, workers)
         try:

@@ -41,7 +41,7 @@ def default_scopes(provider: Provider) -> list[str]:
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 # How much of a FHIR upload's start is looked at to refuse what is not a JSON object.
 SNIFF_BYTES = 4096
-# A file under INGEST_DIR that no batch holds is an upload cut off by a killed server.
+# A stored upload that no batch holds is an upload cut off by a killed server.
 ORPHAN_AFTER = dt.timedelta(days=1)
 
 # --- reading a file ---------------------------------------------------------------------

@@ -7,19 +7,22 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hmac
+import io
 import secrets
 import uuid
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from healthbank.audit.services import Action, Actor, record
 from healthbank.core.credentials import KEY_PREFIX, digest, token_parts
+from healthbank.files.storage import ChunksReader
 from healthbank.ingest import rules
 from healthbank.ingest.formats import READERS, Utf8Check, reader_for
 from healthbank.ingest.models import Batch, Credential
@@ -161,7 +164,7 @@ def receive_batch(
     declared_size: int | None = None,
     json_object: bool = False,
 ) -> Batch:
-    """Stores the upload under INGEST_DIR a chunk at a time and queues its processing (after
+    """Stores the upload in the "ingest" storage a chunk at a time and queues its processing (after
     the commit). Refused, with nothing kept: a file over the size limit or the credential's
     quota (before reading it when `declared_size`, the Content-Length, says so), empty, not
     UTF-8 (a picture or an archive sent by mistake), or, when sent as a JSON object
@@ -171,22 +174,25 @@ def receive_batch(
     held = held_bytes(credential)
     if declared_size is not None:
         check_room(format=format, size=declared_size, held=held)
-    folder = Path(settings.INGEST_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
+    storage = storages["ingest"]
     stored_name = f"{uuid.uuid4().hex}.{format}"
-    path = folder / stored_name
     size, head, text = 0, b"", Utf8Check()
+
+    def checked() -> Iterator[bytes]:
+        """The upload's chunks, each checked before the storage writes it."""
+        nonlocal size, head
+        for chunk in chunks:
+            size += len(chunk)
+            check_room(format=format, size=size, held=held)
+            if (line := text.feed(chunk)) is not None:
+                raise _not_text(line)
+            if json_object and len(head) < rules.SNIFF_BYTES:
+                head += chunk[: rules.SNIFF_BYTES - len(head)]
+                _check_bundle_start(head, whole=False)
+            yield chunk
+
     try:
-        with path.open("xb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                check_room(format=format, size=size, held=held)
-                if (line := text.feed(chunk)) is not None:
-                    raise _not_text(line)
-                if json_object and len(head) < rules.SNIFF_BYTES:
-                    head += chunk[: rules.SNIFF_BYTES - len(head)]
-                    _check_bundle_start(head, whole=False)
-                out.write(chunk)
+        stored_name = storage.save(stored_name, File(io.BufferedReader(ChunksReader(checked()))))
         if size == 0:
             raise IngestError("empty_file", "the file is empty")
         if (line := text.end()) is not None:
@@ -209,6 +215,6 @@ def receive_batch(
             )
             transaction.on_commit(lambda: process_batch_task.enqueue(batch.pk))
     except BaseException:
-        path.unlink(missing_ok=True)
+        storage.delete(stored_name)  # on disk a refused upload's first chunks were written
         raise
     return batch

@@ -15,7 +15,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, IntegerField, Value, When
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -197,14 +197,14 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def photo_view(self, request: HttpRequest, object_id: str, which: str) -> HttpResponse:
+    def photo_view(self, request: HttpRequest, object_id: str, which: str) -> FileResponse:
         """An application's document or portrait, to staff who may view applications."""
         application = self.get_object(request, unquote(object_id))
         if application is None or which not in PHOTOS:
             raise Http404
         if not self.has_view_permission(request, application):
             raise PermissionDenied
-        data = images.read(getattr(application, PHOTOS[which]))
+        photo = images.open_photo(getattr(application, PHOTOS[which]))
         record(
             action=Action.VCARD_PHOTOS_READ,
             person=application.person,
@@ -214,7 +214,7 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
             application=application.pk,
             photo=which,
         )
-        response = HttpResponse(data, content_type="image/jpeg")
+        response = FileResponse(photo, content_type="image/jpeg")
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response

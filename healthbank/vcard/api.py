@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Protocol, overload
 
 import segno
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -223,10 +223,11 @@ def cards(request: AppRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/cards/{owner_id}/photo", url_name="vcard_photo", response={200: None, **ERRORS})
-def photo(request: AppRequest, owner_id: int) -> HttpResponse:
+def photo(request: AppRequest, owner_id: int) -> FileResponse:
     """The card's photo, to the card holder and whoever may use the card."""
     usable = selectors.usable_card(_me(request), owner_id)
-    response = HttpResponse(images.read(usable.card.portrait_image), content_type="image/jpeg")
+    photo = images.open_photo(usable.card.portrait_image)
+    response = FileResponse(photo, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -1,19 +1,20 @@
 """The photos of a virtual-card application (seed 004, issue 7): the identity document and
 the half-body portrait. Owns their intake (only real JPEG, PNG or HEIC images within size and
 pixel limits, re-encoded as a JPEG that carries nothing but pixels) and their private storage
-under settings.VCARD_DIR."""
+(the "vcard" storage: VCARD_DIR, or the database)."""
 
 from __future__ import annotations
 
 import io
-import os
 import re
 import secrets
 import warnings
-from pathlib import Path
 
 import pillow_heif
 from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.http import Http404
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
@@ -124,38 +125,40 @@ def clean_image(data: bytes, *, max_side: int) -> bytes:
     return out.getvalue()
 
 
-def _path(name: str) -> Path:
+def _checked(name: str) -> str:
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise Http404
-    return Path(settings.VCARD_DIR) / name
-
-
-def store(data: bytes) -> str:
-    """Write a cleaned photo under VCARD_DIR (owner-only) and return its new random name."""
-    folder = Path(settings.VCARD_DIR)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.jpg"
-    partial = folder / f".{name}.part"
-    try:
-        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(partial, folder / name)  # atomic: the photo exists whole or not at all
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     return name
 
 
-def read(name: str) -> bytes:
-    """A stored photo's bytes; Http404 for a missing photo or a name store() cannot give."""
+def store(data: bytes) -> str:
+    """Keep a cleaned photo in the "vcard" storage (on disk: owner-only) and return its new
+    random name. It is written whole or not at all (a database storage's transaction; on
+    disk, deleted when the write fails)."""
+    storage = storages["vcard"]
+    name = f"{secrets.token_hex(16)}.jpg"
     try:
-        return _path(name).read_bytes()
+        return storage.save(name, ContentFile(data))
+    except BaseException:
+        storage.delete(name)
+        raise
+
+
+def open_photo(name: str) -> File[bytes]:
+    """A stored photo opened for reading (to stream it); Http404 for a missing photo or a
+    name store() cannot give."""
+    try:
+        return storages["vcard"].open(_checked(name))
     except FileNotFoundError:
         raise Http404 from None
 
 
+def read(name: str) -> bytes:
+    """A stored photo's bytes; Http404 for a missing photo or a name store() cannot give."""
+    with open_photo(name) as photo:
+        return photo.read()
+
+
 def delete(name: str) -> None:
     """Remove a stored photo; one already gone is fine. Http404 for a malformed name."""
-    _path(name).unlink(missing_ok=True)
+    storages["vcard"].delete(_checked(name))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Status
@@ -73,10 +73,10 @@ def verify(request: ProviderRequest, body: VerifyIn) -> dict[str, Any]:
 
 
 @router.get("/photos/{ticket}", url_name="vcard_photo", response={200: None, **ERRORS})
-def photo(request: ProviderRequest, ticket: str) -> HttpResponse:
+def photo(request: ProviderRequest, ticket: str) -> FileResponse:
     """The photo of the card just verified (JPEG), for 10 minutes after the verification."""
-    data = services.photo_for(_provider(request), ticket)
-    response = HttpResponse(data, content_type="image/jpeg")
+    photo = services.photo_for(_provider(request), ticket)
+    response = FileResponse(photo, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Expression, OuterRef, Q, QuerySet
@@ -464,7 +465,7 @@ PHOTO_SALT = "healthbank.vcard.photo"
 PHOTO_TICKET_SECONDS = 600
 
 
-def photo_for(provider: Provider, ticket: str) -> bytes:
+def photo_for(provider: Provider, ticket: str) -> File[bytes]:
     """The card photo a verification just showed this provider (its ticket lasts 10 minutes)."""
     try:
         signed = signing.loads(ticket, salt=PHOTO_SALT, max_age=PHOTO_TICKET_SECONDS)
@@ -475,7 +476,7 @@ def photo_for(provider: Provider, ticket: str) -> bytes:
     card = VirtualCard.objects.filter(pk=signed.get("c")).first()
     if card is None:
         raise VcardError("card_not_found")
-    return images.read(card.portrait_image)
+    return images.open_photo(card.portrait_image)
 
 
 # --- authorisations (授權與管理) ----------------------------------------------------------------

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import time
 
 import pytest
 import pyzipper
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.utils import timezone
 
 from healthbank.core.rocdate import to_roc
 from healthbank.downloads import documents, generation, services
 from healthbank.downloads.models import PackageRequest
+from healthbank.files.models import FileChunk, StoredFile
+from healthbank.files.tests.stores import read_stored, stored_names
 from healthbank.people.models import Person
 from healthbank.records.rules import record_window
 from healthbank.records.selectors.anatomy import dental_visits
@@ -45,7 +47,7 @@ def requested(who: Person, choices, django_capture_on_commit_callbacks, by=None)
 
 
 def opened(package: PackageRequest, password: str) -> pyzipper.AESZipFile:
-    data = generation.stored_path(package).read_bytes()
+    data = read_stored("downloads", package.stored_as)
     archive = pyzipper.AESZipFile(io.BytesIO(data))
     archive.setpassword(password.encode())
     return archive
@@ -132,7 +134,7 @@ def test_nothing_to_package_is_shown_as_no_data_without_a_file(
     run_worker()
     package.refresh_from_db()
     assert package.status == Status.EMPTY and not package.stored_as
-    assert not list(download_dir.rglob("*.zip*"))
+    assert not stored_names("downloads")
 
 
 def test_a_parent_requests_a_childs_package_opened_with_the_childs_id(
@@ -189,7 +191,8 @@ def test_a_failed_generation_is_failed_not_ready_leaves_no_file_and_can_be_retri
     run_worker()
     package.refresh_from_db()
     assert package.status == Status.FAILED and "disk full" in package.error
-    assert not list(download_dir.rglob("*.zip*"))  # neither a package nor a half one
+    assert not stored_names("downloads")  # neither a package nor a half one
+    assert not package.stored_as
 
     monkeypatch.setattr(documents, "xml_file", real)
     with django_capture_on_commit_callbacks(execute=True):
@@ -199,11 +202,13 @@ def test_a_failed_generation_is_failed_not_ready_leaves_no_file_and_can_be_retri
     assert package.status == Status.READY
 
 
-def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas, download_dir):
-    """A worker killed mid-write leaves a .part file and a row stuck running; the clean-up
-    an hour later marks the row failed and removes the half file."""
+def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas):
+    """A worker killed mid-write leaves a row stuck running and perhaps a half file under
+    the name the row holds; the clean-up an hour later marks the row failed and removes
+    the half file."""
     chen = person(CHEN)
     two_hours_ago = timezone.now() - dt.timedelta(hours=2)
+    half = storages["downloads"].save(f"{chen.pk}/abc.zip", ContentFile(b"PK half"))
     stuck = PackageRequest.objects.create(
         person=chen,
         requested_by=chen,
@@ -212,14 +217,12 @@ def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas, download_
         file_name="x.zip",
         status=Status.RUNNING,
         started_at=two_hours_ago,
+        stored_as=half,
     )
-    half = download_dir / str(chen.pk) / "abc.zip.part"
-    half.parent.mkdir(parents=True)
-    half.write_bytes(b"PK half")
-    os.utime(half, (time.time() - 7200, time.time() - 7200))
     generation.delete_expired()
     stuck.refresh_from_db()
-    assert stuck.status == Status.FAILED and not half.exists()
+    assert stuck.status == Status.FAILED and not stuck.stored_as
+    assert not storages["downloads"].exists(half)
 
 
 def test_packages_expire_after_seven_days_and_their_files_are_deleted(
@@ -229,15 +232,29 @@ def test_packages_expire_after_seven_days_and_their_files_are_deleted(
     package = requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
     run_worker()
     package.refresh_from_db()
-    path = generation.stored_path(package)
-    assert path.exists()
+    name = package.stored_as
+    assert stored_names("downloads") == [name]
 
     generation.delete_expired(now=package.finished_at + dt.timedelta(days=6, hours=23))
     package.refresh_from_db()
-    assert package.status == Status.READY and path.exists()
+    assert package.status == Status.READY and storages["downloads"].exists(name)
 
     later = package.finished_at + dt.timedelta(days=7, seconds=1)
     assert not package.is_downloadable(later)
     assert generation.delete_expired(now=later) == 1
     package.refresh_from_db()
-    assert package.status == Status.EXPIRED and not path.exists()
+    assert package.status == Status.EXPIRED and not stored_names("downloads")
+
+
+def test_an_expired_package_kept_in_the_database_leaves_no_chunk_behind(
+    personas, django_capture_on_commit_callbacks, database_files, settings
+):
+    chen = person(CHEN)
+    package = requested(chen, [{"code": "labs"}], django_capture_on_commit_callbacks)
+    run_worker()
+    package.refresh_from_db()
+    assert FileChunk.objects.filter(file__name=package.stored_as).exists()
+    assert not settings.DOWNLOAD_DIR.exists()
+    assert generation.delete_expired(now=package.finished_at + dt.timedelta(days=7, seconds=1))
+    kept = StoredFile.objects.filter(bucket="downloads")
+    assert not kept.exists() and not FileChunk.objects.filter(file__bucket="downloads").exists()

@@ -4,14 +4,18 @@ owner."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from urllib.parse import quote
 
 import pytest
+import pyzipper
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.downloads.models import PackageRequest
+from healthbank.files.tests.stores import IN_DATABASE
 from healthbank.people.models import Person
 from tests.fixtures.personas import CHEN, LIN, LIN_HUSBAND, LIN_SON, PASSWORD
 
@@ -97,6 +101,52 @@ def test_request_then_download_the_ready_file(client, sign_in, django_capture_on
     assert response.status_code == 200
     assert quote(package.file_name) in response["Content-Disposition"]
     assert b"".join(response.streaming_content)[:2] == b"PK"
+
+
+@pytest.fixture
+def files_in_the_database(database_files, settings, tmp_path):
+    """FILE_STORAGE=database, with 4 KiB chunks so that a package spans several, and this
+    host's scratch folder watched."""
+    downloads = {"BACKEND": IN_DATABASE["downloads"]["BACKEND"]}
+    downloads["OPTIONS"] = {"bucket": "downloads", "chunk_bytes": 4096}
+    settings.STORAGES = {**settings.STORAGES, "downloads": downloads}
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "scratch"
+    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
+
+
+def test_a_package_the_worker_kept_in_the_database_downloads_whole_from_the_portal(
+    client, sign_in, settings, django_capture_on_commit_callbacks, files_in_the_database
+):
+    """What a worker on one host made, a web process on another serves: nothing of it is
+    on any local disk, and the file that arrives is the one made, byte for byte."""
+    sign_in(english(client), CHEN)
+    package = made(client, django_capture_on_commit_callbacks)
+    assert package.status == PackageRequest.Status.READY and package.size > 3 * 4096
+    assert not settings.DOWNLOAD_DIR.exists()
+    assert not any(settings.FILE_UPLOAD_TEMP_DIR.iterdir())
+
+    response = client.get(reverse("downloads:file", args=[package.pk]))
+    assert response.status_code == 200
+    assert int(response["Content-Length"]) == package.size
+    data = b"".join(response.streaming_content)
+    assert len(data) == package.size
+    archive = pyzipper.AESZipFile(io.BytesIO(data))
+    archive.setpassword(CHEN.encode())
+    assert archive.testzip() is None  # every member's CRC checks: the bytes made
+    assert "README.txt" in archive.namelist()
+    assert not settings.DOWNLOAD_DIR.exists()
+
+
+@pytest.mark.parametrize("files", ["disk", "database"])
+def test_a_package_whose_file_is_gone_is_not_found(
+    client, sign_in, request, files, django_capture_on_commit_callbacks
+):
+    if files == "database":
+        request.getfixturevalue("files_in_the_database")
+    sign_in(english(client), CHEN)
+    package = made(client, django_capture_on_commit_callbacks)
+    storages["downloads"].delete(package.stored_as)
+    assert client.get(reverse("downloads:file", args=[package.pk])).status_code == 404
 
 
 def test_a_waiting_package_makes_the_list_refresh_itself(

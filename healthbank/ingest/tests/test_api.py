@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from healthbank.files.tests.stores import stored_names
 from healthbank.ingest import processing, services
 from healthbank.ingest.models import Batch, Credential
 from healthbank.ingest.tests.helpers import NOBODY, ndjson, visit_row
@@ -101,7 +102,7 @@ def test_an_empty_or_unnamed_or_too_large_file_is_refused(client, world, setting
     response = posted(client, token, b"x" * 11)
     assert (response.status_code, response.json()["code"]) == (413, "too_large")
     assert not Batch.objects.exists()
-    assert not list(settings.INGEST_DIR.iterdir())
+    assert not stored_names("ingest")
 
 
 def test_a_raw_body_larger_than_djangos_form_limit_is_streamed(client, world, settings):

@@ -4,18 +4,20 @@ worker whose memory does not grow with the file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import os
-import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
 
+from healthbank.files.tests.stores import make_older, stored_names
 from healthbank.ingest import processing, rules, services
 from healthbank.ingest.models import Batch
 from healthbank.ingest.tests.helpers import ALICE, NOBODY, ndjson, visit_row
@@ -66,8 +68,8 @@ def refused(response, status: int, code: str) -> None:
     assert body["code"] == code and body["message"], body
 
 
-def stored(ingest_dir: Path) -> list[Path]:
-    return list(ingest_dir.iterdir()) if ingest_dir.exists() else []
+def stored(ingest_dir: Path) -> list[str]:
+    return stored_names("ingest")
 
 
 def run_worker() -> None:
@@ -172,10 +174,10 @@ def test_a_refused_batch_keeps_its_file_for_some_days_then_the_worker_deletes_it
 
     clock.forward(days=3, minutes=-1)
     run_worker()
-    assert kept.exists()
+    assert stored(ingest_dir) == [kept]
     clock.forward(minutes=2)
     run_worker()
-    assert not kept.exists()
+    assert not stored(ingest_dir)
     batch.refresh_from_db()
     assert batch.file_deleted_at is not None and services.held_bytes(batch.credential) == 0
     # The problems stay downloadable: they are rows, not the file.
@@ -184,14 +186,12 @@ def test_a_refused_batch_keeps_its_file_for_some_days_then_the_worker_deletes_it
 
 
 def test_the_worker_deletes_files_no_batch_holds_once_a_day_old(world, ingest_dir):
-    ingest_dir.mkdir(parents=True)
-    cut_off, recent = ingest_dir / "cut-off.ndjson", ingest_dir / "arriving.ndjson"
-    cut_off.write_bytes(b"{}\n")
-    recent.write_bytes(b"{}\n")
-    two_days_ago = time.time() - 2 * 86400
-    os.utime(cut_off, (two_days_ago, two_days_ago))
+    storage = storages["ingest"]
+    cut_off = storage.save("cut-off.ndjson", ContentFile(b"{}\n"))
+    recent = storage.save("arriving.ndjson", ContentFile(b"{}\n"))
+    make_older("ingest", cut_off, dt.timedelta(days=2))
     run_worker()
-    assert not cut_off.exists() and recent.exists()
+    assert stored(ingest_dir) == [recent]
 
 
 # --- text only -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from healthbank.files.models import FileChunk, StoredFile
 from healthbank.ingest import processing, rules, services, validate
 from healthbank.ingest.models import Batch
 from healthbank.ingest.tests.helpers import NOBODY, ndjson, problems, visit_row
@@ -155,3 +156,33 @@ def test_a_line_too_long_is_refused_by_the_reader_not_a_worker(world, workers):
     assert (batch.accepted, batch.rejected) == (2, 1)
     assert [p[:2] for p in problems(batch)] == [(2, "")]
     assert sorted(Visit.objects.values_list("source_id", flat=True)) == ["V1", "V2"]
+
+
+def test_a_large_upload_kept_in_the_database_is_parsed_by_workers_from_a_local_copy(
+    world, database_files, settings, tmp_path
+):
+    """Over 4 MiB, so processes parse it (fork, reading a real file): from the database
+    storage they read a copy on this host's disk, which is gone when the batch is done."""
+    settings.INGEST_PARSE_WORKERS = 2
+    scratch = settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "scratch"
+    scratch.mkdir()
+    visits = 13_000
+    data = ndjson(*(visit_row(f"V{i}") for i in range(visits)))
+    assert len(data) > rules.PARALLEL_PARSE_FROM_BYTES
+    pieces = (data[at : at + 64 * 1024] for at in range(0, len(data), 64 * 1024))
+    credential = services.authenticate(world.hospital_token)
+    batch = services.receive_batch(credential=credential, chunks=pieces, format="ndjson")
+    assert processing.parse_workers(batch) == 2
+    assert StoredFile.objects.get(name=batch.stored_name).size == len(data)
+
+    copies = []
+    processing.process_batch(
+        batch.pk, after_chunk=lambda _: copies.append([p.stat().st_size for p in scratch.iterdir()])
+    )
+    batch.refresh_from_db()
+    assert (batch.status, batch.accepted, batch.rejected) == ("done", visits, 0)
+    assert Visit.objects.filter(provider=world.hospital).count() == visits
+    assert copies and all(sizes == [len(data)] for sizes in copies)  # one whole copy
+    assert not any(scratch.iterdir()) and not settings.INGEST_DIR.exists()
+    kept = StoredFile.objects.filter(bucket="ingest")
+    assert not kept.exists() and not FileChunk.objects.filter(file__bucket="ingest").exists()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from healthbank.audit.models import AuditEvent
+from healthbank.files.tests.stores import stored_names
 from healthbank.people.models import Person
 from healthbank.records.models import Provider
 from healthbank.synth.services import seed_population
@@ -148,10 +149,10 @@ def test_the_stored_photos_are_clean_jpegs_of_the_right_size(personas):
 
 
 def test_seeding_again_makes_no_second_card_and_writes_no_audit_event(personas, vcard_dir):
-    files = sorted(vcard_dir.iterdir())
+    files = stored_names("vcard")
     seed_population(people_count=0, seed=1, today=TODAY)
     assert add_persona_virtual_cards() == 0
     assert VirtualCard.objects.count() == 3
     assert Application.objects.count() == 3
-    assert sorted(vcard_dir.iterdir()) == files
+    assert stored_names("vcard") == files
     assert not AuditEvent.objects.filter(action__startswith="vcard.").exists()

@@ -196,7 +196,7 @@ def test_a_photo_is_served_to_staff_privately_as_a_jpeg(reviewer_client, applica
         assert response["Content-Type"] == "image/jpeg"
         assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert Image.open(io.BytesIO(response.content)).format == "JPEG"
+        assert Image.open(io.BytesIO(response.getvalue())).format == "JPEG"
     assert reviewer_client.get(url("photo", application.pk, "other")).status_code == 404
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from PIL import Image
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import Action
+from healthbank.files.tests.stores import stored_names
 from healthbank.identity import devices
 from healthbank.identity.models import Account
 from healthbank.identity.tests.cardhelpers import CHEN_ID, PASSWORD, WIFE_ID, registered
@@ -50,7 +51,8 @@ def personas(vcard_dir):
     seed()
     VirtualCard.objects.all().delete()
     Application.objects.all().delete()
-    shutil.rmtree(vcard_dir, ignore_errors=True)
+    for name in stored_names("vcard"):
+        storages["vcard"].delete(name)
 
 
 def signed_in(client, national_id: str, email: str) -> dict:
@@ -135,7 +137,7 @@ def apply(client, headers, **fields):
 
 
 def stored_files(vcard_dir) -> list:
-    return list(vcard_dir.glob("*")) if vcard_dir.exists() else []
+    return stored_names("vcard")
 
 
 def staff():
@@ -282,7 +284,7 @@ def test_own_card_photo_and_qr_after_approval(client, chen):
     photo = client.get(cards[0]["photo_url"], headers=chen)
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
     assert "no-store" in photo["Cache-Control"]
-    assert Image.open(io.BytesIO(photo.content)).format == "JPEG"
+    assert Image.open(io.BytesIO(photo.getvalue())).format == "JPEG"
 
     response = post(client, f"/cards/{me.pk}/qr", chen)
     assert response.status_code == 201

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from healthbank.audit.models import AuditEvent
+from healthbank.files.tests.stores import stored_names
 from healthbank.vcard import services
 from healthbank.vcard.models import Application
 from healthbank.vcard.tests.helpers import application_for
@@ -13,7 +14,7 @@ from healthbank.vcard.tests.test_qr import refused
 
 
 def stored(vcard_dir) -> list:
-    return sorted(vcard_dir.glob("*.jpg")) if vcard_dir.exists() else []
+    return stored_names("vcard")
 
 
 @pytest.mark.parametrize(

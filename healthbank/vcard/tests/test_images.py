@@ -9,10 +9,12 @@ import zlib
 
 import pillow_heif
 import pytest
+from django.core.files.storage import FileSystemStorage, storages
 from django.http import Http404
 from django.utils import translation
 from PIL import ExifTags, Image, ImageCms
 
+from healthbank.files.tests.stores import stored_names
 from healthbank.vcard import images
 from healthbank.vcard.images import ImageRefused, clean_image
 
@@ -220,20 +222,29 @@ def test_every_refusal_tells_what_to_do_next():
 # --- where photos are kept ------------------------------------------------------------------
 
 
+@pytest.mark.django_db  # a database storage keeps them in rows
 def test_store_read_delete_round_trip(vcard_dir):
     data = clean_image(encode(photo(), "JPEG"), max_side=1600)
     name = images.store(data)
     assert images.NAME.fullmatch(name)
     assert images.read(name) == data
-    assert stat.S_IMODE((vcard_dir / name).stat().st_mode) == 0o600
-    assert stat.S_IMODE(vcard_dir.stat().st_mode) == 0o700
-    assert [p.name for p in vcard_dir.iterdir()] == [name]  # no temporary file left behind
+    assert stored_names("vcard") == [name]  # no temporary file left behind
     images.delete(name)
     with pytest.raises(Http404):
         images.read(name)
     images.delete(name)  # already gone: fine
 
 
+@pytest.mark.django_db  # a database storage keeps them in rows
+def test_photos_on_disk_are_readable_by_the_servers_user_alone(vcard_dir):
+    if not isinstance(storages["vcard"], FileSystemStorage):
+        pytest.skip("FILE_STORAGE=database: no photo on disk")
+    name = images.store(b"photo")
+    assert stat.S_IMODE((vcard_dir / name).stat().st_mode) == 0o600
+    assert stat.S_IMODE(vcard_dir.stat().st_mode) == 0o700
+
+
+@pytest.mark.django_db  # a database storage keeps them in rows
 def test_each_stored_photo_gets_its_own_name():
     assert images.store(b"one") != images.store(b"two")
 
@@ -260,6 +271,7 @@ def test_names_store_cannot_give_are_refused(tmp_path, vcard_dir, name):
     assert (tmp_path / ("a" * 32 + ".jpg")).exists()
 
 
+@pytest.mark.django_db  # a database storage keeps them in rows
 def test_missing_photo_is_not_found(vcard_dir):
     with pytest.raises(Http404):
         images.read("0" * 32 + ".jpg")

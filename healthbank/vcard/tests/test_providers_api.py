@@ -42,7 +42,7 @@ def test_verify_answers_who_the_photo_and_the_cover_then_refuses_a_rescan(client
         body["photo_url"], headers={"authorization": f"Bearer {family.clinic_token}"}
     )
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
-    assert photo.content[:3] == b"\xff\xd8\xff" and "no-store" in photo["Cache-Control"]
+    assert photo.getvalue()[:3] == b"\xff\xd8\xff" and "no-store" in photo["Cache-Control"]
     other = client.get(body["photo_url"], headers={"authorization": f"Bearer {family.other_token}"})
     assert other.status_code == 403  # not an accepting clinic
     assert client.get(body["photo_url"]).status_code == 401
