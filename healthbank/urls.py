@@ -6,6 +6,7 @@ from healthbank.external.views import mailbox
 
 # Requests too large or unreadable: 400/413 with the error page, or an API's {code, message}.
 handler400 = "healthbank.core.badrequest.bad_request"
+handler500 = "healthbank.core.unavailable.server_error"
 
 urlpatterns = [
     path("", include("healthbank.core.urls")),

@@ -1,0 +1,43 @@
+"""When the database cannot be reached (a failover under way, a cut network): 503 with
+Retry-After in the person's language, on the APIs' paths their `{code, message}`, never a
+bare 500. Django calls handler500 while it handles the exception, so `sys.exc_info()` names
+it. The page is rendered without the request: its context processors would ask the
+unreachable database who is signed in."""
+
+from __future__ import annotations
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+from django.views import defaults
+
+from healthbank.core.badrequest import is_api
+
+# A dead primary leaves the cluster without writes for 10-13 s (bench/results/*-cluster.json).
+RETRY_AFTER_SECONDS = 10
+UNREACHABLE = (OperationalError, InterfaceError)
+MESSAGE = _(
+    "The service is switching to a standby database and will be back in a few seconds. "
+    "What was saved before is safe; if you were just saving something, check it and send it "
+    "again."
+)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a 503 for an unreachable database, Django's 500 for anything else."""
+    if not isinstance(sys.exc_info()[1], UNREACHABLE):
+        return defaults.server_error(request)
+    if is_api(request):
+        response: HttpResponse = JsonResponse(
+            {"code": "unavailable", "message": str(MESSAGE)},
+            status=503,
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
