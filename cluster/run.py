@@ -36,14 +36,14 @@ def main() -> int:
         return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly on TERM as on ^C
     started = time.monotonic()
-    with Cluster(options.folder) as cluster:
+    with Cluster(options.folder, demo=True) as cluster:
         print("Starting etcd, Patroni and PostgreSQL on 127.0.10.1-3 ...", flush=True)
         cluster.start_database()
         primary = cluster.primary()
         replicas = ", ".join(host.name for host in cluster.replicas())
         print(f"  primary {primary.name if primary else '?'}, replicas {replicas}", flush=True)
         print("Migrating and seeding the demo data ...", flush=True)
-        cluster.manage("demo", "--no-serve", "--people", str(options.people))
+        print(cluster.manage("demo", "--no-serve", "--people", str(options.people)), end="")
         print("Starting two web hosts, two workers and HAProxy ...", flush=True)
         cluster.start_app()
         print(

@@ -6,8 +6,8 @@ address in 127.0.0.0/8, running Debian's own distributed parts, none of them hom
   over through etcd when the primary's host dies.
 - pgBackRest archives every WAL segment of whichever host is primary into one repository,
   and takes the backups a point-in-time restore starts from.
-- two web hosts (127.0.11.1-2, gunicorn) behind HAProxy, and two task-worker hosts
-  (127.0.12.1-2): all reach the primary through libpq's multi-host URL with
+- two web hosts (127.0.11.1-2, gunicorn) behind HAProxy, and two task workers: all reach
+  the primary through libpq's multi-host URL with
   `target_session_attrs=read-write`, and the replicas with `prefer-standby`.
 
 `cluster/run.py` (make cluster) starts it with the demo data; tests/cluster/ kills its parts.
@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -44,7 +45,7 @@ TOOLS = {
 DEBIAN_PACKAGES = "etcd-server patroni pgbackrest haproxy postgresql-15"
 DB_HOSTS = ("127.0.10.1", "127.0.10.2", "127.0.10.3")
 WEB_HOSTS = ("127.0.11.1", "127.0.11.2")
-WORKER_HOSTS = ("127.0.12.1", "127.0.12.2")
+WORKERS = 2  # they listen on nothing: hosts of their own would change nothing here
 BALANCER = ("127.0.13.1", 8000)
 PG_PORT, PATRONI_PORT, WEB_PORT = 5432, 8008, 8000
 DATABASE = "healthbank"
@@ -187,9 +188,12 @@ class DatabaseHost:
 class Cluster:
     """The whole shape under one folder; `with Cluster(folder) as cluster:` stops it."""
 
-    def __init__(self, folder: Path, *, web: bool = True, workers: bool = True) -> None:
+    def __init__(self, folder: Path, *, demo: bool = False) -> None:
         self.folder = folder.resolve()
-        self.with_web, self.with_workers = web, workers
+        # The demo (make cluster) runs with DEBUG for its mailbox and staff code; the tests
+        # run the hosts as production does, where a failover shows the 503 page.
+        self.demo = demo
+        self.secret = secrets.token_urlsafe(50)
         self.db_hosts: list[DatabaseHost] = []
         self.web: list[Process] = []
         self.workers: list[Process] = []
@@ -409,25 +413,35 @@ class Cluster:
         return done.stdout
 
     # --- the application --------------------------------------------------------------------
-    def app_env(self, host: str) -> dict[str, str]:
+    def app_env(self, *, debug: bool | None = None) -> dict[str, str]:
+        debug = self.demo if debug is None else debug
         return {
             "DATABASE_URL": PRIMARY_URL,
             "DATABASE_REPLICA_URLS": REPLICAS_URL,
-            "FILE_STORAGE": "database",
-            "DEBUG": "1",
-            "ALLOWED_HOSTS": "*",
-            "HOST_NAME": host,
+            "FILE_STORAGE": "database",  # a package made on one host downloads from another
+            "DEBUG": "1" if debug else "0",
+            "SECRET_KEY": self.secret,  # one for every host: sessions and signed links
+            "ALLOWED_HOSTS": ",".join([BALANCER[0], *WEB_HOSTS, "localhost"]),
+            "SITE_URL": self.url.rstrip("/"),
+            "SECURE_COOKIES": "0",  # plain HTTP on loopback
             "PYTHONUNBUFFERED": "1",
         }
 
-    def manage(self, *arguments: str) -> None:
-        """A `healthbank` command against the cluster (migrate, seed, demo --no-serve)."""
-        env = {**os.environ, **self.app_env("setup")}
-        subprocess.run(  # noqa: S603 - our own command
-            [sys.executable, str(ROOT / "manage.py"), *arguments], env=env, check=True
+    def manage(self, *arguments: str, debug: bool = True) -> str:
+        """A `healthbank` command against the cluster (demo --no-serve, collectstatic, shell);
+        what it printed."""
+        done = subprocess.run(  # noqa: S603 - our own command
+            [sys.executable, str(ROOT / "manage.py"), *arguments],
+            env={**os.environ, **self.app_env(debug=debug)},
+            check=True,
+            capture_output=True,
+            text=True,
         )
+        return done.stdout
 
     def start_app(self) -> None:
+        if not self.demo:  # hashed static files, as production serves them
+            self.manage("collectstatic", "--noinput", debug=False)
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         for number, address in enumerate(WEB_HOSTS, 1):
             web = Process(
@@ -441,16 +455,16 @@ class Cluster:
                     "healthbank.wsgi:application",
                 ],
                 self.logs / f"web{number}.log",
-                env=self.app_env(address),
+                env=self.app_env(),
             )
             web.start()
             self.web.append(web)
-        for number, address in enumerate(WORKER_HOSTS, 1):
+        for number in range(1, WORKERS + 1):
             worker = Process(
                 f"worker{number}",
                 [sys.executable, str(ROOT / "manage.py"), "worker", "--interval", "0.2"],
                 self.logs / f"worker{number}.log",
-                env=self.app_env(address),
+                env=self.app_env(),
             )
             worker.start()
             self.workers.append(worker)

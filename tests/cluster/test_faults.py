@@ -10,6 +10,7 @@ start their own PostgreSQL, so they run once per CI, in the run without DATABASE
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,11 +18,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 import pytest
+import requests
 
 from cluster.shape import (
     BALANCER,
@@ -47,6 +50,23 @@ pytestmark = [
 RECOVERY_LIMIT = 30  # seconds the issue allows a dead primary
 
 
+# A persona registered and signed in on the cluster: its session cookie, printed.
+SIGN_IN = """
+from django.conf import settings
+from django.test import Client
+from healthbank.identity.services import register_at_counter
+from healthbank.people.models import Person
+person = Person.objects.get(national_id="A123456789")
+account = getattr(person, "account", None) or register_at_counter(
+    person=person, password="Health#2026", staff_id=1)
+client = Client()
+client.force_login(account.user)
+print(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
+"""
+SITE = f"http://{BALANCER[0]}:{BALANCER[1]}"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
 @pytest.fixture(scope="module")
 def cluster():
     # Not pytest's tmp_path: PostgreSQL's own user cannot reach into root's 0700 folders.
@@ -57,6 +77,8 @@ def cluster():
         shape.start_app()
         with psycopg.connect(PRIMARY_URL, autocommit=True) as conn:
             conn.execute("CREATE TABLE probe (n bigint PRIMARY KEY, at timestamptz DEFAULT now())")
+        name, value = shape.manage("shell", "-c", SIGN_IN).splitlines()[-1].split()
+        shape.session_cookie = {name: value}
         yield shape
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -70,11 +92,18 @@ class Load:
     writes: list[tuple[float, float, bool]] = field(default_factory=list)  # began, ended, ok
     replica_reads: list[tuple[float, bool]] = field(default_factory=list)
     page_reads: list[tuple[float, bool, str]] = field(default_factory=list)
+    cookie: dict[str, str] | None = None  # a signed-in person's: their pages, their saves
+    record_pages: list[tuple[float, int]] = field(default_factory=list)  # when, status
+    saved: list[str] = field(default_factory=list)  # weights the site said it saved
+    save_statuses: list[int] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
     def __enter__(self) -> Load:
-        for work in (self._write, self._read_replica, self._read_pages):
+        works = [self._write, self._read_replica, self._read_pages]
+        if self.cookie:
+            works += [self._read_records, self._save_measurements]
+        for work in works:
             self.threads.append(threading.Thread(target=work, daemon=True))
         for thread in self.threads:
             thread.start()
@@ -133,6 +162,47 @@ class Load:
             self.page_reads.append((time.monotonic(), ok, why))
             time.sleep(0.02)
 
+    def _read_records(self) -> None:
+        with requests.Session() as browser:
+            browser.cookies.update(self.cookie or {})
+            while not self.stop.is_set():
+                try:
+                    status = browser.get(f"{SITE}/bank/health/visits/western/", timeout=10)
+                    self.record_pages.append((time.monotonic(), status.status_code))
+                except requests.RequestException:
+                    self.record_pages.append((time.monotonic(), 0))
+                time.sleep(0.05)
+
+    def _save_measurements(self) -> None:
+        """生理量測 as a person saves one: the form, then the POST; a redirect is "saved"."""
+        url = f"{SITE}/bank/health/measurements/"
+        weight = 40.0
+        with requests.Session() as browser:
+            browser.cookies.update(self.cookie or {})
+            while not self.stop.is_set():
+                weight = round(weight + 0.1, 1)
+                try:
+                    form = browser.get(url, timeout=10)
+                    token = TOKEN.search(form.text)
+                    if form.status_code != 200 or token is None:
+                        self.save_statuses.append(form.status_code)
+                        time.sleep(0.2)
+                        continue
+                    when = time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 3600))
+                    answer = browser.post(
+                        url,
+                        {"csrfmiddlewaretoken": token[1], "measured_at": when, "weight": weight},
+                        headers={"Referer": url},
+                        allow_redirects=False,
+                        timeout=10,
+                    )
+                    self.save_statuses.append(answer.status_code)
+                    if answer.status_code == 302:
+                        self.saved.append(f"{weight:.1f}")
+                except requests.RequestException:
+                    self.save_statuses.append(0)
+                time.sleep(0.05)
+
 
 def found(acknowledged: list[int]) -> set[int]:
     with psycopg.connect(PRIMARY_URL, connect_timeout=5) as conn:
@@ -145,15 +215,24 @@ def back_in_service(cluster: Cluster, host: DatabaseHost) -> None:
     wait_for("two replicas streaming again", cluster._replicas_streaming, 90)
 
 
+def saved_weights(weights: list[str]) -> set[str]:
+    with psycopg.connect(PRIMARY_URL, connect_timeout=5) as conn:
+        rows = conn.execute(
+            "SELECT value::text FROM records_measurement m JOIN people_person p"
+            " ON p.id = m.person_id WHERE p.national_id = 'A123456789' AND kind = 'weight'"
+        ).fetchall()
+    return {value for (value,) in rows} & set(weights)
+
+
 def test_a_dead_primary_host_fails_over_within_30_s_and_loses_no_acknowledged_write(cluster):
     primary = wait_for("a primary", cluster.primary, 30)
-    with Load() as load:
+    with Load(cookie=cluster.session_cookie) as load:
         killed = time.monotonic()
         primary.lose_power()
         resumed = wait_for(
             "a write after the failover", lambda: load.resumed_after(killed), RECOVERY_LIMIT + 10
         )
-        time.sleep(1)
+        time.sleep(3)
     missing = set(load.acknowledged) - found(load.acknowledged)
     replica_reads = [ok for t, ok in load.replica_reads if killed < t < resumed]
     print(
@@ -162,9 +241,23 @@ def test_a_dead_primary_host_fails_over_within_30_s_and_loses_no_acknowledged_wr
         f"{len(load.acknowledged) - len(missing)} found; replica reads meanwhile: "
         f"{sum(replica_reads)} ok, {len(replica_reads) - sum(replica_reads)} failed"
     )
+    statuses = Counter(status for _, status in load.record_pages)
+    lost_saves = set(load.saved) - saved_weights(load.saved)
+    refused = [t - killed for t, status in load.record_pages if status == 503]
+    print(
+        f"record pages: {dict(statuses)}, the 503s from +{min(refused, default=0):.1f} s to "
+        f"+{max(refused, default=0):.1f} s; measurements saved {len(load.saved)}, found "
+        f"{len(load.saved) - len(lost_saves)}; save answers {dict(Counter(load.save_statuses))}"
+    )
     assert resumed - killed < RECOVERY_LIMIT
     assert not missing, f"acknowledged writes lost: {sorted(missing)[:10]}"
     assert replica_reads and all(replica_reads)
+    # Pages: served, or "back in a few seconds" (503) while there is no primary; never a 500.
+    assert set(statuses) <= {200, 503}, statuses
+    assert [s for t, s in load.record_pages if t > resumed + 2] == [200] * len(
+        [t for t, _ in load.record_pages if t > resumed + 2]
+    )
+    assert load.saved and not lost_saves, f"saved, then lost: {sorted(lost_saves)}"
     back_in_service(cluster, primary)
 
 
