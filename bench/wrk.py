@@ -36,6 +36,7 @@ def run(
     rotating: tuple[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
     scratch: Path,
+    host: str = "127.0.0.1",
 ) -> dict:
     """`connections` clients (on two wrk threads) sending requests to `path` for `seconds`,
     a new connection per request: POSTs of `bodies` (each once, in turn) or GETs; with
@@ -52,7 +53,7 @@ def run(
     ]
     for name, value in {"Connection": "close", **(headers or {})}.items():
         command.append(f"--header={name}: {value}")
-    command.append(f"http://127.0.0.1:{port}{path}")
+    command.append(f"http://{host}:{port}{path}")
     if bodies is not None:
         file = scratch / "wrk-bodies.txt"
         file.write_text("".join(body + "\n" for body in bodies))

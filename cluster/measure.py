@@ -3,9 +3,11 @@
 - what synchronous replication costs a commit (one row, autocommit), against a commit the
   primary alone confirms (`synchronous_commit = local`);
 - the replicas' lag while pgbench writes as fast as it can (TPC-B, 4 clients);
-- the seconds a dead primary host leaves the cluster without writes, over several kills.
+- the seconds a dead primary host leaves the cluster without writes, over several kills;
+- the benchmark's ten pages through the balancer with every read on the primary, then with
+  record reads on the replicas, in the same run.
 
-    .venv/bin/python cluster/measure.py [--kills 3] [--seconds 20]
+    .venv/bin/python cluster/measure.py [--kills 3] [--seconds 20] [--people 2000] [--only reads]
 
 Writes bench/results/<date>-cluster.json and prints a summary.
 """
@@ -15,19 +17,34 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
 
-from cluster.shape import PG_BIN, PRIMARY_URL, ROOT, Cluster, missing_tools, wait_for  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import wrk  # noqa: E402 - bench/wrk.py
+from measure import PAGES  # noqa: E402 - bench/measure.py
+
+from cluster.shape import (  # noqa: E402
+    BALANCER,
+    PG_BIN,
+    PRIMARY_URL,
+    ROOT,
+    Cluster,
+    missing_tools,
+    wait_for,
+)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -106,6 +123,70 @@ def lag_under_load(cluster: Cluster, seconds: int) -> dict:
     }
 
 
+# People signed in for the page mix (as bench/measure.py's, with cheap password hashes:
+# nobody types one) and the ten pages' paths; printed as JSON.
+SIGN_IN_PEOPLE = """
+import json
+from django.conf import settings
+from django.test import Client, override_settings
+from django.urls import reverse
+from healthbank.identity.services import register_at_counter
+from healthbank.people.models import Person
+cookies = []
+with override_settings(PASSWORD_HASHERS=["healthbank.core.hashers.QuickArgon2PasswordHasher"]):
+    for person in Person.objects.order_by("pk")[:%d]:
+        account = getattr(person, "account", None) or register_at_counter(
+            person=person, password="Health#2026", staff_id=1)
+        client = Client()
+        client.force_login(account.user)
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
+print(json.dumps({"cookies": cookies, "paths": {name: reverse(view) for name, view in %r.items()}}))
+"""
+
+
+def signed_in(path: str, cookie: str) -> None:
+    request = urllib.request.Request(
+        f"http://{BALANCER[0]}:{BALANCER[1]}{path}", headers={"Cookie": cookie}
+    )
+    opener = urllib.request.build_opener(NoRedirect)
+    with opener.open(request, timeout=30) as answer:  # noqa: S310 - our own loopback address
+        if answer.status != 200:
+            raise RuntimeError(f"{path}: {answer.status}, not the page (signed out?)")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def reads(cluster: Cluster, people: int, seconds: int) -> dict:
+    """The benchmark's ten pages through the balancer, every read on the primary, then
+    record reads on the replicas: the same people, the same run."""
+    setup = json.loads(
+        cluster.manage("shell", "-c", SIGN_IN_PEOPLE % (people, PAGES)).splitlines()[-1]
+    )
+    scratch = Path(tempfile.mkdtemp(prefix="healthbank-reads-"))
+    figures: dict[str, dict] = {}
+    for mode, on_replicas in (("primary only", False), ("replicas", True)):
+        cluster.read_replicas = on_replicas
+        cluster.restart_web()
+        for name, path in setup["paths"].items():
+            options = {
+                "connections": 4,
+                "rotating": ("Cookie", setup["cookies"]),
+                "scratch": scratch,
+                "host": BALANCER[0],
+            }
+            wrk.run(BALANCER[1], path, seconds=1, **options)  # each worker's first requests
+            signed_in(path, setup["cookies"][-1])  # wrk would count a redirect as a page
+            summary = wrk.run(BALANCER[1], path, seconds=seconds, **options)
+            figures.setdefault(name, {})[mode] = {
+                key: summary[key] for key in ("per_second", "p50_ms", "p99_ms", "errors")
+            }
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {"people": len(setup["cookies"]), "seconds_per_page": seconds, "pages": figures}
+
+
 def failovers(cluster: Cluster, kills: int) -> list[dict]:
     found = []
     for _ in range(kills):
@@ -131,6 +212,9 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--commits", type=int, default=2000)
+    parser.add_argument("--people", type=int, default=2000, help="seeded for the page mix")
+    parser.add_argument("--page-seconds", type=int, default=10)
+    parser.add_argument("--only", choices=["reads", "database"], help="one part alone")
     options = parser.parse_args()
     if missing := missing_tools():
         print(f"Missing {', '.join(missing)}: `make packages` installs them as root.")
@@ -139,14 +223,21 @@ def main() -> int:
     with Cluster(folder) as cluster:
         started = time.monotonic()
         cluster.start_database()
-        result = {
+        result: dict = {
             "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "cluster_up_seconds": round(time.monotonic() - started, 1),
-            "commit_latency": commit_latency(options.commits),
-            "lag_under_load": lag_under_load(cluster, options.seconds),
-            "failovers": failovers(cluster, options.kills),
         }
+        if options.only in (None, "reads"):
+            cluster.manage("demo", "--no-serve", "--people", str(options.people))
+            cluster.start_app()
+            result["reads"] = reads(cluster, min(options.people, 200), options.page_seconds)
+        if options.only in (None, "database"):
+            result["commit_latency"] = commit_latency(options.commits)
+            result["lag_under_load"] = lag_under_load(cluster, options.seconds)
+            result["failovers"] = failovers(cluster, options.kills)
     out = ROOT / "bench" / "results" / f"{dt.datetime.now(dt.UTC).date().isoformat()}-cluster.json"
+    if out.exists():  # one part alone keeps the other's figures
+        result = json.loads(out.read_text()) | result
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"\nwritten to {out}")

@@ -194,6 +194,7 @@ class Cluster:
         # run the hosts as production does, where a failover shows the 503 page.
         self.demo = demo
         self.secret = secrets.token_urlsafe(50)
+        self.read_replicas = True  # False: every read on the primary (cluster/measure.py)
         self.db_hosts: list[DatabaseHost] = []
         self.web: list[Process] = []
         self.workers: list[Process] = []
@@ -417,7 +418,7 @@ class Cluster:
         debug = self.demo if debug is None else debug
         return {
             "DATABASE_URL": PRIMARY_URL,
-            "DATABASE_REPLICA_URLS": REPLICAS_URL,
+            "DATABASE_REPLICA_URLS": REPLICAS_URL if self.read_replicas else "",
             "FILE_STORAGE": "database",  # a package made on one host downloads from another
             "DEBUG": "1" if debug else "0",
             "SECRET_KEY": self.secret,  # one for every host: sessions and signed links
@@ -433,10 +434,12 @@ class Cluster:
         done = subprocess.run(  # noqa: S603 - our own command
             [sys.executable, str(ROOT / "manage.py"), *arguments],
             env={**os.environ, **self.app_env(debug=debug)},
-            check=True,
+            check=False,
             capture_output=True,
             text=True,
         )
+        if done.returncode:
+            raise RuntimeError(f"healthbank {arguments[0]}: {done.stderr[-3000:]}")
         return done.stdout
 
     def start_app(self) -> None:
@@ -474,6 +477,16 @@ class Cluster:
             "balancer", [TOOLS["haproxy"], "-db", "-f", str(conf)], self.logs / "haproxy.log"
         )
         self.balancer.start()
+        for address in WEB_HOSTS:
+            wait_for(f"web host {address}", lambda a=address: self.healthy(a, WEB_PORT), 60)
+        wait_for("the load balancer", lambda: self.healthy(*BALANCER), 30)
+
+    def restart_web(self) -> None:
+        """Each web host again, with the settings as they are now (read_replicas)."""
+        for web in self.web:
+            web.stop()
+            web.env = self.app_env()
+            web.start()
         for address in WEB_HOSTS:
             wait_for(f"web host {address}", lambda a=address: self.healthy(a, WEB_PORT), 60)
         wait_for("the load balancer", lambda: self.healthy(*BALANCER), 30)
