@@ -319,9 +319,19 @@ def test_an_unreachable_replica_falls_back_to_the_primary_and_is_left_alone(
 needs_postgres = pytest.mark.skipif(not POSTGRES, reason="WAL positions are PostgreSQL's")
 
 
-def test_lsn_numbers_order_like_postgresql_lsns():
-    values = ["0/0", "0/FFFFFFFF", "1/0", "16/B374D848", "16/B374D849", "FF/1"]
-    assert sorted(values, key=replicas.lsn) == values
+LSNS = ["0/0", "0/FFFFFFFF", "1/0", "16/B374D848", "16/B374D849", "FF/1"]
+
+
+def test_lsn_numbers_order_lsns():
+    assert sorted(reversed(LSNS), key=replicas.lsn) == LSNS
+
+
+@needs_postgres
+@pytest.mark.django_db
+def test_lsn_numbers_order_as_postgresql_orders_them():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT v FROM unnest(%s::text[]) v ORDER BY v::pg_lsn", [LSNS[::-1]])
+        assert [row[0] for row in cursor.fetchall()] == sorted(LSNS, key=replicas.lsn)
 
 
 @needs_postgres
