@@ -11,7 +11,8 @@ that did not fail), and after a provider's chunk commits for the persons in it, 
 WAL insert position is kept for that person in the shared cache (`pin`). A later request of
 that person reads a replica only if its `pg_last_wal_replay_lsn()` has reached it: one small
 query on the replica per request, which also finds a replica that is down (then left alone
-for `DOWN_SECONDS`) or more than `DATABASE_REPLICA_MAX_LAG` seconds behind. A replica that
+for `DOWN_SECONDS`) or more than `DATABASE_REPLICA_MAX_LAG` seconds behind; then the next
+replica is asked, and when none will do, the primary answers. A replica that
 answers NULL is not replaying: it is read only if it is the primary itself (a test mirror).
 Without LSNs (SQLite) a pin keeps the person on the primary for DATABASE_REPLICA_MAX_LAG.
 
@@ -119,16 +120,17 @@ def _choose(request: HttpRequest) -> str:
     candidates = [a for a in settings.DATABASE_REPLICAS if _down_until.get(a, 0.0) <= now]
     if not candidates:
         return DEFAULT_DB_ALIAS
-    alias = random.choice(candidates)  # noqa: S311 (spreading load, not a secret)
     person = person_of(request)
     pinned_at = None if person is None else cache.get(PIN_KEY.format(person))
-    try:
-        usable = caught_up(alias, pinned_at)
-    except DatabaseError:
-        _down_until[alias] = now + DOWN_SECONDS
-        log.warning("replica %s unreachable; reading the primary for %ss", alias, DOWN_SECONDS)
-        return DEFAULT_DB_ALIAS
-    return alias if usable else DEFAULT_DB_ALIAS
+    # In random order, to spread the load; the next one if one is down, behind or lagging.
+    for alias in random.sample(candidates, len(candidates)):
+        try:
+            if caught_up(alias, pinned_at):
+                return alias
+        except DatabaseError:
+            _down_until[alias] = now + DOWN_SECONDS
+            log.warning("replica %s unreachable; not read for %ss", alias, DOWN_SECONDS)
+    return DEFAULT_DB_ALIAS
 
 
 def person_of(request: HttpRequest) -> int | None:

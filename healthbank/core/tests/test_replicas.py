@@ -314,6 +314,17 @@ def test_an_unreachable_replica_falls_back_to_the_primary_and_is_left_alone(
     assert not caplog.text  # not tried again for DOWN_SECONDS
 
 
+@on_both
+def test_a_dead_replica_among_live_ones_leaves_the_reads_to_the_live_one(
+    client, sign_in, replica, unreachable, settings
+):
+    settings.DATABASE_REPLICAS = [unreachable, replica]
+    sign_in(client, CHEN)
+    for _ in range(3):  # whichever the router asks first
+        on_primary, on_replica, _page = read_page(client, MEASUREMENTS)
+        assert on_replica and not on_primary
+
+
 # --- Replay positions against the real functions (PostgreSQL) --------------------------------
 
 needs_postgres = pytest.mark.skipif(not POSTGRES, reason="WAL positions are PostgreSQL's")
