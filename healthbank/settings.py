@@ -158,14 +158,12 @@ def database(url: str) -> dict[str, Any]:
     scheme, sep, rest = url.partition("://")
     netloc, slash, tail = rest.partition("/")
     user, at, hosts = netloc.rpartition("@")
-    config: dict[str, Any]
     if not sep or "," not in hosts:
-        config = dict(dj_database_url.parse(url, conn_max_age=envint("DB_CONN_MAX_AGE", 0)))
-        return config
+        return dict(dj_database_url.parse(url, conn_max_age=envint("DB_CONN_MAX_AGE", 0)))
     parts = [urlsplit(f"//{host}") for host in hosts.split(",")]
     config = database(f"{scheme}://{user}{at}{hosts.split(',')[0]}{slash}{tail}")
     config["HOST"] = ",".join(part.hostname or "" for part in parts)
-    ports = [str(part.port or 5432) for part in parts]
+    ports = [str(part.port or 5432) for part in parts]  # libpq: one port, or one a host
     config["PORT"] = ",".join(ports) if any(part.port for part in parts) else ""
     return config
 
