@@ -264,7 +264,9 @@ def test_a_saved_measurement_pins_its_person_and_shows_on_the_next_page(client, 
 
 
 @on_both
-def test_an_app_request_pins_the_token_holder(client, replica):
+def test_the_app_reads_records_from_the_replica_and_its_writes_pin_the_token_holder(
+    client, replica
+):
     from django.core.cache import cache
 
     from healthbank.api.tests.test_api import login, post, verify
@@ -273,7 +275,14 @@ def test_an_app_request_pins_the_token_holder(client, replica):
     seed_personas()
     chen = registered()
     token = login(client, verify(client, chen)).json()["access_token"]
-    cache.clear()  # signing in was a write too; this test is about /today
+    cache.clear()  # signing in was a write too
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections[REPLICA]) as mirror,
+    ):
+        assert client.get("/api/v1/records/outpatient", headers=headers).status_code == 200
+    assert record_reads(mirror) and not record_reads(primary)
     assert post(client, "/today", token=token).status_code == 202
     assert cache.get(PIN_KEY.format(chen.person_id)) is not None
 
