@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -107,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Record reads from a replica unless the person has just written (issue 22).
+    "healthbank.core.replicas.ReadYourWrites",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Unreadable query strings and forms refused before any view (issue 18, items 12-13).
@@ -147,31 +150,64 @@ TEMPLATES = [
 _SQLITE_URL = f"sqlite:///{VAR_DIR / 'healthbank.sqlite3'}"
 if "DATABASE_URL" not in os.environ:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {
-    "default": dj_database_url.config(
-        default=_SQLITE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0)
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
-    "DB_PREPARED_STATEMENTS", True
-):
-    # Parameters bound by the server, and a statement a connection has run five times
-    # prepared (every page's queries): PostgreSQL plans it once, not on every page, which
-    # halves the database's time for a record page. Off for a pooler in transaction mode
-    # that cannot keep prepared statements (PgBouncer before 1.21).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=5
-    )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web process read while a worker writes; IMMEDIATE avoids
-    # "database is locked" when two writers upgrade their locks at once.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
+
+
+def database(url: str) -> dict[str, Any]:
+    """One DATABASES entry from a URL. Besides what dj_database_url reads, libpq's multi-host
+    form (postgres://user@db1:5432,db2:5432/healthbank?target_session_attrs=read-write),
+    which it cannot parse: HOST and PORT become libpq's lists, the query its options."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    user, at, hosts = netloc.rpartition("@")
+    if not sep or "," not in hosts:
+        return dict(dj_database_url.parse(url, conn_max_age=envint("DB_CONN_MAX_AGE", 0)))
+    parts = [urlsplit(f"//{host}") for host in hosts.split(",")]
+    config = database(f"{scheme}://{user}{at}{hosts.split(',')[0]}{slash}{tail}")
+    config["HOST"] = ",".join(part.hostname or "" for part in parts)
+    ports = [str(part.port or 5432) for part in parts]  # libpq: one port, or one a host
+    config["PORT"] = ",".join(ports) if any(part.port for part in parts) else ""
+    return config
+
+
+def _engine_options(engine: str) -> dict[str, Any]:
+    if engine == "django.db.backends.postgresql" and envbool("DB_PREPARED_STATEMENTS", True):
+        # Parameters bound by the server, and a statement a connection has run five times
+        # prepared (every page's queries): PostgreSQL plans it once, not on every page,
+        # which halves the database's time for a record page. Off for a pooler in
+        # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+        return {"server_side_binding": True, "prepare_threshold": 5}
+    if engine == "django.db.backends.sqlite3":
+        # WAL lets the web process read while a worker writes; IMMEDIATE avoids
+        # "database is locked" when two writers upgrade their locks at once.
+        return {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-    )
+    return {}
+
+
+def _with_engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    """The engine's options, then the URL's own (?target_session_attrs=..., ?sslmode=...)."""
+    config["OPTIONS"] = {**_engine_options(config["ENGINE"]), **config.get("OPTIONS", {})}
+    return config
+
+
+DATABASES = {"default": _with_engine_options(database(os.environ.get("DATABASE_URL", _SQLITE_URL)))}
+# Read replicas (issue 22): reads of person-owned records go to one of them, unless the
+# person has just written and it has not replayed that yet (core/replicas.py). In tests each
+# is a mirror of the test database.
+DATABASE_REPLICA_URLS = envlist("DATABASE_REPLICA_URLS", [])
+DATABASE_REPLICAS = [f"replica{n}" for n in range(1, len(DATABASE_REPLICA_URLS) + 1)]
+for _alias, _url in zip(DATABASE_REPLICAS, DATABASE_REPLICA_URLS, strict=True):
+    DATABASES[_alias] = _with_engine_options(database(_url)) | {"TEST": {"MIRROR": "default"}}
+if TESTING and not DATABASE_REPLICAS:
+    # An alias the router's tests turn on (override DATABASE_REPLICAS): the same database.
+    DATABASES["replica1"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["healthbank.core.replicas.ReplicaRouter"]
+# A replica further behind than this many seconds is not read; a person's pin to the primary
+# after a write lasts as long (on PostgreSQL it ends sooner, once a replica has replayed it).
+DATABASE_REPLICA_MAX_LAG = envint("DATABASE_REPLICA_MAX_LAG", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The shared cache: Redis in production (CACHE_URL=redis://host:6379/0), so every web process

@@ -18,8 +18,8 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections
-from django.db.models import QuerySet
+from django.db import connections, router
+from django.db.models import Model, QuerySet
 
 # Stand-ins that no query of ours holds as a constant: far-off ids and dates in year 1.
 _IDS = itertools.count(-9_000_000_001, -1)
@@ -30,12 +30,23 @@ class PreparedQuery:
     """`PreparedQuery(build)`: `build(**values)` returns a `values()` queryset; calling the
     prepared query with the same keyword values returns its rows as a list of dicts."""
 
-    def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
-        """`kinds` names each value and its type: int (ids) or datetime.date."""
+    def __init__(
+        self, build: Callable[..., QuerySet], routed_as: type[Model] | None = None, **kinds: type
+    ) -> None:
+        """`kinds` names each value and its type: int (ids) or datetime.date. `routed_as`:
+        the model whose reads the database router decides for this query, if not the
+        queryset's own (a query of records that starts from the person)."""
         self.build, self.kinds = build, kinds
         self.compiled: dict[str, tuple] = {}  # by database alias
+        self.model = routed_as
 
-    def __call__(self, using: str = "default", **values: Any) -> list[dict[str, Any]]:
+    def __call__(self, using: str | None = None, **values: Any) -> list[dict[str, Any]]:
+        """The rows, read where the database router sends this model's reads (a replica for
+        records, core/replicas.py), or from the database `using` names."""
+        if using is None:
+            if self.model is None:
+                self.model = self.build(**self._stand_ins()).model
+            using = router.db_for_read(self.model)
         compiler, sql, template, slots = self.compiled.get(using) or self._compile(using)
         connection = connections[using]
         params = list(template)

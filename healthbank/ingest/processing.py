@@ -24,6 +24,7 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
+from healthbank.core import replicas
 from healthbank.files.storage import local_path
 from healthbank.ingest import rules
 from healthbank.ingest.formats import reader_for, split_reader_for
@@ -292,6 +293,8 @@ def _apply(batch: Batch, chunk: Parsed, lookups: Lookups) -> tuple[int, int, lis
     _last, parsed, problems = chunk
     cleans, problems = check_chunk(parsed, list(problems), lookups=lookups)
     written, refused = write_chunk(provider_id=batch.provider_id, cleans=cleans)
+    # Once committed, the persons in the chunk see their new rows on their next page.
+    replicas.pin_on_commit(clean.person_id for clean in cleans if clean.person_id is not None)
     return written.accepted, written.voided, sorted(problems + refused, key=_by_position)
 
 

@@ -173,6 +173,8 @@ class _Database:
 
     def execute(self, params: dict) -> tuple | None:
         if self.connection is None or self.connection.closed:
+            # The primary's parameters, never a replica's: the statement writes. A libpq host
+            # list with target_session_attrs=read-write (README) finds it after a failover.
             options = connections["default"].get_connection_params()
             # Django's client-side cursors cannot prepare, and Django turns preparing off
             # (prepare_threshold None, for poolers): this connection binds on the server and

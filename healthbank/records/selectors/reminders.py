@@ -63,8 +63,9 @@ def _last_care(person: int) -> QuerySet[Any, Any]:
     )
 
 
-# Read on every home page: built once per process (core/prepared.py).
-last_care = PreparedQuery(_last_care, person=int)
+# Read on every home page: built once per process (core/prepared.py). Records, so routed as
+# records (a replica's, core/replicas.py), though the query starts from the person.
+last_care = PreparedQuery(_last_care, routed_as=ServiceOrder, person=int)
 
 
 def reminders_for(person: Person, today: date) -> list[Reminder]:
