@@ -6,6 +6,8 @@ address in 127.0.0.0/8, running Debian's own distributed parts, none of them hom
   over through etcd when the primary's host dies.
 - pgBackRest archives every WAL segment of whichever host is primary into one repository,
   and takes the backups a point-in-time restore starts from.
+- a Redis cache (127.0.14.1) every web host shares: cached pages' parts and each person's
+  pin to the primary after a write (read-your-writes, core/replicas.py);
 - two web hosts (127.0.11.1-2, gunicorn) behind HAProxy, and two task workers: all reach
   the primary through libpq's multi-host URL with
   `target_session_attrs=read-write`, and the replicas with `prefer-standby`.
@@ -40,13 +42,15 @@ TOOLS = {
     "patroni": "/usr/bin/patroni",
     "pgbackrest": "/usr/bin/pgbackrest",
     "haproxy": "/usr/sbin/haproxy",
+    "redis": "/usr/bin/redis-server",
     "postgres": str(PG_BIN / "postgres"),
 }
-DEBIAN_PACKAGES = "etcd-server patroni pgbackrest haproxy postgresql-15"
+DEBIAN_PACKAGES = "etcd-server patroni pgbackrest haproxy redis-server postgresql-15"
 DB_HOSTS = ("127.0.10.1", "127.0.10.2", "127.0.10.3")
 WEB_HOSTS = ("127.0.11.1", "127.0.11.2")
 WORKERS = 2  # they listen on nothing: hosts of their own would change nothing here
 BALANCER = ("127.0.13.1", 8000)
+CACHE = ("127.0.14.1", 6379)
 PG_PORT, PATRONI_PORT, WEB_PORT = 5432, 8008, 8000
 DATABASE = "healthbank"
 STANZA = "healthbank"
@@ -67,7 +71,10 @@ def database_url(hosts: tuple[str, ...], attrs: str) -> str:
 
 
 PRIMARY_URL = database_url(DB_HOSTS, "read-write")
-REPLICAS_URL = database_url(DB_HOSTS, "prefer-standby")
+# Every database host, each its own replica: the router reads only those in recovery (and
+# not too far behind), so after a failover the old primary, back as a replica, is read too.
+REPLICA_URLS = ",".join(f"postgres://postgres@{a}:{PG_PORT}/{DATABASE}" for a in DB_HOSTS)
+REPLICAS_URL = database_url(DB_HOSTS, "prefer-standby")  # any one replica, for the tests
 
 
 def wait_for(what: str, check, timeout: float, every: float = 0.2):
@@ -199,12 +206,13 @@ class Cluster:
         self.web: list[Process] = []
         self.workers: list[Process] = []
         self.balancer: Process | None = None
+        self.cache: Process | None = None
         self.logs = self.folder / "logs"
         self.backrest_conf = self.folder / "pgbackrest.conf"
 
     # --- the database hosts -------------------------------------------------------------
     def start_database(self) -> None:
-        if busy := [a for a in (*DB_HOSTS, *WEB_HOSTS, BALANCER[0]) if self._answers(a)]:
+        if busy := [a for a in (*DB_HOSTS, *WEB_HOSTS, BALANCER[0], CACHE[0]) if self._answers(a)]:
             raise RuntimeError(
                 f"{', '.join(busy)} already answer: another cluster is running "
                 "(stop it with Ctrl-C, or kill what `ss -ltnp | grep 127.0.1` lists)."
@@ -260,7 +268,7 @@ class Cluster:
 
     @staticmethod
     def _answers(address: str) -> bool:
-        ports = {PG_PORT, PATRONI_PORT, 2379, 2380, WEB_PORT, BALANCER[1]}
+        ports = {PG_PORT, PATRONI_PORT, 2379, 2380, WEB_PORT, BALANCER[1], CACHE[1]}
         for port in ports:
             with socket.socket() as probe:
                 probe.settimeout(0.2)
@@ -418,13 +426,14 @@ class Cluster:
         debug = self.demo if debug is None else debug
         return {
             "DATABASE_URL": PRIMARY_URL,
-            "DATABASE_REPLICA_URLS": REPLICAS_URL if self.read_replicas else "",
+            "DATABASE_REPLICA_URLS": REPLICA_URLS if self.read_replicas else "",
             "FILE_STORAGE": "database",  # a package made on one host downloads from another
             "DEBUG": "1" if debug else "0",
             "SECRET_KEY": self.secret,  # one for every host: sessions and signed links
             "ALLOWED_HOSTS": ",".join([BALANCER[0], *WEB_HOSTS, "localhost"]),
             "SITE_URL": self.url.rstrip("/"),
             "SECURE_COOKIES": "0",  # plain HTTP on loopback
+            "CACHE_URL": f"redis://{CACHE[0]}:{CACHE[1]}/0",
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -443,6 +452,13 @@ class Cluster:
         return done.stdout
 
     def start_app(self) -> None:
+        self.cache = Process(
+            "cache",
+            [TOOLS["redis"], "--bind", CACHE[0], "--port", str(CACHE[1]), "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)],
+            self.logs / "redis.log",
+        )  # fmt: skip
+        self.cache.start()
         if not self.demo:  # hashed static files, as production serves them
             self.manage("collectstatic", "--noinput", debug=False)
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
@@ -525,6 +541,8 @@ class Cluster:
         yield from self.workers
         if self.balancer:
             yield self.balancer
+        if self.cache:
+            yield self.cache
         for host in self.db_hosts:
             yield host.patroni
         for host in self.db_hosts:

@@ -198,6 +198,11 @@ DATABASES = {"default": _with_engine_options(database(os.environ.get("DATABASE_U
 # person has just written and it has not replayed that yet (core/replicas.py). In tests each
 # is a mirror of the test database.
 DATABASE_REPLICA_URLS = envlist("DATABASE_REPLICA_URLS", [])
+if [url for url in DATABASE_REPLICA_URLS if "://" not in url]:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS lists one URL of one host for each replica, separated by "
+        "commas (postgres://u@db2:5432/hb,postgres://u@db3:5432/hb): no host lists."
+    )
 DATABASE_REPLICAS = [f"replica{n}" for n in range(1, len(DATABASE_REPLICA_URLS) + 1)]
 for _alias, _url in zip(DATABASE_REPLICAS, DATABASE_REPLICA_URLS, strict=True):
     DATABASES[_alias] = _with_engine_options(database(_url)) | {"TEST": {"MIRROR": "default"}}
