@@ -202,7 +202,7 @@ def receive_batch(
                 provider_id=credential.provider_id,
                 credential=credential,
                 format=format,
-                file_name=file_name[:200],
+                file_name=file_name.replace("\x00", "")[:200],  # PostgreSQL refuses NUL
                 stored_name=stored_name,
                 size=size,
                 all_or_nothing=all_or_nothing,
