@@ -23,7 +23,7 @@ from healthbank.core.credentials import KEY_PREFIX, digest, token_parts
 from healthbank.ingest import rules
 from healthbank.ingest.formats import READERS, Utf8Check, reader_for
 from healthbank.ingest.models import Batch, Credential
-from healthbank.ingest.tasks import process_batch_task
+from healthbank.ingest.tasks import queue_batch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -207,7 +207,7 @@ def receive_batch(
                 size=size,
                 all_or_nothing=all_or_nothing,
             )
-            transaction.on_commit(lambda: process_batch_task.enqueue(batch.pk))
+            transaction.on_commit(lambda: queue_batch(batch.pk, first_turn=True))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
