@@ -123,10 +123,11 @@ def process_batch(
         return _fail(batch, [Problem(0, "", f"the {batch.format} reader is not available")])
     workers, split = parse_workers(batch), split_reader_for(batch.format)
     with stored_path(batch).open("rb") as file:  # read as it goes: see rows.py
-        # Split when it can be: a resumed run then skips the rows before its checkpoint
-        # only cut, not decoded.
-        cut, decode = split if split else (reader, None)
-        read = Reading(cut(file), decode, workers)
+        # Split when it can be: a resumed run then passes the rows before its checkpoint
+        # unread (an all-or-nothing batch starts again from the top).
+        after = 0 if batch.all_or_nothing else batch.checkpoint
+        items = split[0](file, after=after) if split else reader(file)
+        read = Reading(items, split[1] if split else None, workers)
         try:
             with _fewer_collections():
                 if batch.all_or_nothing:

@@ -51,7 +51,9 @@ def _waiting_before(priority: int) -> bool:
     backend = task_backends[process_batch_task.backend]
     if not isinstance(backend, DatabaseBackend):
         return False
-    ready = DBTaskResult.objects.ready().filter(backend_name=backend.alias)
+    ready = DBTaskResult.objects.ready().filter(
+        backend_name=backend.alias, queue_name=process_batch_task.queue_name
+    )
     return ready.filter(priority__gte=priority).exists()
 
 

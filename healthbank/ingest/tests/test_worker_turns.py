@@ -239,14 +239,14 @@ def test_two_workers_share_several_providers_batches_each_task_run_once(
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_whose_worker_is_killed_is_finished_by_the_other(world, start_worker, settings):
     settings.INGEST_CHUNK_ROWS = 20
-    batch = upload(world.hospital_token, "K", 3000)
+    batch = upload(world.hospital_token, "K", 6000)
     first = start_worker(slice_seconds=3600)  # keeps the batch: no turn ends
-    wait_until(lambda: Batch.objects.get(pk=batch.pk).checkpoint >= 400)
+    wait_until(lambda: Batch.objects.get(pk=batch.pk).checkpoint >= 200)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     stopped = Batch.objects.get(pk=batch.pk)
     assert stopped.status == Status.PROCESSING
-    assert stopped.checkpoint < 3000
+    assert stopped.checkpoint < 6000
     start_worker()
 
     # The periodic look for stalled batches, run as if STALLED_AFTER had passed.
@@ -254,4 +254,4 @@ def test_a_batch_whose_worker_is_killed_is_finished_by_the_other(world, start_wo
     assert tasks.resume_stalled(later) == [batch.pk]
     wait_until(all_finished)
 
-    assert_written_once(batch, "K", 3000)
+    assert_written_once(batch, "K", 6000)
