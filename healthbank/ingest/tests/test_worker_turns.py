@@ -156,9 +156,11 @@ def start_worker(tmp_path):
     if database.get("PASSWORD"):
         env["PGPASSWORD"] = database["PASSWORD"]
     started: list[subprocess.Popen] = []
+    logs = []
 
     def start(slice_seconds: float = 0) -> subprocess.Popen:
         log = (tmp_path / f"worker-{len(started)}.log").open("w")
+        logs.append(log)
         worker = subprocess.Popen(  # noqa: S603 - our own command
             [HEALTHBANK, "worker", "--interval", "0.05"],
             env=env
@@ -179,6 +181,8 @@ def start_worker(tmp_path):
             worker.send_signal(signal.SIGTERM)
     for worker in started:
         worker.wait(timeout=60)
+    for log in logs:
+        log.close()
 
 
 def wait_until(check, timeout: float = 120) -> None:
