@@ -457,6 +457,9 @@ INGEST_KEEP_REFUSED_DAYS = envint("INGEST_KEEP_REFUSED_DAYS", 7)
 INGEST_CHUNK_ROWS = envint("INGEST_CHUNK_ROWS", 5000)
 # Processes that parse a large upload (ingest/rules.py); 0: one per core.
 INGEST_PARSE_WORKERS = envint("INGEST_PARSE_WORKERS", 0)
+# Seconds a batch is processed before it makes way for the tasks waiting (ingest/rules.py):
+# with the worker's poll of a second and a chunk's second, a small upload waits about 3 s.
+INGEST_SLICE_SECONDS = float(os.environ.get("INGEST_SLICE_SECONDS") or 1)
 # --- end ingest ---------------------------------------------------------------------------
 
 # --- virtual NHI card (issue 7) ------------------------------------------------------------

@@ -100,17 +100,24 @@ class _Refused(Exception):
 
 
 ChunkHook = Callable[[Batch], None]
+# Asked between two chunks whether this run's turn is over (tasks.Turn): if so the run stops
+# there, the batch still processing, and its caller queues the rest.
+PauseHook = Callable[[Batch], bool]
 # A row (or raw item) of the file by position, and a chunk read and parsed (no database
 # yet): its last position, its rows, their problems.
 Item = tuple[int, object]
 Parsed = tuple[int, list[Clean], list[Problem]]
 
 
-def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Batch:
+def process_batch(
+    batch_id: int, *, after_chunk: ChunkHook | None = None, pause: PauseHook | None = None
+) -> Batch:
     """Reads, validates and writes a batch a chunk at a time. Each chunk commits whole with
     its problems, counts and the checkpoint, so after a crash a new run resumes after the
     last committed chunk. `after_chunk` runs inside each chunk's transaction (tests use it
-    to stop a run halfway)."""
+    to stop a run halfway); `pause`, between chunks, may end the run there, the batch left
+    processing to be resumed from its checkpoint (an all-or-nothing batch, one transaction,
+    runs to its end)."""
     batch = Batch.objects.select_related("credential").get(pk=batch_id)
     if batch.status in (Status.DONE, Status.FAILED):
         return batch
@@ -122,15 +129,20 @@ def process_batch(batch_id: int, *, after_chunk: ChunkHook | None = None) -> Bat
     if reader is None:
         return _fail(batch, [Problem(0, "", f"the {batch.format} reader is not available")])
     workers, split = parse_workers(batch), split_reader_for(batch.format)
-    process = _process_all_or_nothing if batch.all_or_nothing else _process_by_chunk
     # A real file: the readers take it as it goes (rows.py); from a database storage, a
     # copy on this host's disk, deleted after.
     with local_path(storages["ingest"], batch.stored_name) as path, path.open("rb") as file:
-        cut, decode = split if workers and split else (reader, None)
-        read = Reading(cut(file), decode, workers)
+        # Split when it can be: a resumed run then passes the rows before its checkpoint
+        # unread (an all-or-nothing batch starts again from the top).
+        after = 0 if batch.all_or_nothing else batch.checkpoint
+        items = split[0](file, after=after) if split else reader(file)
+        read = Reading(items, split[1] if split else None, workers)
         try:
             with _fewer_collections():
-                batch = process(batch, read, after_chunk)
+                if batch.all_or_nothing:
+                    batch = _process_all_or_nothing(batch, read, after_chunk)
+                else:
+                    batch = _process_by_chunk(batch, read, after_chunk, pause)
         except WorkerFailed as error:
             # The chunks committed so far stay (and an all-or-nothing batch wrote nothing).
             log.exception("ingest batch %s: %s", batch.pk, error)
@@ -172,11 +184,14 @@ class Reading:
         )
 
 
-def _process_by_chunk(batch: Batch, read: Reading, after_chunk) -> Batch:
+def _process_by_chunk(batch: Batch, read: Reading, after_chunk, pause) -> Batch:
     scopes, lookups = list(batch.credential.scopes), Lookups()
     try:
         with closing(read.parsed(after=batch.checkpoint, scopes=scopes)) as chunks:
-            for chunk in chunks:
+            for n, chunk in enumerate(chunks):
+                # Asked only when a chunk is left, so a paused batch always has one to do.
+                if n and pause is not None and pause(batch):
+                    return batch
                 _commit_chunk(batch, chunk, scopes, lookups, after_chunk)
     except _Moved:
         return Batch.objects.get(pk=batch.pk)

@@ -80,6 +80,17 @@ INSURED_TYPES = frozenset(
     {"visit", "lab_result", "imaging_report", "discharge_summary", "allergy", "preventive_check"}
 )
 
+# --- sharing the workers (tasks.py) ----------------------------------------------------------
+# A batch is processed in turns of settings.INGEST_SLICE_SECONDS: when its turn is over and
+# another task waits, the run stops at its checkpoint and queues the rest behind it. A batch's
+# first turn goes before any batch's rest, so a small upload never waits for a big one; within
+# each, a provider's batch goes down a step of priority for each other batch of that
+# provider unfinished, so one provider's many batches do not hold back another's one.
+# (django-tasks runs the highest priority first, -100 to 100, first queued first within one.)
+FIRST_TURN_PRIORITY = 50
+LATER_TURN_PRIORITY = 0
+PROVIDER_BACKLOG_STEPS = 40
+
 # A batch unfinished with no chunk committed for this long lost its worker; it is queued
 # again. A chunk of 5,000 rows commits in about a second, so 15 minutes is no slow run.
 STALLED_AFTER = dt.timedelta(minutes=15)

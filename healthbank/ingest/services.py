@@ -26,7 +26,7 @@ from healthbank.files.storage import ChunksReader
 from healthbank.ingest import rules
 from healthbank.ingest.formats import READERS, Utf8Check, reader_for
 from healthbank.ingest.models import Batch, Credential
-from healthbank.ingest.tasks import process_batch_task
+from healthbank.ingest.tasks import queue_batch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -208,12 +208,12 @@ def receive_batch(
                 provider_id=credential.provider_id,
                 credential=credential,
                 format=format,
-                file_name=file_name[:200],
+                file_name=file_name.replace("\x00", "")[:200],  # PostgreSQL refuses NUL
                 stored_name=stored_name,
                 size=size,
                 all_or_nothing=all_or_nothing,
             )
-            transaction.on_commit(lambda: process_batch_task.enqueue(batch.pk))
+            transaction.on_commit(lambda: queue_batch(batch.pk, first_turn=True))
     except BaseException:
         storage.delete(stored_name)  # on disk a refused upload's first chunks were written
         raise

@@ -62,8 +62,9 @@ class Utf8Check:
 
 
 def split_reader_for(name: str) -> tuple[Callable, Callable] | None:
-    """(cut, decode) of a format read in two halves (SPLIT_READERS), or None: `cut(file)`
-    yields (position, item or Problem), `decode(position, item)` gives the row or a Problem."""
+    """(cut, decode) of a format read in two halves (SPLIT_READERS), or None: `cut(file,
+    after=n)` yields (position, item or Problem) past position n, `decode(position, item)`
+    gives the row or a Problem."""
     paths = SPLIT_READERS.get(name)
     if paths is None:
         return None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 
+from healthbank.ingest.formats import ndjson
 from healthbank.ingest.formats.csv import rows_from_csv
-from healthbank.ingest.formats.ndjson import rows_from_ndjson
+from healthbank.ingest.formats.ndjson import lines_from_ndjson, rows_from_ndjson
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.rules import MAX_LINE_BYTES
 
@@ -49,6 +50,27 @@ def test_ndjson_refuses_a_broken_line_and_reads_on():
     assert messages[6].startswith("not valid JSON")
     assert messages[7].startswith("not valid JSON")
     assert rows[-1] == (9, {"ok": 1})
+
+
+def test_ndjson_resumed_after_a_line_reads_what_a_whole_read_gives_after_it(monkeypatch):
+    """A resumed batch passes the lines up to its checkpoint unread (counting newlines a
+    block at a time): blocks of 7 bytes cut lines, a BOM, blank and over-long lines."""
+    monkeypatch.setattr(ndjson, "SKIP_BYTES", 7)
+    data = b"\n".join(
+        [
+            b'\xef\xbb\xbf{"n": 1}',
+            b"",
+            b'{"n": 3}\r',
+            b'{"a": "' + b"x" * MAX_LINE_BYTES + b'"}',
+            b"   ",
+            b'{"n": 6, "text": "a longer line than one block"}',
+            b'{"n": 7}',
+        ]
+    )
+    whole = list(lines_from_ndjson(io.BytesIO(data)))
+    for after in range(0, 9):
+        resumed = list(lines_from_ndjson(io.BytesIO(data), after=after))
+        assert resumed == [(line, raw) for line, raw in whole if line > after]
 
 
 def test_csv_reads_cells_by_the_columns_fields():

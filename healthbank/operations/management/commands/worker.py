@@ -5,6 +5,8 @@ uploaded files kept past their days."""
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 
 from django.core.management import call_command
@@ -43,7 +45,10 @@ class Command(BaseCommand):
                 target=queue_cleanup_every, args=(cleanup_every, stop), daemon=True
             ).start()
         try:
+            # Named by host and process, so a task's row tells which worker ran it.
+            worker_id = f"{socket.gethostname()[:50]}-{os.getpid()}"
             arguments = ["--interval", str(interval), "--no-startup-delay"]
+            arguments += ["--worker-id", worker_id]
             call_command("db_worker", *arguments, *(["--batch"] if batch else []))
         finally:
             stop.set()
