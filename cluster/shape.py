@@ -388,8 +388,26 @@ class Cluster:
         return found
 
     def _replicas_streaming(self) -> bool:
+        """A primary with two replicas streaming on its timeline, one synchronous: ready for
+        the next fault. (A host back from one is first rewound to that timeline; killing the
+        primary before then leaves Patroni no replica it may promote.)"""
         primary = self.primary()
         if primary is None:
+            return False
+        # What every member last wrote to etcd, which is what Patroni weighs in a failover:
+        # a member whose entry still shows its life before the last fault (another timeline,
+        # WAL the others lack) makes the synchronous replica refuse to take over.
+        with urllib.request.urlopen(  # noqa: S310 - our own loopback address
+            f"http://{primary.address}:{PATRONI_PORT}/cluster", timeout=2
+        ) as answer:
+            members = json.load(answer)["members"]
+        timeline = next(m.get("timeline") for m in members if m["role"] == "leader")
+        settled = [
+            m for m in members
+            if m["role"] in ("replica", "sync_standby") and m["state"] in ("running", "streaming")
+            and m.get("timeline") == timeline and m.get("lag") == 0
+        ]  # fmt: skip
+        if len(settled) < 2 or not any(m["role"] == "sync_standby" for m in settled):
             return False
         with psycopg.connect(
             primary.url.replace(f"/{DATABASE}", "/postgres"), connect_timeout=2

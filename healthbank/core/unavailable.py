@@ -6,9 +6,11 @@ unreachable database who is signed in."""
 
 from __future__ import annotations
 
+import logging
 import sys
+import time
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
@@ -41,3 +43,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def wait_for_database(seconds: float = 120) -> None:
+    """Returns once the database answers again (a failover over), polling each second;
+    raises the last error after `seconds`. For background work, which can wait."""
+    deadline = time.monotonic() + seconds
+    while True:
+        connections.close_all()  # the old primary's connections are dead
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return
+        except UNREACHABLE:
+            if time.monotonic() > deadline:
+                raise
+            logging.getLogger(__name__).warning("database unreachable; trying again in 1 s")
+            time.sleep(1)

@@ -19,6 +19,7 @@ from django_tasks import task, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from healthbank.core.unavailable import UNREACHABLE, wait_for_database
 from healthbank.ingest import processing, rules
 from healthbank.ingest.models import Batch
 
@@ -81,6 +82,14 @@ def process_batch_task(batch_id: int) -> str:
     turn = Turn(batch_id)
     try:
         batch = processing.process_batch(batch_id, pause=turn)
+    except UNREACHABLE:
+        # A failover: the chunk under way went with the old primary, whole (chunks commit
+        # whole). Once the new primary answers, the rest of the batch goes on from its
+        # checkpoint, not failed and not after the stalled-batch wait.
+        log.warning("ingest batch %s: database unreachable; resuming when it is back", batch_id)
+        wait_for_database()
+        queue_batch(batch_id, first_turn=False)
+        return Status.PROCESSING
     except Exception:
         # The chunks committed so far stay; the provider sees a failed batch, not a wait.
         log.exception("ingest batch %s stopped", batch_id)

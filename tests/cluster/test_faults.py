@@ -63,6 +63,32 @@ client = Client()
 client.force_login(account.user)
 print(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
 """
+# A provider's upload of %d visits, received (queued for the workers) on the cluster: its
+# batch id, printed. The visits are bench/measure.py's shape, with ids of their own.
+UPLOAD = """
+import json
+from django.db import transaction
+from healthbank.ingest import services
+from healthbank.ingest.models import Credential
+from healthbank.records.models import Provider
+from healthbank.people.models import Enrolment
+from django.utils import timezone
+import datetime as dt
+day = timezone.localdate() - dt.timedelta(days=10)
+insured = list(Enrolment.objects.filter(start_date__lte=day, end_date__isnull=True)
+    .values_list("person__national_id", flat=True).distinct()[:50])
+provider = Provider.objects.exclude(kind=Provider.Kind.AGENCY).order_by("code").first()
+lines = [json.dumps({"type": "visit", "id": f"failover-{i}",
+    "national_id": insured[i %% len(insured)], "kind": "western",
+    "visit_date": day.isoformat(), "department": "01", "diagnoses": ["I10"],
+    "copayment": 50, "points": 420, "card_sequence": "0001"})
+    for i in range(%d)]
+with transaction.atomic():
+    token = services.issue_credential(credential=Credential(provider=provider))
+    batch = services.receive_batch(credential=services.authenticate(token),
+        chunks=[("\\n".join(lines) + "\\n").encode()], format="ndjson")
+print(batch.pk)
+"""
 SITE = f"http://{BALANCER[0]}:{BALANCER[1]}"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -258,6 +284,38 @@ def test_a_dead_primary_host_fails_over_within_30_s_and_loses_no_acknowledged_wr
         [t for t, _ in load.record_pages if t > resumed + 2]
     )
     assert load.saved and not lost_saves, f"saved, then lost: {sorted(lost_saves)}"
+    back_in_service(cluster, primary)
+
+
+def batch_state(batch_id: int) -> tuple[str, int, int]:
+    with psycopg.connect(PRIMARY_URL, connect_timeout=2) as conn:
+        row = conn.execute(
+            "SELECT status, checkpoint, accepted FROM ingest_batch WHERE id = %s", (batch_id,)
+        ).fetchone()
+    assert row is not None
+    return row
+
+
+def test_an_upload_being_processed_goes_on_from_its_checkpoint_after_a_failover(cluster):
+    visits = 40_000
+    batch_id = int(cluster.manage("shell", "-c", UPLOAD % visits).splitlines()[-1])
+    wait_for("the first chunk committed", lambda: batch_state(batch_id)[1] > 0, 60)
+    primary = wait_for("a primary", cluster.primary, 30)
+    checkpoint_before = batch_state(batch_id)[1]
+    primary.lose_power()
+    status, checkpoint, accepted = wait_for(
+        "the batch done", lambda: (s := batch_state(batch_id))[0] == "done" and s, 180, every=1
+    )
+    with psycopg.connect(PRIMARY_URL) as conn:
+        (written,) = conn.execute(
+            "SELECT count(*) FROM records_visit WHERE source_id LIKE 'failover-%'"
+        ).fetchone()
+    print(
+        f"\nupload of {visits} visits: primary killed at checkpoint {checkpoint_before}; "
+        f"batch {status}, {accepted} accepted, {written} visits written"
+    )
+    assert checkpoint_before < visits, "the primary died while the batch was under way"
+    assert (accepted, written, checkpoint) == (visits, visits, visits)
     back_in_service(cluster, primary)
 
 

@@ -5,6 +5,7 @@ uploaded files kept past their days."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -12,9 +13,12 @@ import threading
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from healthbank.core.unavailable import UNREACHABLE, wait_for_database
 from healthbank.downloads.tasks import delete_expired_packages
 from healthbank.identity.tasks import delete_expired_sessions
 from healthbank.ingest.tasks import delete_kept_files, resume_stalled_batches
+
+log = logging.getLogger(__name__)
 
 
 def queue_periodic() -> None:
@@ -44,11 +48,19 @@ class Command(BaseCommand):
             threading.Thread(
                 target=queue_cleanup_every, args=(cleanup_every, stop), daemon=True
             ).start()
+        # Named by host and process, so a task's row tells which worker ran it.
+        worker_id = f"{socket.gethostname()[:50]}-{os.getpid()}"
+        arguments = ["--interval", str(interval), "--no-startup-delay"]
+        arguments += ["--worker-id", worker_id]
         try:
-            # Named by host and process, so a task's row tells which worker ran it.
-            worker_id = f"{socket.gethostname()[:50]}-{os.getpid()}"
-            arguments = ["--interval", str(interval), "--no-startup-delay"]
-            arguments += ["--worker-id", worker_id]
-            call_command("db_worker", *arguments, *(["--batch"] if batch else []))
+            while True:
+                try:
+                    call_command("db_worker", *arguments, *(["--batch"] if batch else []))
+                    return
+                except UNREACHABLE:
+                    # A failover under way: wait for the new primary rather than exit, so
+                    # the worker needs no supervisor to come back.
+                    log.warning("worker %s: database unreachable; waiting for it", worker_id)
+                    wait_for_database(seconds=float("inf"))
         finally:
             stop.set()
