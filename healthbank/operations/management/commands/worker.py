@@ -1,7 +1,8 @@
 """`healthbank worker`: run background tasks (record packages, provider uploads, mail) as they
 are queued, and every few minutes queue the periodic ones: the clean-up of expired packages
-and of expired web sessions, queueing again the uploads whose worker died, and deleting
-uploaded files kept past their days."""
+and of expired web sessions, queueing again the uploads whose worker died, deleting
+uploaded files kept past their days, and the audit trail's monthly partitions (made ahead,
+dropped past retention)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from healthbank.audit.tasks import keep_partitions
 from healthbank.downloads.tasks import delete_expired_packages
 from healthbank.identity.tasks import delete_expired_sessions
 from healthbank.ingest.tasks import delete_kept_files, resume_stalled_batches
@@ -20,6 +22,7 @@ def queue_periodic() -> None:
     delete_expired_sessions.enqueue()
     resume_stalled_batches.enqueue()
     delete_kept_files.enqueue()
+    keep_partitions.enqueue()
 
 
 def queue_cleanup_every(seconds: float, stop: threading.Event) -> None:
