@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -86,12 +87,12 @@ def monthly_partitions() -> dict[str, dt.datetime]:
     return months
 
 
-def create_partition(start: dt.datetime) -> bool:
+def create_partition(start: dt.datetime, existing: Iterable[str] | None = None) -> bool:
     """Make the partition of the month starting at `start`, unless it exists. Rows of that
     month already in the DEFAULT partition (upkeep lagged) move into it first; inserts
     into DEFAULT wait meanwhile, so none is left behind to block the attach."""
     name, end = partition_name(start), add_months(start, 1)
-    if name in monthly_partitions():
+    if name in (monthly_partitions() if existing is None else existing):
         return False
     lower, upper = f"'{start.isoformat()}'", f"'{end.isoformat()}'"  # datetimes, not input
     with transaction.atomic(), connection.cursor() as cursor:
@@ -132,14 +133,24 @@ def name_indexes(cursor, partition: str) -> None:
             cursor.execute(f'ALTER INDEX "{current}" RENAME TO "{partition}_{parent}"')
 
 
-def make_partitions(now: dt.datetime | None = None) -> list[str]:
-    """This month's and next month's partitions, made ahead; idempotent."""
+def kept(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The trail as kept: from the retention cut to the end of next month. A read within
+    it skips the DEFAULT partition when every month in it has its own (upkeep sees to
+    that), so PostgreSQL reads a person's months newest first and stops when a page is
+    full, instead of one index probe per month kept."""
+    return retention_cut(now), add_months(month_start(now), 2)
+
+
+def make_partitions(now: dt.datetime | None = None, since: dt.datetime | None = None) -> list[str]:
+    """The partitions of the months from `since` (this month unless given) to next month
+    that do not exist yet; idempotent."""
     this_month = month_start(now or timezone.now())
-    return [
-        partition_name(start)
-        for start in (this_month, add_months(this_month, 1))
-        if create_partition(start)
-    ]
+    start, made, existing = month_start(since) if since else this_month, [], monthly_partitions()
+    while start <= add_months(this_month, 1):
+        if create_partition(start, existing):
+            made.append(partition_name(start))
+        start = add_months(start, 1)
+    return made
 
 
 def drop_expired(now: dt.datetime | None = None) -> Upkeep:
@@ -166,8 +177,10 @@ def drop_expired(now: dt.datetime | None = None) -> Upkeep:
 
 
 def upkeep(now: dt.datetime | None = None) -> Upkeep:
-    """The worker's periodic round: partitions ahead, then retention."""
-    created = make_partitions(now) if partitioned() else []
+    """The worker's periodic round: every month kept has its partition, next month's made
+    ahead, then the months past retention dropped."""
+    now = now or timezone.now()
+    created = make_partitions(now, since=retention_cut(now)) if partitioned() else []
     done = drop_expired(now)
     done.created = created
     return done

@@ -1,7 +1,7 @@
 """On PostgreSQL, the audit trail becomes a table partitioned by month on `at` (RANGE).
 
 The table is rebuilt: renamed aside, a partitioned table made in its place with a partition
-for every month its rows cover up to next month and a DEFAULT one, the rows copied over,
+for every month its rows cover and every month kept up to next month, and a DEFAULT one, the rows copied over,
 the old table dropped, the indexes made on the partitioned table (each partition gets its
 own). PostgreSQL requires the partition key in the primary key, so the table's real key is
 (id, at); Django keeps `id` as the model's primary key, which stays unique because one
@@ -83,8 +83,11 @@ def _rebuild(apps, schema_editor, *, partitioned):
         with schema_editor.connection.cursor() as cursor:
             cursor.execute(f"SELECT min(at) FROM {ASIDE}")  # noqa: S608
             (oldest,) = cursor.fetchone()
+        # Every month kept (AUDIT_RETENTION_MONTHS) and next month: reads within them skip
+        # the DEFAULT partition (audit/partitions.py, kept).
         now = dt.datetime.now(dt.UTC)
-        for start, end in _months(min(oldest or now, now), now + dt.timedelta(days=32)):
+        cut = now - dt.timedelta(days=31 * getattr(settings, "AUDIT_RETENTION_MONTHS", 60))
+        for start, end in _months(min(oldest or now, cut), now + dt.timedelta(days=32)):
             execute(
                 f"CREATE TABLE {TABLE}_p{start.year:04d}_{start.month:02d} PARTITION OF {TABLE}"
                 f" FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
