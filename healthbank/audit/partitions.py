@@ -6,9 +6,11 @@ in one table, reads of the recent past touch small indexes, and a month past ret
 goes with one DROP instead of billions of DELETEs. Months follow the calendar of
 settings.TIME_ZONE (Asia/Taipei), the one people and staff read dates in.
 
-The worker's periodic tasks make this month's and next month's partitions ahead of time; a
-DEFAULT partition takes any row upkeep did not foresee, so an insert never fails. On
-SQLite the table stays plain and retention deletes the rows before the cut.
+The worker's periodic round (tasks.keep_partitions) keeps a partition for every month kept
+and makes next month's ahead of time; a DEFAULT partition takes any row upkeep did not
+foresee, so an insert never fails. Several workers may run it at once (an advisory lock
+takes them in turn). On SQLite the table stays plain and retention deletes the rows before
+the cut.
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ def create_partition(start: dt.datetime, existing: Iterable[str] | None = None) 
         return False
     lower, upper = f"'{start.isoformat()}'", f"'{end.isoformat()}'"  # datetimes, not input
     with transaction.atomic(), connection.cursor() as cursor:
+        if not _alone_and_still(cursor, name, exists=False):
+            return False
         cursor.execute(f"LOCK TABLE {DEFAULT} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(
             f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
@@ -115,6 +119,14 @@ def create_partition(start: dt.datetime, existing: Iterable[str] | None = None) 
         cursor.execute(f"ALTER TABLE {name} DROP CONSTRAINT {name}_month")
         name_indexes(cursor, name)
     return True
+
+
+def _alone_and_still(cursor, name: str, *, exists: bool) -> bool:
+    """Wait for any other worker's upkeep to end (workers on several hosts run it), then
+    whether the partition still does (or does not) exist."""
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [TABLE])
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+    return cursor.fetchone()[0] == exists
 
 
 def name_indexes(cursor, partition: str) -> None:
@@ -154,9 +166,9 @@ def make_partitions(now: dt.datetime | None = None, since: dt.datetime | None = 
 
 
 def drop_expired(now: dt.datetime | None = None) -> Upkeep:
-    """Drop the monthly partitions entirely before the retention cut, each in one
-    statement, and delete the few rows before it that DEFAULT caught. On a plain table
-    (SQLite), delete the rows before the cut."""
+    """Drop the monthly partitions entirely before the retention cut, each with one
+    DROP TABLE (no row-by-row DELETE), and delete the few rows before it that DEFAULT
+    caught. On a plain table (SQLite), delete the rows before the cut."""
     cut = retention_cut(now or timezone.now())
     done = Upkeep()
     if not partitioned():
@@ -166,9 +178,10 @@ def drop_expired(now: dt.datetime | None = None) -> Upkeep:
         if add_months(start, 1) > cut:
             continue
         with transaction.atomic(), connection.cursor() as cursor:
+            if not _alone_and_still(cursor, name, exists=True):
+                continue
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
-            cursor.execute(f"DROP TABLE {name}")
+            cursor.execute(f"DROP TABLE {name}")  # detached and dropped at once
         done.dropped.append(name)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {DEFAULT} WHERE at < %s", [cut])  # noqa: S608

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
@@ -202,3 +203,14 @@ def test_the_persons_newest_events_are_read_from_their_newest_months_only(person
 
     assert partitions.DEFAULT not in plan  # so the months can be read in order
     assert "Merge Append" not in plan  # not one probe of every month to merge them
+
+
+def test_the_worker_drops_the_trail_past_retention(person, clock):
+    past = _recorded_at(clock, _month(-70), person=person)
+    kept = _recorded_at(clock, _month(-2), person=person)
+    clock.to(dt.datetime.now(dt.UTC))
+
+    call_command("worker", "--batch", "--interval", "0.01")
+
+    assert list(AuditEvent.objects.filter(person=person)) == [kept]
+    assert not AuditEvent.objects.filter(pk=past.pk).exists()
