@@ -109,11 +109,11 @@ def main() -> int:
         loading = in_parallel(urls, params)
         size = {"rows": rows, "load_seconds": loading}
         for kind, env in envs.items():
-            out = scratch / f"{kind}-{rows}.json"
-            child = [str(run.PYTHON), __file__, "--child", kind, "--out", str(out)]
+            figures = scratch / f"{kind}-{rows}.json"
+            child = [str(run.PYTHON), __file__, "--child", kind, "--out", str(figures)]
             child += ["--samples", str(args.samples), "--people", str(args.people)]
             subprocess.run(child, env=env, check=True)
-            size[kind] = json.loads(out.read_text())
+            size[kind] = json.loads(figures.read_text())
             print(f"   {kind:11} {summary(size[kind])}", flush=True)
         results["sizes"].append(size)
         out.write_text(json.dumps(results, indent=2, default=str) + "\n")  # each size kept
