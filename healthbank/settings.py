@@ -544,3 +544,15 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # account's lockout (LOGIN_FAILURE_LIMIT), so a stolen session cannot lock its owner out.
 REAUTH_FAILURE_LIMIT = envint("REAUTH_FAILURE_LIMIT", 3)
 # --- end passwords asked again --------------------------------------------------------------
+
+# --- audit trail at national size (issue 22) ------------------------------------------------
+# Months the audit trail is kept before the worker drops whole months (audit/partitions.py).
+# The seeds set no period (rules point 14 only says NHIA keeps the registration records).
+# Five years: the Personal Data Protection Act (個人資料保護法) art. 30 lets a person claim
+# damages for misuse of their data until five years after it happened, and the access
+# trail is the evidence of who read what (its enforcement rules, art. 12, list keeping
+# usage records among the required safeguards). Records themselves show three years.
+AUDIT_RETENTION_MONTHS = envint("AUDIT_RETENTION_MONTHS", 60)
+if AUDIT_RETENTION_MONTHS < 1:  # 0 would drop this month's trail as it is written
+    raise ImproperlyConfigured("AUDIT_RETENTION_MONTHS must be at least 1.")
+# --- end audit trail at national size -------------------------------------------------------

@@ -11,6 +11,9 @@ class AuditEvent(models.Model):
     """One thing that happened to a person's account or data. Never updated, never deleted.
 
     People are named by internal id, never by national ID; `detail` holds no secret.
+    On PostgreSQL the table is partitioned by month on `at` (partitions.py), so its real
+    primary key is (id, at); `id` stays the model's key for the ORM and the admin: one
+    identity sequence numbers every row, so it is unique on its own.
     """
 
     class Action(models.TextChoices):

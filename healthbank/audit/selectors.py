@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from healthbank.audit import partitions
 from healthbank.audit.models import AuditEvent
 from healthbank.people.models import Person
 
 
 def events_for(person: Person) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(person=person).order_by("-at", "-id")
+    """The person's trail as kept, newest first (within partitions.kept: on PostgreSQL the
+    newest months are read first, and only as many as a page needs)."""
+    start, end = partitions.kept(timezone.now())
+    return AuditEvent.objects.filter(person=person, at__gte=start, at__lt=end).order_by(
+        "-at", "-id"
+    )
 
 
 def logins(person: Person) -> QuerySet[AuditEvent]:

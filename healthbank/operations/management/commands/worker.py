@@ -1,7 +1,8 @@
 """`healthbank worker`: run background tasks (record packages, provider uploads, mail) as they
 are queued, and every few minutes queue the periodic ones: the clean-up of expired packages
-and of expired web sessions, queueing again the uploads whose worker died, and deleting
-uploaded files kept past their days."""
+and of expired web sessions, queueing again the uploads whose worker died, deleting
+uploaded files kept past their days, and the audit trail's monthly partitions (made ahead,
+dropped past retention)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import threading
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from healthbank.audit.tasks import keep_partitions
 from healthbank.core.unavailable import UNREACHABLE, wait_for_database
 from healthbank.downloads.tasks import delete_expired_packages
 from healthbank.identity.tasks import delete_expired_sessions
@@ -26,6 +28,7 @@ def queue_periodic() -> None:
     delete_expired_sessions.enqueue()
     resume_stalled_batches.enqueue()
     delete_kept_files.enqueue()
+    keep_partitions.enqueue()
 
 
 def queue_cleanup_every(seconds: float, stop: threading.Event) -> None:
