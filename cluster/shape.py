@@ -9,8 +9,8 @@ address in 127.0.0.0/8, running Debian's own distributed parts, none of them hom
 - a Redis cache (127.0.14.1) every web host shares: cached pages' parts and each person's
   pin to the primary after a write (read-your-writes, core/replicas.py);
 - two web hosts (127.0.11.1-2, gunicorn) behind HAProxy, and two task workers: all reach
-  the primary through libpq's multi-host URL with
-  `target_session_attrs=read-write`, and the replicas with `prefer-standby`.
+  the primary through libpq's multi-host URL with `target_session_attrs=read-write`, and
+  read records from every database host in recovery (DATABASE_REPLICA_URLS).
 
 `cluster/run.py` (make cluster) starts it with the demo data; tests/cluster/ kills its parts.
 """

@@ -26,7 +26,7 @@ def test_the_committed_import_graph_is_the_one_the_code_draws():
 def test_the_graph_reads_the_layers_and_their_exceptions_from_the_contract():
     graph = _script()
     contract = graph.read_contract()
-    assert contract.layers[-1] == ["core"]
+    assert contract.layers[-1] == ["core", "files"]  # the bottom: used by all, using none
     assert "downloads" in contract.layers[2] and contract.independent[2]
     pairs = {("api", "downloads"): True, ("downloads", "bank"): False, ("bank", "core"): True}
     svg = graph.render(contract, pairs)

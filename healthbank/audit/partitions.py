@@ -29,7 +29,7 @@ from healthbank.audit.models import AuditEvent
 
 TABLE = AuditEvent._meta.db_table
 DEFAULT = f"{TABLE}_default"
-MONTHLY = re.compile(rf"^{TABLE}_p(\d{{4}})_(\d{{2}})$")
+MONTHLY = re.compile(rf"^{TABLE}_p([0-9]{{4}})_([0-9]{{2}})$")
 # Dropping a partition needs a brief exclusive lock on the whole table: wait this long
 # behind running reads, then give up until the next round rather than queue every insert.
 LOCK_TIMEOUT = "5s"
