@@ -194,6 +194,12 @@ def _with_engine_options(config: dict[str, Any]) -> dict[str, Any]:
 
 
 DATABASES = {"default": _with_engine_options(database(os.environ.get("DATABASE_URL", _SQLITE_URL)))}
+if TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's shared in-memory database: the browser tests' server answers on
+    # several threads, and on one in-memory database they share one connection, whose
+    # concurrent requests stalled or failed "database table is locked". On a file in WAL
+    # mode each thread has its own connection, as the demo's server does.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 # Read replicas (issue 22): reads of person-owned records go to one of them, unless the
 # person has just written and it has not replayed that yet (core/replicas.py). In tests each
 # is a mirror of the test database.
