@@ -451,6 +451,7 @@ class Cluster:
             "ALLOWED_HOSTS": ",".join([BALANCER[0], *WEB_HOSTS, "localhost"]),
             "SITE_URL": self.url.rstrip("/"),
             "SECURE_COOKIES": "0",  # plain HTTP on loopback
+            "DB_CONN_MAX_AGE": "60",  # as the README's production block
             "CACHE_URL": f"redis://{CACHE[0]}:{CACHE[1]}/0",
             "PYTHONUNBUFFERED": "1",
         }
