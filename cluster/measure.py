@@ -123,24 +123,11 @@ def lag_under_load(cluster: Cluster, seconds: int) -> dict:
     }
 
 
-# People signed in for the page mix (as bench/measure.py's, with cheap password hashes:
-# nobody types one) and the ten pages' paths; printed as JSON.
-SIGN_IN_PEOPLE = """
+# The ten pages' paths, printed as JSON.
+PATHS = """
 import json
-from django.conf import settings
-from django.test import Client, override_settings
 from django.urls import reverse
-from healthbank.identity.services import register_at_counter
-from healthbank.people.models import Person
-cookies = []
-with override_settings(PASSWORD_HASHERS=["healthbank.core.hashers.QuickArgon2PasswordHasher"]):
-    for person in Person.objects.order_by("pk")[:%d]:
-        account = getattr(person, "account", None) or register_at_counter(
-            person=person, password="Health#2026", staff_id=1)
-        client = Client()
-        client.force_login(account.user)
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
-print(json.dumps({"cookies": cookies, "paths": {name: reverse(view) for name, view in %r.items()}}))
+print(json.dumps({name: reverse(view) for name, view in %r.items()}))
 """
 
 
@@ -162,29 +149,28 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def reads(cluster: Cluster, people: int, seconds: int) -> dict:
     """The benchmark's ten pages through the balancer, every read on the primary, then
     record reads on the replicas: the same people, the same run."""
-    setup = json.loads(
-        cluster.manage("shell", "-c", SIGN_IN_PEOPLE % (people, PAGES)).splitlines()[-1]
-    )
+    cookies = cluster.sign_in(people)
+    paths = json.loads(cluster.manage("shell", "-c", PATHS % (PAGES,)).splitlines()[-1])
     scratch = Path(tempfile.mkdtemp(prefix="healthbank-reads-"))
     figures: dict[str, dict] = {}
     for mode, on_replicas in (("primary only", False), ("replicas", True)):
         cluster.read_replicas = on_replicas
         cluster.restart_web()
-        for name, path in setup["paths"].items():
+        for name, path in paths.items():
             options = {
                 "connections": 4,
-                "rotating": ("Cookie", setup["cookies"]),
+                "rotating": ("Cookie", cookies),
                 "scratch": scratch,
                 "host": BALANCER[0],
             }
             wrk.run(BALANCER[1], path, seconds=1, **options)  # each worker's first requests
-            signed_in(path, setup["cookies"][-1])  # wrk would count a redirect as a page
+            signed_in(path, cookies[-1])  # wrk would count a redirect as a page
             summary = wrk.run(BALANCER[1], path, seconds=seconds, **options)
             figures.setdefault(name, {})[mode] = {
                 key: summary[key] for key in ("per_second", "p50_ms", "p99_ms", "errors")
             }
     shutil.rmtree(scratch, ignore_errors=True)
-    return {"people": len(setup["cookies"]), "seconds_per_page": seconds, "pages": figures}
+    return {"people": len(cookies), "seconds_per_page": seconds, "pages": figures}
 
 
 def failovers(cluster: Cluster, kills: int) -> list[dict]:

@@ -60,6 +60,29 @@ STANZA = "healthbank"
 TTL, LOOP_WAIT, RETRY_TIMEOUT = 10, 1, 4
 
 
+# Cluster.sign_in's work, in a `healthbank shell` on the cluster; %r: IDs or a count.
+SIGN_IN = """
+import json
+from django.conf import settings
+from django.test import Client, override_settings
+from healthbank.identity.services import register_at_counter
+from healthbank.people.models import Person
+people = %r
+chosen = (Person.objects.order_by("pk")[:people] if isinstance(people, int)
+    else Person.objects.filter(national_id__in=people))
+cookies = []
+with override_settings(PASSWORD_HASHERS=["healthbank.core.hashers.QuickArgon2PasswordHasher"]):
+    for person in chosen:
+        account = getattr(person, "account", None) or register_at_counter(
+            person=person, password="Health#2026", staff_id=1)
+        client = Client()
+        client.force_login(account.user)
+        value = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={value}")
+print(json.dumps(cookies))
+"""
+
+
 def missing_tools() -> list[str]:
     return [name for name, path in TOOLS.items() if not os.access(path, os.X_OK)]
 
@@ -469,6 +492,12 @@ class Cluster:
         if done.returncode:
             raise RuntimeError(f"healthbank {arguments[0]}: {done.stderr[-3000:]}")
         return done.stdout
+
+    def sign_in(self, people: list[str] | int) -> list[str]:
+        """People registered (with cheap password hashes: nobody types one) and signed in on
+        the cluster, by national ID or the first `people` of the population: each one's
+        session cookie as `name=value`."""
+        return json.loads(self.manage("shell", "-c", SIGN_IN % (people,)).splitlines()[-1])
 
     def start_app(self) -> None:
         self.cache = Process(

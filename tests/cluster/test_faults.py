@@ -50,19 +50,6 @@ pytestmark = [
 RECOVERY_LIMIT = 30  # seconds the issue allows a dead primary
 
 
-# A persona registered and signed in on the cluster: its session cookie, printed.
-SIGN_IN = """
-from django.conf import settings
-from django.test import Client
-from healthbank.identity.services import register_at_counter
-from healthbank.people.models import Person
-person = Person.objects.get(national_id="A123456789")
-account = getattr(person, "account", None) or register_at_counter(
-    person=person, password="Health#2026", staff_id=1)
-client = Client()
-client.force_login(account.user)
-print(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
-"""
 # A provider's upload of %d visits, received (queued for the workers) on the cluster: its
 # batch id, printed. The visits are bench/measure.py's shape, with ids of their own.
 UPLOAD = """
@@ -103,7 +90,7 @@ def cluster():
         shape.start_app()
         with psycopg.connect(PRIMARY_URL, autocommit=True) as conn:
             conn.execute("CREATE TABLE probe (n bigint PRIMARY KEY, at timestamptz DEFAULT now())")
-        name, value = shape.manage("shell", "-c", SIGN_IN).splitlines()[-1].split()
+        name, value = shape.sign_in(["A123456789"])[0].split("=", 1)
         shape.session_cookie = {name: value}
         yield shape
     shutil.rmtree(folder, ignore_errors=True)
