@@ -190,8 +190,14 @@ def test_a_late_answer_never_hides_a_newer_one(page, personas, settings, tmp_pat
     page.get_by_role("button", name="確定").click()
     sign_in_to_app(page, CHEN)
     expect(page.get_by_role("heading", level=1)).to_have_text("健康存摺")
-    page.wait_for_function("document.body.getAttribute('aria-busy') === 'true'")
+    # The route handler runs only while Playwright waits, and its fetch takes a moment:
+    # aria-busy can be set before it has the answer, so wait for the handler itself.
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(25)
     assert held, "the bank screen asked for today's data"
+    expect(page.locator("body")).to_have_attribute("aria-busy", "true")
 
     result = page.locator("[data-result]")
     page.get_by_role("button", name="資料申請").click()
