@@ -363,6 +363,11 @@ class Cluster:
                     "archive_command": archive,
                     "shared_buffers": "128MB",
                     "fsync": "on",
+                    # A host lost without closing its connections (power, network) drops
+                    # them, and a worker's liveness lock with them, within about 25 s.
+                    "tcp_keepalives_idle": 10,
+                    "tcp_keepalives_interval": 5,
+                    "tcp_keepalives_count": 3,
                 },
             },
             "tags": {"nofailover": False, "noloadbalance": False},

@@ -433,6 +433,13 @@ TASKS = {
     }
 }
 
+# A worker's task whose worker died (its database lock gone, operations/liveness.py) is
+# queued again for another: looked for every WORKER_LIVENESS_SECONDS, by a worker that has
+# held its own lock for WORKER_LIVENESS_GRACE (after a failover, the live ones take theirs
+# again within a few seconds).
+WORKER_LIVENESS_SECONDS = float(os.environ.get("WORKER_LIVENESS_SECONDS") or 2)
+WORKER_LIVENESS_GRACE = float(os.environ.get("WORKER_LIVENESS_GRACE") or 15)
+
 # Record packages (download service, seeds 000 and 001): outside the web root, served only to
 # their owner through the portal.
 DOWNLOAD_DIR = Path(os.environ.get("DOWNLOAD_DIR", VAR_DIR / "downloads"))

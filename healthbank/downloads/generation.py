@@ -27,8 +27,12 @@ def generate(package_id: int) -> PackageRequest:
         package = (
             PackageRequest.objects.select_for_update().select_related("person").get(pk=package_id)
         )
-        if package.status != Status.PENDING:
-            return package  # already made, or being made by another worker
+        if package.status == Status.RUNNING:
+            # Its worker died half-way and the task was queued again (operations/liveness.py,
+            # the only way a package's one task runs twice): start afresh.
+            storages["downloads"].delete(package.stored_as)
+        elif package.status != Status.PENDING:
+            return package  # already made
         package.status, package.started_at = Status.RUNNING, timezone.now()
         # Named before it is written: a worker killed half-way leaves a row stuck as running
         # that says what to delete (delete_expired), on any storage.

@@ -50,8 +50,9 @@ pytestmark = [
 RECOVERY_LIMIT = 30  # seconds the issue allows a dead primary
 
 
-# A provider's upload of %d visits, received (queued for the workers) on the cluster: its
-# batch id, printed. The visits are bench/measure.py's shape, with ids of their own.
+# A provider's upload of visits with ids <prefix>-<n> (UPLOAD % (prefix, count)), received
+# (queued for the workers) on the cluster: its batch id, printed. The visits are
+# bench/measure.py's shape.
 UPLOAD = """
 import json
 from django.db import transaction
@@ -65,7 +66,7 @@ day = timezone.localdate() - dt.timedelta(days=10)
 insured = list(Enrolment.objects.filter(start_date__lte=day, end_date__isnull=True)
     .values_list("person__national_id", flat=True).distinct()[:50])
 provider = Provider.objects.exclude(kind=Provider.Kind.AGENCY).order_by("code").first()
-lines = [json.dumps({"type": "visit", "id": f"failover-{i}",
+lines = [json.dumps({"type": "visit", "id": f"%s-{i}",
     "national_id": insured[i %% len(insured)], "kind": "western",
     "visit_date": day.isoformat(), "department": "01", "diagnoses": ["I10"],
     "copayment": 50, "points": 420, "card_sequence": "0001"})
@@ -285,7 +286,7 @@ def batch_state(batch_id: int) -> tuple[str, int, int]:
 
 def test_an_upload_being_processed_goes_on_from_its_checkpoint_after_a_failover(cluster):
     visits = 40_000
-    batch_id = int(cluster.manage("shell", "-c", UPLOAD % visits).splitlines()[-1])
+    batch_id = int(cluster.manage("shell", "-c", UPLOAD % ("failover", visits)).splitlines()[-1])
     wait_for("the first chunk committed", lambda: batch_state(batch_id)[1] > 0, 60)
     primary = wait_for("a primary", cluster.primary, 30)
     checkpoint_before = batch_state(batch_id)[1]
@@ -333,6 +334,52 @@ def test_a_dead_web_host_fails_no_page_read(cluster):
     assert served and not failed, failed[:3]
     web.start()
     wait_for("the web host back", lambda: cluster.healthy(*BALANCER), 30)
+
+
+def test_a_dead_worker_host_leaves_its_upload_to_the_other(cluster):
+    visits = 20_000
+    batch_id = int(cluster.manage("shell", "-c", UPLOAD % ("worker", visits)).splitlines()[-1])
+    wait_for("the first chunk committed", lambda: batch_state(batch_id)[1] > 0, 60)
+    runner = wait_for("the worker running it", lambda: running_worker(batch_id), 30)
+    worker = next(w for w in cluster.workers if w.popen and runner.endswith(f"-{w.popen.pid}"))
+    with Load() as load:
+        killed = time.monotonic()
+        checkpoint_before = batch_state(batch_id)[1]
+        worker.kill()
+        status, checkpoint, accepted = wait_for(
+            "the batch done", lambda: (s := batch_state(batch_id))[0] == "done" and s, 120
+        )
+        finished = time.monotonic()
+    with psycopg.connect(PRIMARY_URL) as conn:
+        (written,) = conn.execute(
+            "SELECT count(*) FROM records_visit WHERE source_id LIKE 'worker-%'"
+        ).fetchone()
+        runs = conn.execute(
+            "SELECT worker_ids FROM django_tasks_database_dbtaskresult"
+            " WHERE args_kwargs->'args'->>0 = %s AND task_path LIKE '%%process_batch_task'",
+            (str(batch_id),),
+        ).fetchall()
+    failed = [why for t, ok, why in load.page_reads if t > killed and not ok]
+    print(
+        f"\nworker {worker.name} killed at checkpoint {checkpoint_before} of {visits}: batch "
+        f"{status} {finished - killed:.1f} s later, {accepted} accepted, {written} written, "
+        f"{len(failed)} page reads failed"
+    )
+    assert checkpoint_before < visits, "the worker died while the batch was under way"
+    assert (accepted, written, checkpoint) == (visits, visits, visits)
+    assert any(len(ids) > 1 and ids[0] == runner for (ids,) in runs), "taken over, not redone"
+    assert not failed, failed[:3]
+    worker.start()
+
+
+def running_worker(batch_id: int) -> str | None:
+    with psycopg.connect(PRIMARY_URL) as conn:
+        row = conn.execute(
+            "SELECT worker_ids->>-1 FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
+            " AND args_kwargs->'args'->>0 = %s",
+            (str(batch_id),),
+        ).fetchone()
+    return row[0] if row else None
 
 
 def test_point_in_time_restore_keeps_what_was_before_and_nothing_after(cluster):

@@ -225,6 +225,30 @@ def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas):
     assert not storages["downloads"].exists(half)
 
 
+def test_a_package_whose_worker_died_is_made_afresh_when_its_task_runs_again(personas):
+    """The task of a worker that died is queued again (operations/liveness.py): the package
+    is made anew, and the half file of the first try is gone."""
+    chen = person(CHEN)
+    half = storages["downloads"].save(f"{chen.pk}/abc.zip", ContentFile(b"PK half"))
+    stuck = PackageRequest.objects.create(
+        person=chen,
+        requested_by=chen,
+        categories=[{"code": "labs", "mode": "merged"}],
+        serial=1,
+        file_name="x.zip",
+        status=Status.RUNNING,
+        started_at=timezone.now(),
+        stored_as=half,
+    )
+
+    generation.generate(stuck.pk)
+
+    stuck.refresh_from_db()
+    assert stuck.status == Status.READY and stuck.stored_as != half
+    assert stored_names("downloads") == [stuck.stored_as]
+    assert pyzipper.AESZipFile(io.BytesIO(read_stored("downloads", stuck.stored_as))).namelist()
+
+
 def test_packages_expire_after_seven_days_and_their_files_are_deleted(
     personas, django_capture_on_commit_callbacks
 ):

@@ -2,7 +2,8 @@
 are queued, and every few minutes queue the periodic ones: the clean-up of expired packages
 and of expired web sessions, queueing again the uploads whose worker died, deleting
 uploaded files kept past their days, and the audit trail's monthly partitions (made ahead,
-dropped past retention)."""
+dropped past retention). On PostgreSQL it also shows it is alive, and runs again the tasks of
+workers that are not (liveness.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ import threading
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from healthbank.audit.tasks import keep_partitions
 from healthbank.core.unavailable import UNREACHABLE, wait_for_database
 from healthbank.downloads.tasks import delete_expired_packages
 from healthbank.identity.tasks import delete_expired_sessions
 from healthbank.ingest.tasks import delete_kept_files, resume_stalled_batches
+from healthbank.operations.liveness import Liveness
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,10 @@ class Command(BaseCommand):
         worker_id = f"{socket.gethostname()[:50]}-{os.getpid()}"
         arguments = ["--interval", str(interval), "--no-startup-delay"]
         arguments += ["--worker-id", worker_id]
+        liveness = Liveness(worker_id)
+        if not batch and connection.vendor == "postgresql":
+            liveness.start()  # a task of this worker's, left by its death, goes to another
+            liveness.first_look.wait(timeout=30)  # its lock before its first task
         try:
             while True:
                 try:
@@ -67,3 +74,4 @@ class Command(BaseCommand):
                     wait_for_database(seconds=float("inf"))
         finally:
             stop.set()
+            liveness.stop.set()
