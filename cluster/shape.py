@@ -415,6 +415,36 @@ class Cluster:
                     found.append(host)
         return found
 
+    @contextlib.contextmanager
+    def replay_paused(self) -> Iterator[list[DatabaseHost]]:
+        """The replicas stop replaying WAL, as under a long query or a slow disk, until the
+        block ends. Patroni resumes a paused replay at each loop (PostgreSQL 14 and later
+        pause it for some parameter changes), unless the cluster is in maintenance mode."""
+        self._change_dcs_config({"pause": True})
+        wait_for("maintenance mode", lambda: all(h.state().get("pause") for h in self.db_hosts), 30)
+        replicas = self.replicas()
+        try:
+            for replica in replicas:
+                with psycopg.connect(replica.url, autocommit=True) as conn:
+                    conn.execute("SELECT pg_wal_replay_pause()")
+            yield replicas
+        finally:
+            for replica in replicas:
+                with psycopg.connect(replica.url, autocommit=True) as conn:
+                    conn.execute("SELECT pg_wal_replay_resume()")
+            self._change_dcs_config({"pause": False})
+
+    def _change_dcs_config(self, change: dict) -> None:
+        """Patroni's cluster-wide settings, changed through any member's REST API."""
+        request = urllib.request.Request(  # noqa: S310 - our own loopback address
+            f"http://{self.db_hosts[0].address}:{PATRONI_PORT}/config",
+            data=json.dumps(change).encode(),
+            headers={"Content-Type": "application/json"},
+            method="PATCH",
+        )
+        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
+            answer.read()
+
     def _replicas_streaming(self) -> bool:
         """A primary with two replicas streaming on its timeline, one synchronous: ready for
         the next fault. (A host back from one is first rewound to that timeline; killing the
