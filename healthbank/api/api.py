@@ -19,7 +19,7 @@ from healthbank.api import records as record_views
 from healthbank.api import schemas, tokens
 from healthbank.api.models import ApiToken
 from healthbank.api.renderers import FastJSONRenderer
-from healthbank.audit.services import client_address
+from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core import badrequest
 from healthbank.core.schemas import ErrorOut
 from healthbank.downloads import selectors as download_selectors
@@ -33,6 +33,8 @@ from healthbank.identity.services import IdentityError, SessionEnded
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from healthbank.people.models import Person
 
 # HTTP status of each refusal code; anything else is 400. 400 is for a request the OpenAPI
 # document refuses (shape, length, choices); a well-formed request that a rule the document
@@ -302,6 +304,7 @@ def records(request: TokenRequest, category: str) -> HttpResponse:
     found = _category(category)
     person = request.auth.binding.account.person
     rows = record_views.items(found, person, timezone.localdate())
+    _audit_read(request, person, category)
     # Rendered as they are: each has every key of RecordOut (tests/test_records.py compares
     # them with the schema's output); validating hundreds of rows was most of the time.
     return api.create_response(request, rows, status=200)
@@ -315,4 +318,18 @@ def record_detail(request: TokenRequest, category: str, record_id: int) -> dict[
     row = record_views.one(found, person, timezone.localdate(), record_id)
     if row is None:
         raise Http404
+    _audit_read(request, person, category)
     return record_views.item(found, row) | {"details": record_views.details(row)}
+
+
+def _audit_read(request: TokenRequest, person: Person, category: str) -> None:
+    """The app's reads are in the person's access record as the portal's pages are (one
+    row, committed before the answer goes out)."""
+    record(
+        action=Action.RECORDS_READ,
+        person=person,
+        actor=Actor.PERSON,
+        actor_id=person.pk,
+        address=client_address(request),
+        page=f"app:{category}",
+    )

@@ -12,6 +12,7 @@ from ninja.responses import NinjaJSONEncoder as Encoder
 from healthbank.api import records as record_views
 from healthbank.api.schemas import RecordDetailOut, RecordOut
 from healthbank.api.tests.test_api import get, login, post, verify
+from healthbank.audit.models import AuditEvent
 from healthbank.downloads import generation
 from healthbank.downloads import services as downloads
 from healthbank.downloads.categories import CATEGORIES
@@ -94,6 +95,19 @@ def test_a_record_opens_with_its_details(client, chen, token):
     assert "Drug" in [detail["label"] for detail in body["details"]]
 
 
+def test_the_apps_reads_are_in_the_persons_access_record(client, chen, token):
+    rows = get(client, "/records/outpatient", token=token).json()
+    get(client, f"/records/outpatient/{rows[0]['id']}", token=token)
+    get(client, "/records/outpatient/0", token=token)  # nothing read: not recorded
+
+    person = chen.person
+    reads = AuditEvent.objects.filter(person=person, action=AuditEvent.Action.RECORDS_READ)
+    assert [(e.actor, e.actor_id, e.detail["page"]) for e in reads.order_by("id")] == [
+        ("person", person.pk, "app:outpatient"),
+        ("person", person.pk, "app:outpatient"),
+    ]
+
+
 def test_another_persons_record_is_not_found(client, token):
     wife = registered(WIFE_ID, email="lin@example.com")
     theirs = Visit.objects.filter(person=wife.person).first()
@@ -114,11 +128,10 @@ def test_a_record_of_another_category_is_not_found_in_this_one(client, token):
 def test_a_record_list_is_a_few_queries_however_many_rows(
     client, token, category, django_assert_num_queries
 ):
-    # token check 1, then the category's rows (a visit list prefetches four kinds of orders)
-    with django_assert_num_queries(2):  # token check, then the list's rows
+    with django_assert_num_queries(3):  # token check, the list's rows, the audit row
         rows = get(client, f"/records/{category}", token=token).json()
     assert rows
-    expected = 1 + (5 if category == "outpatient" else 1)
+    expected = 2 + (5 if category == "outpatient" else 1)
     with django_assert_num_queries(expected):
         assert get(client, f"/records/{category}/{rows[-1]['id']}", token=token).status_code == 200
 
