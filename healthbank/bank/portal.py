@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.bank.menu import breadcrumbs
+from healthbank.core import replicas
 from healthbank.people.models import Person
 from healthbank.records.selectors.family import children_in_care
 
@@ -56,6 +57,8 @@ def open_portal(request: HttpRequest) -> Portal:
     subject = next((child for child in children if child.pk == wanted), viewer)
     if wanted is not None and subject is viewer:
         request.session.pop(SUBJECT_KEY)  # the child turned 15, or is no longer insured here
+    if subject is not viewer:  # what a provider just sent for the child shows at once
+        replicas.reads_records_of(subject.pk)
     return Portal(viewer=viewer, subject=subject, children=children, today=today)
 
 

@@ -9,7 +9,8 @@ every read outside a web request (workers, commands), which may act on what they
 Read-your-writes: after a person's request that may have written (POST, PUT, PATCH, DELETE
 that did not fail), and after a provider's chunk commits for the persons in it, the primary's
 WAL insert position is kept for that person in the shared cache (`pin`). A later request of
-that person reads a replica only if its `pg_last_wal_replay_lsn()` has reached it: one small
+that person, or for that person (a parent viewing a child: `reads_records_of`), reads a
+replica only if its `pg_last_wal_replay_lsn()` has reached it: one small
 query on the replica per request, which also finds a replica that is down (then left alone
 for `DOWN_SECONDS`) or more than `DATABASE_REPLICA_MAX_LAG` seconds behind; then the next
 replica is asked, and when none will do, the primary answers. A replica that
@@ -28,7 +29,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -73,6 +74,8 @@ _down_until: dict[str, float] = {}
 class _Request:
     request: HttpRequest
     alias: str | None = None  # the alias record reads use, once chosen
+    # Whose records the request reads besides the requester's own (a parent's child).
+    subjects: set[int] = field(default_factory=set)
 
 
 _current: contextvars.ContextVar[_Request | None] = contextvars.ContextVar(
@@ -120,8 +123,7 @@ def _choose(request: HttpRequest) -> str:
     candidates = [a for a in settings.DATABASE_REPLICAS if _down_until.get(a, 0.0) <= now]
     if not candidates:
         return DEFAULT_DB_ALIAS
-    person = person_of(request)
-    pinned_at = None if person is None else cache.get(PIN_KEY.format(person))
+    pinned_at = newest_pin(persons_of(request))
     # In random order, to spread the load; the next one if one is down, behind or lagging.
     for alias in random.sample(candidates, len(candidates)):
         try:
@@ -131,6 +133,32 @@ def _choose(request: HttpRequest) -> str:
             _down_until[alias] = now + DOWN_SECONDS
             log.warning("replica %s unreachable; not read for %ss", alias, DOWN_SECONDS)
     return DEFAULT_DB_ALIAS
+
+
+def reads_records_of(person_id: int) -> None:
+    """The current request reads this person's records too (a parent viewing a child): their
+    pin counts in choosing the replica, and a write of the request pins them as well. Called
+    before the request's first record read."""
+    current = _current.get()
+    if current is not None:
+        current.subjects.add(person_id)
+
+
+def persons_of(request: HttpRequest) -> set[int]:
+    """Whose pins a request heeds and makes: the requester and the persons it reads for."""
+    person = person_of(request)
+    current = _current.get()
+    subjects = current.subjects if current is not None else set()
+    return subjects | ({person} if person is not None else set())
+
+
+def newest_pin(persons: Iterable[int]) -> int | bool | None:
+    """The pin a replica must have replayed to serve all these persons: the furthest
+    position, True if one is pinned without a position, None for no pin."""
+    pins = cache.get_many([PIN_KEY.format(person) for person in persons]).values()
+    if True in pins:
+        return True
+    return max(pins, default=None)
 
 
 def person_of(request: HttpRequest) -> int | None:
@@ -232,7 +260,8 @@ def pin_on_commit(person_ids: Iterable[int]) -> None:
 
 class ReadYourWrites:
     """Middleware: chooses the replica of a request's record reads (lazily, at the first),
-    and pins a person to the primary after a request of theirs that may have written."""
+    and pins the requester, and the persons it read for, after a request that may have
+    written."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -243,10 +272,8 @@ class ReadYourWrites:
         token = _current.set(_Request(request))
         try:
             response = self.get_response(request)
+            if request.method not in SAFE_METHODS and response.status_code < 400:
+                pin(persons_of(request))
         finally:
             _current.reset(token)
-        if request.method not in SAFE_METHODS and response.status_code < 400:
-            person = person_of(request)
-            if person is not None:
-                pin([person])
         return response

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from healthbank.core import replicas
 from healthbank.core.replicas import PIN_KEY, ReadYourWrites
+from healthbank.people.models import Person
 from healthbank.records.models import Measurement
 from healthbank.settings import database
 from tests.fixtures.personas import CHEN
@@ -261,6 +262,37 @@ def test_a_saved_measurement_pins_its_person_and_shows_on_the_next_page(client, 
         cache.delete(PIN_KEY.format(chen.pk))  # the pin's time is up
         on_primary, on_replica, _page = read_page(client, MEASUREMENTS)
         assert on_replica and not on_primary
+
+
+@on_both
+@pytest.mark.skipif(
+    POSTGRES,
+    reason="the tests' replica is the primary itself, which may serve any pin on PostgreSQL; "
+    "SQLite's pins without a position show whose pins a request heeds",
+)
+def test_a_parent_viewing_a_child_heeds_the_childs_pin_and_pins_the_child_on_a_save(
+    client, sign_in, replica
+):
+    from django.core.cache import cache
+
+    from tests.fixtures.personas import LIN, LIN_SON
+
+    mother = sign_in(client, LIN)
+    son = Person.objects.get(national_id=LIN_SON)
+    client.post(reverse("bank:switch"), {"person": son.pk})
+    cache.clear()  # signing in and switching were writes too
+    on_primary, on_replica, _page = read_page(client, MEASUREMENTS)
+    assert on_replica and not on_primary
+
+    replicas.pin([son.pk])  # a provider's upload just wrote his visits
+    on_primary, on_replica, _page = read_page(client, MEASUREMENTS)
+    assert on_primary and not on_replica  # his mother's page shows them at once
+
+    cache.clear()
+    saved = client.post(MEASUREMENTS, {"measured_at": an_hour_ago(), "weight": "31.5"})
+    assert saved.status_code == 302
+    assert cache.get(PIN_KEY.format(son.pk)) is True  # what she saved for him
+    assert cache.get(PIN_KEY.format(mother.pk)) is True
 
 
 @on_both
