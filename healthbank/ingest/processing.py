@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from healthbank.core import replicas
-from healthbank.files.storage import local_path
+from healthbank.files.storage import forget_local_copy, local_path
 from healthbank.ingest import rules
 from healthbank.ingest.formats import reader_for, split_reader_for
 from healthbank.ingest.models import Batch, BatchProblem
@@ -130,8 +130,8 @@ def process_batch(
         return _fail(batch, [Problem(0, "", f"the {batch.format} reader is not available")])
     workers, split = parse_workers(batch), split_reader_for(batch.format)
     # A real file: the readers take it as it goes (rows.py); from a database storage, a
-    # copy on this host's disk, deleted after.
-    with local_path(storages["ingest"], batch.stored_name) as path, path.open("rb") as file:
+    # copy on this host's disk, kept for the batch's next turn here.
+    with local_path(storages["ingest"], batch.stored_name).open("rb") as file:
         # Split when it can be: a resumed run then passes the rows before its checkpoint
         # unread (an all-or-nothing batch starts again from the top).
         after = 0 if batch.all_or_nothing else batch.checkpoint
@@ -148,8 +148,10 @@ def process_batch(
             log.exception("ingest batch %s: %s", batch.pk, error)
             batch.refresh_from_db()
             message = f"processing stopped: {error}; send the file again"
-            return _fail(batch, [Problem(batch.checkpoint + 1, "", message)])
-    _release_file(batch)
+            batch = _fail(batch, [Problem(batch.checkpoint + 1, "", message)])
+    if batch.status in (Status.DONE, Status.FAILED):
+        forget_local_copy(storages["ingest"], batch.stored_name)
+        _release_file(batch)
     return batch
 
 

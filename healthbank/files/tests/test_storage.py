@@ -5,15 +5,24 @@ are never all in memory at once."""
 from __future__ import annotations
 
 import io
+import os
 import tracemalloc
+from pathlib import Path
 
 import pytest
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
 
 from healthbank.files.models import FileChunk, StoredFile
-from healthbank.files.storage import ChunksReader, DatabaseStorage, DirectoryStorage, local_path
+from healthbank.files.storage import (
+    ChunksReader,
+    DatabaseStorage,
+    DirectoryStorage,
+    forget_local_copy,
+    local_path,
+    sweep_local_copies,
+)
 
 pytestmark = pytest.mark.django_db
 DATA = bytes(range(256)) * 40  # 10,240 bytes: several chunks of 4,096 and a short one
@@ -69,8 +78,8 @@ def test_a_missing_file_is_file_not_found(storage):
         storage.open("nothing.zip")
     with pytest.raises(FileNotFoundError):
         storage.size("nothing.zip")
-    with pytest.raises(FileNotFoundError), local_path(storage, "nothing.zip"):
-        pass
+    with pytest.raises(FileNotFoundError):
+        local_path(storage, "nothing.zip")
 
 
 def test_a_taken_name_is_never_overwritten(storage):
@@ -127,19 +136,35 @@ def test_a_large_upload_never_sits_whole_in_memory():
     assert saving_peak < 8 * 1024**2 and reading_peak < 8 * 1024**2
 
 
-def test_local_path_is_the_file_itself_on_disk_and_a_copy_removed_after_otherwise(
-    storage, settings, tmp_path
+def test_local_path_is_the_file_itself_on_disk_and_a_copy_kept_for_the_next_turn_otherwise(
+    storage, settings, tmp_path, monkeypatch
 ):
     settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "scratch"
     settings.FILE_UPLOAD_TEMP_DIR.mkdir()
     name = storage.save("upload.ndjson", ContentFile(DATA))
-    with local_path(storage, name) as path:
-        assert path.read_bytes() == DATA
-        on_disk = isinstance(storage, FileSystemStorage)
-        assert (path.parent == settings.FILE_UPLOAD_TEMP_DIR) is not on_disk
-    assert path.exists() is on_disk  # the copy is gone, the stored file stays
-    assert storage.exists(name)
-    assert not any(settings.FILE_UPLOAD_TEMP_DIR.iterdir())
+    other = storage.save("other.ndjson", ContentFile(DATA[:10]))
+    path = local_path(storage, name)
+    assert path.read_bytes() == DATA
+    if isinstance(storage, FileSystemStorage):
+        assert path == Path(storage.path(name))
+        assert not any(settings.FILE_UPLOAD_TEMP_DIR.iterdir())
+        return
+    assert path.parent.parent == settings.FILE_UPLOAD_TEMP_DIR  # this host's scratch folder
+    opened = []
+    monkeypatch.setattr(
+        storage, "open", lambda *a, **kw: opened.append(a) or Storage.open(storage, *a, **kw)
+    )
+    assert local_path(storage, name) == path and opened == []  # not copied again
+    assert local_path(storage, other).read_bytes() == DATA[:10]  # another file, its own
+
+    path.write_bytes(DATA[:5])  # a copy cut short (a full disk): made again
+    assert local_path(storage, name).read_bytes() == DATA
+
+    forget_local_copy(storage, name)
+    assert not path.exists() and storage.exists(name)
+    os.utime(local_path(storage, other), (0, 0))  # unused since 1970
+    assert sweep_local_copies(unused_for=3600) == 1
+    assert not any(path.parent.iterdir())
 
 
 def test_the_disk_storage_follows_its_folder_setting(settings, tmp_path):

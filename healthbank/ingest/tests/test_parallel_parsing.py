@@ -10,6 +10,7 @@ import os
 import pytest
 
 from healthbank.files.models import FileChunk, StoredFile
+from healthbank.files.storage import local_copies_folder
 from healthbank.ingest import processing, rules, services, validate
 from healthbank.ingest.models import Batch
 from healthbank.ingest.tests.helpers import NOBODY, ndjson, problems, visit_row
@@ -176,13 +177,15 @@ def test_a_large_upload_kept_in_the_database_is_parsed_by_workers_from_a_local_c
     assert StoredFile.objects.get(name=batch.stored_name).size == len(data)
 
     copies = []
+    folder = local_copies_folder()
     processing.process_batch(
-        batch.pk, after_chunk=lambda _: copies.append([p.stat().st_size for p in scratch.iterdir()])
+        batch.pk, after_chunk=lambda _: copies.append([p.stat().st_size for p in folder.iterdir()])
     )
     batch.refresh_from_db()
     assert (batch.status, batch.accepted, batch.rejected) == ("done", visits, 0)
     assert Visit.objects.filter(provider=world.hospital).count() == visits
     assert copies and all(sizes == [len(data)] for sizes in copies)  # one whole copy
-    assert not any(scratch.iterdir()) and not settings.INGEST_DIR.exists()
+    assert list(scratch.iterdir()) == [folder] and not any(folder.iterdir())
+    assert not settings.INGEST_DIR.exists()
     kept = StoredFile.objects.filter(bucket="ingest")
     assert not kept.exists() and not FileChunk.objects.filter(file__bucket="ingest").exists()

@@ -1,9 +1,10 @@
 """`healthbank worker`: run background tasks (record packages, provider uploads, mail) as they
 are queued, and every few minutes queue the periodic ones: the clean-up of expired packages
 and of expired web sessions, queueing again the uploads whose worker died, deleting
-uploaded files kept past their days, and the audit trail's monthly partitions (made ahead,
-dropped past retention). On PostgreSQL it also shows it is alive, and runs again the tasks of
-workers that are not (liveness.py)."""
+uploaded files kept past their days (and this host's copies of uploads no batch reads),
+and the audit trail's monthly partitions (made ahead, dropped past retention). On
+PostgreSQL it also shows it is alive, and runs again the tasks of workers that are not
+(liveness.py)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,14 @@ from django.db import connection
 from healthbank.audit.tasks import keep_partitions
 from healthbank.core.unavailable import UNREACHABLE, wait_for_database
 from healthbank.downloads.tasks import delete_expired_packages
+from healthbank.files.storage import sweep_local_copies
 from healthbank.identity.tasks import delete_expired_sessions
 from healthbank.ingest.tasks import delete_kept_files, resume_stalled_batches
 from healthbank.operations.liveness import Liveness
 
 log = logging.getLogger(__name__)
+# A batch's turns on a host are seconds apart; a copy unused for an hour is of no batch here.
+LOCAL_COPIES_KEPT_SECONDS = 3600
 
 
 def queue_periodic() -> None:
@@ -37,6 +41,8 @@ def queue_periodic() -> None:
 def queue_cleanup_every(seconds: float, stop: threading.Event) -> None:
     while not stop.wait(seconds):
         queue_periodic()
+        # This host's own: copies of uploads whose batch ended, or went on elsewhere.
+        sweep_local_copies(unused_for=LOCAL_COPIES_KEPT_SECONDS)
 
 
 class Command(BaseCommand):
