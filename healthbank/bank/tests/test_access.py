@@ -202,6 +202,7 @@ def test_pages_of_fifty_newest_first_with_a_next_link_and_no_count(client, sign_
         assert len(rows_of(client, f"?page={bad}")) == 50, bad
     beyond = page(client, "?page=9")
     assert "There are no more events." in beyond and 'href="?page=1"' in beyond
+    assert 'rel="prev"' not in beyond
 
 
 def test_the_month_picker_offers_the_kept_months_and_shows_one(client, sign_in, clock, settings):

@@ -196,7 +196,10 @@ def access(request: HttpRequest, portal: Portal) -> HttpResponse:
             "month_name": month_label(month) if month else "",
             "bad_month": bad_month,
             "retention_months": settings.AUDIT_RETENTION_MONTHS,
-            "previous_link": f"?{query}page={number - 1}" if found.has_previous else "",
+            # Past the last page: only the way back to the first (the pager does not count).
+            "previous_link": f"?{query}page={number - 1}"
+            if found.has_previous and found.events
+            else "",
             "next_link": f"?{query}page={number + 1}" if found.has_next else "",
             "first_link": f"?{query}page=1",
             "notes": notes,
