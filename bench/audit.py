@@ -9,16 +9,22 @@ audit INSERT) as the trail grows, partitioned by month vs one plain table, same 
 
 Two PostgreSQL databases, made afresh: hb_auditpart_bench_part (every migration: monthly
 partitions) and hb_auditpart_bench_plain (audit migrated back to 0010: the plain table),
-or BENCH_PG_URL's server. Each size is reached by one INSERT ... SELECT generate_series in
-both (the same rows: person, time and action are functions of the row number), spread over
+or BENCH_PG_URL's server (--databases hb_x: hb_x_part and hb_x_plain). Each size is
+reached by one INSERT ... SELECT generate_series in both (the same rows: person, time and
+action are functions of the row number), spread over
 --months months back from now (60: AUDIT_RETENTION_MONTHS, the most partitions a read
 meets) among --people people, one row in 20 a successful sign-in, one in 50 a failed one.
 Foreign-key checks are off while loading (session_replication_role); the people are
 never read, only their ids. Then VACUUM ANALYZE, and a process per database times, through
 the project's own selectors and service, --samples people's:
 
-- `events_for(person)[:50]`: what the staff account page shows, and a person's access page
-  would (RECENT_EVENTS);
+- `events_for(person)[:50]`: what the staff account page shows (RECENT_EVENTS);
+- the person's access record (存取紀錄, /bank/personal/access/) as its view reads it,
+  `access_page(person, ...)`: its first page over every month kept, and a month's page (a
+  month among the --months, one per person), which the month's bounds confine to that
+  month's partition (the plan's partitions are counted). The pager reads one row past the
+  page instead of counting; the person's count over every month kept, which a "page N of M"
+  pager would need, is timed beside it for comparison;
 - `previous_login(person)`: the home page's 上次登入;
 - the per-address limit's count of failed sign-ins (identity.services._throttled's query);
 - `record(...)`: the audit INSERT every page read makes (autocommit, as a request does).
@@ -36,6 +42,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -51,7 +58,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 import run  # noqa: E402
 
 SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-DATABASES = {"partitioned": "hb_auditpart_bench_part", "plain": "hb_auditpart_bench_plain"}
 MILLION = 1_000_000
 # The rows of numbers first..last, the same in both databases: a person (Knuth's
 # multiplicative hash spreads consecutive rows over people), a time within the months
@@ -83,6 +89,9 @@ def main() -> int:
         "--loaded", type=float, default=0, help="millions already loaded: keep the databases"
     )
     parser.add_argument("--out", type=Path, help="the JSON file of figures")
+    parser.add_argument(
+        "--databases", default="hb_auditpart_bench", help="the databases' names: <this>_part, …"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -90,7 +99,8 @@ def main() -> int:
 
     scratch = Path(tempfile.mkdtemp(prefix="healthbank-bench-audit-"))
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    urls = {kind: f"{SERVER}/{name}" for kind, name in DATABASES.items()}
+    names = {"partitioned": f"{args.databases}_part", "plain": f"{args.databases}_plain"}
+    urls = {kind: f"{SERVER}/{name}" for kind, name in names.items()}
     envs = {kind: run.environment(url, scratch / kind) for kind, url in urls.items()}
     if not args.loaded:
         prepare(envs, urls, args.months)
@@ -112,6 +122,7 @@ def main() -> int:
             figures = scratch / f"{kind}-{rows}.json"
             child = [str(run.PYTHON), __file__, "--child", kind, "--out", str(figures)]
             child += ["--samples", str(args.samples), "--people", str(args.people)]
+            child += ["--months", str(args.months)]
             subprocess.run(child, env=env, check=True)
             size[kind] = json.loads(figures.read_text())
             print(f"   {kind:11} {summary(size[kind])}", flush=True)
@@ -220,7 +231,13 @@ def measure(args) -> int:
 
     from healthbank.audit import partitions
     from healthbank.audit.models import AuditEvent
-    from healthbank.audit.selectors import events_for, previous_login
+    from healthbank.audit.selectors import (
+        RECENT_EVENTS,
+        access_page,
+        events_for,
+        events_in_month,
+        previous_login,
+    )
     from healthbank.audit.services import Action, record
     from healthbank.people.models import Person
 
@@ -232,6 +249,10 @@ def measure(args) -> int:
     people = [Person(pk=chooser.randint(1, args.people)) for _ in range(args.samples)]
     addresses = [f"10.0.{chooser.randrange(256)}.{chooser.randrange(256)}" for _ in people]
     since = timezone.now() - dt.timedelta(days=1)
+    # A month the rows cover, for each person: the month picker's choice.
+    this_month = partitions.month_start(timezone.now())
+    months = [partitions.add_months(this_month, -chooser.randrange(args.months)) for _ in people]
+    picks = list(zip(people, months, strict=True))
 
     def timed(work, items) -> dict:
         for item in items[:20]:  # warm the connection and the caches
@@ -248,6 +269,11 @@ def measure(args) -> int:
         "partitioned": partitions.partitioned(),
         "newest_events": timed(lambda person: list(events_for(person)[:50]), people),
         "previous_login": timed(previous_login, people),
+        "access_page": timed(lambda person: access_page(person), people),
+        "access_month": timed(lambda pick: access_page(pick[0], month=pick[1]), picks),
+        "access_page_3": timed(lambda person: access_page(person, number=3), people),
+        # Not read by the page: what "page N of M" would cost, for comparison.
+        "access_count_all": timed(lambda person: events_for(person).count(), people),
         "failed_by_address": timed(
             lambda address: AuditEvent.objects.filter(
                 action=Action.LOGIN_FAILED, address=address, at__gte=since
@@ -274,6 +300,12 @@ def measure(args) -> int:
         (figures["table_bytes"],) = cursor.fetchone()
     plan = events_for(people[0])[:50].explain(analyze=True, buffers=True)
     figures["newest_events_plan"] = plan.splitlines()[-2:]  # planning and execution time
+    person, month = picks[0]
+    plan = events_in_month(person, month)[: RECENT_EVENTS + 1].explain(analyze=True, buffers=True)
+    figures["access_month_plan"] = plan.splitlines()[-2:]
+    figures["access_month_partitions"] = sorted(
+        set(re.findall(r"\bon (audit_auditevent\w*)", plan))
+    )
     args.out.write_text(json.dumps(figures))
     return 0
 
@@ -285,6 +317,10 @@ def summary(figures: dict) -> str:
             for name in (
                 "newest_events",
                 "previous_login",
+                "access_page",
+                "access_month",
+                "access_page_3",
+                "access_count_all",
                 "failed_by_address",
                 "insert",
                 "insert_uncommitted",

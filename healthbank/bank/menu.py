@@ -47,6 +47,11 @@ SECTIONS: tuple[Page, ...] = (
                 hint=_("As noted on your NHI card"),
             ),
             Page(
+                "bank:access",
+                _("Access record"),
+                hint=_("Who read your records, and when"),
+            ),
+            Page(
                 "bank:calendar",
                 _("My calendar"),
                 (

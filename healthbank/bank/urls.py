@@ -34,6 +34,7 @@ urlpatterns = [
     path("personal/premiums/", personal.premiums, name="premiums"),
     path("personal/allergies/", personal.allergies, name="allergies"),
     path("personal/wishes/", personal.wishes, name="wishes"),
+    path("personal/access/", personal.access, name="access"),
     # 我的行事曆
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/calendar.ics", calendar.calendar_ics, name="calendar_ics"),

@@ -26,7 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from healthbank.audit.models import AuditEvent
-from healthbank.audit.selectors import events_for
+from healthbank.audit.selectors import RECENT_EVENTS, events_for
 from healthbank.audit.services import record
 from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.core.phones import MobileField, PhoneField
@@ -42,9 +42,6 @@ from healthbank.identity.models import (
 from healthbank.people.admin import PERSON_SEARCH
 from healthbank.people.identifiers import normalise, validate_personal_id
 from healthbank.people.models import Person
-
-# How many of an account's newest audit events its change page shows.
-RECENT_EVENTS = 50
 
 NATIONAL_ID_LABEL = capfirst(_("national ID / resident certificate no."))  # Person's label
 

@@ -1,16 +1,22 @@
-"""個人專區: insurance status, NHI card and issuance records, premiums, allergies, care wishes."""
+"""個人專區: insurance status, NHI card and issuance records, premiums, allergies, care wishes,
+and the access record (存取紀錄: who read the person's records, and when)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from healthbank.audit import selectors as audit
 from healthbank.bank import charts
 from healthbank.bank.portal import Portal, portal_page
+from healthbank.bank.presenters import access as access_rows
+from healthbank.bank.presenters.masking import masked_name
 from healthbank.core.rocdate import ROC_OFFSET
 from healthbank.records.rules import allergy_window, insurance_window
 from healthbank.records.selectors import personal as selectors
@@ -18,15 +24,9 @@ from healthbank.records.selectors import personal as selectors
 # Seed 000, 健保投保資料專區, 投保說明: the premium table is on NHIA's site; its service line.
 NHIA_SITE_URL = "https://www.nhi.gov.tw/"
 NHIA_SERVICE_LINE = "0800-030598"
-
-
-def masked_name(name: str) -> str:
-    """As the seed shows a name on screen: 甄○康; a two-character name keeps its first."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "○"
-    return name[0] + "○" * (len(name) - 2) + name[-1]
+# The access record's ?month= (2026-11) and ?page= (a page deeper than this is not one).
+MONTH_PARAMETER = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+PAGE_PARAMETER = re.compile(r"^[1-9][0-9]{0,5}$")
 
 
 def month_label(month: dt.date) -> str:
@@ -151,4 +151,57 @@ def wishes(request: HttpRequest, portal: Portal) -> HttpResponse:
         request,
         "bank/personal/wishes.html",
         {"wishes": selectors.care_wishes(portal.subject), "notes": notes},
+    )
+
+
+@portal_page
+def access(request: HttpRequest, portal: Portal) -> HttpResponse:
+    """存取紀錄: the events of the person being viewed, newest first, a month or every month
+    kept; a page of them at a time, with a next-page link (no count over the trail)."""
+    named = request.GET.get("person")
+    if named is not None and named != str(portal.subject.pk):
+        raise Http404  # the page is the viewed person's: nobody else's by any address
+    months = {f"{m:%Y-%m}": m for m in audit.kept_months(timezone.now())}
+    wanted = request.GET.get("month", "")
+    month = months.get(wanted) if MONTH_PARAMETER.match(wanted) else None
+    bad_month = bool(wanted) and month is None
+    page_wanted = request.GET.get("page", "1")
+    number = int(page_wanted) if PAGE_PARAMETER.match(page_wanted) else 1
+    found = audit.access_page(portal.subject, month=month, number=number)
+    query = f"month={wanted}&" if month else ""
+    notes = [
+        _(
+            "Every sign-in, every page of your records read on this site (by you, or by a "
+            "parent for a child under 15), every download and every use of your virtual NHI "
+            "card by a provider is recorded here, and kept for {months} months."
+        ).format(months=settings.AUDIT_RETENTION_MONTHS),
+        _(
+            "Addresses are shown without their last part. If you see a sign-in or a read you "
+            "do not recognise, change your password and call NHIA's service line {line}."
+        ).format(line=NHIA_SERVICE_LINE),
+    ]
+    return render(
+        request,
+        "bank/personal/access.html",
+        {
+            "rows": access_rows.rows(
+                found,
+                viewer_id=portal.viewer.pk,
+                subject_id=portal.subject.pk,
+                subject_name=portal.subject.name,
+            ),
+            "found": found,
+            "months": [(value, month_label(m)) for value, m in months.items()],
+            "month": wanted if month else "",
+            "month_name": month_label(month) if month else "",
+            "bad_month": bad_month,
+            "retention_months": settings.AUDIT_RETENTION_MONTHS,
+            # Past the last page: only the way back to the first (the pager does not count).
+            "previous_link": f"?{query}page={number - 1}"
+            if found.has_previous and found.events
+            else "",
+            "next_link": f"?{query}page={number + 1}" if found.has_next else "",
+            "first_link": f"?{query}page=1",
+            "notes": notes,
+        },
     )
