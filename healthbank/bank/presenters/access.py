@@ -26,6 +26,8 @@ Action, Actor = AuditEvent.Action, AuditEvent.Actor
 # The portal's page a read names (portal.portal_page records the URL name) that is not a
 # menu page: the package download.
 DOWNLOAD_PAGE = "download"
+# A read through the NHI Express app's API names "app:<category>" (api.api._audit_read).
+APP_PAGE = "app:"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def _detail(event: AuditEvent, pages: dict[str, str]) -> str:
         page = str(detail.get("page", ""))
         if page == DOWNLOAD_PAGE:
             return _("Record package downloaded")
+        if page.startswith(APP_PAGE):
+            return _("In the NHI Express app")
         return pages.get(page, "")
     if event.method:
         method = str(event.get_method_display())

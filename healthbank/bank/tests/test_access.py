@@ -55,6 +55,7 @@ def test_the_persons_own_events_with_their_labels_masked_and_no_one_elses(client
     record(action=Action.LOGIN_FAILED, person=chen, method="password", address="198.51.100.7")
     record(action=Action.RECORDS_READ, person=chen, actor_id=chen.pk, page="western")
     record(action=Action.RECORDS_READ, person=chen, actor_id=chen.pk, page="download")
+    record(action=Action.RECORDS_READ, person=chen, actor_id=chen.pk, page="app:outpatient")
     record(action=Action.VCARD_QR_ISSUED, person=chen, actor_id=wife.pk, address="2001:db8:1:2::9")
     record(action=Action.VCARD_VERIFIED, person=chen, actor=Actor.PROVIDER, actor_id=provider.pk)
     record(action=Action.SUSPENDED, person=chen, actor=Actor.STAFF, actor_id=1)
@@ -70,6 +71,7 @@ def test_the_persons_own_events_with_their_labels_masked_and_no_one_elses(client
         "Health records viewed",
         "Western-medicine outpatient",
         "Record package downloaded",
+        "In the NHI Express app",
         "Virtual NHI card QR code shown",
         "陳○○英",  # the wife who showed his card, masked
         "Virtual NHI card read by a provider",
