@@ -171,9 +171,10 @@ def access(request: HttpRequest, portal: Portal) -> HttpResponse:
     query = f"month={wanted}&" if month else ""
     notes = [
         _(
-            "Every sign-in, every page of your records read on this site (by you, or by a "
-            "parent for a child under 15), every download and every use of your virtual NHI "
-            "card by a provider is recorded here, and kept for {months} months."
+            "Every sign-in, every page of your records read on this site or in the NHI Express "
+            "app (by you, or by a parent for a child under 15), every download and every use "
+            "of your virtual NHI card by a provider is recorded here, and kept for {months} "
+            "months."
         ).format(months=settings.AUDIT_RETENTION_MONTHS),
         _(
             "Addresses are shown without their last part. If you see a sign-in or a read you "
