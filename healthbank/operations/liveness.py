@@ -20,6 +20,7 @@ import zlib
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 # The first key of our advisory locks ("HB"): apart from any other use of them.
 LOCK_SPACE = 0x4842
+# A task whose worker died this many times is failed, not run again: it may be what kills
+# them (a package too big for the memory), and it must not take every worker down in turn.
+MAX_RUNS = 3
 
 LIVE_WORKER_KEYS = """
     SELECT objid::bigint FROM pg_locks
@@ -44,24 +48,37 @@ def worker_key(worker_id: str) -> int:
 
 
 def requeue_orphans(using: str = "default") -> list[str]:
-    """Puts back in the queue the tasks running on workers that no longer hold their lock;
-    returns their ids. Rows are locked as they are put back, so two workers looking at
-    once each put back different ones."""
+    """Puts back in the queue the tasks running on workers that no longer hold their lock,
+    and fails those whose workers died MAX_RUNS times; returns the ids put back. Rows are
+    locked as they are changed, so two workers looking at once change different ones."""
+    tasks = DBTaskResult.objects.using(using)
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute(LIVE_WORKER_KEYS, [LOCK_SPACE])
         alive = {key for (key,) in cursor.fetchall()}
-        running = DBTaskResult.objects.using(using).running().select_for_update(skip_locked=True)
-        orphans = [
-            pk
+        running = tasks.running().select_for_update(skip_locked=True)
+        orphans = {
+            pk: len(worker_ids)
             for pk, worker_ids in running.values_list("pk", "worker_ids")
             if not worker_ids or worker_key(worker_ids[-1]) not in alive
-        ]
-        DBTaskResult.objects.using(using).filter(pk__in=orphans).update(
-            status=TaskResultStatus.READY, started_at=None
+        }
+        again = [pk for pk, runs in orphans.items() if runs < MAX_RUNS]
+        tasks.filter(pk__in=again).update(status=TaskResultStatus.READY, started_at=None)
+        tasks.filter(pk__in=set(orphans) - set(again)).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=timezone.now(),
+            exception_class_path=f"{__name__}.WorkerLost",
+            traceback=f"its worker died each of {MAX_RUNS} times it ran: not run again",
         )
     for pk in orphans:
-        log.warning("task %s: its worker is gone; queued again", pk)
-    return [str(pk) for pk in orphans]
+        if pk in again:
+            log.warning("task %s: its worker is gone; queued again", pk)
+        else:
+            log.error("task %s: its workers died %s times; failed", pk, MAX_RUNS)
+    return [str(pk) for pk in again]
+
+
+class WorkerLost(Exception):
+    """A task's exception class when its workers died MAX_RUNS times (shown in the admin)."""
 
 
 class Liveness(threading.Thread):

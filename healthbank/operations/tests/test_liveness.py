@@ -80,6 +80,17 @@ def test_a_dead_workers_task_is_queued_again_and_a_live_ones_is_left(live_worker
     assert liveness.requeue_orphans() == []  # put back once
 
 
+def test_a_task_whose_workers_died_each_time_is_failed_not_run_again(live_worker):
+    live_worker("web2-4242")
+    killer = running_on("web1-1", "web2-2", "web1-3")
+
+    assert liveness.requeue_orphans() == []
+
+    failed = DBTaskResult.objects.get(pk=killer.pk)
+    assert failed.status == "FAILED" and failed.finished_at is not None
+    assert failed.exception_class_path.endswith("WorkerLost")
+
+
 def test_a_worker_takes_its_lock_and_judges_others_only_after_the_grace(live_worker, settings):
     settings.WORKER_LIVENESS_GRACE = 3600
     dead = running_on("web1-1717")
