@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "healthbank.bank",
     "healthbank.employers",
     "healthbank.downloads",
+    "healthbank.certificates",
     "healthbank.api",
     "healthbank.express",
     "healthbank.ingest",
@@ -401,6 +402,8 @@ LOGGING: dict[str, Any] = {
     "loggers": {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # WeasyPrint logs each step of each PDF at INFO ("Step 2 - Fetching and parsing CSS").
+        "weasyprint": {"level": "WARNING"},
     },
 }
 if TESTING:
@@ -485,6 +488,19 @@ VCARD_MAX_PIXELS = envint("VCARD_MAX_PIXELS", 40_000_000)
 # On PostgreSQL, a clinic's QR verification is answered by one prepared statement before
 # Django's request cycle (vcard/fastpath.py); off, the Django view answers every one.
 VCARD_FAST_VERIFY = envbool("VCARD_FAST_VERIFY", True)
+
+# --- certificates (issue 23): signed PDFs checkable at /verify/ -----------------------------
+# NHIA's document-signing key and certificate and the root it chains to (PEM files). Unset,
+# the embedded default makes a local test CA and a signing certificate in CERTIFICATE_DIR.
+CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
+CERTIFICATE_SIGNING_CERT = os.environ.get("CERTIFICATE_SIGNING_CERT", "")
+CERTIFICATE_CA_CERT = os.environ.get("CERTIFICATE_CA_CERT", "")
+CERTIFICATE_DIR = Path(os.environ.get("CERTIFICATE_DIR", VAR_DIR / "docsign"))
+if CERTIFICATE_SIGNING_KEY and not (CERTIFICATE_SIGNING_CERT and CERTIFICATE_CA_CERT):
+    raise ImproperlyConfigured(
+        "CERTIFICATE_SIGNING_KEY needs CERTIFICATE_SIGNING_CERT and CERTIFICATE_CA_CERT."
+    )
+# --- end certificates ---------------------------------------------------------------------
 
 # --- staff and insured-unit sign-ins (issue 18) --------------------------------------------
 # Staff sign in to /staff/ with a password and then a TOTP code (django-otp), enrolled at the

@@ -63,6 +63,7 @@ class AuditEvent(models.Model):
         SIGN_IN_UNLOCKED = "signin.unlocked", _("Locked sign-in unlocked by NHIA staff")
         SECOND_FACTOR_ENROLLED = "otp.enrolled", _("Second factor (authenticator app) enrolled")
         SECOND_FACTOR_RESET = "otp.reset", _("Second factor reset by NHIA staff")
+        CERTIFICATE_ISSUED = "certificate.issued", _("Certificate issued (signed PDF)")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")

@@ -1,0 +1,30 @@
+"""The rules of the documents NHIA hands out (證明文件), each with its source."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+# A certificate of insurance (投保證明) is valid for three months from its issue (issue 23,
+# seed 000's 中英文投保證明: "自核發日起三個月內有效").
+VALID_MONTHS = 3
+
+# The verification code: 20 characters of Crockford's base 32 (5 bits each, 100 bits from
+# `secrets`), shown as five groups of four. Unguessable: at 30 wrong codes an address per 15
+# minutes, finding any one of a billion certificates takes longer than the universe is old.
+CODE_LENGTH = 20
+CODE_GROUP = 4
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+
+# Anonymous /verify/: wrong codes from one address in a window before it must wait.
+VERIFY_MISSES_PER_ADDRESS = 30
+VERIFY_WINDOW = dt.timedelta(minutes=15)
+
+
+def valid_until(issued: dt.date) -> dt.date:
+    """The last day the document is valid: the same day VALID_MONTHS later, or that month's
+    last day when it has no such day (11/30 -> 02/28)."""
+    month = issued.month - 1 + VALID_MONTHS
+    year, month = issued.year + month // 12, month % 12 + 1
+    day = min(issued.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)

@@ -1,0 +1,32 @@
+"""Certificate tests: the personas, a test CA of each test's own, and the PDF's text."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from healthbank.identity.tests.cardhelpers import certificate_fields, seed_personas
+
+
+@pytest.fixture(autouse=True)
+def signing_dir(settings, tmp_path):
+    settings.CERTIFICATE_DIR = tmp_path / "docsign"
+    return settings.CERTIFICATE_DIR
+
+
+@pytest.fixture
+def personas(db):
+    seed_personas()
+
+
+def sign_in_with_certificate(client, national_id: str):
+    """An e-services session begun with the person's citizen certificate."""
+    response = client.post("/eservice/login/", certificate_fields(national_id) | {"next": ""})
+    assert response.status_code == 302 and response["Location"] == "/eservice/"
+    return client
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
