@@ -10,7 +10,7 @@ WRK := /usr/bin/wrk
 ESPEAK := /usr/bin/espeak-ng
 PATRONI := /usr/bin/patroni
 # The cluster's parts (cluster/shape.py): without them the cluster's tests skip and say why.
-DEBIAN_PACKAGES := chromium fonts-noto-cjk wrk espeak-ng etcd-server patroni pgbackrest haproxy redis-server
+DEBIAN_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 wrk espeak-ng etcd-server patroni pgbackrest haproxy redis-server
 
 .PHONY: demo test lint format bench bench-smoke clean packages cluster
 

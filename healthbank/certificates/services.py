@@ -44,7 +44,7 @@ def new_code() -> str:
 def normalise_code(typed: str) -> str:
     """What a person typed, as stored: no separators, upper case, Crockford's look-alikes."""
     text = "".join(ch for ch in typed.upper() if ch not in " -_.\t")
-    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return text.translate(str.maketrans("OIL", "011"))
 
 
 def issue_insurance_certificate(
