@@ -228,7 +228,14 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     expect(page).to_have_url(f"{live_server.url}/eservice/")
     for language in LANGUAGES:
         audit.speak(language)
-        for url in ("/eservice/", "/eservice/mobile-account/", "/eservice/devices/"):
+        for url in (
+            "/eservice/",
+            "/eservice/mobile-account/",
+            "/eservice/devices/",
+            "/eservice/certificates/insurance/",
+            "/verify/",
+            "/verify/ABCD-EFGH-JKMN-PQRS-TVWX/",  # a code no certificate has
+        ):
             audit.visit(url)
     context.close()
 
