@@ -202,12 +202,8 @@ def test_a_failed_generation_is_failed_not_ready_leaves_no_file_and_can_be_retri
     assert package.status == Status.READY
 
 
-def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas):
-    """A worker killed mid-write leaves a row stuck running and perhaps a half file under
-    the name the row holds; the clean-up an hour later marks the row failed and removes
-    the half file."""
-    chen = person(CHEN)
-    two_hours_ago = timezone.now() - dt.timedelta(hours=2)
+def left_running(chen: Person, started_at: dt.datetime) -> tuple[PackageRequest, str]:
+    """A package its worker was killed while making: the row running, a half file stored."""
     half = storages["downloads"].save(f"{chen.pk}/abc.zip", ContentFile(b"PK half"))
     stuck = PackageRequest.objects.create(
         person=chen,
@@ -216,9 +212,17 @@ def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas):
         serial=1,
         file_name="x.zip",
         status=Status.RUNNING,
-        started_at=two_hours_ago,
+        started_at=started_at,
         stored_as=half,
     )
+    return stuck, half
+
+
+def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas):
+    """A worker killed mid-write leaves a row stuck running and perhaps a half file under
+    the name the row holds; the clean-up an hour later marks the row failed and removes
+    the half file."""
+    stuck, half = left_running(person(CHEN), timezone.now() - dt.timedelta(hours=2))
     generation.delete_expired()
     stuck.refresh_from_db()
     assert stuck.status == Status.FAILED and not stuck.stored_as
@@ -228,18 +232,7 @@ def test_a_killed_worker_leaves_no_package_and_is_cleaned_up(personas):
 def test_a_package_whose_worker_died_is_made_afresh_when_its_task_runs_again(personas):
     """The task of a worker that died is queued again (operations/liveness.py): the package
     is made anew, and the half file of the first try is gone."""
-    chen = person(CHEN)
-    half = storages["downloads"].save(f"{chen.pk}/abc.zip", ContentFile(b"PK half"))
-    stuck = PackageRequest.objects.create(
-        person=chen,
-        requested_by=chen,
-        categories=[{"code": "labs", "mode": "merged"}],
-        serial=1,
-        file_name="x.zip",
-        status=Status.RUNNING,
-        started_at=timezone.now(),
-        stored_as=half,
-    )
+    stuck, half = left_running(person(CHEN), timezone.now())
 
     generation.generate(stuck.pk)
 
