@@ -12,6 +12,8 @@ import datetime as dt
 import functools
 import io
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,10 +87,29 @@ def _key_usage(*, sign_documents: bool) -> x509.KeyUsage:
 
 def ensure_test_ca(folder: Path) -> SigningFiles:
     """The test root CA and the document-signing certificate it issued, made unless there."""
-    files = SigningFiles(folder / "signing-key.pem", folder / "signing.pem", folder / "root.pem")
+    files = _test_ca_files(folder)
     if files.key.exists() and files.cert.exists() and files.ca_cert.exists():
         return files
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Made in a folder of its own, then renamed into place whole: web processes on hosts
+    # sharing the folder may all start at once, and a key must never meet another's cert.
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    making = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        _make_test_ca(_test_ca_files(making))
+        os.rename(making, folder)  # onto nothing, or an empty folder
+    except OSError:
+        if not files.key.exists():
+            raise
+    finally:
+        shutil.rmtree(making, ignore_errors=True)  # another process's CA won: use it
+    return files
+
+
+def _test_ca_files(folder: Path) -> SigningFiles:
+    return SigningFiles(folder / "signing-key.pem", folder / "signing.pem", folder / "root.pem")
+
+
+def _make_test_ca(files: SigningFiles) -> None:
     now = timezone.now()
     root_key = ec.generate_private_key(ec.SECP256R1())
     root_name = _name("healthbank test root CA")
@@ -127,11 +148,10 @@ def ensure_test_ca(folder: Path) -> SigningFiles:
         )
         .sign(root_key, hashes.SHA256())
     )
-    _write_private(folder / "root-key.pem", _key_pem(root_key))
+    _write_private(files.key.parent / "root-key.pem", _key_pem(root_key))
     _write_private(files.key, _key_pem(key))
     files.ca_cert.write_bytes(root.public_bytes(serialization.Encoding.PEM))
     files.cert.write_bytes(signing.public_bytes(serialization.Encoding.PEM))
-    return files
 
 
 @functools.lru_cache(maxsize=4)

@@ -115,6 +115,26 @@ def test_the_test_ca_is_made_once_with_private_keys(personas, signing_dir):
         assert stat.S_IMODE(os.stat(signing_dir / key).st_mode) == 0o600
 
 
+def test_processes_starting_at_once_share_one_test_ca_whose_key_fits_its_cert(tmp_path):
+    """Web processes on hosts sharing the folder may all make the CA on their first
+    certificate: one CA wins whole, and every process reads that one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    folder = tmp_path / "docsign"
+    with ThreadPoolExecutor(8) as pool:
+        made = list(pool.map(lambda _: signing.ensure_test_ca(folder), range(8)))
+
+    assert len(set(made)) == 1
+    key = load_pem_private_key(made[0].key.read_bytes(), password=None)
+    cert = x509.load_pem_x509_certificate(made[0].cert.read_bytes())
+    assert cert.public_key() == key.public_key()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docsign"]  # no half-made folder
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+
+
 def test_codes_are_100_random_bits_in_groups_of_four(personas):
     certificate = _issue()
     assert len(certificate.code) == rules.CODE_LENGTH == 20
