@@ -38,6 +38,11 @@ def insurance_pdf(facts: Facts, *, code: str, language: str) -> bytes:
                 "language": language,
             },
         )
+    from PIL import ImageFile
     from weasyprint import HTML  # imported on first use: it loads Pango, ~0.3 s
+
+    # WeasyPrint lets Pillow load truncated images, for every caller, when it is imported;
+    # the virtual card's photo check must go on refusing them (vcard/images.py).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -135,6 +135,15 @@ def test_processes_starting_at_once_share_one_test_ca_whose_key_fits_its_cert(tm
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
 
 
+def test_making_a_pdf_leaves_truncated_photos_refused(personas):
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES when imported; a web process that
+    made a certificate must still refuse a truncated photo for the virtual card."""
+    from PIL import ImageFile
+
+    _issue()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
 def test_codes_are_100_random_bits_in_groups_of_four(personas):
     certificate = _issue()
     assert len(certificate.code) == rules.CODE_LENGTH == 20

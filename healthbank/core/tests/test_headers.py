@@ -19,7 +19,12 @@ ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = sorted((ROOT / "healthbank").glob("**/templates/**/*.html"))
 # Files written into a record package (a ZIP the person opens from disk): self-contained on
 # purpose, never served under the site's CSP.
-NOT_SERVED = ("downloads/templates/downloads/package/",)
+# Templates of files a person keeps, never served as pages: a package's HTML files, and a
+# certificate's PDF (rendered by WeasyPrint from HTML and CSS).
+NOT_SERVED = (
+    "downloads/templates/downloads/package/",
+    "certificates/templates/certificates/insurance_pdf.html",
+)
 
 PAGES = ["/", "/login/", "/register/", "/help/faq/", "/app/", "/units/login/", "/staff/login/"]
 
