@@ -101,7 +101,8 @@ def portal_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
                 actor=Actor.PERSON,
                 actor_id=portal.viewer.pk,
                 address=client_address(request),
-                page=request.resolver_match.url_name if request.resolver_match else "",
+                # Namespaced (bank:home, downloads:home): the access record names the page.
+                page=request.resolver_match.view_name if request.resolver_match else "",
             )
         return response
 

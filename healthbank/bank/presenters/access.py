@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     from healthbank.audit.selectors import AccessPage
 
 Action, Actor = AuditEvent.Action, AuditEvent.Actor
-# The portal's page a read names (portal.portal_page records the URL name) that is not a
-# menu page: the package download.
-DOWNLOAD_PAGE = "download"
+# The portal's page a read names (portal.portal_page records the view name) that is not a
+# menu page: the package download. Rows written before names were namespaced say "download".
+DOWNLOAD_PAGES = frozenset({"downloads:download", "download"})
 # A read through the NHI Express app's API names "app:<category>" (api.api._audit_read).
 APP_PAGE = "app:"
 
@@ -83,7 +83,7 @@ def _detail(event: AuditEvent, pages: dict[str, str]) -> str:
     detail = event.detail if isinstance(event.detail, dict) else {}
     if event.action in (Action.RECORDS_READ, Action.RECORDS_CHANGED):
         page = str(detail.get("page", ""))
-        if page == DOWNLOAD_PAGE:
+        if page in DOWNLOAD_PAGES:
             return _("Record package downloaded")
         if page.startswith(APP_PAGE):
             return _("In the NHI Express app")
@@ -97,11 +97,13 @@ def _detail(event: AuditEvent, pages: dict[str, str]) -> str:
 
 
 def _page_labels() -> dict[str, str]:
-    """The portal's pages by URL name (without namespace), as the menus name them."""
+    """The portal's pages by view name, as the menus name them; and by URL name alone for
+    rows written before names were namespaced (then "home" is the portal's home)."""
     labels: dict[str, str] = {}
 
     def walk(pages: tuple[Page, ...]) -> None:
         for page in pages:
+            labels[page.view] = str(page.label)
             labels.setdefault(page.view.split(":")[-1], str(page.label))
             walk(page.children)
 

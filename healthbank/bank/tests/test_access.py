@@ -97,6 +97,19 @@ def test_the_persons_own_events_with_their_labels_masked_and_no_one_elses(client
     assert [r.when_iso for r in events] == sorted((r.when_iso for r in events), reverse=True)
 
 
+def test_each_page_read_is_named_by_its_own_page_even_where_url_names_repeat(client, sign_in):
+    """The download service's page and the portal's home are both called `home` in their
+    apps; the access record tells them apart (reads are recorded by namespaced name)."""
+    chen = sign_in(english(client), CHEN)
+    client.get(reverse("downloads:home"))
+    client.get(reverse("bank:home"))
+    record(action=Action.RECORDS_READ, person=chen, actor_id=chen.pk, page="home")  # an old row
+
+    details = [row.detail for row in rows_of(client)][:3]  # newest first
+
+    assert details == ["My home page", "My home page", "Download service"]
+
+
 def test_chinese_labels_and_roc_dates(client, sign_in):
     chen = sign_in(client, CHEN)
     event = record(action=Action.LOGIN, person=chen, method="password", address="203.0.113.45")
@@ -112,7 +125,7 @@ def test_the_page_is_linked_from_the_personal_hub_and_its_read_is_audited(client
     assert URL in client.get(reverse("bank:personal")).content.decode()
     client.get(URL)
     read = AuditEvent.objects.filter(action=Action.RECORDS_READ).latest("id")
-    assert (read.person_id, read.actor_id, read.detail["page"]) == (chen.pk, chen.pk, "access")
+    assert (read.person_id, read.actor_id, read.detail["page"]) == (chen.pk, chen.pk, "bank:access")
     assert "存取紀錄" in page(client)  # the read just made, named by the menu's label
 
 

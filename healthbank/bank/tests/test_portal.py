@@ -49,7 +49,11 @@ def test_parent_switches_to_child_and_the_read_is_audited_as_hers(client, sign_i
     assert "您正在查看子女" in page
 
     read = AuditEvent.objects.filter(action=AuditEvent.Action.RECORDS_READ).latest("id")
-    assert (read.person_id, read.actor_id, read.detail["page"]) == (daughter.pk, mother.pk, "home")
+    assert (read.person_id, read.actor_id, read.detail["page"]) == (
+        daughter.pk,
+        mother.pk,
+        "bank:home",
+    )
 
     client.post(reverse("bank:switch"), {"person": mother.pk})
     client.get(reverse("bank:home"))
@@ -94,7 +98,7 @@ def test_a_parent_entering_a_childs_measurement_is_audited_on_the_child(client, 
     assert (change.person_id, change.actor_id, change.detail["page"]) == (
         son.pk,
         mother.pk,
-        "measurements",
+        "bank:measurements",
     )
 
 
@@ -190,4 +194,4 @@ def test_a_page_read_is_committed_before_the_page_is_sent(client, sign_in):
 
         with contextlib.closing(sqlite3.connect(settings["NAME"])) as other:
             rows = other.execute(query, (chen.pk,)).fetchall()
-    assert rows == [("medications",)]
+    assert rows == [("bank:medications",)]
