@@ -118,3 +118,18 @@ def test_too_many_wrong_codes_from_one_address_wait(client, personas):
         .get(f"/verify/{certificate.code_shown}/")
         .content.decode()
     )
+
+
+def test_a_language_not_offered_is_refused_in_both_languages_and_nothing_is_issued(
+    client, personas
+):
+    sign_in_with_certificate(client, CHEN)
+    chinese = _download(client, "fr")
+    client.cookies["django_language"] = "en"
+    english = _download(client, "fr")
+
+    for response, refusal in ((chinese, "有效的選項"), (english, "Select a valid choice")):
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+        assert refusal in response.content.decode()
+    assert not Certificate.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.CERTIFICATE_ISSUED).exists()
