@@ -16,7 +16,7 @@ from healthbank.certificates.models import Certificate
 from healthbank.certificates.services import CertificateRefused
 from healthbank.core.http import posted
 from healthbank.core.rocdate import to_roc
-from healthbank.identity.eservice import SITE, certificate_required
+from healthbank.identity.eservice import SITE, eservice_required
 from healthbank.identity.models import Account
 
 
@@ -32,7 +32,7 @@ def _pdf_response(certificate: Certificate) -> HttpResponse:
 
 
 @never_cache
-@certificate_required
+@eservice_required
 def insurance(request: HttpRequest, account: Account) -> HttpResponse:
     """Choose the language and whether the dependants are listed; the PDF comes back."""
     form = InsuranceCertificateForm(posted(request))
@@ -60,7 +60,7 @@ def insurance(request: HttpRequest, account: Account) -> HttpResponse:
 
 @never_cache
 @require_GET
-@certificate_required
+@eservice_required
 def download(request: HttpRequest, account: Account, pk: int) -> HttpResponse:
     """One's own certificate again, the same signed file; anyone else's is a 404."""
     certificate = selectors.certificate_of(account.person, pk)

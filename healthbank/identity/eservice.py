@@ -1,6 +1,10 @@
-"""Personal NHI e-services (個人健保資料網路服務作業) at /eservice/, as in seed 002: sign in
-with the citizen digital certificate, apply for a mobile device account (行動裝置帳號申請),
-then verify and manage mobile devices with the registration site's device pages."""
+"""Personal NHI e-services (個人健保資料網路服務作業) at /eservice/: sign in with the NHI card
+and the registration password (seed 000, the registration's benefits) or with the citizen
+digital certificate (seed 002); the services' list (eservice_menu); the mobile device
+account (行動裝置帳號申請) and the registration site's device pages.
+
+Every e-service view is an `eservice_page`: it gets the signed-in account, and each page
+read or change is audited under the person, as the portal's pages are."""
 
 from __future__ import annotations
 
@@ -15,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from healthbank.audit.services import client_address
+from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.http import next_or, posted
 from healthbank.identity import forms, services
 from healthbank.identity.cards import CardRefused
+from healthbank.identity.eservice_menu import SERVICES
 from healthbank.identity.models import Account
 from healthbank.identity.services import IdentityError
 from healthbank.identity.views import (
@@ -36,36 +41,67 @@ from healthbank.identity.views import (
 SITE = DeviceSite(
     namespace="eservice", home="eservice:home", header="identity/eservice/_header.html"
 )
-METHOD = "certificate"
+# The sign-ins that open the e-services: something the person holds (the NHI card with the
+# registration password, or the citizen certificate with its PIN). 一般登入 (ID + card
+# number + password) opens My Health Bank only.
+LOGIN_FORMS = {
+    "card": forms.RegistrationLoginForm,
+    "certificate": forms.CertificateLoginForm,
+}
 
 
-def _certificate_account(request: HttpRequest) -> Account | None:
-    """The signed-in person's account, if this session began with the citizen certificate
-    (a password or NHI-card session does not open the e-services)."""
+def _eservice_account(request: HttpRequest) -> Account | None:
+    """The signed-in person's account, if this session began with the card or certificate."""
     account = current_account(request)
-    if account is None or request.session.get("login_method") != METHOD:
+    if account is None or request.session.get("login_method") not in LOGIN_FORMS:
         return None
     return account
 
 
-def certificate_required(view):
-    """The view gets the account of a certificate session; anyone else goes to the
+def eservice_required(view):
+    """The view gets the account of a card or certificate session; anyone else goes to the
     e-services sign-in, which brings them back."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        account = _certificate_account(request)
+        account = _eservice_account(request)
         if account is None:
             if request.user.is_authenticated:
                 messages.info(
                     request,
                     _(
-                        "The personal e-services open only with the citizen digital "
-                        "certificate. Sign in with it here."
+                        "The personal e-services open with the NHI card and your registration "
+                        "password, or with the citizen digital certificate. Sign in here."
                     ),
                 )
             return redirect_to_login(request.get_full_path(), "eservice:login")
         return view(request, account, *args, **kwargs)
+
+    return wrapped
+
+
+def eservice_page(view):
+    """An e-service view: never cached, called as view(request, account, ...), and audited
+    under the person: a page or document read (GET answered 200) as a read, a form that
+    saved (POST answered with a redirect) as a change, each naming its page."""
+
+    @never_cache
+    @functools.wraps(view)
+    @eservice_required
+    def wrapped(request: HttpRequest, account: Account, *args, **kwargs) -> HttpResponse:
+        response = view(request, account, *args, **kwargs)
+        read = request.method == "GET" and response.status_code == 200
+        changed = request.method == "POST" and response.status_code == 302
+        if read or changed:
+            record(
+                action=Action.RECORDS_READ if read else Action.RECORDS_CHANGED,
+                person=account.person,
+                actor=Actor.PERSON,
+                actor_id=account.person_id,
+                address=client_address(request),
+                page=request.resolver_match.view_name if request.resolver_match else "",
+            )
+        return response
 
     return wrapped
 
@@ -75,7 +111,7 @@ def mobile_account_required(view):
     account applies first, and other states are explained on the application page."""
 
     @functools.wraps(view)
-    @certificate_required
+    @eservice_required
     def wrapped(request: HttpRequest, account: Account, *args, **kwargs) -> HttpResponse:
         if account.status != Account.Status.ACTIVE or account.is_locked:
             if account.status == Account.Status.CERTIFICATE:
@@ -94,22 +130,29 @@ def mobile_account_required(view):
 
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
-    """Sign in with the citizen certificate card and its PIN, through the card agent."""
-    if request.method == "GET" and _certificate_account(request) is not None:
+    """Two ways in, side by side: the NHI card + registration password, and the citizen
+    certificate + PIN; both cards sign a one-time challenge in the card agent."""
+    if request.method == "GET" and _eservice_account(request) is not None:
         return redirect("eservice:home")
-    form = forms.CertificateLoginForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = services.sign_in(
-                method=METHOD, proof=form.proof, address=client_address(request)
-            )
-        except (IdentityError, CardRefused) as exc:
-            show_refusal(form, exc)
-        else:
-            start_session(request, account, METHOD)
-            return redirect(next_or(request, "eservice:home"))
+    method = request.POST.get("method", "")
+    forms_by_method = {name: cls(prefix=name) for name, cls in LOGIN_FORMS.items()}
+    if request.method == "POST" and method in LOGIN_FORMS:
+        form = forms_by_method[method] = LOGIN_FORMS[method](request.POST, prefix=method)
+        if form.is_valid():
+            try:
+                account = services.sign_in(
+                    method=method,
+                    password=form.cleaned_data.get("password", ""),
+                    proof=form.proof,
+                    address=client_address(request),
+                )
+            except (IdentityError, CardRefused) as exc:
+                show_refusal(form, exc)
+            else:
+                start_session(request, account, method)
+                return redirect(next_or(request, "eservice:home"))
     context = {
-        "form": form,
+        "forms": forms_by_method,
         "next": request.POST.get("next") or request.GET.get("next", ""),
         "site": SITE,
     }
@@ -123,14 +166,15 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@certificate_required
+@eservice_required
 def home(request: HttpRequest, account: Account) -> HttpResponse:
-    """The e-services' list: 行動裝置帳號申請, 行動裝置認證, 行動裝置管理作業, sign-out."""
-    return render(request, "identity/eservice/home.html", {"account": account, "site": SITE})
+    """The seed's list of services, then the mobile device pages and sign-out."""
+    context = {"account": account, "services": SERVICES, "site": SITE}
+    return render(request, "identity/eservice/home.html", context)
 
 
 @never_cache
-@certificate_required
+@eservice_required
 def mobile_account(request: HttpRequest, account: Account) -> HttpResponse:
     """行動裝置帳號申請: a certificate-only account chooses the app's password and an e-mail
     address; any other account is told where it stands and what to do."""

@@ -18,6 +18,7 @@ from healthbank.audit.models import AuditEvent
 from healthbank.bank.menu import HOME, SECTIONS, Page
 from healthbank.bank.presenters.masking import masked_address, masked_name
 from healthbank.core.templatetags.rocdate import rocdatetime
+from healthbank.identity.eservice_menu import service_of
 
 if TYPE_CHECKING:
     from healthbank.audit.selectors import AccessPage
@@ -87,6 +88,9 @@ def _detail(event: AuditEvent, pages: dict[str, str]) -> str:
             return _("Record package downloaded")
         if page.startswith(APP_PAGE):
             return _("In the NHI Express app")
+        service = service_of(page)
+        if service is not None:
+            return _("Personal e-services: {service}").format(service=service.title)
         return pages.get(page, "")
     if event.method:
         method = str(event.get_method_display())

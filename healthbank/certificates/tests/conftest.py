@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from healthbank.identity.tests.cardhelpers import certificate_fields, seed_personas
+from healthbank.identity.tests.cardhelpers import eservice_sign_in, seed_personas
 
 
 @pytest.fixture(autouse=True)
@@ -23,9 +23,7 @@ def personas(db):
 
 def sign_in_with_certificate(client, national_id: str):
     """An e-services session begun with the person's citizen certificate."""
-    response = client.post("/eservice/login/", certificate_fields(national_id) | {"next": ""})
-    assert response.status_code == 302 and response["Location"] == "/eservice/"
-    return client
+    return eservice_sign_in(client, national_id)
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -10,6 +10,8 @@ exactly as the card agent would for a page; these helpers do the same in-process
     data = certificate_fields("A123456789")
     data = household_fields(person)          # household number, village code, neighbourhood
     account = registered(CHEN_ID)            # registered online and confirmed with the card
+    eservice_sign_in(client, CHEN_ID)        # an /eservice/ session: certificate + PIN
+    eservice_sign_in(client, CHEN_ID, password=PASSWORD)  # ... or NHI card + password
     token = token_in(mail.outbox[-1])        # the token of the link in an e-mail
 
 Each call inserts the card in the virtual reader and uses a new one-time challenge, so a
@@ -140,3 +142,22 @@ def registered(
     services.apply_online(person=person, password=password, email=email)
     token = token_in(mail.outbox[-1])
     return services.confirm_registration(token=token, proof=card_proof(card_number))
+
+
+def eservice_login_fields(national_id: str, password: str | None = None) -> dict[str, str]:
+    """The /eservice/login/ form as sent: the NHI card + registration password panel when a
+    password is given, else the citizen certificate + PIN panel."""
+    if password is None:
+        fields, method = certificate_fields(national_id), "certificate"
+    else:
+        card = Person.objects.get(national_id=national_id).cards.get(status="valid").number
+        fields, method = card_fields(card) | {"password": password}, "card"
+    return {f"{method}-{name}": value for name, value in fields.items()} | {"method": method}
+
+
+def eservice_sign_in(client, national_id: str, password: str | None = None):
+    """Sign the test client in to the personal e-services; the response must be the redirect
+    to their list."""
+    response = client.post("/eservice/login/", eservice_login_fields(national_id, password))
+    assert response.status_code == 302 and response["Location"] == "/eservice/", response
+    return client

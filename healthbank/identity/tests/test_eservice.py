@@ -21,7 +21,7 @@ from healthbank.identity.tests.cardhelpers import (
     PASSWORD,
     WIFE_ID,
     card_fields,
-    certificate_fields,
+    eservice_login_fields,
     registered,
     seed_personas,
 )
@@ -48,7 +48,7 @@ def chen() -> Account:
 
 def _sign_in(client, national_id: str = WIFE_ID, next_url: str = ""):
     """Sign in on /eservice/login/ with the person's citizen certificate card and PIN."""
-    data = certificate_fields(national_id) | {"next": next_url}  # no image code (imagecode)
+    data = eservice_login_fields(national_id) | {"next": next_url}  # no image code (imagecode)
     return client.post("/eservice/login/", data)
 
 
@@ -105,7 +105,7 @@ def test_certificate_sign_in_opens_the_list_of_services(client):
 )
 def test_sign_in_without_reading_the_certificate_is_refused(client, language, expected):
     client.cookies["django_language"] = language
-    response = client.post("/eservice/login/", {})
+    response = client.post("/eservice/login/", {"method": "certificate"})
     assert response.status_code == 200 and expected in response.content.decode()
     assert not Account.objects.exists()
     assert "_auth_user_id" not in client.session
@@ -125,10 +125,12 @@ def test_signed_out_people_go_to_the_sign_in_and_come_back(client):
     assert _sign_in(client, next_url="https://evil.example/")["Location"] == "/eservice/"
 
 
-def test_a_card_or_password_session_is_sent_to_the_certificate_sign_in(client, chen):
+def test_a_general_sign_in_session_is_sent_to_the_e_services_sign_in(client, chen):
     binding = devices.verify_device(code=devices.issue_code(account=chen)[0], **IPHONE)
-    client.post("/register/", {**card_fields(CHEN_CARD), "password": PASSWORD})
-    assert client.session["login_method"] == "card"
+    client.force_login(chen.user)
+    session = client.session
+    session["login_method"] = "password"  # 一般登入 (ID + card number + password + image code)
+    session.save()
     for url in ("/eservice/", "/eservice/device/", "/eservice/devices/"):
         assert client.get(url)["Location"].startswith("/eservice/login/"), url
     response = client.post(f"/eservice/devices/{binding.pk}/disable/")
@@ -138,7 +140,36 @@ def test_a_card_or_password_session_is_sent_to_the_certificate_sign_in(client, c
     binding.refresh_from_db()
     assert binding.active and DeviceCode.objects.filter(used_at=None).count() == 0
     page = client.get("/eservice/login/").content.decode()
-    assert "僅限以自然人憑證登入" in page
+    assert "請以健保卡及註冊密碼，或自然人憑證登入" in page
+
+
+def test_nhi_card_and_registration_password_open_the_e_services(client, chen):
+    data = eservice_login_fields(CHEN_ID, password=PASSWORD)
+    assert client.post("/eservice/login/", data)["Location"] == "/eservice/"
+    assert client.session["login_method"] == "card"
+    login = AuditEvent.objects.filter(action=Action.LOGIN).latest("pk")
+    assert (login.person, login.method) == (chen.person, "card")
+    page = client.get("/eservice/").content.decode()
+    assert "中英文投保證明" in page and 'href="/eservice/certificates/insurance/"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hant", "登入資料有誤"), ("en", "The sign-in details are wrong")],
+)
+def test_a_wrong_registration_password_is_refused_and_counted(client, chen, language, expected):
+    client.cookies["django_language"] = language
+    data = eservice_login_fields(CHEN_ID, password="Wrong#2026")
+    response = client.post("/eservice/login/", data)
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert expected in response.content.decode()
+    assert AuditEvent.objects.filter(action=Action.LOGIN_FAILED, method="card").count() == 1
+
+
+def test_a_registered_card_session_opens_the_e_services_too(client, chen):
+    client.post("/register/", {**card_fields(CHEN_CARD), "password": PASSWORD})
+    assert client.session["login_method"] == "card"
+    assert client.get("/eservice/").status_code == 200
 
 
 def test_sign_out_ends_the_session(client):

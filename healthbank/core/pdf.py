@@ -1,0 +1,28 @@
+"""HTML to PDF with WeasyPrint: documents are Django templates like every other page.
+
+WeasyPrint rather than fpdf2: the translations, the date filters and the layout stay in
+templates and CSS, and Pango shapes and WeasyPrint subsets and embeds Debian's Noto Sans
+CJK TC (an OpenType collection, .ttc, which fpdf2 does not read) so that Traditional
+Chinese prints with the Taiwanese glyph forms. SVG (segno's QR codes, barcodes) is drawn
+as vectors.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def render_pdf(template: str, context: dict, *, language: str) -> bytes:
+    """The template rendered in `language`, as an unsigned PDF."""
+    with translation.override(language):
+        html = render_to_string(template, context)
+    from PIL import ImageFile
+    from weasyprint import HTML  # imported on first use: it loads Pango, ~0.3 s
+
+    # WeasyPrint lets Pillow load truncated images, for every caller, when it is imported;
+    # the virtual card's photo check must go on refusing them (vcard/images.py).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
