@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "healthbank.employers",
     "healthbank.downloads",
     "healthbank.certificates",
+    "healthbank.billing",
+    "healthbank.eservices",
     "healthbank.api",
     "healthbank.express",
     "healthbank.ingest",

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", apis.app.urls),
     path("app/", include("healthbank.express.urls")),
     path("eservice/certificates/", include("healthbank.certificates.urls")),
+    path("eservice/billing/", include("healthbank.billing.urls")),
+    path("eservice/services/", include("healthbank.eservices.urls")),
     path("eservice/", include("healthbank.identity.eservice_urls")),
     path("verify/", include("healthbank.certificates.verify_urls")),
     path("bank/downloads/", include("healthbank.downloads.urls")),
