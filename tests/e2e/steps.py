@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from captcha.models import CaptchaStore
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from healthbank.external import cardreader
 
@@ -33,9 +33,10 @@ def insert_certificate(national_id: str) -> None:
     cardreader.insert(certificate_of=national_id)
 
 
-def read_card(page: Page, pin: str | None = None) -> None:
-    """Press 讀取 and wait until the card has signed the server's challenge."""
-    block = page.locator("[data-cardreader]")
+def read_card(page: Page, pin: str | None = None, within: Locator | None = None) -> None:
+    """Press 讀取 (in `within`, where a page has two readers) and wait until the card has
+    signed the server's challenge."""
+    block = (within or page).locator("[data-cardreader]")
     if pin is not None:
         block.locator("[data-pin]").fill(pin)
     block.locator("[data-read]").click()
@@ -54,6 +55,26 @@ def open_mail_link(page: Page, path: str) -> None:
     """Open the demo mailbox and follow the newest link to `path` (e.g. /register/confirm/)."""
     page.goto("/dev/mailbox/")
     page.locator(f"a[href*='{path}']").first.click()
+
+
+def eservice_sign_in(page: Page, national_id: str, password: str | None = None) -> None:
+    """On /eservice/login/: the NHI card + registration password panel when a password is
+    given, else the citizen certificate + PIN panel; signed in, at the list of services."""
+    from healthbank.people.models import Person
+    from healthbank.synth.personas import CERTIFICATE_PIN
+
+    if password is None:
+        form = page.locator("form:has(input[name=method][value=certificate])")
+        insert_certificate(national_id)
+        read_card(page, pin=CERTIFICATE_PIN, within=form)
+    else:
+        form = page.locator("form:has(input[name=method][value=card])")
+        insert_card(Person.objects.get(national_id=national_id).cards.get(status="valid").number)
+        read_card(page, within=form)
+        form.locator("input[name=card-password]").fill(password)
+    expect(form.locator("[data-status]")).to_have_attribute("data-state", "ok")
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/eservice/$"))
 
 
 def submit(page: Page) -> None:

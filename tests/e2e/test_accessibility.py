@@ -29,8 +29,7 @@ from playwright.sync_api import Page, expect
 from healthbank.identity import devices
 from healthbank.people.models import Person
 from healthbank.records.models import LabResult
-from healthbank.synth.personas import CERTIFICATE_PIN
-from tests.e2e.steps import PUBLIC_PAGES, htmx_settled, insert_certificate, read_card, submit
+from tests.e2e.steps import PUBLIC_PAGES, eservice_sign_in, htmx_settled
 from tests.e2e.test_portal import PASSWORD, menu_pages, sign_in_as
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
@@ -221,11 +220,8 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
         audit.speak(LANGUAGES[i % len(LANGUAGES)])
         audit.visit(url)
 
-    page.goto("/eservice/login/")  # the e-services open with a citizen certificate only
-    insert_certificate(WIFE)
-    read_card(page, pin=CERTIFICATE_PIN)
-    submit(page)
-    expect(page).to_have_url(f"{live_server.url}/eservice/")
+    page.goto("/eservice/login/")
+    eservice_sign_in(page, WIFE)
     for language in LANGUAGES:
         audit.speak(language)
         for url in (

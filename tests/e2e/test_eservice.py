@@ -1,17 +1,22 @@
 """The personal NHI e-services (個人健保資料網路服務作業) in the browser, as seed 002 shows them:
 sign in with the citizen digital certificate, apply for the mobile device account, generate
-a device verification code (asked for the password again) and see its QR code and text."""
+a device verification code (asked for the password again) and see its QR code and text; and
+sign in with the NHI card and registration password and open every service of seed 000's
+list."""
 
 from __future__ import annotations
 
 import re
 
+from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from healthbank.identity import devices
+from healthbank.identity.eservice_menu import SERVICES
 from healthbank.identity.models import Account
-from healthbank.synth.personas import CERTIFICATE_PIN
-from tests.e2e.steps import insert_certificate, read_card, submit
+from healthbank.identity.tests.cardhelpers import CHEN_ID, PASSWORD, registered
+from tests.e2e.steps import eservice_sign_in
 
 WIFE_ID = "A223456781"  # 陳林秀英: a citizen certificate, no NHI card registration
 APP_PASSWORD = "Phone#2026"  # noqa: S105 - the password she chooses for the app
@@ -21,11 +26,7 @@ IPHONE = {"platform": "ios", "model": "iPhone", "identifier": "D8CF0CBF-A62A-40F
 def test_certificate_sign_in_mobile_account_and_device_code(page, personas):
     page.goto("/eservice/")
     expect(page).to_have_url(re.compile(r"/eservice/login/\?next=/eservice/$"))
-    insert_certificate(WIFE_ID)
-    read_card(page, pin=CERTIFICATE_PIN)
-    expect(page.locator("[data-status]")).to_have_attribute("data-state", "ok")
-    submit(page)
-    expect(page).to_have_url(re.compile("/eservice/$"))
+    eservice_sign_in(page, WIFE_ID)
     expect(page.get_by_role("heading", level=1)).to_have_text("個人健保資料網路服務作業")
 
     # Without the mobile device account, device verification sends her to apply first.
@@ -69,3 +70,27 @@ def test_certificate_sign_in_mobile_account_and_device_code(page, personas):
     expect(page.locator("table.records tbody tr")).to_have_count(1)
     expect(page.locator("table.records")).to_contain_text("啟用")
     expect(page.get_by_role("button", name="停用裝置")).to_be_visible()
+
+
+def test_nhi_card_and_password_reach_every_service(page, personas):
+    """陳志明 signs in with his NHI card and registration password and opens each service of
+    the seed's list from it: every one offered answers with its page in his session, and the
+    applications still to come say so."""
+    registered(CHEN_ID, password=PASSWORD)
+    page.goto("/eservice/login/")
+    eservice_sign_in(page, CHEN_ID, password=PASSWORD)
+    services = page.locator("ol.services > li")
+    expect(services).to_have_count(len(SERVICES))
+    for index, service in enumerate(SERVICES):
+        item = services.nth(index)
+        with translation.override("zh-hant"):
+            title = str(service.title)
+        expect(item).to_contain_text(title)
+        if service.url_name is None:
+            expect(item).to_contain_text("即將開放")
+            continue
+        item.get_by_role("link").click()
+        expect(page).to_have_url(re.compile(re.escape(reverse(service.url_name)) + "$"))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.get_by_role("link", name="個人健保資料網路服務作業").first.click()
+        expect(page).to_have_url(re.compile(r"/eservice/$"))
