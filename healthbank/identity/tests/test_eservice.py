@@ -9,10 +9,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.audit.models import AuditEvent
 from healthbank.identity import devices, services
+from healthbank.identity.eservice_menu import SERVICES
 from healthbank.identity.models import Account, DeviceBinding, DeviceCode
 from healthbank.identity.services import IdentityError
 from healthbank.identity.tests.cardhelpers import (
@@ -420,3 +422,32 @@ def test_an_idle_session_is_sent_back_to_the_e_services_sign_in(client, settings
     session.save()
     response = client.get("/eservice/devices/")
     assert response["Location"] == "/eservice/login/"
+
+
+def test_a_card_session_past_its_absolute_limit_is_sent_back_to_the_sign_in(client, settings, chen):
+    """The same limits as the portal's: a card session in use all along still ends
+    SESSION_ABSOLUTE_SECONDS after its sign-in."""
+    client.post("/eservice/login/", eservice_login_fields(CHEN_ID, password=PASSWORD))
+    assert client.get("/eservice/").status_code == 200
+    session = client.session
+    session["signed_in_at"] -= settings.SESSION_ABSOLUTE_SECONDS + 1
+    session.save()
+    response = client.get("/eservice/certificates/insurance/")
+    assert response["Location"] == "/eservice/login/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_every_service_offered_has_its_page_and_the_rest_say_coming(client):
+    """The seed's sixteen services in its order: each offered one links to its page (a name
+    that does not reverse would drop silently out of the list), the applications of the
+    second e-services issue show as coming."""
+    _sign_in(client)
+    page = client.get("/eservice/").content.decode()
+    items = re.findall(r"<li>(.*?)</li>", page.split('class="services"')[1].split("</ol>")[0])
+    assert len(items) == len(SERVICES) == 16
+    for item, service in zip(items, SERVICES, strict=True):
+        if service.url_name is None:
+            assert "即將開放" in item and "href" not in item
+        else:
+            assert f'href="{reverse(service.url_name)}"' in item, service.url_name
+    assert [s.url_name is None for s in SERVICES[:3]] == [True, True, True]
