@@ -23,7 +23,7 @@ from healthbank.identity.tests.cardhelpers import (
     WIFE_ID,
     card_fields,
     card_proof,
-    certificate_fields,
+    eservice_sign_in,
     registered,
     seed_personas,
     token_in,
@@ -264,7 +264,7 @@ def test_counter_registration_by_staff(client, chen, staff_login):
 
 def test_the_e_service_mobile_account(client):
     wife = Person.objects.get(national_id=WIFE_ID)
-    client.post("/eservice/login/", certificate_fields(WIFE_ID))
+    eservice_sign_in(client, WIFE_ID)
     weak = f"{wife.birth_date:%y%m%d}Ab"
     data = {"password": weak, "password_again": weak, "email": "lin@example.com"}
     page = client.post("/eservice/mobile-account/", data).content.decode()

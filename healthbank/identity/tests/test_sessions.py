@@ -31,7 +31,7 @@ from healthbank.identity.tests.cardhelpers import (
     CHEN_ID,
     PASSWORD,
     card_fields,
-    certificate_fields,
+    eservice_sign_in,
     registered,
     seed_personas,
 )
@@ -106,9 +106,7 @@ def _registration_site() -> Client:
 def _eservice() -> Client:
     """The personal e-services' sign-in (/eservice/login/), citizen certificate + PIN."""
     client = Client()
-    data = certificate_fields(CHEN_ID)  # the certificate sign-in has no image code
-    assert client.post("/eservice/login/", data)["Location"] == "/eservice/"
-    return client
+    return eservice_sign_in(client, CHEN_ID)  # the certificate sign-in has no image code
 
 
 def _app(account: Account) -> tuple[Client, dict]:
