@@ -71,13 +71,19 @@ class DeliveryForm(forms.Form):
         label=_("How your bills come"),
         choices=DeliveryMethod.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how your bills should come.")},
+        error_messages={
+            "required": _("Choose how your bills should come."),
+            "invalid_choice": _("Choose how your bills should come."),
+        },
     )
     cycle = forms.ChoiceField(
         label=_("How often"),
         choices=DeliveryCycle.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how often your bills should come.")},
+        error_messages={
+            "required": _("Choose how often your bills should come."),
+            "invalid_choice": _("Choose how often your bills should come."),
+        },
     )
     email = forms.EmailField(
         label=_("E-mail (for bills by e-mail or e-bills)"),

@@ -57,6 +57,7 @@ SLIP_PAYABLE_DAYS = 14
 # account number is printed.
 COLLECTING_BANK_CODE = "004"
 COLLECTING_BANK_NAME = "臺灣銀行"
+COLLECTING_BANK_NAME_EN = "Bank of Taiwan"
 VIRTUAL_ACCOUNT_PREFIX = "9527"  # synthetic
 VIRTUAL_ACCOUNT_KIND_BILL = "1"  # a slip for one month's bill
 VIRTUAL_ACCOUNT_KIND_ALL = "2"  # a slip for all a person's unpaid bills

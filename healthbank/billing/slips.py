@@ -125,6 +125,10 @@ class Slip:
         return rules.COLLECTING_BANK_NAME
 
     @property
+    def bank_name_en(self) -> str:
+        return rules.COLLECTING_BANK_NAME_EN
+
+    @property
     def account(self) -> str:
         return self.number
 
