@@ -1,7 +1,8 @@
 """The billing e-services' synthetic data, for the people one seeding made: reminders of
-unpaid premiums, bill delivery choices, and supplementary premium bills on dividends and
-interest; and the personas' (README): 黃冠宇 stopped paying five months ago and was
-reminded, 陳志明 gets e-bills, 李建宏 has supplementary premium bills."""
+unpaid premiums, bill delivery choices, supplementary premium bills on dividends and
+interest, and notices of replacement NHI cards; and the personas' (README): 黃冠宇 stopped
+paying five months ago and was reminded, 陳志明 gets e-bills, 李建宏 has supplementary
+premium bills."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from healthbank.billing.models import (
     Notice,
     SupplementaryBill,
 )
-from healthbank.people.models import Person, PremiumBill, PremiumPayment
+from healthbank.people.models import CardIssuance, Person, PremiumBill, PremiumPayment
 
 BATCH = 2000
 ARREARS_PERSONA = "B123456780"  # 黃冠宇
@@ -58,6 +59,7 @@ def add_billing(seed: int, today: dt.date, created_at: dt.datetime) -> None:
         _arrears_notices(created_at, today)
         _deliveries(rng, people, created_at, today)
         _supplementary(rng, people, today)
+        _card_notices(created_at)
 
 
 def _stop_paying(person_id: int, today: dt.date) -> None:
@@ -209,3 +211,24 @@ def _supplementary(rng: random.Random, people: list, today: dt.date) -> None:
             )
     SupplementaryBill.objects.bulk_create(bills, batch_size=BATCH)
     Notice.objects.bulk_create(notices, batch_size=BATCH)
+
+
+def _card_notices(created_at: dt.datetime) -> None:
+    """A notice of each replacement card (lost, damaged, new photo) NHIA mailed."""
+    issued = CardIssuance.objects.filter(person__created_at=created_at).exclude(
+        reason=CardIssuance.Reason.FIRST
+    )
+    Notice.objects.bulk_create(
+        (
+            Notice(
+                person_id=person_id,
+                kind=Notice.Kind.CARD,
+                sent_on=issued_on,
+                channel=Notice.Channel.POST,
+                subject=f"{issued_on:%Y-%m-%d}",
+                facts={"issued_on": issued_on.isoformat()},
+            )
+            for person_id, issued_on in issued.values_list("person_id", "issued_on")
+        ),
+        batch_size=BATCH,
+    )

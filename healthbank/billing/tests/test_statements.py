@@ -12,6 +12,7 @@ from healthbank.core.numbers import grouped
 from healthbank.people.models import Person
 
 CHANG = "E223456785"  # 張淑芬 pays her premiums by bank transfer
+LIN = "F223456786"  # 林雅婷 had her card replaced
 TRANSFERS = reverse("billing:transfers")
 
 
@@ -67,3 +68,10 @@ def test_the_notices_page_reads_in_few_queries(client, huang, django_assert_max_
     signed_in(client, HUANG)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("billing:notices")).status_code == 200
+
+
+def test_a_replacement_card_notice_prints_its_date(client, personas):
+    notice = Notice.objects.get(person__national_id=LIN, kind=Notice.Kind.CARD)
+    signed_in(client, LIN, "en")
+    text = pdf_text(client.get(reverse("billing:notices_pdf", args=[notice.pk])).content)
+    assert "NHI card issued" in text and notice.facts["issued_on"] in text
