@@ -66,7 +66,7 @@ def test_notices_list_the_reminder_and_print_it(client, huang):
 
 def test_the_notices_page_reads_in_few_queries(client, huang, django_assert_max_num_queries):
     signed_in(client, HUANG)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("billing:notices")).status_code == 200
 
 
@@ -75,3 +75,9 @@ def test_a_replacement_card_notice_prints_its_date(client, personas):
     signed_in(client, LIN, "en")
     text = pdf_text(client.get(reverse("billing:notices_pdf", args=[notice.pk])).content)
     assert "NHI card issued" in text and notice.facts["issued_on"] in text
+
+
+def test_the_transfers_page_reads_in_few_queries(client, personas, django_assert_max_num_queries):
+    signed_in(client, CHANG)
+    with django_assert_max_num_queries(8):
+        assert client.get(TRANSFERS).status_code == 200

@@ -184,3 +184,13 @@ def test_arrears_too_small_cannot_be_split(huang):
         services.apply_instalments(person=huang, bill_ids=[one.bill.pk], count=2)
     assert refused.value.code == "too_small"
     assert not InstalmentPlan.objects.exists()
+
+
+def test_the_unpaid_page_reads_in_few_queries_however_many_bills(
+    client, huang, django_assert_max_num_queries
+):
+    ids = [u.bill.pk for u in _arrears(huang)]
+    services.apply_instalments(person=huang, bill_ids=ids[:4], count=2)
+    signed_in(client, HUANG)
+    with django_assert_max_num_queries(10):
+        assert client.get(UNPAID).status_code == 200
