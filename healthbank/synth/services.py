@@ -47,7 +47,7 @@ COLUMNS = {
     "enrolment": (
         people.Enrolment,
         "person_id role insured_person_id relation unit_id category "
-        "insured_amount start_date end_date status",
+        "insured_amount start_date end_date status start_reason end_reason",
     ),
     "nhicard": (people.NhiCard, "person_id number issued_on status public_key"),
     "cardissuance": (
