@@ -19,6 +19,7 @@ from healthbank.people.loading import synthetic_townships, township_weights
 from healthbank.records import models as records
 from healthbank.synth import catalogue as cat
 from healthbank.synth.care import CareGenerator, Codes, own_entries
+from healthbank.synth.eservices import add_eservice_records
 from healthbank.synth.labs import Physiology
 from healthbank.synth.network import build_network
 from healthbank.synth.population import (
@@ -384,6 +385,7 @@ def seed_population(
         add_persona_subscriptions()
         add_persona_virtual_cards()
     add_accepting_sites(seed)
+    add_eservice_records(seed, seeder.today, seeder.created_at)
     seconds = time.perf_counter() - started
     return SeedReport(
         people=made,
