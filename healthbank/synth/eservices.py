@@ -129,11 +129,11 @@ class Numbers:
 
     def certificate(self) -> str:
         self.next_certificate += 1
-        return f"{self.prefix}{self.next_certificate:07d}"
+        return f"{self.prefix}{self.next_certificate - 1:07d}"
 
     def case(self) -> str:
         self.next_case += 1
-        return f"{self.prefix}C{self.next_case:08d}"
+        return f"{self.prefix}C{self.next_case - 1:08d}"
 
 
 def _person(rows: Rows, rng: random.Random, pk: int, birth: dt.date, cover, today) -> None:

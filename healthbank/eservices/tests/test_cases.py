@@ -52,3 +52,10 @@ def test_no_certificate_and_no_case_are_said(signed_in):
     page = signed_in(CHEN).get(URL).content.decode()
     assert "您沒有重大傷病證明" in page and "您沒有自墊醫療費用核退或事前審查案件" in page
     assert not CatastrophicIllness.objects.filter(person__national_id=CHEN).exists()
+
+
+def test_the_list_reads_in_a_few_queries(signed_in, django_assert_max_num_queries):
+    client = signed_in(CHANG)
+    with django_assert_max_num_queries(12):
+        page = client.get(URL).content.decode()
+    assert "N18.6" in page
