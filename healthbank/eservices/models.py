@@ -47,6 +47,8 @@ class PremiumSubsidy(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
 
+    current: bool  # set by selectors.premium_subsidies
+
     class Meta:
         verbose_name = _("premium subsidy")
         verbose_name_plural = _("premium subsidies")
@@ -155,6 +157,8 @@ class CatastrophicIllness(models.Model):
     category = models.PositiveSmallIntegerField(_("category"), choices=Category.choices)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)  # None: no end
+
+    valid: bool  # set by selectors.catastrophic_illnesses
 
     class Meta:
         verbose_name = _("catastrophic illness certificate")

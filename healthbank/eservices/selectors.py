@@ -64,8 +64,12 @@ def is_dependant_now(person: Person) -> bool:
     ).exists()
 
 
-def premium_subsidies(person: Person) -> list[PremiumSubsidy]:
-    return list(PremiumSubsidy.objects.filter(person=person).order_by("-start_date", "-pk"))
+def premium_subsidies(person: Person, today: dt.date) -> list[PremiumSubsidy]:
+    """The person's subsidies, newest first, each marked `current` if in force today."""
+    rows = list(PremiumSubsidy.objects.filter(person=person).order_by("-start_date", "-pk"))
+    for row in rows:
+        row.current = row.is_current_on(today)
+    return rows
 
 
 def supplementary_exemptions(person: Person) -> list[SupplementaryExemption]:
@@ -76,12 +80,16 @@ def fund_subsidies(person: Person) -> list[FundSubsidy]:
     return list(FundSubsidy.objects.filter(person=person).order_by("-start_date", "-pk"))
 
 
-def catastrophic_illnesses(person: Person) -> list[CatastrophicIllness]:
-    return list(
+def catastrophic_illnesses(person: Person, today: dt.date) -> list[CatastrophicIllness]:
+    """The person's certificates, newest first, each marked `valid` if valid today."""
+    rows = list(
         CatastrophicIllness.objects.filter(person=person)
         .select_related("diagnosis")
         .order_by("-valid_from", "-pk")
     )
+    for row in rows:
+        row.valid = row.is_valid_on(today)
+    return rows
 
 
 def cases(person: Person) -> list[Case]:

@@ -62,12 +62,12 @@ def enrolment_pdf(request: HttpRequest, account: Account) -> HttpResponse:
 @eservice_page
 def subsidies(request: HttpRequest, account: Account) -> HttpResponse:
     """減免補助資料、補充保費免扣繳查詢."""
-    person = account.person
+    person, today = account.person, timezone.localdate()
     context = {
         "person": person,
-        "subsidies": selectors.premium_subsidies(person),
+        "subsidies": selectors.premium_subsidies(person, today),
         "exemptions": selectors.supplementary_exemptions(person),
-        "today": timezone.localdate(),
+        "today": today,
         "site": SITE,
     }
     return render(request, "eservices/subsidies.html", context)
@@ -107,11 +107,11 @@ def contributions_pdf(request: HttpRequest, account: Account) -> HttpResponse:
 @eservice_page
 def cases(request: HttpRequest, account: Account) -> HttpResponse:
     """重大傷病、自墊醫療費用核退、事前審查進度查詢."""
-    person = account.person
+    person, today = account.person, timezone.localdate()
     context = {
-        "certificates": selectors.catastrophic_illnesses(person),
+        "certificates": selectors.catastrophic_illnesses(person, today),
         "cases": selectors.cases(person),
-        "today": timezone.localdate(),
+        "today": today,
         "site": SITE,
     }
     return render(request, "eservices/cases.html", context)

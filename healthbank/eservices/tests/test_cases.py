@@ -3,12 +3,15 @@ person's case is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from healthbank.eservices.models import Case, CatastrophicIllness
 from healthbank.identity.tests.cardhelpers import eservice_sign_in
-from tests.fixtures.personas import CHANG, CHEN, LEE
+from healthbank.people.models import Person
+from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, LEE
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +62,19 @@ def test_the_list_reads_in_a_few_queries(signed_in, django_assert_max_num_querie
     with django_assert_max_num_queries(12):
         page = client.get(URL).content.decode()
     assert "N18.6" in page
+
+
+def test_a_dependant_cannot_open_the_insureds_case(signed_in):
+    chen = Person.objects.get(national_id=CHEN)
+    case = Case.objects.create(
+        person=chen,
+        number="11599C00000001",
+        kind=Case.Kind.REIMBURSEMENT,
+        source=Case.Source.COUNTER,
+        subject="出國期間緊急門診",
+        applied_on=dt.date(2026, 10, 1),
+        status=Case.Status.RECEIVED,
+    )
+    wife = signed_in(CHEN_WIFE)
+    assert wife.get(f"{URL}{case.pk}/").status_code == 404
+    assert case.number not in wife.get(URL).content.decode()
