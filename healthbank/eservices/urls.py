@@ -1,7 +1,19 @@
-"""Personal e-services' queries (enrolment, subsidies, cases, preventive check), under
-/eservice/services/."""
+"""Personal e-services' queries (enrolment, subsidies, contributions, cases, preventive check),
+under /eservice/services/. Each service's main page has its name in identity.eservice_menu;
+its other pages add an underscore and a suffix, so that the access record names them."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from healthbank.eservices import views
 
 app_name = "eservices"
-urlpatterns: list = []
+urlpatterns = [
+    path("enrolment/", views.enrolment, name="enrolment"),
+    path("enrolment/pdf/", views.enrolment_pdf, name="enrolment_pdf"),
+    path("subsidies/", views.subsidies, name="subsidies"),
+    path("contributions/", views.contributions, name="contributions"),
+    path("contributions/pdf/", views.contributions_pdf, name="contributions_pdf"),
+    path("cases/", views.cases, name="cases"),
+    path("cases/<int:pk>/", views.cases_detail, name="cases_detail"),
+    path("preventive/", views.preventive, name="preventive"),
+]

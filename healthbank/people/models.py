@@ -227,6 +227,32 @@ class Enrolment(models.Model):
         GRANDPARENT = "grandparent", _("Grandparent")
         GRANDCHILD = "grandchild", _("Grandchild")
 
+    class StartReason(models.TextChoices):
+        """Why the period began: the kinds of NHIA's enrolment declarations (加保、轉入、
+        復保) with their usual causes, as the unit or township office declares them."""
+
+        NEW_JOB = "new_job", _("Started a job (到職加保)")
+        JOINED = "joined", _("Joined a union or association (入會加保)")
+        TRANSFER_IN = "transfer_in", _("Transferred in (轉入)")
+        BIRTH = "birth", _("Birth (出生)")
+        WITH_INSURED = "with_insured", _("Enrolled with the insured person (眷屬隨同加保)")
+        RESUMED = "resumed", _("Resumed after a stay abroad (復保)")
+        RESIDENCE = "residence", _("Registered residence (設籍或居留加保)")
+        DISCHARGED = "discharged", _("Discharged from military service (退伍)")
+
+    class EndReason(models.TextChoices):
+        """Why the period ended (退保、轉出、停保) and its cause."""
+
+        LEFT_JOB = "left_job", _("Left the job (離職)")
+        LEFT = "left", _("Left the union or association (退會)")
+        TRANSFER_OUT = "transfer_out", _("Transferred out (轉出)")
+        WITH_INSURED = "with_insured", _("Left with the insured person (眷屬隨同轉出)")
+        DEATH = "death", _("Death (死亡)")
+        ABROAD = "abroad", _("Suspended while abroad (出國停保)")
+        LOST_ELIGIBILITY = "lost_eligibility", _("No longer eligible (喪失投保資格)")
+        MISSING = "missing", _("Missing for six months (失蹤滿六個月)")
+        ENLISTED = "enlisted", _("Military service (入伍)")
+
     person = models.ForeignKey(
         Person, models.CASCADE, related_name="enrolments", db_index=False, verbose_name=_("person")
     )
@@ -248,6 +274,13 @@ class Enrolment(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    # Blank on rows written before the reasons were kept.
+    start_reason = models.CharField(
+        _("reason for joining"), max_length=16, choices=StartReason.choices, blank=True, default=""
+    )
+    end_reason = models.CharField(
+        _("reason for leaving"), max_length=16, choices=EndReason.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("enrolment")

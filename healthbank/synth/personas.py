@@ -26,6 +26,7 @@ class Persona:
     traits: dict = field(default_factory=dict)
     profile: dict = field(default_factory=dict)
     insured_by_index: int | None = None  # index in the household of whom they depend on
+    past_job: tuple[int, int | None] | None = None  # earlier job: from age, to age (or today's)
     story: str = ""
 
 
@@ -62,6 +63,7 @@ HOUSEHOLDS: tuple[tuple[Persona, ...], ...] = (
             60,
             conditions=frozenset({"hypertension", "dyslipidaemia"}),
             profile=_profile(dental_regular=True, weeks=12, refills=True),
+            past_job=(24, None),
             story="60, hypertension and dyslipidaemia on chronic refill prescriptions",
         ),
         Persona(
@@ -73,6 +75,7 @@ HOUSEHOLDS: tuple[tuple[Persona, ...], ...] = (
             relation="spouse",
             employed=False,
             profile=_profile(tcm_rate=3.0),
+            past_job=(22, 30),
             story="his wife, insured as his dependant",
         ),
     ),
@@ -203,6 +206,7 @@ def persona_households(today: dt.date) -> list[HouseholdPlan]:
                 employed=p.employed,
                 conditions=set(p.conditions),
                 traits=dict(p.traits),
+                past_job=p.past_job,
             )
             for p in household
         ]

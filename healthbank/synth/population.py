@@ -69,6 +69,8 @@ class Member:
     traits: dict[str, object] = field(default_factory=dict)  # overrides of Physiology
     dependants: int = 0
     enrolled_from: dt.date | None = None
+    # A persona's earlier job, from one age to another (None: until the cover of today began).
+    past_job: tuple[int, int | None] | None = None
 
     @property
     def enrolled_on(self) -> dt.date:
@@ -290,6 +292,19 @@ def relation_to_insured(member: Member) -> str:
     )
 
 
+def start_reason(m: Member) -> str:
+    """Why the open enrolment began, from how it was drawn (加保 and 轉入 causes)."""
+    if m.enrolled_on == m.birth_date:
+        return Enrolment.StartReason.BIRTH
+    if m.insured_by is not None:
+        return Enrolment.StartReason.WITH_INSURED
+    return {
+        1: Enrolment.StartReason.NEW_JOB,
+        2: Enrolment.StartReason.JOINED,
+        3: Enrolment.StartReason.JOINED,
+    }.get(m.category, Enrolment.StartReason.TRANSFER_IN)
+
+
 def write_cover(
     tables,
     members: list[Member],
@@ -331,7 +346,10 @@ def write_cover(
                 earlier,
                 m.enrolled_on - dt.timedelta(days=1),
                 Enrolment.Status.WITHDRAWN,
+                Enrolment.StartReason.NEW_JOB,
+                Enrolment.EndReason.LEFT_JOB,
             )
+        write_past_job(enrolments, m, employers)
         enrolments.add(
             m.person_id,
             role,
@@ -343,10 +361,61 @@ def write_cover(
             m.enrolled_from,
             None,
             status,
+            start_reason(m),
+            Enrolment.EndReason.ABROAD if status == Enrolment.Status.SUSPENDED else "",
         )
     for m in members:
         if m.insured_by is None:
             write_premiums(tables, m, rng, today, window_start)
+
+
+def write_past_job(enrolments, m: Member, employers: list[int]) -> None:
+    """A persona's earlier history, drawn from nothing so that their records stay as they were:
+    their own job from one age to another (or to today's cover), then, for a dependant, the
+    years insured under the insured's earlier job (眷屬隨同加保, then 隨同轉出)."""
+    if m.past_job is None:
+        return
+    from_age, to_age = m.past_job
+    start = years_after(m.birth_date, from_age)
+    end = years_after(m.birth_date, to_age) if to_age else m.enrolled_on
+    unit = employers[(m.person_id + from_age) % len(employers)]
+    if start >= end:
+        return
+    amount = INSURED_AMOUNT_GRADES[min(len(INSURED_AMOUNT_GRADES) - 1, 10 + from_age // 4)]
+    enrolments.add(
+        m.person_id,
+        Enrolment.Role.INSURED,
+        None,
+        Enrolment.Relation.SELF,
+        unit,
+        1,
+        amount,
+        start,
+        end - dt.timedelta(days=1),
+        Enrolment.Status.WITHDRAWN,
+        Enrolment.StartReason.NEW_JOB,
+        Enrolment.EndReason.LEFT_JOB,
+    )
+    insured = m.insured_by
+    if insured is None or insured.past_job is None or to_age is None:
+        return
+    their_start = years_after(insured.birth_date, insured.past_job[0])
+    if not (their_start <= end < insured.enrolled_on):
+        return
+    enrolments.add(
+        m.person_id,
+        Enrolment.Role.DEPENDANT,
+        insured.person_id,
+        relation_to_insured(m),
+        employers[(insured.person_id + insured.past_job[0]) % len(employers)],
+        1,
+        INSURED_AMOUNT_GRADES[min(len(INSURED_AMOUNT_GRADES) - 1, 10 + insured.past_job[0] // 4)],
+        end,
+        insured.enrolled_on - dt.timedelta(days=1),
+        Enrolment.Status.WITHDRAWN,
+        Enrolment.StartReason.WITH_INSURED,
+        Enrolment.EndReason.WITH_INSURED,
+    )
 
 
 def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:

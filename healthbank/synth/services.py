@@ -20,6 +20,7 @@ from healthbank.records import models as records
 from healthbank.synth import catalogue as cat
 from healthbank.synth.billing import add_billing
 from healthbank.synth.care import CareGenerator, Codes, own_entries
+from healthbank.synth.eservices import add_eservice_records
 from healthbank.synth.labs import Physiology
 from healthbank.synth.network import build_network
 from healthbank.synth.population import (
@@ -48,7 +49,7 @@ COLUMNS = {
     "enrolment": (
         people.Enrolment,
         "person_id role insured_person_id relation unit_id category "
-        "insured_amount start_date end_date status",
+        "insured_amount start_date end_date status start_reason end_reason",
     ),
     "nhicard": (people.NhiCard, "person_id number issued_on status public_key"),
     "cardissuance": (
@@ -386,6 +387,7 @@ def seed_population(
         add_persona_virtual_cards()
     add_accepting_sites(seed)
     add_billing(seed, seeder.today, seeder.created_at)
+    add_eservice_records(seed, seeder.today, seeder.created_at)
     seconds = time.perf_counter() - started
     return SeedReport(
         people=made,

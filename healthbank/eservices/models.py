@@ -1,0 +1,264 @@
+"""What the personal e-services show beyond the master data (people): premium subsidies,
+supplementary premium exemptions, tobacco-tax and lottery subsidies, catastrophic illness
+certificates, and reimbursement and prior-review cases with their steps.
+
+Every table carries the person (DESIGN.md: person-owned tables are keyed by person).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from healthbank.codes.models import Diagnosis
+from healthbank.people.models import Person
+from healthbank.records.models import Provider
+
+
+class PremiumSubsidy(models.Model):
+    """A premium reduction or subsidy (保險費減免補助): who pays which share, for which months."""
+
+    class Kind(models.TextChoices):
+        LOW_INCOME = "low_income", _("Low-income household (低收入戶)")
+        MIDDLE_LOW_INCOME = "middle_low", _("Middle-to-low-income household (中低收入戶)")
+        INDIGENOUS = "indigenous", _("Indigenous person without work (原住民)")
+        UNEMPLOYED = (
+            "unemployed",
+            _("Involuntarily unemployed worker or dependant (失業勞工及眷屬)"),
+        )
+        DISABILITY = "disability", _("Person with a disability (身心障礙)")
+        ELDERLY = "elderly", _("Middle-to-low-income elderly person, 70 or older (中低收入老人)")
+
+    class Payer(models.TextChoices):
+        CENTRAL = "central", _("Central government")
+        LOCAL = "local", _("City or county government")
+        LABOUR = "labour", _("Employment insurance fund")
+        INDIGENOUS = "indigenous", _("Council of Indigenous Peoples")
+
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    detail = models.CharField(_("detail"), max_length=40, blank=True)  # e.g. disability level
+    share = models.DecimalField(_("share subsidised"), max_digits=3, decimal_places=2)
+    payer = models.CharField(_("paid by"), max_length=12, choices=Payer.choices)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+
+    current: bool  # set by selectors.premium_subsidies
+
+    class Meta:
+        verbose_name = _("premium subsidy")
+        verbose_name_plural = _("premium subsidies")
+        indexes = [models.Index(fields=["person", "-start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.share}"
+
+    @property
+    def percent(self) -> int:
+        return int(self.share * 100)
+
+    def is_current_on(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class SupplementaryExemption(models.Model):
+    """A standing exemption from withholding the supplementary premium (免扣取補充保險費)."""
+
+    class Kind(models.TextChoices):
+        CATEGORY_5 = "category5", _("Category 5 insured (low-income household)")
+        MIDDLE_LOW_INCOME = "middle_low", _("Middle-to-low-income household")
+        ELDERLY = "elderly", _("Middle-to-low-income elderly person")
+        DISABILITY = "disability", _("Receives the disability living allowance")
+        STUDENT = "student", _("Student without a full-time job")
+        CHILD = "child", _("Child or young person")
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("None of the six kinds of income is withheld")
+        PART_TIME = "part_time", _("Part-time pay below the minimum wage is not withheld")
+
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supplementary premium exemption")
+        verbose_name_plural = _("supplementary premium exemptions")
+        indexes = [models.Index(fields=["person", "-start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind}"
+
+    def is_current_on(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class FundSubsidy(models.Model):
+    """Help paid from the tobacco health and welfare tax (菸品健康福利捐) or the public lottery
+    fund (公益彩券回饋金) to an economically disadvantaged person."""
+
+    class Fund(models.TextChoices):
+        TOBACCO = "tobacco", _("Tobacco health and welfare tax")
+        LOTTERY = "lottery", _("Public welfare lottery fund")
+
+    class Purpose(models.TextChoices):
+        PREMIUM = "premium", _("Self-paid premium")
+        ARREARS = "arrears", _("Premiums in arrears")
+        COPAYMENT = "copayment", _("Inpatient co-payment")
+
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    fund = models.CharField(_("fund"), max_length=8, choices=Fund.choices)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    share = models.DecimalField(
+        _("share subsidised"), max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"))
+    amount = models.PositiveIntegerField(_("amount (NT$)"))
+
+    class Meta:
+        verbose_name = _("fund subsidy")
+        verbose_name_plural = _("fund subsidies")
+        indexes = [models.Index(fields=["person", "-start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.fund} {self.amount}"
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.share is None else int(self.share * 100)
+
+
+class CatastrophicIllness(models.Model):
+    """A catastrophic illness certificate (重大傷病證明): co-payments waived for the illness."""
+
+    class Category(models.IntegerChoices):
+        # 全民健康保險保險對象免自行負擔費用辦法, 附表 重大傷病範圍 (the categories used).
+        CANCER = 1, _("Cancer needing active or long-term treatment")
+        DIALYSIS = 4, _("Chronic renal failure (uraemia) needing regular dialysis")
+        MENTAL = 6, _("Chronic mental illness")
+
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    number = models.CharField(_("certificate number"), max_length=12, unique=True)
+    diagnosis = models.ForeignKey(
+        Diagnosis, models.PROTECT, related_name="+", verbose_name=_("diagnosis")
+    )
+    category = models.PositiveSmallIntegerField(_("category"), choices=Category.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)  # None: no end
+
+    valid: bool  # set by selectors.catastrophic_illnesses
+
+    class Meta:
+        verbose_name = _("catastrophic illness certificate")
+        verbose_name_plural = _("catastrophic illness certificates")
+        indexes = [models.Index(fields=["person", "-valid_from"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Case(models.Model):
+    """A reimbursement (自墊醫療費用核退) or prior-review (事前審查) case and where it stands.
+
+    Read here; applications made online and prior reviews that providers report (issue 24)
+    add cases with their `source` and move them through `steps`.
+    """
+
+    class Kind(models.TextChoices):
+        REIMBURSEMENT = "reimbursement", _("Reimbursement of medical costs paid yourself")
+        PRIOR_REVIEW = "prior_review", _("Prior review")
+
+    class Source(models.TextChoices):
+        COUNTER = "counter", _("NHIA counter")
+        MAIL = "mail", _("By post")
+        ONLINE = "online", _("Online")
+        PROVIDER = "provider", _("Reported by the provider")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        REVIEWING = "reviewing", _("Under review")
+        MORE_NEEDED = "more_needed", _("Documents requested")
+        APPROVED = "approved", _("Approved")
+        PARTLY = "partly", _("Partly approved")
+        REJECTED = "rejected", _("Not approved")
+        PAID = "paid", _("Paid out")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # A case is closed once it reached one of these; the others are still in progress.
+    CLOSED = frozenset({Status.PAID, Status.REJECTED, Status.WITHDRAWN})
+
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    number = models.CharField(_("case number"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    provider = models.ForeignKey(
+        Provider,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("healthcare provider"),
+    )
+    subject = models.CharField(_("subject"), max_length=120)
+    applied_on = models.DateField(_("application date"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    amount_claimed = models.PositiveIntegerField(_("amount claimed (NT$)"), null=True, blank=True)
+    amount_approved = models.PositiveIntegerField(_("amount approved (NT$)"), null=True, blank=True)
+    decision_note = models.CharField(_("decision"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [models.Index(fields=["person", "-applied_on"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED
+
+    @property
+    def last_step(self) -> CaseStep | None:
+        """The latest step (from the prefetched steps when the selector fetched them)."""
+        steps = list(self.steps.all())
+        return steps[-1] if steps else None
+
+
+class CaseStep(models.Model):
+    """One step a case went through (收件, 審查中, 補件, 核定, 撥款), with its date."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="steps", verbose_name=_("case"))
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Case.Status.choices)
+    on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["on", "pk"]
+        indexes = [models.Index(fields=["person", "case"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status} {self.on}"

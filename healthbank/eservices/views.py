@@ -1,0 +1,140 @@
+"""The personal e-services' queries (個人健保資料網路服務作業) under /eservice/services/: each
+page reads through a selector that takes the signed-in person, prints from the browser, and
+the two a person hands on (enrolment history, employer's amounts and subsidies) come as PDF."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from healthbank.core.pdf import render_pdf
+from healthbank.core.rocdate import to_roc
+from healthbank.eservices import selectors
+from healthbank.identity.eservice import SITE, eservice_page
+from healthbank.identity.models import Account
+
+
+def _pdf(template: str, context: dict, stem_zh: str, stem_en: str) -> HttpResponse:
+    language = translation.get_language() or "zh-hant"
+    today = context["today"]
+    english = language.startswith("en")
+    name = f"{stem_en}_{today:%Y%m%d}.pdf" if english else f"{stem_zh}_{to_roc(today, sep='')}.pdf"
+    response = HttpResponse(
+        render_pdf(template, context, language=language), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def _enrolment_context(account: Account) -> dict:
+    person = account.person
+    return {
+        "person": person,
+        "history": selectors.enrolment_history(person),
+        "today": timezone.localdate(),
+        "site": SITE,
+    }
+
+
+@require_GET
+@eservice_page
+def enrolment(request: HttpRequest, account: Account) -> HttpResponse:
+    """個人及眷屬投退保資料查詢: the person's periods and their dependants' under them."""
+    return render(request, "eservices/enrolment.html", _enrolment_context(account))
+
+
+@require_GET
+@eservice_page
+def enrolment_pdf(request: HttpRequest, account: Account) -> HttpResponse:
+    """The same history as a PDF to print or hand on."""
+    return _pdf(
+        "eservices/enrolment_pdf.html",
+        _enrolment_context(account),
+        "投退保資料",
+        "NHI_enrolment_history",
+    )
+
+
+@require_GET
+@eservice_page
+def subsidies(request: HttpRequest, account: Account) -> HttpResponse:
+    """減免補助資料、補充保費免扣繳查詢."""
+    person, today = account.person, timezone.localdate()
+    context = {
+        "person": person,
+        "subsidies": selectors.premium_subsidies(person, today),
+        "exemptions": selectors.supplementary_exemptions(person),
+        "today": today,
+        "site": SITE,
+    }
+    return render(request, "eservices/subsidies.html", context)
+
+
+def _contributions_context(account: Account) -> dict:
+    person = account.person
+    return {
+        "person": person,
+        "amounts": selectors.employer_amounts(person),
+        "dependant": selectors.is_dependant_now(person),
+        "funds": selectors.fund_subsidies(person),
+        "today": timezone.localdate(),
+        "site": SITE,
+    }
+
+
+@require_GET
+@eservice_page
+def contributions(request: HttpRequest, account: Account) -> HttpResponse:
+    """雇主投保金額、菸捐及公益彩券補助查詢."""
+    return render(request, "eservices/contributions.html", _contributions_context(account))
+
+
+@require_GET
+@eservice_page
+def contributions_pdf(request: HttpRequest, account: Account) -> HttpResponse:
+    return _pdf(
+        "eservices/contributions_pdf.html",
+        _contributions_context(account),
+        "投保金額及補助",
+        "NHI_insured_amounts_and_subsidies",
+    )
+
+
+@require_GET
+@eservice_page
+def cases(request: HttpRequest, account: Account) -> HttpResponse:
+    """重大傷病、自墊醫療費用核退、事前審查進度查詢."""
+    person, today = account.person, timezone.localdate()
+    context = {
+        "certificates": selectors.catastrophic_illnesses(person, today),
+        "cases": selectors.cases(person),
+        "today": today,
+        "site": SITE,
+    }
+    return render(request, "eservices/cases.html", context)
+
+
+@require_GET
+@eservice_page
+def cases_detail(request: HttpRequest, account: Account, pk: int) -> HttpResponse:
+    """One case's steps; another person's case is a 404."""
+    case = selectors.case(account.person, pk)
+    if case is None:
+        raise Http404
+    return render(request, "eservices/case.html", {"case": case, "site": SITE})
+
+
+@require_GET
+@eservice_page
+def preventive(request: HttpRequest, account: Account) -> HttpResponse:
+    """顯示最近一次成人預防保健健檢日期資訊."""
+    today = timezone.localdate()
+    context = {
+        "due": selectors.preventive_check_due(account.person, today),
+        "today": today,
+        "site": SITE,
+    }
+    return render(request, "eservices/preventive.html", context)
