@@ -43,7 +43,7 @@ class PremiumSubsidy(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     detail = models.CharField(_("detail"), max_length=40, blank=True)  # e.g. disability level
     share = models.DecimalField(_("share subsidised"), max_digits=3, decimal_places=2)
-    payer = models.CharField(_("paid by"), max_length=12, choices=Payer.choices)
+    payer = models.CharField(_("subsidy paid by"), max_length=12, choices=Payer.choices)
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
 

@@ -367,25 +367,21 @@ def _certificates(rows: Rows, created_at, today: dt.date, numbers: Numbers, peop
 
 
 def _chang(rows: Rows, pk: int, birth: dt.date, today: dt.date, numbers: Numbers) -> None:
-    """張淑芬: chronic kidney disease on dialysis (重大傷病 category 4, N18.6): the first
-    certificate for three months, then one without an end after re-assessment; and dialysis
-    she paid for on a trip to Japan, reimbursed."""
-    first = today - dt.timedelta(days=300)
-    renewed = rules.add_months(first, rules.DIALYSIS_FIRST_MONTHS)
-    for valid_from, valid_until in (
-        (first, renewed - dt.timedelta(days=1)),
-        (renewed, None),
-    ):
-        rows.certificates.append(
-            CatastrophicIllness(
-                person_id=pk,
-                number=numbers.certificate(),
-                diagnosis_id="N18.6",
-                category=CatastrophicIllness.Category.DIALYSIS,
-                valid_from=valid_from,
-                valid_until=valid_until,
-            )
+    """張淑芬: a breast cancer treated four years ago (重大傷病 category 1, C50.912), its
+    certificate valid five years, so still in force; and emergency care she paid for on a
+    trip to Japan, reimbursed. Not her kidneys: her eGFR (about 37, stage G3b) is far from
+    the dialysis that would make chronic kidney disease a catastrophic illness."""
+    since = years_after(today, -4) - dt.timedelta(days=45)
+    rows.certificates.append(
+        CatastrophicIllness(
+            person_id=pk,
+            number=numbers.certificate(),
+            diagnosis_id="C50.912",
+            category=CatastrophicIllness.Category.CANCER,
+            valid_from=since,
+            valid_until=years_after(since, rules.CANCER_VALID_YEARS),
         )
+    )
     rng = random.Random("persona:E223456785:case")
     case = _reimbursement(
         rows,
@@ -393,7 +389,7 @@ def _chang(rows: Rows, pk: int, birth: dt.date, today: dt.date, numbers: Numbers
         pk,
         today - dt.timedelta(days=120),
         25800,
-        "出國期間緊急透析（日本）",
+        "出國期間急診（日本）：急性腸胃炎",
         today,
         numbers,
     )

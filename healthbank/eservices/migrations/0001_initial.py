@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('low_income', 'Low-income household (低收入戶)'), ('middle_low', 'Middle-to-low-income household (中低收入戶)'), ('indigenous', 'Indigenous person without work (原住民)'), ('unemployed', 'Involuntarily unemployed worker or dependant (失業勞工及眷屬)'), ('disability', 'Person with a disability (身心障礙)'), ('elderly', 'Middle-to-low-income elderly person, 70 or older (中低收入老人)')], max_length=12, verbose_name='kind')),
                 ('detail', models.CharField(blank=True, max_length=40, verbose_name='detail')),
                 ('share', models.DecimalField(decimal_places=2, max_digits=3, verbose_name='share subsidised')),
-                ('payer', models.CharField(choices=[('central', 'Central government'), ('local', 'City or county government'), ('labour', 'Employment insurance fund'), ('indigenous', 'Council of Indigenous Peoples')], max_length=12, verbose_name='paid by')),
+                ('payer', models.CharField(choices=[('central', 'Central government'), ('local', 'City or county government'), ('labour', 'Employment insurance fund'), ('indigenous', 'Council of Indigenous Peoples')], max_length=12, verbose_name='subsidy paid by')),
                 ('start_date', models.DateField(verbose_name='from')),
                 ('end_date', models.DateField(blank=True, null=True, verbose_name='until')),
                 ('person', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person', verbose_name='person')),

@@ -18,11 +18,14 @@ pytestmark = pytest.mark.django_db
 URL = "/eservice/services/cases/"
 
 
-def test_her_dialysis_certificate_is_valid_and_the_first_expired(signed_in):
+def test_her_cancer_certificate_is_in_force_until_five_years_after_it_began(signed_in):
+    certificate = CatastrophicIllness.objects.get(person__national_id=CHANG)
     page = signed_in(CHANG).get(URL).content.decode()
-    assert "N18.6" in page and "末期腎臟疾病" in page
-    assert "慢性腎衰竭（尿毒症），必須接受定期透析治療者" in page
-    assert "無期限" in page and "有效" in page and "已逾期" in page
+    assert "C50.912" in page and "左側女性乳房惡性腫瘤" in page
+    assert "需積極或長期治療之癌症" in page and "有效" in page and "已逾期" not in page
+    until = certificate.valid_until
+    assert until.year - certificate.valid_from.year == 5
+    assert f"{until.year - 1911:03d}/{until.month:02d}/{until.day:02d}" in page
 
 
 def test_her_reimbursement_was_paid_with_its_steps(signed_in):
@@ -30,7 +33,7 @@ def test_her_reimbursement_was_paid_with_its_steps(signed_in):
     case = Case.objects.get(person__national_id=CHANG, kind=Case.Kind.REIMBURSEMENT)
     assert case.number in client.get(URL).content.decode()
     page = client.get(f"{URL}{case.pk}/").content.decode()
-    assert "出國期間緊急透析（日本）" in page and "25,800" in page
+    assert "出國期間急診（日本）：急性腸胃炎" in page and "25,800" in page
     for step in ("已收件", "審核中"):
         assert step in page, step
 
@@ -61,7 +64,7 @@ def test_the_list_reads_in_a_few_queries(signed_in, django_assert_max_num_querie
     client = signed_in(CHANG)
     with django_assert_max_num_queries(12):
         page = client.get(URL).content.decode()
-    assert "N18.6" in page
+    assert "C50.912" in page
 
 
 def test_a_dependant_cannot_open_the_insureds_case(signed_in):
