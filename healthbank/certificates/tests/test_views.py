@@ -47,7 +47,7 @@ def test_the_owner_downloads_the_same_file_again(client, personas):
     sign_in_with_certificate(client, CHEN)
     first = _download(client).content
     certificate = Certificate.objects.get()
-    again = client.get(f"/eservice/certificates/{certificate.pk}/download/")
+    again = client.get(f"/eservice/certificates/insurance/{certificate.pk}/download/")
     assert again.content == first and "no-store" in again["Cache-Control"]
 
 
@@ -56,7 +56,7 @@ def test_another_persons_session_gets_404(client, personas):
     _download(client)
     certificate = Certificate.objects.get()
     other = sign_in_with_certificate(Client(), CHEN_WIFE)
-    assert other.get(f"/eservice/certificates/{certificate.pk}/download/").status_code == 404
+    assert other.get(f"/eservice/certificates/insurance/{certificate.pk}/download/").status_code == 404
     assert (
         certificate.code_shown
         not in other.get("/eservice/certificates/insurance/").content.decode()
