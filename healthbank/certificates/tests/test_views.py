@@ -56,7 +56,8 @@ def test_another_persons_session_gets_404(client, personas):
     _download(client)
     certificate = Certificate.objects.get()
     other = sign_in_with_certificate(Client(), CHEN_WIFE)
-    assert other.get(f"/eservice/certificates/insurance/{certificate.pk}/download/").status_code == 404
+    url = f"/eservice/certificates/insurance/{certificate.pk}/download/"
+    assert other.get(url).status_code == 404
     assert (
         certificate.code_shown
         not in other.get("/eservice/certificates/insurance/").content.decode()
