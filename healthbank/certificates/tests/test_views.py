@@ -31,6 +31,9 @@ def test_the_owner_chooses_a_language_and_gets_the_signed_pdf(client, personas):
     sign_in_with_certificate(client, CHEN)
     page = client.get("/eservice/certificates/insurance/")
     assert page.status_code == 200 and "中英文投保證明" in page.content.decode()
+    assert AuditEvent.objects.filter(  # the page read is in the person's access record
+        action=AuditEvent.Action.RECORDS_READ, detail__page="certificates:insurance"
+    ).exists()
     response = _download(client, "en")
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -49,6 +52,11 @@ def test_the_owner_downloads_the_same_file_again(client, personas):
     certificate = Certificate.objects.get()
     again = client.get(f"/eservice/certificates/insurance/{certificate.pk}/download/")
     assert again.content == first and "no-store" in again["Cache-Control"]
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.RECORDS_READ,
+        detail__page="certificates:insurance_download",
+        person=certificate.person,
+    ).exists()
 
 
 def test_another_persons_session_gets_404(client, personas):
