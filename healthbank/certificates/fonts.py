@@ -9,11 +9,11 @@ Noto Sans CJK is a CID-keyed CFF font whose CIDs equal its glyph IDs, and a PDF 
 a CIDFontType0C font's CIDs to glyphs through the font's own charset (ISO 32000-1, 9.7.4.2).
 So this finisher subsets each face again, this time without retaining IDs: HarfBuzz keeps
 each glyph's CID in the charset, and the bare CFF table replaces the OpenType file. The page
-keeps its glyph numbers, widths and ToUnicode map; only the font file shrinks (~420 kB to
-~50 kB for a Chinese certificate), and making it is faster, not slower.
+keeps its glyph numbers, widths and ToUnicode map; only the font file shrinks (a
+certificate is ~25-45 kB), and making it takes less time, not more.
 
-A font that is not CID-keyed CFF, or that HarfBuzz cannot subset, is left as WeasyPrint
-wrote it.
+A font that is not CID-keyed CFF with CIDs equal to glyph IDs, or that HarfBuzz cannot
+subset, is left as WeasyPrint wrote it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 
 
 def _cff_of_used_glyphs(face: Any, glyph_ids: set[int]) -> bytes | None:
-    """The CFF table of `face` cut down to `glyph_ids` (and .notdef), with its CIDs; None if
-    the face has no CID-keyed CFF table or cannot be subset."""
+    """The CFF table of `face` cut down to `glyph_ids` (and .notdef), with their CIDs; None
+    if the face cannot be cut so (no CFF table, not CID-keyed, CIDs not its glyph IDs)."""
     from weasyprint.text.ffi import (  # type: ignore[import-untyped]
         ffi,
         harfbuzz,
@@ -68,12 +68,14 @@ def _cff_of_used_glyphs(face: Any, glyph_ids: set[int]) -> bytes | None:
     length = ffi.new("unsigned int *")
     data = harfbuzz.hb_blob_get_data(blob, length)
     cff = bytes(ffi.buffer(data, length[0])) if length[0] else b""
-    return cff if _is_cid_keyed(cff) else None
+    return cff if _keeps_glyph_ids_as_cids(cff, wanted) else None
 
 
-def _is_cid_keyed(cff: bytes) -> bool:
-    """Whether a CFF font is CID-keyed (its top dict names a registry, ordering, supplement):
-    only then does a viewer find glyphs by CID through its charset."""
+def _keeps_glyph_ids_as_cids(cff: bytes, glyph_ids: list[int]) -> bool:
+    """Whether the cut-down CFF is CID-keyed and its charset has each glyph ID the page draws
+    as a CID, in glyph order (HarfBuzz may keep a few more, e.g. variants its closure finds):
+    then each CID the page draws finds its glyph. Noto Sans CJK's CIDs are its glyph IDs; a
+    font whose are not fails this and is left as WeasyPrint wrote it."""
     import io
 
     from fontTools.cffLib import CFFFontSet  # type: ignore[import-untyped]
@@ -82,7 +84,11 @@ def _is_cid_keyed(cff: bytes) -> bool:
         return False
     fonts = CFFFontSet()
     fonts.decompile(io.BytesIO(cff), None)
-    return hasattr(fonts.topDictIndex[0], "ROS")
+    top = fonts.topDictIndex[0]
+    if not hasattr(top, "ROS"):
+        return False
+    cids = [0 if name == ".notdef" else int(name.removeprefix("cid")) for name in top.charset]
+    return cids == sorted(cids) and set(glyph_ids) <= set(cids)
 
 
 def compact_fonts(document: Any, pdf: Any) -> None:

@@ -11,6 +11,7 @@ from fontTools.cffLib import CFFFontSet
 from pypdf import PdfReader
 
 from healthbank.certificates import services
+from healthbank.certificates.tests.conftest import pdf_text
 from healthbank.people.models import Person
 from tests.fixtures.personas import CHEN, LIN
 
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _fonts(pdf: bytes):
-    """(font name, CIDs the page draws, the font file's subtype, CIDs in its charset)."""
+    """(font name, CIDs the page draws, the font file's subtype, CIDs in its charset if it is
+    a bare CFF)."""
     for font in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values():
         cid_font = font.get_object()["/DescendantFonts"][0].get_object()
         widths, drawn, i = cid_font["/W"], set(), 0
@@ -26,9 +28,11 @@ def _fonts(pdf: bytes):
             drawn.update(range(widths[i], widths[i] + len(widths[i + 1])))
             i += 2
         file = cid_font["/FontDescriptor"]["/FontFile3"].get_object()
-        cff = CFFFontSet()
-        cff.decompile(io.BytesIO(file.get_data()), None)
-        charset = {0 if n == ".notdef" else int(n.removeprefix("cid")) for n in cff[0].charset}
+        charset: set[int] = set()
+        if file["/Subtype"] == "/CIDFontType0C":
+            cff = CFFFontSet()
+            cff.decompile(io.BytesIO(file.get_data()), None)
+            charset = {0 if n == ".notdef" else int(n.removeprefix("cid")) for n in cff[0].charset}
         yield str(cid_font["/BaseFont"]), drawn, file["/Subtype"], charset
 
 
@@ -55,3 +59,17 @@ def test_each_font_holds_the_glyphs_drawn_and_little_else(personas, language):
             assert subtype == "/CIDFontType0C", name
             assert drawn <= charset, name  # every glyph the page draws is in the font
             assert len(charset) < 3 * len(drawn) + 10, name  # not the 63,000 of the font
+
+
+def test_a_font_that_cannot_be_cut_is_embedded_as_weasyprint_wrote_it(personas, monkeypatch):
+    from healthbank.certificates import fonts
+
+    monkeypatch.setattr(fonts, "_keeps_glyph_ids_as_cids", lambda cff, glyph_ids: False)
+    chen = Person.objects.get(national_id=CHEN)
+    certificate = services.issue_insurance_certificate(
+        person=chen, language="zh-hant", with_dependants=False, address=None
+    )
+    pdf = bytes(certificate.pdf)
+    assert len(pdf) > 200_000  # the whole-ID subsets: large, but every glyph shows
+    assert {subtype for *_, subtype, _ in _fonts(pdf)} == {"/OpenType"}
+    assert "全民健康保險投保證明" in pdf_text(pdf)
