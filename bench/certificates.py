@@ -1,6 +1,8 @@
 """Seconds to make one certificate of insurance (issue 23): its facts read, the PDF rendered
 by WeasyPrint, signed by pyHanko, stored and audited, as the e-services page makes it. The
-median of --samples, each language in turn, for a persona with dependants (林雅婷).
+median of --samples, each language in turn, for a persona with dependants (林雅婷). Then the
+same for her certificate of premiums paid of last year (twelve payments, two children):
+"premiums" in the figures.
 
     .venv/bin/python bench/certificates.py [--samples 20] [--out FILE]
 
@@ -71,23 +73,40 @@ def main() -> int:
         )
         return time.perf_counter() - started, len(certificate.pdf)
 
+    year = timezone.localdate().year - 1
+
+    def make_premiums(language: str) -> tuple[float, int]:
+        started = time.perf_counter()
+        certificate = services.issue_premiums_certificate(
+            person=person, year=year, language=language, address="127.0.0.1"
+        )
+        return time.perf_counter() - started, len(certificate.pdf)
+
     languages = Certificate.Language.values
     first, _size = make(languages[0])
     runs = [make(languages[n % len(languages)]) for n in range(args.samples)]
-    seconds = [s for s, _ in runs]
+    premiums = [make_premiums(languages[n % len(languages)]) for n in range(args.samples)]
     figures = {
         "database": connection.vendor,
         "samples": args.samples,
         "first_seconds": round(first, 3),
-        "median_seconds": round(statistics.median(seconds), 3),
-        "min_seconds": round(min(seconds), 3),
-        "max_seconds": round(max(seconds), 3),
-        "pdf_bytes_median": int(statistics.median(size for _, size in runs)),
+        **_summary(runs),
+        "premiums": {"year": year, **_summary(premiums)},
     }
     out = args.out or ROOT / "bench" / "results" / f"{timezone.localdate()}-certificates.json"
     out.write_text(json.dumps(figures, indent=1) + "\n")
     print(json.dumps(figures, indent=1))
     return 0
+
+
+def _summary(runs: list[tuple[float, int]]) -> dict[str, float | int]:
+    seconds = [s for s, _ in runs]
+    return {
+        "median_seconds": round(statistics.median(seconds), 3),
+        "min_seconds": round(min(seconds), 3),
+        "max_seconds": round(max(seconds), 3),
+        "pdf_bytes_median": int(statistics.median(size for _, size in runs)),
+    }
 
 
 if __name__ == "__main__":

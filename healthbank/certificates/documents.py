@@ -1,4 +1,5 @@
-"""The certificate's PDF: a Django template (core.pdf) with a QR code of its check's URL."""
+"""The certificates' PDFs: Django templates (core.pdf) with a QR code of their check's URL,
+their fonts cut down to the glyphs they use (fonts.compact_fonts)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,23 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 
-from healthbank.certificates.models import format_code
+from healthbank.certificates.fonts import compact_fonts
+from healthbank.certificates.models import Certificate, format_code
 from healthbank.certificates.selectors import Facts
 from healthbank.core.pdf import render_pdf
+
+TEMPLATES: dict[str, str] = {
+    Certificate.Kind.INSURANCE: "certificates/insurance_pdf.html",
+    Certificate.Kind.PREMIUMS: "certificates/premiums_pdf.html",
+}
 
 
 def verification_url(code: str) -> str:
     return settings.SITE_URL + reverse("verify:code", args=[format_code(code)])
 
 
-def insurance_pdf(facts: Facts, *, code: str, language: str) -> bytes:
-    """The unsigned PDF of a certificate of insurance in its language."""
+def certificate_pdf(kind: str, facts: Facts, *, code: str, language: str) -> bytes:
+    """The unsigned PDF of a certificate of a kind in its language."""
     url = verification_url(code)
     qr = segno.make(url, error="m").svg_data_uri(scale=4, border=0)
     context = {
@@ -26,4 +33,4 @@ def insurance_pdf(facts: Facts, *, code: str, language: str) -> bytes:
         "qr": qr,
         "language": language,
     }
-    return render_pdf("certificates/insurance_pdf.html", context, language=language)
+    return render_pdf(TEMPLATES[kind], context, language=language, finisher=compact_fonts)

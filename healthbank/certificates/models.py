@@ -20,6 +20,7 @@ class Certificate(models.Model):
 
     class Kind(models.TextChoices):
         INSURANCE = "insurance", _("Certificate of insurance")
+        PREMIUMS = "premiums", _("NHI certificate of premiums paid")
 
     class Language(models.TextChoices):
         CHINESE = "zh-hant", "中文"

@@ -6,8 +6,16 @@ import calendar
 import datetime as dt
 
 # A certificate of insurance (投保證明) is valid for three months from its issue (issue 23,
-# seed 000's 中英文投保證明: "自核發日起三個月內有效").
+# seed 000's 中英文投保證明: "自核發日起三個月內有效"). The certificate of premiums paid
+# (保險費繳納證明) keeps the same rule: a closed year's payments do not change, but a payment
+# can still be refunded or corrected, and the current year's grow each month, so a copy
+# checked at /verify/ says "expired" after three months and its owner downloads a new one.
 VALID_MONTHS = 3
+
+# The certificate of premiums paid is for the income-tax return's itemised deduction of NHI
+# premiums (所得稅法 art. 17: 全民健康保險費 of the taxpayer, spouse and dependants, in full),
+# filed each May for the year before (所得稅法 art. 71): that year is offered first.
+TAX_YEAR_BACK = 1
 
 # The verification code: 20 characters of Crockford's base 32 (5 bits each, 100 bits from
 # `secrets`), shown as five groups of four. Unguessable: at 30 wrong codes an address per 15

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +22,16 @@ class CertificateRefused(Exception):
         "not_insured": _(
             "You are not insured now, so a certificate of insurance cannot be issued. Your "
             "enrolment history is on the insurance page of My Health Bank."
+        ),
+        "no_premiums": _(
+            "No premiums were paid in your name in any year, so there is no certificate of "
+            "premiums paid to issue. A dependant's premiums are paid by the insured person "
+            "they are insured under, whose certificate lists them; the government pays the "
+            "premiums of categories 4 and 5."
+        ),
+        "year_not_offered": _(
+            "Choose one of the years listed: a certificate covers a year in which you paid "
+            "premiums."
         ),
         "throttled": _(
             "Too many wrong codes were typed from your address. Wait 15 minutes and try again."
@@ -51,26 +62,78 @@ def issue_insurance_certificate(
     *, person: Person, language: str, with_dependants: bool, address: str | None
 ) -> Certificate:
     """中英文投保證明: make, sign and keep a certificate of insurance; audited."""
-    now = timezone.now()
-    today = timezone.localdate(now)
+    today = timezone.localdate()
     facts = selectors.insurance_facts(
         person, language=language, with_dependants=with_dependants, today=today
     )
     if facts is None:
         raise CertificateRefused("not_insured")
+    return _issue(
+        kind=Certificate.Kind.INSURANCE,
+        person=person,
+        language=language,
+        facts=facts,
+        address=address,
+        dependants=len(facts["dependants"]),
+    )
+
+
+def issue_premiums_certificate(
+    *, person: Person, year: int, language: str, address: str | None
+) -> Certificate:
+    """保險費繳納證明: the premiums the person paid in `year` (for the insured and the
+    dependants insured under them), signed and kept; audited. Only a year in which the
+    person paid premiums can be certified."""
+    years = selectors.premium_years(person)
+    if not years:
+        raise CertificateRefused("no_premiums")
+    if year not in years:
+        raise CertificateRefused("year_not_offered")
+    facts = selectors.premiums_facts(person, year=year, language=language)
+    if facts is None:  # paid in a year listed a moment ago, refunded since
+        raise CertificateRefused("year_not_offered")
+    return _issue(
+        kind=Certificate.Kind.PREMIUMS,
+        person=person,
+        language=language,
+        facts=facts,
+        address=address,
+        year=year,
+        payments=len(facts["payments"]),
+    )
+
+
+_REASONS: dict[str, str] = {
+    Certificate.Kind.INSURANCE: "NHIA certificate of insurance / 全民健康保險投保證明",
+    Certificate.Kind.PREMIUMS: "NHIA certificate of premiums paid / 全民健康保險保險費繳納證明",
+}
+
+
+def _issue(
+    *,
+    kind: str,
+    person: Person,
+    language: str,
+    facts: selectors.Facts,
+    address: str | None,
+    **detail: Any,
+) -> Certificate:
+    """Date, render, sign and keep a certificate whose facts are read; audited."""
+    now = timezone.now()
+    today = timezone.localdate(now)
     valid_until = rules.valid_until(today)
     facts["issued_on"] = selectors.printed_date(today, language)
     facts["valid_until"] = selectors.printed_date(valid_until, language)
     for _attempt in range(3):  # a repeated 100-bit code is not expected; the row refuses it
         code = new_code()
         pdf = signing.sign_pdf(
-            documents.insurance_pdf(facts, code=code, language=language),
-            reason="NHIA certificate of insurance / 全民健康保險投保證明",
+            documents.certificate_pdf(kind, facts, code=code, language=language),
+            reason=_REASONS[kind],
         )
         try:
             with transaction.atomic():
                 certificate = Certificate.objects.create(
-                    kind=Certificate.Kind.INSURANCE,
+                    kind=kind,
                     person=person,
                     language=language,
                     issued_at=now,
@@ -85,9 +148,9 @@ def issue_insurance_certificate(
                     person=person,
                     address=address,
                     certificate_id=certificate.pk,
-                    kind=certificate.kind,
+                    kind=kind,
                     language=language,
-                    dependants=len(facts["dependants"]),
+                    **detail,
                 )
         except IntegrityError:
             continue

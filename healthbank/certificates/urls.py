@@ -1,4 +1,5 @@
-"""中英文投保證明 in the personal e-services, under /eservice/certificates/."""
+"""中英文投保證明 and 保險費繳納證明下載 in the personal e-services, under /eservice/certificates/.
+Each service's pages are named after it (eservice_menu), so the access record names them."""
 
 from django.urls import path
 
@@ -7,5 +8,7 @@ from healthbank.certificates import views
 app_name = "certificates"
 urlpatterns = [
     path("insurance/", views.insurance, name="insurance"),
-    path("<int:pk>/download/", views.download, name="download"),
+    path("insurance/<int:pk>/download/", views.insurance_download, name="insurance_download"),
+    path("premiums/", views.premiums, name="premiums"),
+    path("premiums/<int:pk>/download/", views.premiums_download, name="premiums_download"),
 ]

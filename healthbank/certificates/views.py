@@ -1,4 +1,5 @@
-"""中英文投保證明 at /eservice/certificates/ (certificate sign-in), and /verify/ for anyone."""
+"""中英文投保證明 and 保險費繳納證明下載 at /eservice/certificates/ (an e-services sign-in, each
+page read audited), and /verify/ for anyone."""
 
 from __future__ import annotations
 
@@ -10,20 +11,32 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from healthbank.audit.services import client_address
-from healthbank.certificates import selectors, services
-from healthbank.certificates.forms import InsuranceCertificateForm, VerifyForm
+from healthbank.certificates import rules, selectors, services
+from healthbank.certificates.forms import (
+    InsuranceCertificateForm,
+    PremiumsCertificateForm,
+    VerifyForm,
+)
 from healthbank.certificates.models import Certificate
 from healthbank.certificates.services import CertificateRefused
 from healthbank.core.http import posted
 from healthbank.core.rocdate import to_roc
-from healthbank.identity.eservice import SITE, eservice_required
+from healthbank.identity.eservice import SITE, eservice_page
 from healthbank.identity.models import Account
 
 
 def _pdf_response(certificate: Certificate) -> HttpResponse:
     response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
     issued = timezone.localtime(certificate.issued_at).date()
-    if certificate.language == "en":
+    english = certificate.language == "en"
+    if certificate.kind == Certificate.Kind.PREMIUMS:
+        year = certificate.facts["year"]
+        name = (
+            f"NHI_premiums_paid_{year}_{issued:%Y%m%d}_{certificate.pk}.pdf"
+            if english
+            else f"保險費繳納證明_{year}_{to_roc(issued, sep='')}_{certificate.pk}.pdf"
+        )
+    elif english:
         name = f"NHI_certificate_of_insurance_{issued:%Y%m%d}_{certificate.pk}.pdf"
     else:
         name = f"投保證明_{to_roc(issued, sep='')}_{certificate.pk}.pdf"
@@ -31,8 +44,7 @@ def _pdf_response(certificate: Certificate) -> HttpResponse:
     return response
 
 
-@never_cache
-@eservice_required
+@eservice_page
 def insurance(request: HttpRequest, account: Account) -> HttpResponse:
     """Choose the language and whether the dependants are listed; the PDF comes back."""
     form = InsuranceCertificateForm(posted(request))
@@ -49,24 +61,68 @@ def insurance(request: HttpRequest, account: Account) -> HttpResponse:
             refusal = exc.message
         else:
             return _pdf_response(certificate)
+    kind = Certificate.Kind.INSURANCE
     context = {
         "form": form,
         "refusal": refusal,
-        "issued": selectors.certificates_of(account.person, timezone.localdate()),
+        "issued": selectors.certificates_of(account.person, timezone.localdate(), kind),
         "site": SITE,
     }
     return render(request, "certificates/insurance.html", context)
 
 
-@never_cache
-@require_GET
-@eservice_required
-def download(request: HttpRequest, account: Account, pk: int) -> HttpResponse:
-    """One's own certificate again, the same signed file; anyone else's is a 404."""
-    certificate = selectors.certificate_of(account.person, pk)
+@eservice_page
+def premiums(request: HttpRequest, account: Account) -> HttpResponse:
+    """Choose a year in which premiums were paid (last year first) and the language; the
+    PDF comes back. Someone who paid none in any year is told why, with no form."""
+    years = selectors.premium_years(account.person)
+    tax_year = timezone.localdate().year - rules.TAX_YEAR_BACK
+    default = tax_year if tax_year in years else (years[0] if years else None)
+    form = PremiumsCertificateForm(posted(request) if years else None, years=years, default=default)
+    refusal = "" if years else CertificateRefused("no_premiums").message
+    if years and request.method == "POST" and form.is_valid():
+        try:
+            certificate = services.issue_premiums_certificate(
+                person=account.person,
+                year=form.cleaned_data["year"],
+                language=form.cleaned_data["language"],
+                address=client_address(request),
+            )
+        except CertificateRefused as exc:
+            refusal = exc.message
+        else:
+            return _pdf_response(certificate)
+    kind = Certificate.Kind.PREMIUMS
+    context = {
+        "form": form if years else None,
+        "refusal": refusal,
+        "issued": selectors.certificates_of(account.person, timezone.localdate(), kind),
+        "site": SITE,
+    }
+    return render(request, "certificates/premiums.html", context)
+
+
+def _download(account: Account, pk: int, kind: str) -> HttpResponse:
+    certificate = selectors.certificate_of(account.person, pk, kind)
     if certificate is None:
         raise Http404
     return _pdf_response(certificate)
+
+
+@require_GET
+@eservice_page
+def insurance_download(request: HttpRequest, account: Account, pk: int) -> HttpResponse:
+    """One's own certificate of insurance again, the same signed file; anyone else's is a
+    404."""
+    return _download(account, pk, Certificate.Kind.INSURANCE)
+
+
+@require_GET
+@eservice_page
+def premiums_download(request: HttpRequest, account: Account, pk: int) -> HttpResponse:
+    """One's own certificate of premiums paid again, the same signed file; anyone else's is
+    a 404."""
+    return _download(account, pk, Certificate.Kind.PREMIUMS)
 
 
 def _verify_page(request: HttpRequest, form: VerifyForm, typed: str | None) -> HttpResponse:

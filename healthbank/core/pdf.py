@@ -9,13 +9,23 @@ as vectors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def render_pdf(template: str, context: dict, *, language: str) -> bytes:
-    """The template rendered in `language`, as an unsigned PDF."""
+def render_pdf(
+    template: str,
+    context: dict,
+    *,
+    language: str,
+    finisher: Callable[[Any, Any], None] | None = None,
+) -> bytes:
+    """The template rendered in `language`, as an unsigned PDF; `finisher(document, pdf)`
+    may change the PDF's objects before they are written (WeasyPrint's write_pdf)."""
     with translation.override(language):
         html = render_to_string(template, context)
     from PIL import ImageFile
@@ -25,4 +35,4 @@ def render_pdf(template: str, context: dict, *, language: str) -> bytes:
     # the virtual card's photo check must go on refusing them (vcard/images.py).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(finisher=finisher)

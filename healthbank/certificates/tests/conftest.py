@@ -5,8 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from asn1crypto import pem, x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
+from healthbank.certificates import signing
 from healthbank.identity.tests.cardhelpers import eservice_sign_in, seed_personas
 
 
@@ -28,3 +33,11 @@ def sign_in_with_certificate(client, national_id: str):
 
 def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def validate(pdf: bytes):
+    """pyHanko's verdict on the PDF's one signature, trusting the test root CA only."""
+    root = x509.Certificate.load(pem.unarmor(signing.signing_files().ca_cert.read_bytes())[2])
+    reader = PdfFileReader(io.BytesIO(pdf))
+    (signature,) = reader.embedded_signatures
+    return validate_pdf_signature(signature, ValidationContext(trust_roots=[root]))

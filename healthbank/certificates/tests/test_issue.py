@@ -4,22 +4,17 @@ audit row."""
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 
 import pytest
-from asn1crypto import pem, x509
 from django.utils import timezone
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from healthbank.audit.models import AuditEvent
 from healthbank.certificates import rules, services, signing
 from healthbank.certificates.models import Certificate
 from healthbank.certificates.selectors import printed_date
-from healthbank.certificates.tests.conftest import pdf_text
+from healthbank.certificates.tests.conftest import pdf_text, validate
 from healthbank.core.rocdate import to_roc
 from healthbank.people.models import Enrolment, Person
 from tests.fixtures.personas import CHEN, LIN, LIN_DAUGHTER, LIN_SON
@@ -32,13 +27,6 @@ def _issue(national_id: str = CHEN, language: str = "zh-hant", dependants: bool 
     return services.issue_insurance_certificate(
         person=person, language=language, with_dependants=dependants, address="203.0.113.9"
     )
-
-
-def _validate(pdf: bytes):
-    root = x509.Certificate.load(pem.unarmor(signing.signing_files().ca_cert.read_bytes())[2])
-    reader = PdfFileReader(io.BytesIO(pdf))
-    (signature,) = reader.embedded_signatures
-    return validate_pdf_signature(signature, ValidationContext(trust_roots=[root]))
 
 
 def test_the_chinese_certificate_says_who_is_insured_where_since_when(personas):
@@ -93,7 +81,7 @@ def test_dependants_are_listed_only_when_asked(personas):
 
 def test_the_signature_is_intact_and_trusted(personas):
     certificate = _issue()
-    status = _validate(bytes(certificate.pdf))
+    status = validate(bytes(certificate.pdf))
     assert status.intact and status.valid and status.trusted
     assert status.signing_cert.subject.native["common_name"] == "NHIA document signing"
 
@@ -102,7 +90,7 @@ def test_a_changed_byte_breaks_the_signature(personas):
     pdf = bytearray(_issue().pdf)
     at = pdf.index(b"/MediaBox")  # inside the signed range, in the first page's dictionary
     pdf[at + 1 : at + 9] = b"MediaBoy"
-    status = _validate(bytes(pdf))
+    status = validate(bytes(pdf))
     assert not status.intact and not status.bottom_line
 
 
@@ -183,5 +171,5 @@ def test_settings_name_a_real_key_in_production(personas, settings, tmp_path):
     settings.CERTIFICATE_SIGNING_CERT = str(made.cert)
     settings.CERTIFICATE_CA_CERT = str(made.ca_cert)
     assert signing.signing_files() == made
-    assert _validate(bytes(_issue().pdf)).trusted
+    assert validate(bytes(_issue().pdf)).trusted
     assert not (settings.CERTIFICATE_DIR / "signing.pem").exists()

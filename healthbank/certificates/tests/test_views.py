@@ -31,6 +31,9 @@ def test_the_owner_chooses_a_language_and_gets_the_signed_pdf(client, personas):
     sign_in_with_certificate(client, CHEN)
     page = client.get("/eservice/certificates/insurance/")
     assert page.status_code == 200 and "中英文投保證明" in page.content.decode()
+    assert AuditEvent.objects.filter(  # the page read is in the person's access record
+        action=AuditEvent.Action.RECORDS_READ, detail__page="certificates:insurance"
+    ).exists()
     response = _download(client, "en")
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -47,8 +50,13 @@ def test_the_owner_downloads_the_same_file_again(client, personas):
     sign_in_with_certificate(client, CHEN)
     first = _download(client).content
     certificate = Certificate.objects.get()
-    again = client.get(f"/eservice/certificates/{certificate.pk}/download/")
+    again = client.get(f"/eservice/certificates/insurance/{certificate.pk}/download/")
     assert again.content == first and "no-store" in again["Cache-Control"]
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.RECORDS_READ,
+        detail__page="certificates:insurance_download",
+        person=certificate.person,
+    ).exists()
 
 
 def test_another_persons_session_gets_404(client, personas):
@@ -56,7 +64,8 @@ def test_another_persons_session_gets_404(client, personas):
     _download(client)
     certificate = Certificate.objects.get()
     other = sign_in_with_certificate(Client(), CHEN_WIFE)
-    assert other.get(f"/eservice/certificates/{certificate.pk}/download/").status_code == 404
+    url = f"/eservice/certificates/insurance/{certificate.pk}/download/"
+    assert other.get(url).status_code == 404
     assert (
         certificate.code_shown
         not in other.get("/eservice/certificates/insurance/").content.decode()
