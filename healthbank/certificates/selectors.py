@@ -172,7 +172,7 @@ def premiums_facts(person: Person, *, year: int, language: str) -> Facts | None:
         "payments": [
             {
                 "month": printed_month(p.bill.month, language),
-                "amount": grouped(p.amount),
+                "amount_printed": grouped(p.amount),  # as printed: 1,704
                 "paid_on": printed_date(p.paid_on, language),
                 "method": _METHOD[language][PremiumPayment.Method(p.method)],
             }

@@ -15,6 +15,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -169,7 +170,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @eservice_required
 def home(request: HttpRequest, account: Account) -> HttpResponse:
     """The seed's list of services, then the mobile device pages and sign-out."""
-    context = {"account": account, "services": SERVICES, "site": SITE}
+    services = [(s, reverse(s.url_name) if s.url_name else None) for s in SERVICES]
+    context = {"account": account, "services": services, "site": SITE}
     return render(request, "identity/eservice/home.html", context)
 
 

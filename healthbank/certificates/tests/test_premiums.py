@@ -84,7 +84,7 @@ def test_the_chinese_certificate_lists_each_payment_and_their_total(personas):
         roc_paid = f"{p.paid_on.year - 1911:03d}/{p.paid_on:%m/%d}"
         assert re.search(rf"{roc_month}\s+{grouped(p.amount)}\s+{roc_paid}", text), roc_month
     assert certificate.facts["total"] == grouped(total)
-    assert [row["amount"] for row in certificate.facts["payments"]] == [
+    assert [row["amount_printed"] for row in certificate.facts["payments"]] == [
         grouped(p.amount) for p in payments
     ]
     assert CHEN not in text and CHEN_WIFE not in text  # full national IDs are never printed

@@ -439,7 +439,7 @@ def test_a_card_session_past_its_absolute_limit_is_sent_back_to_the_sign_in(clie
 
 def test_every_service_offered_has_its_page_and_the_rest_say_coming(client):
     """The seed's sixteen services in its order: each offered one links to its page (a name
-    that does not reverse would drop silently out of the list), the applications of the
+    that does not reverse fails the page), the applications of the
     second e-services issue show as coming."""
     _sign_in(client)
     page = client.get("/eservice/").content.decode()
