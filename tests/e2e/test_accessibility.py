@@ -27,6 +27,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from healthbank.identity import devices
+from healthbank.identity.eservice_menu import SERVICES
 from healthbank.people.models import Person
 from healthbank.records.models import LabResult
 from tests.e2e.steps import PUBLIC_PAGES, eservice_sign_in, htmx_settled
@@ -39,7 +40,7 @@ LANGUAGES = ("zh-hant", "en")
 PHONE = {"width": 390, "height": 844}
 ADULT = "A123456789"  # 陳志明, whose records fill every chart
 MOTHER, DAUGHTER = "F223456786", "F224681354"  # 林雅婷 and her daughter 王品妤
-WIFE = "A223456781"  # 陳林秀英, who holds a citizen digital certificate
+HUANG = "B123456780"  # 黃冠宇, who holds a citizen digital certificate and owes premiums
 
 # axe takes a sticky bar (the app's tab bar) to cover whatever is under it at the current
 # scroll, and fails a link the reader would scroll to (axe-core issue 3720): the bars are laid
@@ -221,14 +222,15 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
         audit.visit(url)
 
     page.goto("/eservice/login/")
-    eservice_sign_in(page, WIFE)
+    eservice_sign_in(page, HUANG)  # unpaid bills, payroll premiums: tables on most pages
+    services = [reverse(s.url_name) for s in SERVICES if s.url_name]
     for language in LANGUAGES:
         audit.speak(language)
         for url in (
             "/eservice/",
             "/eservice/mobile-account/",
             "/eservice/devices/",
-            "/eservice/certificates/insurance/",
+            *services,
             "/verify/",
             "/verify/ABCD-EFGH-JKMN-PQRS-TVWX/",  # a code no certificate has
         ):

@@ -15,7 +15,9 @@ from playwright.sync_api import expect
 from healthbank.identity import devices
 from healthbank.identity.eservice_menu import SERVICES
 from healthbank.identity.models import Account
-from healthbank.identity.tests.cardhelpers import CHEN_ID, PASSWORD, registered
+from healthbank.identity.services import register_at_counter
+from healthbank.identity.tests.cardhelpers import CHEN_ID, PASSWORD
+from healthbank.people.models import Person
 from tests.e2e.steps import eservice_sign_in
 
 WIFE_ID = "A223456781"  # 陳林秀英: a citizen certificate, no NHI card registration
@@ -76,7 +78,9 @@ def test_nhi_card_and_password_reach_every_service(page, personas):
     """陳志明 signs in with his NHI card and registration password and opens each service of
     the seed's list from it: every one offered answers with its page in his session, and the
     applications still to come say so."""
-    registered(CHEN_ID, password=PASSWORD)
+    register_at_counter(
+        person=Person.objects.get(national_id=CHEN_ID), password=PASSWORD, staff_id=1
+    )
     page.goto("/eservice/login/")
     eservice_sign_in(page, CHEN_ID, password=PASSWORD)
     services = page.locator("ol.services > li")
