@@ -1,5 +1,4 @@
-"""The certificates' PDFs: Django templates (core.pdf) with a QR code of their check's URL,
-their fonts cut down to the glyphs they use (fonts.compact_fonts)."""
+"""The certificates' PDFs: Django templates (core.pdf) with a QR code of their check's URL."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 
-from healthbank.certificates.fonts import compact_fonts
 from healthbank.certificates.models import Certificate, format_code
 from healthbank.certificates.selectors import Facts
 from healthbank.core.pdf import render_pdf
@@ -33,4 +31,4 @@ def certificate_pdf(kind: str, facts: Facts, *, code: str, language: str) -> byt
         "qr": qr,
         "language": language,
     }
-    return render_pdf(TEMPLATES[kind], context, language=language, finisher=compact_fonts)
+    return render_pdf(TEMPLATES[kind], context, language=language)

@@ -1,4 +1,4 @@
-"""The certificates' embedded fonts hold only the glyphs the page shows (fonts.compact_fonts):
+"""The certificates' embedded fonts hold only the glyphs the page shows (core.pdf_fonts):
 each face is a bare CID-keyed CFF whose charset has every CID the page draws, so a viewer
 finds each glyph, and a certificate is tens of kilobytes, not ~420 kB."""
 
@@ -62,9 +62,9 @@ def test_each_font_holds_the_glyphs_drawn_and_little_else(personas, language):
 
 
 def test_a_font_that_cannot_be_cut_is_embedded_as_weasyprint_wrote_it(personas, monkeypatch):
-    from healthbank.certificates import fonts
+    from healthbank.core import pdf_fonts
 
-    monkeypatch.setattr(fonts, "_keeps_glyph_ids_as_cids", lambda cff, glyph_ids: False)
+    monkeypatch.setattr(pdf_fonts, "_keeps_glyph_ids_as_cids", lambda cff, glyph_ids: False)
     chen = Person.objects.get(national_id=CHEN)
     certificate = services.issue_insurance_certificate(
         person=chen, language="zh-hant", with_dependants=False, address=None

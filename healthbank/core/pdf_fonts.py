@@ -1,4 +1,5 @@
-"""Small embedded fonts: the CJK subsets WeasyPrint writes, rewritten to their used glyphs.
+"""Small embedded fonts: the CJK subsets WeasyPrint writes, rewritten to their used glyphs
+(render_pdf does it to every PDF).
 
 WeasyPrint subsets each font with HarfBuzz but keeps every glyph ID up to the highest used
 (RETAIN_GIDS, so that the page's glyph numbers stay valid): Noto Sans CJK's Chinese glyphs
