@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.billing import rules
 from healthbank.billing.models import DeliveryCycle, DeliveryMethod
+from healthbank.core.typed import ascii_typed, is_ascii_digits
 
 
 def count_error() -> str:
@@ -32,10 +33,11 @@ class BillIdsField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        try:
-            return [int(v) for v in values]
-        except (TypeError, ValueError):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        # Row ids as the page wrote them: ASCII digits that fit a database integer (int()
+        # would also take "٣", "1_0" and numbers no column holds).
+        if not all(isinstance(v, str) and is_ascii_digits(v) and len(v) <= 18 for v in values):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return [int(v) for v in values]
 
 
 class InstalmentForm(forms.Form):
@@ -48,8 +50,8 @@ class InstalmentForm(forms.Form):
         super().__init__(data, **kwargs)
 
     def clean_count(self) -> int:
-        text = (self.cleaned_data.get("count") or "").strip()
-        if not text.isdigit() or not (
+        text = ascii_typed(self.cleaned_data.get("count") or "").strip()  # ４ is 4
+        if not is_ascii_digits(text) or not (
             rules.MINIMUM_INSTALMENTS <= int(text) <= rules.MAXIMUM_INSTALMENTS
         ):
             raise forms.ValidationError(count_error(), code="invalid")

@@ -15,6 +15,7 @@ from barcode.writer import SVGWriter  # type: ignore[import-untyped]
 from healthbank.billing import rules
 from healthbank.core.numbers import grouped
 from healthbank.core.rocdate import ROC_OFFSET
+from healthbank.core.typed import is_ascii_digits
 
 _LETTER_VALUES = {
     **{chr(ord("A") + i): i + 1 for i in range(9)},  # A–I: 1–9
@@ -24,7 +25,7 @@ _LETTER_VALUES = {
 
 
 def _value(char: str) -> int:
-    return int(char) if char.isdigit() else _LETTER_VALUES[char]
+    return int(char) if is_ascii_digits(char) else _LETTER_VALUES[char]
 
 
 def store_check_code(segment1: str, segment2: str, month_and_amount: str) -> str:

@@ -8,8 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,18 +16,14 @@ from healthbank.billing import documents, rules, selectors, services
 from healthbank.billing.forms import DeliveryForm, EbillForm, InstalmentForm
 from healthbank.billing.services import BillingRefused
 from healthbank.core.http import posted
+from healthbank.core.pdf import page_language, pdf_response
+from healthbank.core.typed import ascii_typed, is_ascii_digits
 from healthbank.identity.eservice import SITE, eservice_page
 from healthbank.identity.models import Account
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, name) or ""
-    return response
-
-
-def _language() -> str:
-    return "en" if (translation.get_language() or "").startswith("en") else "zh-hant"
+    return pdf_response(content, name, attachment=False)  # slips and notices open to print
 
 
 # --- unpaid premiums and simple instalments ----------------------------------------------
@@ -107,7 +102,7 @@ def unpaid_slip(request: HttpRequest, account: Account, pk: int) -> HttpResponse
     if bill is None or bill.plan is not None:
         raise Http404
     pdf = documents.bills_slip_pdf(
-        account.person, [bill], today=today, language=_language(), together=False
+        account.person, [bill], today=today, language=page_language(), together=False
     )
     return _pdf(pdf, f"slip_{bill.bill.month:%Y%m}.pdf")
 
@@ -121,7 +116,7 @@ def unpaid_slip_all(request: HttpRequest, account: Account) -> HttpResponse:
     if not bills:
         raise Http404
     pdf = documents.bills_slip_pdf(
-        account.person, bills, today=today, language=_language(), together=True
+        account.person, bills, today=today, language=page_language(), together=True
     )
     return _pdf(pdf, f"slip_all_{today:%Y%m%d}.pdf")
 
@@ -143,7 +138,7 @@ def unpaid_plan_slip(request: HttpRequest, account: Account, pk: int, number: in
     if part is None:
         raise Http404
     pdf = documents.part_slip_pdf(
-        account.person, part, today=timezone.localdate(), language=_language()
+        account.person, part, today=timezone.localdate(), language=page_language()
     )
     return _pdf(pdf, f"instalment_{plan.pk}_{number}.pdf")  # type: ignore[union-attr]
 
@@ -203,7 +198,7 @@ def ebill_pdf(request: HttpRequest, account: Account, pk: int) -> HttpResponse:
         bill,
         selectors.paid_amount(account.person, bill),
         today=timezone.localdate(),
-        language=_language(),
+        language=page_language(),
     )
     return _pdf(pdf, f"ebill_{bill.month:%Y%m}.pdf")
 
@@ -249,10 +244,10 @@ def _year(request: HttpRequest, years: list[int]) -> tuple[int, str]:
     """The year asked for, or the latest with transfers (and why, when the asked one is not
     a year)."""
     default = years[0] if years else timezone.localdate().year
-    text = request.GET.get("year", "")
+    text = ascii_typed(request.GET.get("year", "")).strip()
     if not text:
         return default, ""
-    if not text.isdigit() or not 1995 <= int(text) <= 9999:
+    if not is_ascii_digits(text) or not 1995 <= int(text) <= 9999:
         return default, _("The year must be a year such as %(year)s; the latest is shown.") % {
             "year": default
         }
@@ -291,7 +286,7 @@ def transfers_pdf(request: HttpRequest, account: Account) -> HttpResponse:
         transfers=selectors.transfers_of(person, year),
         supplementary=selectors.supplementary_bills_of(person),
         today=timezone.localdate(),
-        language=_language(),
+        language=page_language(),
     )
     return _pdf(pdf, f"transfers_{year}.pdf")
 
@@ -303,7 +298,7 @@ def transfers_supplementary(request: HttpRequest, account: Account, pk: int) -> 
     if bill is None:
         raise Http404
     pdf = documents.supplementary_slip_pdf(
-        account.person, bill, today=timezone.localdate(), language=_language()
+        account.person, bill, today=timezone.localdate(), language=page_language()
     )
     return _pdf(pdf, f"supplementary_{bill.income_year}_{bill.pk}.pdf")
 
@@ -325,5 +320,5 @@ def notices_pdf(request: HttpRequest, account: Account, pk: int) -> HttpResponse
     notice = selectors.notice_of(account.person, pk)
     if notice is None:
         raise Http404
-    pdf = documents.notice_pdf(account.person, notice, language=_language())
+    pdf = documents.notice_pdf(account.person, notice, language=page_language())
     return _pdf(pdf, f"notice_{notice.sent_on:%Y%m%d}_{notice.pk}.pdf")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -20,13 +19,13 @@ from healthbank.certificates.forms import (
 from healthbank.certificates.models import Certificate
 from healthbank.certificates.services import CertificateRefused
 from healthbank.core.http import posted
+from healthbank.core.pdf import pdf_response
 from healthbank.core.rocdate import to_roc
 from healthbank.identity.eservice import SITE, eservice_page
 from healthbank.identity.models import Account
 
 
 def _pdf_response(certificate: Certificate) -> HttpResponse:
-    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
     issued = timezone.localtime(certificate.issued_at).date()
     english = certificate.language == "en"
     if certificate.kind == Certificate.Kind.PREMIUMS:
@@ -40,8 +39,7 @@ def _pdf_response(certificate: Certificate) -> HttpResponse:
         name = f"NHI_certificate_of_insurance_{issued:%Y%m%d}_{certificate.pk}.pdf"
     else:
         name = f"投保證明_{to_roc(issued, sep='')}_{certificate.pk}.pdf"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return pdf_response(bytes(certificate.pdf), name)
 
 
 @eservice_page

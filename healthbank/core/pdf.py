@@ -10,8 +10,10 @@ as vectors.
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.http import content_disposition_header
 
 from healthbank.core.pdf_fonts import compact_fonts
 
@@ -29,3 +31,16 @@ def render_pdf(template: str, context: dict, *, language: str) -> bytes:
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(finisher=compact_fonts)
+
+
+def page_language() -> str:
+    """The language of the page asked from, as documents name theirs: "en" or "zh-hant"."""
+    return "en" if (translation.get_language() or "").startswith("en") else "zh-hant"
+
+
+def pdf_response(pdf: bytes, filename: str, *, attachment: bool = True) -> HttpResponse:
+    """A PDF answer: saved as `filename`, or shown in the browser's viewer (attachment=False)
+    with that name when saved from there."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(attachment, filename) or ""
+    return response

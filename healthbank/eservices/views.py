@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from healthbank.core.pdf import render_pdf
+from healthbank.core.pdf import page_language, pdf_response, render_pdf
 from healthbank.core.rocdate import to_roc
 from healthbank.eservices import selectors
 from healthbank.identity.eservice import SITE, eservice_page
@@ -18,15 +17,10 @@ from healthbank.identity.models import Account
 
 
 def _pdf(template: str, context: dict, stem_zh: str, stem_en: str) -> HttpResponse:
-    language = translation.get_language() or "zh-hant"
-    today = context["today"]
-    english = language.startswith("en")
+    language, today = page_language(), context["today"]
+    english = language == "en"
     name = f"{stem_en}_{today:%Y%m%d}.pdf" if english else f"{stem_zh}_{to_roc(today, sep='')}.pdf"
-    response = HttpResponse(
-        render_pdf(template, context, language=language), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return pdf_response(render_pdf(template, context, language=language), name)
 
 
 def _enrolment_context(account: Account) -> dict:

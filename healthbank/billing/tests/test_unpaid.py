@@ -150,6 +150,8 @@ def test_bills_already_in_a_plan_are_refused(huang):
     [
         ({"count": "two"}, "整數", "whole number"),
         ({"count": "13"}, "整數", "whole number"),
+        ({"count": "٢"}, "整數", "whole number"),  # an Arabic-Indic 2: int() would take it
+        ({"count": "2", "bills": ["9" * 30]}, "不是您", "not one of your"),
         ({"count": "6"}, "每期", "each instalment"),
         ({"count": "2", "bills": ["abc"]}, "不是您", "not one of your"),
         ({"count": "2", "bills": []}, "至少", "at least one"),

@@ -19,12 +19,14 @@ ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = sorted((ROOT / "healthbank").glob("**/templates/**/*.html"))
 # Files written into a record package (a ZIP the person opens from disk): self-contained on
 # purpose, never served under the site's CSP.
-# Templates of files a person keeps, never served as pages: a package's HTML files, and a
-# certificate's PDF (rendered by WeasyPrint from HTML and CSS).
-NOT_SERVED = (
-    "downloads/templates/downloads/package/",
-    "certificates/templates/certificates/insurance_pdf.html",
-)
+# Templates of files a person keeps, never served as pages: a package's HTML files, and the
+# PDFs' (rendered by WeasyPrint from HTML and CSS: named *pdf*, or kept in a pdf/ folder).
+PACKAGE = "downloads/templates/downloads/package/"
+
+
+def _served(name: str) -> bool:
+    return not (name.startswith(PACKAGE) or "pdf" in Path(name).name or "/pdf/" in name)
+
 
 PAGES = ["/", "/login/", "/register/", "/help/faq/", "/app/", "/units/login/", "/staff/login/"]
 
@@ -94,7 +96,7 @@ def test_templates_have_no_inline_script_handler_or_style():
             found.append((name, "on* handler"))
         if "javascript:" in text.lower():
             found.append((name, "javascript: URL"))
-        if style.search(text) and not name.startswith(NOT_SERVED):
+        if style.search(text) and _served(name):
             found.append((name, "inline style"))
     assert found == []
 
