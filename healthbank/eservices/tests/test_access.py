@@ -3,13 +3,15 @@ Bank session is sent to the e-services sign-in, and each read is in the access r
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from healthbank.audit.models import AuditEvent
 from healthbank.eservices.models import Case
 from healthbank.people.models import Person
-from tests.fixtures.personas import CHANG, CHEN
+from tests.fixtures.personas import CHANG, CHEN, HUANG
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +64,25 @@ def test_the_list_of_services_links_to_each_page(signed_in):
     page = signed_in(CHEN).get("/eservice/").content.decode()
     for url in ("enrolment", "subsidies", "contributions", "cases", "preventive"):
         assert f'href="/eservice/services/{url}/"' in page, url
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hant", "個人健保資料網路服務作業：個人及眷屬、投退保資料查詢、列印"),
+        ("en", "Personal e-services: Enrolment history of you and your dependants"),
+    ],
+)
+def test_the_access_record_names_the_e_service_each_read_was_of(signed_in, language, expected):
+    """A page and its PDF are reads of one service, named by the seed's list; a bill's slip
+    is named by its own service."""
+    client = signed_in(HUANG, language)
+    for url in ("/eservice/services/enrolment/", "/eservice/services/enrolment/pdf/"):
+        assert client.get(url).status_code == 200
+    page = client.get("/eservice/billing/unpaid/").content.decode()
+    slip = re.search(r'href="(/eservice/billing/unpaid/\d+/slip/)"', page)
+    assert slip and client.get(slip.group(1)).status_code == 200
+    record = client.get("/bank/personal/access/").content.decode()
+    assert record.count(expected) == 2
+    unpaid = "個人未繳保費查詢/下載/簡易分期申請" if language == "zh-hant" else "Unpaid premiums"
+    assert record.count(unpaid) == 2  # the list and the slip
