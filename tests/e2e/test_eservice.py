@@ -2,16 +2,20 @@
 sign in with the citizen digital certificate, apply for the mobile device account, generate
 a device verification code (asked for the password again) and see its QR code and text; and
 sign in with the NHI card and registration password and open every service of seed 000's
-list."""
+list; download a signed certificate, check it at /verify/ and see a changed copy fail."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
+from healthbank.certificates.tests.conftest import pdf_text, validate
 from healthbank.identity import devices
 from healthbank.identity.eservice_menu import SERVICES
 from healthbank.identity.models import Account
@@ -98,3 +102,42 @@ def test_nhi_card_and_password_reach_every_service(page, personas):
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         page.get_by_role("link", name="個人健保資料網路服務作業").first.click()
         expect(page).to_have_url(re.compile(r"/eservice/$"))
+
+
+def _validated(pdf: bytes):
+    """pyHanko's verdict, from a thread of its own: it runs asyncio, which Playwright's
+    sync API already runs in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(validate, pdf).result()
+
+
+def test_a_downloaded_certificate_is_signed_checkable_and_a_changed_copy_fails(page, personas):
+    """陳志明 downloads his certificate of insurance in English: pyHanko finds NHIA's
+    signature intact and trusted, /verify/ says the code is genuine and shows the file's
+    digest, and a copy with one word changed fails the signature and has another digest."""
+    page.goto("/eservice/login/")
+    eservice_sign_in(page, CHEN_ID)
+    page.goto("/eservice/certificates/insurance/")
+    page.get_by_label("English").check()
+    with page.expect_download() as download:
+        page.locator("main form button[type=submit]").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename.startswith("NHI_certificate_of_insurance_")
+    status = _validated(pdf)
+    assert status.intact and status.valid and status.trusted
+
+    code = re.search(r"([0-9A-Z]{4}(?:-[0-9A-Z]{4}){4})", pdf_text(pdf))
+    assert code, "no verification code printed"
+    page.goto("/verify/")
+    page.locator("input[name=code]").fill(code.group(1).lower())  # typed as read
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("真實：本證明由健保署核發，且仍在有效期限內。")
+    expect(page.locator("main")).to_contain_text("陳志明")
+    expect(page.locator("main")).to_contain_text(hashlib.sha256(pdf).hexdigest())
+
+    changed = bytearray(pdf)
+    at = changed.index(b"/MediaBox")  # inside the signed range
+    changed[at + 1 : at + 9] = b"MediaBoy"
+    status = _validated(bytes(changed))
+    assert not status.intact and not status.bottom_line
+    expect(page.locator("main")).not_to_contain_text(hashlib.sha256(changed).hexdigest())
