@@ -18,9 +18,10 @@ from playwright.sync_api import Page, expect
 from healthbank.downloads.categories import BY_CODE
 from healthbank.downloads.services import request_package
 from healthbank.identity import devices
+from healthbank.identity.eservice_menu import SERVICES
 from healthbank.identity.services import register_at_counter
 from healthbank.people.models import Person
-from tests.e2e.steps import PUBLIC_PAGES, htmx_settled
+from tests.e2e.steps import PUBLIC_PAGES, eservice_sign_in, htmx_settled
 from tests.e2e.test_portal import CHEN, LIN, PASSWORD, expect_charts_drawn, menu_pages
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "test-screenshots"
@@ -279,4 +280,26 @@ def test_font_sizes_and_200_percent_zoom_keep_home_and_outpatient_readable(
         tab.screenshot(path=SHOTS / f"zoom-200-{name}.png", full_page=True)
         problems += readability_problems(tab, f"{url} at 200% zoom")
     zoomed.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_every_e_service_page_fits_320_px(page, live_server, personas):
+    """The e-services' tables (bills, enrolment periods, cases) scroll inside named boxes on
+    a phone: 黃冠宇 (unpaid bills) in Chinese, 陳志明 (his and his wife's periods) in English,
+    張淑芬 (a certificate and a case) in Chinese."""
+    page.set_viewport_size(NARROW)
+    services = [reverse(s.url_name) for s in SERVICES if s.url_name]
+    problems: list[str] = []
+    people = (("B123456780", "zh-hant"), (CHEN, "en"), ("E223456785", "zh-hant"))
+    for national_id, language in people:
+        page.context.clear_cookies()
+        page.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
+        page.goto("/eservice/login/")
+        problems += layout_problems(page, f"{language} /eservice/login/")
+        eservice_sign_in(page, national_id)
+        for url in ("/eservice/", *services):
+            page.goto(url)
+            problems += layout_problems(page, f"{national_id} {language} {url}")
     assert not problems, "\n".join(problems)

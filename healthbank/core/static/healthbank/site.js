@@ -1,12 +1,21 @@
 /* Every page: a table wider than its box scrolls sideways inside it (.table-scroll, see
-   site.css). While it does, the box is a region named by the table's caption and takes
-   keyboard focus, so that it can be scrolled with the arrow keys and a screen reader says
-   what it holds (WCAG 1.4.10 and 2.1.1); a box that fits adds no tab stop. */
+   site.css). While it does, the box is a region named by the table's caption (or, without
+   one, by the heading before it) and takes keyboard focus, so that it can be scrolled with
+   the arrow keys and a screen reader says what it holds (WCAG 1.4.10 and 2.1.1); a box
+   that fits adds no tab stop. */
 (function () {
   "use strict";
+  function heading(box) {
+    // The nearest heading before the box in the page's order (h1 at the latest).
+    var all = Array.prototype.slice.call(document.querySelectorAll("h1, h2, h3, h4"));
+    var before = all.filter(function (h) {
+      return h.compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    return before.length ? before[before.length - 1] : null;
+  }
   function update(box) {
     var scrolls = box.scrollWidth > box.clientWidth + 1;
-    var caption = box.querySelector("caption");
+    var caption = box.querySelector("caption") || heading(box);
     if (scrolls) {
       box.setAttribute("role", "region");
       box.setAttribute("tabindex", "0");
