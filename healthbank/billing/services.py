@@ -3,7 +3,6 @@ refuses with a BillingRefused whose message says what to do, and writes nothing 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from healthbank.billing.models import (
     Notice,
     PlannedBill,
 )
+from healthbank.core.months import add_months, month_end
 from healthbank.core.numbers import grouped
 from healthbank.core.rocdate import to_roc
 from healthbank.external.mail import send_bilingual
@@ -84,12 +84,6 @@ class Part:
     amount: int
 
 
-def _month_end(day: dt.date, months_on: int) -> dt.date:
-    month0 = day.month - 1 + months_on
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def maximum_instalments(arrears: int) -> int:
     """The most instalments these arrears may be split into (0: none)."""
     return min(rules.MAXIMUM_INSTALMENTS, arrears // rules.MINIMUM_INSTALMENT_AMOUNT)
@@ -119,7 +113,7 @@ def schedule(arrears: int, count: int, applied_on: dt.date) -> list[Part]:
     return [
         Part(
             n + 1,
-            _month_end(applied_on, rules.FIRST_INSTALMENT_AFTER_MONTHS + n),
+            month_end(add_months(applied_on, rules.FIRST_INSTALMENT_AFTER_MONTHS + n)),
             each + (odd if n == 0 else 0),
         )
         for n in range(count)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyzipper
 from django.utils import translation
 
+from healthbank.core.months import month_end
 from healthbank.downloads import documents, fhir
 from healthbank.downloads.categories import BY_CODE, Category
 from healthbank.people.models import Person
@@ -41,11 +42,6 @@ class Part:
     rows: list
 
 
-def _month_end(first: dt.date) -> dt.date:
-    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
-
-
 def parts(person: Person, choices: list[dict], today: dt.date) -> Iterator[Part]:
     """Each chosen category once (合併資料), or once a month with rows (單月份資料)."""
     for choice in choices:
@@ -61,7 +57,7 @@ def parts(person: Person, choices: list[dict], today: dt.date) -> Iterator[Part]
         for row in rows:
             months.setdefault(category.date_of(row).replace(day=1), []).append(row)
         for first in sorted(months, reverse=True):
-            period = Window(max(first, window.start), min(_month_end(first), window.end))
+            period = Window(max(first, window.start), min(month_end(first), window.end))
             name = f"{label}_{first.year - 1911}年{first.month:02d}月"
             yield Part(category, name, period, months[first])
 

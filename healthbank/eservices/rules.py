@@ -6,7 +6,6 @@ Each constant names where it comes from. The seeds only list these services (see
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 # --- Premium subsidies (保險費減免補助): share of the self-paid premium ---------------------
@@ -73,15 +72,3 @@ REIMBURSEMENT_DECISION_DAYS = 30
 # 全民健康保險醫療費用申報與核付及醫療服務審查辦法: a prior review is decided within two weeks
 # of a complete application.
 PRIOR_REVIEW_DECISION_DAYS = 14
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Min, Q
 
+from healthbank.core.months import add_months
 from healthbank.eservices import rules
 from healthbank.eservices.models import (
     Case,
@@ -181,7 +182,7 @@ def _person(rows: Rows, rng: random.Random, pk: int, birth: dt.date, cover, toda
                     share=rules.UNEMPLOYED_SHARE,
                     payer=PremiumSubsidy.Payer.LABOUR,
                     start_date=start,
-                    end_date=rules.add_months(start, months) - dt.timedelta(days=1),
+                    end_date=add_months(start, months) - dt.timedelta(days=1),
                 )
             )
     if role == Enrolment.Role.DEPENDANT and 18 <= age <= 22 and rng.random() < STUDENTS:
