@@ -77,6 +77,7 @@ def card_files(settings, tmp_path):
     settings.CARD_READER_DIR = tmp_path / "cardreader"
     settings.MOICA_DIR = tmp_path / "moica"
     settings.VCARD_DIR = tmp_path / "vcard"  # the personas' card photos too
+    settings.ESERVICE_DIR = tmp_path / "eservice"
     return settings.CARD_READER_DIR
 
 

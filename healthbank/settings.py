@@ -88,7 +88,9 @@ INSTALLED_APPS = [
     "healthbank.downloads",
     "healthbank.certificates",
     "healthbank.billing",
+    "healthbank.cards",
     "healthbank.eservices",
+    "healthbank.township",
     "healthbank.api",
     "healthbank.express",
     "healthbank.ingest",
@@ -270,15 +272,23 @@ STATIC_ROOT = VAR_DIR / "static"
 # "filesystem", on this host's disk under DOWNLOAD_DIR, VCARD_DIR and INGEST_DIR (one host,
 # the demo); "database", in the database, which every host reads and replicas copy.
 FILE_STORAGE = os.environ.get("FILE_STORAGE", "filesystem")
-_FILE_STORES = {"downloads": "DOWNLOAD_DIR", "vcard": "VCARD_DIR", "ingest": "INGEST_DIR"}
+_FILE_STORES = {
+    "downloads": "DOWNLOAD_DIR",
+    "vcard": "VCARD_DIR",
+    "ingest": "INGEST_DIR",
+    "eservice": "ESERVICE_DIR",
+}
 _files: dict[str, dict[str, Any]]
 if FILE_STORAGE == "filesystem":
     _files = {
         alias: {"BACKEND": "healthbank.files.storage.DirectoryStorage", "OPTIONS": {"setting": dir}}
         for alias, dir in _FILE_STORES.items()
     }
-    # Card photos are readable by the server's user alone.
-    _files["vcard"]["OPTIONS"].update(file_permissions_mode=0o600, directory_permissions_mode=0o700)
+    # Card photos and e-service uploads are readable by the server's user alone.
+    for _private in ("vcard", "eservice"):
+        _files[_private]["OPTIONS"].update(
+            file_permissions_mode=0o600, directory_permissions_mode=0o700
+        )
 elif FILE_STORAGE == "database":
     _files = {
         alias: {"BACKEND": "healthbank.files.storage.DatabaseStorage", "OPTIONS": {"bucket": alias}}
@@ -349,6 +359,8 @@ HOUSEHOLD_REGISTRY = os.environ.get(
 )
 # Telecom number check (行動電話認證): the embedded default reads synthetic subscriptions.
 TELECOM_CHECK = os.environ.get("TELECOM_CHECK", "healthbank.external.telecom.LocalTelecomCheck")
+# Payments and direct debits (card fees, premiums) and pay-outs (reimbursements).
+BANK = os.environ.get("BANK", "healthbank.external.bank.LocalBank")
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True); by default mail is kept in the
 # database and shown at /dev/mailbox/ (DEBUG only), so a demo can finish a registration.
@@ -484,6 +496,8 @@ INGEST_SLICE_SECONDS = float(os.environ.get("INGEST_SLICE_SECONDS") or 1)
 # Application photos (identity document, half-body portrait) are re-encoded and kept here,
 # outside the web root; only their person, a delegate, staff and a verifying clinic see them.
 VCARD_DIR = Path(os.environ.get("VCARD_DIR", VAR_DIR / "vcard"))
+# What people upload with e-service applications: card photos, receipts, certificates.
+ESERVICE_DIR = Path(os.environ.get("ESERVICE_DIR", VAR_DIR / "eservice"))
 VCARD_MAX_UPLOAD_BYTES = envint("VCARD_MAX_UPLOAD_BYTES", 10 * 1024**2)
 # Decoded size limit: a 50 kB PNG may claim 100,000 x 100,000 pixels (a decompression bomb).
 VCARD_MAX_PIXELS = envint("VCARD_MAX_PIXELS", 40_000_000)

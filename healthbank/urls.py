@@ -15,6 +15,8 @@ urlpatterns = [
     path("app/", include("healthbank.express.urls")),
     path("eservice/certificates/", include("healthbank.certificates.urls")),
     path("eservice/billing/", include("healthbank.billing.urls")),
+    path("eservice/cards/", include("healthbank.cards.urls")),
+    path("eservice/township/", include("healthbank.township.urls")),
     path("eservice/services/", include("healthbank.eservices.urls")),
     path("eservice/", include("healthbank.identity.eservice_urls")),
     path("verify/", include("healthbank.certificates.verify_urls")),

@@ -64,6 +64,26 @@ class AuditEvent(models.Model):
         SECOND_FACTOR_ENROLLED = "otp.enrolled", _("Second factor (authenticator app) enrolled")
         SECOND_FACTOR_RESET = "otp.reset", _("Second factor reset by NHIA staff")
         CERTIFICATE_ISSUED = "certificate.issued", _("Certificate issued (signed PDF)")
+        # E-service applications (issue 24): `detail` names the kind and the application.
+        APPLICATION_FILED = "application.filed", _("Application filed online")
+        APPLICATION_CHECKED = (
+            "application.checked",
+            _("Application checked by NHIA staff, awaiting a second approval"),
+        )
+        APPLICATION_APPROVED = "application.approved", _("Application approved by NHIA staff")
+        APPLICATION_REJECTED = "application.rejected", _("Application rejected by NHIA staff")
+        APPLICATION_WITHDRAWN = "application.withdrawn", _("Application withdrawn")
+        APPLICATION_FILE_READ = (
+            "application.file_read",
+            _("Application document viewed by NHIA staff"),
+        )
+        CARD_REPORTED_LOST = "card.lost", _("NHI card reported lost")
+        CARD_ISSUED = "card.issued", _("NHI card issued")
+        ENROLMENT_CHANGED = "enrolment.changed", _("Enrolment changed at the township office")
+        ADDRESS_CHANGED = "address.changed", _("Mailing address changed")
+        BANK_DEBITED = "bank.debited", _("Paid from a bank account")
+        BANK_REFUSED = "bank.refused", _("Payment refused by the bank")
+        BANK_CREDITED = "bank.credited", _("Paid into a bank account")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")

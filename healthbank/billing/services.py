@@ -25,7 +25,7 @@ from healthbank.core.months import add_months, month_end
 from healthbank.core.numbers import grouped
 from healthbank.core.rocdate import to_roc
 from healthbank.external.mail import send_bilingual
-from healthbank.identity.models import Account
+from healthbank.identity.contacts import mail_recipients
 from healthbank.people.models import Person
 
 
@@ -139,12 +139,6 @@ def chosen_arrears(
     return chosen
 
 
-def _recipients(person: Person) -> list[str]:
-    account = Account.objects.filter(person=person).first()
-    addresses = [account.email, account.backup_email] if account else []
-    return [a for a in dict.fromkeys([*addresses, person.email]) if a][:2]
-
-
 @transaction.atomic
 def apply_instalments(
     *, person: Person, bill_ids: list[int], count: int, now: dt.datetime | None = None
@@ -178,7 +172,7 @@ def apply_instalments(
         for p in parts
     )
     months = [u.bill.month for u in chosen]
-    to = _recipients(person)
+    to = mail_recipients(person)
     Notice.objects.create(
         person=person,
         kind=Notice.Kind.INSTALMENT,

@@ -26,6 +26,8 @@ urlpatterns = [
         views.transfers_supplementary,
         name="transfers_supplementary",
     ),
+    path("address/", views.address, name="address"),
+    path("debit/", views.debit, name="debit"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/", views.notices_pdf, name="notices_pdf"),
 ]

@@ -322,3 +322,13 @@ def notices_pdf(request: HttpRequest, account: Account, pk: int) -> HttpResponse
         raise Http404
     pdf = documents.notice_pdf(account.person, notice, language=page_language())
     return _pdf(pdf, f"notice_{notice.sent_on:%Y%m%d}_{notice.pk}.pdf")
+
+
+@eservice_page
+def address(request: HttpRequest, account: Account) -> HttpResponse:
+    return HttpResponse(status=501)  # placeholder until built (issue 24)
+
+
+@eservice_page
+def debit(request: HttpRequest, account: Account) -> HttpResponse:
+    return HttpResponse(status=501)  # placeholder until built (issue 24)

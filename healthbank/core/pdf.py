@@ -27,7 +27,7 @@ def render_pdf(template: str, context: dict, *, language: str) -> bytes:
     from weasyprint import HTML  # imported on first use: it loads Pango, ~0.3 s
 
     # WeasyPrint lets Pillow load truncated images, for every caller, when it is imported;
-    # the virtual card's photo check must go on refusing them (vcard/images.py).
+    # the virtual card's photo check must go on refusing them (files/images.py).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(finisher=compact_fonts)

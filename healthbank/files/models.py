@@ -9,7 +9,7 @@ from django.utils import timezone
 
 
 class StoredFile(models.Model):
-    """One file of one storage (its bucket: "downloads", "vcard", "ingest")."""
+    """One file of one storage (its bucket: "downloads", "vcard", "ingest", "eservice")."""
 
     bucket = models.CharField(max_length=20)
     name = models.CharField(max_length=255)  # the storage name, folders with "/"

@@ -1,7 +1,8 @@
-"""The storages of settings.STORAGES["downloads" | "vcard" | "ingest"], chosen by FILE_STORAGE:
-on this host's disk under the folder a setting names (DirectoryStorage), or in the database
-every host reads (DatabaseStorage). Code reaches a file only by its storage name through
-`storages[...]`, never by a path, so either serves any host's worker and web process."""
+"""The file storages of settings.STORAGES ("downloads", "vcard", "ingest", "eservice"), chosen
+by FILE_STORAGE: on this host's disk under the folder a setting names (DirectoryStorage), or
+in the database every host reads (DatabaseStorage). Code reaches a file only by its storage
+name through `storages[...]`, never by a path, so either serves any host's worker and web
+process."""
 
 from __future__ import annotations
 

@@ -26,9 +26,12 @@ class Service:
 
 
 SERVICES = (
-    Service(_("NHI card applications"), None),  # 申辦健保卡作業
-    Service(_("Enrolment, transfer, suspension and resumption at the township office"), None),
-    Service(_("Change of mailing address"), None),  # 通訊地址變更
+    Service(_("NHI card applications"), "cards:card"),  # 申辦健保卡作業
+    Service(
+        _("Enrolment, transfer, suspension and resumption at the township office"),
+        "township:township",
+    ),
+    Service(_("Change of mailing address"), "billing:address"),  # 通訊地址變更
     Service(_("Unpaid premiums: query, download and simple instalments"), "billing:unpaid"),
     Service(
         _("Enrolment history of you and your dependants: query and print"),
@@ -36,7 +39,7 @@ SERVICES = (
     ),
     Service(_("Certificate of insurance in Chinese and English"), "certificates:insurance"),
     Service(_("Certificate of premiums paid"), "certificates:premiums"),
-    Service(_("One-time direct debit of premiums"), None),  # 保險費單次約定轉帳
+    Service(_("One-time direct debit of premiums"), "billing:debit"),  # 保險費單次約定轉帳
     Service(
         _("Premiums paid by transfer and dividend and interest bills: query and print"),
         "billing:transfers",

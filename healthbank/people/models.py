@@ -161,6 +161,56 @@ class Person(models.Model):
         return day.year - self.birth_date.year - before_birthday
 
 
+class MailingAddress(models.Model):
+    """Where NHIA posts a person's notices, bills and cards (通訊地址) when it is not the
+    registered address. The latest row without `until` is in use; earlier rows stay as the
+    history of changes."""
+
+    person = models.ForeignKey(
+        Person,
+        models.CASCADE,
+        related_name="mailing_addresses",
+        db_index=False,
+        verbose_name=_("person"),
+    )
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name=_("village")
+    )
+    neighbourhood = models.PositiveSmallIntegerField(
+        _("neighbourhood (鄰)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+    street_address = models.CharField(_("street address"), max_length=100)
+    since = models.DateTimeField(_("in use since"))
+    until = models.DateTimeField(_("in use until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mailing address")
+        verbose_name_plural = _("mailing addresses")
+        indexes = [models.Index(fields=["person", "-since"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(until__isnull=True),
+                name="one_mailing_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def address(self) -> str:
+        township = self.village.township
+        neighbourhood = f"{self.neighbourhood}鄰" if self.neighbourhood else ""
+        return (
+            f"{township.county.name_zh}{township.name_zh}{self.village.name_zh}"
+            f"{neighbourhood}{self.street_address}"
+        )
+
+
 class InsuredUnit(models.Model):
     """An insured unit (投保單位): employer, union, farmers' association or township office."""
 

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from healthbank.files import images
 from healthbank.people.models import Person
 from healthbank.records.models import Provider
-from healthbank.vcard import images, rules
+from healthbank.vcard import rules
 from healthbank.vcard.models import AcceptingSite, Application, VirtualCard
 
 Kind = Provider.Kind

@@ -29,7 +29,8 @@ from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.core.http import signed_in_user
 from healthbank.core.meta import model_field
-from healthbank.vcard import images, services
+from healthbank.files import images
+from healthbank.vcard import services
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
 
 NATIONAL_ID_LABEL = capfirst(_("national ID / resident certificate no."))  # Person's label

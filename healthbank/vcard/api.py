@@ -21,10 +21,11 @@ from ninja.files import UploadedFile
 from healthbank.audit.services import client_address
 from healthbank.core.http import page_bounds
 from healthbank.core.schemas import NO_NUL, ErrorOut
+from healthbank.files import images
 from healthbank.identity import services as identity
 from healthbank.identity.models import DeviceBinding
 from healthbank.people.models import County, Person, Township
-from healthbank.vcard import images, rules, selectors, services
+from healthbank.vcard import rules, selectors, services
 from healthbank.vcard.models import Application, Authorisation
 from healthbank.vcard.schemas import (
     AuthorisationOut,

@@ -27,10 +27,11 @@ from healthbank.audit.services import Action, Actor, record
 from healthbank.core import phones
 from healthbank.core.templatetags.rocdate import rocdate
 from healthbank.core.typed import ascii_typed
+from healthbank.files import images
 from healthbank.people.identifiers import normalise
 from healthbank.people.models import Enrolment, Person
 from healthbank.records.models import Provider
-from healthbank.vcard import images, qr, rules, selectors
+from healthbank.vcard import qr, rules, selectors
 from healthbank.vcard.models import (
     AcceptingSite,
     Application,

@@ -10,10 +10,10 @@ from django.core.files.storage import storages
 from healthbank.files.models import StoredFile
 from healthbank.files.storage import DatabaseStorage
 
-# settings.STORAGES's three file storages as FILE_STORAGE=database makes them.
+# settings.STORAGES's file storages as FILE_STORAGE=database makes them.
 IN_DATABASE = {
     alias: {"BACKEND": "healthbank.files.storage.DatabaseStorage", "OPTIONS": {"bucket": alias}}
-    for alias in ("downloads", "vcard", "ingest")
+    for alias in ("downloads", "vcard", "ingest", "eservice")
 }
 
 

@@ -11,12 +11,13 @@ from django.utils import timezone
 from PIL import Image
 
 from healthbank.audit.models import AuditEvent
+from healthbank.files import images
 from healthbank.files.tests.stores import stored_names
 from healthbank.people.models import Person
 from healthbank.records.models import Provider
 from healthbank.synth.services import seed_population
 from healthbank.synth.virtual_cards import add_accepting_sites, add_persona_virtual_cards
-from healthbank.vcard import images, selectors
+from healthbank.vcard import selectors
 from healthbank.vcard.models import AcceptingSite, Application, VirtualCard
 from tests.fixtures.personas import seed_personas
 

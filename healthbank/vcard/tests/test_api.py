@@ -15,6 +15,7 @@ from PIL import Image
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import Action
+from healthbank.files import images
 from healthbank.files.tests.stores import stored_names
 from healthbank.identity import devices
 from healthbank.identity.models import Account
@@ -22,7 +23,7 @@ from healthbank.identity.tests.cardhelpers import CHEN_ID, PASSWORD, WIFE_ID, re
 from healthbank.identity.tests.cardhelpers import seed_personas as seed
 from healthbank.people.models import County, Person
 from healthbank.records.models import Provider
-from healthbank.vcard import api, images, services
+from healthbank.vcard import api, services
 from healthbank.vcard.models import (
     AcceptingSite,
     Application,

@@ -14,9 +14,9 @@ from django.http import Http404
 from django.utils import translation
 from PIL import ExifTags, Image, ImageCms
 
+from healthbank.files import images
+from healthbank.files.images import ImageRefused, clean_image
 from healthbank.files.tests.stores import stored_names
-from healthbank.vcard import images
-from healthbank.vcard.images import ImageRefused, clean_image
 
 pillow_heif.register_heif_opener()
 

@@ -1,7 +1,8 @@
-"""The photos of a virtual-card application (seed 004, issue 7): the identity document and
-the half-body portrait. Owns their intake (only real JPEG, PNG or HEIC images within size and
-pixel limits, re-encoded as a JPEG that carries nothing but pixels) and their private storage
-(the "vcard" storage: VCARD_DIR, or the database)."""
+"""Photos people upload: a virtual-card application's identity document and portrait (seed
+004), an NHI card application's ID photo, the receipts of a reimbursement claim. Owns their
+intake (only real JPEG, PNG or HEIC images within size and pixel limits, re-encoded as a JPEG
+that carries nothing but pixels) and their private storage: the "vcard" storage (VCARD_DIR)
+by default, or another a caller names ("eservice"); on disk or in the database."""
 
 from __future__ import annotations
 
@@ -131,11 +132,11 @@ def _checked(name: str) -> str:
     return name
 
 
-def store(data: bytes) -> str:
-    """Keep a cleaned photo in the "vcard" storage (on disk: owner-only) and return its new
+def store(data: bytes, *, storage_name: str = "vcard") -> str:
+    """Keep a cleaned photo in a private storage (on disk: owner-only) and return its new
     random name. It is written whole or not at all (a database storage's transaction; on
     disk, deleted when the write fails)."""
-    storage = storages["vcard"]
+    storage = storages[storage_name]
     name = f"{secrets.token_hex(16)}.jpg"
     try:
         return storage.save(name, ContentFile(data))
@@ -144,21 +145,21 @@ def store(data: bytes) -> str:
         raise
 
 
-def open_photo(name: str) -> File[bytes]:
+def open_photo(name: str, *, storage_name: str = "vcard") -> File[bytes]:
     """A stored photo opened for reading (to stream it); Http404 for a missing photo or a
     name store() cannot give."""
     try:
-        return storages["vcard"].open(_checked(name))
+        return storages[storage_name].open(_checked(name))
     except FileNotFoundError:
         raise Http404 from None
 
 
-def read(name: str) -> bytes:
+def read(name: str, *, storage_name: str = "vcard") -> bytes:
     """A stored photo's bytes; Http404 for a missing photo or a name store() cannot give."""
-    with open_photo(name) as photo:
+    with open_photo(name, storage_name=storage_name) as photo:
         return photo.read()
 
 
-def delete(name: str) -> None:
+def delete(name: str, *, storage_name: str = "vcard") -> None:
     """Remove a stored photo; one already gone is fine. Http404 for a malformed name."""
-    storages["vcard"].delete(_checked(name))
+    storages[storage_name].delete(_checked(name))

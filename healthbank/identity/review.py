@@ -1,0 +1,139 @@
+"""Applications NHIA staff decide (issue 24): an NHI card, a township office enrolment
+change, a reimbursement of medical costs. One shape for all of them: the abstract model
+`Reviewed`, and `decide`, which every app's review services call to take the application
+for a decision, once, under a row lock, and audit it.
+
+Where money moves (a reimbursement), the decision has two steps (four eyes): one member
+of staff checks the application and proposes the decision, another approves it. The same
+person cannot do both; `decide` refuses it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from healthbank.audit.services import Action, Actor, record
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Under review")  # 審核中
+    CHECKED = "checked", _("Checked, awaiting approval")  # 待核定: the first of four eyes
+    APPROVED = "approved", _("Approved")  # 核准
+    REJECTED = "rejected", _("Rejected")  # 退件
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # 撤回, by the applicant
+
+
+OPEN = frozenset({ReviewStatus.PENDING, ReviewStatus.CHECKED})
+
+
+class Reviewed(models.Model):
+    """An application a person files and NHIA staff decide. Concrete models add `person`
+    (whose application it is) and what the application asks for."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+
+class ReviewRefused(Exception):
+    """A decision that cannot be made; `message` says why, in the reader's language."""
+
+    MESSAGES = {
+        "not_open": _("This application was already decided; nothing was changed."),
+        "not_checked": _("This application must be checked before it is approved."),
+        "already_checked": _("This application was already checked; it awaits approval."),
+        "same_staff": _(
+            "You checked this application, so another member of staff must approve it "
+            "(four-eyes rule)."
+        ),
+        "no_reason": _("Write why the application is rejected."),
+    }
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+        self.message = self.MESSAGES[code]
+
+
+R = TypeVar("R", bound=Reviewed)
+
+STEPS = {
+    "check": (Action.APPLICATION_CHECKED, ReviewStatus.CHECKED),
+    "approve": (Action.APPLICATION_APPROVED, ReviewStatus.APPROVED),
+    "reject": (Action.APPLICATION_REJECTED, ReviewStatus.REJECTED),
+}
+
+
+def decide(
+    application: R, *, staff_user: User, step: str, two_step: bool = False, reason: str = ""
+) -> R:
+    """The application, locked and moved one step (check, approve or reject) by
+    `staff_user`, audited under its person. Call inside a transaction, then make the
+    decision's effects in the same one. ReviewRefused when the step is not allowed now."""
+    locked = type(application)._default_manager.select_for_update().get(pk=application.pk)
+    if locked.status not in OPEN:
+        raise ReviewRefused("not_open")
+    if step == "check" and locked.status != ReviewStatus.PENDING:
+        raise ReviewRefused("already_checked")
+    if step == "approve" and two_step:
+        if locked.status != ReviewStatus.CHECKED:
+            raise ReviewRefused("not_checked")
+        if locked.checked_by_id == staff_user.pk:  # type: ignore[attr-defined]
+            raise ReviewRefused("same_staff")
+    reason = reason.strip()
+    if step == "reject" and not reason:
+        raise ReviewRefused("no_reason")
+    action, status = STEPS[step]
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": status}
+    if step == "check":
+        fields |= {"checked_by": staff_user, "checked_at": now}
+    else:
+        fields |= {"decided_by": staff_user, "decided_at": now}
+    if step == "reject":
+        fields["rejection_reason"] = reason
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=list(fields))
+    record(
+        action=action,
+        person=locked.person,  # type: ignore[attr-defined]  # every concrete model has one
+        actor=Actor.STAFF,
+        actor_id=staff_user.pk,
+        kind=locked._meta.label_lower,
+        application=locked.pk,
+    )
+    return locked
