@@ -83,6 +83,11 @@ class Notice(models.Model):
         DELIVERY = "delivery", _("Bill delivery changed")
         SUPPLEMENTARY = "supplementary", _("Supplementary premium bill")
         CARD = "card", _("NHI card issued")
+        CARD_LOST = "card_lost", _("NHI card reported lost")
+        ENROLMENT = "enrolment", _("Enrolment changed at the township office")
+        ADDRESS = "address", _("Mailing address changed")
+        DEBIT = "debit", _("One-time direct debit of premiums")
+        REIMBURSEMENT = "reimbursement", _("Reimbursement of medical costs decided")
 
     class Channel(models.TextChoices):
         POST = "post", _("By post")
