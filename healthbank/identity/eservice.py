@@ -170,7 +170,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @eservice_required
 def home(request: HttpRequest, account: Account) -> HttpResponse:
     """The seed's list of services, then the mobile device pages and sign-out."""
-    services = [(s, reverse(s.url_name) if s.url_name else None) for s in SERVICES]
+    services = [(s, reverse(s.url_name)) for s in SERVICES]
     context = {"account": account, "services": services, "site": SITE}
     return render(request, "identity/eservice/home.html", context)
 

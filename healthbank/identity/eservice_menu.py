@@ -3,7 +3,6 @@
 One place for it: the e-services home lists it, and the person's access record names the
 e-service pages they (or anyone) read by it. A service's pages are its URL name and any
 name that begins with it and an underscore (`billing:unpaid`, `billing:unpaid_slip`).
-The applications of the second e-services issue have no URL yet: they show as coming.
 """
 
 from __future__ import annotations
@@ -17,12 +16,10 @@ from django.utils.translation import gettext_lazy as _
 @dataclass(frozen=True)
 class Service:
     title: Promise
-    url_name: str | None  # None: not offered yet (the applications still to come)
+    url_name: str
 
     def owns(self, view_name: str) -> bool:
-        return self.url_name is not None and (
-            view_name == self.url_name or view_name.startswith(self.url_name + "_")
-        )
+        return view_name == self.url_name or view_name.startswith(self.url_name + "_")
 
 
 SERVICES = (

@@ -437,17 +437,13 @@ def test_a_card_session_past_its_absolute_limit_is_sent_back_to_the_sign_in(clie
     assert "_auth_user_id" not in client.session
 
 
-def test_every_service_offered_has_its_page_and_the_rest_say_coming(client):
-    """The seed's sixteen services in its order: each offered one links to its page (a name
-    that does not reverse fails the page), the applications of the
-    second e-services issue show as coming."""
+def test_every_service_links_to_its_page_in_the_seeds_order(client):
+    """The seed's sixteen services in its order, each linking to its page (a name that does
+    not reverse fails the page)."""
     _sign_in(client)
     page = client.get("/eservice/").content.decode()
     items = re.findall(r"<li>(.*?)</li>", page.split('class="services"')[1].split("</ol>")[0])
     assert len(items) == len(SERVICES) == 16
     for item, service in zip(items, SERVICES, strict=True):
-        if service.url_name is None:
-            assert "即將開放" in item and "href" not in item
-        else:
-            assert f'href="{reverse(service.url_name)}"' in item, service.url_name
-    assert [s.url_name is None for s in SERVICES[:3]] == [True, True, True]
+        assert f'href="{reverse(service.url_name)}"' in item, service.url_name
+    assert "即將開放" not in page
