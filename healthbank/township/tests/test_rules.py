@@ -102,9 +102,7 @@ def test_people_insured_through_an_employer_or_as_dependants_apply_elsewhere():
 
 
 def test_a_suspended_person_may_only_resume():
-    s = standing(
-        enrolment(end_date=dt.date(2026, 3, 31), status="suspended", end_reason="abroad")
-    )
+    s = standing(enrolment(end_date=dt.date(2026, 3, 31), status="suspended", end_reason="abroad"))
     assert rules.refusal(Kind.RESUME, s) is None
     assert message(Kind.SUSPEND, s) == (
         "Your cover is suspended since 2026-04-01. Apply to resume it when you are back."

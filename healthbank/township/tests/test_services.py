@@ -133,9 +133,7 @@ def test_dependants_are_suspended_and_resumed_with_the_insured(lin, reviewer):
     assert bills(lin, dt.date(2026, 12, 1)) == {dt.date(2027, 12, 1): REGIONAL_PREMIUM * 3}
 
 
-def test_back_within_six_months_the_suspension_is_cancelled_and_the_months_billed(
-    zhang, reviewer
-):
+def test_back_within_six_months_the_suspension_is_cancelled_and_the_months_billed(zhang, reviewer):
     app = file(zhang, Kind.SUSPEND, dt.date(2026, 12, 1), expected_return=dt.date(2027, 6, 1))
     services.approve(application=app, staff_user=reviewer, now=NOW)
     later = at(dt.date(2027, 3, 2))
@@ -160,9 +158,7 @@ def test_back_within_six_months_the_suspension_is_cancelled_and_the_months_bille
     }
 
 
-def test_a_transfer_to_another_insurer_ends_the_period_and_withdraws_unpaid_bills(
-    zhang, reviewer
-):
+def test_a_transfer_to_another_insurer_ends_the_period_and_withdraws_unpaid_bills(zhang, reviewer):
     PremiumPayment.objects.filter(person=zhang, bill__month=dt.date(2026, 10, 1)).delete()
     app = file(zhang, Kind.TRANSFER_OUT, dt.date(2026, 10, 15), transfer_reason="other_insurer")
     services.approve(application=app, staff_user=reviewer, now=NOW)
@@ -176,9 +172,7 @@ def test_a_transfer_to_another_insurer_ends_the_period_and_withdraws_unpaid_bill
     assert dt.date(2026, 9, 1) in bills(zhang)
 
 
-def test_enrolling_after_the_last_cover_ended_starts_a_period_and_bills_its_months(
-    zhang, reviewer
-):
+def test_enrolling_after_the_last_cover_ended_starts_a_period_and_bills_its_months(zhang, reviewer):
     row = current(zhang)
     Enrolment.objects.filter(pk=row.pk).update(
         end_date=dt.date(2026, 9, 30), status="withdrawn", end_reason="left"
@@ -197,7 +191,9 @@ def test_enrolling_after_the_last_cover_ended_starts_a_period_and_bills_its_mont
     assert bills(zhang, dt.date(2026, 10, 1)) == {dt.date(2026, 10, 1): REGIONAL_PREMIUM}
 
 
-def test_rejecting_changes_nothing_but_the_application(zhang, reviewer, django_capture_on_commit_callbacks):
+def test_rejecting_changes_nothing_but_the_application(
+    zhang, reviewer, django_capture_on_commit_callbacks
+):
     app = file(zhang, Kind.SUSPEND, dt.date(2026, 12, 20), expected_return=dt.date(2027, 8, 1))
     before = snapshot(zhang)
     with django_capture_on_commit_callbacks(execute=True):

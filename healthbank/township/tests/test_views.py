@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.core.months import add_months
+from healthbank.identity.tests.cardhelpers import eservice_sign_in
 from healthbank.township.models import TownshipApplication
 from healthbank.township.tests.helpers import HUANG, ZHANG, file
-from healthbank.identity.tests.cardhelpers import eservice_sign_in
 
 HOME = reverse("township:township")
 SUSPEND = reverse("township:township_apply", args=["suspend"])
@@ -187,7 +187,9 @@ def test_only_the_owner_sees_an_application(client, zhang, people):
     assert signed_in(client, ZHANG).get(url).status_code == 200
     client.logout()
     assert signed_in(client, HUANG).get(url).status_code == 404
-    assert client.get(reverse("township:township_application", args=[app.pk + 99])).status_code == 404
+    assert (
+        client.get(reverse("township:township_application", args=[app.pk + 99])).status_code == 404
+    )
 
 
 def test_signed_out_visitors_go_to_the_e_services_sign_in(client, zhang):
