@@ -195,3 +195,33 @@ def test_only_the_owner_sees_an_application(client, zhang, people):
 def test_signed_out_visitors_go_to_the_e_services_sign_in(client, zhang):
     response = client.get(HOME)
     assert response.status_code == 302 and "/eservice/login/" in response["Location"]
+
+
+def test_the_list_costs_the_same_queries_however_many_applications(client, zhang, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from healthbank.township import services
+
+    signed_in(client, ZHANG)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(HOME).status_code == 200
+        return len(captured)
+
+    def suspension():
+        app = file(
+            zhang,
+            "suspend",
+            today() + dt.timedelta(days=10),
+            now=timezone.now(),
+            expected_return=today() + dt.timedelta(days=400),
+        )
+        services.reject(application=app, staff_user=reviewer, reason="日期不符")
+
+    suspension()
+    one = queries()
+    for _ in range(3):
+        suspension()
+    assert queries() == one
