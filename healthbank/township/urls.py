@@ -9,4 +9,6 @@ from healthbank.township import views
 app_name = "township"
 urlpatterns = [
     path("", views.township, name="township"),
+    path("apply/<slug:kind>/", views.township_apply, name="township_apply"),
+    path("<int:pk>/", views.township_application, name="township_application"),
 ]

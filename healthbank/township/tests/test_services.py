@@ -1,0 +1,233 @@
+"""services.py: filing checks the rules; approval changes the enrolment (the person's and
+their dependants') and the bills, audits and notifies in one transaction; rejection changes
+nothing but the application; a decided application is not decided again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from healthbank.audit.models import AuditEvent
+from healthbank.billing.models import Notice
+from healthbank.identity.review import ReviewRefused, ReviewStatus
+from healthbank.people.models import Enrolment, Person, PremiumBill, PremiumPayment
+from healthbank.people.premiums import REGIONAL_PREMIUM
+from healthbank.township import services
+from healthbank.township.rules import Kind, Refused
+from healthbank.township.tests.helpers import (
+    CHILDREN,
+    HUANG,
+    NOW,
+    TODAY,
+    at,
+    current,
+    file,
+    office_of,
+)
+
+
+def bills(person, since=dt.date(2026, 1, 1)):
+    return dict(
+        PremiumBill.objects.filter(person=person, month__gte=since).values_list("month", "amount")
+    )
+
+
+def snapshot(person):
+    return (
+        list(Enrolment.objects.filter(person=person).order_by("pk").values()),
+        list(PremiumBill.objects.filter(person=person).order_by("pk").values()),
+    )
+
+
+def test_filing_a_suspension_stores_it_pending_and_audits(zhang):
+    app = file(zhang, Kind.SUSPEND, dt.date(2026, 12, 20), expected_return=dt.date(2027, 8, 1))
+    assert app.status == ReviewStatus.PENDING
+    assert app.unit == office_of(zhang)
+    assert AuditEvent.objects.filter(person=zhang, action="application.filed").count() == 1
+
+
+def test_filing_refuses_what_the_rules_refuse_and_writes_nothing(zhang, people):
+    with pytest.raises(services.InvalidApplication) as invalid:
+        file(zhang, Kind.SUSPEND, dt.date(2026, 12, 20), expected_return=dt.date(2027, 1, 1))
+    assert set(invalid.value.errors) == {"expected_return"}
+    with pytest.raises(Refused) as refused:
+        file(zhang, Kind.RESUME, TODAY)
+    assert refused.value.code == "not_suspended"
+    with pytest.raises(Refused) as refused:
+        file(people[HUANG], Kind.SUSPEND, dt.date(2026, 12, 20))
+    assert refused.value.code == "not_here"
+    assert not zhang.township_applications.exists()
+
+
+def test_a_second_application_waits_for_the_first(zhang):
+    file(zhang, Kind.SUSPEND, dt.date(2026, 12, 20), expected_return=dt.date(2027, 8, 1))
+    with pytest.raises(Refused) as refused:
+        file(zhang, Kind.TRANSFER_OUT, TODAY, transfer_reason="other_insurer")
+    assert refused.value.code == "pending"
+
+
+def test_approving_a_suspension_suspends_from_the_departure_and_stops_the_bills(
+    zhang, reviewer, django_capture_on_commit_callbacks
+):
+    # A bill already issued for the departure month (as if billed early) is withdrawn.
+    row = current(zhang)
+    PremiumBill.objects.create(
+        person=zhang,
+        unit=row.unit,
+        month=dt.date(2026, 12, 1),
+        category=6,
+        insured_amount=0,
+        dependants=0,
+        amount=REGIONAL_PREMIUM,
+        due_date=dt.date(2027, 1, 31),
+    )
+    app = file(zhang, Kind.SUSPEND, dt.date(2026, 12, 20), expected_return=dt.date(2027, 8, 1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.approve(application=app, staff_user=reviewer, now=NOW)
+
+    row.refresh_from_db()
+    assert (row.end_date, row.status, row.end_reason) == (
+        dt.date(2026, 12, 19),
+        Enrolment.Status.SUSPENDED,
+        Enrolment.EndReason.ABROAD,
+    )
+    app.refresh_from_db()
+    assert app.status == ReviewStatus.APPROVED and app.decided_by == reviewer
+    assert list(app.ended.all()) == [row]
+    assert app.bills_removed == ["2026-12-01"]
+    assert dt.date(2026, 12, 1) not in bills(zhang)
+    assert bills(zhang)[dt.date(2026, 10, 1)] == REGIONAL_PREMIUM  # earlier months stay
+    event = AuditEvent.objects.get(person=zhang, action="enrolment.changed")
+    assert (event.actor, event.actor_id) == (AuditEvent.Actor.STAFF, reviewer.pk)
+    notice = Notice.objects.get(person=zhang, kind=Notice.Kind.ENROLMENT)
+    assert notice.facts["kind"] == "suspend" and notice.facts["bills_removed"] == ["2026-12-01"]
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert DBTaskResult.objects.filter(task_path__endswith="mail_decision").count() == 1
+
+
+def test_dependants_are_suspended_and_resumed_with_the_insured(lin, reviewer):
+    app = file(lin, Kind.SUSPEND, dt.date(2026, 12, 1), expected_return=dt.date(2027, 12, 1))
+    services.approve(application=app, staff_user=reviewer, now=NOW)
+    children = [Person.objects.get(national_id=n) for n in CHILDREN]
+    for child in children:
+        row = current(child)
+        assert (row.end_date, row.status) == (dt.date(2026, 11, 30), "suspended")
+        assert AuditEvent.objects.filter(person=child, action="enrolment.changed").exists()
+    assert app.ended.count() == 3
+
+    # A year later they are back; the return month and the next are billed with both children.
+    later = at(dt.date(2028, 1, 10))
+    back = file(lin, Kind.RESUME, dt.date(2027, 12, 5), now=later)
+    services.approve(application=back, staff_user=reviewer, now=later)
+    for person in [lin, *children]:
+        row = current(person)
+        assert (row.start_date, row.status, row.start_reason) == (
+            dt.date(2027, 12, 5),
+            "active",
+            Enrolment.StartReason.RESUMED,
+        )
+    assert current(children[0]).insured_person == lin
+    assert bills(lin, dt.date(2026, 12, 1)) == {dt.date(2027, 12, 1): REGIONAL_PREMIUM * 3}
+
+
+def test_back_within_six_months_the_suspension_is_cancelled_and_the_months_billed(zhang, reviewer):
+    app = file(zhang, Kind.SUSPEND, dt.date(2026, 12, 1), expected_return=dt.date(2027, 6, 1))
+    services.approve(application=app, staff_user=reviewer, now=NOW)
+    later = at(dt.date(2027, 3, 2))
+    back = file(zhang, Kind.RESUME, dt.date(2027, 2, 20), now=later)
+    services.approve(application=back, staff_user=reviewer, now=later)
+
+    row = current(zhang)
+    assert (row.start_date, row.end_date, row.status, row.end_reason) == (
+        dt.date(2025, 5, 16),
+        None,
+        "active",
+        "",
+    )
+    back.refresh_from_db()
+    assert back.suspension_cancelled
+    # From the departure month to the last billed one (February, billed in March).
+    assert back.bills_added == ["2026-12-01", "2027-01-01", "2027-02-01"]
+    assert bills(zhang, dt.date(2026, 12, 1)) == {
+        dt.date(2026, 12, 1): REGIONAL_PREMIUM,
+        dt.date(2027, 1, 1): REGIONAL_PREMIUM,
+        dt.date(2027, 2, 1): REGIONAL_PREMIUM,
+    }
+
+
+def test_a_transfer_to_another_insurer_ends_the_period_and_withdraws_unpaid_bills(zhang, reviewer):
+    PremiumPayment.objects.filter(person=zhang, bill__month=dt.date(2026, 10, 1)).delete()
+    app = file(zhang, Kind.TRANSFER_OUT, dt.date(2026, 10, 15), transfer_reason="other_insurer")
+    services.approve(application=app, staff_user=reviewer, now=NOW)
+    row = current(zhang)
+    assert (row.end_date, row.status, row.end_reason) == (
+        dt.date(2026, 10, 14),
+        "withdrawn",
+        "transfer_out",
+    )
+    assert dt.date(2026, 10, 1) not in bills(zhang)
+    assert dt.date(2026, 9, 1) in bills(zhang)
+
+
+def test_enrolling_after_the_last_cover_ended_starts_a_period_and_bills_its_months(zhang, reviewer):
+    row = current(zhang)
+    Enrolment.objects.filter(pk=row.pk).update(
+        end_date=dt.date(2026, 9, 30), status="withdrawn", end_reason="left"
+    )
+    PremiumBill.objects.filter(person=zhang, month__gte=dt.date(2026, 10, 1)).delete()
+    app = file(zhang, Kind.ENROL, dt.date(2026, 10, 1))
+    services.approve(application=app, staff_user=reviewer, now=NOW)
+    new = current(zhang)
+    assert (new.start_date, new.unit, new.category, new.start_reason, new.status) == (
+        dt.date(2026, 10, 1),
+        office_of(zhang),
+        6,
+        Enrolment.StartReason.TRANSFER_IN,
+        "active",
+    )
+    assert bills(zhang, dt.date(2026, 10, 1)) == {dt.date(2026, 10, 1): REGIONAL_PREMIUM}
+
+
+def test_rejecting_changes_nothing_but_the_application(
+    zhang, reviewer, django_capture_on_commit_callbacks
+):
+    app = file(zhang, Kind.SUSPEND, dt.date(2026, 12, 20), expected_return=dt.date(2027, 8, 1))
+    before = snapshot(zhang)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject(application=app, staff_user=reviewer, reason="日期與入出境紀錄不符")
+    assert snapshot(zhang) == before
+    app.refresh_from_db()
+    assert (app.status, app.rejection_reason) == ("rejected", "日期與入出境紀錄不符")
+    assert not AuditEvent.objects.filter(person=zhang, action="enrolment.changed").exists()
+    assert DBTaskResult.objects.filter(task_path__endswith="mail_decision").count() == 1
+
+
+def test_a_decided_application_is_not_decided_again(zhang, reviewer):
+    app = file(zhang, Kind.SUSPEND, dt.date(2026, 12, 20), expected_return=dt.date(2027, 8, 1))
+    services.approve(application=app, staff_user=reviewer, now=NOW)
+    after = snapshot(zhang)
+    for decide in (
+        lambda: services.approve(application=app, staff_user=reviewer, now=NOW),
+        lambda: services.reject(application=app, staff_user=reviewer, reason="x"),
+    ):
+        with pytest.raises(ReviewRefused) as refused:
+            decide()
+        assert refused.value.code == "not_open"
+    assert snapshot(zhang) == after
+
+
+def test_an_application_the_cover_no_longer_fits_is_refused_and_rolled_back(zhang, reviewer):
+    app = file(zhang, Kind.SUSPEND, dt.date(2026, 12, 20), expected_return=dt.date(2027, 8, 1))
+    Enrolment.objects.filter(pk=current(zhang).pk).update(
+        end_date=dt.date(2026, 11, 1), status="withdrawn"
+    )
+    before = snapshot(zhang)
+    with pytest.raises(Refused) as refused:
+        services.approve(application=app, staff_user=reviewer, now=NOW)
+    assert refused.value.code == "not_insured"
+    app.refresh_from_db()
+    assert app.status == ReviewStatus.PENDING
+    assert snapshot(zhang) == before
