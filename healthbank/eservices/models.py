@@ -248,6 +248,14 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status not in self.CLOSED
 
+    # Cases numbered here (not at a counter): the ROC year, a letter, the row's key.
+    ONLINE_LETTER = "E"  # filed online by the person
+    PROVIDER_LETTER = "P"  # reported by a provider (事前審查)
+
+    def own_number(self, letter: str) -> str:
+        """The number of a saved case: unique without a counter, as the key is."""
+        return f"{self.applied_on.year - 1911:03d}{letter}{self.pk:08d}"
+
     @property
     def last_step(self) -> CaseStep | None:
         """The latest step (from the prefetched steps when the selector fetched them)."""

@@ -29,8 +29,6 @@ from healthbank.files import images, pdfs
 from healthbank.identity.review import ReviewRefused, decide
 from healthbank.people.models import Person
 
-ONLINE_NUMBER = "E"  # 114E00000012: an online claim, numbered by its case's row
-
 
 class ClaimRefused(ReviewRefused):
     """A claim or a decision on it that is not taken; `message` for the person or staff."""
@@ -107,10 +105,6 @@ def _clean_uploads(uploads: list[Upload]) -> list[tuple[Upload, bytes, str]]:
     return cleaned
 
 
-def _new_case_number(case: Case, letter: str) -> str:
-    return f"{to_roc(case.applied_on, sep='')[:3]}{letter}{case.pk:08d}"
-
-
 def open_case(
     *, person: Person, kind: str, source: str, subject: str, applied_on: dt.date, **fields
 ) -> Case:
@@ -125,8 +119,7 @@ def open_case(
         status=Case.Status.RECEIVED,
         **fields,
     )
-    letter = ONLINE_NUMBER if source == Case.Source.ONLINE else "P"
-    case.number = _new_case_number(case, letter)
+    case.number = case.own_number(Case.ONLINE_LETTER)
     case.save(update_fields=["number"])
     return case
 
