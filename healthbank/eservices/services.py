@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -55,7 +56,8 @@ class ClaimRefused(ReviewRefused):
 
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
-        self.message = lazy(lambda: str(self.MESSAGES[code]) % params, str)()
+        # Formatted when shown, so in the language of whoever reads it.
+        self.message = lazy(lambda: str(self.MESSAGES[code]) % params, str)()  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,13 @@ def _clean_uploads(uploads: list[Upload]) -> list[tuple[Upload, bytes, str]]:
 
 
 def open_case(
-    *, person: Person, kind: str, source: str, subject: str, applied_on: dt.date, **fields
+    *,
+    person: Person,
+    kind: str,
+    source: str,
+    subject: str,
+    applied_on: dt.date,
+    **fields: Any,
 ) -> Case:
     """A new case, numbered by its row (a year, a letter, the row): unique without a counter."""
     case = Case.objects.create(
@@ -193,7 +201,17 @@ def apply_reimbursement(
 
 
 def _file_claim(
-    *, person, care_kind, place, care_from, care_until, amount, bank_code, bank_account, stored, now
+    *,
+    person: Person,
+    care_kind: str,
+    place: str,
+    care_from: dt.date,
+    care_until: dt.date,
+    amount: int,
+    bank_code: str,
+    bank_account: str,
+    stored: list[tuple[Upload, str, str]],
+    now: dt.datetime,
 ) -> ReimbursementClaim:
     today = timezone.localdate(now)
     kind_label = ReimbursementClaim.CareKind(care_kind).label
@@ -291,7 +309,7 @@ def _pay(claim: ReimbursementClaim, staff_user: User) -> None:
         amount=claim.amount_approved,
         reference=claim.payment_reference,
     )
-    detail = {
+    detail: dict[str, Any] = {
         "application": claim.pk,
         "amount": claim.amount_approved,
         "reference": answer.reference,

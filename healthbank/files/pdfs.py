@@ -101,10 +101,13 @@ def _has_actions(reader: PdfReader) -> bool:
     """Any object of the file (including those in object streams) naming JavaScript, a
     launch or another action that runs; names are compared decoded (#4A is J)."""
     root = reader.trailer["/Root"].get_object()
+    if not isinstance(root, DictionaryObject):
+        raise PdfRefused("damaged")
     if "/OpenAction" in root or "/AA" in root:
         return True
     names = root.get("/Names")
-    if names is not None and "/JavaScript" in names.get_object():
+    names = names.get_object() if names is not None else None
+    if isinstance(names, DictionaryObject) and "/JavaScript" in names:
         return True
     seen = 0
     for generation, numbers in reader.xref.items():
