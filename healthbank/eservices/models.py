@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.codes.models import Diagnosis
+from healthbank.external.bank import BANKS
+from healthbank.identity.review import Reviewed
 from healthbank.people.models import Person
 from healthbank.records.models import Provider
 
@@ -223,11 +225,21 @@ class Case(models.Model):
     amount_claimed = models.PositiveIntegerField(_("amount claimed (NT$)"), null=True, blank=True)
     amount_approved = models.PositiveIntegerField(_("amount approved (NT$)"), null=True, blank=True)
     decision_note = models.CharField(_("decision"), max_length=200, blank=True)
+    # A provider's own case number (事前審查 reported through ingest): with the provider, the
+    # key its reports update; empty for cases NHIA numbers.
+    source_id = models.CharField(_("provider's case number"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [models.Index(fields=["person", "-applied_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "source_id"],
+                condition=~models.Q(source_id=""),
+                name="case_provider_source_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -235,6 +247,14 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in self.CLOSED
+
+    # Cases numbered here (not at a counter): the ROC year, a letter, the row's key.
+    ONLINE_LETTER = "E"  # filed online by the person
+    PROVIDER_LETTER = "P"  # reported by a provider (事前審查)
+
+    def own_number(self, letter: str) -> str:
+        """The number of a saved case: unique without a counter, as the key is."""
+        return f"{self.applied_on.year - 1911:03d}{letter}{self.pk:08d}"
 
     @property
     def last_step(self) -> CaseStep | None:
@@ -262,3 +282,83 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status} {self.on}"
+
+
+class ReimbursementClaim(Reviewed):
+    """自墊醫療費用核退: care the person paid for themselves (abroad, at a provider outside NHI,
+    or in an emergency), claimed online with its receipts; its Case shows the steps."""
+
+    class CareKind(models.TextChoices):
+        ABROAD = "abroad", _("Emergency care abroad")
+        NON_CONTRACTED = "non_contracted", _("Care at a provider not contracted with NHI")
+        EMERGENCY = "emergency", _("Emergency without the NHI card or its data")
+
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    case = models.OneToOneField(Case, models.CASCADE, related_name="claim", verbose_name=_("case"))
+    care_kind = models.CharField(_("where the care was"), max_length=14, choices=CareKind.choices)
+    place = models.CharField(_("country or provider"), max_length=100)
+    care_from = models.DateField(_("care from"))
+    care_until = models.DateField(_("care until"))
+    amount_claimed = models.PositiveIntegerField(_("amount claimed (NT$)"))
+    amount_approved = models.PositiveIntegerField(_("amount approved (NT$)"), null=True, blank=True)
+    bank_code = models.CharField(_("bank"), max_length=3, choices=sorted(BANKS.items()))
+    bank_account = models.CharField(_("account number"), max_length=16)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # The bank's code of its last refusal to pay (external.bank.REASONS); empty once paid.
+    payment_refusal = models.CharField(_("bank's refusal"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("reimbursement claim")
+        verbose_name_plural = _("reimbursement claims")
+        indexes = [
+            models.Index(fields=["person"]),
+            models.Index(fields=["status", "submitted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.amount_claimed}"
+
+    @property
+    def payment_reference(self) -> str:
+        """The bank's reference of this claim's payment: one per claim, so never paid twice."""
+        return f"NHIA-REIMB-{self.pk}"
+
+    @property
+    def awaits_payment(self) -> bool:
+        return self.status == "approved" and self.paid_at is None
+
+
+class ClaimDocument(models.Model):
+    """A receipt, medical certificate or other paper uploaded with a claim (a re-encoded JPEG
+    or a checked PDF in the private "eservice" storage)."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        CERTIFICATE = "certificate", _("Medical certificate")
+        OTHER = "other", _("Other document")
+
+    claim = models.ForeignKey(
+        ReimbursementClaim, models.CASCADE, related_name="documents", verbose_name=_("claim")
+    )
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    stored_name = models.CharField(_("stored name"), max_length=40, unique=True)
+    content_type = models.CharField(_("content type"), max_length=30)
+    original_name = models.CharField(_("file name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("claim document")
+        verbose_name_plural = _("claim documents")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["person", "claim"])]
+
+    def __str__(self) -> str:
+        return self.stored_name
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"

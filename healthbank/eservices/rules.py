@@ -72,3 +72,17 @@ REIMBURSEMENT_DECISION_DAYS = 30
 # 全民健康保險醫療費用申報與核付及醫療服務審查辦法: a prior review is decided within two weeks
 # of a complete application.
 PRIOR_REVIEW_DECISION_DAYS = 14
+
+# --- Applying for a reimbursement online (自墊醫療費用核退) ---------------------------------
+
+# 全民健康保險自墊醫療費用核退辦法 art. 3 (under NHI Act art. 55 and 56): apply within six
+# months of the day the care ended (the payment, or discharge from hospital); abroad, of the
+# return for inpatient care. REIMBURSEMENT_APPLY_MONTHS above is that deadline.
+# Ours: what one online claim may carry (a counter takes a thick envelope; online, the
+# receipts and certificates of one episode of care).
+CLAIM_MAX_FILES = 10
+CLAIM_MAX_FILE_BYTES = 10 * 1024**2
+CLAIM_MAX_PDF_PAGES = 30
+CLAIM_IMAGE_MAX_SIDE = 2400  # readable receipts, as the photo is re-encoded
+# Ours: a larger claim is made at the counter with the originals.
+CLAIM_MAX_AMOUNT = 5_000_000

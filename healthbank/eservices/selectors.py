@@ -13,6 +13,7 @@ from healthbank.eservices.models import (
     Case,
     CaseStep,
     CatastrophicIllness,
+    ClaimDocument,
     FundSubsidy,
     PremiumSubsidy,
     SupplementaryExemption,
@@ -103,13 +104,22 @@ def cases(person: Person) -> list[Case]:
 
 
 def case(person: Person, pk: int) -> Case | None:
-    """One of the person's cases with its steps; None when it is not theirs."""
+    """One of the person's cases with its steps (and an online claim with its documents);
+    None when it is not theirs."""
     return (
         Case.objects.filter(person=person, pk=pk)
-        .select_related("provider")
-        .prefetch_related(Prefetch("steps", CaseStep.objects.filter(person=person)))
+        .select_related("provider", "claim")
+        .prefetch_related(
+            Prefetch("steps", CaseStep.objects.filter(person=person)),
+            Prefetch("claim__documents", ClaimDocument.objects.filter(person=person)),
+        )
         .first()
     )
+
+
+def claim_document(person: Person, case_pk: int, pk: int) -> ClaimDocument | None:
+    """A document of one of the person's claims; None when it is not theirs."""
+    return ClaimDocument.objects.filter(person=person, claim__case_id=case_pk, pk=pk).first()
 
 
 @dataclass(frozen=True)

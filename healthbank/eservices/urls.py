@@ -14,6 +14,8 @@ urlpatterns = [
     path("contributions/", views.contributions, name="contributions"),
     path("contributions/pdf/", views.contributions_pdf, name="contributions_pdf"),
     path("cases/", views.cases, name="cases"),
+    path("cases/apply/", views.cases_apply, name="cases_apply"),
     path("cases/<int:pk>/", views.cases_detail, name="cases_detail"),
+    path("cases/<int:pk>/documents/<int:document>/", views.cases_document, name="cases_document"),
     path("preventive/", views.preventive, name="preventive"),
 ]

@@ -4,14 +4,19 @@ the two a person hands on (enrolment history, employer's amounts and subsidies) 
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from healthbank.core.pdf import page_language, pdf_response, render_pdf
 from healthbank.core.rocdate import to_roc
-from healthbank.eservices import selectors
+from healthbank.eservices import rules, selectors, services
+from healthbank.eservices.forms import ClaimForm, uploads_of
+from healthbank.external.bank import REASONS
+from healthbank.files import images, pdfs
 from healthbank.identity.eservice import SITE, eservice_page
 from healthbank.identity.models import Account
 
@@ -118,7 +123,69 @@ def cases_detail(request: HttpRequest, account: Account, pk: int) -> HttpRespons
     case = selectors.case(account.person, pk)
     if case is None:
         raise Http404
-    return render(request, "eservices/case.html", {"case": case, "site": SITE})
+    claim = getattr(case, "claim", None)
+    context = {
+        "case": case,
+        "claim": claim,
+        "bank_refusal": REASONS.get(claim.payment_refusal) if claim else None,
+        "site": SITE,
+    }
+    return render(request, "eservices/case.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@eservice_page
+def cases_apply(request: HttpRequest, account: Account) -> HttpResponse:
+    """自墊醫療費用核退申請: the care, the amount, the account, the receipts and certificates.
+    A refused field or file keeps nothing; the form says why, in the page's language."""
+    form = ClaimForm(request.POST or None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            claim = services.apply_reimbursement(
+                person=account.person,
+                care_kind=data["care_kind"],
+                place=data["place"],
+                care_from=data["care_from"],
+                care_until=data["care_until"],
+                amount=data["amount"],
+                bank_code=data["bank_code"],
+                bank_account=data["bank_account"],
+                uploads=uploads_of(request.FILES),
+            )
+        except services.ClaimRefused as refused:
+            refusal = str(refused.message)
+        except services.FileRefused as refused:
+            refusal = f"{refused.name}: {refused.message}"
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your claim was received as case %(number)s. You are told by e-mail when it "
+                    "is decided."
+                )
+                % {"number": claim.case.number},
+            )
+            return redirect("eservices:cases_detail", claim.case_id)
+    context = {"form": form, "refusal": refusal, "rules": rules, "site": SITE}
+    return render(request, "eservices/apply.html", context, status=400 if refusal else 200)
+
+
+@require_GET
+@eservice_page
+def cases_document(request: HttpRequest, account: Account, pk: int, document: int):
+    """A document the person uploaded with their claim; another person's is a 404."""
+    found = selectors.claim_document(account.person, pk, document)
+    if found is None:
+        raise Http404
+    if found.is_pdf:
+        file = pdfs.open_pdf(found.stored_name, storage_name="eservice")
+    else:
+        file = images.open_photo(found.stored_name, storage_name="eservice")
+    response = FileResponse(file, content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

@@ -210,6 +210,14 @@ FIELDS: dict[str, dict[str, Field]] = {
         "noted_on": Date(),
         "revoked_on": Date(required=False),
     },
+    "prior_review": {
+        "service": Code(Service, required=False),
+        "drug": Code(Drug, required=False),
+        "submitted_on": Date(),
+        "decision": Choice(rules.PRIOR_REVIEW_DECISIONS, required=False),
+        "decided_on": Date(required=False),
+        "note": Str(rules.PRIOR_REVIEW_NOTE_CHARS, required=False),
+    },
 }
 
 # The date each type is about: insurance is checked on it.
@@ -222,4 +230,5 @@ RECORD_DATE = {
     "vaccination": "given_on",
     "preventive_check": "checked_on",
     "care_wish": "signed_on",
+    "prior_review": "submitted_on",
 }

@@ -26,6 +26,9 @@ so sending a row again updates it) and, unless it voids, `national_id`. Dates ar
 - preventive_check: checked_on and the PreventiveCheck model's fields by name
 - care_wish: kind (organ_donation, hospice, no_cpr, no_life_sustaining), signed_on, noted_on,
   revoked_on?
+- prior_review (事前審查; `id` is the provider's case number): service? or drug? (exactly one:
+  what is asked for), submitted_on, decision? (approved, partly, not_approved), decided_on?
+  (with a decision), note?; sending it again with its decision moves the person's case
 
 Limits and kinds of every field: fields.py; the documents: schemas/.
 
@@ -47,6 +50,7 @@ TYPES = (
     "vaccination",
     "preventive_check",
     "care_wish",
+    "prior_review",
 )
 
 

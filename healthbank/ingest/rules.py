@@ -14,7 +14,14 @@ from healthbank.records.models import Provider
 Kind = Provider.Kind
 
 # --- what each kind of reporter may send by default (staff may narrow or widen it) ------
-CARE_TYPES = ("visit", "lab_result", "imaging_report", "discharge_summary", "allergy")
+CARE_TYPES = (
+    "visit",
+    "lab_result",
+    "imaging_report",
+    "discharge_summary",
+    "allergy",
+    "prior_review",
+)
 # The agencies' provider codes, which tell an agency's default scopes; the synthetic
 # network (synth/network.py) creates the agencies with them.
 AGENCY_CODES = {"cdc": "9900000001", "hpa": "9900000002", "mohw": "9900000003"}
@@ -77,8 +84,22 @@ CARD_SEQUENCE_CHARS = 4
 # Types checked against the person's NHI enrolment on the record's date. The CDC's
 # registry and MOHW's wishes cover every resident, insured or not.
 INSURED_TYPES = frozenset(
-    {"visit", "lab_result", "imaging_report", "discharge_summary", "allergy", "preventive_check"}
+    {
+        "visit",
+        "lab_result",
+        "imaging_report",
+        "discharge_summary",
+        "allergy",
+        "preventive_check",
+        "prior_review",
+    }
 )
+
+# --- prior review (事前審查) reported by the provider that asked for it -----------------------
+# NHIA's decision as the provider reports it (全民健康保險醫療費用申報與核付及醫療服務審查辦法:
+# 核定, 部分核定, 不予核定).
+PRIOR_REVIEW_DECISIONS = ("approved", "partly", "not_approved")
+PRIOR_REVIEW_NOTE_CHARS = 200  # what the person's case shows (Case.decision_note)
 
 # --- sharing the workers (tasks.py) ----------------------------------------------------------
 # A batch is processed in turns of settings.INGEST_SLICE_SECONDS: when its turn is over and

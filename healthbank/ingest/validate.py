@@ -364,6 +364,15 @@ def _cross_checks(kind: str, v: dict) -> Iterable[tuple[str, str]]:
     elif kind == "discharge_summary":
         if v["discharged_on"] < v["admitted_on"]:
             yield "discharged_on", "is before the admission date"
+    elif kind == "prior_review":
+        if ("service" in v) == ("drug" in v):
+            yield "service", "give either service or drug: what the prior review is for"
+        if ("decision" in v) != ("decided_on" in v):
+            yield "decided_on", "a decision and its date (decided_on) come together"
+        elif "decided_on" in v and v["decided_on"] < v["submitted_on"]:
+            yield "decided_on", "is before the submission date"
+        if "note" in v and "decision" not in v:
+            yield "note", "a note comes with a decision"
     elif kind == "care_wish":
         if v["noted_on"] < v["signed_on"]:
             yield "noted_on", "is before the signing date"

@@ -4,6 +4,7 @@ visit's diagnoses and orders; a void row deletes. The caller holds the transacti
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,7 +13,9 @@ from typing import cast
 from django.conf import settings
 from django.db import connection, models
 
+from healthbank.codes.models import Drug, Service
 from healthbank.core.meta import model_field
+from healthbank.eservices.models import Case, CaseStep
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.validate import Clean
 from healthbank.records.models import (
@@ -39,6 +42,7 @@ MODELS: dict[str, type[models.Model]] = {
     "vaccination": Vaccination,
     "preventive_check": PreventiveCheck,
     "care_wish": CareWish,
+    "prior_review": Case,  # written by _write_prior_reviews: an e-services case
 }
 ORDER_MODELS = (VisitDiagnosis, DrugOrder, ServiceOrder, Surgery)
 ONE = Decimal(1)
@@ -69,6 +73,9 @@ def write_chunk(*, provider_id: int, cleans: list[Clean]) -> tuple[Written, list
     visits = by_type.pop("visit", [])
     _upsert_visits(provider_id, [c for c in visits if not c.void])
     _void(Visit, provider_id, [c for c in visits if c.void])
+    prior_reviews = by_type.pop("prior_review", [])
+    _write_prior_reviews(provider_id, [c for c in prior_reviews if not c.void])
+    _void_prior_reviews(provider_id, [c for c in prior_reviews if c.void])
     refs = _visit_refs(provider_id, by_type)
     for kind, rows in by_type.items():
         keep = []
@@ -362,3 +369,102 @@ def _one_summary_per_visit(
         else:
             keep.append(clean)
     return keep, problems
+
+
+# --- prior review (事前審查): the person's e-services case and its steps ---------------------
+
+DECISION_STATUS = {
+    "approved": Case.Status.APPROVED,
+    "partly": Case.Status.PARTLY,
+    "not_approved": Case.Status.REJECTED,
+}
+
+
+def _prior_review_subject(clean: Clean, names: dict[tuple[str, str], str]) -> str:
+    v = clean.values
+    field, code = ("service", v["service"]) if "service" in v else ("drug", v["drug"])
+    return f"{code} {names.get((field, code), '')}".strip()[:120]
+
+
+def _write_prior_reviews(provider_id: int, cleans: list[Clean]) -> None:
+    """Each row is the provider's case (its id the case number): new, it opens the person's
+    case (received, then under review on the submission date); sent again, it updates it,
+    and a decision not yet on the case adds its step. The same row again changes nothing."""
+    if not cleans:
+        return
+    names = {
+        ("service", code): name
+        for code, name in Service.objects.filter(
+            pk__in=[c.values["service"] for c in cleans if "service" in c.values]
+        ).values_list("code", "name_zh")
+    } | {
+        ("drug", code): name
+        for code, name in Drug.objects.filter(
+            pk__in=[c.values["drug"] for c in cleans if "drug" in c.values]
+        ).values_list("code", "name_zh")
+    }
+    existing = {
+        case.source_id: case
+        for case in Case.objects.select_for_update().filter(
+            provider_id=provider_id,
+            kind=Case.Kind.PRIOR_REVIEW,
+            source_id__in=[c.id for c in cleans],
+        )
+    }
+    steps: list[CaseStep] = []
+    for clean in cleans:
+        v = clean.values
+        person_id = cast(int, clean.person_id)  # check_chunk refuses a row of no known person
+        decision = DECISION_STATUS.get(v.get("decision", ""))
+        fields = {
+            "person_id": person_id,
+            "subject": _prior_review_subject(clean, names),
+            "applied_on": v["submitted_on"],
+            "decided_on": v.get("decided_on"),
+            "decision_note": v.get("note", ""),
+        }
+        case = existing.get(clean.id)
+        if case is None:
+            case = Case.objects.create(
+                number=secrets.token_hex(8),  # replaced below, once the row has its key
+                kind=Case.Kind.PRIOR_REVIEW,
+                source=Case.Source.PROVIDER,
+                provider_id=provider_id,
+                source_id=clean.id,
+                status=Case.Status.REVIEWING,
+                **fields,
+            )
+            case.number = case.own_number(Case.PROVIDER_LETTER)
+            case.save(update_fields=["number"])
+            existing[clean.id] = case
+            for status in (Case.Status.RECEIVED, Case.Status.REVIEWING):
+                steps.append(
+                    CaseStep(case=case, person_id=person_id, status=status, on=v["submitted_on"])
+                )
+        elif case.person_id != person_id:  # the provider corrected whose case it is
+            CaseStep.objects.filter(case=case).update(person_id=person_id)
+        status = decision or Case.Status.REVIEWING
+        if status != case.status:
+            steps.append(
+                CaseStep(
+                    case=case,
+                    person_id=person_id,
+                    status=status,
+                    on=v.get("decided_on") or v["submitted_on"],
+                    note=v.get("note", ""),
+                )
+            )
+        for name, value in {**fields, "status": status}.items():
+            setattr(case, name, value)
+        case.save(update_fields=[*fields, "status"])
+    CaseStep.objects.bulk_create(steps)
+
+
+def _void_prior_reviews(provider_id: int, cleans: list[Clean]) -> None:
+    """A case the provider withdraws (sent in error): gone with its steps."""
+    if cleans:
+        Case.objects.filter(
+            provider_id=provider_id,
+            kind=Case.Kind.PRIOR_REVIEW,
+            source_id__in=[c.id for c in cleans],
+        ).delete()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from healthbank.eservices.models import Case
 from healthbank.ingest.tests.helpers import credential_for, problems
 from healthbank.records.models import Provider, Vaccination, Visit
 from healthbank.synth.network import AGENCY_CODES
@@ -25,3 +26,9 @@ def test_the_examples_are_accepted(personas, upload):
     assert (problems(batch), batch.accepted, batch.voided) == ([], 1, 1)
     assert Visit.objects.filter(provider=hospital).count() == 2
     assert Vaccination.objects.filter(provider=cdc, source_id="CDC-2025-0000001").exists()
+    for name, format in [("prior_reviews.ndjson", "ndjson"), ("prior_reviews.csv", "csv")]:
+        batch = upload(token, (EXAMPLES / name).read_bytes(), format)
+        assert problems(batch) == [], name
+    partly = Case.objects.get(provider=hospital, source_id="PR-2026-000017")
+    refused = Case.objects.get(provider=hospital, source_id="PR-2026-000018")
+    assert (partly.status, refused.status) == (Case.Status.PARTLY, Case.Status.REJECTED)

@@ -1,0 +1,122 @@
+"""What a person types to claim a reimbursement (自墊醫療費用核退); what it means (the
+deadline, the files) is checked in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from healthbank.core.typed import TypedField, is_ascii_digits
+from healthbank.eservices import rules
+from healthbank.eservices.models import ClaimDocument, ReimbursementClaim
+from healthbank.eservices.services import Upload
+from healthbank.external.bank import BANKS
+
+DATE_ERRORS = {
+    "required": _("Enter the date as YYYY-MM-DD."),
+    "invalid": _("Enter the date as YYYY-MM-DD."),
+}
+# The file inputs of the form, one per kind of document; each takes several files.
+FILE_FIELDS = {
+    "receipts": ClaimDocument.Kind.RECEIPT,
+    "certificates": ClaimDocument.Kind.CERTIFICATE,
+    "others": ClaimDocument.Kind.OTHER,
+}
+
+
+class ClaimForm(forms.Form):
+    care_kind = forms.ChoiceField(
+        label=_("Where the care was"),
+        choices=ReimbursementClaim.CareKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose where the care was."),
+            "invalid_choice": _("Choose where the care was."),
+        },
+    )
+    place = forms.CharField(
+        label=_("Country (abroad) or the provider's name"),
+        max_length=100,
+        error_messages={
+            "required": _("Enter the country, or the name of the hospital or clinic."),
+            "max_length": _("Enter at most 100 characters."),
+        },
+    )
+    care_from = forms.DateField(
+        label=_("First day of care"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=DATE_ERRORS,
+    )
+    care_until = forms.DateField(
+        label=_("Last day of care (or of discharge)"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=DATE_ERRORS,
+    )
+    amount = TypedField(
+        label=_("Amount you paid (NT$)"),
+        max_length=9,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": _("Enter the amount you paid, in whole NT dollars.")},
+    )
+    bank_code = forms.ChoiceField(
+        label=_("Bank to pay into"),
+        choices=[("", "—"), *[(code, f"{code} {name}") for code, name in BANKS.items()]],
+        error_messages={
+            "required": _("Choose your bank from the list."),
+            "invalid_choice": _("Choose your bank from the list."),
+        },
+    )
+    bank_account = TypedField(
+        label=_("Account number (in your own name)"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "required": _("Enter your account number as 6 to 16 digits, without dashes."),
+            "max_length": _("Enter your account number as 6 to 16 digits, without dashes."),
+        },
+    )
+
+    def clean_amount(self) -> int:
+        value = self.cleaned_data["amount"].replace(",", "").strip()
+        if not is_ascii_digits(value) or len(value) > 9:
+            raise forms.ValidationError(_("Enter the amount you paid, in whole NT dollars."))
+        return int(value)
+
+    def clean_bank_account(self) -> str:
+        value = self.cleaned_data["bank_account"].replace("-", "").replace(" ", "")
+        if not (6 <= len(value) <= 16 and is_ascii_digits(value)):
+            raise forms.ValidationError(
+                _("Enter your account number as 6 to 16 digits, without dashes.")
+            )
+        return value
+
+
+def uploads_of(files) -> list[Upload]:
+    """The files sent, each read up to one byte past the limit (enough to refuse it)."""
+    uploads = []
+    for field, kind in FILE_FIELDS.items():
+        for file in files.getlist(field):
+            assert isinstance(file, UploadedFile)  # noqa: S101 - request.FILES holds these
+            data = file.read(rules.CLAIM_MAX_FILE_BYTES + 1)
+            uploads.append(Upload(kind=kind, name=file.name or "", data=data))
+    return uploads
+
+
+class AmountForm(forms.Form):
+    """What the checker decides: the amount to pay (at most the amount claimed)."""
+
+    amount = TypedField(
+        label=_("Amount approved (NT$)"),
+        max_length=9,
+        help_text=_("Whole NT dollars, above 0 and at most the amount claimed."),
+        error_messages={"required": _("Enter the amount approved, in whole NT dollars.")},
+    )
+
+    def clean_amount(self) -> int:
+        value = self.cleaned_data["amount"].replace(",", "").strip()
+        if not is_ascii_digits(value) or int(value) <= 0:
+            raise forms.ValidationError(_("Enter the amount approved, in whole NT dollars."))
+        return int(value)
