@@ -5,8 +5,11 @@ application's page (the owner's alone)."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from healthbank.cards import services
 from healthbank.cards.models import CardApplication
 from healthbank.cards.tests.helpers import (
     ACCOUNT,
@@ -151,3 +154,21 @@ def test_reporting_the_card_lost_needs_the_tick_then_leads_to_the_replacement(cl
     page = client.get(response["Location"]).content.decode()
     assert "您的健保卡已掛失並停用" in page
     assert 'value="lost" checked' in page.replace("\n", " ") or "checked" in page
+
+
+def test_the_list_takes_as_many_queries_however_many_applications(
+    client, chen, chen_account, reviewer, django_assert_max_num_queries
+):
+    signed_in(client, CHEN)
+    first = file_application(chen, reason="data_change", bank_code="", account_number="")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/eservice/cards/")
+    services.reject(application=first, staff_user=reviewer, reason="No change on file.")
+    for _ in range(3):
+        application = file_application(chen)
+        services.reject(application=application, staff_user=reviewer, reason="Blurred.")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get("/eservice/cards/").content.decode()
+    for application in CardApplication.objects.all():
+        assert f'href="/eservice/cards/{application.pk}/"' in page
+    assert CardApplication.objects.count() == 4
