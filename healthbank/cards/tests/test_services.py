@@ -312,7 +312,9 @@ def test_rejecting_a_paid_application_refunds_the_fee(
     assert AuditEvent.objects.filter(person=chen, action="bank.credited").exists()
     run_tasks()
     sent = [m for m in mail.outbox if "退件" in m.subject]
-    assert len(sent) == 1 and "Blurred photo." in sent[0].body and "paid back" in sent[0].body
+    assert len(sent) == 1 and "Blurred photo." in sent[0].body
+    assert "NT$200 you paid has been paid back" in sent[0].body
+    assert "工本費新臺幣 200 元已退還" in sent[0].body
 
 
 def test_a_refund_the_bank_refuses_is_kept_for_staff(chen, chen_account, reviewer):
