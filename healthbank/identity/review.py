@@ -111,7 +111,7 @@ def decide(
     if step == "approve" and two_step:
         if locked.status != ReviewStatus.CHECKED:
             raise ReviewRefused("not_checked")
-        if locked.checked_by_id == staff_user.pk:  # type: ignore[attr-defined]
+        if locked.checked_by_id == staff_user.pk:
             raise ReviewRefused("same_staff")
     reason = reason.strip()
     if step == "reject" and not reason:
