@@ -72,6 +72,7 @@ def card_apply(request: HttpRequest, account: Account) -> HttpResponse:
             return redirect("cards:card_application", application.pk)
     context = {
         "form": form,
+        "open_application": selectors.applications_of(person).filter(status__in=OPEN).first(),
         "postal": postal_address(person),
         "valid_card": selectors.valid_card(person),
         "rules": rules,

@@ -172,3 +172,14 @@ def test_the_list_takes_as_many_queries_however_many_applications(
     for application in CardApplication.objects.all():
         assert f'href="/eservice/cards/{application.pk}/"' in page
     assert CardApplication.objects.count() == 4
+
+
+def test_the_form_says_when_an_application_is_under_review(client, chen, chen_account):
+    application = file_application(chen)
+    signed_in(client, CHEN, "en")
+    page = client.get("/eservice/cards/apply/").content.decode()
+    assert "You already have a card application under review." in page
+    assert f'href="/eservice/cards/{application.pk}/"' in page and 'name="photo"' not in page
+    response = client.post("/eservice/cards/apply/", _form())
+    assert "You already have a card application under review." in response.content.decode()
+    assert CardApplication.objects.count() == 1 and BankEntry.objects.count() == 1
