@@ -8,4 +8,7 @@ from healthbank.cards import views
 app_name = "cards"
 urlpatterns = [
     path("", views.card, name="card"),
+    path("apply/", views.card_apply, name="card_apply"),
+    path("lost/", views.card_lost, name="card_lost"),
+    path("<int:pk>/", views.card_application, name="card_application"),
 ]

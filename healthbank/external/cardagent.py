@@ -10,7 +10,7 @@ Pages of the site call it from JavaScript (CORS, allowed origins only):
     POST /certificate/sign        {"challenge", "pin"} -> {"certificate", "name", "signature"}
 
 Errors are JSON {"code", "message"}: no_card (404), pin_incorrect / pin_locked (403),
-bad_request (400).
+card_lost / card_replaced (410: NHIA withdrew the card), bad_request (400).
 """
 
 from __future__ import annotations
@@ -23,7 +23,14 @@ from typing import cast
 from healthbank.external import cardreader
 
 MAX_BODY = 4096
-STATUS = {"no_card": 404, "pin_incorrect": 403, "pin_locked": 403, "bad_request": 400}
+STATUS = {
+    "no_card": 404,
+    "pin_incorrect": 403,
+    "pin_locked": 403,
+    "card_lost": 410,
+    "card_replaced": 410,
+    "bad_request": 400,
+}
 
 
 class AgentHandler(BaseHTTPRequestHandler):

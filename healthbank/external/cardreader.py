@@ -31,7 +31,8 @@ def ec_private_key(pem: bytes, password: bytes | None) -> ec.EllipticCurvePrivat
 
 
 class CardError(Exception):
-    """Something a card reader would report: no card, wrong PIN, locked card."""
+    """Something a card reader would report: no card, wrong PIN, locked card, a card NHIA
+    no longer accepts (reported lost, replaced by a new one)."""
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
@@ -92,6 +93,36 @@ def write_nhi_cards(cards: Iterable[tuple[CardData, ec.EllipticCurvePrivateKey]]
         _write_private(_card_path(data.card_number), data.__dict__ | {"private_key": private})
         count += 1
     return count
+
+
+# A card NHIA has withdrawn: the reader component refuses it (the real one asks NHIA's cloud
+# service, 雲端健保卡服務, whether the card is still valid).
+WITHDRAWN = {
+    "lost": "This NHI card was reported lost and can no longer be used. Use your new card.",
+    "replaced": "This NHI card was replaced by a new one and can no longer be used.",
+}
+
+
+def withdraw_nhi_card(card_number: str, status: str) -> bool:
+    """Mark a card's file lost or replaced, so reading and signing with it are refused from
+    now; False when this reader has no file for the card."""
+    if status not in WITHDRAWN:
+        raise ValueError(f"not a withdrawn card's status: {status}")
+    path = _card_path(card_number)
+    try:
+        data = _load(path)
+    except CardError:
+        return False
+    data["status"] = status
+    _write_private(path, data)
+    return True
+
+
+def _usable_card(number: str) -> dict:
+    data = _load(_card_path(number))
+    if (status := data.get("status")) in WITHDRAWN:
+        raise CardError(f"card_{status}", WITHDRAWN[status])
+    return data
 
 
 def write_certificate_card(
@@ -165,9 +196,11 @@ def eject(slot: str | None = None) -> None:
 
 
 def card_number_for(national_id: str) -> str | None:
-    """The card file of a person (by national ID), for `cardagent insert A123456789`."""
+    """The card file of a person (by national ID), for `cardagent insert A123456789`: the one
+    still in use when a lost or replaced card's file is there too."""
     for path in (reader_dir() / "cards").glob("*.json"):
-        if _load(path)["national_id"] == national_id:
+        data = _load(path)
+        if data["national_id"] == national_id and data.get("status") not in WITHDRAWN:
             return path.stem
     return None
 
@@ -176,7 +209,7 @@ def read_nhi_card() -> dict:
     number = inserted().get("nhi")
     if not number:
         raise CardError("no_card", "No NHI card is inserted.")
-    data = _load(_card_path(number))
+    data = _usable_card(number)
     return {"card_number": data["card_number"], "name": data["name"]}
 
 
@@ -184,7 +217,7 @@ def sign_with_nhi_card(challenge: str) -> dict:
     number = inserted().get("nhi")
     if not number:
         raise CardError("no_card", "No NHI card is inserted.")
-    data = _load(_card_path(number))
+    data = _usable_card(number)
     key = ec_private_key(data["private_key"].encode(), password=None)
     signature = key.sign(challenge.encode(), SIGNATURE)
     return {

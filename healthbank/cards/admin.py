@@ -1,0 +1,128 @@
+"""Staff queue (/staff/cards/cardapplication/) of NHI card applications: the ID photo side
+by side with the person's registered data and cards; approve (the new card is issued at
+once) or reject with a reason (a fee paid is refunded). One step: staff move no money here
+but a refund of the fee the person paid, which follows from the rejection.
+
+The photo is a private file served to staff who may view applications, never cached, and
+each read is audited."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import path
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from healthbank.audit.services import Action, Actor, client_address, record
+from healthbank.cards import services
+from healthbank.cards.models import CardApplication
+from healthbank.core.http import signed_in_user
+from healthbank.files import images
+from healthbank.identity.review import Reviewed
+from healthbank.identity.review_admin import ReviewQueueAdmin
+from healthbank.people.models import NhiCard, Person
+
+COMMON_REASONS = {
+    "blurred": _("The photo is blurred and the face cannot be recognised."),
+    "not_portrait": _(
+        "The photo is not a recent front-facing photo of your head and shoulders, as on an ID card."
+    ),
+    "not_person": _("The photo does not show the card holder."),
+}
+
+FIELDS = (
+    "status",
+    "reason",
+    "submitted_at",
+    "delivery",
+    "postal_code",
+    "postal_address",
+    "office",
+    "fee",
+    "payment_reference",
+    "paid_at",
+    "refunded_at",
+    "refund_refused",
+    "card",
+    "decided_by",
+    "decided_at",
+    "rejection_reason",
+)
+
+
+@admin.register(CardApplication)
+class CardApplicationAdmin(ReviewQueueAdmin):
+    list_display = ["submitted_at", "holder", "reason", "delivery", "fee", "status"]
+    list_display_links = ["submitted_at", "holder"]
+    list_filter = ["status", "reason"]
+    search_fields = ["=person__national_id", "person__name"]
+    fields = FIELDS
+    readonly_fields = FIELDS
+    evidence_template = "admin/cards/evidence.html"
+    common_reasons = COMMON_REASONS
+
+    @admin.display(description=_("card holder"), ordering="person__name")
+    def holder(self, application: CardApplication) -> str:
+        return str(application.person)
+
+    def approve_application(self, request: HttpRequest, application: Reviewed) -> None:
+        services.approve(
+            application=cast(CardApplication, application), staff_user=signed_in_user(request)
+        )
+
+    def reject_application(self, request: HttpRequest, application: Reviewed, reason: str) -> None:
+        services.reject(
+            application=cast(CardApplication, application),
+            staff_user=signed_in_user(request),
+            reason=reason,
+        )
+
+    def evidence_context(self, request: HttpRequest, application: Reviewed) -> dict[str, Any]:
+        application = cast(CardApplication, application)
+        person = Person.objects.select_related("household").get(pk=application.person_id)
+        return {
+            "person": person,
+            "age": person.age_on(timezone.localdate()),
+            "person_cards": NhiCard.objects.filter(person=person).order_by("-issued_on"),
+            "photo_url": self.url("photo", application),
+            "national_id_label": capfirst(Person._meta.get_field("national_id").verbose_name),
+        }
+
+    def extra_urls(self) -> list:
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/photo/",
+                self.admin_site.admin_view(self.photo_view),
+                name=f"{prefix}_photo",
+            )
+        ]
+
+    def photo_view(self, request: HttpRequest, object_id: str) -> FileResponse:
+        """The application's ID photo, to staff who may view applications."""
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404
+        if not self.has_view_permission(request, application):
+            raise PermissionDenied
+        photo = images.open_photo(application.photo, storage_name=services.STORAGE)
+        record(
+            action=Action.APPLICATION_FILE_READ,
+            person=application.person,
+            actor=Actor.STAFF,
+            actor_id=request.user.pk,
+            address=client_address(request),
+            kind=application._meta.label_lower,
+            application=application.pk,
+            file="photo",
+        )
+        response = FileResponse(photo, content_type="image/jpeg")
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

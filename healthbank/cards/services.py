@@ -1,0 +1,352 @@
+"""Writes of NHI card applications (申辦健保卡作業): filing one (with the fee paid through the
+bank), reporting a card lost, and NHIA staff's decision (approve issues the new card, reject
+refunds the fee).
+
+A card reported lost or replaced stops working everywhere at once: identity's sign-ins and
+card checks accept only VALID cards, and the card agent's file of the card is marked so the
+reader refuses it (external.cardreader.withdraw_nhi_card).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from healthbank.audit.services import Action, Actor, record
+from healthbank.billing.models import Notice
+from healthbank.billing.services import send_notice
+from healthbank.cards import rules, tasks
+from healthbank.cards.models import CardApplication
+from healthbank.external import cardreader
+from healthbank.external.bank import BankAnswer, bank
+from healthbank.files import images
+from healthbank.identity.review import OPEN, decide
+from healthbank.people.addresses import postal_address
+from healthbank.people.models import CardIssuance, NhiCard, Person
+
+Reason = CardIssuance.Reason
+STORAGE = "eservice"
+
+
+class CardsRefused(Exception):
+    """An application or report not taken; `message` says why and what to do."""
+
+    MESSAGES = {
+        "invalid_reason": _("Choose why you need a card."),
+        "invalid_delivery": _("Choose how the card should reach you."),
+        "invalid_office": _("Choose the NHIA office where you will pick up the card."),
+        "not_first": _(
+            "You have had an NHI card before, so this is not your first card. Choose why you "
+            "need a new one."
+        ),
+        "has_valid_card": _(
+            "Your current NHI card is still valid. If it is lost, report it lost first; if it "
+            "is damaged or your data changed, choose that reason."
+        ),
+        "no_valid_card": _(
+            "You have no valid NHI card to replace. If your card is lost, report it lost, then "
+            "apply for a replacement for a lost card."
+        ),
+        "open_application": _(
+            "You already have a card application under review. Wait for its decision before "
+            "applying again."
+        ),
+        "no_address": _(
+            "We have no postal address for you. Choose to pick the card up at an NHIA office, "
+            "or set your mailing address first."
+        ),
+        "no_account": _("The fee is paid from a bank account: choose the bank and the account."),
+        "nothing_to_report": _("You have no valid NHI card to report lost."),
+    }
+
+    def __init__(self, code: str, message: Promise | str | None = None):
+        super().__init__(code)
+        self.code = code
+        self.message = message if message is not None else self.MESSAGES[code]
+
+
+class _PaymentRefused(Exception):
+    def __init__(self, answer: BankAnswer):
+        super().__init__(answer.code)
+        self.answer = answer
+
+
+def masked(card: NhiCard) -> str:
+    return str(card)  # the first four digits, the rest hidden
+
+
+def _eligibility(person: Person, reason: str) -> NhiCard | None:
+    """The card the application replaces (None for a first card or a lost one), or
+    CardsRefused when the person's cards do not fit the reason."""
+    cards = list(NhiCard.objects.filter(person=person).only("status"))
+    valid = next((c for c in cards if c.status == NhiCard.Status.VALID), None)
+    if reason == Reason.FIRST:
+        if cards:
+            raise CardsRefused("not_first")
+        return None
+    if reason == Reason.LOST:
+        if valid is not None:
+            raise CardsRefused("has_valid_card")
+        if not any(c.status == NhiCard.Status.LOST for c in cards):
+            raise CardsRefused("no_valid_card")
+        return None
+    if valid is None:  # damaged, data change: the current card is handed in for the new one
+        raise CardsRefused("no_valid_card")
+    return valid
+
+
+def _has_open_application(person: Person) -> bool:
+    return CardApplication.objects.filter(person=person, status__in=OPEN).exists()
+
+
+def new_reference() -> str:
+    """The payment's reference: unique to the application, so a retried debit never pays twice."""
+    return f"CARD-{secrets.token_hex(10).upper()}"
+
+
+def apply(
+    *,
+    person: Person,
+    reason: str,
+    photo: bytes,
+    delivery: str,
+    office: str = "",
+    bank_code: str = "",
+    account_number: str = "",
+    address: str | None = None,
+) -> CardApplication:
+    """File an application: the photo is checked and re-encoded, the fee (where charged) is
+    debited from the person's account, and staff review it. Refused by the rules or by the
+    bank: CardsRefused (the bank's reason) and nothing is written."""
+    if reason not in rules.ONLINE_REASONS:
+        raise CardsRefused("invalid_reason")
+    if delivery not in CardApplication.Delivery.values:
+        raise CardsRefused("invalid_delivery")
+    if delivery == CardApplication.Delivery.PICKUP and office not in rules.OFFICES:
+        raise CardsRefused("invalid_office")
+    _eligibility(person, reason)
+    if _has_open_application(person):
+        raise CardsRefused("open_application")
+    fee = rules.fee_for(reason)
+    if fee and not (bank_code and account_number):
+        raise CardsRefused("no_account")
+    postal = postal_address(person) if delivery == CardApplication.Delivery.POST else None
+    if delivery == CardApplication.Delivery.POST and postal is None:
+        raise CardsRefused("no_address")
+    try:
+        cleaned = images.clean_image(photo, max_side=rules.PHOTO_MAX_SIDE)
+    except images.ImageRefused as refused:
+        raise CardsRefused(refused.code, refused.message) from None
+    reference = new_reference() if fee else None
+    name = images.store(cleaned, storage_name=STORAGE)
+    try:
+        with transaction.atomic():
+            Person.objects.select_for_update().filter(pk=person.pk).first()  # one at a time
+            replaces = _eligibility(person, reason)
+            if _has_open_application(person):
+                raise CardsRefused("open_application")
+            if fee:
+                # Inside the transaction: the embedded bank's ledger is in this database, so
+                # a failure below undoes the debit too; a remote bank knows the reference.
+                answer = bank().debit(
+                    bank_code=bank_code,
+                    account=account_number,
+                    national_id=person.national_id,
+                    amount=fee,
+                    reference=str(reference),
+                )
+                if not answer.ok:
+                    raise _PaymentRefused(answer)
+            application = CardApplication.objects.create(
+                person=person,
+                reason=reason,
+                photo=name,
+                delivery=delivery,
+                postal_code=postal.postal_code if postal else "",
+                postal_address=postal.address if postal else "",
+                office=office if delivery == CardApplication.Delivery.PICKUP else "",
+                fee=fee,
+                bank_code=bank_code if fee else "",
+                account_number=account_number if fee else "",
+                payment_reference=reference,
+                paid_at=timezone.now() if fee else None,
+                replaces=replaces,
+            )
+            kind = application._meta.label_lower
+            if fee:
+                record(
+                    action=Action.BANK_DEBITED,
+                    person=person,
+                    address=address,
+                    kind=kind,
+                    application=application.pk,
+                    amount=fee,
+                    reference=reference,
+                )
+            record(
+                action=Action.APPLICATION_FILED,
+                person=person,
+                actor_id=person.pk,
+                address=address,
+                kind=kind,
+                application=application.pk,
+                reason=reason,
+            )
+    except BaseException as failed:  # nothing written: the stored photo goes too
+        images.delete(name, storage_name=STORAGE)
+        if isinstance(failed, _PaymentRefused):
+            record(
+                action=Action.BANK_REFUSED,
+                person=person,
+                address=address,
+                success=False,
+                kind=CardApplication._meta.label_lower,
+                code=failed.answer.code,
+                reference=reference,
+            )
+            raise CardsRefused(f"bank_{failed.answer.code}", failed.answer.reason) from None
+        if isinstance(failed, IntegrityError):  # a second submission raced the first
+            raise CardsRefused("open_application") from None
+        raise
+    return application
+
+
+@transaction.atomic
+def report_lost(*, person: Person, address: str | None = None) -> NhiCard:
+    """掛失: the person's valid card stops working at once (sign-in, card checks, the card
+    agent), a notice says so; a replacement is a separate application (for a lost card)."""
+    card = NhiCard.objects.select_for_update().filter(person=person, status="valid").first()
+    if card is None:
+        raise CardsRefused("nothing_to_report")
+    card.status = NhiCard.Status.LOST
+    card.save(update_fields=["status"])
+    record(
+        action=Action.CARD_REPORTED_LOST,
+        person=person,
+        actor_id=person.pk,
+        address=address,
+        card=card.pk,
+    )
+    send_notice(
+        person=person,
+        kind=Notice.Kind.CARD_LOST,
+        subject=masked(card),
+        facts={"card": masked(card), "reported_on": timezone.localdate().isoformat()},
+    )
+    # Last, so nothing after it can fail: the card agent refuses the card from now.
+    cardreader.withdraw_nhi_card(card.number, "lost")
+    return card
+
+
+def new_card_number() -> str:
+    """A twelve-digit card number no card has."""
+    while True:
+        number = f"{secrets.randbelow(10**12):012d}"
+        if not NhiCard.objects.filter(number=number).exists():
+            return number
+
+
+def approve(*, application: CardApplication, staff_user: User) -> NhiCard:
+    """核准: the new card is issued (new number, new key pair; the key's public half on the
+    card's row, the card's file for the card agent), the card it replaces stops working,
+    the issuance is recorded, and the person gets a notice and an e-mail."""
+    with transaction.atomic():
+        application = decide(application, staff_user=staff_user, step="approve")
+        person = application.person
+        today = timezone.localdate()
+        old = NhiCard.objects.select_for_update().filter(person=person, status="valid").first()
+        if old is not None:  # a lost card is LOST already and stays so
+            old.status = NhiCard.Status.REPLACED
+            old.save(update_fields=["status"])
+        key = cardreader.new_key()
+        card = NhiCard.objects.create(
+            person=person,
+            number=new_card_number(),
+            issued_on=today,
+            status=NhiCard.Status.VALID,
+            public_key=cardreader.public_pem(key),
+        )
+        CardIssuance.objects.create(
+            person=person,
+            card=card,
+            reason=application.reason,
+            channel=CardIssuance.Channel.ONLINE,
+            applied_on=timezone.localdate(application.submitted_at),
+            issued_on=today,
+            fee=application.fee,
+        )
+        application.card = card
+        application.save(update_fields=["card"])
+        record(
+            action=Action.CARD_ISSUED,
+            person=person,
+            actor=Actor.STAFF,
+            actor_id=staff_user.pk,
+            card=card.pk,
+            application=application.pk,
+            replaced=old.pk if old else None,
+        )
+        send_notice(
+            person=person,
+            kind=Notice.Kind.CARD,
+            subject=masked(card),
+            facts={"card": masked(card), "issued_on": today.isoformat()},
+        )
+        # The chip's data and key, as the card the person receives (the card agent's file).
+        cardreader.write_nhi_cards(
+            [
+                (
+                    cardreader.CardData(
+                        card.number,
+                        person.national_id,
+                        person.name,
+                        person.birth_date.isoformat(),
+                        person.sex,
+                    ),
+                    key,
+                )
+            ]
+        )
+        if old is not None:
+            cardreader.withdraw_nhi_card(old.number, "replaced")
+        transaction.on_commit(lambda: tasks.mail_decision.enqueue(application.pk))
+    return card
+
+
+def reject(*, application: CardApplication, staff_user: User, reason: str) -> CardApplication:
+    """退件 with a reason the person reads; a fee paid is refunded to the account it came from
+    (the person did nothing wrong by asking). A refund the bank refuses is audited and kept on
+    the application for staff to settle; the rejection stands."""
+    with transaction.atomic():
+        application = decide(application, staff_user=staff_user, step="reject", reason=reason)
+        if application.fee and application.paid_at and application.refunded_at is None:
+            answer = bank().credit(
+                bank_code=application.bank_code,
+                account=application.account_number,
+                national_id=application.person.national_id,
+                amount=application.fee,
+                reference=f"{application.payment_reference}-REFUND",
+            )
+            if answer.ok:
+                application.refunded_at = timezone.now()
+            else:
+                application.refund_refused = answer.code
+            application.save(update_fields=["refunded_at", "refund_refused"])
+            record(
+                action=Action.BANK_CREDITED if answer.ok else Action.BANK_REFUSED,
+                person=application.person,
+                actor=Actor.STAFF,
+                actor_id=staff_user.pk,
+                success=answer.ok,
+                kind=application._meta.label_lower,
+                application=application.pk,
+                amount=application.fee,
+                code=answer.code,
+            )
+        transaction.on_commit(lambda: tasks.mail_decision.enqueue(application.pk))
+    return application

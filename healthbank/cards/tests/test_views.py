@@ -1,0 +1,185 @@
+"""The card pages under /eservice/cards/: the list, the application form (each bad field or
+upload refused in both languages, nothing written), the lost-card report, and an
+application's page (the owner's alone)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from healthbank.cards import services
+from healthbank.cards.models import CardApplication
+from healthbank.cards.tests.helpers import (
+    ACCOUNT,
+    BANK,
+    CHEN,
+    CHEN_CARD,
+    WU,
+    file_application,
+    jpeg,
+    signed_in,
+)
+from healthbank.external.models import BankAccount, BankEntry
+from healthbank.people.models import NhiCard
+
+
+def _upload(data: bytes, name: str = "photo.jpg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="image/jpeg")
+
+
+def _form(**changes) -> dict:
+    return {
+        "reason": "damaged",
+        "photo": _upload(jpeg()),
+        "delivery": "post",
+        "office": "",
+        "bank_code": BANK,
+        "account_number": ACCOUNT,
+    } | changes
+
+
+def test_the_page_needs_an_eservice_sign_in(client, personas):
+    response = client.get("/eservice/cards/")
+    assert response.status_code == 302 and "/eservice/login/" in response["Location"]
+
+
+def test_the_owner_sees_the_cards_masked_and_the_applications(client, chen, chen_account):
+    application = file_application(chen)
+    signed_in(client, CHEN, "en")
+    page = client.get("/eservice/cards/").content.decode()
+    assert "0000********" in page and CHEN_CARD not in page
+    assert f"/eservice/cards/{application.pk}/" in page and "Under review" in page
+
+
+def test_an_application_is_filed_and_its_page_shows_the_payment(client, chen, chen_account):
+    signed_in(client, CHEN, "en")
+    response = client.post("/eservice/cards/apply/", _form())
+    application = CardApplication.objects.get(person=chen)
+    assert response.status_code == 302
+    assert response["Location"] == f"/eservice/cards/{application.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Replacement for a damaged card" in page and "004-…9012" in page
+    assert BankEntry.objects.get().amount == 200
+
+
+def test_another_person_gets_404_for_the_owners_application(client, chen, chen_account):
+    application = file_application(chen)
+    owner = signed_in(client, CHEN)
+    assert owner.get(f"/eservice/cards/{application.pk}/").status_code == 200
+    outsider = signed_in(Client(), WU)
+    assert outsider.get(f"/eservice/cards/{application.pk}/").status_code == 404
+    assert (
+        f"/eservice/cards/{application.pk}/"
+        not in outsider.get("/eservice/cards/").content.decode()
+    )
+
+
+BAD_FIELDS = [
+    ({"reason": ""}, "請選擇申請原因。", "Choose why you need a card."),
+    ({"reason": "photo"}, "請選擇申請原因。", "Choose why you need a card."),
+    ({"photo": ""}, "請上傳證件照片。", "Upload your ID photo."),
+    (
+        {"photo": _upload(b"%PDF-1.7 not a photo", "scan.pdf")},
+        "此檔案不是照片",
+        "This file is not a photo.",
+    ),
+    ({"photo": _upload(jpeg((120, 150)))}, "照片太小", "The photo is too small"),
+    ({"delivery": ""}, "請選擇領卡方式。", "Choose how the card should reach you."),
+    ({"delivery": "pickup"}, "請選擇領卡的健保署業務組。", "Choose the NHIA office where"),
+    (
+        {"delivery": "pickup", "office": "mars"},
+        "請從清單選擇健保署業務組。",
+        "Choose an NHIA office",
+    ),
+    ({"bank_code": ""}, "請選擇扣款的金融機構", "choose the bank it is paid from"),
+    ({"bank_code": "999"}, "請從清單選擇金融機構。", "Choose your bank from the list."),
+    ({"account_number": ""}, "請輸入扣款帳號", "enter the account it is paid from"),
+    ({"account_number": "12-34"}, "帳號為 10 至 16 位數字。", "An account number is 10 to 16"),
+    ({"account_number": "１２３４５６７８９Ⅹ１２"}, "帳號為 10 至 16 位數字。", "10 to 16 digits"),
+    ({"reason": "first"}, "不屬於首次申請", "this is not your first card"),
+    ({"reason": "lost"}, "若已遺失，請先辦理掛失", "If it is lost, report it lost first"),
+]
+
+
+@pytest.mark.parametrize(("change", "zh", "en"), BAD_FIELDS)
+def test_bad_input_is_refused_in_both_languages_and_nothing_is_written(
+    client, chen, chen_account, change, zh, en
+):
+    for language, text in (("zh-hant", zh), ("en", en)):
+        signed_in(client, CHEN, language)
+        fields = _form(**change)
+        if isinstance(fields["photo"], str) and not fields["photo"]:
+            del fields["photo"]
+        else:
+            fields["photo"].seek(0)
+        response = client.post("/eservice/cards/apply/", fields)
+        assert response.status_code == 200
+        assert text in response.content.decode(), (language, change)
+    assert not CardApplication.objects.exists()
+    assert not BankEntry.objects.exists()
+    assert BankAccount.objects.get().balance == 1000
+
+
+def test_the_banks_refusal_is_shown_in_both_languages(client, chen, chen_account):
+    BankAccount.objects.update(balance=50)
+    for language, text in (
+        ("zh-hant", "帳戶餘額不足"),
+        ("en", "balance is not enough"),
+    ):
+        signed_in(client, CHEN, language)
+        response = client.post("/eservice/cards/apply/", _form())
+        assert response.status_code == 200
+        assert text in response.content.decode()
+    assert not CardApplication.objects.exists() and not BankEntry.objects.exists()
+
+
+def test_reporting_the_card_lost_needs_the_tick_then_leads_to_the_replacement(client, chen):
+    signed_in(client, CHEN, "en")
+    response = client.post("/eservice/cards/lost/", {})
+    assert "Tick the box to confirm that your card is lost." in response.content.decode()
+    assert NhiCard.objects.get(number=CHEN_CARD).status == "valid"
+    signed_in(client, CHEN, "zh-hant")
+    assert (
+        "請勾選確認您的健保卡已遺失。" in client.post("/eservice/cards/lost/", {}).content.decode()
+    )
+
+    response = client.post("/eservice/cards/lost/", {"confirm": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == "/eservice/cards/apply/?reason=lost"
+    assert NhiCard.objects.get(number=CHEN_CARD).status == "lost"
+    page = client.get(response["Location"]).content.decode()
+    assert "您的健保卡已掛失並停用" in page
+    assert 'value="lost" checked' in page.replace("\n", " ") or "checked" in page
+
+
+def test_the_list_takes_as_many_queries_however_many_applications(
+    client, chen, chen_account, reviewer, django_assert_max_num_queries
+):
+    signed_in(client, CHEN)
+    first = file_application(chen, reason="data_change", bank_code="", account_number="")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/eservice/cards/")
+    services.reject(application=first, staff_user=reviewer, reason="No change on file.")
+    for _ in range(3):
+        application = file_application(chen)
+        services.reject(application=application, staff_user=reviewer, reason="Blurred.")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get("/eservice/cards/").content.decode()
+    for application in CardApplication.objects.all():
+        assert f'href="/eservice/cards/{application.pk}/"' in page
+    assert CardApplication.objects.count() == 4
+
+
+def test_the_form_says_when_an_application_is_under_review(client, chen, chen_account):
+    application = file_application(chen)
+    signed_in(client, CHEN, "en")
+    page = client.get("/eservice/cards/apply/").content.decode()
+    assert "You already have a card application under review." in page
+    assert f'href="/eservice/cards/{application.pk}/"' in page and 'name="photo"' not in page
+    response = client.post("/eservice/cards/apply/", _form())
+    assert "You already have a card application under review." in response.content.decode()
+    assert CardApplication.objects.count() == 1 and BankEntry.objects.count() == 1
