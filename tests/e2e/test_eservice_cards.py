@@ -126,5 +126,6 @@ def test_a_lost_card_is_replaced_and_only_the_new_card_signs_in(
     insert_card(CHEN_CARD)
     read_card(old, within=form)
     expect(form.locator("[data-status]")).to_have_attribute("data-state", "error")
+    expect(form.locator("[data-status]")).to_contain_text("此健保卡已掛失")
     expect(form.locator("input[name=card-card_signature]")).to_have_value("")
     stranger.close()

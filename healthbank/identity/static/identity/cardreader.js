@@ -33,7 +33,9 @@
     no_agent: "msgNoAgent",
     no_card: "msgNoCard",
     pin_incorrect: "msgPinIncorrect",
-    pin_locked: "msgPinLocked"
+    pin_locked: "msgPinLocked",
+    card_lost: "msgCardLost",
+    card_replaced: "msgCardReplaced"
   };
 
   function setup(block) {
