@@ -144,7 +144,9 @@ def test_two_requests_racing_for_a_bill_one_is_refused_by_the_database(
     assert DirectDebit.objects.filter(person=huang).count() == 1
 
 
-def test_two_posts_of_the_page_debit_the_bill_once(client, huang, django_capture_on_commit_callbacks):
+def test_two_posts_of_the_page_debit_the_bill_once(
+    client, huang, django_capture_on_commit_callbacks
+):
     first = owed(huang)[0]
     signed_in(client, HUANG)
     data = {
