@@ -100,7 +100,7 @@ class AddressForm(HouseholdFields):
     """通訊地址: the county → township → village selects of registration (HouseholdFields and
     identity/forms.js), an optional neighbourhood and the street address."""
 
-    household_number = None  # a mailing address is not a household's
+    household_number = None  # type: ignore[assignment]  # not a household's: no 戶號
     neighbourhood = forms.IntegerField(
         label=_("Neighbourhood (鄰, optional)"),
         required=False,

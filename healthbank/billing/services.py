@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from healthbank.audit.services import Action, Actor, record
-from healthbank.billing import rules, selectors, tasks
+from healthbank.audit.services import Action, record
+from healthbank.billing import debits, rules, selectors, tasks
 from healthbank.billing.models import (
     BillDelivery,
     DebitedBill,
@@ -25,15 +25,16 @@ from healthbank.billing.models import (
     Notice,
     PlannedBill,
 )
+from healthbank.billing.notices import send_notice
 from healthbank.core.months import add_months, month_end
 from healthbank.core.numbers import grouped
 from healthbank.core.rocdate import to_roc
 from healthbank.core.typed import is_ascii_digits
-from healthbank.external.bank import BANKS, bank
+from healthbank.external.bank import BANKS
 from healthbank.external.mail import send_bilingual
 from healthbank.identity.contacts import mail_recipients
 from healthbank.people.addresses import current_mailing_address, postal_address
-from healthbank.people.models import MailingAddress, Person, PremiumPayment, Village
+from healthbank.people.models import MailingAddress, Person, Village
 
 
 class BillingRefused(Exception):
@@ -163,32 +164,6 @@ def chosen_arrears(
             raise BillingRefused("already_planned")
         chosen.append(u)
     return chosen
-
-
-def send_notice(
-    *,
-    person: Person,
-    kind: str,
-    subject: str,
-    facts: dict[str, Any],
-    now: dt.datetime | None = None,
-    **fields: Any,
-) -> Notice:
-    """A notice to the person: by e-mail when they have an e-mail address, else by post. It
-    keeps the postal address (mailing, else registered) it was addressed to when sent."""
-    to = mail_recipients(person)
-    facts = dict(facts)
-    if (postal := postal_address(person)) is not None:
-        facts["postal_address"] = str(postal)
-    return Notice.objects.create(
-        person=person,
-        kind=kind,
-        sent_on=timezone.localdate(now),
-        channel=Notice.Channel.EMAIL if to else Notice.Channel.POST,
-        subject=subject,
-        facts=facts,
-        **fields,
-    )
 
 
 @transaction.atomic
@@ -443,73 +418,5 @@ def request_debit(
             )
     except IntegrityError:
         raise BillingRefused("already_debiting") from None
-    transaction.on_commit(lambda: tasks.ask_bank.enqueue(debit.pk))
-    return debit
-
-
-def answer_debit(*, debit_id: int, now: dt.datetime | None = None) -> DirectDebit:
-    """Ask the bank for a requested debit and record its answer: paid (a payment for each
-    bill) or failed (the bank's reason, nothing paid). Asking again is safe: the bank answers
-    a reference once, and an answered debit is left as it is."""
-    debit = DirectDebit.objects.select_related("person").get(pk=debit_id)
-    if debit.status != DirectDebit.Status.REQUESTED:
-        return debit
-    answer = bank().debit(
-        bank_code=debit.bank_code,
-        account=debit.account_number,
-        national_id=debit.person.national_id,
-        amount=debit.amount,
-        reference=debit.reference,
-    )
-    with transaction.atomic():
-        debit = DirectDebit.objects.select_for_update().select_related("person").get(pk=debit_id)
-        if debit.status != DirectDebit.Status.REQUESTED:
-            return debit
-        now = now or timezone.now()
-        person = debit.person
-        rows = list(debit.bills.select_related("bill").order_by("bill__month"))
-        if answer.ok:
-            PremiumPayment.objects.bulk_create(
-                PremiumPayment(
-                    person=person,
-                    bill=r.bill,
-                    paid_on=timezone.localdate(now),
-                    amount=r.amount,
-                    method=PremiumPayment.Method.BANK,
-                )
-                for r in rows
-            )
-            debit.status = DirectDebit.Status.PAID
-        else:
-            debit.status = DirectDebit.Status.FAILED
-            debit.reason_code = answer.code
-        DebitedBill.objects.filter(debit=debit).update(pending=False)
-        debit.account_number = ""  # the bank has answered: only the last digits stay
-        debit.answered_at = now
-        debit.save(update_fields=["status", "reason_code", "account_number", "answered_at"])
-        record(
-            action=Action.BANK_DEBITED if answer.ok else Action.BANK_REFUSED,
-            person=person,
-            actor=Actor.SYSTEM,
-            success=answer.ok,
-            debit=debit.pk,
-            reference=debit.reference,
-            amount=debit.amount,
-            code=answer.code,
-        )
-        send_notice(
-            person=person,
-            kind=Notice.Kind.DEBIT,
-            now=now,
-            subject=debit.reference,
-            facts={
-                "paid": answer.ok,
-                "amount": debit.amount,
-                "months": [r.bill.month.isoformat() for r in rows],
-                "bank_code": debit.bank_code,
-                "account_last4": debit.account_last4,
-                "reason_code": debit.reason_code,
-            },
-        )
-        transaction.on_commit(lambda: tasks.mail_debit_answered.enqueue(debit.pk))
+    transaction.on_commit(lambda: debits.ask_bank.enqueue(debit.pk))
     return debit

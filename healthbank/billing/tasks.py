@@ -1,16 +1,11 @@
-"""Billing's background work: asking the bank for a direct debit, and the e-mail that tells
-the person a result, so that neither a slow bank nor an SMTP hiccup fails a page."""
+"""Billing's e-mail in the background, so that an SMTP hiccup never fails a page or the
+bank's answer (the bank is asked in debits.ask_bank)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from healthbank.billing import mail, services
-
-
-@task()
-def ask_bank(debit_id: int) -> str:
-    return services.answer_debit(debit_id=debit_id).status
+from healthbank.billing import mail
 
 
 @task()

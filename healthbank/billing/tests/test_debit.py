@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from healthbank.audit.models import AuditEvent
-from healthbank.billing import selectors, services
+from healthbank.billing import debits, selectors, services
 from healthbank.billing.models import DebitedBill, DirectDebit, Notice
 from healthbank.billing.services import BillingRefused
 from healthbank.billing.tests.helpers import CHEN, HUANG, LEE, pdf_text, signed_in
@@ -74,7 +74,7 @@ def test_a_paid_debit_pays_the_bill_once(huang, django_capture_on_commit_callbac
     [mail] = [m for m in mailoutbox if debit.reference in m.body]
     assert "扣款成功" in mail.subject and "is paid" in mail.subject
 
-    services.answer_debit(debit_id=debit.pk)  # asked again (a retried task): nothing more
+    debits.answer_debit(debit_id=debit.pk)  # asked again (a retried task): nothing more
     assert PremiumPayment.objects.filter(bill=first.bill).count() == 1
     assert balance(HUANG_BANK, HUANG_ACCOUNT) == before - first.owed
     with pytest.raises(BillingRefused) as refused:
