@@ -256,3 +256,40 @@ def test_a_bill_of_another_person_cannot_be_debited(client, huang, chen):
     signed_in(client, HUANG)
     response = client.post(DEBIT, _form(bill_pk))
     assert response.status_code == 400 and not DirectDebit.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_debit_the_bill_once(personas):
+    """Two requests for the same bill at the same moment, each in its own connection: one
+    debit is written, the other refused (the person's row lock, then the constraint)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from healthbank.people.models import Person
+
+    huang = Person.objects.get(national_id=HUANG)
+    bill_ids = [owed(huang)[0].bill.pk]
+    start = threading.Barrier(2)
+
+    def ask() -> str:
+        try:
+            start.wait()
+            try:
+                services.request_debit(
+                    person=huang,
+                    bill_ids=bill_ids,
+                    bank_code=HUANG_BANK,
+                    account_number=HUANG_ACCOUNT,
+                )
+            except BillingRefused as refused:
+                return refused.code
+            return "requested"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(lambda _: ask(), range(2)))
+    assert answers == ["already_debiting", "requested"]
+    assert DebitedBill.objects.filter(bill_id=bill_ids[0], pending=True).count() == 1
