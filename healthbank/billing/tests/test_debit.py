@@ -293,3 +293,22 @@ def test_two_requests_at_once_debit_the_bill_once(personas):
         answers = sorted(pool.map(lambda _: ask(), range(2)))
     assert answers == ["already_debiting", "requested"]
     assert DebitedBill.objects.filter(bill_id=bill_ids[0], pending=True).count() == 1
+
+
+def test_the_list_of_debits_costs_the_same_queries_however_long(
+    client, huang, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bills = owed(huang)
+    signed_in(client, HUANG)
+    requested(huang, bills[:1], django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(DEBIT).status_code == 200
+    for u in bills[1:4]:
+        requested(huang, [u], django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(DEBIT).content.decode()
+    assert page.count("DD") >= 4
+    assert len(four) == len(one)
