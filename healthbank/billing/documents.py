@@ -19,6 +19,7 @@ from healthbank.billing.models import (
 from healthbank.billing.selectors import UnpaidBill
 from healthbank.billing.slips import Slip, slip_deadline, slip_number
 from healthbank.core.pdf import render_pdf
+from healthbank.external.bank import REASONS
 from healthbank.people.models import Person, PremiumBill, PremiumPayment
 
 
@@ -146,4 +147,6 @@ def notice_facts(notice: Notice) -> dict:
         facts["cycle_label"] = DeliveryCycle(facts["cycle"]).label
     if "issued_on" in facts:
         facts["issued_on"] = dt.date.fromisoformat(facts["issued_on"])
+    if "reason_code" in facts:
+        facts["reason"] = REASONS.get(facts["reason_code"], "")
     return facts

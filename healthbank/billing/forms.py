@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.billing import rules
 from healthbank.billing.models import DeliveryCycle, DeliveryMethod
 from healthbank.core.typed import ascii_typed, is_ascii_digits
+from healthbank.external.bank import BANKS
+from healthbank.identity.forms import HouseholdFields
 
 
 def count_error() -> str:
@@ -92,3 +94,111 @@ class DeliveryForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Enter a valid e-mail address, such as name@example.com.")},
     )
+
+
+class AddressForm(HouseholdFields):
+    """通訊地址: the county → township → village selects of registration (HouseholdFields and
+    identity/forms.js), an optional neighbourhood and the street address."""
+
+    household_number = None  # type: ignore[assignment]  # not a household's: no 戶號
+    neighbourhood = forms.IntegerField(
+        label=_("Neighbourhood (鄰, optional)"),
+        required=False,
+        min_value=1,
+        max_value=rules.NEIGHBOURHOOD_MAX,
+        error_messages={
+            "invalid": _("The neighbourhood is a number from 1 to 99; leave it empty if none."),
+            "min_value": _("The neighbourhood is a number from 1 to 99; leave it empty if none."),
+            "max_value": _("The neighbourhood is a number from 1 to 99; leave it empty if none."),
+        },
+    )
+    street_address = forms.CharField(
+        label=_("Street address"),
+        help_text=_("Road or street, lane, alley, number and floor, such as 文化路一段100號5樓."),
+        max_length=rules.STREET_ADDRESS_MAX_LENGTH,
+        error_messages={
+            "required": _("Enter the street address: road or street, number and floor."),
+            "max_length": _("The street address may be at most %(limit_value)d characters."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, required, invalid in (
+            ("county", _("Choose a county or city."), _("Choose a county or city from the list.")),
+            (
+                "township",
+                _("Choose a township or district."),
+                _("Choose a township of the county you chose."),
+            ),
+            ("village", _("Choose a village."), _("Choose a village of the township you chose.")),
+        ):
+            self.fields[name].error_messages.update(
+                {"required": required, "invalid_choice": invalid}
+            )
+
+    def clean_street_address(self) -> str:
+        street = " ".join(ascii_typed(self.cleaned_data.get("street_address") or "").split())
+        if not street:
+            raise forms.ValidationError(
+                gettext("Enter the street address: road or street, number and floor."),
+                code="required",
+            )
+        return street
+
+
+def account_error() -> str:
+    low, high = rules.ACCOUNT_NUMBER_LENGTHS
+    return gettext(
+        "Enter the account number as %(low)s to %(high)s digits, as in your passbook."
+    ) % {"low": low, "high": high}
+
+
+class DebitForm(forms.Form):
+    """保險費單次約定轉帳: the bills, the bank, the account and the agreement."""
+
+    bills = BillIdsField(
+        required=False,
+        error_messages={
+            "invalid": _(
+                "A bill you chose is not one of your unpaid bills that can be paid by direct "
+                "debit. Reload the page and choose again."
+            )
+        },
+    )
+    bank_code = forms.ChoiceField(
+        label=_("Bank"),
+        choices=[("", _("Choose your bank"))] + [(c, f"{c} {n}") for c, n in BANKS.items()],
+        error_messages={
+            "required": _("Choose your bank from the list."),
+            "invalid_choice": _("Choose your bank from the list."),
+        },
+    )
+    account_number = forms.CharField(
+        label=_("Account number"),
+        required=False,
+        help_text=_("Your own account: the bank checks that it is in your name."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    agree = forms.BooleanField(
+        label=_(
+            "I agree that NHIA asks my bank once to pay the chosen premiums from this account."
+        ),
+        error_messages={"required": _("Tick the box to agree to the one-time debit.")},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None and hasattr(data, "getlist"):
+            data = {
+                k: data.get(k) for k in ("bank_code", "account_number", "agree") if k in data
+            } | {"bills": data.getlist("bills")}
+        super().__init__(data, **kwargs)
+
+    def clean_account_number(self) -> str:
+        # ０１２ is 012; people copy numbers with spaces or hyphens from their passbook.
+        text = ascii_typed(self.cleaned_data.get("account_number") or "")
+        number = "".join(text.replace("-", " ").split())
+        low, high = rules.ACCOUNT_NUMBER_LENGTHS
+        if not is_ascii_digits(number) or not low <= len(number) <= high:
+            raise forms.ValidationError(account_error(), code="invalid")
+        return number

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.core.numbers import grouped
+from healthbank.external.bank import REASONS
 from healthbank.people.models import Person, PremiumBill
 
 
@@ -192,3 +193,74 @@ class SupplementaryBill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.income_year} {self.income} NT${grouped(self.amount)}"
+
+
+class DirectDebit(models.Model):
+    """A one-time direct debit of premiums (保險費單次約定轉帳): the bills the person chose,
+    asked from their bank once, in the background; the bank's answer decides them."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Asked from the bank")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Refused by the bank")
+
+    person = models.ForeignKey(
+        Person,
+        models.CASCADE,
+        related_name="direct_debits",
+        db_index=False,
+        verbose_name=_("person"),
+    )
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    amount = models.PositiveIntegerField(_("amount (NT$)"))
+    bank_code = models.CharField(_("bank code"), max_length=3)
+    # The whole number only until the bank has answered (the bank needs it); the last four
+    # digits are what anyone is shown, before and after.
+    account_number = models.CharField(_("account number"), max_length=16, blank=True)
+    account_last4 = models.CharField(_("account ending"), max_length=4)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    reason_code = models.CharField(_("bank's reason"), max_length=20, blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time direct debit")
+        verbose_name_plural = _("one-time direct debits")
+        indexes = [models.Index(fields=["person", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} NT${grouped(self.amount)} {self.status}"
+
+    @property
+    def masked_account(self) -> str:
+        return f"…{self.account_last4}"
+
+    @property
+    def reason(self) -> str:
+        return str(REASONS[self.reason_code]) if self.reason_code in REASONS else ""
+
+
+class DebitedBill(models.Model):
+    """A bill a direct debit pays. While the debit waits for the bank the bill is `pending`,
+    and a bill is pending in one debit at most (the database refuses a second)."""
+
+    debit = models.ForeignKey(
+        DirectDebit, models.CASCADE, related_name="bills", verbose_name=_("direct debit")
+    )
+    bill = models.ForeignKey(
+        PremiumBill, models.CASCADE, related_name="debits", verbose_name=_("premium bill")
+    )
+    amount = models.PositiveIntegerField(_("amount (NT$)"))  # what was unpaid of it
+    pending = models.BooleanField(_("waiting for the bank"), default=True)
+
+    class Meta:
+        verbose_name = _("bill in a direct debit")
+        verbose_name_plural = _("bills in direct debits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bill"], condition=models.Q(pending=True), name="one_pending_debit_a_bill"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.debit_id}: {self.bill_id}"

@@ -12,11 +12,13 @@ from django.db.models.functions import Coalesce
 from healthbank.billing import rules
 from healthbank.billing.models import (
     BillDelivery,
+    DebitedBill,
+    DirectDebit,
     InstalmentPlan,
     Notice,
     SupplementaryBill,
 )
-from healthbank.people.models import Person, PremiumBill, PremiumPayment
+from healthbank.people.models import MailingAddress, Person, PremiumBill, PremiumPayment
 
 
 @dataclass(frozen=True)
@@ -159,3 +161,36 @@ def notices_of(person: Person) -> QuerySet[Notice]:
 
 def notice_of(person: Person, pk: int) -> Notice | None:
     return notices_of(person).filter(pk=pk).first()
+
+
+def pending_debit_bill_ids(person: Person) -> set[int]:
+    """The person's bills waiting in a direct debit the bank has not answered."""
+    return set(
+        DebitedBill.objects.filter(debit__person=person, pending=True).values_list(
+            "bill_id", flat=True
+        )
+    )
+
+
+def debitable_bills(person: Person, today: dt.date) -> list[UnpaidBill]:
+    """The unpaid bills a one-time direct debit can pay: in no instalment plan (a plan's
+    slips pay those) and not waiting in another debit."""
+    pending = pending_debit_bill_ids(person)
+    return [u for u in unpaid_bills(person, today) if u.plan is None and u.bill.pk not in pending]
+
+
+def debits_of(person: Person) -> QuerySet[DirectDebit]:
+    return DirectDebit.objects.filter(person=person).order_by("-requested_at", "-pk")
+
+
+def debit_of(person: Person, pk: int) -> DirectDebit | None:
+    return debits_of(person).filter(pk=pk).prefetch_related("bills__bill").first()
+
+
+def mailing_addresses_of(person: Person) -> QuerySet[MailingAddress]:
+    """The person's mailing addresses, the one in use (if any) first, then the earlier."""
+    return (
+        MailingAddress.objects.filter(person=person)
+        .select_related("village__township__county")
+        .order_by("-since", "-pk")
+    )

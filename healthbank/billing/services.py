@@ -4,6 +4,7 @@ refuses with a BillingRefused whose message says what to do, and writes nothing 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,23 +12,29 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from healthbank.billing import rules, selectors
+from healthbank.audit.services import Action, record
+from healthbank.billing import debits, rules, selectors, tasks
 from healthbank.billing.models import (
     BillDelivery,
+    DebitedBill,
     DeliveryChoice,
     DeliveryMethod,
+    DirectDebit,
     InstalmentPart,
     InstalmentPlan,
     Notice,
     PlannedBill,
 )
+from healthbank.billing.notices import send_notice
 from healthbank.core.months import add_months, month_end
 from healthbank.core.numbers import grouped
 from healthbank.core.rocdate import to_roc
+from healthbank.core.typed import is_ascii_digits
+from healthbank.external.bank import BANKS
 from healthbank.external.mail import send_bilingual
 from healthbank.identity.contacts import mail_recipients
-from healthbank.people.addresses import postal_address
-from healthbank.people.models import Person
+from healthbank.people.addresses import current_mailing_address, postal_address
+from healthbank.people.models import MailingAddress, Person, Village
 
 
 class BillingRefused(Exception):
@@ -59,6 +66,25 @@ class BillingRefused(Exception):
         ),
         "email_needed": _("Enter the e-mail address your bills or reminders should go to."),
         "unchanged": _("Your bills already come this way: nothing was changed."),
+        "street_needed": _(
+            "Enter the street address: road or street, lane, alley, number and floor, at most "
+            "%(maximum)s characters."
+        ),
+        "address_unchanged": _("This is already your mailing address: nothing was changed."),
+        "no_mailing_address": _(
+            "Your post already goes to your registered address: nothing was changed."
+        ),
+        "no_debit_bills": _("Choose at least one unpaid bill to pay by direct debit."),
+        "not_debitable": _(
+            "A bill you chose is not one of your unpaid bills that can be paid by direct debit "
+            "(it may be paid already, or in an instalment plan). Reload the page and choose "
+            "again."
+        ),
+        "already_debiting": _(
+            "A bill you chose is already being paid by a direct debit the bank has not answered "
+            "yet. Wait for its result on this page."
+        ),
+        "bad_bank": _("Choose your bank from the list."),
     }
 
     def __init__(self, code: str, **params: Any):
@@ -140,32 +166,6 @@ def chosen_arrears(
     return chosen
 
 
-def send_notice(
-    *,
-    person: Person,
-    kind: str,
-    subject: str,
-    facts: dict[str, Any],
-    now: dt.datetime | None = None,
-    **fields: Any,
-) -> Notice:
-    """A notice to the person: by e-mail when they have an e-mail address, else by post. It
-    keeps the postal address (mailing, else registered) it was addressed to when sent."""
-    to = mail_recipients(person)
-    facts = dict(facts)
-    if (postal := postal_address(person)) is not None:
-        facts["postal_address"] = str(postal)
-    return Notice.objects.create(
-        person=person,
-        kind=kind,
-        sent_on=timezone.localdate(now),
-        channel=Notice.Channel.EMAIL if to else Notice.Channel.POST,
-        subject=subject,
-        facts=facts,
-        **fields,
-    )
-
-
 @transaction.atomic
 def apply_instalments(
     *, person: Person, bill_ids: list[int], count: int, now: dt.datetime | None = None
@@ -200,11 +200,10 @@ def apply_instalments(
     )
     months = [u.bill.month for u in chosen]
     to = mail_recipients(person)
-    Notice.objects.create(
+    send_notice(
         person=person,
         kind=Notice.Kind.INSTALMENT,
-        sent_on=today,
-        channel=Notice.Channel.EMAIL if to else Notice.Channel.POST,
+        now=now,
         subject=_months_subject(months),
         facts={
             "arrears": arrears,
@@ -276,11 +275,10 @@ def change_delivery(
             chosen_by=DeliveryChoice.PERSON,
         )
         kind = Notice.Kind.EBILL if method == DeliveryMethod.EBILL else Notice.Kind.DELIVERY
-        Notice.objects.create(
+        send_notice(
             person=person,
             kind=kind,
-            sent_on=timezone.localdate(now),
-            channel=Notice.Channel.EMAIL if email else Notice.Channel.POST,
+            now=now,
             subject=f"{now:%Y-%m-%d}",
             facts={"method": method, "cycle": cycle, "email": email},
         )
@@ -293,3 +291,132 @@ def apply_ebill(*, person: Person, email: str, now: dt.datetime | None = None) -
     return change_delivery(
         person=person, method=DeliveryMethod.EBILL, cycle=cycle, email=email, now=now
     )
+
+
+# --- mailing address (通訊地址變更) -------------------------------------------------------
+
+
+def _street(street_address: str) -> str:
+    street = " ".join(street_address.split())
+    if not street or len(street) > rules.STREET_ADDRESS_MAX_LENGTH:
+        raise BillingRefused("street_needed", maximum=rules.STREET_ADDRESS_MAX_LENGTH)
+    return street
+
+
+@transaction.atomic
+def change_mailing_address(
+    *,
+    person: Person,
+    village: Village,
+    neighbourhood: int | None,
+    street_address: str,
+    now: dt.datetime | None = None,
+) -> MailingAddress:
+    """通訊地址變更: post goes to this address from now on (no review: it is the person's
+    say). The address in use ends now and stays as history; a notice and an e-mail confirm."""
+    now = now or timezone.now()
+    street = _street(street_address)
+    if neighbourhood is not None and not 1 <= neighbourhood <= rules.NEIGHBOURHOOD_MAX:
+        raise ValueError(f"neighbourhood {neighbourhood!r}")
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one change at once
+    current = current_mailing_address(person)
+    if current is not None and (
+        current.village_id,
+        current.neighbourhood,
+        current.street_address,
+    ) == (village.pk, neighbourhood, street):
+        raise BillingRefused("address_unchanged")
+    if current is not None:
+        MailingAddress.objects.filter(pk=current.pk).update(until=now)
+    row = MailingAddress.objects.create(
+        person=person,
+        village=village,
+        neighbourhood=neighbourhood,
+        street_address=street,
+        since=now,
+    )
+    record(action=Action.ADDRESS_CHANGED, person=person, actor_id=person.pk, mailing=row.pk)
+    _address_notice(person, now)
+    return row
+
+
+@transaction.atomic
+def use_registered_address(*, person: Person, now: dt.datetime | None = None) -> None:
+    """Post goes to the registered address again: the mailing address in use ends now."""
+    now = now or timezone.now()
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    ended = MailingAddress.objects.filter(person=person, until__isnull=True).update(until=now)
+    if not ended:
+        raise BillingRefused("no_mailing_address")
+    record(action=Action.ADDRESS_CHANGED, person=person, actor_id=person.pk, mailing=None)
+    _address_notice(person, now)
+
+
+def _address_notice(person: Person, now: dt.datetime) -> Notice:
+    postal = postal_address(person)
+    notice = send_notice(
+        person=person,
+        kind=Notice.Kind.ADDRESS,
+        now=now,
+        subject=f"{timezone.localdate(now):%Y-%m-%d}",
+        facts={"registered": not (postal and postal.is_mailing)},
+    )
+    transaction.on_commit(lambda: tasks.mail_address_changed.enqueue(notice.pk))
+    return notice
+
+
+# --- one-time direct debit (保險費單次約定轉帳) ------------------------------------------
+
+
+def _reference(now: dt.datetime) -> str:
+    return f"DD{timezone.localtime(now):%Y%m%d}{secrets.token_hex(5).upper()}"
+
+
+@transaction.atomic
+def request_debit(
+    *,
+    person: Person,
+    bill_ids: list[int],
+    bank_code: str,
+    account_number: str,
+    now: dt.datetime | None = None,
+) -> DirectDebit:
+    """Ask the person's bank, once and in the background, for the chosen unpaid bills. A bill
+    already paid, in an instalment plan or waiting in another debit is refused."""
+    now = now or timezone.now()
+    if bank_code not in BANKS:
+        raise BillingRefused("bad_bank")
+    if not is_ascii_digits(account_number):
+        raise ValueError("account number: ASCII digits")
+    if not bill_ids:
+        raise BillingRefused("no_debit_bills")
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one request at once
+    unpaid = {u.bill.pk: u for u in selectors.unpaid_bills(person, timezone.localdate(now))}
+    pending = selectors.pending_debit_bill_ids(person)
+    chosen = []
+    for pk in dict.fromkeys(bill_ids):
+        u = unpaid.get(pk)
+        if u is None or u.plan is not None:
+            raise BillingRefused("not_debitable")
+        if pk in pending:
+            raise BillingRefused("already_debiting")
+        chosen.append(u)
+    debit = DirectDebit.objects.create(
+        person=person,
+        reference=_reference(now),
+        amount=sum(u.owed for u in chosen),
+        bank_code=bank_code,
+        account_number=account_number,
+        account_last4=account_number[-4:],
+        status=DirectDebit.Status.REQUESTED,
+        requested_at=now,
+    )
+    try:
+        with transaction.atomic():  # the database's word: one pending debit a bill
+            DebitedBill.objects.bulk_create(
+                DebitedBill(debit=debit, bill=u.bill, amount=u.owed) for u in chosen
+            )
+    except IntegrityError:
+        raise BillingRefused("already_debiting") from None
+    transaction.on_commit(lambda: debits.ask_bank.enqueue(debit.pk))
+    return debit

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("address/", views.address, name="address"),
     path("debit/", views.debit, name="debit"),
+    path("debit/<int:pk>/", views.debit_status, name="debit_status"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/", views.notices_pdf, name="notices_pdf"),
 ]

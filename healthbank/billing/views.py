@@ -13,13 +13,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from healthbank.billing import documents, rules, selectors, services
-from healthbank.billing.forms import DeliveryForm, EbillForm, InstalmentForm
+from healthbank.billing.forms import (
+    AddressForm,
+    DebitForm,
+    DeliveryForm,
+    EbillForm,
+    InstalmentForm,
+)
 from healthbank.billing.services import BillingRefused
 from healthbank.core.http import posted
 from healthbank.core.pdf import page_language, pdf_response
 from healthbank.core.typed import ascii_typed, is_ascii_digits
+from healthbank.external.bank import BANKS
 from healthbank.identity.eservice import SITE, eservice_page
 from healthbank.identity.models import Account
+from healthbank.people.addresses import current_mailing_address
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:
@@ -324,11 +332,112 @@ def notices_pdf(request: HttpRequest, account: Account, pk: int) -> HttpResponse
     return _pdf(pdf, f"notice_{notice.sent_on:%Y%m%d}_{notice.pk}.pdf")
 
 
+# --- mailing address -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
 @eservice_page
 def address(request: HttpRequest, account: Account) -> HttpResponse:
-    return HttpResponse(status=501)  # placeholder until built (issue 24)
+    """通訊地址變更: the registered and the mailing address, a new mailing address (effective
+    at once), or back to the registered address."""
+    person = account.person
+    form = AddressForm(posted(request) if request.POST.get("action") != "registered" else None)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "registered":
+                services.use_registered_address(person=person)
+                messages.success(
+                    request, _("Your post goes to your registered address again from today.")
+                )
+                return redirect("billing:address")
+            if form.is_valid():
+                data = form.cleaned_data
+                services.change_mailing_address(
+                    person=person,
+                    village=data["village"],
+                    neighbourhood=data["neighbourhood"],
+                    street_address=data["street_address"],
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Your mailing address is changed: notices, bills and NHI cards go "
+                        "there from today. A confirmation was e-mailed to you."
+                    ),
+                )
+                return redirect("billing:address")
+        except BillingRefused as exc:
+            refusal = exc.message
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "household": person.household,
+        "mailing": current_mailing_address(person),
+        "history": selectors.mailing_addresses_of(person),
+        "site": SITE,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "billing/address.html", context, status=status)
 
 
+# --- one-time direct debit ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
 @eservice_page
 def debit(request: HttpRequest, account: Account) -> HttpResponse:
-    return HttpResponse(status=501)  # placeholder until built (issue 24)
+    """保險費單次約定轉帳: choose unpaid bills and an account of one's own; the bank is asked
+    in the background and the debit's page shows its answer."""
+    person = account.person
+    today = timezone.localdate()
+    form = DebitForm(posted(request))
+    refusal = ""
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                row = services.request_debit(
+                    person=person,
+                    bill_ids=data["bills"],
+                    bank_code=data["bank_code"],
+                    account_number=data["account_number"],
+                )
+            except BillingRefused as exc:
+                refusal = exc.message
+            else:
+                messages.success(
+                    request,
+                    _("Your bank is being asked for the payment; the result shows here shortly."),
+                )
+                return redirect("billing:debit_status", row.pk)
+        else:
+            refusal = " ".join(str(e) for e in form.errors.get("bills", []))
+    chosen = set(form.data.get("bills") or []) if form.is_bound else set()
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "bills": selectors.debitable_bills(person, today),
+        "chosen": chosen,
+        "debits": selectors.debits_of(person),
+        "site": SITE,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "billing/debit.html", context, status=status)
+
+
+@require_GET
+@eservice_page
+def debit_status(request: HttpRequest, account: Account, pk: int) -> HttpResponse:
+    """One debit: its bills, and the bank's answer (the page refreshes while it waits)."""
+    row = selectors.debit_of(account.person, pk)
+    if row is None:
+        raise Http404
+    context = {
+        "debit": row,
+        "bank": BANKS.get(row.bank_code, ""),
+        "waiting": row.status == row.Status.REQUESTED,
+        "refresh": rules.DEBIT_REFRESH_SECONDS,
+        "site": SITE,
+    }
+    return render(request, "billing/debit_status.html", context)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -86,7 +87,7 @@ def _arrears_notices(created_at: dt.datetime, today: dt.date) -> None:
         owed.setdefault(person_id, []).append((month, amount))
     sent = today.replace(day=1)
     Notice.objects.bulk_create(
-        (
+        _addressed(
             Notice(
                 person_id=person_id,
                 kind=Notice.Kind.ARREARS,
@@ -152,7 +153,7 @@ def _deliveries(rng: random.Random, people: list, created_at: dt.datetime, today
                 )
             )
     BillDelivery.objects.bulk_create(rows, batch_size=BATCH)
-    Notice.objects.bulk_create(notices, batch_size=BATCH)
+    Notice.objects.bulk_create(_addressed(notices), batch_size=BATCH)
 
 
 def _supplementary_premium(paid_out: int) -> int:
@@ -210,7 +211,7 @@ def _supplementary(rng: random.Random, people: list, today: dt.date) -> None:
                 )
             )
     SupplementaryBill.objects.bulk_create(bills, batch_size=BATCH)
-    Notice.objects.bulk_create(notices, batch_size=BATCH)
+    Notice.objects.bulk_create(_addressed(notices), batch_size=BATCH)
 
 
 def _card_notices(created_at: dt.datetime) -> None:
@@ -219,7 +220,7 @@ def _card_notices(created_at: dt.datetime) -> None:
         reason=CardIssuance.Reason.FIRST
     )
     Notice.objects.bulk_create(
-        (
+        _addressed(
             Notice(
                 person_id=person_id,
                 kind=Notice.Kind.CARD,
@@ -232,3 +233,27 @@ def _card_notices(created_at: dt.datetime) -> None:
         ),
         batch_size=BATCH,
     )
+
+
+def _addressed(notices: Iterable[Notice]) -> list[Notice]:
+    """The notices with the registered address each was posted to, as send_notice keeps it
+    (the synthetic people have no mailing address): one query per BATCH people."""
+    rows = list(notices)
+    ids = sorted({n.person_id for n in rows})
+    addresses: dict[int, str] = {}
+    for start in range(0, len(ids), BATCH):
+        found = Person.objects.filter(pk__in=ids[start : start + BATCH], household__isnull=False)
+        for pk, code, county, township, village, neighbourhood, street in found.values_list(
+            "pk",
+            "household__village__township__postal_code",
+            "household__village__township__county__name_zh",
+            "household__village__township__name_zh",
+            "household__village__name_zh",
+            "household__neighbourhood",
+            "household__street_address",
+        ):
+            addresses[pk] = f"{code} {county}{township}{village}{neighbourhood}鄰{street}".strip()
+    for notice in rows:
+        if notice.person_id in addresses:
+            notice.facts = notice.facts | {"postal_address": addresses[notice.person_id]}
+    return rows

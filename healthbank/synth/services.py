@@ -18,6 +18,7 @@ from healthbank.people import models as people
 from healthbank.people.loading import synthetic_townships, township_weights
 from healthbank.records import models as records
 from healthbank.synth import catalogue as cat
+from healthbank.synth.bank import add_bank_accounts
 from healthbank.synth.billing import add_billing
 from healthbank.synth.care import CareGenerator, Codes, own_entries
 from healthbank.synth.eservices import add_eservice_records
@@ -387,6 +388,7 @@ def seed_population(
         add_persona_virtual_cards()
     add_accepting_sites(seed)
     add_billing(seed, seeder.today, seeder.created_at)
+    add_bank_accounts(seed, seeder.today, seeder.created_at)  # after billing: who owes what
     add_eservice_records(seed, seeder.today, seeder.created_at)
     seconds = time.perf_counter() - started
     return SeedReport(

@@ -11,7 +11,7 @@ from healthbank.billing import selectors, services
 from healthbank.billing.models import Notice, SupplementaryBill
 from healthbank.billing.tests.helpers import CHEN, HUANG, LEE, signed_in
 
-MAIN_PAGES = ["unpaid", "ebill", "delivery", "transfers", "notices"]
+MAIN_PAGES = ["unpaid", "ebill", "delivery", "transfers", "notices", "address", "debit"]
 
 
 @pytest.mark.parametrize("name", MAIN_PAGES + ["transfers_pdf"])

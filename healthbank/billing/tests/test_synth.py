@@ -30,3 +30,11 @@ def test_only_the_named_personas_have_billing_rows(personas):
         SupplementaryBill.objects.values_list("person__national_id", flat=True)
     )
     assert names == {"A123456789", "H123456786"}
+
+
+def test_seeded_notices_carry_the_registered_address_they_went_to(huang):
+    from healthbank.people.addresses import postal_address
+
+    notice = Notice.objects.get(person=huang, kind=Notice.Kind.ARREARS)
+    assert notice.facts["postal_address"] == str(postal_address(huang))
+    assert not Notice.objects.filter(facts__postal_address__isnull=True).exists()
