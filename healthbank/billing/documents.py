@@ -135,8 +135,9 @@ def notice_pdf(person: Person, notice: Notice, *, language: str) -> bytes:
 def notice_facts(notice: Notice) -> dict:
     """The notice's facts with their dates as dates, for the templates."""
     facts = dict(notice.facts)
-    if "months" in facts:
-        facts["months"] = [dt.date.fromisoformat(m) for m in facts["months"]]
+    for months in ("months", "bills_removed", "bills_added"):
+        if months in facts:
+            facts[months] = [dt.date.fromisoformat(m) for m in facts[months]]
     if "parts" in facts:
         facts["parts"] = [
             {"number": n, "due_date": dt.date.fromisoformat(d), "amount": a}
@@ -145,8 +146,11 @@ def notice_facts(notice: Notice) -> dict:
     if "method" in facts:
         facts["method_label"] = DeliveryMethod(facts["method"]).label
         facts["cycle_label"] = DeliveryCycle(facts["cycle"]).label
-    if "issued_on" in facts:
-        facts["issued_on"] = dt.date.fromisoformat(facts["issued_on"])
+    for day in ("issued_on", "reported_on", "effective_date"):
+        if day in facts:
+            facts[day] = dt.date.fromisoformat(facts[day])
     if "reason_code" in facts:
         facts["reason"] = REASONS.get(facts["reason_code"], "")
+    if facts.get("bank_refusal"):
+        facts["bank_reason"] = REASONS.get(facts["bank_refusal"], "")
     return facts

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.services import Action, Actor, record
 from healthbank.billing.models import Notice
-from healthbank.billing.services import send_notice
+from healthbank.billing.notices import send_notice
 from healthbank.cards import rules, tasks
 from healthbank.cards.models import CardApplication
 from healthbank.external import cardreader

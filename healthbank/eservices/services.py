@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.services import Action, Actor, record
 from healthbank.billing.models import Notice
-from healthbank.billing.services import send_notice
+from healthbank.billing.notices import send_notice
 from healthbank.core.months import add_months
 from healthbank.core.rocdate import to_roc
 from healthbank.core.typed import is_ascii_digits

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from healthbank.audit.services import Action, Actor, record
 from healthbank.billing.models import Notice
-from healthbank.billing.services import send_notice
+from healthbank.billing.notices import send_notice
 from healthbank.core.months import add_months, month_end
 from healthbank.core.rocdate import to_roc
 from healthbank.identity.review import decide

@@ -100,3 +100,17 @@ def staff_sign_in(page: Page, username: str, password: str) -> None:
 def htmx_settled(page: Page) -> None:
     """Wait until htmx has swapped and settled what it loaded (its scripts run on settle)."""
     page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
+
+
+def latest_notice_text(page: Page, person, kind: str) -> str:
+    """The text of the person's newest notice of a kind, as its PDF reads, fetched in the
+    page's e-services session."""
+    from django.urls import reverse
+
+    from healthbank.billing.models import Notice
+    from healthbank.billing.tests.helpers import pdf_text
+
+    notice = Notice.objects.filter(person=person, kind=kind).latest("pk")
+    response = page.request.get(reverse("billing:notices_pdf", args=[notice.pk]))
+    assert response.ok, response.status
+    return pdf_text(response.body()).replace("\n", "")  # lines wrap inside words

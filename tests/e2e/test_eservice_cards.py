@@ -20,7 +20,13 @@ from healthbank.external.models import BankAccount
 from healthbank.identity.services import register_at_counter
 from healthbank.identity.tests.cardhelpers import CHEN_CARD, CHEN_ID, PASSWORD
 from healthbank.people.models import NhiCard, Person
-from tests.e2e.steps import eservice_sign_in, insert_card, read_card, staff_sign_in
+from tests.e2e.steps import (
+    eservice_sign_in,
+    insert_card,
+    latest_notice_text,
+    read_card,
+    staff_sign_in,
+)
 
 STAFF_PASSWORD = "a long reviewer password"  # noqa: S105 - test password
 
@@ -37,14 +43,8 @@ def test_a_lost_card_is_replaced_and_only_the_new_card_signs_in(
 ):
     chen = Person.objects.get(national_id=CHEN_ID)
     register_at_counter(person=chen, password=PASSWORD, staff_id=1)
-    BankAccount.objects.create(
-        bank_code="004",
-        number="123456789012",
-        holder_national_id=CHEN_ID,
-        holder_name=chen.name,
-        balance=1000,
-        status=BankAccount.Status.OPEN,
-    )
+    account = BankAccount.objects.get(holder_national_id=CHEN_ID)  # as make demo seeds it
+    balance = account.balance
 
     # The person: sign in with the card, report it lost, apply for a replacement.
     page.goto("/eservice/login/")
@@ -60,6 +60,7 @@ def test_a_lost_card_is_replaced_and_only_the_new_card_signs_in(
     expect(page).to_have_url(re.compile(r"/eservice/cards/apply/\?reason=lost$"))
     expect(page.locator(".messages")).to_contain_text("您的健保卡已掛失並停用")
     assert NhiCard.objects.get(number=CHEN_CARD).status == NhiCard.Status.LOST
+    assert "掛失，自該時起不能再登入" in latest_notice_text(page, chen, "card_lost")
 
     expect(page.get_by_label("遺失補發")).to_be_checked()
     page.get_by_label("證件照片").set_input_files(
@@ -67,14 +68,15 @@ def test_a_lost_card_is_replaced_and_only_the_new_card_signs_in(
     )
     page.get_by_label("郵寄至我的地址").check()
     page.get_by_label("扣繳工本費的金融機構").select_option("004")
-    page.get_by_label("扣繳工本費的帳號").fill("1234-5678-9012")
+    page.get_by_label("扣繳工本費的帳號").fill("0123-4567-8901")
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/eservice/cards/\d+/$"))
     expect(page.locator("#application")).to_contain_text("審核中")
-    expect(page.locator("#application")).to_contain_text("004-…9012")
+    expect(page.locator("#application")).to_contain_text("004-…8901")
     application = CardApplication.objects.get(person=chen)
     assert (application.fee, application.reason) == (200, "lost")
-    assert BankAccount.objects.get().balance == 800
+    account.refresh_from_db()
+    assert account.balance == balance - 200
 
     # NHIA staff: the photo beside his data, then approve.
     reviewer = get_user_model().objects.create_user(

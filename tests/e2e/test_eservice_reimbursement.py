@@ -22,7 +22,7 @@ from healthbank.eservices.tests.reimbursement import (
 )
 from healthbank.identity.review import ReviewStatus
 from healthbank.people.models import Person
-from tests.e2e.steps import eservice_sign_in, staff_sign_in
+from tests.e2e.steps import eservice_sign_in, latest_notice_text, staff_sign_in
 
 CHEN = "A123456789"  # 陳志明
 PASSWORD = "a long staff password"  # noqa: S105 - test password
@@ -106,3 +106,5 @@ def test_a_claim_is_checked_approved_by_another_and_paid(
     expect(page.locator("#claim")).to_contain_text("新臺幣 20,000 元已撥入您的帳戶")
     account.refresh_from_db()
     assert account.balance == 21_000
+    notice = latest_notice_text(page, claim.person, "reimbursement")
+    assert "核退 20,000 元" in notice and "款項已匯入您的銀行帳戶" in notice

@@ -19,7 +19,7 @@ from healthbank.identity.services import register_at_counter
 from healthbank.identity.tests.cardhelpers import PASSWORD
 from healthbank.people.models import Enrolment, Person, PremiumBill
 from healthbank.township.models import TownshipApplication
-from tests.e2e.steps import eservice_sign_in, staff_sign_in
+from tests.e2e.steps import eservice_sign_in, latest_notice_text, staff_sign_in
 
 ZHANG = "E223456785"
 STAFF_PASSWORD = "a long reviewer password"  # noqa: S105 - test password
@@ -121,3 +121,6 @@ def test_zhang_suspends_before_going_abroad_and_staff_approve(page, live_server,
     assert not PremiumBill.objects.filter(person=zhang, month__gte=month).exists()
     page.goto("/eservice/billing/unpaid/")
     expect(page.locator("main")).not_to_contain_text(roc(month)[:6])
+    # ... and the notice NHIA sends says so.
+    notice = latest_notice_text(page, zhang, "enrolment")
+    assert "起因出國停保" in notice and "不再計收保險費的月份" in notice
