@@ -121,11 +121,12 @@ def test_bad_input_is_refused_in_both_languages_and_nothing_is_written(
         assert text in response.content.decode(), (language, change)
     assert not CardApplication.objects.exists()
     assert not BankEntry.objects.exists()
-    assert BankAccount.objects.get().balance == 1000
+    chen_account.refresh_from_db()
+    assert chen_account.balance == 1000
 
 
 def test_the_banks_refusal_is_shown_in_both_languages(client, chen, chen_account):
-    BankAccount.objects.update(balance=50)
+    BankAccount.objects.filter(pk=chen_account.pk).update(balance=50)
     for language, text in (
         ("zh-hant", "帳戶餘額不足"),
         ("en", "balance is not enough"),

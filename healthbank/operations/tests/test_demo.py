@@ -27,6 +27,13 @@ def test_demo_seeds_an_empty_database_once_and_lets_staff_in(client, settings):
     page = client.get("/staff/people/person/", {"q": "A123456789"})
     assert "陳志明" in page.content.decode()
 
+    # The second login, for decisions one checks and another approves (four eyes).
+    approver = Client()
+    step = approver.post("/staff/login/", {"username": "approver", "password": "healthbank-demo"})
+    printed = io.StringIO()
+    call_command("staffcode", "approver", stdout=printed, stderr=io.StringIO())
+    assert approver.post(step.url, {"code": printed.getvalue().strip()}).url == "/staff/"
+
     # The demo's insured unit can sign in (README) and sees its upload page.
     from healthbank.employers.services import ensure_demo_unit_login
 

@@ -16,6 +16,8 @@ from healthbank.people.models import Person
 
 DEMO_PEOPLE = 500
 DEMO_STAFF = ("staff", "healthbank-demo")  # README, "Demo personas"; DEBUG databases only
+# A second staff login for the four-eyes rule: a reimbursement one checks, the other approves.
+DEMO_APPROVER = ("approver", "healthbank-demo")
 
 
 def start_worker() -> subprocess.Popen:
@@ -47,16 +49,20 @@ class Command(BaseCommand):
         username, password = DEMO_STAFF
         staff = get_user_model().objects
         if not staff.filter(is_superuser=True).exists():
-            staff.create_superuser(username, password=password)
-        demo_staff = staff.filter(username=username, is_staff=True).first()
+            for login, secret in (DEMO_STAFF, DEMO_APPROVER):
+                staff.create_superuser(login, password=secret)
         # The demo staff's second factor: a key to add to an authenticator app, or
-        # `healthbank staffcode` prints the current code (README, Demo personas).
-        if demo_staff is not None:
+        # `healthbank staffcode [approver]` prints the current code (README, Demo personas).
+        for login in (DEMO_STAFF[0], DEMO_APPROVER[0]):
+            demo_staff = staff.filter(username=login, is_staff=True).first()
+            if demo_staff is None:
+                continue
             device = second_factor.enrolled_device(demo_staff)
+            command = "staffcode" if login == DEMO_STAFF[0] else f"staffcode {login}"
             self.stdout.write(
-                f"Staff second factor of {username!r}: add the key "
+                f"Staff second factor of {login!r}: add the key "
                 f"{second_factor.secret_of(device)} to an authenticator app, or type the code "
-                "that `.venv/bin/healthbank staffcode` prints."
+                f"that `.venv/bin/healthbank {command}` prints."
             )
         unit_login = ensure_demo_unit_login()
         if no_serve:
@@ -85,8 +91,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Background worker (record packages): process {worker.pid}")
         self.stdout.write(f"Demo mailbox (mail the demo sent): {site}/dev/mailbox/")
         self.stdout.write(
-            f"Staff pages: {site}/staff/ (user {username!r}, password {password!r} "
-            "unless you made your own, then the second factor's code, above)"
+            f"Staff pages: {site}/staff/ (user {username!r}, or {DEMO_APPROVER[0]!r} for the "
+            f"second pair of eyes, password {password!r} unless you made your own, then the "
+            "second factor's code, above)"
         )
         if unit_login:
             self.stdout.write(
