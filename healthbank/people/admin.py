@@ -17,6 +17,7 @@ from healthbank.people.models import (
     Enrolment,
     Household,
     InsuredUnit,
+    MailingAddress,
     NhiCard,
     Person,
     PremiumBill,
@@ -147,6 +148,22 @@ class CardIssuanceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["person", "card"]
     date_hierarchy = "applied_on"
     show_full_result_count = False
+
+
+@admin.register(MailingAddress)
+class MailingAddressAdmin(admin.ModelAdmin):
+    """The person changes it online (通訊地址變更); staff read its history here."""
+
+    list_display = ["person", "address", "since", "until"]
+    list_select_related = ["person", "village__township__county"]
+    search_fields = PERSON_SEARCH
+    autocomplete_fields = ["person", "village"]
+    date_hierarchy = "since"
+    show_full_result_count = False
+
+    @admin.display(description=_("mailing address"))
+    def address(self, row: MailingAddress) -> str:
+        return row.address
 
 
 @admin.register(PremiumBill)
