@@ -47,6 +47,10 @@ class ClaimRefused(ReviewRefused):
         "account": _("Enter your account number as 6 to 16 digits, without dashes."),
         "no_files": _("Upload at least one receipt (a PDF or a photo)."),
         "too_many_files": _("Upload at most %(count)d files with one claim."),
+        "file_too_large": _(
+            "The file is larger than %(megabytes)d MB. Upload a smaller copy, or a photo of "
+            "each page."
+        ),
         "no_receipt": _("Upload at least one receipt with the claim."),
         "over_claimed": _(
             "The amount approved cannot be more than the amount claimed (NT$%(claimed)s)."
