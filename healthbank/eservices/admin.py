@@ -68,6 +68,7 @@ class ReimbursementClaimAdmin(ReviewQueueAdmin):
         "amount_approved",
         "bank_code",
         "bank_account",
+        "payment_reference",
         "paid_at",
         "checked_by",
         "checked_at",

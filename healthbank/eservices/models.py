@@ -305,6 +305,9 @@ class ReimbursementClaim(Reviewed):
     amount_approved = models.PositiveIntegerField(_("amount approved (NT$)"), null=True, blank=True)
     bank_code = models.CharField(_("bank"), max_length=3, choices=sorted(BANKS.items()))
     bank_account = models.CharField(_("account number"), max_length=16)
+    # The bank's reference of this claim's payment, drawn when the claim is filed: one per
+    # claim, so never paid twice, and unlike the row's key never reused after a restore.
+    payment_reference = models.CharField(_("payment reference"), max_length=40, unique=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     # The bank's code of its last refusal to pay (external.bank.REASONS); empty once paid.
     payment_refusal = models.CharField(_("bank's refusal"), max_length=20, blank=True)
@@ -319,11 +322,6 @@ class ReimbursementClaim(Reviewed):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.amount_claimed}"
-
-    @property
-    def payment_reference(self) -> str:
-        """The bank's reference of this claim's payment: one per claim, so never paid twice."""
-        return f"NHIA-REIMB-{self.pk}"
 
     @property
     def awaits_payment(self) -> bool:

@@ -81,6 +81,11 @@ class FileRefused(Exception):
     message: object
 
 
+def payment_reference(now: dt.datetime) -> str:
+    """A new claim's payment reference: the day and a random part (as billing's debits)."""
+    return f"RB{timezone.localtime(now):%Y%m%d}{secrets.token_hex(5).upper()}"
+
+
 def apply_deadline(care_until: dt.date) -> dt.date:
     return add_months(care_until, rules.REIMBURSEMENT_APPLY_MONTHS)
 
@@ -237,6 +242,7 @@ def _file_claim(
         amount_claimed=amount,
         bank_code=bank_code,
         bank_account=bank_account,
+        payment_reference=payment_reference(now),
         submitted_at=now,
     )
     ClaimDocument.objects.bulk_create(

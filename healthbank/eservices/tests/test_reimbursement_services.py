@@ -269,3 +269,28 @@ def test_a_rejection_keeps_its_reason_on_the_case(
     run_tasks()
     assert "收據不是正本。" in mail.outbox[-1].body
     assert not BankEntry.objects.exists()
+
+
+def test_each_claim_has_its_own_random_payment_reference_stored_when_filed(chen):
+    first, second = claim_for(chen), claim_for(chen, care_kind="emergency")
+    first.refresh_from_db()
+    assert first.payment_reference.startswith("RB") and len(first.payment_reference) == 20
+    assert first.payment_reference != second.payment_reference
+
+
+def test_a_claim_whose_key_was_used_before_a_restore_is_still_paid(chen, checker, approver):
+    """After a restore, row keys repeat: a payment made under the old claim of the same key
+    must not make the bank answer "already made" to the new one."""
+    account = bank_account(chen)
+    claim = claim_for(chen, amount=5_000)
+    BankEntry.objects.create(
+        account=account,
+        kind=BankEntry.Kind.CREDIT,
+        amount=7_000,
+        reference=f"NHIA-REIMB-{claim.pk}",  # the reference the key once gave
+    )
+    services.check_claim(claim=claim, staff_user=checker, amount=5_000)
+    services.approve_claim(claim=claim, staff_user=approver)
+    account.refresh_from_db()
+    assert account.balance == 1_000 + 5_000
+    assert BankEntry.objects.filter(reference=claim.payment_reference, amount=5_000).exists()
