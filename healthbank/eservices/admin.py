@@ -67,7 +67,7 @@ class ReimbursementClaimAdmin(ReviewQueueAdmin):
         "amount_claimed",
         "amount_approved",
         "bank_code",
-        "bank_account",
+        "bank_account_last4",
         "payment_reference",
         "paid_at",
         "checked_by",

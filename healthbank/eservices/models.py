@@ -304,7 +304,10 @@ class ReimbursementClaim(Reviewed):
     amount_claimed = models.PositiveIntegerField(_("amount claimed (NT$)"))
     amount_approved = models.PositiveIntegerField(_("amount approved (NT$)"), null=True, blank=True)
     bank_code = models.CharField(_("bank"), max_length=3, choices=sorted(BANKS.items()))
-    bank_account = models.CharField(_("account number"), max_length=16)
+    # The whole number only until the claim is paid (the bank needs it to pay again after a
+    # refusal); the last four digits are what anyone is shown, before and after.
+    bank_account = models.CharField(_("account number"), max_length=16, blank=True)
+    bank_account_last4 = models.CharField(_("account ending"), max_length=4)
     # The bank's reference of this claim's payment, drawn when the claim is filed: one per
     # claim, so never paid twice, and unlike the row's key never reused after a restore.
     payment_reference = models.CharField(_("payment reference"), max_length=40, unique=True)
@@ -322,6 +325,10 @@ class ReimbursementClaim(Reviewed):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.amount_claimed}"
+
+    @property
+    def masked_account(self) -> str:
+        return f"…{self.bank_account_last4}"
 
     @property
     def awaits_payment(self) -> bool:

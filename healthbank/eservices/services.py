@@ -242,6 +242,7 @@ def _file_claim(
         amount_claimed=amount,
         bank_code=bank_code,
         bank_account=bank_account,
+        bank_account_last4=bank_account[-4:],
         payment_reference=payment_reference(now),
         submitted_at=now,
     )
@@ -327,7 +328,8 @@ def _pay(claim: ReimbursementClaim, staff_user: User) -> None:
     if answer.ok:
         claim.paid_at = timezone.now()
         claim.payment_refusal = ""
-        claim.save(update_fields=["paid_at", "payment_refusal"])
+        claim.bank_account = ""  # paid: only the last digits stay
+        claim.save(update_fields=["paid_at", "payment_refusal", "bank_account"])
         step(claim.case, Case.Status.PAID, timezone.localdate())
         record(
             action=Action.BANK_CREDITED,

@@ -7,14 +7,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from healthbank.audit.models import AuditEvent
 from healthbank.eservices.models import Case, ReimbursementClaim
-from healthbank.eservices.tests.reimbursement import bank_account, claim_for, claim_staff
+from healthbank.eservices.tests.reimbursement import (
+    ACCOUNT,
+    bank_account,
+    claim_for,
+    claim_staff,
+)
 from healthbank.external.models import BankAccount
 from healthbank.identity.review import ReviewStatus
 from healthbank.people.models import Person
+from healthbank.vcard.tests.helpers import run_tasks
 from tests.fixtures.personas import CHANG, CHEN
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +134,34 @@ def test_a_rejection_needs_a_reason(people, staff):
     claim.refresh_from_db()
     assert claim.status == ReviewStatus.REJECTED
     assert Case.objects.get(pk=claim.case_id).decision_note == "Receipts are copies."
+
+
+def test_the_whole_account_number_is_kept_only_until_paid_and_never_shown(
+    people, staff, signed_in, django_capture_on_commit_callbacks
+):
+    chen, _chang = people
+    account = bank_account(chen, status=BankAccount.Status.CLOSED)
+    claim = claim_for(chen, amount=2_000)
+    checker, approver = staff("checker"), staff("approver")
+    change = f"{QUEUE}{claim.pk}/change/"
+    before = checker.get(change).content.decode()
+    assert ACCOUNT not in before and "9012" in before
+    checker.post(f"{QUEUE}{claim.pk}/check/", {"amount": "2000"})
+    approver.post(f"{QUEUE}{claim.pk}/approve/")
+    claim.refresh_from_db()
+    # Refused by the bank: the number is still needed to pay again.
+    assert (claim.paid_at, claim.bank_account) == (None, ACCOUNT)
+    BankAccount.objects.filter(pk=account.pk).update(status=BankAccount.Status.OPEN)
+    with django_capture_on_commit_callbacks(execute=True):
+        approver.post(f"{QUEUE}{claim.pk}/pay/")
+    claim.refresh_from_db()
+    assert claim.paid_at is not None
+    assert (claim.bank_account, claim.bank_account_last4) == ("", "9012")
+    assert not ReimbursementClaim.objects.filter(bank_account__contains="3456789").exists()
+    after = approver.get(change).content.decode()
+    assert ACCOUNT not in after and "9012" in after
+    person = signed_in(CHEN).get(f"/eservice/services/cases/{claim.case_id}/").content.decode()
+    assert ACCOUNT not in person and "9012" in person
+    run_tasks()
+    paid = mail.outbox[-1].body
+    assert ACCOUNT not in paid and "9012" in paid
