@@ -21,10 +21,10 @@ from django.views.decorators.http import require_POST
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.http import signed_in_user
 from healthbank.eservices import services
+from healthbank.eservices.documents import document_response
 from healthbank.eservices.forms import AmountForm
 from healthbank.eservices.models import ReimbursementClaim
 from healthbank.external.bank import REASONS
-from healthbank.files import images, pdfs
 from healthbank.identity.review import Reviewed
 from healthbank.identity.review_admin import ReviewQueueAdmin
 
@@ -148,8 +148,7 @@ class ReimbursementClaimAdmin(ReviewQueueAdmin):
         found = claim.documents.filter(pk=document).first()
         if found is None:
             raise Http404
-        opener = pdfs.open_pdf if found.is_pdf else images.open_photo
-        file = opener(found.stored_name, storage_name="eservice")
+        response = document_response(found)
         record(
             action=Action.APPLICATION_FILE_READ,
             person=claim.person,
@@ -160,9 +159,6 @@ class ReimbursementClaimAdmin(ReviewQueueAdmin):
             application=claim.pk,
             document=found.pk,
         )
-        response = FileResponse(file, content_type=found.content_type)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
         return response
 
     def pay_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -8,6 +8,8 @@ Every table carries the person (DESIGN.md: person-owned tables are keyed by pers
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -367,3 +369,13 @@ class ClaimDocument(models.Model):
     @property
     def is_pdf(self) -> bool:
         return self.content_type == "application/pdf"
+
+    @property
+    def served_name(self) -> str:
+        """The file name the browser is given: the uploaded name's stem in plain ASCII
+        letters, digits, dots, dashes and underscores (else the document's kind and key),
+        with the extension of what is kept (.pdf, or .jpg for re-encoded photos)."""
+        stem = unicodedata.normalize("NFKD", self.original_name.rsplit(".", 1)[0])
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem.encode("ascii", "ignore").decode())
+        stem = stem.strip("._-")[:60] or f"{self.kind}-{self.pk}"
+        return f"{stem}{'.pdf' if self.is_pdf else '.jpg'}"

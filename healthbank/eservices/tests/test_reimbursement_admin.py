@@ -165,3 +165,17 @@ def test_the_whole_account_number_is_kept_only_until_paid_and_never_shown(
     run_tasks()
     paid = mail.outbox[-1].body
     assert ACCOUNT not in paid and "9012" in paid
+
+
+def test_staff_get_documents_inline_with_a_safe_name_and_sandboxed(people, staff):
+    chen, _chang = people
+    claim = claim_for(chen)
+    receipt, certificate = claim.documents.all()
+    client = staff("checker")
+    image = client.get(f"{QUEUE}{claim.pk}/document/{receipt.pk}/")
+    document = client.get(f"{QUEUE}{claim.pk}/document/{certificate.pk}/")
+    assert image["Content-Disposition"] == 'inline; filename="receipt.jpg"'
+    assert document["Content-Disposition"] == 'inline; filename="certificate.pdf"'
+    for response in (image, document):
+        assert response["Content-Security-Policy"] == "sandbox"
+        assert "no-store" in response["Cache-Control"]

@@ -195,3 +195,27 @@ def test_too_many_or_too_large_files_say_so_in_both_languages(signed_in, changes
         assert text in response.content.decode(), language
     assert not Case.objects.filter(person__national_id=CHEN).exists()
     assert not ClaimDocument.objects.exists()
+
+
+def test_documents_are_served_inline_with_a_safe_name_and_sandboxed(signed_in):
+    chen = Person.objects.get(national_id=CHEN)
+    claim = claim_for(
+        chen,
+        uploads=[
+            services.Upload(ClaimDocument.Kind.RECEIPT, 'receipt "1";.png', receipt_jpeg()),
+            services.Upload(ClaimDocument.Kind.CERTIFICATE, "診斷證明書.pdf", pdf()),
+            services.Upload(ClaimDocument.Kind.OTHER, "Café bill.PDF", pdf()),
+        ],
+    )
+    receipt, certificate, other = claim.documents.all()
+    owner = signed_in(CHEN)
+    expected = {
+        receipt: 'inline; filename="receipt_1.jpg"',
+        certificate: f'inline; filename="certificate-{certificate.pk}.pdf"',
+        other: 'inline; filename="Cafe_bill.pdf"',
+    }
+    for document, disposition in expected.items():
+        response = owner.get(f"{URL}{claim.case_id}/documents/{document.pk}/")
+        assert response["Content-Disposition"] == disposition
+        assert response["Content-Security-Policy"] == "sandbox"
+        assert response["X-Content-Type-Options"] == "nosniff"
