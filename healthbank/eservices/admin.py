@@ -14,13 +14,14 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.http import signed_in_user
-from healthbank.eservices import services
+from healthbank.eservices import rules, services
 from healthbank.eservices.documents import document_response
 from healthbank.eservices.forms import AmountForm
 from healthbank.eservices.models import ReimbursementClaim
@@ -28,10 +29,16 @@ from healthbank.external.bank import REASONS
 from healthbank.identity.review import Reviewed
 from healthbank.identity.review_admin import ReviewQueueAdmin
 
+
+def _late() -> str:
+    return gettext(
+        "The claim was made more than %(months)d months after the care "
+        "(全民健康保險自墊醫療費用核退辦法)."
+    ) % {"months": rules.REIMBURSEMENT_APPLY_MONTHS}
+
+
 COMMON_REASONS = {
-    "late": _(
-        "The claim was made more than six months after the care (全民健康保險自墊醫療費用核退辦法)."
-    ),
+    "late": lazy(_late, str)(),
     "no_receipt": _("The receipts do not show the amount paid. Send the original receipts."),
     "not_emergency": _(
         "The care was not an emergency, so it is not reimbursed outside the NHI providers."

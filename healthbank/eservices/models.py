@@ -176,6 +176,11 @@ class CatastrophicIllness(models.Model):
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
+# A case's decision and a step's note, in full: as long as the reason for rejection staff may
+# write (identity.review_admin.RejectionForm).
+NOTE_CHARS = 500
+
+
 class Case(models.Model):
     """A reimbursement (自墊醫療費用核退) or prior-review (事前審查) case and where it stands.
 
@@ -226,7 +231,9 @@ class Case(models.Model):
     decided_on = models.DateField(_("decision date"), null=True, blank=True)
     amount_claimed = models.PositiveIntegerField(_("amount claimed (NT$)"), null=True, blank=True)
     amount_approved = models.PositiveIntegerField(_("amount approved (NT$)"), null=True, blank=True)
-    decision_note = models.CharField(_("decision"), max_length=200, blank=True)
+    # The decision in words (a rejection's whole reason, as staff may write up to
+    # NOTE_CHARS); a provider's prior-review note is shorter (ingest's own limit).
+    decision_note = models.CharField(_("decision"), max_length=NOTE_CHARS, blank=True)
     # A provider's own case number (事前審查 reported through ingest): with the provider, the
     # key its reports update; empty for cases NHIA numbers.
     source_id = models.CharField(_("provider's case number"), max_length=40, blank=True)
@@ -274,7 +281,7 @@ class CaseStep(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=Case.Status.choices)
     on = models.DateField(_("date"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=NOTE_CHARS, blank=True)
 
     class Meta:
         verbose_name = _("case step")

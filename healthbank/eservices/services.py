@@ -24,7 +24,13 @@ from healthbank.core.months import add_months
 from healthbank.core.rocdate import to_roc
 from healthbank.core.typed import is_ascii_digits
 from healthbank.eservices import rules, tasks
-from healthbank.eservices.models import Case, CaseStep, ClaimDocument, ReimbursementClaim
+from healthbank.eservices.models import (
+    NOTE_CHARS,
+    Case,
+    CaseStep,
+    ClaimDocument,
+    ReimbursementClaim,
+)
 from healthbank.external.bank import BANKS, bank
 from healthbank.files import images, pdfs
 from healthbank.identity.review import ReviewRefused, decide
@@ -56,6 +62,7 @@ class ClaimRefused(ReviewRefused):
             "The amount approved cannot be more than the amount claimed (NT$%(claimed)s)."
         ),
         "not_awaiting_payment": _("This claim is not waiting for its payment."),
+        "reason_too_long": _("Write the reason in at most %(chars)d characters."),
     }
 
     def __init__(self, code: str, **params: object) -> None:
@@ -146,7 +153,7 @@ def step(case: Case, status: str, on: dt.date, note: str = "") -> CaseStep:
     case.status = status
     case.save(update_fields=["status", "decided_on", "amount_approved", "decision_note"])
     return CaseStep.objects.create(
-        case=case, person_id=case.person_id, status=status, on=on, note=note[:200]
+        case=case, person_id=case.person_id, status=status, on=on, note=note
     )
 
 
@@ -353,12 +360,14 @@ def _pay(claim: ReimbursementClaim, staff_user: User) -> None:
 
 
 def reject_claim(*, claim: ReimbursementClaim, staff_user: User, reason: str) -> ReimbursementClaim:
-    """不予核退, with the reason the person reads."""
+    """不予核退, with the reason the person reads (whole, on the case page too)."""
+    if len(reason) > NOTE_CHARS:
+        raise ClaimRefused("reason_too_long", chars=NOTE_CHARS)
     with transaction.atomic():
         claim = decide(claim, staff_user=staff_user, step="reject", two_step=True, reason=reason)
         case = claim.case
         case.decided_on = timezone.localdate()
-        case.decision_note = claim.rejection_reason[:200]
+        case.decision_note = claim.rejection_reason
         step(case, Case.Status.REJECTED, case.decided_on, claim.rejection_reason)
         _tell(claim)
     return claim

@@ -9,9 +9,12 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils.translation import override
 
 from healthbank.audit.models import AuditEvent
-from healthbank.eservices.models import Case, ReimbursementClaim
+from healthbank.eservices import rules
+from healthbank.eservices.admin import ReimbursementClaimAdmin
+from healthbank.eservices.models import Case, CaseStep, ReimbursementClaim
 from healthbank.eservices.tests.reimbursement import (
     ACCOUNT,
     bank_account,
@@ -20,6 +23,7 @@ from healthbank.eservices.tests.reimbursement import (
 )
 from healthbank.external.models import BankAccount
 from healthbank.identity.review import ReviewStatus
+from healthbank.identity.review_admin import RejectionForm
 from healthbank.people.models import Person
 from healthbank.vcard.tests.helpers import run_tasks
 from tests.fixtures.personas import CHANG, CHEN
@@ -179,3 +183,33 @@ def test_staff_get_documents_inline_with_a_safe_name_and_sandboxed(people, staff
     for response in (image, document):
         assert response["Content-Security-Policy"] == "sandbox"
         assert "no-store" in response["Cache-Control"]
+
+
+def test_a_long_reason_is_kept_and_shown_whole(people, staff, signed_in):
+    chen, _chang = people
+    claim = claim_for(chen)
+    reason = "收據未載明自付金額。" * 45 + "請補正本。"  # 455 characters, under the form's 500
+    assert 200 < len(reason) <= RejectionForm.base_fields["reason"].max_length
+    staff("checker").post(f"{QUEUE}{claim.pk}/reject/", {"reason": reason})
+    case = Case.objects.get(pk=claim.case_id)
+    assert case.decision_note == reason and case.steps.last().note == reason
+    page = signed_in(CHEN).get(f"/eservice/services/cases/{case.pk}/").content.decode()
+    assert reason in page
+
+
+def test_the_case_holds_as_much_as_the_rejection_form_allows():
+    allowed = RejectionForm.base_fields["reason"].max_length
+    assert Case._meta.get_field("decision_note").max_length == allowed
+    assert CaseStep._meta.get_field("note").max_length == allowed
+
+
+@pytest.mark.parametrize(
+    ("months", "en", "zh"), [(6, "6 months", "6 個月"), (3, "3 months", "3 個月")]
+)
+def test_the_late_reason_says_the_deadline_of_the_rules(monkeypatch, months, en, zh):
+    monkeypatch.setattr(rules, "REIMBURSEMENT_APPLY_MONTHS", months)
+    late = ReimbursementClaimAdmin.common_reasons["late"]
+    with override("en"):
+        assert f"more than {en} after the care" in str(late)
+    with override("zh-hant"):
+        assert zh in str(late)

@@ -294,3 +294,15 @@ def test_a_claim_whose_key_was_used_before_a_restore_is_still_paid(chen, checker
     account.refresh_from_db()
     assert account.balance == 1_000 + 5_000
     assert BankEntry.objects.filter(reference=claim.payment_reference, amount=5_000).exists()
+
+
+def test_a_reason_longer_than_the_case_holds_is_refused(chen, checker):
+    claim = claim_for(chen)
+    with pytest.raises(services.ClaimRefused) as refused:
+        services.reject_claim(claim=claim, staff_user=checker, reason="x" * 501)
+    assert both(refused.value.message) == (
+        "理由請以 500 字以內說明。",
+        "Write the reason in at most 500 characters.",
+    )
+    claim.refresh_from_db()
+    assert claim.status == ReviewStatus.PENDING
