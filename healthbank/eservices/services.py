@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -33,8 +34,8 @@ from healthbank.eservices.models import (
 )
 from healthbank.external.bank import BANKS, bank
 from healthbank.files import images, pdfs
-from healthbank.identity.review import ReviewRefused, decide
-from healthbank.people.models import Person
+from healthbank.identity.review import OPEN, ReviewRefused, ReviewStatus, decide
+from healthbank.people.models import Enrolment, Person
 
 
 class ClaimRefused(ReviewRefused):
@@ -48,6 +49,18 @@ class ClaimRefused(ReviewRefused):
             "allows an exception."
         ),
         "dates": _("The last day of care cannot be before the first, or after today."),
+        "before_cover": _(
+            "The first day of care is before your NHI cover began (%(start)s); only care "
+            "while insured is reimbursed."
+        ),
+        "no_cover": _(
+            "We have no NHI cover of yours on record, so there is nothing to reimburse. Ask "
+            "NHIA at 0800-030598."
+        ),
+        "overlap": _(
+            "You already have a claim, open or approved, for care on some of these days "
+            "(case %(number)s). Each day of care is claimed once; to add documents, ask NHIA."
+        ),
         "amount": _("Enter the amount you paid, from NT$1 to NT$%(maximum)s."),
         "bank": _("Choose your bank from the list."),
         "account": _("Enter your account number as 6 to 16 digits, without dashes."),
@@ -181,6 +194,11 @@ def apply_reimbursement(
         raise ClaimRefused(
             "too_late", months=rules.REIMBURSEMENT_APPLY_MONTHS, deadline=to_roc(deadline)
         )
+    first_cover = Enrolment.objects.filter(person=person).aggregate(first=Min("start_date"))
+    if first_cover["first"] is None:
+        raise ClaimRefused("no_cover")
+    if care_from < first_cover["first"]:
+        raise ClaimRefused("before_cover", start=to_roc(first_cover["first"]))
     if not 0 < amount <= rules.CLAIM_MAX_AMOUNT:
         raise ClaimRefused("amount", maximum=f"{rules.CLAIM_MAX_AMOUNT:,}")
     if bank_code not in BANKS:
@@ -230,6 +248,22 @@ def _file_claim(
     now: dt.datetime,
 ) -> ReimbursementClaim:
     today = timezone.localdate(now)
+    # One claim at a time per person from here: the overlap check and the new claim are
+    # one step (a second request waits for the first's commit, then sees its claim).
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    overlapping = (
+        ReimbursementClaim.objects.filter(
+            person=person,
+            status__in=[*OPEN, ReviewStatus.APPROVED],
+            care_from__lte=care_until,
+            care_until__gte=care_from,
+        )
+        .select_related("case")
+        .order_by("care_from", "pk")
+        .first()
+    )
+    if overlapping is not None:
+        raise ClaimRefused("overlap", number=overlapping.case.number)
     kind_label = ReimbursementClaim.CareKind(care_kind).label
     case = open_case(
         person=person,

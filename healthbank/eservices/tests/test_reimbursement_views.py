@@ -63,6 +63,11 @@ def test_a_person_applies_with_several_files_and_sees_the_claim(signed_in):
         (lambda: {"bank_code": "999"}, "請從清單中選擇您的金融機構", "Choose your bank"),
         (lambda: {"care_until": "2026/01/01"}, "YYYY-MM-DD", "YYYY-MM-DD"),
         (
+            lambda: {"care_from": "0001-01-01"},
+            "早於您的健保投保起日",
+            "before your NHI cover began",
+        ),
+        (
             lambda: {"receipts": [], "certificates": []},
             "請至少上傳一份收據",
             "Upload at least one receipt",
@@ -219,3 +224,18 @@ def test_documents_are_served_inline_with_a_safe_name_and_sandboxed(signed_in):
         assert response["Content-Disposition"] == disposition
         assert response["Content-Security-Policy"] == "sandbox"
         assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_second_claim_for_the_same_days_says_why_in_both_languages(signed_in):
+    chen = Person.objects.get(national_id=CHEN)
+    today = timezone.localdate()
+    first = claim_for(chen, care_from=today - dt.timedelta(days=9), care_until=today)
+    for language, text in (
+        ("zh-hant", f"您已有申請涵蓋部分相同的就醫日期（案件 {first.case.number}）"),
+        ("en", f"for care on some of these days (case {first.case.number})"),
+    ):
+        response = signed_in(CHEN, language).post(f"{URL}apply/", form())
+        assert response.status_code == 400
+        assert text in response.content.decode(), language
+    assert ReimbursementClaim.objects.filter(person=chen).count() == 1
+    assert ClaimDocument.objects.count() == 2
