@@ -14,24 +14,31 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.http import signed_in_user
-from healthbank.eservices import services
+from healthbank.eservices import rules, services
+from healthbank.eservices.documents import document_response
 from healthbank.eservices.forms import AmountForm
 from healthbank.eservices.models import ReimbursementClaim
 from healthbank.external.bank import REASONS
-from healthbank.files import images, pdfs
 from healthbank.identity.review import Reviewed
 from healthbank.identity.review_admin import ReviewQueueAdmin
 
+
+def _late() -> str:
+    return gettext(
+        "The claim was made more than %(months)d months after the care "
+        "(全民健康保險自墊醫療費用核退辦法)."
+    ) % {"months": rules.REIMBURSEMENT_APPLY_MONTHS}
+
+
 COMMON_REASONS = {
-    "late": _(
-        "The claim was made more than six months after the care (全民健康保險自墊醫療費用核退辦法)."
-    ),
+    "late": lazy(_late, str)(),
     "no_receipt": _("The receipts do not show the amount paid. Send the original receipts."),
     "not_emergency": _(
         "The care was not an emergency, so it is not reimbursed outside the NHI providers."
@@ -67,7 +74,8 @@ class ReimbursementClaimAdmin(ReviewQueueAdmin):
         "amount_claimed",
         "amount_approved",
         "bank_code",
-        "bank_account",
+        "bank_account_last4",
+        "payment_reference",
         "paid_at",
         "checked_by",
         "checked_at",
@@ -147,8 +155,7 @@ class ReimbursementClaimAdmin(ReviewQueueAdmin):
         found = claim.documents.filter(pk=document).first()
         if found is None:
             raise Http404
-        opener = pdfs.open_pdf if found.is_pdf else images.open_photo
-        file = opener(found.stored_name, storage_name="eservice")
+        response = document_response(found)
         record(
             action=Action.APPLICATION_FILE_READ,
             person=claim.person,
@@ -159,9 +166,6 @@ class ReimbursementClaimAdmin(ReviewQueueAdmin):
             application=claim.pk,
             document=found.pk,
         )
-        response = FileResponse(file, content_type=found.content_type)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
         return response
 
     def pay_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

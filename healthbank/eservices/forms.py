@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.core.typed import TypedField, is_ascii_digits
 from healthbank.eservices import rules
 from healthbank.eservices.models import ClaimDocument, ReimbursementClaim
-from healthbank.eservices.services import Upload
+from healthbank.eservices.services import ClaimRefused, FileRefused, Upload
 from healthbank.external.bank import BANKS
 
 DATE_ERRORS = {
@@ -95,14 +95,22 @@ class ClaimForm(forms.Form):
 
 
 def uploads_of(files) -> list[Upload]:
-    """The files sent, each read up to one byte past the limit (enough to refuse it)."""
-    uploads = []
-    for field, kind in FILE_FIELDS.items():
-        for file in files.getlist(field):
-            assert isinstance(file, UploadedFile)  # noqa: S101 - request.FILES holds these
-            data = file.read(rules.CLAIM_MAX_FILE_BYTES + 1)
-            uploads.append(Upload(kind=kind, name=file.name or "", data=data))
-    return uploads
+    """The files sent, read only once their number and each one's size are within the
+    limits (so a refused upload is never read into memory); each read up to one byte past
+    the limit all the same. Raises ClaimRefused (too many) or FileRefused (too large)."""
+    sent = [(kind, file) for field, kind in FILE_FIELDS.items() for file in files.getlist(field)]
+    if len(sent) > rules.CLAIM_MAX_FILES:
+        raise ClaimRefused("too_many_files", count=rules.CLAIM_MAX_FILES)
+    for _kind, file in sent:
+        assert isinstance(file, UploadedFile)  # noqa: S101 - request.FILES holds these
+        if file.size is None or file.size > rules.CLAIM_MAX_FILE_BYTES:
+            megabytes = rules.CLAIM_MAX_FILE_BYTES // 1024**2
+            refused = ClaimRefused("file_too_large", megabytes=megabytes)
+            raise FileRefused(file.name or "", refused.message)
+    return [
+        Upload(kind=kind, name=file.name or "", data=file.read(rules.CLAIM_MAX_FILE_BYTES + 1))
+        for kind, file in sent
+    ]
 
 
 class AmountForm(forms.Form):

@@ -32,7 +32,7 @@ def claim_decision(claim_id: int) -> bool:
             "claimed": f"{claim.amount_claimed:,}",
             "approved": f"{claim.amount_approved or 0:,}",
             "bank": BANKS.get(claim.bank_code, claim.bank_code),
-            "account_end": claim.bank_account[-4:],
+            "account_end": claim.bank_account_last4,
             "refusal": refusal,
             "reason": claim.rejection_reason,
         },

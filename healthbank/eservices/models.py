@@ -8,6 +8,8 @@ Every table carries the person (DESIGN.md: person-owned tables are keyed by pers
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +176,11 @@ class CatastrophicIllness(models.Model):
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
+# A case's decision and a step's note, in full: as long as the reason for rejection staff may
+# write (identity.review_admin.RejectionForm).
+NOTE_CHARS = 500
+
+
 class Case(models.Model):
     """A reimbursement (自墊醫療費用核退) or prior-review (事前審查) case and where it stands.
 
@@ -224,7 +231,9 @@ class Case(models.Model):
     decided_on = models.DateField(_("decision date"), null=True, blank=True)
     amount_claimed = models.PositiveIntegerField(_("amount claimed (NT$)"), null=True, blank=True)
     amount_approved = models.PositiveIntegerField(_("amount approved (NT$)"), null=True, blank=True)
-    decision_note = models.CharField(_("decision"), max_length=200, blank=True)
+    # The decision in words (a rejection's whole reason, as staff may write up to
+    # NOTE_CHARS); a provider's prior-review note is shorter (ingest's own limit).
+    decision_note = models.CharField(_("decision"), max_length=NOTE_CHARS, blank=True)
     # A provider's own case number (事前審查 reported through ingest): with the provider, the
     # key its reports update; empty for cases NHIA numbers.
     source_id = models.CharField(_("provider's case number"), max_length=40, blank=True)
@@ -272,7 +281,7 @@ class CaseStep(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=Case.Status.choices)
     on = models.DateField(_("date"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=NOTE_CHARS, blank=True)
 
     class Meta:
         verbose_name = _("case step")
@@ -304,7 +313,13 @@ class ReimbursementClaim(Reviewed):
     amount_claimed = models.PositiveIntegerField(_("amount claimed (NT$)"))
     amount_approved = models.PositiveIntegerField(_("amount approved (NT$)"), null=True, blank=True)
     bank_code = models.CharField(_("bank"), max_length=3, choices=sorted(BANKS.items()))
-    bank_account = models.CharField(_("account number"), max_length=16)
+    # The whole number only until the claim is paid (the bank needs it to pay again after a
+    # refusal); the last four digits are what anyone is shown, before and after.
+    bank_account = models.CharField(_("account number"), max_length=16, blank=True)
+    bank_account_last4 = models.CharField(_("account ending"), max_length=4)
+    # The bank's reference of this claim's payment, drawn when the claim is filed: one per
+    # claim, so never paid twice, and unlike the row's key never reused after a restore.
+    payment_reference = models.CharField(_("payment reference"), max_length=40, unique=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     # The bank's code of its last refusal to pay (external.bank.REASONS); empty once paid.
     payment_refusal = models.CharField(_("bank's refusal"), max_length=20, blank=True)
@@ -321,9 +336,8 @@ class ReimbursementClaim(Reviewed):
         return f"{self.case_id} {self.amount_claimed}"
 
     @property
-    def payment_reference(self) -> str:
-        """The bank's reference of this claim's payment: one per claim, so never paid twice."""
-        return f"NHIA-REIMB-{self.pk}"
+    def masked_account(self) -> str:
+        return f"…{self.bank_account_last4}"
 
     @property
     def awaits_payment(self) -> bool:
@@ -362,3 +376,13 @@ class ClaimDocument(models.Model):
     @property
     def is_pdf(self) -> bool:
         return self.content_type == "application/pdf"
+
+    @property
+    def served_name(self) -> str:
+        """The file name the browser is given: the uploaded name's stem in plain ASCII
+        letters, digits, dots, dashes and underscores (else the document's kind and key),
+        with the extension of what is kept (.pdf, or .jpg for re-encoded photos)."""
+        stem = unicodedata.normalize("NFKD", self.original_name.rsplit(".", 1)[0])
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem.encode("ascii", "ignore").decode())
+        stem = stem.strip("._-")[:60] or f"{self.kind}-{self.pk}"
+        return f"{stem}{'.pdf' if self.is_pdf else '.jpg'}"

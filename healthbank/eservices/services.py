@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -24,11 +25,17 @@ from healthbank.core.months import add_months
 from healthbank.core.rocdate import to_roc
 from healthbank.core.typed import is_ascii_digits
 from healthbank.eservices import rules, tasks
-from healthbank.eservices.models import Case, CaseStep, ClaimDocument, ReimbursementClaim
+from healthbank.eservices.models import (
+    NOTE_CHARS,
+    Case,
+    CaseStep,
+    ClaimDocument,
+    ReimbursementClaim,
+)
 from healthbank.external.bank import BANKS, bank
 from healthbank.files import images, pdfs
-from healthbank.identity.review import ReviewRefused, decide
-from healthbank.people.models import Person
+from healthbank.identity.review import OPEN, ReviewRefused, ReviewStatus, decide
+from healthbank.people.models import Enrolment, Person
 
 
 class ClaimRefused(ReviewRefused):
@@ -42,16 +49,33 @@ class ClaimRefused(ReviewRefused):
             "allows an exception."
         ),
         "dates": _("The last day of care cannot be before the first, or after today."),
+        "before_cover": _(
+            "The first day of care is before your NHI cover began (%(start)s); only care "
+            "while insured is reimbursed."
+        ),
+        "no_cover": _(
+            "We have no NHI cover of yours on record, so there is nothing to reimburse. Ask "
+            "NHIA at 0800-030598."
+        ),
+        "overlap": _(
+            "You already have a claim, open or approved, for care on some of these days "
+            "(case %(number)s). Each day of care is claimed once; to add documents, ask NHIA."
+        ),
         "amount": _("Enter the amount you paid, from NT$1 to NT$%(maximum)s."),
         "bank": _("Choose your bank from the list."),
         "account": _("Enter your account number as 6 to 16 digits, without dashes."),
         "no_files": _("Upload at least one receipt (a PDF or a photo)."),
         "too_many_files": _("Upload at most %(count)d files with one claim."),
+        "file_too_large": _(
+            "The file is larger than %(megabytes)d MB. Upload a smaller copy, or a photo of "
+            "each page."
+        ),
         "no_receipt": _("Upload at least one receipt with the claim."),
         "over_claimed": _(
             "The amount approved cannot be more than the amount claimed (NT$%(claimed)s)."
         ),
         "not_awaiting_payment": _("This claim is not waiting for its payment."),
+        "reason_too_long": _("Write the reason in at most %(chars)d characters."),
     }
 
     def __init__(self, code: str, **params: object) -> None:
@@ -75,6 +99,11 @@ class FileRefused(Exception):
 
     name: str
     message: object
+
+
+def payment_reference(now: dt.datetime) -> str:
+    """A new claim's payment reference: the day and a random part (as billing's debits)."""
+    return f"RB{timezone.localtime(now):%Y%m%d}{secrets.token_hex(5).upper()}"
 
 
 def apply_deadline(care_until: dt.date) -> dt.date:
@@ -137,7 +166,7 @@ def step(case: Case, status: str, on: dt.date, note: str = "") -> CaseStep:
     case.status = status
     case.save(update_fields=["status", "decided_on", "amount_approved", "decision_note"])
     return CaseStep.objects.create(
-        case=case, person_id=case.person_id, status=status, on=on, note=note[:200]
+        case=case, person_id=case.person_id, status=status, on=on, note=note
     )
 
 
@@ -165,6 +194,11 @@ def apply_reimbursement(
         raise ClaimRefused(
             "too_late", months=rules.REIMBURSEMENT_APPLY_MONTHS, deadline=to_roc(deadline)
         )
+    first_cover = Enrolment.objects.filter(person=person).aggregate(first=Min("start_date"))
+    if first_cover["first"] is None:
+        raise ClaimRefused("no_cover")
+    if care_from < first_cover["first"]:
+        raise ClaimRefused("before_cover", start=to_roc(first_cover["first"]))
     if not 0 < amount <= rules.CLAIM_MAX_AMOUNT:
         raise ClaimRefused("amount", maximum=f"{rules.CLAIM_MAX_AMOUNT:,}")
     if bank_code not in BANKS:
@@ -214,6 +248,22 @@ def _file_claim(
     now: dt.datetime,
 ) -> ReimbursementClaim:
     today = timezone.localdate(now)
+    # One claim at a time per person from here: the overlap check and the new claim are
+    # one step (a second request waits for the first's commit, then sees its claim).
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    overlapping = (
+        ReimbursementClaim.objects.filter(
+            person=person,
+            status__in=[*OPEN, ReviewStatus.APPROVED],
+            care_from__lte=care_until,
+            care_until__gte=care_from,
+        )
+        .select_related("case")
+        .order_by("care_from", "pk")
+        .first()
+    )
+    if overlapping is not None:
+        raise ClaimRefused("overlap", number=overlapping.case.number)
     kind_label = ReimbursementClaim.CareKind(care_kind).label
     case = open_case(
         person=person,
@@ -233,6 +283,8 @@ def _file_claim(
         amount_claimed=amount,
         bank_code=bank_code,
         bank_account=bank_account,
+        bank_account_last4=bank_account[-4:],
+        payment_reference=payment_reference(now),
         submitted_at=now,
     )
     ClaimDocument.objects.bulk_create(
@@ -317,7 +369,8 @@ def _pay(claim: ReimbursementClaim, staff_user: User) -> None:
     if answer.ok:
         claim.paid_at = timezone.now()
         claim.payment_refusal = ""
-        claim.save(update_fields=["paid_at", "payment_refusal"])
+        claim.bank_account = ""  # paid: only the last digits stay
+        claim.save(update_fields=["paid_at", "payment_refusal", "bank_account"])
         step(claim.case, Case.Status.PAID, timezone.localdate())
         record(
             action=Action.BANK_CREDITED,
@@ -341,12 +394,14 @@ def _pay(claim: ReimbursementClaim, staff_user: User) -> None:
 
 
 def reject_claim(*, claim: ReimbursementClaim, staff_user: User, reason: str) -> ReimbursementClaim:
-    """不予核退, with the reason the person reads."""
+    """不予核退, with the reason the person reads (whole, on the case page too)."""
+    if len(reason) > NOTE_CHARS:
+        raise ClaimRefused("reason_too_long", chars=NOTE_CHARS)
     with transaction.atomic():
         claim = decide(claim, staff_user=staff_user, step="reject", two_step=True, reason=reason)
         case = claim.case
         case.decided_on = timezone.localdate()
-        case.decision_note = claim.rejection_reason[:200]
+        case.decision_note = claim.rejection_reason
         step(case, Case.Status.REJECTED, case.decided_on, claim.rejection_reason)
         _tell(claim)
     return claim

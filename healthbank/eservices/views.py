@@ -5,7 +5,7 @@ the two a person hands on (enrolment history, employer's amounts and subsidies) 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from healthbank.core.pdf import page_language, pdf_response, render_pdf
 from healthbank.core.rocdate import to_roc
 from healthbank.eservices import rules, selectors, services
+from healthbank.eservices.documents import document_response
 from healthbank.eservices.forms import ClaimForm, uploads_of
 from healthbank.external.bank import REASONS
-from healthbank.files import images, pdfs
 from healthbank.identity.eservice import SITE, eservice_page
 from healthbank.identity.models import Account
 
@@ -179,13 +179,7 @@ def cases_document(request: HttpRequest, account: Account, pk: int, document: in
     found = selectors.claim_document(account.person, pk, document)
     if found is None:
         raise Http404
-    if found.is_pdf:
-        file = pdfs.open_pdf(found.stored_name, storage_name="eservice")
-    else:
-        file = images.open_photo(found.stored_name, storage_name="eservice")
-    response = FileResponse(file, content_type=found.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_response(found)
 
 
 @require_GET

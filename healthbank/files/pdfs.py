@@ -17,15 +17,50 @@ from django.http import Http404
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 NAME = re.compile(r"[0-9a-f]{32}\.pdf")
 # Where the trailer's %%EOF must be: within the last bytes (some writers add a line or two).
 TRAILER_WINDOW = 1024
-# Keys and action types that run something when the PDF is opened or clicked.
-ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/Launch", "/AA", "/RichMedia", "/EmbeddedFile"})
-ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/Rendition"})
+# Keys that run something when the PDF is opened or clicked, or carry another file: scripts,
+# launches, additional actions (/AA), rich media, XFA forms (their own scripts), embedded files
+# (/EmbeddedFiles in the name tree, /EF in a file specification).
+ACTIVE_KEYS = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/Launch",
+        "/AA",
+        "/RichMedia",
+        "/XFA",
+        "/EmbeddedFiles",
+        "/EmbeddedFile",
+        "/EF",
+    }
+)
+# Action types (/S) that run, send, fetch or open something beyond the file itself. /GoTo
+# (a place in this file) and /URI (a link, which scanners and Word add and the viewer asks
+# about) are taken; /GoToR and /GoToE open another file, so they are not.
+ACTIVE_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/ImportData",
+        "/SubmitForm",
+        "/ResetForm",
+        "/Rendition",
+        "/RichMediaExecute",
+        "/GoToR",
+        "/GoToE",
+        "/Movie",
+        "/Sound",
+    }
+)
+# Types (/Type or /Subtype) of objects that carry another file or media.
+ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia", "/Movie", "/Sound"})
+# How deep one object's direct dictionaries and arrays are followed. A receipt's objects are a
+# few levels deep; a file nested deeper is refused rather than left partly unchecked.
+MAX_DEPTH = 12
 # Ours: a receipt or certificate has a few objects; a file with many more is no such paper.
 MAX_OBJECTS = 20_000
 
@@ -91,7 +126,7 @@ def check_pdf(data: bytes, *, max_bytes: int, max_pages: int) -> int:
             raise PdfRefused("active")
     except PdfRefused:
         raise
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on a malformed file
         logger.info("an uploaded PDF could not be read", exc_info=True)
         raise PdfRefused("damaged") from None
     return pages
@@ -103,7 +138,7 @@ def _has_actions(reader: PdfReader) -> bool:
     root = reader.trailer["/Root"].get_object()
     if not isinstance(root, DictionaryObject):
         raise PdfRefused("damaged")
-    if "/OpenAction" in root or "/AA" in root:
+    if "/AA" in root or not _goes_to_a_page(root.get("/OpenAction")):
         return True
     names = root.get("/Names")
     names = names.get_object() if names is not None else None
@@ -126,14 +161,39 @@ def _has_actions(reader: PdfReader) -> bool:
     return False
 
 
+def _name(dictionary: DictionaryObject, key: str) -> str | None:
+    """A name entry of a dictionary, followed when it is an indirect reference."""
+    value = dictionary.get(key)
+    value = value.get_object() if isinstance(value, IndirectObject) else value
+    return str(value) if isinstance(value, NameObject) else None
+
+
+def _goes_to_a_page(action: object) -> bool:
+    """Whether a document's /OpenAction is absent or only shows a page of the file: a
+    destination array ([page /Fit], as Word and scanners write it) or a lone /GoTo action."""
+    if action is None:
+        return True
+    action = action.get_object() if isinstance(action, IndirectObject) else action
+    if isinstance(action, ArrayObject):
+        return True
+    return (
+        isinstance(action, DictionaryObject)
+        and _name(action, "/S") == "/GoTo"
+        and "/Next" not in action
+    )
+
+
 def _active(value: object, depth: int = 0) -> bool:
-    if depth > 8:
-        return False
+    """Whether an object names something that runs or carries another file; one nested
+    deeper than MAX_DEPTH counts as such (it cannot be checked whole, and no receipt is)."""
+    if depth > MAX_DEPTH:
+        return True
     if isinstance(value, DictionaryObject):
         if ACTIVE_KEYS & set(value.keys()):
             return True
-        action = value.get("/S")
-        if isinstance(action, NameObject) and action in ACTIVE_ACTIONS:
+        if _name(value, "/S") in ACTIVE_ACTIONS:
+            return True
+        if _name(value, "/Type") in ACTIVE_TYPES or _name(value, "/Subtype") in ACTIVE_TYPES:
             return True
         return any(
             _active(v, depth + 1)
@@ -141,7 +201,9 @@ def _active(value: object, depth: int = 0) -> bool:
             if isinstance(v, DictionaryObject | ArrayObject)
         )
     if isinstance(value, ArrayObject):
-        return any(_active(v, depth + 1) for v in value if isinstance(v, DictionaryObject))
+        return any(
+            _active(v, depth + 1) for v in value if isinstance(v, DictionaryObject | ArrayObject)
+        )
     return False
 
 

@@ -79,6 +79,16 @@ def test_a_claim_is_checked_approved_by_another_and_paid(
     expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") > 0
     expect(documents.get_by_role("link", name="Open the PDF")).to_be_visible()
+    # The PDF, served sandboxed (CSP sandbox) under its own name, opens in Chromium's viewer.
+    viewer = context_a.new_page()
+    viewer.goto(documents.get_by_role("link", name="Open the PDF").get_attribute("href"))
+    for _ in range(50):
+        if any(f.url.startswith("chrome-extension://") for f in viewer.frames):
+            break
+        viewer.wait_for_timeout(100)
+    viewer_frame = next(f for f in viewer.frames if f.url.startswith("chrome-extension://"))
+    viewer_frame.wait_for_selector("pdf-viewer")
+    viewer.close()
     tab_a.get_by_label("Amount approved (NT$)").fill("20000")
     tab_a.get_by_role("button", name="Check and pass for approval").click()
     expect(tab_a.locator(".messagelist")).to_contain_text("Checked")

@@ -7,14 +7,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.test import Client
+from django.utils.translation import override
 
 from healthbank.audit.models import AuditEvent
-from healthbank.eservices.models import Case, ReimbursementClaim
-from healthbank.eservices.tests.reimbursement import bank_account, claim_for, claim_staff
+from healthbank.eservices import rules
+from healthbank.eservices.admin import ReimbursementClaimAdmin
+from healthbank.eservices.models import Case, CaseStep, ReimbursementClaim
+from healthbank.eservices.tests.reimbursement import (
+    ACCOUNT,
+    bank_account,
+    claim_for,
+    claim_staff,
+)
 from healthbank.external.models import BankAccount
 from healthbank.identity.review import ReviewStatus
+from healthbank.identity.review_admin import RejectionForm
 from healthbank.people.models import Person
+from healthbank.vcard.tests.helpers import run_tasks
 from tests.fixtures.personas import CHANG, CHEN
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +138,78 @@ def test_a_rejection_needs_a_reason(people, staff):
     claim.refresh_from_db()
     assert claim.status == ReviewStatus.REJECTED
     assert Case.objects.get(pk=claim.case_id).decision_note == "Receipts are copies."
+
+
+def test_the_whole_account_number_is_kept_only_until_paid_and_never_shown(
+    people, staff, signed_in, django_capture_on_commit_callbacks
+):
+    chen, _chang = people
+    account = bank_account(chen, status=BankAccount.Status.CLOSED)
+    claim = claim_for(chen, amount=2_000)
+    checker, approver = staff("checker"), staff("approver")
+    change = f"{QUEUE}{claim.pk}/change/"
+    before = checker.get(change).content.decode()
+    assert ACCOUNT not in before and "9012" in before
+    checker.post(f"{QUEUE}{claim.pk}/check/", {"amount": "2000"})
+    approver.post(f"{QUEUE}{claim.pk}/approve/")
+    claim.refresh_from_db()
+    # Refused by the bank: the number is still needed to pay again.
+    assert (claim.paid_at, claim.bank_account) == (None, ACCOUNT)
+    BankAccount.objects.filter(pk=account.pk).update(status=BankAccount.Status.OPEN)
+    with django_capture_on_commit_callbacks(execute=True):
+        approver.post(f"{QUEUE}{claim.pk}/pay/")
+    claim.refresh_from_db()
+    assert claim.paid_at is not None
+    assert (claim.bank_account, claim.bank_account_last4) == ("", "9012")
+    assert not ReimbursementClaim.objects.filter(bank_account__contains="3456789").exists()
+    after = approver.get(change).content.decode()
+    assert ACCOUNT not in after and "9012" in after
+    person = signed_in(CHEN).get(f"/eservice/services/cases/{claim.case_id}/").content.decode()
+    assert ACCOUNT not in person and "9012" in person
+    run_tasks()
+    paid = mail.outbox[-1].body
+    assert ACCOUNT not in paid and "9012" in paid
+
+
+def test_staff_get_documents_inline_with_a_safe_name_and_sandboxed(people, staff):
+    chen, _chang = people
+    claim = claim_for(chen)
+    receipt, certificate = claim.documents.all()
+    client = staff("checker")
+    image = client.get(f"{QUEUE}{claim.pk}/document/{receipt.pk}/")
+    document = client.get(f"{QUEUE}{claim.pk}/document/{certificate.pk}/")
+    assert image["Content-Disposition"] == 'inline; filename="receipt.jpg"'
+    assert document["Content-Disposition"] == 'inline; filename="certificate.pdf"'
+    for response in (image, document):
+        assert response["Content-Security-Policy"] == "sandbox"
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_a_long_reason_is_kept_and_shown_whole(people, staff, signed_in):
+    chen, _chang = people
+    claim = claim_for(chen)
+    reason = "收據未載明自付金額。" * 45 + "請補正本。"  # 455 characters, under the form's 500
+    assert 200 < len(reason) <= RejectionForm.base_fields["reason"].max_length
+    staff("checker").post(f"{QUEUE}{claim.pk}/reject/", {"reason": reason})
+    case = Case.objects.get(pk=claim.case_id)
+    assert case.decision_note == reason and case.steps.last().note == reason
+    page = signed_in(CHEN).get(f"/eservice/services/cases/{case.pk}/").content.decode()
+    assert reason in page
+
+
+def test_the_case_holds_as_much_as_the_rejection_form_allows():
+    allowed = RejectionForm.base_fields["reason"].max_length
+    assert Case._meta.get_field("decision_note").max_length == allowed
+    assert CaseStep._meta.get_field("note").max_length == allowed
+
+
+@pytest.mark.parametrize(
+    ("months", "en", "zh"), [(6, "6 months", "6 個月"), (3, "3 months", "3 個月")]
+)
+def test_the_late_reason_says_the_deadline_of_the_rules(monkeypatch, months, en, zh):
+    monkeypatch.setattr(rules, "REIMBURSEMENT_APPLY_MONTHS", months)
+    late = ReimbursementClaimAdmin.common_reasons["late"]
+    with override("en"):
+        assert f"more than {en} after the care" in str(late)
+    with override("zh-hant"):
+        assert zh in str(late)

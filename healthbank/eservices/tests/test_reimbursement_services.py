@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.files.storage import storages
+from django.utils import timezone
 from django.utils.translation import override
 from PIL import Image
 
@@ -25,7 +26,7 @@ from healthbank.eservices.tests.reimbursement import (
 )
 from healthbank.external.models import BankAccount, BankEntry
 from healthbank.identity.review import ReviewRefused, ReviewStatus
-from healthbank.people.models import Person
+from healthbank.people.models import Enrolment, Person
 from healthbank.vcard.tests.helpers import run_tasks
 from tests.fixtures.personas import CHEN
 
@@ -269,3 +270,89 @@ def test_a_rejection_keeps_its_reason_on_the_case(
     run_tasks()
     assert "收據不是正本。" in mail.outbox[-1].body
     assert not BankEntry.objects.exists()
+
+
+def test_each_claim_has_its_own_random_payment_reference_stored_when_filed(chen):
+    today = timezone.localdate()
+    first = claim_for(chen)
+    second = claim_for(chen, care_from=today - dt.timedelta(days=5), care_until=today)
+    first.refresh_from_db()
+    assert first.payment_reference.startswith("RB") and len(first.payment_reference) == 20
+    assert first.payment_reference != second.payment_reference
+
+
+def test_a_claim_whose_key_was_used_before_a_restore_is_still_paid(chen, checker, approver):
+    """After a restore, row keys repeat: a payment made under the old claim of the same key
+    must not make the bank answer "already made" to the new one."""
+    account = bank_account(chen)
+    claim = claim_for(chen, amount=5_000)
+    BankEntry.objects.create(
+        account=account,
+        kind=BankEntry.Kind.CREDIT,
+        amount=7_000,
+        reference=f"NHIA-REIMB-{claim.pk}",  # the reference the key once gave
+    )
+    services.check_claim(claim=claim, staff_user=checker, amount=5_000)
+    services.approve_claim(claim=claim, staff_user=approver)
+    account.refresh_from_db()
+    assert account.balance == 1_000 + 5_000
+    assert BankEntry.objects.filter(reference=claim.payment_reference, amount=5_000).exists()
+
+
+def test_a_reason_longer_than_the_case_holds_is_refused(chen, checker):
+    claim = claim_for(chen)
+    with pytest.raises(services.ClaimRefused) as refused:
+        services.reject_claim(claim=claim, staff_user=checker, reason="x" * 501)
+    assert both(refused.value.message) == (
+        "理由請以 500 字以內說明。",
+        "Write the reason in at most 500 characters.",
+    )
+    claim.refresh_from_db()
+    assert claim.status == ReviewStatus.PENDING
+
+
+def test_care_before_the_first_cover_is_refused_even_within_the_deadline(chen):
+    first = Enrolment.objects.filter(person=chen).order_by("start_date").first().start_date
+    for care_from in (dt.date(1, 1, 1), first - dt.timedelta(days=1)):
+        with pytest.raises(services.ClaimRefused) as refused:
+            claim_for(chen, care_from=care_from)
+        zh, en = both(refused.value.message)
+        assert "早於您的健保投保起日" in zh and "before your NHI cover began" in en
+    assert not ReimbursementClaim.objects.exists() and stored_files() == []
+
+
+def test_a_person_with_no_cover_on_record_cannot_claim(chen):
+    Enrolment.objects.filter(person=chen).delete()
+    with pytest.raises(services.ClaimRefused) as refused:
+        claim_for(chen)
+    assert refused.value.code == "no_cover"
+
+
+def test_the_same_care_period_is_claimed_once_while_open_or_approved(chen, checker, approver):
+    today = timezone.localdate()
+    days = {"care_from": today - dt.timedelta(days=20), "care_until": today - dt.timedelta(days=10)}
+    first = claim_for(chen, **days)
+    # Overlapping by one day at either end, or inside: refused, with the first case's number.
+    for care_from, care_until in ((-25, -20), (-10, -5), (-15, -12)):
+        with pytest.raises(services.ClaimRefused) as refused:
+            claim_for(
+                chen,
+                care_from=today + dt.timedelta(days=care_from),
+                care_until=today + dt.timedelta(days=care_until),
+            )
+        zh, en = both(refused.value.message)
+        assert first.case.number in zh and first.case.number in en
+        assert "同一就醫日期僅能申請一次" in zh and "Each day of care is claimed once" in en
+    assert ReimbursementClaim.objects.count() == 1 and len(stored_files()) == 2
+    # Next to it, not overlapping: taken.
+    claim_for(chen, care_from=today - dt.timedelta(days=9), care_until=today - dt.timedelta(days=8))
+    # Approved: still refused; rejected: the period may be claimed again.
+    services.check_claim(claim=first, staff_user=checker, amount=1_000)
+    services.approve_claim(claim=first, staff_user=approver)
+    with pytest.raises(services.ClaimRefused):
+        claim_for(chen, **days)
+    ReimbursementClaim.objects.filter(pk=first.pk).update(status=ReviewStatus.REJECTED)
+    assert claim_for(chen, **days).pk != first.pk
+    # Another person's claim for the same days is no concern of hers.
+    other = Person.objects.exclude(pk=chen.pk).filter(enrolments__isnull=False).first()
+    assert claim_for(other, **days).person == other
