@@ -96,7 +96,7 @@ BAD_FIELDS = [
         "Choose an NHIA office",
     ),
     ({"bank_code": ""}, "請選擇扣款的金融機構", "choose the bank it is paid from"),
-    ({"bank_code": "999"}, "請從清單選擇金融機構。", "Choose your bank from the list."),
+    ({"bank_code": "999"}, "請從清單中選擇您的金融機構。", "Choose your bank from the list."),
     ({"account_number": ""}, "請輸入扣款帳號", "enter the account it is paid from"),
     ({"account_number": "12-34"}, "帳號為 10 至 16 位數字。", "An account number is 10 to 16"),
     ({"account_number": "１２３４５６７８９Ⅹ１２"}, "帳號為 10 至 16 位數字。", "10 to 16 digits"),
