@@ -20,6 +20,7 @@ from healthbank.files import images
 from healthbank.identity.eservice import SITE, eservice_page
 from healthbank.identity.models import Account
 from healthbank.identity.review import OPEN
+from healthbank.identity.sessions import SIGNED_IN_CARD
 from healthbank.people.addresses import postal_address
 
 
@@ -89,10 +90,18 @@ def card_lost(request: HttpRequest, account: Account) -> HttpResponse:
     form = LostReportForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_lost(person=person, address=client_address(request))
+            lost = services.report_lost(person=person, address=client_address(request))
         except services.CardsRefused as refused:
             form.add_error(None, str(refused.message))
         else:
+            # Every other session signed in with the lost card ends on its next request
+            # (identity.middleware). This one goes on, though it may have been signed in with
+            # that very card: it is the holder who just reported the loss, and the next step,
+            # the replacement, can be applied for only in an e-service session, which without
+            # a citizen certificate opens with the card alone; ending it would leave such a
+            # person no way to apply online. It no longer counts as signed in with the card.
+            if request.session.get(SIGNED_IN_CARD) == lost.pk:
+                del request.session[SIGNED_IN_CARD]
             messages.success(
                 request,
                 _("Your card is reported lost and no longer works. Apply for a replacement below."),

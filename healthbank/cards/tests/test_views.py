@@ -184,3 +184,30 @@ def test_the_form_says_when_an_application_is_under_review(client, chen, chen_ac
     response = client.post("/eservice/cards/apply/", _form())
     assert "You already have a card application under review." in response.content.decode()
     assert CardApplication.objects.count() == 1 and BankEntry.objects.count() == 1
+
+
+def test_the_report_keeps_its_own_session_and_ends_the_others_signed_in_with_the_card(
+    chen, chen_account
+):
+    """The holder reporting the loss stays signed in to apply for the replacement, though
+    signed in with the lost card (without a certificate there is no other way in); every
+    other session signed in with that card ends on its next request."""
+    from healthbank.identity.sessions import SIGNED_IN_CARD
+    from healthbank.identity.tests.cardhelpers import PASSWORD, eservice_sign_in, registered
+
+    registered(CHEN)
+    reporting, elsewhere = Client(), Client()
+    eservice_sign_in(reporting, CHEN, password=PASSWORD)  # both with the NHI card
+    eservice_sign_in(elsewhere, CHEN, password=PASSWORD)
+
+    response = reporting.post("/eservice/cards/lost/", {"confirm": "on"})
+    assert response["Location"] == "/eservice/cards/apply/?reason=lost"
+    assert SIGNED_IN_CARD not in reporting.session
+    assert reporting.get(response["Location"]).status_code == 200
+    applied = reporting.post("/eservice/cards/apply/", _form(reason="lost"))
+    assert applied.status_code == 302
+    assert CardApplication.objects.get(person=chen).reason == "lost"
+
+    ended = elsewhere.get("/eservice/cards/", follow=True)
+    assert ended.redirect_chain[0] == ("/eservice/login/", 302)
+    assert "您登入時使用的健保卡已掛失或換發" in ended.content.decode()
