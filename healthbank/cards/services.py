@@ -4,7 +4,8 @@ refunds the fee).
 
 A card reported lost or replaced stops working everywhere at once: identity's sign-ins and
 card checks accept only VALID cards, and the card agent's file of the card is marked so the
-reader refuses it (external.cardreader.withdraw_nhi_card).
+reader refuses it (external.cardreader.withdraw_nhi_card). The card agent's files are
+written when the transaction commits (transaction.on_commit), never inside it.
 """
 
 from __future__ import annotations
@@ -238,8 +239,10 @@ def report_lost(*, person: Person, address: str | None = None) -> NhiCard:
         subject=masked(card),
         facts={"card": masked(card), "reported_on": timezone.localdate().isoformat()},
     )
-    # Last, so nothing after it can fail: the card agent refuses the card from now.
-    cardreader.withdraw_nhi_card(card.number, "lost")
+    # The card agent refuses the card once the report is committed: a report rolled back
+    # leaves the card working in the agent as it does in the database.
+    number = card.number
+    transaction.on_commit(lambda: cardreader.withdraw_nhi_card(number, "lost"))
     return card
 
 
@@ -297,23 +300,17 @@ def approve(*, application: CardApplication, staff_user: User) -> NhiCard:
             subject=masked(card),
             facts={"card": masked(card), "issued_on": today.isoformat()},
         )
-        # The chip's data and key, as the card the person receives (the card agent's file).
-        cardreader.write_nhi_cards(
-            [
-                (
-                    cardreader.CardData(
-                        card.number,
-                        person.national_id,
-                        person.name,
-                        person.birth_date.isoformat(),
-                        person.sex,
-                    ),
-                    key,
-                )
-            ]
+        # The chip's data and key, as the card the person receives (the card agent's file),
+        # and the old card withdrawn there: once the decision is committed, so a rollback
+        # never leaves the agent with a card the database does not have, or an old card
+        # withdrawn that the database still has valid.
+        chip = cardreader.CardData(
+            card.number, person.national_id, person.name, person.birth_date.isoformat(), person.sex
         )
+        transaction.on_commit(lambda: cardreader.write_nhi_cards([(chip, key)]))
         if old is not None:
-            cardreader.withdraw_nhi_card(old.number, "replaced")
+            old_number = old.number
+            transaction.on_commit(lambda: cardreader.withdraw_nhi_card(old_number, "replaced"))
         transaction.on_commit(lambda: tasks.mail_decision.enqueue(application.pk))
     return card
 

@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 from django.core import mail
 from django.core.files.storage import storages
+from django.db import transaction
 
 from healthbank.audit.models import AuditEvent
 from healthbank.billing.models import Notice
@@ -187,7 +188,9 @@ def _agent_answer(server, method: str, path: str, body: dict | None = None):
         return error.code, json.loads(error.read())
 
 
-def test_a_lost_card_is_refused_at_sign_in_by_card_checks_and_by_the_card_agent(chen):
+def test_a_lost_card_is_refused_at_sign_in_by_card_checks_and_by_the_card_agent(
+    chen, django_capture_on_commit_callbacks
+):
     account = registered(CHEN)
     assert (
         sign_in(method="password", national_id=CHEN, card_number=CHEN_CARD, password=PASSWORD)
@@ -195,7 +198,8 @@ def test_a_lost_card_is_refused_at_sign_in_by_card_checks_and_by_the_card_agent(
     )
     signed_before = sign_with_card(CHEN_CARD)  # a reading made before the report
 
-    card = services.report_lost(person=chen)
+    with django_capture_on_commit_callbacks(execute=True):
+        card = services.report_lost(person=chen)
 
     assert card.status == NhiCard.Status.LOST
     assert AuditEvent.objects.filter(person=chen, action="card.lost", detail__card=card.pk).exists()
@@ -248,7 +252,8 @@ def test_reporting_twice_is_refused(chen):
 def test_approving_a_lost_cards_replacement_issues_a_card_that_signs_in(
     chen, chen_account, reviewer, django_capture_on_commit_callbacks
 ):
-    services.report_lost(person=chen)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_lost(person=chen)
     application = file_application(chen, reason="lost")
     with django_capture_on_commit_callbacks(execute=True):
         card = services.approve(application=application, staff_user=reviewer)
@@ -273,9 +278,12 @@ def test_approving_a_lost_cards_replacement_issues_a_card_that_signs_in(
     assert card.number[:4] in sent[0].body and "no longer works" in sent[0].body
 
 
-def test_approving_a_damaged_cards_replacement_retires_the_old_card(chen, chen_account, reviewer):
+def test_approving_a_damaged_cards_replacement_retires_the_old_card(
+    chen, chen_account, reviewer, django_capture_on_commit_callbacks
+):
     application = file_application(chen, reason="damaged")
-    card = services.approve(application=application, staff_user=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        card = services.approve(application=application, staff_user=reviewer)
 
     assert NhiCard.objects.get(number=CHEN_CARD).status == NhiCard.Status.REPLACED
     assert NhiCard.objects.get(person=chen, status="valid") == card
@@ -285,6 +293,44 @@ def test_approving_a_damaged_cards_replacement_retires_the_old_card(chen, chen_a
     assert refused.value.code == "card_replaced"
     with pytest.raises(CardRefused):
         cards.verify_card(**_signed_with_file_key(CHEN_CARD))
+
+
+class _Boom(Exception):
+    pass
+
+
+def test_a_report_rolled_back_leaves_the_card_working_in_the_card_agent(
+    chen, django_capture_on_commit_callbacks
+):
+    """Something failing after the report, in the same transaction: the database keeps the
+    card valid, and so does the card agent."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(_Boom), transaction.atomic():
+            services.report_lost(person=chen)
+            raise _Boom
+    assert callbacks == []
+    assert NhiCard.objects.get(number=CHEN_CARD).status == NhiCard.Status.VALID
+    cardreader.insert(card_number=CHEN_CARD)
+    assert cardreader.read_nhi_card()["card_number"] == CHEN_CARD
+    cards.verify_card(**sign_with_card(CHEN_CARD))  # still signs in
+
+
+def test_an_approval_rolled_back_writes_no_card_and_keeps_the_old_one_in_the_card_agent(
+    chen, chen_account, reviewer, django_capture_on_commit_callbacks
+):
+    application = file_application(chen, reason="damaged")
+    before = {p.name for p in cardreader.reader_dir().iterdir()}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(_Boom), transaction.atomic():
+            services.approve(application=application, staff_user=reviewer)
+            raise _Boom
+    assert callbacks == []
+    assert {p.name for p in cardreader.reader_dir().iterdir()} == before  # no new card's file
+    assert list(NhiCard.objects.filter(person=chen).values_list("number", "status")) == [
+        (CHEN_CARD, "valid")
+    ]
+    cardreader.insert(card_number=CHEN_CARD)
+    assert cardreader.read_nhi_card()["card_number"] == CHEN_CARD  # not withdrawn
 
 
 def _signed_with_file_key(number: str) -> dict:
