@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.cards import rules
-from healthbank.identity.review import Reviewed
+from healthbank.identity.review import Reviewed, ReviewStatus
 from healthbank.people.models import CardIssuance, NhiCard, Person
 
 
@@ -82,6 +82,17 @@ class CardApplication(Reviewed):
     @property
     def account_masked(self) -> str:
         return f"{self.bank_code}-…{self.account_number[-4:]}" if self.account_number else ""
+
+    @property
+    def refund_pending(self) -> bool:
+        """Rejected after the fee was paid, and the bank refused the refund: staff retry it."""
+        return bool(
+            self.status == ReviewStatus.REJECTED
+            and self.fee
+            and self.paid_at
+            and self.refunded_at is None
+            and self.refund_refused
+        )
 
     @property
     def office_name(self) -> str:

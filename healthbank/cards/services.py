@@ -63,6 +63,7 @@ class CardsRefused(Exception):
         ),
         "no_account": _("The fee is paid from a bank account: choose the bank and the account."),
         "nothing_to_report": _("You have no valid NHI card to report lost."),
+        "nothing_to_refund": _("This application has no refused refund to make again."),
     }
 
     def __init__(self, code: str, message: Promise | str | None = None):
@@ -322,28 +323,56 @@ def reject(*, application: CardApplication, staff_user: User, reason: str) -> Ca
     with transaction.atomic():
         application = decide(application, staff_user=staff_user, step="reject", reason=reason)
         if application.fee and application.paid_at and application.refunded_at is None:
-            answer = bank().credit(
-                bank_code=application.bank_code,
-                account=application.account_number,
-                national_id=application.person.national_id,
-                amount=application.fee,
-                reference=f"{application.payment_reference}-REFUND",
-            )
-            if answer.ok:
-                application.refunded_at = timezone.now()
-            else:
-                application.refund_refused = answer.code
-            application.save(update_fields=["refunded_at", "refund_refused"])
-            record(
-                action=Action.BANK_CREDITED if answer.ok else Action.BANK_REFUSED,
-                person=application.person,
-                actor=Actor.STAFF,
-                actor_id=staff_user.pk,
-                success=answer.ok,
-                kind=application._meta.label_lower,
-                application=application.pk,
-                amount=application.fee,
-                code=answer.code,
-            )
+            _refund(application, staff_user)
         transaction.on_commit(lambda: tasks.mail_decision.enqueue(application.pk))
     return application
+
+
+def refund_again(*, application: CardApplication, staff_user: User) -> CardApplication:
+    """Pay back the fee of a rejected application whose refund the bank refused (the account
+    was closed, say, and the person has had it reopened). With the refund's own reference, so
+    the bank pays it once however often it is asked. Refused (CardsRefused) when there is no
+    refused refund to retry; the bank refusing again is kept, as at the rejection."""
+    with transaction.atomic():
+        application = (
+            CardApplication.objects.select_for_update()
+            .select_related("person")
+            .get(pk=application.pk)
+        )
+        if not application.refund_pending:
+            raise CardsRefused("nothing_to_refund")
+        answer = _refund(application, staff_user)
+        if answer.ok:  # the person was told NHIA would pay it back: tell them it is done
+            transaction.on_commit(lambda: tasks.mail_decision.enqueue(application.pk))
+    return application
+
+
+def _refund(application: CardApplication, staff_user: User) -> BankAnswer:
+    """The fee back to the account it came from, audited; refused: the bank's code is kept."""
+    reference = f"{application.payment_reference}-REFUND"
+    answer = bank().credit(
+        bank_code=application.bank_code,
+        account=application.account_number,
+        national_id=application.person.national_id,
+        amount=application.fee,
+        reference=reference,
+    )
+    if answer.ok:
+        application.refunded_at = timezone.now()
+        application.refund_refused = ""
+    else:
+        application.refund_refused = answer.code
+    application.save(update_fields=["refunded_at", "refund_refused"])
+    record(
+        action=Action.BANK_CREDITED if answer.ok else Action.BANK_REFUSED,
+        person=application.person,
+        actor=Actor.STAFF,
+        actor_id=staff_user.pk,
+        success=answer.ok,
+        kind=application._meta.label_lower,
+        application=application.pk,
+        amount=application.fee,
+        code=answer.code,
+        reference=reference,
+    )
+    return answer

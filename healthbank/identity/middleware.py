@@ -89,7 +89,7 @@ def _refusal(user) -> str | None:
 
 
 def _card_withdrawn(session: SessionBase) -> str | None:
-    """"card" when the session was signed in with an NHI card that is no longer valid."""
+    """ "card" when the session was signed in with an NHI card that is no longer valid."""
     card = session.get(SIGNED_IN_CARD)
     if card is None or NhiCard.objects.filter(pk=card, status=NhiCard.Status.VALID).exists():
         return None
