@@ -30,6 +30,7 @@ from healthbank.external.bank import REASONS
 from healthbank.files import images
 from healthbank.identity.review import Reviewed
 from healthbank.identity.review_admin import ReviewQueueAdmin
+from healthbank.people.addresses import postal_address
 from healthbank.people.models import NhiCard, Person
 
 COMMON_REASONS = {
@@ -96,6 +97,10 @@ class CardApplicationAdmin(ReviewQueueAdmin):
             "person_cards": NhiCard.objects.filter(person=person).order_by("-issued_on"),
             "photo_url": self.url("photo", application),
             "national_id_label": capfirst(Person._meta.get_field("national_id").verbose_name),
+            # Not decided yet: approving now posts the card to the person's address of today.
+            "postal_now": postal_address(person)
+            if application.is_open and application.delivery == CardApplication.Delivery.POST
+            else None,
             "refund_refusal": REASONS.get(application.refund_refused, application.refund_refused),
             "refund_url": self.url("refund", application),
             "may_refund": application.refund_pending and self.may_decide(request),

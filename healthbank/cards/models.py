@@ -28,7 +28,9 @@ class CardApplication(Reviewed):
     reason = models.CharField(_("reason"), max_length=12, choices=CardIssuance.Reason.choices)
     photo = models.CharField(_("ID photo"), max_length=40)  # a name in the "eservice" storage
     delivery = models.CharField(_("delivery"), max_length=6, choices=Delivery.choices)
-    # Kept as it was when filed: a later change of address does not move a card in the post.
+    # Where the card is posted: the postal address when filed, replaced by the person's postal
+    # address of the day the card is issued (services.approve); from then the address it was
+    # posted to, which a later change of address does not move.
     postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
     postal_address = models.CharField(_("postal address"), max_length=200, blank=True)
     office = models.CharField(

@@ -284,8 +284,16 @@ def approve(*, application: CardApplication, staff_user: User) -> NhiCard:
             issued_on=today,
             fee=application.fee,
         )
+        # Posted to where the person's post goes today (a mailing address set since filing
+        # included: billing's address page says cards go there), kept on the application as
+        # the address the card was posted to. Nowhere now (cannot happen for a person with a
+        # household): the address given when filing stands.
+        if application.delivery == CardApplication.Delivery.POST:
+            if (postal := postal_address(person)) is not None:
+                application.postal_code = postal.postal_code
+                application.postal_address = postal.address
         application.card = card
-        application.save(update_fields=["card"])
+        application.save(update_fields=["card", "postal_code", "postal_address"])
         record(
             action=Action.CARD_ISSUED,
             person=person,

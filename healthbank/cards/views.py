@@ -115,5 +115,11 @@ def card_lost(request: HttpRequest, account: Account) -> HttpResponse:
 @eservice_page
 def card_application(request: HttpRequest, account: Account, pk: int) -> HttpResponse:
     application = selectors.application_of(account.person, pk)
-    context = {"application": application, "site": SITE}
+    # Not posted yet: the card goes to the postal address of the day it is issued.
+    posting = application.delivery == application.Delivery.POST and application.status in OPEN
+    context = {
+        "application": application,
+        "postal_now": postal_address(account.person) if posting else None,
+        "site": SITE,
+    }
     return render(request, "cards/application.html", context)

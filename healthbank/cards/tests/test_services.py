@@ -390,3 +390,54 @@ def test_a_data_change_keeps_the_bank_out_of_it(chen, reviewer):
     application = file_application(chen, reason="data_change", bank_code="", account_number="")
     services.reject(application=application, staff_user=reviewer, reason="No change on file.")
     assert not BankEntry.objects.exists()
+
+
+def test_the_card_is_posted_to_the_address_of_the_day_it_is_issued(
+    client, chen, chen_account, reviewer, staff_login, django_capture_on_commit_callbacks
+):
+    """Filed with post to the registered address; the person then sets a mailing address
+    (which, the address page says, cards go to from that day): the card goes there, and
+    the person, the staff and the e-mail say so."""
+    from django.test import Client
+
+    from healthbank.billing.services import change_mailing_address
+    from healthbank.cards.tests.helpers import signed_in
+    from healthbank.people.addresses import postal_address
+    from healthbank.people.models import Village
+
+    application = file_application(chen, delivery="post")
+    filed = application.postal_address
+    village = Village.objects.exclude(pk=chen.household.village_id).first()
+    change_mailing_address(
+        person=chen, village=village, neighbourhood=None, street_address="中山路1號"
+    )
+    new = postal_address(chen)
+    assert new.is_mailing and new.address != filed
+
+    staff_page = staff_login(Client(), reviewer).get(
+        f"/staff/cards/cardapplication/{application.pk}/change/"
+    )
+    assert new.address in staff_page.content.decode()
+    signed_in(client, CHEN, "en")
+    own_page = client.get(f"/eservice/cards/{application.pk}/").content.decode()
+    assert new.address in own_page and filed not in own_page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(application=application, staff_user=reviewer)
+    application.refresh_from_db()
+    assert (application.postal_code, application.postal_address) == (
+        new.postal_code,
+        new.address,
+    )
+    own_page = client.get(f"/eservice/cards/{application.pk}/").content.decode()
+    assert f"Posted to {new.postal_code} {new.address}" in own_page
+    run_tasks()
+    approved = [m for m in mail.outbox if "健保卡申請核准" in m.subject]
+    assert len(approved) == 1 and new.address in approved[0].body and filed not in approved[0].body
+
+    # Moving again after the card was posted does not move it.
+    change_mailing_address(
+        person=chen, village=village, neighbourhood=None, street_address="中山路2號"
+    )
+    application.refresh_from_db()
+    assert application.postal_address == new.address
