@@ -50,6 +50,7 @@ FIELDS = (
     "postal_address",
     "office",
     "fee",
+    "paid_from",
     "payment_reference",
     "paid_at",
     "refunded_at",
@@ -75,6 +76,11 @@ class CardApplicationAdmin(ReviewQueueAdmin):
     @admin.display(description=_("card holder"), ordering="person__name")
     def holder(self, application: CardApplication) -> str:
         return str(application.person)
+
+    @admin.display(description=_("paid from"))
+    def paid_from(self, application: CardApplication) -> str:
+        """The bank and the account's last digits: staff never see the full number."""
+        return application.account_masked or "-"
 
     def approve_application(self, request: HttpRequest, application: Reviewed) -> None:
         services.approve(

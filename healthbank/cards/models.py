@@ -41,7 +41,11 @@ class CardApplication(Reviewed):
     )
     fee = models.PositiveIntegerField(_("fee (NT$)"), default=0)
     bank_code = models.CharField(_("bank code"), max_length=3, blank=True)
+    # The full number only while a refund of the fee may still be needed (until the decision,
+    # and after a rejection until the refund is made); then only its last digits stay, as
+    # billing's debits keep them. Pages show only account_masked.
     account_number = models.CharField(_("account number"), max_length=16, blank=True)
+    account_last4 = models.CharField(_("account ending"), max_length=4, blank=True)
     payment_reference = models.CharField(
         _("payment reference"), max_length=40, null=True, blank=True, unique=True
     )
@@ -83,7 +87,7 @@ class CardApplication(Reviewed):
 
     @property
     def account_masked(self) -> str:
-        return f"{self.bank_code}-…{self.account_number[-4:]}" if self.account_number else ""
+        return f"{self.bank_code}-…{self.account_last4}" if self.account_last4 else ""
 
     @property
     def refund_pending(self) -> bool:

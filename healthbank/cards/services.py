@@ -175,6 +175,7 @@ def apply(
                 fee=fee,
                 bank_code=bank_code if fee else "",
                 account_number=account_number if fee else "",
+                account_last4=account_number[-4:] if fee else "",
                 payment_reference=reference,
                 paid_at=timezone.now() if fee else None,
                 replaces=replaces,
@@ -293,7 +294,8 @@ def approve(*, application: CardApplication, staff_user: User) -> NhiCard:
                 application.postal_code = postal.postal_code
                 application.postal_address = postal.address
         application.card = card
-        application.save(update_fields=["card", "postal_code", "postal_address"])
+        application.account_number = ""  # nothing to refund: only the last digits stay
+        application.save(update_fields=["card", "postal_code", "postal_address", "account_number"])
         record(
             action=Action.CARD_ISSUED,
             person=person,
@@ -332,6 +334,9 @@ def reject(*, application: CardApplication, staff_user: User, reason: str) -> Ca
         application = decide(application, staff_user=staff_user, step="reject", reason=reason)
         if application.fee and application.paid_at and application.refunded_at is None:
             _refund(application, staff_user)
+        elif application.account_number:  # nothing to refund
+            application.account_number = ""
+            application.save(update_fields=["account_number"])
         transaction.on_commit(lambda: tasks.mail_decision.enqueue(application.pk))
     return application
 
@@ -368,9 +373,10 @@ def _refund(application: CardApplication, staff_user: User) -> BankAnswer:
     if answer.ok:
         application.refunded_at = timezone.now()
         application.refund_refused = ""
-    else:
+        application.account_number = ""  # paid back: only the last digits stay
+    else:  # kept in full, for staff to refund again
         application.refund_refused = answer.code
-    application.save(update_fields=["refunded_at", "refund_refused"])
+    application.save(update_fields=["refunded_at", "refund_refused", "account_number"])
     record(
         action=Action.BANK_CREDITED if answer.ok else Action.BANK_REFUSED,
         person=application.person,

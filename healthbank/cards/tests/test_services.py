@@ -18,7 +18,14 @@ from healthbank.billing.models import Notice
 from healthbank.cards import rules, services
 from healthbank.cards.models import CardApplication
 from healthbank.cards.services import CardsRefused
-from healthbank.cards.tests.helpers import CHEN, CHEN_CARD, file_application, run_tasks
+from healthbank.cards.tests.helpers import (
+    ACCOUNT,
+    BANK,
+    CHEN,
+    CHEN_CARD,
+    file_application,
+    run_tasks,
+)
 from healthbank.external import cardagent, cardreader
 from healthbank.external.bank import REASONS
 from healthbank.external.models import BankAccount, BankEntry
@@ -441,3 +448,66 @@ def test_the_card_is_posted_to_the_address_of_the_day_it_is_issued(
     )
     application.refresh_from_db()
     assert application.postal_address == new.address
+
+
+# --- the fee's account: the full number only while a refund may be needed -------------------
+
+
+def _pages(application: CardApplication, client, staff) -> str:
+    own = client.get(f"/eservice/cards/{application.pk}/").content.decode()
+    listed = client.get("/eservice/cards/").content.decode()
+    desk = staff.get(f"/staff/cards/cardapplication/{application.pk}/change/").content.decode()
+    return own + listed + desk
+
+
+@pytest.fixture
+def pages(client, chen, reviewer, staff_login):
+    from django.test import Client
+
+    from healthbank.cards.tests.helpers import signed_in
+
+    signed_in(client, CHEN, "en")
+    staff = staff_login(Client(), reviewer)
+    return lambda application: _pages(application, client, staff)
+
+
+def test_pages_show_only_the_last_digits_and_an_approval_forgets_the_rest(
+    chen, chen_account, reviewer, pages
+):
+    application = file_application(chen)
+    assert application.account_number == ACCOUNT  # a refund may be needed until the decision
+    page = pages(application)
+    assert f"{BANK}-…{ACCOUNT[-4:]}" in page and ACCOUNT not in page
+
+    services.approve(application=application, staff_user=reviewer)
+    application.refresh_from_db()
+    assert (application.account_number, application.account_last4) == ("", ACCOUNT[-4:])
+    assert not CardApplication.objects.filter(account_number__contains=ACCOUNT[:6]).exists()
+    page = pages(application)
+    assert f"{BANK}-…{ACCOUNT[-4:]}" in page and ACCOUNT not in page
+
+
+def test_a_rejection_forgets_the_number_once_the_fee_is_paid_back(chen, chen_account, reviewer):
+    application = file_application(chen)
+    services.reject(application=application, staff_user=reviewer, reason="Blurred photo.")
+    application.refresh_from_db()
+    assert application.refunded_at is not None
+    assert (application.account_number, application.account_last4) == ("", ACCOUNT[-4:])
+
+
+def test_a_refused_refund_keeps_the_number_until_it_is_made_again(
+    chen, chen_account, reviewer, pages
+):
+    application = file_application(chen)
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="closed")
+    services.reject(application=application, staff_user=reviewer, reason="Blurred photo.")
+    application.refresh_from_db()
+    assert application.account_number == ACCOUNT  # needed to pay it back
+    assert ACCOUNT not in pages(application)
+
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="open")
+    services.refund_again(application=application, staff_user=reviewer)
+    application.refresh_from_db()
+    assert application.refunded_at is not None
+    assert (application.account_number, application.account_last4) == ("", ACCOUNT[-4:])
+    assert f"{BANK}-…{ACCOUNT[-4:]}" in pages(application)
