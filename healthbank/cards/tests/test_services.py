@@ -511,3 +511,28 @@ def test_a_refused_refund_keeps_the_number_until_it_is_made_again(
     assert application.refunded_at is not None
     assert (application.account_number, application.account_last4) == ("", ACCOUNT[-4:])
     assert f"{BANK}-…{ACCOUNT[-4:]}" in pages(application)
+
+
+def test_the_migration_keeps_the_full_number_only_where_a_refund_waits(
+    chen, huang, chen_account, reviewer
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("healthbank.cards.migrations.0002_account_last_digits")
+    waiting = file_application(chen)
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="closed")
+    services.reject(application=waiting, staff_user=reviewer, reason="Blurred photo.")
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="open")
+    pending = file_application(chen)
+    decided = file_application(huang, reason="data_change", bank_code="", account_number="")
+    services.reject(application=decided, staff_user=reviewer, reason="No change on file.")
+    # As rows were before the migration: the full number everywhere, no last digits.
+    CardApplication.objects.update(account_number=ACCOUNT, account_last4="")
+
+    migration.keep_last_digits(apps, None)
+
+    rows = dict(CardApplication.objects.values_list("pk", "account_number"))
+    assert rows == {waiting.pk: ACCOUNT, pending.pk: ACCOUNT, decided.pk: ""}
+    assert set(CardApplication.objects.values_list("account_last4", flat=True)) == {ACCOUNT[-4:]}
