@@ -12,6 +12,7 @@ from healthbank.cards.models import CardApplication
 from healthbank.core.typed import ascii_typed, is_ascii_digits
 from healthbank.external.bank import BANKS
 from healthbank.files import images
+from healthbank.identity.forms import CardForm, PasswordAgainForm
 
 REASON_LABELS = dict(rules.Reason.choices)
 # Ours: bank account numbers in Taiwan run from 10 to 16 digits (the bank's own check follows).
@@ -113,3 +114,19 @@ class LostReportForm(forms.Form):
         ),
         error_messages={"required": _("Tick the box to confirm that your card is lost.")},
     )
+
+
+class CertificateAgainForm(CardForm):
+    """A certificate session asks again with the certificate: the card signs a fresh challenge
+    with its PIN in the card reader (the PIN never reaches the server)."""
+
+    card_kind = "certificate"
+
+
+def ask_again_form(login_method: str, data=None) -> PasswordAgainForm | CertificateAgainForm:
+    """Sensitive actions ask again (STYLE.md): a session signed in with the NHI card and the
+    registration password re-types the password; one signed in with the citizen certificate
+    (whose account may have no password) reads the certificate again."""
+    if login_method == "certificate":
+        return CertificateAgainForm(data, prefix="confirm")
+    return PasswordAgainForm(data, prefix="confirm")

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.cards import rules
-from healthbank.identity.review import Reviewed
+from healthbank.identity.review import Reviewed, ReviewStatus
 from healthbank.people.models import CardIssuance, NhiCard, Person
 
 
@@ -28,7 +28,9 @@ class CardApplication(Reviewed):
     reason = models.CharField(_("reason"), max_length=12, choices=CardIssuance.Reason.choices)
     photo = models.CharField(_("ID photo"), max_length=40)  # a name in the "eservice" storage
     delivery = models.CharField(_("delivery"), max_length=6, choices=Delivery.choices)
-    # Kept as it was when filed: a later change of address does not move a card in the post.
+    # Where the card is posted: the postal address when filed, replaced by the person's postal
+    # address of the day the card is issued (services.approve); from then the address it was
+    # posted to, which a later change of address does not move.
     postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
     postal_address = models.CharField(_("postal address"), max_length=200, blank=True)
     office = models.CharField(
@@ -39,7 +41,11 @@ class CardApplication(Reviewed):
     )
     fee = models.PositiveIntegerField(_("fee (NT$)"), default=0)
     bank_code = models.CharField(_("bank code"), max_length=3, blank=True)
+    # The full number only while a refund of the fee may still be needed (until the decision,
+    # and after a rejection until the refund is made); then only its last digits stay, as
+    # billing's debits keep them. Pages show only account_masked.
     account_number = models.CharField(_("account number"), max_length=16, blank=True)
+    account_last4 = models.CharField(_("account ending"), max_length=4, blank=True)
     payment_reference = models.CharField(
         _("payment reference"), max_length=40, null=True, blank=True, unique=True
     )
@@ -81,7 +87,18 @@ class CardApplication(Reviewed):
 
     @property
     def account_masked(self) -> str:
-        return f"{self.bank_code}-…{self.account_number[-4:]}" if self.account_number else ""
+        return f"{self.bank_code}-…{self.account_last4}" if self.account_last4 else ""
+
+    @property
+    def refund_pending(self) -> bool:
+        """Rejected after the fee was paid, and the bank refused the refund: staff retry it."""
+        return bool(
+            self.status == ReviewStatus.REJECTED
+            and self.fee
+            and self.paid_at
+            and self.refunded_at is None
+            and self.refund_refused
+        )
 
     @property
     def office_name(self) -> str:

@@ -4,7 +4,8 @@ refunds the fee).
 
 A card reported lost or replaced stops working everywhere at once: identity's sign-ins and
 card checks accept only VALID cards, and the card agent's file of the card is marked so the
-reader refuses it (external.cardreader.withdraw_nhi_card).
+reader refuses it (external.cardreader.withdraw_nhi_card). The card agent's files are
+written when the transaction commits (transaction.on_commit), never inside it.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class CardsRefused(Exception):
         ),
         "no_account": _("The fee is paid from a bank account: choose the bank and the account."),
         "nothing_to_report": _("You have no valid NHI card to report lost."),
+        "nothing_to_refund": _("This application has no refused refund to make again."),
     }
 
     def __init__(self, code: str, message: Promise | str | None = None):
@@ -173,6 +175,7 @@ def apply(
                 fee=fee,
                 bank_code=bank_code if fee else "",
                 account_number=account_number if fee else "",
+                account_last4=account_number[-4:] if fee else "",
                 payment_reference=reference,
                 paid_at=timezone.now() if fee else None,
                 replaces=replaces,
@@ -238,8 +241,10 @@ def report_lost(*, person: Person, address: str | None = None) -> NhiCard:
         subject=masked(card),
         facts={"card": masked(card), "reported_on": timezone.localdate().isoformat()},
     )
-    # Last, so nothing after it can fail: the card agent refuses the card from now.
-    cardreader.withdraw_nhi_card(card.number, "lost")
+    # The card agent refuses the card once the report is committed: a report rolled back
+    # leaves the card working in the agent as it does in the database.
+    number = card.number
+    transaction.on_commit(lambda: cardreader.withdraw_nhi_card(number, "lost"))
     return card
 
 
@@ -280,8 +285,17 @@ def approve(*, application: CardApplication, staff_user: User) -> NhiCard:
             issued_on=today,
             fee=application.fee,
         )
+        # Posted to where the person's post goes today (a mailing address set since filing
+        # included: billing's address page says cards go there), kept on the application as
+        # the address the card was posted to. Nowhere now (cannot happen for a person with a
+        # household): the address given when filing stands.
+        if application.delivery == CardApplication.Delivery.POST:
+            if (postal := postal_address(person)) is not None:
+                application.postal_code = postal.postal_code
+                application.postal_address = postal.address
         application.card = card
-        application.save(update_fields=["card"])
+        application.account_number = ""  # nothing to refund: only the last digits stay
+        application.save(update_fields=["card", "postal_code", "postal_address", "account_number"])
         record(
             action=Action.CARD_ISSUED,
             person=person,
@@ -297,23 +311,17 @@ def approve(*, application: CardApplication, staff_user: User) -> NhiCard:
             subject=masked(card),
             facts={"card": masked(card), "issued_on": today.isoformat()},
         )
-        # The chip's data and key, as the card the person receives (the card agent's file).
-        cardreader.write_nhi_cards(
-            [
-                (
-                    cardreader.CardData(
-                        card.number,
-                        person.national_id,
-                        person.name,
-                        person.birth_date.isoformat(),
-                        person.sex,
-                    ),
-                    key,
-                )
-            ]
+        # The chip's data and key, as the card the person receives (the card agent's file),
+        # and the old card withdrawn there: once the decision is committed, so a rollback
+        # never leaves the agent with a card the database does not have, or an old card
+        # withdrawn that the database still has valid.
+        chip = cardreader.CardData(
+            card.number, person.national_id, person.name, person.birth_date.isoformat(), person.sex
         )
+        transaction.on_commit(lambda: cardreader.write_nhi_cards([(chip, key)]))
         if old is not None:
-            cardreader.withdraw_nhi_card(old.number, "replaced")
+            old_number = old.number
+            transaction.on_commit(lambda: cardreader.withdraw_nhi_card(old_number, "replaced"))
         transaction.on_commit(lambda: tasks.mail_decision.enqueue(application.pk))
     return card
 
@@ -325,28 +333,60 @@ def reject(*, application: CardApplication, staff_user: User, reason: str) -> Ca
     with transaction.atomic():
         application = decide(application, staff_user=staff_user, step="reject", reason=reason)
         if application.fee and application.paid_at and application.refunded_at is None:
-            answer = bank().credit(
-                bank_code=application.bank_code,
-                account=application.account_number,
-                national_id=application.person.national_id,
-                amount=application.fee,
-                reference=f"{application.payment_reference}-REFUND",
-            )
-            if answer.ok:
-                application.refunded_at = timezone.now()
-            else:
-                application.refund_refused = answer.code
-            application.save(update_fields=["refunded_at", "refund_refused"])
-            record(
-                action=Action.BANK_CREDITED if answer.ok else Action.BANK_REFUSED,
-                person=application.person,
-                actor=Actor.STAFF,
-                actor_id=staff_user.pk,
-                success=answer.ok,
-                kind=application._meta.label_lower,
-                application=application.pk,
-                amount=application.fee,
-                code=answer.code,
-            )
+            _refund(application, staff_user)
+        elif application.account_number:  # nothing to refund
+            application.account_number = ""
+            application.save(update_fields=["account_number"])
         transaction.on_commit(lambda: tasks.mail_decision.enqueue(application.pk))
     return application
+
+
+def refund_again(*, application: CardApplication, staff_user: User) -> CardApplication:
+    """Pay back the fee of a rejected application whose refund the bank refused (the account
+    was closed, say, and the person has had it reopened). With the refund's own reference, so
+    the bank pays it once however often it is asked. Refused (CardsRefused) when there is no
+    refused refund to retry; the bank refusing again is kept, as at the rejection."""
+    with transaction.atomic():
+        application = (
+            CardApplication.objects.select_for_update()
+            .select_related("person")
+            .get(pk=application.pk)
+        )
+        if not application.refund_pending:
+            raise CardsRefused("nothing_to_refund")
+        answer = _refund(application, staff_user)
+        if answer.ok:  # the person was told NHIA would pay it back: tell them it is done
+            transaction.on_commit(lambda: tasks.mail_decision.enqueue(application.pk))
+    return application
+
+
+def _refund(application: CardApplication, staff_user: User) -> BankAnswer:
+    """The fee back to the account it came from, audited; refused: the bank's code is kept."""
+    reference = f"{application.payment_reference}-REFUND"
+    answer = bank().credit(
+        bank_code=application.bank_code,
+        account=application.account_number,
+        national_id=application.person.national_id,
+        amount=application.fee,
+        reference=reference,
+    )
+    if answer.ok:
+        application.refunded_at = timezone.now()
+        application.refund_refused = ""
+        application.account_number = ""  # paid back: only the last digits stay
+    else:  # kept in full, for staff to refund again
+        application.refund_refused = answer.code
+    application.save(update_fields=["refunded_at", "refund_refused", "account_number"])
+    record(
+        action=Action.BANK_CREDITED if answer.ok else Action.BANK_REFUSED,
+        person=application.person,
+        actor=Actor.STAFF,
+        actor_id=staff_user.pk,
+        success=answer.ok,
+        kind=application._meta.label_lower,
+        application=application.pk,
+        amount=application.fee,
+        code=answer.code,
+        reference=reference,
+    )
+    return answer

@@ -14,13 +14,43 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from healthbank.audit.services import client_address
 from healthbank.cards import rules, selectors, services
-from healthbank.cards.forms import ApplicationForm, LostReportForm
+from healthbank.cards.forms import (
+    ApplicationForm,
+    CertificateAgainForm,
+    LostReportForm,
+    ask_again_form,
+)
 from healthbank.core.http import posted
 from healthbank.files import images
+from healthbank.identity import reauth
 from healthbank.identity.eservice import SITE, eservice_page
 from healthbank.identity.models import Account
 from healthbank.identity.review import OPEN
+from healthbank.identity.services import IdentityError
+from healthbank.identity.sessions import SIGNED_IN_CARD
 from healthbank.people.addresses import postal_address
+
+
+def _ask_again(request: HttpRequest):
+    return ask_again_form(request.session.get("login_method", ""), posted(request))
+
+
+def _confirmed(request: HttpRequest, account: Account, form, purpose: str) -> bool:
+    """The password typed again (wrong ones counted for this session: too many sign it out,
+    identity.reauth), or the person's own certificate read again."""
+    if not form.is_valid():
+        return False
+    if isinstance(form, CertificateAgainForm):
+        if form.card_proof().person != account.person:
+            form.add_error(None, _("Read your own citizen digital certificate card."))
+            return False
+        return True
+    try:
+        reauth.confirm_password(request, account, form.cleaned_data["password"], purpose)
+    except IdentityError as refused:
+        form.add_error("password", refused.message)
+        return False
+    return True
 
 
 @require_GET
@@ -45,7 +75,16 @@ def card_apply(request: HttpRequest, account: Account) -> HttpResponse:
     person = account.person
     initial = {"reason": request.GET.get("reason", "")}
     form = ApplicationForm(posted(request), request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    again = _ask_again(request)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        # A card that costs the fee takes money from the person's account: asked again.
+        and (
+            not rules.fee_for(form.cleaned_data["reason"])
+            or _confirmed(request, account, again, "card_application")
+        )
+    ):
         data = form.cleaned_data
         try:
             application = services.apply(
@@ -72,6 +111,7 @@ def card_apply(request: HttpRequest, account: Account) -> HttpResponse:
             return redirect("cards:card_application", application.pk)
     context = {
         "form": form,
+        "again": again,
         "open_application": selectors.applications_of(person).filter(status__in=OPEN).first(),
         "postal": postal_address(person),
         "valid_card": selectors.valid_card(person),
@@ -87,18 +127,31 @@ def card_lost(request: HttpRequest, account: Account) -> HttpResponse:
     person = account.person
     valid = selectors.valid_card(person)
     form = LostReportForm(posted(request))
-    if request.method == "POST" and form.is_valid():
+    again = _ask_again(request)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _confirmed(request, account, again, "card_lost")
+    ):
         try:
-            services.report_lost(person=person, address=client_address(request))
+            lost = services.report_lost(person=person, address=client_address(request))
         except services.CardsRefused as refused:
             form.add_error(None, str(refused.message))
         else:
+            # Every other session signed in with the lost card ends on its next request
+            # (identity.middleware). This one goes on, though it may have been signed in with
+            # that very card: it is the holder who just reported the loss, and the next step,
+            # the replacement, can be applied for only in an e-service session, which without
+            # a citizen certificate opens with the card alone; ending it would leave such a
+            # person no way to apply online. It no longer counts as signed in with the card.
+            if request.session.get(SIGNED_IN_CARD) == lost.pk:
+                del request.session[SIGNED_IN_CARD]
             messages.success(
                 request,
                 _("Your card is reported lost and no longer works. Apply for a replacement below."),
             )
             return redirect(f"{reverse('cards:card_apply')}?reason={rules.Reason.LOST}")
-    context = {"form": form, "valid_card": valid, "site": SITE}
+    context = {"form": form, "again": again, "valid_card": valid, "site": SITE}
     return render(request, "cards/lost.html", context)
 
 
@@ -106,5 +159,11 @@ def card_lost(request: HttpRequest, account: Account) -> HttpResponse:
 @eservice_page
 def card_application(request: HttpRequest, account: Account, pk: int) -> HttpResponse:
     application = selectors.application_of(account.person, pk)
-    context = {"application": application, "site": SITE}
+    # Not posted yet: the card goes to the postal address of the day it is issued.
+    posting = application.delivery == application.Delivery.POST and application.status in OPEN
+    context = {
+        "application": application,
+        "postal_now": postal_address(account.person) if posting else None,
+        "site": SITE,
+    }
     return render(request, "cards/application.html", context)

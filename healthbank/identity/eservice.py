@@ -150,7 +150,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             except (IdentityError, CardRefused) as exc:
                 show_refusal(form, exc)
             else:
-                start_session(request, account, method)
+                start_session(
+                    request, account, method, card=form.proof.card if form.proof else None
+                )
                 return redirect(next_or(request, "eservice:home"))
     context = {
         "forms": forms_by_method,

@@ -2,9 +2,13 @@
 registration site or the e-services, a staff member, an insured unit) and however: the
 session ends when its account may no longer be used (suspended, or locked by wrong
 passwords) or its user was made inactive, SESSION_IDLE_SECONDS after its last request and
-SESSION_ABSOLUTE_SECONDS after its sign-in (the clocks are kept by identity/sessions.py).
+SESSION_ABSOLUTE_SECONDS after its sign-in (the clocks are kept by identity/sessions.py),
+and when the NHI card it was signed in with is no longer valid (reported lost, replaced by a
+new card): a lost card "no longer signs in, reads or verifies anywhere" (issue 24), so the
+sessions it opened end on their next request, wherever they are.
 
-Nothing here costs a query on an ordinary request: the account comes with the user
+Nothing here costs a query on an ordinary request but that card check, one primary-key
+read for a session signed in with a card: the account comes with the user
 (backends.AccountBackend) and the times are in the session.
 """
 
@@ -25,7 +29,8 @@ from healthbank.audit.services import client_address
 from healthbank.core.http import API_PREFIXES
 from healthbank.identity import services
 from healthbank.identity.models import Account
-from healthbank.identity.sessions import LAST_SEEN, SIGNED_IN_AT, now
+from healthbank.identity.sessions import LAST_SEEN, SIGNED_IN_AT, SIGNED_IN_CARD, now
+from healthbank.people.models import NhiCard
 
 LAST_SEEN_STEP = 15  # seconds; the idle sign-out may come this much early
 
@@ -41,6 +46,11 @@ def _messages() -> dict[str, str]:
         "ended": _("Your session has ended. Sign in again."),
         "locked": str(services.IdentityError.MESSAGES["locked"]),
         "suspended": str(services.IdentityError.MESSAGES["suspended"]),
+        "card": _(
+            "You were signed out because the NHI card you signed in with was reported lost or "
+            "replaced, and no longer works. Sign in again with your new NHI card or with the "
+            "citizen digital certificate."
+        ),
     }
 
 
@@ -78,6 +88,14 @@ def _refusal(user) -> str | None:
     return None
 
 
+def _card_withdrawn(session: SessionBase) -> str | None:
+    """ "card" when the session was signed in with an NHI card that is no longer valid."""
+    card = session.get(SIGNED_IN_CARD)
+    if card is None or NhiCard.objects.filter(pk=card, status=NhiCard.Status.VALID).exists():
+        return None
+    return "card"
+
+
 def _expiry(session: SessionBase) -> str | None:
     at = now()
     if at - session.get(SIGNED_IN_AT, at) >= settings.SESSION_ABSOLUTE_SECONDS:
@@ -107,7 +125,7 @@ class SessionControlMiddleware:
             return self.get_response(request)
         user, session = request.user, request.session
         if user.is_authenticated:
-            if reason := _refusal(user) or _expiry(session):
+            if reason := _refusal(user) or _expiry(session) or _card_withdrawn(session):
                 return _signed_out(request, reason)
             at = now()
             # Written at most every LAST_SEEN_STEP seconds: not a session UPDATE per request.

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from healthbank.identity.models import WebSession
 
 LAST_SEEN, SIGNED_IN_AT = "last_seen", "signed_in_at"
+# The pk of the NHI card a session was signed in with (identity.views.start_session); the
+# middleware ends the session once that card is no longer valid.
+SIGNED_IN_CARD = "signed_in_card"
 
 
 def now() -> float:

@@ -28,7 +28,8 @@ from healthbank.identity import forms, reauth, services
 from healthbank.identity.cards import CardRefused, new_challenge
 from healthbank.identity.models import Account, DeviceBinding
 from healthbank.identity.services import IdentityError
-from healthbank.people.models import Person, Township, Village
+from healthbank.identity.sessions import SIGNED_IN_CARD
+from healthbank.people.models import NhiCard, Person, Township, Village
 
 APPLY_STEP_SECONDS = 30 * 60  # the card step of an application is good for half an hour
 
@@ -37,11 +38,29 @@ def show_refusal(form, exc: IdentityError | CardRefused) -> None:
     form.add_error(None, exc.message)
 
 
-def start_session(request: HttpRequest, account: Account, method: str) -> None:
+def start_session(
+    request: HttpRequest, account: Account, method: str, card: NhiCard | None = None
+) -> None:
+    """Sign the account in. `card`: the NHI card the sign-in was made with (read in the card
+    reader, or its number typed in 一般登入); the session remembers it, and
+    identity.middleware ends the session once the card is no longer valid (reported lost,
+    replaced)."""
     login(request, account.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session["login_method"] = method
+    if card is not None:
+        request.session[SIGNED_IN_CARD] = card.pk
     # Wrong passwords asked again are counted afresh in each sign-in's session.
     request.session[reauth.SESSION_KEY] = secrets.token_hex(8)
+
+
+def _typed_card(account: Account, number: str) -> NhiCard | None:
+    """一般登入's card: the valid card of the person with the number typed (sign_in has
+    checked that there is one)."""
+    if not number:
+        return None
+    return NhiCard.objects.filter(
+        person=account.person, number=number, status=NhiCard.Status.VALID
+    ).first()
 
 
 def _password_owner(account: Account) -> dict:
@@ -90,16 +109,17 @@ def register_home(request: HttpRequest) -> HttpResponse:
     form = forms.RegistrationLoginForm(posted(request))
     if account is None and request.method == "POST" and form.is_valid():
         try:
+            proof = form.card_proof()
             account = services.sign_in(
                 method="card",
                 password=form.cleaned_data["password"],
-                proof=form.card_proof(),
+                proof=proof,
                 address=client_address(request),
             )
         except IdentityError as exc:
             show_refusal(form, exc)
         else:
-            start_session(request, account, "card")
+            start_session(request, account, "card", card=proof.card)
             return redirect("identity:register")
     return render(request, "identity/register_home.html", {"form": form, "account": account})
 
@@ -375,19 +395,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
         form = forms_by_tab[tab] = LOGIN_FORMS[tab](request.POST, prefix=tab)
         if form.is_valid():
             data = form.cleaned_data
+            proof = form.proof if isinstance(form, forms.CardForm) else None
             try:
                 account = services.sign_in(
                     method=tab,
                     national_id=data.get("national_id", ""),
                     card_number=data.get("card_number", ""),
                     password=data.get("password", ""),
-                    proof=form.proof if isinstance(form, forms.CardForm) else None,
+                    proof=proof,
                     address=client_address(request),
                 )
             except (IdentityError, CardRefused) as exc:
                 show_refusal(form, exc)
             else:
-                start_session(request, account, tab)
+                card = proof.card if proof else _typed_card(account, data.get("card_number", ""))
+                start_session(request, account, tab, card=card)
                 return redirect(next_or(request, "bank:home"))
     context = {
         "tab": tab,

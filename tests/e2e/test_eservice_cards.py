@@ -46,6 +46,12 @@ def test_a_lost_card_is_replaced_and_only_the_new_card_signs_in(
     account = BankAccount.objects.get(holder_national_id=CHEN_ID)  # as make demo seeds it
     balance = account.balance
 
+    # Signed in with the card on another computer too: the report ends that session.
+    elsewhere = browser.new_context(base_url=live_server.url, locale="zh-TW")
+    other = elsewhere.new_page()
+    other.goto("/eservice/login/")
+    eservice_sign_in(other, CHEN_ID, password=PASSWORD)
+
     # The person: sign in with the card, report it lost, apply for a replacement.
     page.goto("/eservice/login/")
     eservice_sign_in(page, CHEN_ID, password=PASSWORD)
@@ -56,11 +62,16 @@ def test_a_lost_card_is_replaced_and_only_the_new_card_signs_in(
     page.get_by_role("button", name="確認掛失").click()
     expect(page.locator("main")).to_contain_text("請勾選確認您的健保卡已遺失")
     page.get_by_label(re.compile("我的健保卡已遺失")).check()
+    page.locator("#ask-again").get_by_label("註冊密碼").fill(PASSWORD)  # asked again
     page.get_by_role("button", name="確認掛失").click()
     expect(page).to_have_url(re.compile(r"/eservice/cards/apply/\?reason=lost$"))
     expect(page.locator(".messages")).to_contain_text("您的健保卡已掛失並停用")
     assert NhiCard.objects.get(number=CHEN_CARD).status == NhiCard.Status.LOST
     assert "掛失，自該時起不能再登入" in latest_notice_text(page, chen, "card_lost")
+    other.goto("/eservice/cards/")
+    expect(other).to_have_url(re.compile(r"/eservice/login/"))
+    expect(other.locator(".messages")).to_contain_text("您登入時使用的健保卡已掛失或換發")
+    elsewhere.close()
 
     expect(page.get_by_label("遺失補發")).to_be_checked()
     page.get_by_label("證件照片").set_input_files(
@@ -69,6 +80,7 @@ def test_a_lost_card_is_replaced_and_only_the_new_card_signs_in(
     page.get_by_label("郵寄至我的地址").check()
     page.get_by_label("扣繳工本費的金融機構").select_option("004")
     page.get_by_label("扣繳工本費的帳號").fill("0123-4567-8901")
+    page.locator("#ask-again").get_by_label("註冊密碼").fill(PASSWORD)  # the fee: asked again
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/eservice/cards/\d+/$"))
     expect(page.locator("#application")).to_contain_text("審核中")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.test import Client
 
@@ -14,7 +14,7 @@ from healthbank.audit.models import AuditEvent
 from healthbank.cards import services
 from healthbank.cards.models import CardApplication
 from healthbank.cards.tests.helpers import CHEN, CHEN_CARD, file_application
-from healthbank.external.models import BankEntry
+from healthbank.external.models import BankAccount, BankEntry
 from healthbank.identity.review import ReviewRefused
 from healthbank.people.models import NhiCard
 
@@ -119,3 +119,75 @@ def test_a_decided_application_is_not_decided_again(reviewer_client, chen, chen_
     assert NhiCard.objects.filter(person__national_id=CHEN).count() == 2
     assert not BankEntry.objects.filter(kind="credit").exists()
     assert CardApplication.objects.get(pk=application.pk).status == "approved"
+
+
+def _refused_refund(chen, chen_account, reviewer) -> CardApplication:
+    """Rejected while the account was closed: the bank refused the refund."""
+    application = file_application(chen)
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="closed")
+    services.reject(application=application, staff_user=reviewer, reason="Blurred photo.")
+    application.refresh_from_db()
+    assert (application.refunded_at, application.refund_refused) == (None, "closed")
+    return application
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_a_refused_refund_is_made_again_once_audited_and_told(
+    reviewer_client, reviewer, chen, chen_account, django_capture_on_commit_callbacks
+):
+    application = _refused_refund(chen, chen_account, reviewer)
+    page = reviewer_client.get(url(application)).content.decode()
+    assert 'name="_refund"' in page and url(application, "refund") in page
+
+    # Still closed: refused again, the bank's reason shown, nothing paid.
+    response = reviewer_client.post(url(application, "refund"))
+    assert response["Location"] == url(application)
+    assert any("銀行再次拒絕退費" in m for m in _messages(response))
+    assert not BankEntry.objects.filter(kind="credit").exists()
+
+    # Reopened: paid back, once.
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="open")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = reviewer_client.post(url(application, "refund"))
+    assert "工本費已退還至申請人的帳戶。" in _messages(response)
+    application.refresh_from_db()
+    assert application.refunded_at is not None and application.refund_refused == ""
+    assert len(callbacks) == 1  # the e-mail saying the fee is paid back
+    chen_account.refresh_from_db()
+    assert chen_account.balance == 1000
+    reference = f"{application.payment_reference}-REFUND"
+    assert BankEntry.objects.filter(kind="credit", reference=reference).count() == 1
+    events = AuditEvent.objects.filter(person=chen, detail__reference=reference)
+    assert sorted(events.values_list("action", flat=True)) == [
+        "bank.credited",
+        "bank.refused",
+        "bank.refused",
+    ]
+
+    # Asked again: refused, nothing paid twice; the button is gone.
+    response = reviewer_client.post(url(application, "refund"))
+    assert "此申請沒有遭銀行拒絕、可再次退費的款項。" in _messages(response)
+    assert BankEntry.objects.filter(kind="credit").count() == 1
+    assert 'name="_refund"' not in reviewer_client.get(url(application)).content.decode()
+
+
+def test_refunding_again_needs_the_change_permission_and_a_refused_refund(
+    staff_login, reviewer_client, reviewer, chen, chen_account
+):
+    application = _refused_refund(chen, chen_account, reviewer)
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="open")
+    viewer = User.objects.create_user("viewer", password=None, is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_cardapplication"))
+    viewing = staff_login(Client(), viewer)
+    assert 'name="_refund"' not in viewing.get(url(application)).content.decode()
+    assert viewing.post(url(application, "refund")).status_code == 403
+    assert viewing.get(url(application, "refund")).status_code == 405
+    assert not BankEntry.objects.filter(kind="credit").exists()
+
+    paid = file_application(chen, reason="data_change", bank_code="", account_number="")
+    reviewer_client.cookies["django_language"] = "en"
+    response = reviewer_client.post(url(paid, "refund"))
+    assert "This application has no refused refund to make again." in _messages(response)

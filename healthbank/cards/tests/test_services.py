@@ -11,13 +11,21 @@ import urllib.request
 import pytest
 from django.core import mail
 from django.core.files.storage import storages
+from django.db import transaction
 
 from healthbank.audit.models import AuditEvent
 from healthbank.billing.models import Notice
 from healthbank.cards import rules, services
 from healthbank.cards.models import CardApplication
 from healthbank.cards.services import CardsRefused
-from healthbank.cards.tests.helpers import CHEN, CHEN_CARD, file_application, run_tasks
+from healthbank.cards.tests.helpers import (
+    ACCOUNT,
+    BANK,
+    CHEN,
+    CHEN_CARD,
+    file_application,
+    run_tasks,
+)
 from healthbank.external import cardagent, cardreader
 from healthbank.external.bank import REASONS
 from healthbank.external.models import BankAccount, BankEntry
@@ -187,7 +195,9 @@ def _agent_answer(server, method: str, path: str, body: dict | None = None):
         return error.code, json.loads(error.read())
 
 
-def test_a_lost_card_is_refused_at_sign_in_by_card_checks_and_by_the_card_agent(chen):
+def test_a_lost_card_is_refused_at_sign_in_by_card_checks_and_by_the_card_agent(
+    chen, django_capture_on_commit_callbacks
+):
     account = registered(CHEN)
     assert (
         sign_in(method="password", national_id=CHEN, card_number=CHEN_CARD, password=PASSWORD)
@@ -195,7 +205,8 @@ def test_a_lost_card_is_refused_at_sign_in_by_card_checks_and_by_the_card_agent(
     )
     signed_before = sign_with_card(CHEN_CARD)  # a reading made before the report
 
-    card = services.report_lost(person=chen)
+    with django_capture_on_commit_callbacks(execute=True):
+        card = services.report_lost(person=chen)
 
     assert card.status == NhiCard.Status.LOST
     assert AuditEvent.objects.filter(person=chen, action="card.lost", detail__card=card.pk).exists()
@@ -248,7 +259,8 @@ def test_reporting_twice_is_refused(chen):
 def test_approving_a_lost_cards_replacement_issues_a_card_that_signs_in(
     chen, chen_account, reviewer, django_capture_on_commit_callbacks
 ):
-    services.report_lost(person=chen)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_lost(person=chen)
     application = file_application(chen, reason="lost")
     with django_capture_on_commit_callbacks(execute=True):
         card = services.approve(application=application, staff_user=reviewer)
@@ -273,9 +285,12 @@ def test_approving_a_lost_cards_replacement_issues_a_card_that_signs_in(
     assert card.number[:4] in sent[0].body and "no longer works" in sent[0].body
 
 
-def test_approving_a_damaged_cards_replacement_retires_the_old_card(chen, chen_account, reviewer):
+def test_approving_a_damaged_cards_replacement_retires_the_old_card(
+    chen, chen_account, reviewer, django_capture_on_commit_callbacks
+):
     application = file_application(chen, reason="damaged")
-    card = services.approve(application=application, staff_user=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        card = services.approve(application=application, staff_user=reviewer)
 
     assert NhiCard.objects.get(number=CHEN_CARD).status == NhiCard.Status.REPLACED
     assert NhiCard.objects.get(person=chen, status="valid") == card
@@ -285,6 +300,44 @@ def test_approving_a_damaged_cards_replacement_retires_the_old_card(chen, chen_a
     assert refused.value.code == "card_replaced"
     with pytest.raises(CardRefused):
         cards.verify_card(**_signed_with_file_key(CHEN_CARD))
+
+
+class _Boom(Exception):
+    pass
+
+
+def test_a_report_rolled_back_leaves_the_card_working_in_the_card_agent(
+    chen, django_capture_on_commit_callbacks
+):
+    """Something failing after the report, in the same transaction: the database keeps the
+    card valid, and so does the card agent."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(_Boom), transaction.atomic():
+            services.report_lost(person=chen)
+            raise _Boom
+    assert callbacks == []
+    assert NhiCard.objects.get(number=CHEN_CARD).status == NhiCard.Status.VALID
+    cardreader.insert(card_number=CHEN_CARD)
+    assert cardreader.read_nhi_card()["card_number"] == CHEN_CARD
+    cards.verify_card(**sign_with_card(CHEN_CARD))  # still signs in
+
+
+def test_an_approval_rolled_back_writes_no_card_and_keeps_the_old_one_in_the_card_agent(
+    chen, chen_account, reviewer, django_capture_on_commit_callbacks
+):
+    application = file_application(chen, reason="damaged")
+    before = {p.name for p in cardreader.reader_dir().iterdir()}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(_Boom), transaction.atomic():
+            services.approve(application=application, staff_user=reviewer)
+            raise _Boom
+    assert callbacks == []
+    assert {p.name for p in cardreader.reader_dir().iterdir()} == before  # no new card's file
+    assert list(NhiCard.objects.filter(person=chen).values_list("number", "status")) == [
+        (CHEN_CARD, "valid")
+    ]
+    cardreader.insert(card_number=CHEN_CARD)
+    assert cardreader.read_nhi_card()["card_number"] == CHEN_CARD  # not withdrawn
 
 
 def _signed_with_file_key(number: str) -> dict:
@@ -344,3 +397,142 @@ def test_a_data_change_keeps_the_bank_out_of_it(chen, reviewer):
     application = file_application(chen, reason="data_change", bank_code="", account_number="")
     services.reject(application=application, staff_user=reviewer, reason="No change on file.")
     assert not BankEntry.objects.exists()
+
+
+def test_the_card_is_posted_to_the_address_of_the_day_it_is_issued(
+    client, chen, chen_account, reviewer, staff_login, django_capture_on_commit_callbacks
+):
+    """Filed with post to the registered address; the person then sets a mailing address
+    (which, the address page says, cards go to from that day): the card goes there, and
+    the person, the staff and the e-mail say so."""
+    from django.test import Client
+
+    from healthbank.billing.services import change_mailing_address
+    from healthbank.cards.tests.helpers import signed_in
+    from healthbank.people.addresses import postal_address
+    from healthbank.people.models import Village
+
+    application = file_application(chen, delivery="post")
+    filed = application.postal_address
+    village = Village.objects.exclude(pk=chen.household.village_id).first()
+    change_mailing_address(
+        person=chen, village=village, neighbourhood=None, street_address="中山路1號"
+    )
+    new = postal_address(chen)
+    assert new.is_mailing and new.address != filed
+
+    staff_page = staff_login(Client(), reviewer).get(
+        f"/staff/cards/cardapplication/{application.pk}/change/"
+    )
+    assert new.address in staff_page.content.decode()
+    signed_in(client, CHEN, "en")
+    own_page = client.get(f"/eservice/cards/{application.pk}/").content.decode()
+    assert new.address in own_page and filed not in own_page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(application=application, staff_user=reviewer)
+    application.refresh_from_db()
+    assert (application.postal_code, application.postal_address) == (
+        new.postal_code,
+        new.address,
+    )
+    own_page = client.get(f"/eservice/cards/{application.pk}/").content.decode()
+    assert f"Posted to {new.postal_code} {new.address}" in own_page
+    run_tasks()
+    approved = [m for m in mail.outbox if "健保卡申請核准" in m.subject]
+    assert len(approved) == 1 and new.address in approved[0].body and filed not in approved[0].body
+
+    # Moving again after the card was posted does not move it.
+    change_mailing_address(
+        person=chen, village=village, neighbourhood=None, street_address="中山路2號"
+    )
+    application.refresh_from_db()
+    assert application.postal_address == new.address
+
+
+# --- the fee's account: the full number only while a refund may be needed -------------------
+
+
+def _pages(application: CardApplication, client, staff) -> str:
+    own = client.get(f"/eservice/cards/{application.pk}/").content.decode()
+    listed = client.get("/eservice/cards/").content.decode()
+    desk = staff.get(f"/staff/cards/cardapplication/{application.pk}/change/").content.decode()
+    return own + listed + desk
+
+
+@pytest.fixture
+def pages(client, chen, reviewer, staff_login):
+    from django.test import Client
+
+    from healthbank.cards.tests.helpers import signed_in
+
+    signed_in(client, CHEN, "en")
+    staff = staff_login(Client(), reviewer)
+    return lambda application: _pages(application, client, staff)
+
+
+def test_pages_show_only_the_last_digits_and_an_approval_forgets_the_rest(
+    chen, chen_account, reviewer, pages
+):
+    application = file_application(chen)
+    assert application.account_number == ACCOUNT  # a refund may be needed until the decision
+    page = pages(application)
+    assert f"{BANK}-…{ACCOUNT[-4:]}" in page and ACCOUNT not in page
+
+    services.approve(application=application, staff_user=reviewer)
+    application.refresh_from_db()
+    assert (application.account_number, application.account_last4) == ("", ACCOUNT[-4:])
+    assert not CardApplication.objects.filter(account_number__contains=ACCOUNT[:6]).exists()
+    page = pages(application)
+    assert f"{BANK}-…{ACCOUNT[-4:]}" in page and ACCOUNT not in page
+
+
+def test_a_rejection_forgets_the_number_once_the_fee_is_paid_back(chen, chen_account, reviewer):
+    application = file_application(chen)
+    services.reject(application=application, staff_user=reviewer, reason="Blurred photo.")
+    application.refresh_from_db()
+    assert application.refunded_at is not None
+    assert (application.account_number, application.account_last4) == ("", ACCOUNT[-4:])
+
+
+def test_a_refused_refund_keeps_the_number_until_it_is_made_again(
+    chen, chen_account, reviewer, pages
+):
+    application = file_application(chen)
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="closed")
+    services.reject(application=application, staff_user=reviewer, reason="Blurred photo.")
+    application.refresh_from_db()
+    assert application.account_number == ACCOUNT  # needed to pay it back
+    assert ACCOUNT not in pages(application)
+
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="open")
+    services.refund_again(application=application, staff_user=reviewer)
+    application.refresh_from_db()
+    assert application.refunded_at is not None
+    assert (application.account_number, application.account_last4) == ("", ACCOUNT[-4:])
+    assert f"{BANK}-…{ACCOUNT[-4:]}" in pages(application)
+
+
+def test_the_migration_keeps_the_full_number_only_where_a_refund_waits(
+    chen, huang, chen_account, reviewer
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("healthbank.cards.migrations.0002_account_last_digits")
+    waiting = file_application(chen)
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="closed")
+    services.reject(application=waiting, staff_user=reviewer, reason="Blurred photo.")
+    BankAccount.objects.filter(pk=chen_account.pk).update(status="open")
+    pending = file_application(chen)
+    decided = file_application(huang, reason="data_change", bank_code="", account_number="")
+    services.reject(application=decided, staff_user=reviewer, reason="No change on file.")
+    # As rows were before the migration: the full number everywhere, no last digits.
+    CardApplication.objects.update(account_number=ACCOUNT, account_last4="")
+
+    migration.keep_last_digits(apps, None)
+
+    rows = dict(CardApplication.objects.values_list("pk", "account_number"))
+    assert rows == {waiting.pk: ACCOUNT, pending.pk: ACCOUNT, decided.pk: ""}
+    assert set(CardApplication.objects.values_list("account_last4", flat=True)) == {ACCOUNT[-4:]}

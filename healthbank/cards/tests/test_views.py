@@ -22,6 +22,7 @@ from healthbank.cards.tests.helpers import (
     signed_in,
 )
 from healthbank.external.models import BankAccount, BankEntry
+from healthbank.identity.tests.cardhelpers import certificate_fields
 from healthbank.people.models import NhiCard
 
 
@@ -31,15 +32,24 @@ def _upload(data: bytes, name: str = "photo.jpg"):
     return SimpleUploadedFile(name, data, content_type="image/jpeg")
 
 
+def _again(national_id: str = CHEN) -> dict:
+    """Asked again in a certificate session: the certificate read again (a fresh challenge)."""
+    return {f"confirm-{name}": value for name, value in certificate_fields(national_id).items()}
+
+
 def _form(**changes) -> dict:
-    return {
-        "reason": "damaged",
-        "photo": _upload(jpeg()),
-        "delivery": "post",
-        "office": "",
-        "bank_code": BANK,
-        "account_number": ACCOUNT,
-    } | changes
+    return (
+        _again()
+        | {
+            "reason": "damaged",
+            "photo": _upload(jpeg()),
+            "delivery": "post",
+            "office": "",
+            "bank_code": BANK,
+            "account_number": ACCOUNT,
+        }
+        | changes
+    )
 
 
 def test_the_page_needs_an_eservice_sign_in(client, personas):
@@ -148,7 +158,7 @@ def test_reporting_the_card_lost_needs_the_tick_then_leads_to_the_replacement(cl
         "請勾選確認您的健保卡已遺失。" in client.post("/eservice/cards/lost/", {}).content.decode()
     )
 
-    response = client.post("/eservice/cards/lost/", {"confirm": "on"})
+    response = client.post("/eservice/cards/lost/", {"confirm": "on"} | _again())
     assert response.status_code == 302
     assert response["Location"] == "/eservice/cards/apply/?reason=lost"
     assert NhiCard.objects.get(number=CHEN_CARD).status == "lost"
@@ -184,3 +194,96 @@ def test_the_form_says_when_an_application_is_under_review(client, chen, chen_ac
     response = client.post("/eservice/cards/apply/", _form())
     assert "You already have a card application under review." in response.content.decode()
     assert CardApplication.objects.count() == 1 and BankEntry.objects.count() == 1
+
+
+def test_the_report_keeps_its_own_session_and_ends_the_others_signed_in_with_the_card(
+    chen, chen_account
+):
+    """The holder reporting the loss stays signed in to apply for the replacement, though
+    signed in with the lost card (without a certificate there is no other way in); every
+    other session signed in with that card ends on its next request."""
+    from healthbank.identity.sessions import SIGNED_IN_CARD
+    from healthbank.identity.tests.cardhelpers import PASSWORD, eservice_sign_in, registered
+
+    registered(CHEN)
+    reporting, elsewhere = Client(), Client()
+    eservice_sign_in(reporting, CHEN, password=PASSWORD)  # both with the NHI card
+    eservice_sign_in(elsewhere, CHEN, password=PASSWORD)
+
+    again = {"confirm-password": PASSWORD}
+    response = reporting.post("/eservice/cards/lost/", {"confirm": "on"} | again)
+    assert response["Location"] == "/eservice/cards/apply/?reason=lost"
+    assert SIGNED_IN_CARD not in reporting.session
+    assert reporting.get(response["Location"]).status_code == 200
+    applied = reporting.post("/eservice/cards/apply/", _form(reason="lost") | again)
+    assert applied.status_code == 302
+    assert CardApplication.objects.get(person=chen).reason == "lost"
+
+    ended = elsewhere.get("/eservice/cards/", follow=True)
+    assert ended.redirect_chain[0] == ("/eservice/login/", 302)
+    assert "您登入時使用的健保卡已掛失或換發" in ended.content.decode()
+
+
+# --- sensitive actions ask again ---------------------------------------------------------------
+
+
+def test_a_card_session_retypes_the_password_to_report_the_loss(client, chen):
+    from healthbank.audit.models import AuditEvent
+    from healthbank.identity.tests.cardhelpers import PASSWORD, eservice_sign_in, registered
+
+    registered(CHEN)
+    client.cookies["django_language"] = "en"
+    eservice_sign_in(client, CHEN, password=PASSWORD)  # NHI card + password
+    page = client.get("/eservice/cards/lost/").content.decode()
+    assert 'name="confirm-password"' in page and "data-cardreader" not in page
+
+    for again, message in (
+        ({}, "Enter your registration password to confirm."),
+        ({"confirm-password": "not-it"}, "The registration password is wrong."),
+    ):
+        response = client.post("/eservice/cards/lost/", {"confirm": "on"} | again)
+        assert response.status_code == 200 and message in response.content.decode()
+        assert NhiCard.objects.get(number=CHEN_CARD).status == "valid"
+    assert AuditEvent.objects.filter(
+        person=chen, action="reauth.failed", detail__purpose="card_lost"
+    ).exists()
+    client.cookies["django_language"] = "zh-hant"
+    response = client.post("/eservice/cards/lost/", {"confirm": "on", "confirm-password": "x"})
+    assert "註冊密碼錯誤" in response.content.decode()
+
+    response = client.post("/eservice/cards/lost/", {"confirm": "on", "confirm-password": PASSWORD})
+    assert response.status_code == 302
+    assert NhiCard.objects.get(number=CHEN_CARD).status == "lost"
+
+
+def test_a_certificate_session_reads_its_own_certificate_again(client, chen, personas):
+    signed_in(client, CHEN, "en")
+    page = client.get("/eservice/cards/lost/").content.decode()
+    assert 'data-kind="certificate"' in page and 'name="confirm-password"' not in page
+
+    response = client.post("/eservice/cards/lost/", {"confirm": "on"})
+    assert "Insert your citizen digital certificate card" in response.content.decode()
+    response = client.post("/eservice/cards/lost/", {"confirm": "on"} | _again("A223456781"))
+    assert "Read your own citizen digital certificate card." in response.content.decode()
+    assert NhiCard.objects.get(number=CHEN_CARD).status == "valid"
+    signed_in(client, CHEN, "zh-hant")
+    response = client.post("/eservice/cards/lost/", {"confirm": "on"} | _again("A223456781"))
+    assert "請讀取您本人的自然人憑證" in response.content.decode()
+
+    response = client.post("/eservice/cards/lost/", {"confirm": "on"} | _again())
+    assert response.status_code == 302
+    assert NhiCard.objects.get(number=CHEN_CARD).status == "lost"
+
+
+def test_only_an_application_with_a_fee_asks_again(client, chen, chen_account):
+    signed_in(client, CHEN, "en")
+    no_again = {k: v for k, v in _form().items() if not k.startswith("confirm-")}
+    response = client.post("/eservice/cards/apply/", no_again)
+    assert response.status_code == 200
+    assert "Insert your citizen digital certificate card" in response.content.decode()
+    assert not CardApplication.objects.exists() and not BankEntry.objects.exists()
+
+    free = no_again | {"reason": "data_change", "bank_code": "", "account_number": ""}
+    free["photo"] = _upload(jpeg())
+    assert client.post("/eservice/cards/apply/", free).status_code == 302
+    assert CardApplication.objects.get(person=chen).fee == 0
