@@ -49,7 +49,6 @@ COMMON_REASONS = {
 
 @admin.register(ReimbursementClaim)
 class ReimbursementClaimAdmin(ReviewQueueAdmin):
-    two_step = True
     check_form = AmountForm
     common_reasons = COMMON_REASONS
     evidence_template = "admin/eservices/claim_evidence.html"

@@ -297,6 +297,8 @@ class ReimbursementClaim(Reviewed):
     """自墊醫療費用核退: care the person paid for themselves (abroad, at a provider outside NHI,
     or in an emergency), claimed online with its receipts; its Case shows the steps."""
 
+    four_eyes = True  # NHIA pays out: one checks the amount, another approves
+
     class CareKind(models.TextChoices):
         ABROAD = "abroad", _("Emergency care abroad")
         NON_CONTRACTED = "non_contracted", _("Care at a provider not contracted with NHI")

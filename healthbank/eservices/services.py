@@ -317,7 +317,7 @@ def check_claim(*, claim: ReimbursementClaim, staff_user: User, amount: int) -> 
     if not 0 < amount <= claim.amount_claimed:
         raise ClaimRefused("over_claimed", claimed=f"{claim.amount_claimed:,}")
     with transaction.atomic():
-        claim = decide(claim, staff_user=staff_user, step="check", two_step=True)
+        claim = decide(claim, staff_user=staff_user, step="check")
         claim.amount_approved = amount
         claim.save(update_fields=["amount_approved"])
         step(claim.case, Case.Status.REVIEWING, timezone.localdate())
@@ -327,7 +327,7 @@ def check_claim(*, claim: ReimbursementClaim, staff_user: User, amount: int) -> 
 def approve_claim(*, claim: ReimbursementClaim, staff_user: User) -> ReimbursementClaim:
     """核定: another member of staff approves the checked amount; it is paid at once."""
     with transaction.atomic():
-        claim = decide(claim, staff_user=staff_user, step="approve", two_step=True)
+        claim = decide(claim, staff_user=staff_user, step="approve")
         case = claim.case
         assert claim.amount_approved is not None  # noqa: S101 - set when checked
         case.amount_approved = claim.amount_approved
@@ -398,7 +398,7 @@ def reject_claim(*, claim: ReimbursementClaim, staff_user: User, reason: str) ->
     if len(reason) > NOTE_CHARS:
         raise ClaimRefused("reason_too_long", chars=NOTE_CHARS)
     with transaction.atomic():
-        claim = decide(claim, staff_user=staff_user, step="reject", two_step=True, reason=reason)
+        claim = decide(claim, staff_user=staff_user, step="reject", reason=reason)
         case = claim.case
         case.decided_on = timezone.localdate()
         case.decision_note = claim.rejection_reason

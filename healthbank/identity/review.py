@@ -3,14 +3,14 @@ change, a reimbursement of medical costs. One shape for all of them: the abstrac
 `Reviewed`, and `decide`, which every app's review services call to take the application
 for a decision, once, under a row lock, and audit it.
 
-Where money moves (a reimbursement), the decision has two steps (four eyes): one member
-of staff checks the application and proposes the decision, another approves it. The same
-person cannot do both; `decide` refuses it.
+Where money moves (a reimbursement), the model says `four_eyes` and the decision has two
+steps: one member of staff checks the application and proposes the decision, another
+approves it. The same person cannot do both; `decide` refuses it, whoever calls it.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -35,6 +35,9 @@ OPEN = frozenset({ReviewStatus.PENDING, ReviewStatus.CHECKED})
 class Reviewed(models.Model):
     """An application a person files and NHIA staff decide. Concrete models add `person`
     (whose application it is) and what the application asks for."""
+
+    # Where money moves: one member of staff checks, another approves (four eyes).
+    four_eyes: ClassVar[bool] = False
 
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
@@ -97,18 +100,19 @@ STEPS = {
 }
 
 
-def decide(
-    application: R, *, staff_user: User, step: str, two_step: bool = False, reason: str = ""
-) -> R:
+def decide(application: R, *, staff_user: User, step: str, reason: str = "") -> R:
     """The application, locked and moved one step (check, approve or reject) by
-    `staff_user`, audited under its person. Call inside a transaction, then make the
-    decision's effects in the same one. ReviewRefused when the step is not allowed now."""
+    `staff_user`, audited under its person; checked first where the model has four eyes.
+    Call inside a transaction, then make the decision's effects in the same one.
+    ReviewRefused when the step is not allowed now."""
+    if step == "check" and not application.four_eyes:
+        raise ValueError(f"{type(application).__name__} is decided in one step")
     locked = type(application)._default_manager.select_for_update().get(pk=application.pk)
     if locked.status not in OPEN:
         raise ReviewRefused("not_open")
     if step == "check" and locked.status != ReviewStatus.PENDING:
         raise ReviewRefused("already_checked")
-    if step == "approve" and two_step:
+    if step == "approve" and locked.four_eyes:
         if locked.status != ReviewStatus.CHECKED:
             raise ReviewRefused("not_checked")
         if locked.checked_by == staff_user:

@@ -1,8 +1,9 @@
 """The staff review queue of one kind of application (issue 24), at /staff/<app>/<model>/:
 open applications first, the oldest at the top; then decided ones, newest first. Its change
 page shows what the applicant sent (the subclass's `evidence_template`) beside the decision:
-approve, or reject with a reason the applicant reads; with `two_step`, check first (with
-the `check_form`, such as the amount to pay) and another member of staff approves.
+approve, or reject with a reason the applicant reads; where the model has `four_eyes`,
+check first (with the `check_form`, such as the amount to pay) and another member of staff
+approves.
 
 A subclass calls its services in `check_application`, `approve_application` and
 `reject_application`; they call
@@ -44,8 +45,7 @@ class RejectionForm(forms.Form):
 
 
 class ReviewQueueAdmin(ReadOnlyAdmin):  # applications change only through their services
-    two_step = False  # four eyes: one checks, another approves (where money moves)
-    check_form: type[forms.Form] | None = None  # what the checker decides, with two_step
+    check_form: type[forms.Form] | None = None  # what the checker decides, with four eyes
     common_reasons: dict[str, Any] = {}  # key -> reason text, picked then edited
     evidence_template = ""  # what the applicant sent, shown above the decision
     change_form_template = "admin/review/change_form.html"
@@ -140,7 +140,9 @@ class ReviewQueueAdmin(ReadOnlyAdmin):  # applications change only through their
         if application is not None:
             step = self._next_step(application)
             same_staff = (
-                step == "approve" and self.two_step and application.checked_by_id == request.user.pk
+                step == "approve"
+                and self.model.four_eyes
+                and application.checked_by_id == request.user.pk
             )
             extra_context = {
                 **(extra_context or {}),
@@ -148,7 +150,7 @@ class ReviewQueueAdmin(ReadOnlyAdmin):  # applications change only through their
                 "subtitle": self.heading(application),
                 "evidence_template": self.evidence_template,
                 "step": step,
-                "two_step": self.two_step,
+                "four_eyes": self.model.four_eyes,
                 "may_decide": step is not None and self.may_decide(request),
                 "same_staff": same_staff,
                 "check_form": self.check_form() if self.check_form and step == "check" else None,
@@ -161,7 +163,7 @@ class ReviewQueueAdmin(ReadOnlyAdmin):  # applications change only through their
 
     def _next_step(self, application: Reviewed) -> str | None:
         if application.status == ReviewStatus.PENDING:
-            return "check" if self.two_step else "approve"
+            return "check" if self.model.four_eyes else "approve"
         if application.status == ReviewStatus.CHECKED:
             return "approve"
         return None
@@ -181,7 +183,7 @@ class ReviewQueueAdmin(ReadOnlyAdmin):  # applications change only through their
         return HttpResponseRedirect(self.url("change", application))
 
     def check_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        if not self.two_step:
+        if not self.model.four_eyes:
             raise Http404
         application = self._to_decide(request, object_id)
         form = self.check_form(request.POST) if self.check_form else None

@@ -50,13 +50,31 @@ def _refusal(**kwargs) -> str:
     return refused.value.code
 
 
+@pytest.fixture
+def four_eyes(monkeypatch):
+    """The township application as if money moved (as a reimbursement claim does)."""
+    monkeypatch.setattr(TownshipApplication, "four_eyes", True)
+
+
+def test_a_reimbursement_has_four_eyes_and_other_applications_one_step():
+    from healthbank.cards.models import CardApplication
+    from healthbank.eservices.models import ReimbursementClaim
+
+    assert ReimbursementClaim.four_eyes
+    assert not CardApplication.four_eyes and not TownshipApplication.four_eyes
+
+
+def test_a_one_step_application_cannot_be_checked(application, alice):
+    with pytest.raises(ValueError, match="one step"):
+        decide(application, staff_user=alice, step="check")
+
+
+@pytest.mark.usefixtures("four_eyes")
 def test_four_eyes_the_checker_cannot_approve_and_a_colleague_can(application, alice, bob):
-    checked = decide(application, staff_user=alice, step="check", two_step=True)
+    checked = decide(application, staff_user=alice, step="check")
     assert checked.status == ReviewStatus.CHECKED and checked.checked_by == alice
-    assert _refusal(application=application, staff_user=alice, step="approve", two_step=True) == (
-        "same_staff"
-    )
-    approved = decide(application, staff_user=bob, step="approve", two_step=True)
+    assert _refusal(application=application, staff_user=alice, step="approve") == ("same_staff")
+    approved = decide(application, staff_user=bob, step="approve")
     assert approved.status == ReviewStatus.APPROVED and approved.decided_by == bob
     actions = AuditEvent.objects.filter(person=application.person).values_list("action", "actor_id")
     assert list(actions.order_by("id")) == [
@@ -65,8 +83,9 @@ def test_four_eyes_the_checker_cannot_approve_and_a_colleague_can(application, a
     ]
 
 
+@pytest.mark.usefixtures("four_eyes")
 def test_four_eyes_an_unchecked_application_cannot_be_approved(application, bob):
-    code = _refusal(application=application, staff_user=bob, step="approve", two_step=True)
+    code = _refusal(application=application, staff_user=bob, step="approve")
     assert code == "not_checked"
     application.refresh_from_db()
     assert application.status == ReviewStatus.PENDING
