@@ -9,14 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.cards import rules
 from healthbank.cards.models import CardApplication
-from healthbank.core.typed import ascii_typed, is_ascii_digits
-from healthbank.external.bank import BANKS
+from healthbank.external.forms import AccountNumberField, BankField
 from healthbank.files import images
 from healthbank.identity.forms import CardForm, PasswordAgainForm
 
 REASON_LABELS = dict(rules.Reason.choices)
-# Ours: bank account numbers in Taiwan run from 10 to 16 digits (the bank's own check follows).
-ACCOUNT_DIGITS = (10, 16)
 
 
 class ApplicationForm(forms.Form):
@@ -57,18 +54,11 @@ class ApplicationForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Choose an NHIA office from the list.")},
     )
-    bank_code = forms.ChoiceField(
-        label=_("Bank (for the fee)"),
-        choices=[("", "---------")] + [(code, f"{code} {name}") for code, name in BANKS.items()],
-        required=False,
-        error_messages={"invalid_choice": _("Choose your bank from the list.")},
-    )
-    account_number = forms.CharField(
+    bank_code = BankField(label=_("Bank (for the fee)"), required=False)
+    account_number = AccountNumberField(
         label=_("Account number (for the fee)"),
         required=False,
-        max_length=40,
         help_text=_("An account in your own name; the fee is taken from it when you apply."),
-        error_messages={"max_length": _("An account number is 10 to 16 digits.")},
     )
 
     def clean_photo(self) -> bytes:
@@ -78,13 +68,6 @@ class ApplicationForm(forms.Form):
             raise forms.ValidationError(images.ImageRefused("too_large").message)
         data: bytes = upload.read()
         return data
-
-    def clean_account_number(self) -> str:
-        number = ascii_typed(self.cleaned_data["account_number"]).replace("-", "").replace(" ", "")
-        low, high = ACCOUNT_DIGITS
-        if number and not (is_ascii_digits(number) and low <= len(number) <= high):
-            raise forms.ValidationError(_("An account number is 10 to 16 digits."))
-        return number
 
     def clean(self):
         cleaned = super().clean() or {}

@@ -11,7 +11,7 @@ from healthbank.core.typed import TypedField, is_ascii_digits
 from healthbank.eservices import rules
 from healthbank.eservices.models import ClaimDocument, ReimbursementClaim
 from healthbank.eservices.services import ClaimRefused, FileRefused, Upload
-from healthbank.external.bank import BANKS
+from healthbank.external.forms import AccountNumberField, BankField
 
 DATE_ERRORS = {
     "required": _("Enter the date as YYYY-MM-DD."),
@@ -61,37 +61,14 @@ class ClaimForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"required": _("Enter the amount you paid, in whole NT dollars.")},
     )
-    bank_code = forms.ChoiceField(
-        label=_("Bank to pay into"),
-        choices=[("", "—"), *[(code, f"{code} {name}") for code, name in BANKS.items()]],
-        error_messages={
-            "required": _("Choose your bank from the list."),
-            "invalid_choice": _("Choose your bank from the list."),
-        },
-    )
-    bank_account = TypedField(
-        label=_("Account number (in your own name)"),
-        max_length=16,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={
-            "required": _("Enter your account number as 6 to 16 digits, without dashes."),
-            "max_length": _("Enter your account number as 6 to 16 digits, without dashes."),
-        },
-    )
+    bank_code = BankField(label=_("Bank to pay into"))
+    bank_account = AccountNumberField(label=_("Account number (in your own name)"))
 
     def clean_amount(self) -> int:
         value = self.cleaned_data["amount"].replace(",", "").strip()
         if not is_ascii_digits(value) or len(value) > 9:
             raise forms.ValidationError(_("Enter the amount you paid, in whole NT dollars."))
         return int(value)
-
-    def clean_bank_account(self) -> str:
-        value = self.cleaned_data["bank_account"].replace("-", "").replace(" ", "")
-        if not (6 <= len(value) <= 16 and is_ascii_digits(value)):
-            raise forms.ValidationError(
-                _("Enter your account number as 6 to 16 digits, without dashes.")
-            )
-        return value
 
 
 def uploads_of(files) -> list[Upload]:

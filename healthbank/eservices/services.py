@@ -23,7 +23,6 @@ from healthbank.billing.models import Notice
 from healthbank.billing.notices import send_notice
 from healthbank.core.months import add_months
 from healthbank.core.rocdate import to_roc
-from healthbank.core.typed import is_ascii_digits
 from healthbank.eservices import rules, tasks
 from healthbank.eservices.models import (
     NOTE_CHARS,
@@ -32,7 +31,8 @@ from healthbank.eservices.models import (
     ClaimDocument,
     ReimbursementClaim,
 )
-from healthbank.external.bank import BANKS, bank
+from healthbank.external.bank import BANKS, account_number, bank
+from healthbank.external.forms import ACCOUNT_MESSAGE
 from healthbank.files import images, pdfs
 from healthbank.identity.review import OPEN, ReviewRefused, ReviewStatus, decide
 from healthbank.people.models import Enrolment, Person
@@ -63,7 +63,7 @@ class ClaimRefused(ReviewRefused):
         ),
         "amount": _("Enter the amount you paid, from NT$1 to NT$%(maximum)s."),
         "bank": _("Choose your bank from the list."),
-        "account": _("Enter your account number as 6 to 16 digits, without dashes."),
+        "account": ACCOUNT_MESSAGE,
         "no_files": _("Upload at least one receipt (a PDF or a photo)."),
         "too_many_files": _("Upload at most %(count)d files with one claim."),
         "file_too_large": _(
@@ -203,7 +203,7 @@ def apply_reimbursement(
         raise ClaimRefused("amount", maximum=f"{rules.CLAIM_MAX_AMOUNT:,}")
     if bank_code not in BANKS:
         raise ClaimRefused("bank")
-    if not (6 <= len(bank_account) <= 16 and is_ascii_digits(bank_account)):
+    if account_number(bank_account) != bank_account:
         raise ClaimRefused("account")
     cleaned = _clean_uploads(uploads)
     stored: list[tuple[Upload, str, str]] = []

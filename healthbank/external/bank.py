@@ -22,25 +22,38 @@ from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from healthbank.core.typed import ascii_typed, is_ascii_digits
 from healthbank.external.models import BankAccount, BankEntry
 from healthbank.people.identifiers import normalise
 
 # Financial institution codes (金融機構代號) people choose from: the larger banks and the post.
-BANKS = {
-    "004": "臺灣銀行",
-    "005": "臺灣土地銀行",
-    "006": "合作金庫商業銀行",
-    "007": "第一商業銀行",
-    "008": "華南商業銀行",
-    "009": "彰化商業銀行",
-    "012": "台北富邦商業銀行",
-    "013": "國泰世華商業銀行",
-    "017": "兆豐國際商業銀行",
-    "700": "中華郵政",
-    "808": "玉山商業銀行",
-    "812": "台新國際商業銀行",
-    "822": "中國信託商業銀行",
+BANKS: dict[str, Promise] = {
+    "004": _("Bank of Taiwan"),  # 臺灣銀行
+    "005": _("Land Bank of Taiwan"),  # 臺灣土地銀行
+    "006": _("Taiwan Cooperative Bank"),  # 合作金庫商業銀行
+    "007": _("First Commercial Bank"),  # 第一商業銀行
+    "008": _("Hua Nan Commercial Bank"),  # 華南商業銀行
+    "009": _("Chang Hwa Commercial Bank"),  # 彰化商業銀行
+    "012": _("Taipei Fubon Commercial Bank"),  # 台北富邦商業銀行
+    "013": _("Cathay United Bank"),  # 國泰世華商業銀行
+    "017": _("Mega International Commercial Bank"),  # 兆豐國際商業銀行
+    "700": _("Chunghwa Post"),  # 中華郵政
+    "808": _("E.SUN Commercial Bank"),  # 玉山商業銀行
+    "812": _("Taishin International Bank"),  # 台新國際商業銀行
+    "822": _("CTBC Bank"),  # 中國信託商業銀行
 }
+# Account numbers in Taiwan run from 10 to 16 digits (the post office's 14, most banks' 12
+# to 14). Project's assumption: the clearing house's own limits are not public.
+ACCOUNT_DIGITS = (10, 16)
+
+
+def account_number(typed: str) -> str | None:
+    """An account number as typed (full-width digits, spaces or dashes copied from a
+    passbook) in the form the bank takes, or None when it cannot be one."""
+    number = "".join(ascii_typed(typed or "").replace("-", " ").split())
+    low, high = ACCOUNT_DIGITS
+    return number if is_ascii_digits(number) and low <= len(number) <= high else None
+
 
 # The bank's answers, as it words them to the payer (what a refusal tells them to do).
 REASONS: dict[str, Promise] = {
