@@ -48,6 +48,11 @@ class BillingRefused(Exception):
             "A bill you chose is already in an instalment plan. Pay it by the plan's schedule; "
             "its slips are on the plan's page."
         ),
+        "debiting": _(
+            "A bill you chose is being paid by a direct debit the bank has not answered yet, so "
+            "it cannot be put in an instalment plan. Wait for the bank's answer on the direct "
+            "debit page."
+        ),
         "active_plan": _(
             "You already have an instalment plan in force. Pay it as scheduled; for a new plan, "
             "call NHIA on 0800-030598 or visit an NHIA counter."
@@ -150,11 +155,12 @@ def schedule(arrears: int, count: int, applied_on: dt.date) -> list[Part]:
 def chosen_arrears(
     person: Person, bill_ids: list[int], today: dt.date
 ) -> list[selectors.UnpaidBill]:
-    """The person's bills chosen for instalments, checked: each theirs, unpaid, past due and
-    in no plan."""
+    """The person's bills chosen for instalments, checked: each theirs, unpaid, past due, in
+    no plan and not waiting in a direct debit (the bank may be taking it)."""
     if not bill_ids:
         raise BillingRefused("no_bills")
     unpaid = {u.bill.pk: u for u in selectors.unpaid_bills(person, today)}
+    debiting = selectors.pending_debit_bill_ids(person)
     chosen = []
     for pk in dict.fromkeys(bill_ids):
         u = unpaid.get(pk)
@@ -162,6 +168,8 @@ def chosen_arrears(
             raise BillingRefused("not_yours")
         if u.plan is not None:
             raise BillingRefused("already_planned")
+        if pk in debiting:
+            raise BillingRefused("debiting")
         chosen.append(u)
     return chosen
 
