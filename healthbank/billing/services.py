@@ -90,6 +90,14 @@ class BillingRefused(Exception):
             "yet. Wait for its result on this page."
         ),
         "bad_bank": _("Choose your bank from the list."),
+        "bad_account": _(
+            "Enter the account number as %(low)s to %(high)s digits, as in your passbook."
+        ),
+        "bad_neighbourhood": _(
+            "The neighbourhood is a number from 1 to 99; leave it empty if none."
+        ),
+        "bad_method": _("Choose how your bills should come."),
+        "bad_cycle": _("Choose how often your bills should come."),
     }
 
     def __init__(self, code: str, **params: Any):
@@ -265,8 +273,10 @@ def change_delivery(
     """繳款單寄發週期申請/變更: how and how often bills come from now on; the earlier choices
     stay as the history. E-mail and e-bills need an address; a change confirms by e-mail."""
     now = now or timezone.now()
-    if method not in rules.DELIVERY_METHODS or cycle not in rules.DELIVERY_CYCLES:
-        raise ValueError(f"delivery {method!r} {cycle!r}")
+    if method not in rules.DELIVERY_METHODS:
+        raise BillingRefused("bad_method")
+    if cycle not in rules.DELIVERY_CYCLES:
+        raise BillingRefused("bad_cycle")
     email = email.strip() if method != DeliveryMethod.POST else ""
     if method != DeliveryMethod.POST and not email:
         raise BillingRefused("email_needed")
@@ -325,7 +335,7 @@ def change_mailing_address(
     now = now or timezone.now()
     street = _street(street_address)
     if neighbourhood is not None and not 1 <= neighbourhood <= rules.NEIGHBOURHOOD_MAX:
-        raise ValueError(f"neighbourhood {neighbourhood!r}")
+        raise BillingRefused("bad_neighbourhood")
     Person.objects.select_for_update().filter(pk=person.pk).first()  # one change at once
     current = current_mailing_address(person)
     if current is not None and (
@@ -394,8 +404,9 @@ def request_debit(
     now = now or timezone.now()
     if bank_code not in BANKS:
         raise BillingRefused("bad_bank")
-    if not is_ascii_digits(account_number):
-        raise ValueError("account number: ASCII digits")
+    low, high = rules.ACCOUNT_NUMBER_LENGTHS
+    if not is_ascii_digits(account_number) or not low <= len(account_number) <= high:
+        raise BillingRefused("bad_account", low=low, high=high)
     if not bill_ids:
         raise BillingRefused("no_debit_bills")
     Person.objects.select_for_update().filter(pk=person.pk).first()  # one request at once

@@ -440,3 +440,19 @@ def test_a_bill_put_in_a_plan_meanwhile_is_left_to_the_plan(
     assert (debit.status, debit.amount) == ("paid", second.owed)
     assert balance(HUANG_BANK, HUANG_ACCOUNT) == before - second.owed
     assert not PremiumPayment.objects.filter(bill=first.bill, method="bank").exists()
+
+
+@pytest.mark.parametrize("account", ["12ab5678901", "１２３４５６７８９０１", "123", "1" * 17, ""])
+def test_a_bad_account_number_sent_to_the_service_is_refused_in_both_languages(
+    huang, django_capture_on_commit_callbacks, account
+):
+    from django.utils import translation
+
+    with pytest.raises(BillingRefused) as refused:
+        requested(huang, owed(huang)[:1], django_capture_on_commit_callbacks, account=account)
+    assert refused.value.code == "bad_account"
+    with translation.override("zh-hant"):
+        assert "帳號" in refused.value.message
+    with translation.override("en"):
+        assert "Enter the account number as" in refused.value.message
+    assert not DirectDebit.objects.filter(person=huang).exists()
