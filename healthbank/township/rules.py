@@ -90,6 +90,14 @@ REFUSALS = {
     ),
     "suspended": _("Your cover is suspended since %(date)s. Apply to resume it when you are back."),
     "not_suspended": _("Your cover is not suspended, so there is nothing to resume."),
+    # Refused at approval (shown to staff), when the application no longer passes filing's checks.
+    "settled_since": _(
+        "The premium for %(month)s, from the effective date on, has been paid, put in an "
+        "instalment plan or sent to the bank in a direct debit since the application was "
+        "filed: approving would leave it paid for a month no longer owed. Nothing was changed. "
+        "Reject the application with this reason, or, for a debit, decide again after the "
+        "bank's answer."
+    ),
     "resumed_recently": _(
         "You resumed your cover on %(date)s. You may suspend it again from %(again)s "
         "(three months after resuming)."
@@ -114,8 +122,8 @@ DATE_ERRORS = {
     ),
     "return_before_departure": _("The return date must be after your departure on %(departure)s."),
     "paid_months": _(
-        "The premium for %(month)s is already paid or in an instalment plan; choose a date "
-        "from %(first)s on, or ask your township office."
+        "The premium for %(month)s is already paid, in an instalment plan or being paid by a "
+        "direct debit; choose a date from %(first)s on, or ask your township office."
     ),
     "same_township": _(
         "Your registered address is still in %(township)s. Move your household registration "
@@ -184,6 +192,11 @@ class Standing:
 def _date(day: dt.date) -> str:
     """ROC in Chinese, ISO in English (as pages show dates)."""
     return rocdate(day)
+
+
+def month_text(month: dt.date) -> str:
+    """A month as pages show it: the date without its day."""
+    return _date(month)[:-3]
 
 
 def refusal(kind: str, s: Standing) -> Refused | None:
@@ -272,7 +285,7 @@ def date_errors(
         if blocked:
             first = add_months(blocked[-1], 1)
             errors["effective_date"] = date_error(
-                "paid_months", month=_date(blocked[0])[:-3], first=_date(first)
+                "paid_months", month=month_text(blocked[0]), first=_date(first)
             )
     return errors
 

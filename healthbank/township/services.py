@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from healthbank.audit.services import Action, Actor, record
 from healthbank.billing.models import Notice
@@ -126,17 +127,20 @@ def _bill(
 
 
 def _unbill(person: Person, first: dt.date) -> list[str]:
-    """Delete the unpaid bills (in no instalment plan) of the months from `first`: those
-    months are no longer owed here. A void flag would keep a bill nobody owes on every list
-    of bills; deleting keeps the lists true, and the application records the months."""
-    bills = PremiumBill.objects.filter(
-        person=person, month__gte=first.replace(day=1), payments__isnull=True, planned__isnull=True
+    """Delete the unsettled bills of the months from `first` (unpaid, in no instalment plan,
+    waiting in no direct debit): those months are no longer owed here. A void flag would
+    keep a bill nobody owes on every list of bills; deleting keeps the lists true, and the
+    application records the months. Approval refuses first when a month from `first` is
+    settled (_check_as_filed), so none is left behind here."""
+    bills = (
+        PremiumBill.objects.select_for_update()
+        .filter(person=person, month__gte=first.replace(day=1))
+        .filter(payments__isnull=True, planned__isnull=True)
+        .exclude(debits__pending=True)
     )
-    months = sorted(m.isoformat() for m in bills.values_list("month", flat=True))
-    PremiumBill.objects.filter(person=person, month__in=months).filter(
-        payments__isnull=True, planned__isnull=True
-    ).delete()
-    return months
+    rows = {b.pk: b.month for b in bills}
+    PremiumBill.objects.filter(pk__in=rows).delete()
+    return sorted(m.isoformat() for m in rows.values())
 
 
 def _copy(e: Enrolment, **changes: Any) -> Enrolment:
@@ -252,6 +256,23 @@ EFFECTS: dict[str, Any] = {
 }
 
 
+def _check_as_filed(app: TownshipApplication, standing: rules.Standing) -> None:
+    """Refuse what filing would refuse now: months from the effective date settled since
+    (paid, planned or being debited), which the change would otherwise leave paid for
+    months no longer owed."""
+    if app.kind in (Kind.SUSPEND, Kind.TRANSFER_OUT):
+        # Lock the bills the change may delete: no payment, plan or debit joins them now.
+        month = app.effective_date.replace(day=1)
+        list(
+            PremiumBill.objects.select_for_update()
+            .filter(person=app.person, month__gte=month)
+            .values_list("pk", flat=True)
+        )
+        settled = sorted(selectors.settled_months(app.person, app.effective_date))
+        if settled:
+            raise Refused("settled_since", month=lazy(rules.month_text, str)(settled[0]))
+
+
 @transaction.atomic
 def approve(
     *, application: TownshipApplication, staff_user: User, now: dt.datetime | None = None
@@ -260,6 +281,8 @@ def approve(
     person's cover changed since filing so that the application no longer fits."""
     today = timezone.localdate(now)
     app = decide(application, staff_user=staff_user, step="approve")
+    # One change at once: filing, instalments and debits lock the person too.
+    Person.objects.select_for_update().filter(pk=app.person_id).first()
     standing = selectors.standing(app.person, today)
     standing.pending = False  # this one
     if (refused := rules.refusal(app.kind, standing)) is not None:
@@ -267,6 +290,7 @@ def approve(
     own = standing.latest
     if app.kind != Kind.ENROL and own is None:
         raise Refused("not_insured")
+    _check_as_filed(app, standing)
     EFFECTS[app.kind](app, own, today)
     app.save(update_fields=["suspension_cancelled", "bills_removed", "bills_added"])
     changed = {e.person_id for e in [*app.ended.all(), *app.started.all()]}

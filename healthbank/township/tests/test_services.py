@@ -231,3 +231,88 @@ def test_an_application_the_cover_no_longer_fits_is_refused_and_rolled_back(zhan
     app.refresh_from_db()
     assert app.status == ReviewStatus.PENDING
     assert snapshot(zhang) == before
+
+
+# --- approval checks what filing checked, as on the filing day -------------------------------
+
+
+def _october_unpaid(zhang):
+    PremiumPayment.objects.filter(person=zhang, bill__month=dt.date(2026, 10, 1)).delete()
+    return PremiumBill.objects.get(person=zhang, month=dt.date(2026, 10, 1))
+
+
+def _message(refused, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        return refused.message
+
+
+def test_a_month_paid_since_filing_refuses_the_approval_and_changes_nothing(zhang, reviewer):
+    bill = _october_unpaid(zhang)
+    app = file(zhang, Kind.TRANSFER_OUT, dt.date(2026, 10, 15), transfer_reason="other_insurer")
+    PremiumPayment.objects.create(  # a store slip, paid while the application waited
+        person=zhang, bill=bill, paid_on=TODAY, amount=bill.amount, method="store"
+    )
+    before = snapshot(zhang)
+    with pytest.raises(Refused) as refused:
+        services.approve(application=app, staff_user=reviewer, now=NOW)
+    assert refused.value.code == "settled_since"
+    assert "115/10" in _message(refused.value, "zh-hant")
+    assert "2026-10" in _message(refused.value, "en")
+    assert "no longer owed" in _message(refused.value, "en")
+    app.refresh_from_db()
+    assert app.status == ReviewStatus.PENDING and app.decided_by is None
+    assert snapshot(zhang) == before
+
+
+def test_a_bill_waiting_in_a_direct_debit_is_never_withdrawn(
+    zhang, reviewer, django_capture_on_commit_callbacks
+):
+    from healthbank.billing import services as billing
+    from healthbank.billing.models import DebitedBill
+
+    bill = _october_unpaid(zhang)
+    app = file(zhang, Kind.TRANSFER_OUT, dt.date(2026, 10, 15), transfer_reason="other_insurer")
+    with django_capture_on_commit_callbacks(execute=False):  # the bank has not answered yet
+        debit = billing.request_debit(
+            person=zhang, bill_ids=[bill.pk], bank_code="004", account_number="1234567890"
+        )
+    before = snapshot(zhang)
+    with pytest.raises(Refused) as refused:
+        services.approve(application=app, staff_user=reviewer, now=NOW)
+    assert refused.value.code == "settled_since"
+    assert snapshot(zhang) == before
+    assert DebitedBill.objects.filter(debit=debit, bill=bill, pending=True).exists()
+    # Filing such a transfer now is refused at once, the debit named.
+    app.status = ReviewStatus.REJECTED
+    app.save()
+    with pytest.raises(services.InvalidApplication) as invalid:
+        file(zhang, Kind.TRANSFER_OUT, dt.date(2026, 10, 15), transfer_reason="other_insurer")
+    assert (
+        "direct debit" in invalid.value.errors["effective_date"]
+        or "轉帳" in (invalid.value.errors["effective_date"])
+    )
+
+
+def test_a_suspension_s_departure_month_paid_since_filing_refuses_the_approval(zhang, reviewer):
+    app = file(zhang, Kind.SUSPEND, dt.date(2026, 12, 20), expected_return=dt.date(2027, 8, 1))
+    row = current(zhang)
+    bill = PremiumBill.objects.create(
+        person=zhang,
+        unit=row.unit,
+        month=dt.date(2026, 12, 1),
+        category=6,
+        insured_amount=0,
+        dependants=0,
+        amount=REGIONAL_PREMIUM,
+        due_date=dt.date(2027, 1, 31),
+    )
+    PremiumPayment.objects.create(
+        person=zhang, bill=bill, paid_on=TODAY, amount=bill.amount, method="store"
+    )
+    before = snapshot(zhang)
+    with pytest.raises(Refused) as refused:
+        services.approve(application=app, staff_user=reviewer, now=NOW)
+    assert refused.value.code == "settled_since"
+    assert snapshot(zhang) == before
