@@ -98,6 +98,10 @@ REFUSALS = {
         "Reject the application with this reason, or, for a debit, decide again after the "
         "bank's answer."
     ),
+    "dates_as_filed": _(
+        "Checked as on the day it was filed (%(filed)s), the application's dates do not pass "
+        "the rules: %(errors)s Nothing was changed; reject the application with this reason."
+    ),
     "resumed_recently": _(
         "You resumed your cover on %(date)s. You may suspend it again from %(again)s "
         "(three months after resuming)."
@@ -192,6 +196,9 @@ class Standing:
 def _date(day: dt.date) -> str:
     """ROC in Chinese, ISO in English (as pages show dates)."""
     return rocdate(day)
+
+
+day_text = _date
 
 
 def month_text(month: dt.date) -> str:

@@ -4,6 +4,7 @@ premium bills, which follow the rules' month of change (rules.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -257,9 +258,10 @@ EFFECTS: dict[str, Any] = {
 
 
 def _check_as_filed(app: TownshipApplication, standing: rules.Standing) -> None:
-    """Refuse what filing would refuse now: months from the effective date settled since
-    (paid, planned or being debited), which the change would otherwise leave paid for
-    months no longer owed."""
+    """Refuse what filing would refuse now: the dates, by the rules as on the filing day
+    (a departure not before it, a return not after it, how far back or ahead), and months
+    from the effective date settled since (paid, planned or being debited), which the
+    change would otherwise leave paid for months no longer owed."""
     if app.kind in (Kind.SUSPEND, Kind.TRANSFER_OUT):
         # Lock the bills the change may delete: no payment, plan or debit joins them now.
         month = app.effective_date.replace(day=1)
@@ -271,6 +273,19 @@ def _check_as_filed(app: TownshipApplication, standing: rules.Standing) -> None:
         settled = sorted(selectors.settled_months(app.person, app.effective_date))
         if settled:
             raise Refused("settled_since", month=lazy(rules.month_text, str)(settled[0]))
+    filed = timezone.localdate(app.submitted_at)
+    as_filed = dataclasses.replace(standing, today=filed, paid_months=frozenset())
+
+    def errors() -> str:  # in the language of whoever reads it
+        found = rules.date_errors(
+            app.kind, as_filed, effective=app.effective_date, expected_return=app.expected_return
+        )
+        return " ".join(found.values())
+
+    if errors():
+        raise Refused(
+            "dates_as_filed", filed=lazy(rules.day_text, str)(filed), errors=lazy(errors, str)()
+        )
 
 
 @transaction.atomic

@@ -316,3 +316,33 @@ def test_a_suspension_s_departure_month_paid_since_filing_refuses_the_approval(z
         services.approve(application=app, staff_user=reviewer, now=NOW)
     assert refused.value.code == "settled_since"
     assert snapshot(zhang) == before
+
+
+def test_dates_are_checked_again_as_on_the_filing_day(zhang, reviewer):
+    from healthbank.township.models import TownshipApplication
+
+    # Filed (by whatever way) after the departure: 停保 is filed before leaving.
+    late = TownshipApplication.objects.create(
+        person=zhang,
+        kind=Kind.SUSPEND,
+        unit=current(zhang).unit,
+        effective_date=dt.date(2026, 11, 10),
+        expected_return=dt.date(2027, 8, 1),
+        submitted_at=NOW,
+    )
+    before = snapshot(zhang)
+    with pytest.raises(Refused) as refused:
+        services.approve(application=late, staff_user=reviewer, now=NOW)
+    assert refused.value.code == "dates_as_filed"
+    zh, en = _message(refused.value, "zh-hant"), _message(refused.value, "en")
+    assert "115/11/23" in zh and "2026-11-23" in en and "before you leave" in en
+    late.refresh_from_db()
+    assert late.status == ReviewStatus.PENDING
+    assert snapshot(zhang) == before
+
+
+def test_a_suspension_filed_in_time_is_approved_after_the_departure(zhang, reviewer):
+    """The rule is to file before leaving: a timely filing decided late still counts."""
+    app = file(zhang, Kind.SUSPEND, dt.date(2026, 11, 25), expected_return=dt.date(2027, 8, 1))
+    services.approve(application=app, staff_user=reviewer, now=at(dt.date(2026, 12, 2)))
+    assert current(zhang).end_date == dt.date(2026, 11, 24)
