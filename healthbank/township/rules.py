@@ -89,6 +89,10 @@ REFUSALS = {
         "You are insured as a dependant of %(insured)s, who files changes for you both."
     ),
     "suspended": _("Your cover is suspended since %(date)s. Apply to resume it when you are back."),
+    "ending": _(
+        "Your cover here ends on %(date)s, by a change already approved. File again after that "
+        "day if you need another change."
+    ),
     "not_suspended": _("Your cover is not suspended, so there is nothing to resume."),
     # Refused at approval (shown to staff), when the application no longer passes filing's checks.
     "settled_since": _(
@@ -179,7 +183,28 @@ class Standing:
 
     @property
     def suspended(self) -> bool:
-        return self.latest is not None and self.latest.status == Enrolment.Status.SUSPENDED
+        """Suspended, or a suspension approved for a departure still to come."""
+        e = self.latest
+        return e is not None and (
+            e.status == Enrolment.Status.SUSPENDED
+            or (
+                e.status == Enrolment.Status.ACTIVE
+                and e.end_date is not None
+                and e.end_reason == Enrolment.EndReason.ABROAD
+            )
+        )
+
+    @property
+    def ending(self) -> bool:
+        """Covered, but an approved change ends the cover here on a day still to come."""
+        e = self.latest
+        return (
+            e is not None
+            and self.in_force
+            and not self.suspended
+            and e.status == Enrolment.Status.ACTIVE
+            and e.end_date is not None
+        )
 
     @property
     def here(self) -> bool:
@@ -231,6 +256,8 @@ def refusal(kind: str, s: Standing) -> Refused | None:
         return None if s.suspended else Refused("not_suspended")
     if s.suspended:
         return Refused("suspended", date=_date(_suspended_from(e)))
+    if s.ending and e.end_date is not None:
+        return Refused("ending", date=_date(e.end_date))
     if kind == Kind.SUSPEND and e.start_reason == Enrolment.StartReason.RESUMED:
         again = add_months(e.start_date, MONTHS_BEFORE_SUSPENDING_AGAIN)
         if s.today < again:

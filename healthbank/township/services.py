@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import lazy
 
@@ -160,23 +161,57 @@ def _copy(e: Enrolment, **changes: Any) -> Enrolment:
     return Enrolment.objects.create(**(fields | changes))
 
 
-def _end(e: Enrolment, *, last_day: dt.date, status: str, reason: str) -> Enrolment:
-    e.end_date, e.status, e.end_reason = last_day, status, reason
+# The status a period ends with, by the reason it ends (see _end and close_due_periods).
+CLOSING_STATUS = {
+    Enrolment.EndReason.ABROAD: Enrolment.Status.SUSPENDED,
+    Enrolment.EndReason.TRANSFER_OUT: Enrolment.Status.WITHDRAWN,
+    Enrolment.EndReason.WITH_INSURED: Enrolment.Status.WITHDRAWN,
+}
+
+
+def _end(e: Enrolment, *, last_day: dt.date, reason: str, today: dt.date) -> Enrolment:
+    """End the period on `last_day`. The cover goes on until then: a period that ends in
+    the future stays active (with its end date and reason, which say what is coming) and
+    takes its closing status on the day after its end (close_due_periods, run then)."""
+    e.end_date, e.end_reason = last_day, reason
+    if last_day < today:
+        e.status = CLOSING_STATUS[reason]
     e.save(update_fields=["end_date", "status", "end_reason"])
     return e
+
+
+def _close_when_due(app: TownshipApplication, today: dt.date) -> None:
+    """Give the ended periods their closing status on the effective date, in the background."""
+    if app.effective_date <= today:
+        return
+    when = timezone.make_aware(dt.datetime.combine(app.effective_date, dt.time.min))
+    transaction.on_commit(lambda: tasks.close_periods.using(run_after=when).enqueue(app.pk))
+
+
+def close_due_periods(*, application_id: int, today: dt.date | None = None) -> int:
+    """The periods an approved application ended that are now past their end date take
+    their closing status (suspended, withdrawn); returns how many."""
+    today = today or timezone.localdate()
+    app = TownshipApplication.objects.get(pk=application_id)
+    closed = 0
+    with transaction.atomic():
+        rows = app.ended.select_for_update().filter(
+            status=Enrolment.Status.ACTIVE, end_date__lt=today, end_reason__in=CLOSING_STATUS
+        )
+        for e in rows:
+            e.status = CLOSING_STATUS[e.end_reason]
+            e.save(update_fields=["status"])
+            closed += 1
+    return closed
 
 
 def _suspend(app: TownshipApplication, own: Enrolment, today: dt.date) -> None:
     last_day = app.effective_date - dt.timedelta(days=1)
     dependants = list(selectors.dependants_in_force(app.person, app.effective_date))
     for e in [own, *dependants]:
-        _end(
-            e,
-            last_day=last_day,
-            status=Enrolment.Status.SUSPENDED,
-            reason=Enrolment.EndReason.ABROAD,
-        )
+        _end(e, last_day=last_day, reason=Enrolment.EndReason.ABROAD, today=today)
     app.ended.add(own, *dependants)
+    _close_when_due(app, today)
     app.bills_removed = _unbill(app.person, app.effective_date)
 
 
@@ -185,9 +220,11 @@ def _resume(app: TownshipApplication, own: Enrolment, today: dt.date) -> None:
     together = list(
         Enrolment.objects.filter(
             insured_person=app.person,
-            status=Enrolment.Status.SUSPENDED,
             end_date=own.end_date,
             start_date__lte=own.end_date or returned,
+        ).filter(
+            Q(status=Enrolment.Status.SUSPENDED)
+            | Q(status=Enrolment.Status.ACTIVE, end_reason=Enrolment.EndReason.ABROAD)
         )
     )
     departure = own.end_date + dt.timedelta(days=1) if own.end_date else None
@@ -204,6 +241,10 @@ def _resume(app: TownshipApplication, own: Enrolment, today: dt.date) -> None:
         for e in [own, *together]:
             e.end_date = returned - dt.timedelta(days=1)
             e.save(update_fields=["end_date"])
+    for e in [own, *together]:  # closed now if the worker has not closed it yet
+        if e.status == Enrolment.Status.ACTIVE:
+            e.status = Enrolment.Status.SUSPENDED
+            e.save(update_fields=["status"])
     reason = Enrolment.StartReason.RESUMED
     started = [_copy(e, start_date=returned, start_reason=reason) for e in [own, *together]]
     app.started.add(*started)
@@ -214,11 +255,11 @@ def _transfer_out(app: TownshipApplication, own: Enrolment, today: dt.date) -> N
     day = app.effective_date
     last_day = day - dt.timedelta(days=1)
     dependants = list(selectors.dependants_in_force(app.person, last_day))
-    withdrawn = Enrolment.Status.WITHDRAWN
-    _end(own, last_day=last_day, status=withdrawn, reason=Enrolment.EndReason.TRANSFER_OUT)
+    _end(own, last_day=last_day, reason=Enrolment.EndReason.TRANSFER_OUT, today=today)
     for e in dependants:
-        _end(e, last_day=last_day, status=withdrawn, reason=Enrolment.EndReason.WITH_INSURED)
+        _end(e, last_day=last_day, reason=Enrolment.EndReason.WITH_INSURED, today=today)
     app.ended.add(own, *dependants)
+    _close_when_due(app, today)
     app.bills_removed = _unbill(app.person, day)
     if app.new_unit is not None:  # 轉入 the new township's office, dependants with them
         started = [_copy(own, unit=app.new_unit, start_date=day, start_reason="transfer_in")]

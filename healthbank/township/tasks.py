@@ -11,3 +11,11 @@ from healthbank.township import mail
 @task()
 def mail_decision(application_id: int) -> bool:
     return mail.decision(application_id)
+
+
+@task()
+def close_periods(application_id: int) -> int:
+    """On the effective date of an approved change: the periods it ended take their status."""
+    from healthbank.township import services  # services enqueues this task
+
+    return services.close_due_periods(application_id=application_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from healthbank.audit.models import AuditEvent
@@ -88,9 +89,10 @@ def test_approving_a_suspension_suspends_from_the_departure_and_stops_the_bills(
         services.approve(application=app, staff_user=reviewer, now=NOW)
 
     row.refresh_from_db()
+    # Covered until the departure: still active, its end and reason say what is coming.
     assert (row.end_date, row.status, row.end_reason) == (
         dt.date(2026, 12, 19),
-        Enrolment.Status.SUSPENDED,
+        Enrolment.Status.ACTIVE,
         Enrolment.EndReason.ABROAD,
     )
     app.refresh_from_db()
@@ -103,9 +105,20 @@ def test_approving_a_suspension_suspends_from_the_departure_and_stops_the_bills(
     assert (event.actor, event.actor_id) == (AuditEvent.Actor.STAFF, reviewer.pk)
     notice = Notice.objects.get(person=zhang, kind=Notice.Kind.ENROLMENT)
     assert notice.facts["kind"] == "suspend" and notice.facts["bills_removed"] == ["2026-12-01"]
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert len(callbacks) == 2
+    for callback in callbacks:
+        callback()
     assert DBTaskResult.objects.filter(task_path__endswith="mail_decision").count() == 1
+    [closing] = DBTaskResult.objects.filter(task_path__endswith="close_periods")
+    assert timezone.localtime(closing.run_after) == at(dt.date(2026, 12, 20), 0)
+
+    # The worker closes the period on the departure day, not before.
+    assert services.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 19)) == 0
+    row.refresh_from_db()
+    assert row.status == Enrolment.Status.ACTIVE
+    assert services.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 20)) == 1
+    row.refresh_from_db()
+    assert (row.end_date, row.status) == (dt.date(2026, 12, 19), Enrolment.Status.SUSPENDED)
 
 
 def test_dependants_are_suspended_and_resumed_with_the_insured(lin, reviewer):
@@ -114,9 +127,16 @@ def test_dependants_are_suspended_and_resumed_with_the_insured(lin, reviewer):
     children = [Person.objects.get(national_id=n) for n in CHILDREN]
     for child in children:
         row = current(child)
-        assert (row.end_date, row.status) == (dt.date(2026, 11, 30), "suspended")
+        assert (row.end_date, row.status, row.end_reason) == (
+            dt.date(2026, 11, 30),
+            "active",
+            "abroad",
+        )
         assert AuditEvent.objects.filter(person=child, action="enrolment.changed").exists()
     assert app.ended.count() == 3
+    services.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 1))
+    for person in [lin, *children]:
+        assert current(person).status == "suspended"
 
     # A year later they are back; the return month and the next are billed with both children.
     later = at(dt.date(2028, 1, 10))
@@ -346,3 +366,36 @@ def test_a_suspension_filed_in_time_is_approved_after_the_departure(zhang, revie
     app = file(zhang, Kind.SUSPEND, dt.date(2026, 11, 25), expected_return=dt.date(2027, 8, 1))
     services.approve(application=app, staff_user=reviewer, now=at(dt.date(2026, 12, 2)))
     assert current(zhang).end_date == dt.date(2026, 11, 24)
+
+
+# --- a change dated ahead: covered until the day ---------------------------------------------
+
+
+def test_a_transfer_dated_ahead_keeps_the_cover_until_the_day_and_refuses_other_filings(
+    zhang, reviewer
+):
+    from healthbank.township import selectors
+
+    app = file(zhang, Kind.TRANSFER_OUT, dt.date(2026, 12, 10), transfer_reason="other_insurer")
+    services.approve(application=app, staff_user=reviewer, now=NOW)
+    row = current(zhang)
+    assert (row.status, row.end_date, row.end_reason) == (
+        "active",
+        dt.date(2026, 12, 9),
+        "transfer_out",
+    )
+    standing = selectors.standing(zhang, TODAY)
+    assert standing.in_force and not standing.suspended and standing.ending
+    with pytest.raises(Refused) as refused:
+        file(zhang, Kind.SUSPEND, dt.date(2026, 12, 1), expected_return=dt.date(2027, 8, 1))
+    assert refused.value.code == "ending"
+    assert services.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 10)) == 1
+    assert current(zhang).status == "withdrawn"
+    assert not selectors.standing(zhang, dt.date(2026, 12, 10)).in_force
+
+
+def test_a_change_dated_in_the_past_takes_its_status_at_once(zhang, reviewer):
+    PremiumPayment.objects.filter(person=zhang, bill__month=dt.date(2026, 11, 1)).delete()
+    app = file(zhang, Kind.TRANSFER_OUT, dt.date(2026, 11, 10), transfer_reason="other_insurer")
+    services.approve(application=app, staff_user=reviewer, now=NOW)
+    assert current(zhang).status == "withdrawn"
