@@ -22,7 +22,7 @@ from healthbank.core.rocdate import to_roc
 from healthbank.identity.review import decide
 from healthbank.people.models import Enrolment, InsuredUnit, Person, PremiumBill
 from healthbank.people.premiums import monthly_premium
-from healthbank.township import rules, selectors, tasks
+from healthbank.township import closing, rules, selectors, tasks
 from healthbank.township.models import TownshipApplication
 from healthbank.township.rules import Kind, Refused, TransferReason
 
@@ -161,21 +161,13 @@ def _copy(e: Enrolment, **changes: Any) -> Enrolment:
     return Enrolment.objects.create(**(fields | changes))
 
 
-# The status a period ends with, by the reason it ends (see _end and close_due_periods).
-CLOSING_STATUS = {
-    Enrolment.EndReason.ABROAD: Enrolment.Status.SUSPENDED,
-    Enrolment.EndReason.TRANSFER_OUT: Enrolment.Status.WITHDRAWN,
-    Enrolment.EndReason.WITH_INSURED: Enrolment.Status.WITHDRAWN,
-}
-
-
 def _end(e: Enrolment, *, last_day: dt.date, reason: str, today: dt.date) -> Enrolment:
     """End the period on `last_day`. The cover goes on until then: a period that ends in
     the future stays active (with its end date and reason, which say what is coming) and
-    takes its closing status on the day after its end (close_due_periods, run then)."""
+    takes its closing status on the day after its end (closing.close_due_periods, run then)."""
     e.end_date, e.end_reason = last_day, reason
     if last_day < today:
-        e.status = CLOSING_STATUS[reason]
+        e.status = closing.CLOSING_STATUS[reason]
     e.save(update_fields=["end_date", "status", "end_reason"])
     return e
 
@@ -186,23 +178,6 @@ def _close_when_due(app: TownshipApplication, today: dt.date) -> None:
         return
     when = timezone.make_aware(dt.datetime.combine(app.effective_date, dt.time.min))
     transaction.on_commit(lambda: tasks.close_periods.using(run_after=when).enqueue(app.pk))
-
-
-def close_due_periods(*, application_id: int, today: dt.date | None = None) -> int:
-    """The periods an approved application ended that are now past their end date take
-    their closing status (suspended, withdrawn); returns how many."""
-    today = today or timezone.localdate()
-    app = TownshipApplication.objects.get(pk=application_id)
-    closed = 0
-    with transaction.atomic():
-        rows = app.ended.select_for_update().filter(
-            status=Enrolment.Status.ACTIVE, end_date__lt=today, end_reason__in=CLOSING_STATUS
-        )
-        for e in rows:
-            e.status = CLOSING_STATUS[e.end_reason]
-            e.save(update_fields=["status"])
-            closed += 1
-    return closed
 
 
 def _suspend(app: TownshipApplication, own: Enrolment, today: dt.date) -> None:

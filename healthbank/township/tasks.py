@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from healthbank.township import mail
+from healthbank.township import closing, mail
 
 
 @task()
@@ -16,6 +16,4 @@ def mail_decision(application_id: int) -> bool:
 @task()
 def close_periods(application_id: int) -> int:
     """On the effective date of an approved change: the periods it ended take their status."""
-    from healthbank.township import services  # services enqueues this task
-
-    return services.close_due_periods(application_id=application_id)
+    return closing.close_due_periods(application_id=application_id)

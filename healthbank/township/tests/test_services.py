@@ -15,7 +15,7 @@ from healthbank.billing.models import Notice
 from healthbank.identity.review import ReviewRefused, ReviewStatus
 from healthbank.people.models import Enrolment, Person, PremiumBill, PremiumPayment
 from healthbank.people.premiums import REGIONAL_PREMIUM
-from healthbank.township import services
+from healthbank.township import closing, services
 from healthbank.township.rules import Kind, Refused
 from healthbank.township.tests.helpers import (
     CHILDREN,
@@ -109,14 +109,14 @@ def test_approving_a_suspension_suspends_from_the_departure_and_stops_the_bills(
     for callback in callbacks:
         callback()
     assert DBTaskResult.objects.filter(task_path__endswith="mail_decision").count() == 1
-    [closing] = DBTaskResult.objects.filter(task_path__endswith="close_periods")
-    assert timezone.localtime(closing.run_after) == at(dt.date(2026, 12, 20), 0)
+    [closer] = DBTaskResult.objects.filter(task_path__endswith="close_periods")
+    assert timezone.localtime(closer.run_after) == at(dt.date(2026, 12, 20), 0)
 
     # The worker closes the period on the departure day, not before.
-    assert services.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 19)) == 0
+    assert closing.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 19)) == 0
     row.refresh_from_db()
     assert row.status == Enrolment.Status.ACTIVE
-    assert services.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 20)) == 1
+    assert closing.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 20)) == 1
     row.refresh_from_db()
     assert (row.end_date, row.status) == (dt.date(2026, 12, 19), Enrolment.Status.SUSPENDED)
 
@@ -134,7 +134,7 @@ def test_dependants_are_suspended_and_resumed_with_the_insured(lin, reviewer):
         )
         assert AuditEvent.objects.filter(person=child, action="enrolment.changed").exists()
     assert app.ended.count() == 3
-    services.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 1))
+    closing.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 1))
     for person in [lin, *children]:
         assert current(person).status == "suspended"
 
@@ -389,7 +389,7 @@ def test_a_transfer_dated_ahead_keeps_the_cover_until_the_day_and_refuses_other_
     with pytest.raises(Refused) as refused:
         file(zhang, Kind.SUSPEND, dt.date(2026, 12, 1), expected_return=dt.date(2027, 8, 1))
     assert refused.value.code == "ending"
-    assert services.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 10)) == 1
+    assert closing.close_due_periods(application_id=app.pk, today=dt.date(2026, 12, 10)) == 1
     assert current(zhang).status == "withdrawn"
     assert not selectors.standing(zhang, dt.date(2026, 12, 10)).in_force
 
