@@ -135,7 +135,7 @@ def _unbill(person: Person, first: dt.date) -> list[str]:
     application records the months. Approval refuses first when a month from `first` is
     settled (_check_as_filed), so none is left behind here."""
     bills = (
-        PremiumBill.objects.select_for_update()
+        PremiumBill.objects.select_for_update(of=("self",))
         .filter(person=person, month__gte=first.replace(day=1))
         .filter(payments__isnull=True, planned__isnull=True)
         .exclude(debits__pending=True)
