@@ -417,6 +417,11 @@ def test_a_debit_whose_bills_were_all_paid_meanwhile_takes_nothing(
     signed_in(client, HUANG, "en")
     page = client.get(reverse("billing:debit_status", args=[debit.pk])).content.decode()
     assert "paid another way before your bank was asked" in page
+    notice = Notice.objects.get(person=huang, kind=Notice.Kind.DEBIT)
+    assert notice.facts["cancelled"] and not notice.facts["paid"]
+    assert notice.facts["months"] == [first.bill.month.isoformat()]
+    pdf = client.get(reverse("billing:notices_pdf", args=[notice.pk]))
+    assert "not needed" in " ".join(pdf_text(pdf.content).split())
 
 
 def test_a_bill_put_in_a_plan_meanwhile_is_left_to_the_plan(
