@@ -35,14 +35,17 @@ def debit_answered(debit_id: int) -> bool:
     to = mail_recipients(debit.person)
     if not to or debit.status == DirectDebit.Status.REQUESTED:
         return False
-    months: list[dt.date] = sorted(debit.bills.values_list("bill__month", flat=True))
+    paid = debit.status == DirectDebit.Status.PAID
+    rows = debit.bills.filter(amount__gt=0) if paid else debit.bills.all()
+    months: list[dt.date] = sorted(rows.values_list("bill__month", flat=True))
     send_bilingual(
         "billing/mail/debit",
         to=to,
         context={
             "name": debit.person.name,
             "debit": debit,
-            "paid": debit.status == DirectDebit.Status.PAID,
+            "paid": paid,
+            "cancelled": debit.status == DirectDebit.Status.CANCELLED,
             "amount": grouped(debit.amount),
             "bank": BANKS.get(debit.bank_code, debit.bank_code),
             "reason": REASONS.get(debit.reason_code, ""),

@@ -203,6 +203,8 @@ class DirectDebit(models.Model):
         REQUESTED = "requested", _("Asked from the bank")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Refused by the bank")
+        # The bills were paid another way before the bank was asked: nothing was taken.
+        CANCELLED = "cancelled", _("Not needed: paid another way")
 
     person = models.ForeignKey(
         Person,

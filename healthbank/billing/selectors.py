@@ -73,8 +73,14 @@ def unpaid_bill(person: Person, pk: int, today: dt.date) -> UnpaidBill | None:
 
 
 def plannable_bills(person: Person, today: dt.date) -> list[UnpaidBill]:
-    """The arrears instalments can pay: unpaid bills past their due date and in no plan."""
-    return [u for u in unpaid_bills(person, today) if u.overdue and u.plan is None]
+    """The arrears instalments can pay: unpaid bills past their due date, in no plan and not
+    waiting in a direct debit."""
+    debiting = pending_debit_bill_ids(person)
+    return [
+        u
+        for u in unpaid_bills(person, today)
+        if u.overdue and u.plan is None and u.bill.pk not in debiting
+    ]
 
 
 def plans_of(person: Person) -> QuerySet[InstalmentPlan]:

@@ -48,6 +48,11 @@ class BillingRefused(Exception):
             "A bill you chose is already in an instalment plan. Pay it by the plan's schedule; "
             "its slips are on the plan's page."
         ),
+        "debiting": _(
+            "A bill you chose is being paid by a direct debit the bank has not answered yet, so "
+            "it cannot be put in an instalment plan. Wait for the bank's answer on the direct "
+            "debit page."
+        ),
         "active_plan": _(
             "You already have an instalment plan in force. Pay it as scheduled; for a new plan, "
             "call NHIA on 0800-030598 or visit an NHIA counter."
@@ -85,6 +90,14 @@ class BillingRefused(Exception):
             "yet. Wait for its result on this page."
         ),
         "bad_bank": _("Choose your bank from the list."),
+        "bad_account": _(
+            "Enter the account number as %(low)s to %(high)s digits, as in your passbook."
+        ),
+        "bad_neighbourhood": _(
+            "The neighbourhood is a number from 1 to 99; leave it empty if none."
+        ),
+        "bad_method": _("Choose how your bills should come."),
+        "bad_cycle": _("Choose how often your bills should come."),
     }
 
     def __init__(self, code: str, **params: Any):
@@ -150,11 +163,12 @@ def schedule(arrears: int, count: int, applied_on: dt.date) -> list[Part]:
 def chosen_arrears(
     person: Person, bill_ids: list[int], today: dt.date
 ) -> list[selectors.UnpaidBill]:
-    """The person's bills chosen for instalments, checked: each theirs, unpaid, past due and
-    in no plan."""
+    """The person's bills chosen for instalments, checked: each theirs, unpaid, past due, in
+    no plan and not waiting in a direct debit (the bank may be taking it)."""
     if not bill_ids:
         raise BillingRefused("no_bills")
     unpaid = {u.bill.pk: u for u in selectors.unpaid_bills(person, today)}
+    debiting = selectors.pending_debit_bill_ids(person)
     chosen = []
     for pk in dict.fromkeys(bill_ids):
         u = unpaid.get(pk)
@@ -162,6 +176,8 @@ def chosen_arrears(
             raise BillingRefused("not_yours")
         if u.plan is not None:
             raise BillingRefused("already_planned")
+        if pk in debiting:
+            raise BillingRefused("debiting")
         chosen.append(u)
     return chosen
 
@@ -257,8 +273,10 @@ def change_delivery(
     """繳款單寄發週期申請/變更: how and how often bills come from now on; the earlier choices
     stay as the history. E-mail and e-bills need an address; a change confirms by e-mail."""
     now = now or timezone.now()
-    if method not in rules.DELIVERY_METHODS or cycle not in rules.DELIVERY_CYCLES:
-        raise ValueError(f"delivery {method!r} {cycle!r}")
+    if method not in rules.DELIVERY_METHODS:
+        raise BillingRefused("bad_method")
+    if cycle not in rules.DELIVERY_CYCLES:
+        raise BillingRefused("bad_cycle")
     email = email.strip() if method != DeliveryMethod.POST else ""
     if method != DeliveryMethod.POST and not email:
         raise BillingRefused("email_needed")
@@ -317,7 +335,7 @@ def change_mailing_address(
     now = now or timezone.now()
     street = _street(street_address)
     if neighbourhood is not None and not 1 <= neighbourhood <= rules.NEIGHBOURHOOD_MAX:
-        raise ValueError(f"neighbourhood {neighbourhood!r}")
+        raise BillingRefused("bad_neighbourhood")
     Person.objects.select_for_update().filter(pk=person.pk).first()  # one change at once
     current = current_mailing_address(person)
     if current is not None and (
@@ -386,8 +404,9 @@ def request_debit(
     now = now or timezone.now()
     if bank_code not in BANKS:
         raise BillingRefused("bad_bank")
-    if not is_ascii_digits(account_number):
-        raise ValueError("account number: ASCII digits")
+    low, high = rules.ACCOUNT_NUMBER_LENGTHS
+    if not is_ascii_digits(account_number) or not low <= len(account_number) <= high:
+        raise BillingRefused("bad_account", low=low, high=high)
     if not bill_ids:
         raise BillingRefused("no_debit_bills")
     Person.objects.select_for_update().filter(pk=person.pk).first()  # one request at once

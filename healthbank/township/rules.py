@@ -89,7 +89,23 @@ REFUSALS = {
         "You are insured as a dependant of %(insured)s, who files changes for you both."
     ),
     "suspended": _("Your cover is suspended since %(date)s. Apply to resume it when you are back."),
+    "ending": _(
+        "Your cover here ends on %(date)s, by a change already approved. File again after that "
+        "day if you need another change."
+    ),
     "not_suspended": _("Your cover is not suspended, so there is nothing to resume."),
+    # Refused at approval (shown to staff), when the application no longer passes filing's checks.
+    "settled_since": _(
+        "The premium for %(month)s, from the effective date on, has been paid, put in an "
+        "instalment plan or sent to the bank in a direct debit since the application was "
+        "filed: approving would leave it paid for a month no longer owed. Nothing was changed. "
+        "Reject the application with this reason, or, for a debit, decide again after the "
+        "bank's answer."
+    ),
+    "dates_as_filed": _(
+        "Checked as on the day it was filed (%(filed)s), the application's dates do not pass "
+        "the rules: %(errors)s Nothing was changed; reject the application with this reason."
+    ),
     "resumed_recently": _(
         "You resumed your cover on %(date)s. You may suspend it again from %(again)s "
         "(three months after resuming)."
@@ -114,8 +130,8 @@ DATE_ERRORS = {
     ),
     "return_before_departure": _("The return date must be after your departure on %(departure)s."),
     "paid_months": _(
-        "The premium for %(month)s is already paid or in an instalment plan; choose a date "
-        "from %(first)s on, or ask your township office."
+        "The premium for %(month)s is already paid, in an instalment plan or being paid by a "
+        "direct debit; choose a date from %(first)s on, or ask your township office."
     ),
     "same_township": _(
         "Your registered address is still in %(township)s. Move your household registration "
@@ -167,7 +183,28 @@ class Standing:
 
     @property
     def suspended(self) -> bool:
-        return self.latest is not None and self.latest.status == Enrolment.Status.SUSPENDED
+        """Suspended, or a suspension approved for a departure still to come."""
+        e = self.latest
+        return e is not None and (
+            e.status == Enrolment.Status.SUSPENDED
+            or (
+                e.status == Enrolment.Status.ACTIVE
+                and e.end_date is not None
+                and e.end_reason == Enrolment.EndReason.ABROAD
+            )
+        )
+
+    @property
+    def ending(self) -> bool:
+        """Covered, but an approved change ends the cover here on a day still to come."""
+        e = self.latest
+        return (
+            e is not None
+            and self.in_force
+            and not self.suspended
+            and e.status == Enrolment.Status.ACTIVE
+            and e.end_date is not None
+        )
 
     @property
     def here(self) -> bool:
@@ -184,6 +221,14 @@ class Standing:
 def _date(day: dt.date) -> str:
     """ROC in Chinese, ISO in English (as pages show dates)."""
     return rocdate(day)
+
+
+day_text = _date
+
+
+def month_text(month: dt.date) -> str:
+    """A month as pages show it: the date without its day."""
+    return _date(month)[:-3]
 
 
 def refusal(kind: str, s: Standing) -> Refused | None:
@@ -211,6 +256,8 @@ def refusal(kind: str, s: Standing) -> Refused | None:
         return None if s.suspended else Refused("not_suspended")
     if s.suspended:
         return Refused("suspended", date=_date(_suspended_from(e)))
+    if s.ending and e.end_date is not None:
+        return Refused("ending", date=_date(e.end_date))
     if kind == Kind.SUSPEND and e.start_reason == Enrolment.StartReason.RESUMED:
         again = add_months(e.start_date, MONTHS_BEFORE_SUSPENDING_AGAIN)
         if s.today < again:
@@ -272,7 +319,7 @@ def date_errors(
         if blocked:
             first = add_months(blocked[-1], 1)
             errors["effective_date"] = date_error(
-                "paid_months", month=_date(blocked[0])[:-3], first=_date(first)
+                "paid_months", month=month_text(blocked[0]), first=_date(first)
             )
     return errors
 

@@ -35,10 +35,11 @@ def home_office(person: Person) -> InsuredUnit | None:
 
 
 def settled_months(person: Person, since: dt.date) -> frozenset[dt.date]:
-    """Months from `since` whose bill is paid or in an instalment plan: not removable."""
+    """Months from `since` whose bill is paid, in an instalment plan or waiting in a direct
+    debit the bank has not answered (it is being paid): not removable."""
     months = (
         PremiumBill.objects.filter(person=person, month__gte=since.replace(day=1))
-        .filter(Q(payments__isnull=False) | Q(planned__isnull=False))
+        .filter(Q(payments__isnull=False) | Q(planned__isnull=False) | Q(debits__pending=True))
         .values_list("month", flat=True)
         .distinct()
     )

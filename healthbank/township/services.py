@@ -4,12 +4,15 @@ premium bills, which follow the rules' month of change (rules.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from healthbank.audit.services import Action, Actor, record
 from healthbank.billing.models import Notice
@@ -19,7 +22,7 @@ from healthbank.core.rocdate import to_roc
 from healthbank.identity.review import decide
 from healthbank.people.models import Enrolment, InsuredUnit, Person, PremiumBill
 from healthbank.people.premiums import monthly_premium
-from healthbank.township import rules, selectors, tasks
+from healthbank.township import closing, rules, selectors, tasks
 from healthbank.township.models import TownshipApplication
 from healthbank.township.rules import Kind, Refused, TransferReason
 
@@ -126,17 +129,20 @@ def _bill(
 
 
 def _unbill(person: Person, first: dt.date) -> list[str]:
-    """Delete the unpaid bills (in no instalment plan) of the months from `first`: those
-    months are no longer owed here. A void flag would keep a bill nobody owes on every list
-    of bills; deleting keeps the lists true, and the application records the months."""
-    bills = PremiumBill.objects.filter(
-        person=person, month__gte=first.replace(day=1), payments__isnull=True, planned__isnull=True
+    """Delete the unsettled bills of the months from `first` (unpaid, in no instalment plan,
+    waiting in no direct debit): those months are no longer owed here. A void flag would
+    keep a bill nobody owes on every list of bills; deleting keeps the lists true, and the
+    application records the months. Approval refuses first when a month from `first` is
+    settled (_check_as_filed), so none is left behind here."""
+    bills = (
+        PremiumBill.objects.select_for_update(of=("self",))
+        .filter(person=person, month__gte=first.replace(day=1))
+        .filter(payments__isnull=True, planned__isnull=True)
+        .exclude(debits__pending=True)
     )
-    months = sorted(m.isoformat() for m in bills.values_list("month", flat=True))
-    PremiumBill.objects.filter(person=person, month__in=months).filter(
-        payments__isnull=True, planned__isnull=True
-    ).delete()
-    return months
+    rows = {b.pk: b.month for b in bills}
+    PremiumBill.objects.filter(pk__in=rows).delete()
+    return sorted(m.isoformat() for m in rows.values())
 
 
 def _copy(e: Enrolment, **changes: Any) -> Enrolment:
@@ -155,23 +161,32 @@ def _copy(e: Enrolment, **changes: Any) -> Enrolment:
     return Enrolment.objects.create(**(fields | changes))
 
 
-def _end(e: Enrolment, *, last_day: dt.date, status: str, reason: str) -> Enrolment:
-    e.end_date, e.status, e.end_reason = last_day, status, reason
+def _end(e: Enrolment, *, last_day: dt.date, reason: str, today: dt.date) -> Enrolment:
+    """End the period on `last_day`. The cover goes on until then: a period that ends in
+    the future stays active (with its end date and reason, which say what is coming) and
+    takes its closing status on the day after its end (closing.close_due_periods, run then)."""
+    e.end_date, e.end_reason = last_day, reason
+    if last_day < today:
+        e.status = closing.CLOSING_STATUS[reason]
     e.save(update_fields=["end_date", "status", "end_reason"])
     return e
+
+
+def _close_when_due(app: TownshipApplication, today: dt.date) -> None:
+    """Give the ended periods their closing status on the effective date, in the background."""
+    if app.effective_date <= today:
+        return
+    when = timezone.make_aware(dt.datetime.combine(app.effective_date, dt.time.min))
+    transaction.on_commit(lambda: tasks.close_periods.using(run_after=when).enqueue(app.pk))
 
 
 def _suspend(app: TownshipApplication, own: Enrolment, today: dt.date) -> None:
     last_day = app.effective_date - dt.timedelta(days=1)
     dependants = list(selectors.dependants_in_force(app.person, app.effective_date))
     for e in [own, *dependants]:
-        _end(
-            e,
-            last_day=last_day,
-            status=Enrolment.Status.SUSPENDED,
-            reason=Enrolment.EndReason.ABROAD,
-        )
+        _end(e, last_day=last_day, reason=Enrolment.EndReason.ABROAD, today=today)
     app.ended.add(own, *dependants)
+    _close_when_due(app, today)
     app.bills_removed = _unbill(app.person, app.effective_date)
 
 
@@ -180,9 +195,11 @@ def _resume(app: TownshipApplication, own: Enrolment, today: dt.date) -> None:
     together = list(
         Enrolment.objects.filter(
             insured_person=app.person,
-            status=Enrolment.Status.SUSPENDED,
             end_date=own.end_date,
             start_date__lte=own.end_date or returned,
+        ).filter(
+            Q(status=Enrolment.Status.SUSPENDED)
+            | Q(status=Enrolment.Status.ACTIVE, end_reason=Enrolment.EndReason.ABROAD)
         )
     )
     departure = own.end_date + dt.timedelta(days=1) if own.end_date else None
@@ -199,6 +216,10 @@ def _resume(app: TownshipApplication, own: Enrolment, today: dt.date) -> None:
         for e in [own, *together]:
             e.end_date = returned - dt.timedelta(days=1)
             e.save(update_fields=["end_date"])
+    for e in [own, *together]:  # closed now if the worker has not closed it yet
+        if e.status == Enrolment.Status.ACTIVE:
+            e.status = Enrolment.Status.SUSPENDED
+            e.save(update_fields=["status"])
     reason = Enrolment.StartReason.RESUMED
     started = [_copy(e, start_date=returned, start_reason=reason) for e in [own, *together]]
     app.started.add(*started)
@@ -209,11 +230,11 @@ def _transfer_out(app: TownshipApplication, own: Enrolment, today: dt.date) -> N
     day = app.effective_date
     last_day = day - dt.timedelta(days=1)
     dependants = list(selectors.dependants_in_force(app.person, last_day))
-    withdrawn = Enrolment.Status.WITHDRAWN
-    _end(own, last_day=last_day, status=withdrawn, reason=Enrolment.EndReason.TRANSFER_OUT)
+    _end(own, last_day=last_day, reason=Enrolment.EndReason.TRANSFER_OUT, today=today)
     for e in dependants:
-        _end(e, last_day=last_day, status=withdrawn, reason=Enrolment.EndReason.WITH_INSURED)
+        _end(e, last_day=last_day, reason=Enrolment.EndReason.WITH_INSURED, today=today)
     app.ended.add(own, *dependants)
+    _close_when_due(app, today)
     app.bills_removed = _unbill(app.person, day)
     if app.new_unit is not None:  # 轉入 the new township's office, dependants with them
         started = [_copy(own, unit=app.new_unit, start_date=day, start_reason="transfer_in")]
@@ -252,6 +273,37 @@ EFFECTS: dict[str, Any] = {
 }
 
 
+def _check_as_filed(app: TownshipApplication, standing: rules.Standing) -> None:
+    """Refuse what filing would refuse now: the dates, by the rules as on the filing day
+    (a departure not before it, a return not after it, how far back or ahead), and months
+    from the effective date settled since (paid, planned or being debited), which the
+    change would otherwise leave paid for months no longer owed."""
+    if app.kind in (Kind.SUSPEND, Kind.TRANSFER_OUT):
+        # Lock the bills the change may delete: no payment, plan or debit joins them now.
+        month = app.effective_date.replace(day=1)
+        list(
+            PremiumBill.objects.select_for_update()
+            .filter(person=app.person, month__gte=month)
+            .values_list("pk", flat=True)
+        )
+        settled = sorted(selectors.settled_months(app.person, app.effective_date))
+        if settled:
+            raise Refused("settled_since", month=lazy(rules.month_text, str)(settled[0]))
+    filed = timezone.localdate(app.submitted_at)
+    as_filed = dataclasses.replace(standing, today=filed, paid_months=frozenset())
+
+    def errors() -> str:  # in the language of whoever reads it
+        found = rules.date_errors(
+            app.kind, as_filed, effective=app.effective_date, expected_return=app.expected_return
+        )
+        return " ".join(found.values())
+
+    if errors():
+        raise Refused(
+            "dates_as_filed", filed=lazy(rules.day_text, str)(filed), errors=lazy(errors, str)()
+        )
+
+
 @transaction.atomic
 def approve(
     *, application: TownshipApplication, staff_user: User, now: dt.datetime | None = None
@@ -260,6 +312,8 @@ def approve(
     person's cover changed since filing so that the application no longer fits."""
     today = timezone.localdate(now)
     app = decide(application, staff_user=staff_user, step="approve")
+    # One change at once: filing, instalments and debits lock the person too.
+    Person.objects.select_for_update().filter(pk=app.person_id).first()
     standing = selectors.standing(app.person, today)
     standing.pending = False  # this one
     if (refused := rules.refusal(app.kind, standing)) is not None:
@@ -267,6 +321,7 @@ def approve(
     own = standing.latest
     if app.kind != Kind.ENROL and own is None:
         raise Refused("not_insured")
+    _check_as_filed(app, standing)
     EFFECTS[app.kind](app, own, today)
     app.save(update_fields=["suspension_cancelled", "bills_removed", "bills_added"])
     changed = {e.person_id for e in [*app.ended.all(), *app.started.all()]}

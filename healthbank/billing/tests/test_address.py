@@ -174,3 +174,20 @@ def test_another_person_does_not_see_the_address(client, huang):
     )
     signed_in(client, CHEN)
     assert "秘密路9號" not in client.get(ADDRESS).content.decode()
+
+
+@pytest.mark.parametrize("neighbourhood", [0, -1, 100])
+def test_a_neighbourhood_out_of_range_is_refused_in_both_languages(huang, neighbourhood):
+    from django.utils import translation
+
+    first, _, _ = villages()
+    with pytest.raises(BillingRefused) as refused:
+        services.change_mailing_address(
+            person=huang, village=first, neighbourhood=neighbourhood, street_address="中山路1號"
+        )
+    assert refused.value.code == "bad_neighbourhood"
+    with translation.override("zh-hant"):
+        assert "鄰" in refused.value.message
+    with translation.override("en"):
+        assert "neighbourhood is a number from 1 to 99" in refused.value.message
+    assert not MailingAddress.objects.filter(person=huang).exists()

@@ -312,3 +312,152 @@ def test_the_list_of_debits_costs_the_same_queries_however_long(
         page = client.get(DEBIT).content.decode()
     assert page.count("DD") >= 4
     assert len(four) == len(one)
+
+
+# --- a debit and the other ways of paying a bill -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hant", "銀行尚未回覆，因此不能申請分期"), ("en", "cannot be put in an instalment plan")],
+)
+def test_a_bill_waiting_in_a_debit_cannot_be_put_in_an_instalment_plan(
+    client, huang, django_capture_on_commit_callbacks, language, expected
+):
+    from django.utils import timezone
+
+    from healthbank.billing.models import InstalmentPlan
+
+    today = timezone.localdate()
+    arrears = selectors.plannable_bills(huang, today)
+    ids = [u.bill.pk for u in arrears]
+    requested(huang, arrears[:1], django_capture_on_commit_callbacks)
+    assert arrears[0].bill.pk not in {u.bill.pk for u in selectors.plannable_bills(huang, today)}
+    with pytest.raises(BillingRefused) as refused:
+        services.apply_instalments(person=huang, bill_ids=ids, count=2)
+    assert refused.value.code == "debiting"
+    signed_in(client, HUANG, language)
+    response = client.post(reverse("billing:unpaid_instalments"), {"bills": ids, "count": 2})
+    assert response.status_code == 400 and expected in response.content.decode()
+    assert not InstalmentPlan.objects.filter(person=huang).exists()
+
+
+def _slip(person, unpaid, amount=None):
+    """A store slip paid the bill (or part of it) while the debit waited for the bank."""
+    from django.utils import timezone
+
+    return PremiumPayment.objects.create(
+        person=person,
+        bill=unpaid.bill,
+        paid_on=timezone.localdate(),
+        amount=unpaid.owed if amount is None else amount,
+        method=PremiumPayment.Method.STORE,
+    )
+
+
+def test_a_bill_paid_meanwhile_is_not_taken_again(
+    client, huang, django_capture_on_commit_callbacks, mailoutbox
+):
+    first, second = owed(huang)[:2]
+    before = balance(HUANG_BANK, HUANG_ACCOUNT)
+    assert first.owed + second.owed > before >= second.owed  # one month, not two
+    debit = requested(huang, [first, second], django_capture_on_commit_callbacks)
+    _slip(huang, first)
+    answered(django_capture_on_commit_callbacks)
+    debit.refresh_from_db()
+    assert (debit.status, debit.amount) == ("paid", second.owed)  # what was still owed
+    assert balance(HUANG_BANK, HUANG_ACCOUNT) == before - second.owed
+    assert not PremiumPayment.objects.filter(bill=first.bill, method="bank").exists()
+    assert PremiumPayment.objects.get(bill=second.bill, method="bank").amount == second.owed
+    assert dict(debit.bills.values_list("bill_id", "amount")) == {
+        first.bill.pk: 0,
+        second.bill.pk: second.owed,
+    }
+    [mail] = [m for m in mailoutbox if debit.reference in m.body]
+    assert f"{second.bill.month:%Y-%m}" in mail.body
+    assert f"{first.bill.month:%Y-%m}" not in mail.body
+
+
+def test_a_bill_paid_in_part_meanwhile_is_debited_for_the_rest(
+    huang, django_capture_on_commit_callbacks
+):
+    first = owed(huang)[0]
+    before = balance(HUANG_BANK, HUANG_ACCOUNT)
+    debit = requested(huang, [first], django_capture_on_commit_callbacks)
+    _slip(huang, first, amount=100)
+    answered(django_capture_on_commit_callbacks)
+    debit.refresh_from_db()
+    assert (debit.status, debit.amount) == ("paid", first.owed - 100)
+    assert balance(HUANG_BANK, HUANG_ACCOUNT) == before - (first.owed - 100)
+    assert selectors.paid_amount(huang, first.bill) == first.bill.amount  # paid, not more
+
+
+def test_a_debit_whose_bills_were_all_paid_meanwhile_takes_nothing(
+    client, huang, django_capture_on_commit_callbacks, mailoutbox
+):
+    from healthbank.external.models import BankEntry
+
+    first = owed(huang)[0]
+    before = balance(HUANG_BANK, HUANG_ACCOUNT)
+    debit = requested(huang, [first], django_capture_on_commit_callbacks)
+    _slip(huang, first)
+    answered(django_capture_on_commit_callbacks)
+    debit.refresh_from_db()
+    assert (debit.status, debit.amount) == ("cancelled", 0)
+    assert balance(HUANG_BANK, HUANG_ACCOUNT) == before
+    assert not BankEntry.objects.filter(reference=debit.reference).exists()
+    assert selectors.paid_amount(huang, first.bill) == first.bill.amount
+    assert not DebitedBill.objects.filter(debit=debit, pending=True).exists()
+    [mail] = [m for m in mailoutbox if debit.reference in m.body]
+    assert "免予扣款" in mail.body and "was not needed" in mail.body
+    assert f"{first.bill.month:%Y-%m}" in mail.body
+    signed_in(client, HUANG)
+    page = client.get(reverse("billing:debit_status", args=[debit.pk])).content.decode()
+    assert "已以其他方式繳納" in page and "扣款失敗" not in page
+    signed_in(client, HUANG, "en")
+    page = client.get(reverse("billing:debit_status", args=[debit.pk])).content.decode()
+    assert "paid another way before your bank was asked" in page
+    notice = Notice.objects.get(person=huang, kind=Notice.Kind.DEBIT)
+    assert notice.facts["cancelled"] and not notice.facts["paid"]
+    assert notice.facts["months"] == [first.bill.month.isoformat()]
+    pdf = client.get(reverse("billing:notices_pdf", args=[notice.pk]))
+    assert "not needed" in " ".join(pdf_text(pdf.content).split())
+
+
+def test_a_bill_put_in_a_plan_meanwhile_is_left_to_the_plan(
+    huang, django_capture_on_commit_callbacks
+):
+    from healthbank.billing.models import InstalmentPlan, PlannedBill
+
+    first, second = owed(huang)[:2]
+    before = balance(HUANG_BANK, HUANG_ACCOUNT)
+    debit = requested(huang, [first, second], django_capture_on_commit_callbacks)
+    plan = InstalmentPlan.objects.create(  # by a counter clerk, say: not through this site
+        person=huang,
+        applied_at=debit.requested_at,
+        arrears=first.owed,
+        instalments=2,
+        status=InstalmentPlan.Status.ACTIVE,
+    )
+    PlannedBill.objects.create(plan=plan, bill=first.bill, amount=first.owed)
+    answered(django_capture_on_commit_callbacks)
+    debit.refresh_from_db()
+    assert (debit.status, debit.amount) == ("paid", second.owed)
+    assert balance(HUANG_BANK, HUANG_ACCOUNT) == before - second.owed
+    assert not PremiumPayment.objects.filter(bill=first.bill, method="bank").exists()
+
+
+@pytest.mark.parametrize("account", ["12ab5678901", "１２３４５６７８９０１", "123", "1" * 17, ""])
+def test_a_bad_account_number_sent_to_the_service_is_refused_in_both_languages(
+    huang, django_capture_on_commit_callbacks, account
+):
+    from django.utils import translation
+
+    with pytest.raises(BillingRefused) as refused:
+        requested(huang, owed(huang)[:1], django_capture_on_commit_callbacks, account=account)
+    assert refused.value.code == "bad_account"
+    with translation.override("zh-hant"):
+        assert "帳號" in refused.value.message
+    with translation.override("en"):
+        assert "Enter the account number as" in refused.value.message
+    assert not DirectDebit.objects.filter(person=huang).exists()

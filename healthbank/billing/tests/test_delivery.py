@@ -82,3 +82,22 @@ def test_e_bills_need_a_valid_address(client, huang, language, expected):
     response = client.post(EBILL, {"email": "huang-at-example"})
     assert response.status_code == 400 and expected in response.content.decode()
     assert not BillDelivery.objects.filter(person=huang).exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "cycle", "code"), [("fax", "monthly", "bad_method"), ("post", "weekly", "bad_cycle")]
+)
+def test_a_bad_choice_sent_to_the_service_is_refused_in_both_languages(huang, method, cycle, code):
+    from django.utils import translation
+
+    from healthbank.billing import services
+    from healthbank.billing.models import BillDelivery
+
+    with pytest.raises(services.BillingRefused) as refused:
+        services.change_delivery(person=huang, method=method, cycle=cycle)
+    assert refused.value.code == code
+    with translation.override("zh-hant"):
+        assert "繳款單" in refused.value.message
+    with translation.override("en"):
+        assert "Choose how" in refused.value.message
+    assert not BillDelivery.objects.filter(person=huang).exists()

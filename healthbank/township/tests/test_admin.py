@@ -63,7 +63,8 @@ def test_approving_changes_the_cover_and_mails_the_person_in_both_languages(
         response = reviewer_client.post(url("approve", app.pk))
     assert response["Location"] == url("changelist")
     row = current(zhang)
-    assert (row.status, row.end_date) == (Enrolment.Status.SUSPENDED, dt.date(2026, 12, 19))
+    # Covered until the departure: suspended from then (tests/test_services.py).
+    assert (row.status, row.end_date, row.end_reason) == ("active", dt.date(2026, 12, 19), "abroad")
     assert AuditEvent.objects.filter(person=zhang, action="application.approved").exists()
     run_worker()
     [mail] = mailoutbox

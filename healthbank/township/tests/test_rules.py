@@ -184,8 +184,9 @@ def test_a_transfer_cannot_reach_back_into_a_paid_month():
     s = standing(enrolment(), paid_months=frozenset({dt.date(2026, 10, 1)}))
     assert errors(Kind.TRANSFER_OUT, s, effective=dt.date(2026, 11, 1)) == {}
     assert errors(Kind.TRANSFER_OUT, s, effective=dt.date(2026, 10, 20)) == {
-        "effective_date": "The premium for 2026-10 is already paid or in an instalment plan; "
-        "choose a date from 2026-11-01 on, or ask your township office."
+        "effective_date": "The premium for 2026-10 is already paid, in an instalment plan or "
+        "being paid by a direct debit; choose a date from 2026-11-01 on, or ask your township "
+        "office."
     }
 
 

@@ -225,3 +225,35 @@ def test_the_list_costs_the_same_queries_however_many_applications(client, zhang
     for _ in range(3):
         suspension()
     assert queries() == one
+
+
+@pytest.mark.parametrize(
+    ("language", "dependants", "until"),
+    [
+        ("zh-hant", "即使眷屬留在國內亦同", "保障至"),
+        ("en", "even if they stay in Taiwan", "covered until"),
+    ],
+)
+def test_the_pages_say_plainly_what_an_approved_change_dated_ahead_does(
+    client, zhang, language, dependants, until
+):
+    from django.contrib.auth.models import User
+
+    from healthbank.township import services
+
+    signed_in(client, ZHANG, language)
+    assert dependants in client.get(SUSPEND).content.decode()
+    today = timezone.localdate()
+    app = file(
+        zhang,
+        "transfer_out",
+        today + dt.timedelta(days=10),
+        now=timezone.now(),
+        transfer_reason="other_insurer",
+    )
+    services.approve(application=app, staff_user=User.objects.create_user("staff"))
+    page = client.get(HOME).content.decode()
+    assert ("在保" if language == "zh-hant" else "Insured") in page
+    last_day = today + dt.timedelta(days=9)
+    shown = f"{last_day.year - 1911}/{last_day:%m/%d}" if language == "zh-hant" else f"{last_day}"
+    assert f"{until}{shown}" in page.replace("covered until ", "covered until")
