@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.billing import rules
 from healthbank.billing.models import DeliveryCycle, DeliveryMethod
 from healthbank.core.typed import ascii_typed, is_ascii_digits
-from healthbank.external.bank import BANKS
+from healthbank.external.forms import AccountNumberField, BankField
 from healthbank.identity.forms import HouseholdFields
 
 
@@ -147,13 +147,6 @@ class AddressForm(HouseholdFields):
         return street
 
 
-def account_error() -> str:
-    low, high = rules.ACCOUNT_NUMBER_LENGTHS
-    return gettext(
-        "Enter the account number as %(low)s to %(high)s digits, as in your passbook."
-    ) % {"low": low, "high": high}
-
-
 class DebitForm(forms.Form):
     """保險費單次約定轉帳: the bills, the bank, the account and the agreement."""
 
@@ -166,19 +159,9 @@ class DebitForm(forms.Form):
             )
         },
     )
-    bank_code = forms.ChoiceField(
-        label=_("Bank"),
-        choices=[("", _("Choose your bank"))] + [(c, f"{c} {n}") for c, n in BANKS.items()],
-        error_messages={
-            "required": _("Choose your bank from the list."),
-            "invalid_choice": _("Choose your bank from the list."),
-        },
-    )
-    account_number = forms.CharField(
-        label=_("Account number"),
-        required=False,
-        help_text=_("Your own account: the bank checks that it is in your name."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    bank_code = BankField()
+    account_number = AccountNumberField(
+        help_text=_("Your own account: the bank checks that it is in your name.")
     )
     agree = forms.BooleanField(
         label=_(
@@ -193,12 +176,3 @@ class DebitForm(forms.Form):
                 k: data.get(k) for k in ("bank_code", "account_number", "agree") if k in data
             } | {"bills": data.getlist("bills")}
         super().__init__(data, **kwargs)
-
-    def clean_account_number(self) -> str:
-        # ０１２ is 012; people copy numbers with spaces or hyphens from their passbook.
-        text = ascii_typed(self.cleaned_data.get("account_number") or "")
-        number = "".join(text.replace("-", " ").split())
-        low, high = rules.ACCOUNT_NUMBER_LENGTHS
-        if not is_ascii_digits(number) or not low <= len(number) <= high:
-            raise forms.ValidationError(account_error(), code="invalid")
-        return number

@@ -87,8 +87,5 @@ SUPPLEMENTARY_CEILING = 10_000_000
 # a neighbourhood (鄰) is 1 to 99 as in the household register (people.Household).
 STREET_ADDRESS_MAX_LENGTH = 100
 NEIGHBOURHOOD_MAX = 99
-# Taiwanese account numbers are 10 to 16 digits (the post office's 14, most banks' 12 to
-# 14). Project's assumption: the clearing house's own limits are not public.
-ACCOUNT_NUMBER_LENGTHS = (10, 16)
 # A debit's page asks again for the bank's answer this often while it waits.
 DEBIT_REFRESH_SECONDS = 3

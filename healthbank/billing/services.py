@@ -29,8 +29,7 @@ from healthbank.billing.notices import send_notice
 from healthbank.core.months import add_months, month_end
 from healthbank.core.numbers import grouped
 from healthbank.core.rocdate import to_roc
-from healthbank.core.typed import is_ascii_digits
-from healthbank.external.bank import BANKS
+from healthbank.external import bank
 from healthbank.external.mail import send_bilingual
 from healthbank.identity.contacts import mail_recipients
 from healthbank.people.addresses import current_mailing_address, postal_address
@@ -402,10 +401,10 @@ def request_debit(
     """Ask the person's bank, once and in the background, for the chosen unpaid bills. A bill
     already paid, in an instalment plan or waiting in another debit is refused."""
     now = now or timezone.now()
-    if bank_code not in BANKS:
+    if bank_code not in bank.BANKS:
         raise BillingRefused("bad_bank")
-    low, high = rules.ACCOUNT_NUMBER_LENGTHS
-    if not is_ascii_digits(account_number) or not low <= len(account_number) <= high:
+    if bank.account_number(account_number) != account_number:
+        low, high = bank.ACCOUNT_DIGITS
         raise BillingRefused("bad_account", low=low, high=high)
     if not bill_ids:
         raise BillingRefused("no_debit_bills")

@@ -109,7 +109,11 @@ BAD_FIELDS = [
     ({"bank_code": "999"}, "請從清單中選擇您的金融機構。", "Choose your bank from the list."),
     ({"account_number": ""}, "請輸入扣款帳號", "enter the account it is paid from"),
     ({"account_number": "12-34"}, "請依存摺輸入 10 至 16 位數字的帳號。", "10 to 16 digits"),
-    ({"account_number": "１２３４５６７８９Ⅹ１２"}, "請依存摺輸入 10 至 16 位數字的帳號。", "10 to 16 digits"),
+    (
+        {"account_number": "１２３４５６７８９Ⅹ１２"},
+        "請依存摺輸入 10 至 16 位數字的帳號。",
+        "10 to 16 digits",
+    ),
     ({"reason": "first"}, "不屬於首次申請", "this is not your first card"),
     ({"reason": "lost"}, "若已遺失，請先辦理掛失", "If it is lost, report it lost first"),
 ]
