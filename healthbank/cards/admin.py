@@ -12,9 +12,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -22,12 +20,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.cards import services
 from healthbank.cards.models import CardApplication
 from healthbank.core.http import signed_in_user
 from healthbank.external.bank import REASONS
 from healthbank.files import images
+from healthbank.files.responses import private_file
 from healthbank.identity.review import Reviewed
 from healthbank.identity.review_admin import ReviewQueueAdmin
 from healthbank.people.addresses import postal_address
@@ -152,23 +150,8 @@ class CardApplicationAdmin(ReviewQueueAdmin):
 
     def photo_view(self, request: HttpRequest, object_id: str) -> FileResponse:
         """The application's ID photo, to staff who may view applications."""
-        application = self.get_object(request, unquote(object_id))
-        if application is None:
-            raise Http404
-        if not self.has_view_permission(request, application):
-            raise PermissionDenied
+        application = self.viewed(request, object_id)
+        assert isinstance(application, CardApplication)  # noqa: S101
         photo = images.open_photo(application.photo, storage_name=services.STORAGE)
-        record(
-            action=Action.APPLICATION_FILE_READ,
-            person=application.person,
-            actor=Actor.STAFF,
-            actor_id=request.user.pk,
-            address=client_address(request),
-            kind=application._meta.label_lower,
-            application=application.pk,
-            file="photo",
-        )
-        response = FileResponse(photo, content_type="image/jpeg")
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        self.file_read(request, application, file="photo")
+        return private_file(photo, content_type="image/jpeg", filename="photo.jpg")

@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
 from django.utils.functional import lazy
@@ -19,7 +17,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.http import signed_in_user
 from healthbank.eservices import rules, services
 from healthbank.eservices.documents import document_response
@@ -146,25 +143,13 @@ class ReimbursementClaimAdmin(ReviewQueueAdmin):
 
     def document_view(self, request: HttpRequest, object_id: str, document: int) -> FileResponse:
         """A claim's document, to staff who may view claims; never cached, each read audited."""
-        claim = self.get_object(request, unquote(object_id))
-        if claim is None:
-            raise Http404
-        if not self.has_view_permission(request, claim):
-            raise PermissionDenied
+        claim = self.viewed(request, object_id)
+        assert isinstance(claim, ReimbursementClaim)  # noqa: S101
         found = claim.documents.filter(pk=document).first()
         if found is None:
             raise Http404
         response = document_response(found)
-        record(
-            action=Action.APPLICATION_FILE_READ,
-            person=claim.person,
-            actor=Actor.STAFF,
-            actor_id=request.user.pk,
-            address=client_address(request),
-            kind=self.opts.label_lower,
-            application=claim.pk,
-            document=found.pk,
-        )
+        self.file_read(request, claim, document=found.pk)
         return response
 
     def pay_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.audit.services import Action, Actor, record
+from healthbank.external.mail import send_bilingual
+from healthbank.identity.contacts import mail_recipients
 
 
 class ReviewStatus(models.TextChoices):
@@ -141,3 +143,18 @@ def decide(application: R, *, staff_user: User, step: str, reason: str = "") -> 
         application=locked.pk,
     )
     return locked
+
+
+def mail_decision(application: Reviewed, template: str, **context: Any) -> bool:
+    """E-mail the person the decision on their application (approved or rejected), in
+    Traditional Chinese with English below; False when undecided or they have no e-mail.
+    Call from a task enqueued once the decision committed."""
+    decided = application.status in {ReviewStatus.APPROVED, ReviewStatus.REJECTED}
+    person = application.person  # type: ignore[attr-defined]  # every concrete model has one
+    to = mail_recipients(person)
+    if not decided or not to:
+        return False
+    send_bilingual(
+        template, to=to, context={"name": person.name, "application": application, **context}
+    )
+    return True

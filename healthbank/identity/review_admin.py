@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.identity.review import OPEN, Reviewed, ReviewRefused, ReviewStatus
 
@@ -177,6 +178,28 @@ class ReviewQueueAdmin(ReadOnlyAdmin):  # applications change only through their
         if application is None:
             raise Http404
         return application
+
+    def viewed(self, request: HttpRequest, object_id: str) -> Reviewed:
+        """The application, for staff who may view this kind (a file of it, say)."""
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404
+        if not self.has_view_permission(request, application):
+            raise PermissionDenied
+        return application
+
+    def file_read(self, request: HttpRequest, application: Reviewed, **detail: Any) -> None:
+        """Audit a member of staff opening a file the person sent, under the person."""
+        record(
+            action=Action.APPLICATION_FILE_READ,
+            person=application.person,  # type: ignore[attr-defined]  # every kind has one
+            actor=Actor.STAFF,
+            actor_id=request.user.pk,
+            address=client_address(request),
+            kind=self.opts.label_lower,
+            application=application.pk,
+            **detail,
+        )
 
     def _refused(self, request: HttpRequest, application: Reviewed, refused: ReviewRefused):
         self.message_user(request, str(refused.message), messages.ERROR)
