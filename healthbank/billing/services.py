@@ -33,6 +33,7 @@ from healthbank.external import bank
 from healthbank.external.mail import send_bilingual
 from healthbank.identity.contacts import mail_recipients
 from healthbank.people.addresses import current_mailing_address, postal_address
+from healthbank.people.locks import lock_person
 from healthbank.people.models import MailingAddress, Person, Village
 
 
@@ -189,7 +190,7 @@ def apply_instalments(
     send its approval notice and e-mail the schedule."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    Person.objects.select_for_update().filter(pk=person.pk).first()  # one application at once
+    lock_person(person.pk)  # one application at once
     if InstalmentPlan.objects.filter(person=person, status=InstalmentPlan.Status.ACTIVE).exists():
         raise BillingRefused("active_plan")
     chosen = chosen_arrears(person, bill_ids, today)
@@ -335,7 +336,7 @@ def change_mailing_address(
     street = _street(street_address)
     if neighbourhood is not None and not 1 <= neighbourhood <= rules.NEIGHBOURHOOD_MAX:
         raise BillingRefused("bad_neighbourhood")
-    Person.objects.select_for_update().filter(pk=person.pk).first()  # one change at once
+    lock_person(person.pk)  # one change at once
     current = current_mailing_address(person)
     if current is not None and (
         current.village_id,
@@ -361,7 +362,7 @@ def change_mailing_address(
 def use_registered_address(*, person: Person, now: dt.datetime | None = None) -> None:
     """Post goes to the registered address again: the mailing address in use ends now."""
     now = now or timezone.now()
-    Person.objects.select_for_update().filter(pk=person.pk).first()
+    lock_person(person.pk)
     ended = MailingAddress.objects.filter(person=person, until__isnull=True).update(until=now)
     if not ended:
         raise BillingRefused("no_mailing_address")
@@ -408,7 +409,7 @@ def request_debit(
         raise BillingRefused("bad_account", low=low, high=high)
     if not bill_ids:
         raise BillingRefused("no_debit_bills")
-    Person.objects.select_for_update().filter(pk=person.pk).first()  # one request at once
+    lock_person(person.pk)  # one request at once
     unpaid = {u.bill.pk: u for u in selectors.unpaid_bills(person, timezone.localdate(now))}
     pending = selectors.pending_debit_bill_ids(person)
     chosen = []

@@ -28,6 +28,7 @@ from healthbank.external.bank import BankAnswer, bank
 from healthbank.files import images
 from healthbank.identity.review import OPEN, decide
 from healthbank.people.addresses import postal_address
+from healthbank.people.locks import lock_person
 from healthbank.people.models import CardIssuance, NhiCard, Person
 
 Reason = CardIssuance.Reason
@@ -148,7 +149,7 @@ def apply(
     name = images.store(cleaned, storage_name=STORAGE)
     try:
         with transaction.atomic():
-            Person.objects.select_for_update().filter(pk=person.pk).first()  # one at a time
+            lock_person(person.pk)  # one at a time
             replaces = _eligibility(person, reason)
             if _has_open_application(person):
                 raise CardsRefused("open_application")

@@ -14,6 +14,7 @@ from healthbank.downloads.categories import BY_CODE, EVERYTHING
 from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.package import MONTHLY
 from healthbank.downloads.tasks import generate_package
+from healthbank.people.locks import lock_person
 from healthbank.people.models import Person
 
 Status = PackageRequest.Status
@@ -63,7 +64,7 @@ def request_package(
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        Person.objects.select_for_update().filter(pk=person.pk).first()  # one request at a time
+        lock_person(person.pk)  # one request at a time
         mine = PackageRequest.objects.filter(person=person)
         in_flight = mine.filter(status__in=(Status.PENDING, Status.RUNNING)).count()
         if in_flight >= settings.DOWNLOAD_MAX_IN_FLIGHT:

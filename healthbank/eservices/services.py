@@ -35,6 +35,7 @@ from healthbank.external.bank import BANKS, account_number, bank
 from healthbank.external.forms import ACCOUNT_MESSAGE
 from healthbank.files import images, pdfs
 from healthbank.identity.review import OPEN, ReviewRefused, ReviewStatus, decide
+from healthbank.people.locks import lock_person
 from healthbank.people.models import Enrolment, Person
 
 
@@ -250,7 +251,7 @@ def _file_claim(
     today = timezone.localdate(now)
     # One claim at a time per person from here: the overlap check and the new claim are
     # one step (a second request waits for the first's commit, then sees its claim).
-    Person.objects.select_for_update().filter(pk=person.pk).first()
+    lock_person(person.pk)
     overlapping = (
         ReimbursementClaim.objects.filter(
             person=person,

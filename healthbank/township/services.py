@@ -20,6 +20,7 @@ from healthbank.billing.notices import send_notice
 from healthbank.core.months import add_months, month_end
 from healthbank.core.rocdate import to_roc
 from healthbank.identity.review import decide
+from healthbank.people.locks import lock_person
 from healthbank.people.models import Enrolment, InsuredUnit, Person, PremiumBill
 from healthbank.people.premiums import monthly_premium
 from healthbank.township import closing, rules, selectors, tasks
@@ -49,7 +50,7 @@ def apply(
     """File an application, if the person may file this kind today and its dates fit."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    Person.objects.select_for_update().filter(pk=person.pk).first()  # one filing at once
+    lock_person(person.pk)  # one filing at once
     standing = selectors.standing(person, today)
     if (refused := rules.refusal(kind, standing)) is not None:
         raise refused
@@ -313,7 +314,7 @@ def approve(
     today = timezone.localdate(now)
     app = decide(application, staff_user=staff_user, step="approve")
     # One change at once: filing, instalments and debits lock the person too.
-    Person.objects.select_for_update().filter(pk=app.person_id).first()
+    lock_person(app.person_id)
     standing = selectors.standing(app.person, today)
     standing.pending = False  # this one
     if (refused := rules.refusal(app.kind, standing)) is not None:
