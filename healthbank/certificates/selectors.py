@@ -79,7 +79,8 @@ def printed_year(year: int, language: str) -> str:
 def _dependants(person: Person) -> list[Enrolment]:
     """The people insured now as this person's dependants (one query)."""
     return list(
-        Enrolment.objects.filter(insured_person=person, end_date__isnull=True)
+        # ACTIVE: in force now (a change dated ahead keeps it until its day).
+        Enrolment.objects.filter(insured_person=person, status=Enrolment.Status.ACTIVE)
         .select_related("person")
         .order_by("person__birth_date", "pk")
     )

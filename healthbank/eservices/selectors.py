@@ -61,8 +61,8 @@ def employer_amounts(person: Person) -> list[Enrolment]:
 
 def is_dependant_now(person: Person) -> bool:
     return Enrolment.objects.filter(
-        person=person, role=Enrolment.Role.DEPENDANT, end_date__isnull=True
-    ).exists()
+        person=person, role=Enrolment.Role.DEPENDANT, status=Enrolment.Status.ACTIVE
+    ).exists()  # ACTIVE: in force now (a change dated ahead keeps it until its day)
 
 
 def premium_subsidies(person: Person, today: dt.date) -> list[PremiumSubsidy]:
