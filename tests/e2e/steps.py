@@ -102,6 +102,11 @@ def htmx_settled(page: Page) -> None:
     page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
 
 
+# The application forms anyone signed in to the e-services can open, beside the services'
+# own pages (identity.eservice_menu): checked for accessibility and for a phone's width.
+ESERVICE_FORMS = ("cards:card_apply", "cards:card_lost", "eservices:cases_apply")
+
+
 def latest_notice_text(page: Page, person, kind: str) -> str:
     """The text of the person's newest notice of a kind, as its PDF reads, fetched in the
     page's e-services session."""

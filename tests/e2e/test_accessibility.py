@@ -30,7 +30,7 @@ from healthbank.identity import devices
 from healthbank.identity.eservice_menu import SERVICES
 from healthbank.people.models import Person
 from healthbank.records.models import LabResult
-from tests.e2e.steps import PUBLIC_PAGES, eservice_sign_in, htmx_settled
+from tests.e2e.steps import ESERVICE_FORMS, PUBLIC_PAGES, eservice_sign_in, htmx_settled
 from tests.e2e.test_portal import PASSWORD, menu_pages, sign_in_as
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
@@ -235,7 +235,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
             "/verify/ABCD-EFGH-JKMN-PQRS-TVWX/",  # a code no certificate has
         ):
             audit.visit(url)
-    services = [reverse(s.url_name) for s in SERVICES if s.url_name]
+    services = [reverse(name) for name in (*(s.url_name for s in SERVICES), *ESERVICE_FORMS)]
     for i, url in enumerate(services):
         audit.speak(LANGUAGES[i % len(LANGUAGES)])
         audit.visit(url)

@@ -21,7 +21,7 @@ from healthbank.identity import devices
 from healthbank.identity.eservice_menu import SERVICES
 from healthbank.identity.services import register_at_counter
 from healthbank.people.models import Person
-from tests.e2e.steps import PUBLIC_PAGES, eservice_sign_in, htmx_settled
+from tests.e2e.steps import ESERVICE_FORMS, PUBLIC_PAGES, eservice_sign_in, htmx_settled
 from tests.e2e.test_portal import CHEN, LIN, PASSWORD, expect_charts_drawn, menu_pages
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "test-screenshots"
@@ -288,7 +288,7 @@ def test_every_e_service_page_fits_320_px(page, live_server, personas):
     a phone: 黃冠宇 (unpaid bills) in Chinese, 陳志明 (his and his wife's periods) in English,
     張淑芬 (a certificate and a case) in Chinese."""
     page.set_viewport_size(NARROW)
-    services = [reverse(s.url_name) for s in SERVICES if s.url_name]
+    services = [reverse(name) for name in (*(s.url_name for s in SERVICES), *ESERVICE_FORMS)]
     problems: list[str] = []
     people = (("B123456780", "zh-hant"), (CHEN, "en"), ("E223456785", "zh-hant"))
     for national_id, language in people:
