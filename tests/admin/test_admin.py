@@ -118,6 +118,9 @@ def world(db) -> dict[type, object]:
     payment = people.PremiumPayment.objects.create(
         person=person, bill=bill, paid_on=DAY, amount=711, method="payroll"
     )
+    mailing = people.MailingAddress.objects.create(
+        person=person, village=village, street_address="和平東路一段2號", since=timezone.now()
+    )
 
     atc = _code(codes.AtcClass, "Z99ZZ99")
     drug = _code(
@@ -157,6 +160,7 @@ def world(db) -> dict[type, object]:
         enrolment,
         card,
         issuance,
+        mailing,
         bill,
         payment,
         atc,
