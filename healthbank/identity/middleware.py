@@ -7,9 +7,9 @@ and when the NHI card it was signed in with is no longer valid (reported lost, r
 new card): a lost card "no longer signs in, reads or verifies anywhere" (issue 24), so the
 sessions it opened end on their next request, wherever they are.
 
-Nothing here costs a query on an ordinary request but that card check, one primary-key
-read for a session signed in with a card: the account comes with the user
-(backends.AccountBackend) and the times are in the session.
+The only query here is that card check, one primary-key read, and only for a session
+signed in with a card: the account comes with the user (backends.AccountBackend) and the
+times are in the session.
 """
 
 from __future__ import annotations
