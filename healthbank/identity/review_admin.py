@@ -45,7 +45,28 @@ class RejectionForm(forms.Form):
     )
 
 
-class ReviewQueueAdmin(ReadOnlyAdmin):  # applications change only through their services
+class OpenFirst:
+    """A queue's order, for a ModelAdmin: open applications first, the oldest at the top;
+    decided ones after, the newest first. `open_statuses` names the open ones."""
+
+    open_statuses: frozenset[str] = OPEN
+
+    def get_queryset(self, request: HttpRequest):
+        open_ = When(status__in=self.open_statuses, then=Value(0))
+        return (
+            super()  # type: ignore[misc]  # the ModelAdmin this is mixed into
+            .get_queryset(request)
+            .annotate(
+                decided=Case(open_, default=Value(1), output_field=IntegerField()),
+                waiting_since=Case(When(status__in=self.open_statuses, then=F("submitted_at"))),
+            )
+        )
+
+    def get_ordering(self, request: HttpRequest):
+        return [F("decided").asc(), F("waiting_since").asc(), F("submitted_at").desc()]
+
+
+class ReviewQueueAdmin(OpenFirst, ReadOnlyAdmin):  # applications change only through services
     check_form: type[forms.Form] | None = None  # what the checker decides, with four eyes
     common_reasons: dict[str, Any] = {}  # key -> reason text, picked then edited
     evidence_template = ""  # what the applicant sent, shown above the decision
@@ -77,22 +98,7 @@ class ReviewQueueAdmin(ReadOnlyAdmin):  # applications change only through their
     # --- the queue -----------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("person", "checked_by", "decided_by")
-            .annotate(
-                decided=Case(
-                    When(status__in=OPEN, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                ),
-                waiting_since=Case(When(status__in=OPEN, then=F("submitted_at"))),
-            )
-        )
-
-    def get_ordering(self, request: HttpRequest):
-        return [F("decided").asc(), F("waiting_since").asc(), F("submitted_at").desc()]
+        return super().get_queryset(request).select_related("person", "checked_by", "decided_by")
 
     def may_decide(self, request: HttpRequest) -> bool:
         """The model's change permission, which the read-only form itself never uses."""

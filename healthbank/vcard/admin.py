@@ -14,7 +14,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -30,6 +29,7 @@ from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.core.http import signed_in_user
 from healthbank.core.meta import model_field
 from healthbank.files import images
+from healthbank.identity.review_admin import OpenFirst
 from healthbank.vcard import services
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
 
@@ -83,8 +83,10 @@ def _heading(application: Application) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions below
+class ApplicationAdmin(OpenFirst, ReadOnlyAdmin):  # changed only by the review actions below
     """The review queue: pending applications first, the oldest at the top."""
+
+    open_statuses = frozenset({PENDING})
 
     list_display = [
         "submitted_at",
@@ -116,24 +118,12 @@ class ApplicationAdmin(ReadOnlyAdmin):  # changed only by the review actions bel
             return ""
         return str(application.applicant)
 
-    # Pending first, oldest first (a queue); what was reviewed after, newest first.
     def get_queryset(self, request: HttpRequest):
         return (
             super()
             .get_queryset(request)
             .select_related("person__household", "applicant", "reviewed_by")
-            .annotate(
-                reviewed=Case(
-                    When(status=PENDING, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                ),
-                waiting_since=Case(When(status=PENDING, then=F("submitted_at"))),
-            )
         )
-
-    def get_ordering(self, request: HttpRequest):
-        return [F("reviewed").asc(), F("waiting_since").asc(), F("submitted_at").desc()]
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         if obj is not None and obj.status != PENDING:
