@@ -15,7 +15,11 @@ from faker.providers.person.zh_TW import Provider as NameProvider
 
 from healthbank.people.identifiers import check_digit
 from healthbank.people.models import CardIssuance, Enrolment, NhiCard
-from healthbank.people.premiums import INSURED_AMOUNT_GRADES, monthly_premium
+from healthbank.people.premiums import (
+    INSURED_AMOUNT_GRADES,
+    MAX_DEPENDANTS_COUNTED,
+    monthly_premium,
+)
 from healthbank.synth.network import Network
 
 # Share of the population by five-year age band (0-4 ... 90+), Taiwan 2024, percent.
@@ -441,7 +445,7 @@ def write_premiums(tables, m: Member, rng, today: dt.date, window_start: dt.date
             month,
             m.category,
             m.insured_amount,
-            min(m.dependants, 3),
+            min(m.dependants, MAX_DEPENDANTS_COUNTED),
             amount,
             due,
         )

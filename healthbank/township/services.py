@@ -22,7 +22,7 @@ from healthbank.core.rocdate import to_roc
 from healthbank.identity.review import decide
 from healthbank.people.locks import lock_person
 from healthbank.people.models import Enrolment, InsuredUnit, Person, PremiumBill
-from healthbank.people.premiums import monthly_premium
+from healthbank.people.premiums import MAX_DEPENDANTS_COUNTED, monthly_premium
 from healthbank.township import closing, rules, selectors, tasks
 from healthbank.township.models import TownshipApplication
 from healthbank.township.rules import Kind, Refused, TransferReason
@@ -110,23 +110,21 @@ def _bill(
             "month", flat=True
         )
     )
-    counted = min(dependants, 3)
-    added = []
-    for month in _months(first, _last_billed_month(today)):
-        if month in have:
-            continue
-        PremiumBill.objects.create(
+    months = [m for m in _months(first, _last_billed_month(today)) if m not in have]
+    PremiumBill.objects.bulk_create(
+        PremiumBill(
             person=person,
             unit=unit,
             month=month,
             category=rules.CATEGORY,
             insured_amount=rules.REGIONAL_INSURED_AMOUNT,
-            dependants=counted,
+            dependants=min(dependants, MAX_DEPENDANTS_COUNTED),
             amount=monthly_premium(rules.CATEGORY, rules.REGIONAL_INSURED_AMOUNT, dependants),
             due_date=month_end(add_months(month, 1)),
         )
-        added.append(month.isoformat())
-    return added
+        for month in months
+    )
+    return [month.isoformat() for month in months]
 
 
 def _unbill(person: Person, first: dt.date) -> list[str]:
