@@ -507,9 +507,9 @@ def package(runs: int) -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
-    from healthbank.downloads.categories import CATEGORIES
     from healthbank.downloads.package import write_package
     from healthbank.people.models import Person
+    from healthbank.records.categories import CATEGORIES
     from healthbank.records.models import Visit
 
     busiest = (
@@ -971,7 +971,7 @@ def copy_out(table: str, query) -> bytes:
 # --- the app's JSON API (issue 21) -----------------------------------------------------------
 
 # The app's record lists read with a bound device's access token: the outpatient list (the
-# longest) and two other long ones. Category codes of downloads/categories.py.
+# longest) and two other long ones. Category codes of records/categories.py.
 API_ENDPOINTS = ("outpatient", "labs", "dental")
 API_TARGET = {"per_second_per_core": 500, "p99_ms": 20.0}  # issue 21; Medplum: ~350/vCPU
 # Clients per gunicorn worker, as for the QR codes: a sync worker takes the next request from

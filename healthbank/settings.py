@@ -95,9 +95,11 @@ INSTALLED_APPS = [
     "healthbank.express",
     "healthbank.ingest",
     "healthbank.vcard",
+    "healthbank.fhir",
     "healthbank.operations",  # demo, worker: start the other apps, none imports it
     "captcha",
     "csp",
+    "oauth2_provider",  # SMART on FHIR's authorisation server (healthbank/fhir)
     "django_tasks",
     "healthbank.core.third_party.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
 ]
@@ -601,3 +603,8 @@ AUDIT_RETENTION_MONTHS = envint("AUDIT_RETENTION_MONTHS", 60)
 if AUDIT_RETENTION_MONTHS < 1:  # 0 would drop this month's trail as it is written
     raise ImproperlyConfigured("AUDIT_RETENTION_MONTHS must be at least 1.")
 # --- end audit trail at national size -------------------------------------------------------
+
+# SMART on FHIR's authorisation server (django-oauth-toolkit; healthbank/fhir). The models
+# are the toolkit's own (named here for migrations' swappable dependency): an app's listing
+# and a person's grant sit beside them.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -24,12 +24,12 @@ from healthbank.core import badrequest
 from healthbank.core.schemas import ErrorOut
 from healthbank.downloads import selectors as download_selectors
 from healthbank.downloads import services as downloads
-from healthbank.downloads.categories import BY_CODE, CATEGORIES, Category
 from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.views import REFUSALS
 from healthbank.identity import devices
 from healthbank.identity.models import DeviceBinding
 from healthbank.identity.services import IdentityError, SessionEnded
+from healthbank.records.categories import BY_CODE, CATEGORIES, Category
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from healthbank.api.schemas import RecordOut
 from healthbank.codes.models import CodeTable, Diagnosis, LabItem
 from healthbank.core.templatetags.rocdate import rocdate, rocdatetime
-from healthbank.downloads.categories import VISIT_KINDS, Category
 from healthbank.people.models import Person
+from healthbank.records.categories import VISIT_KINDS, Category
 from healthbank.records.models import (
     Allergy,
     CalendarEvent,

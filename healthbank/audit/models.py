@@ -84,6 +84,9 @@ class AuditEvent(models.Model):
         BANK_DEBITED = "bank.debited", _("Paid from a bank account")
         BANK_REFUSED = "bank.refused", _("Payment refused by the bank")
         BANK_CREDITED = "bank.credited", _("Paid into a bank account")
+        # Third-party apps (SMART on FHIR): `detail` names the app (listing id) and scope.
+        APP_GRANTED = "app.granted", _("Access granted to an app")
+        APP_REVOKED = "app.revoked", _("App access revoked")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")
@@ -99,6 +102,7 @@ class AuditEvent(models.Model):
         STAFF = "staff", _("NHIA staff")
         UNIT = "unit", _("Insured unit")
         PROVIDER = "provider", _("Healthcare provider")
+        APP = "app", _("Third-party app")  # actor_id: the app's listing
         SYSTEM = "system", _("System")
 
     person = models.ForeignKey(

@@ -1,5 +1,5 @@
 """The FHIR code systems and codings of this project's records: what the package's FHIR
-export (downloads/fhir.py) writes and the providers' FHIR reader (ingest/formats/fhir.py)
+export (fhir/mapping.py) writes and the providers' FHIR reader (ingest/formats/fhir.py)
 reads back. In one module, below both apps, so that the two read the same table and
 neither imports the other.
 

@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 from lxml import etree
 
 from healthbank.core.rocdate import ROC_OFFSET, to_roc
-from healthbank.downloads.categories import Category
 from healthbank.people.models import Person
+from healthbank.records.categories import Category
 from healthbank.records.measures import BMI_UNIT, MEASURES, bmi
 from healthbank.records.models import LabResult, Measurement
 from healthbank.records.preventive import PREVENTIVE_SECTIONS

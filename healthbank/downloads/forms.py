@@ -7,8 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from healthbank.downloads.categories import CATEGORIES
 from healthbank.downloads.models import PackageRequest
+from healthbank.records.categories import CATEGORIES
 
 Mode = PackageRequest.Mode
 

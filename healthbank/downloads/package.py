@@ -18,9 +18,10 @@ import pyzipper
 from django.utils import translation
 
 from healthbank.core.months import month_end
-from healthbank.downloads import documents, fhir
-from healthbank.downloads.categories import BY_CODE, Category
+from healthbank.downloads import documents
+from healthbank.fhir import mapping as fhir
 from healthbank.people.models import Person
+from healthbank.records.categories import BY_CODE, Category
 from healthbank.records.rules import Window
 
 SCHEMA = Path(__file__).resolve().parent / "schema" / "healthbank-package.xsd"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from healthbank.downloads.categories import EVERYTHING
 from healthbank.downloads.models import PackageRequest
 from healthbank.people.models import Person
+from healthbank.records.categories import EVERYTHING
 
 LISTED = 20
 

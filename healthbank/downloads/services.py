@@ -10,12 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from healthbank.core.rocdate import to_roc
-from healthbank.downloads.categories import BY_CODE, EVERYTHING
 from healthbank.downloads.models import PackageRequest
 from healthbank.downloads.package import MONTHLY
 from healthbank.downloads.tasks import generate_package
 from healthbank.people.locks import lock_person
 from healthbank.people.models import Person
+from healthbank.records.categories import BY_CODE, EVERYTHING
 
 Status = PackageRequest.Status
 

@@ -12,6 +12,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import connection, models
+from django.utils import timezone
 
 from healthbank.codes.models import Drug, Service
 from healthbank.core.meta import model_field
@@ -192,6 +193,7 @@ VISIT_COLUMNS = (
     ("card_sequence", "text"),
     ("chronic_refill", "boolean"),
     ("refill_number", "bigint"),
+    ("updated_at", "timestamptz"),
 )
 
 
@@ -212,6 +214,7 @@ def _visit_values(clean: Clean) -> tuple:
         v["card_sequence"],
         v.get("chronic_refill", False),
         v.get("refill_number"),
+        timezone.now(),
     )
 
 

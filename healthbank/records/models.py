@@ -4,6 +4,7 @@ portal reads it: one person, newest first."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,6 +19,12 @@ from healthbank.codes.models import (
     Vaccine,
 )
 from healthbank.people.models import County, Person, Township
+
+
+def UPDATED_AT() -> models.DateTimeField:  # noqa: N802 (reads as a field class)
+    """When the row was last written: FHIR's meta.lastUpdated, ETag and _lastUpdated. The
+    database default covers rows written without the ORM (COPY, executemany)."""
+    return models.DateTimeField(_("last updated"), auto_now=True, db_default=Now())
 
 
 class Provider(models.Model):
@@ -63,6 +70,7 @@ class ReportedRecord(models.Model):
     )
     # The reporter's own id for the row: uploads are idempotent on (provider, source_id).
     source_id = models.CharField(_("provider's record id"), max_length=40)
+    updated_at = UPDATED_AT()
 
     class Meta:
         abstract = True
@@ -497,6 +505,7 @@ class Measurement(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     value = models.DecimalField(_("value"), max_digits=6, decimal_places=1)
     measured_at = models.DateTimeField(_("measured at"))
+    updated_at = UPDATED_AT()
 
     class Meta:
         verbose_name = _("measurement")
@@ -521,6 +530,7 @@ class CalendarEvent(models.Model):
     date = models.DateField(_("date"))
     time = models.TimeField(_("time"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    updated_at = UPDATED_AT()
 
     class Meta:
         verbose_name = _("calendar event")

@@ -15,12 +15,12 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from healthbank.downloads.categories import BY_CODE
 from healthbank.downloads.services import request_package
 from healthbank.identity import devices
 from healthbank.identity.eservice_menu import SERVICES
 from healthbank.identity.services import register_at_counter
 from healthbank.people.models import Person
+from healthbank.records.categories import BY_CODE
 from tests.e2e.steps import ESERVICE_FORMS, PUBLIC_PAGES, eservice_sign_in, htmx_settled
 from tests.e2e.test_portal import CHEN, LIN, PASSWORD, expect_charts_drawn, menu_pages
 

@@ -15,9 +15,9 @@ from healthbank.api.tests.test_api import get, login, post, verify
 from healthbank.audit.models import AuditEvent
 from healthbank.downloads import generation
 from healthbank.downloads import services as downloads
-from healthbank.downloads.categories import CATEGORIES
 from healthbank.downloads.models import PackageRequest
 from healthbank.identity.tests.cardhelpers import WIFE_ID, registered, seed_personas
+from healthbank.records.categories import CATEGORIES
 from healthbank.records.models import Allergy, LabResult, Visit, VisitDiagnosis
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,6 @@ from lxml import etree
 
 from healthbank.codes.models import Drug
 from healthbank.core.rocdate import to_roc
-from healthbank.downloads.categories import BY_CODE, CATEGORIES, Category
 from healthbank.downloads.documents import (
     NAMESPACE,
     SCHEMA_PATH,
@@ -25,6 +24,7 @@ from healthbank.downloads.documents import (
     xml_schema,
 )
 from healthbank.people.models import Person
+from healthbank.records.categories import BY_CODE, CATEGORIES, Category
 from healthbank.records.models import Provider
 from healthbank.records.rules import Window
 from healthbank.records.tests.factories import AllergyFactory, CalendarEventFactory, CareWishFactory

@@ -21,7 +21,7 @@ The mapping, element by element, is in ../schemas/fhir.md; in short:
 - `Patient`, `Organization`, `Practitioner`, `PractitionerRole` and `Location` are read
   only through references; any other resource is reported as unsupported and skipped.
 
-It reads what healthbank/downloads/fhir.py writes (the same code systems, which
+It reads what healthbank/fhir/mapping.py writes (the same code systems, which
 healthbank/codes/fhir.py holds for both, identifiers and elements), so a person's download
 sent back gives the same rows, as far as the download carries them. The person is the
 Patient's national ID (or resident certificate) identifier; the provider's record id is the
@@ -81,11 +81,11 @@ REFILL_NUMBER = f"{EXTENSION}/refill-number"  # valuePositiveInt, which refill o
 # DiagnosticReport has no body site in R4: valueCodeableConcept with a BODY_SITE coding.
 BODY_SITE = f"{EXTENSION}/body-site"
 # The adult preventive check (成人預防保健) as one Observation panel; its values and results
-# use the codes downloads/fhir.py gives them (codes/fhir.py).
+# use the codes fhir/mapping.py gives them (codes/fhir.py).
 PREVENTIVE_CHECK = f"{codes.PROJECT}/CodeSystem/preventive-check"
 PREVENTIVE_PANEL = "adult"
 
-# Business identifier systems of each row type (downloads/fhir.py's _record_identifier).
+# Business identifier systems of each row type (fhir/mapping.py's _record_identifier).
 _ID_SYSTEMS = {
     "visit": codes.VISIT_ID,
     "lab_result": f"{codes.RECORD_ID}/lab-result",
@@ -1078,7 +1078,7 @@ class _Reader:
 
 
 def _sections(text: str) -> dict[str, str]:
-    """A discharge summary's text, as downloads/fhir.py writes it: each section a heading
+    """A discharge summary's text, as fhir/mapping.py writes it: each section a heading
     line (the field's name in English or Chinese) and its text, sections apart by a blank
     line. Text before the first heading is ignored."""
     headings: dict[str, str] = {}

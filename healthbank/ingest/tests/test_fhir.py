@@ -1,5 +1,5 @@
 """The FHIR R4 Bundle reader: each resource's mapping (the example Bundles), reading back
-what downloads/fhir.py writes, and hostile input that must give problems, never raise."""
+what fhir/mapping.py writes, and hostile input that must give problems, never raise."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from healthbank.downloads import fhir as out
-from healthbank.downloads.tests.test_fhir import add_allergies_and_wishes, admitted, build
+from healthbank.fhir import mapping as out
+from healthbank.fhir.tests.test_mapping import add_allergies_and_wishes, admitted, build
 from healthbank.ingest.formats.fhir import (
     INTERNAL_ERROR,
     MAX_BUNDLE_BYTES,
@@ -334,7 +334,7 @@ def test_text_that_cannot_be_stored_is_refused():
     assert "NUL" in problems(bundle)[0].message
 
 
-# -- reading back what downloads/fhir.py writes ---------------------------------------------
+# -- reading back what fhir/mapping.py writes ---------------------------------------------
 
 
 def _number(value: Decimal) -> int | float:
@@ -343,7 +343,7 @@ def _number(value: Decimal) -> int | float:
 
 def expected_visit(visit: Visit) -> dict:
     """A visit as its download carries it: fees, points, the card sequence, the refill's
-    number and orders that are not procedures stay out of FHIR (downloads/fhir.py)."""
+    number and orders that are not procedures stay out of FHIR (fhir/mapping.py)."""
     diagnoses = [d.diagnosis_id for d in visit.diagnoses.all()] or [visit.primary_diagnosis_id]
     row: dict = {
         "type": "visit",

@@ -13,9 +13,9 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
 from healthbank.codes.models import Drug
-from healthbank.downloads import fhir
-from healthbank.downloads.categories import BY_CODE, CATEGORIES
+from healthbank.fhir import mapping as fhir
 from healthbank.people.models import Person
+from healthbank.records.categories import BY_CODE, CATEGORIES
 from healthbank.records.models import CareWish, Provider, Visit
 from healthbank.records.tests.factories import AllergyFactory, CareWishFactory
 from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, HUANG, LEE, LIN_DAUGHTER, WU

@@ -121,7 +121,6 @@ from healthbank.codes.fhir import (
 )
 from healthbank.codes.models import Diagnosis, Drug
 from healthbank.core.meta import model_field
-from healthbank.downloads.categories import Category
 from healthbank.people.models import (
     CardIssuance,
     InsuredUnit,
@@ -130,6 +129,7 @@ from healthbank.people.models import (
     PremiumBill,
     Sex,
 )
+from healthbank.records.categories import Category
 from healthbank.records.models import (
     CareWish,
     CheckResult,

@@ -1,0 +1,105 @@
+"""Third-party apps and what each person granted them (SMART on FHIR).
+
+An app is django-oauth-toolkit's `Application` (client id, secret, redirect URIs, client
+type) with a `Listing`: who publishes it, its privacy policy, sandbox or production, and
+NHIA's review. A person's consent to one app is a `Grant`: the categories of the seed's
+table (records/categories.py) they ticked, whether demographics go with them, and until
+when. Tokens the app holds are valid only while the grant they were issued under is.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
+
+
+class Listing(models.Model):
+    """A registered app as people see it on the consent screen, and its NHIA review.
+
+    A sandbox app is approved on registration and sees synthetic people only; a production
+    app waits for NHIA staff before anyone can grant it access; staff may suspend it later,
+    which stops every token it holds.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting NHIA review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended by NHIA")
+
+    class Environment(models.TextChoices):
+        SANDBOX = "sandbox", _("Sandbox (synthetic people only)")
+        PRODUCTION = "production", _("Production")
+
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL,
+        models.CASCADE,
+        related_name="listing",
+        verbose_name=_("OAuth application"),
+    )
+    developer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("developer"),
+    )
+    publisher = models.CharField(_("publisher"), max_length=100)
+    privacy_policy = models.URLField(_("privacy policy"))
+    homepage = models.URLField(_("home page"), blank=True)
+    description = models.CharField(_("what the app does"), max_length=300)
+    environment = models.CharField(_("environment"), max_length=10, choices=Environment.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("reason given by NHIA"), blank=True)
+
+    class Meta:
+        verbose_name = _("third-party app")
+        verbose_name_plural = _("third-party apps")
+
+    def __str__(self) -> str:
+        return self.application.name
+
+
+class Grant(models.Model):
+    """A person's consent to one app: categories, demographics, and how long it lasts."""
+
+    person = models.ForeignKey(
+        "people.Person", models.CASCADE, related_name="+", db_index=False, verbose_name=_("person")
+    )
+    listing = models.ForeignKey(
+        Listing, models.CASCADE, related_name="grants", verbose_name=_("app")
+    )
+    # Codes of records/categories.py's CATEGORIES the person left ticked.
+    categories = models.JSONField(_("categories"), default=list)
+    demographics = models.BooleanField(_("name, sex and birth date shared"), default=False)
+    scope = models.TextField(_("scopes granted"), blank=True)
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+    expires_at = models.DateTimeField(_("until"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("app access grant")
+        verbose_name_plural = _("app access grants")
+        indexes = [models.Index(fields=["person", "-granted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.listing} {self.granted_at:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
