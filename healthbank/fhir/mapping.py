@@ -303,30 +303,55 @@ def _interpretation(code: str, display: str) -> list[dict]:
     return [_concept(_coding(INTERPRETATION, code, display))]
 
 
-class _Bundle:
-    """Collects a bundle's entries: the Patient, the Organizations, then the records."""
+def resource_id(key: object) -> str:
+    """A resource's id from its key (a database key, or "lab/12", "preventive/3/bmi_high"):
+    readable, stable, and the same in the API and in packages; FHIR ids take letters,
+    digits, "-" and "." only."""
+    return str(key).replace("/", "-").replace("_", ".")
 
-    def __init__(self, person: Person) -> None:
+
+def _urn(resource_type: str, resource_id: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{resource_type}/{resource_id}')}"
+
+
+class _Bundle:
+    """Collects a bundle's entries: the Patient, the Organizations, then the records.
+
+    `base` None: a package's collection, which must stand alone, so entries' fullUrls are
+    urn:uuids and references name them. Else the API's base URL: references are relative
+    (`Encounter/12`) and fullUrls the resources' own URLs.
+    """
+
+    def __init__(self, person: Person, *, base: str | None = None) -> None:
         self.person = person
+        self.base = base
         self.organizations: dict[str, dict] = {}
         self.records: list[dict] = []
         self.patient = self.ref("Patient", person.pk)
 
-    @staticmethod
-    def id(resource_type: str, key: object) -> str:
-        return str(uuid.uuid5(_NAMESPACE, f"{resource_type}/{key}"))
-
     def ref(self, resource_type: str, key: object) -> dict:
-        return {"reference": f"urn:uuid:{self.id(resource_type, key)}"}
+        rid = resource_id(key)
+        if self.base is None:
+            return {"reference": _urn(resource_type, rid)}
+        return {"reference": f"{resource_type}/{rid}"}
 
-    @classmethod
-    def entry(cls, resource_type: str, key: object, body: dict) -> dict:
-        resource_id = cls.id(resource_type, key)
-        resource = {"resourceType": resource_type, "id": resource_id, **body}
-        return {"fullUrl": f"urn:uuid:{resource_id}", "resource": resource}
+    def entry(
+        self, resource_type: str, key: object, body: dict, updated: dt.datetime | None = None
+    ) -> dict:
+        rid = resource_id(key)
+        resource: dict[str, Any] = {"resourceType": resource_type, "id": rid}
+        if updated is not None:
+            resource["meta"] = {"lastUpdated": _instant(updated)}
+        resource |= body
+        if self.base is None:
+            full_url = _urn(resource_type, rid)
+        else:
+            full_url = f"{self.base}/{resource_type}/{rid}"
+        return {"fullUrl": full_url, "resource": resource}
 
-    def add(self, resource_type: str, key: object, body: dict) -> dict:
-        self.records.append(self.entry(resource_type, key, body))
+    def add(self, row: object, resource_type: str, key: object, body: dict) -> dict:
+        """Add the resource `body` that `row` becomes; its meta.lastUpdated is the row's."""
+        self.records.append(self.entry(resource_type, key, body, getattr(row, "updated_at", None)))
         return self.ref(resource_type, key)
 
     def organization(self, key: str, body: dict) -> dict:
@@ -411,6 +436,7 @@ def _cards(b: _Bundle, rows: list[CardIssuance]) -> None:
     for card, issuances in cards.values():
         valid = card.status == NhiCard.Status.VALID
         b.add(
+            card,
             "Coverage",
             card.pk,
             {
@@ -442,6 +468,7 @@ def _premium_bills(b: _Bundle, rows: list[PremiumBill]) -> None:
             for f in ("month", "category", "dependants")
         )
         b.add(
+            bill,
             "Invoice",
             bill.pk,
             {
@@ -480,6 +507,7 @@ def _premium_payments(b: _Bundle, rows: list) -> None:
     for payment in rows:
         paid_on = payment.paid_on.isoformat()
         b.add(
+            payment,
             "PaymentReconciliation",
             payment.pk,
             {
@@ -517,6 +545,7 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
         if visit.discharge_date or not inpatient:
             period["end"] = (visit.discharge_date or visit.visit_date).isoformat()
         b.add(
+            visit,
             "Encounter",
             visit.pk,
             {
@@ -539,6 +568,7 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
         )
         for key, diagnosis, _ in diagnoses:
             b.add(
+                visit,
                 "Condition",
                 key,
                 {
@@ -558,10 +588,13 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
                 },
             )
         for order in visit.drug_orders.all():
-            b.add("MedicationRequest", order.pk, _medication_request(b, visit, order, provider))
+            b.add(
+                visit, "MedicationRequest", order.pk, _medication_request(b, visit, order, provider)
+            )
         surgeries = list(visit.surgeries.all())
         for surgery in surgeries:
             b.add(
+                visit,
                 "Procedure",
                 f"surgery/{surgery.pk}",
                 {
@@ -598,7 +631,7 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
                 procedure["bodySite"] = [
                     _concept(_coding(TOOTH, tooth.code, tooth.name_en), text=tooth.name_zh)
                 ]
-            b.add("Procedure", f"service/{service_order.pk}", procedure)
+            b.add(visit, "Procedure", f"service/{service_order.pk}", procedure)
 
 
 def _medication_request(b: _Bundle, visit: Visit, order, provider: dict) -> dict:
@@ -664,7 +697,7 @@ def _labs(b: _Bundle, rows: list) -> None:
             reference["text"] = item.reference_text
         if reference:
             observation["referenceRange"] = [reference]
-        b.add("Observation", f"lab/{result.pk}", observation)
+        b.add(result, "Observation", f"lab/{result.pk}", observation)
 
 
 def _reports(b: _Bundle, rows: list) -> None:
@@ -673,6 +706,7 @@ def _reports(b: _Bundle, rows: list) -> None:
         category = ("RAD", "Radiology") if imaging else _PATHOLOGY
         title = f"{report.service.name_zh}（{report.body_site.name_zh}）"
         b.add(
+            report,
             "DiagnosticReport",
             report.pk,
             {
@@ -717,6 +751,7 @@ def _discharge_summaries(b: _Bundle, rows: list[DischargeSummary]) -> None:
             stay = _record_identifier("visit", summary.visit, summary.provider)
             context["encounter"] = [{"type": "Encounter", "identifier": stay[0]}]
         b.add(
+            summary,
             "DocumentReference",
             summary.pk,
             {
@@ -756,7 +791,7 @@ def _allergies(b: _Bundle, rows: list) -> None:
             body["recorder"] = {"display": allergy.physician}
         if allergy.reaction:
             body["reaction"] = [{"manifestation": [_concept(text=allergy.reaction)]}]
-        b.add("AllergyIntolerance", allergy.pk, body)
+        b.add(allergy, "AllergyIntolerance", allergy.pk, body)
 
 
 def _wishes(b: _Bundle, rows: list[CareWish]) -> None:
@@ -766,6 +801,7 @@ def _wishes(b: _Bundle, rows: list[CareWish]) -> None:
         if wish.revoked_on:
             period["end"] = wish.revoked_on.isoformat()
         b.add(
+            wish,
             "Consent",
             wish.pk,
             {
@@ -807,7 +843,7 @@ def _vaccinations(b: _Bundle, rows: list) -> None:
         }
         if vaccination.lot_number:
             body["lotNumber"] = vaccination.lot_number
-        b.add("Immunization", vaccination.pk, body)
+        b.add(vaccination, "Immunization", vaccination.pk, body)
 
 
 def _observation(
@@ -850,7 +886,7 @@ def _preventive_check(b: _Bundle, check) -> None:
 
     def add(name: str, category: str, code: tuple[str, str], values: dict) -> None:
         body = _observation(b, category, code, effective, **values)
-        members[name] = b.add("Observation", f"preventive/{check.pk}/{name}", body)
+        members[name] = b.add(check, "Observation", f"preventive/{check.pk}/{name}", body)
 
     for field, (loinc, display, unit, category) in PREVENTIVE_VALUES.items():
         value = getattr(check, field)
@@ -883,7 +919,7 @@ def _preventive_check(b: _Bundle, check) -> None:
         has_member = [members[name] for name in judged if name in members]
         if has_member:
             body["hasMember"] = has_member
-        b.add("Observation", f"preventive/{check.pk}/{code}", body)
+        b.add(check, "Observation", f"preventive/{check.pk}/{code}", body)
 
 
 def _calendar(b: _Bundle, rows: list, today: dt.date) -> None:
@@ -903,7 +939,7 @@ def _calendar(b: _Bundle, rows: list, today: dt.date) -> None:
         }
         if event.note:
             body["comment"] = event.note
-        b.add("Appointment", event.pk, body)
+        b.add(event, "Appointment", event.pk, body)
 
 
 def _measurements(b: _Bundle, rows: list[Measurement]) -> None:
@@ -919,13 +955,13 @@ def _measurements(b: _Bundle, rows: list[Measurement]) -> None:
             if measurement is systolic:  # the pair once, as a blood-pressure panel
                 panel = _blood_pressure(systolic.value, diastolic.value)
                 body = _observation(b, VITAL_SIGNS, BLOOD_PRESSURE, effective, **panel)
-                b.add("Observation", f"measurement/{systolic.pk}", body)
+                b.add(systolic, "Observation", f"measurement/{systolic.pk}", body)
             if measurement in (systolic, diastolic):
                 continue
         loinc, display, unit, category = _MEASUREMENTS[measurement.kind]
         value = {"valueQuantity": _quantity(measurement.value, unit)}
         body = _observation(b, category, (loinc, display), effective, **value)
-        b.add("Observation", f"measurement/{measurement.pk}", body)
+        b.add(measurement, "Observation", f"measurement/{measurement.pk}", body)
 
 
 _RENDERERS: dict[str, Callable[[_Bundle, list], None]] = {
@@ -947,15 +983,19 @@ _RENDERERS: dict[str, Callable[[_Bundle, list], None]] = {
 }
 
 
+def _collect(b: _Bundle, category: Category, rows: list, today: dt.date) -> None:
+    if category.code == "calendar":
+        _calendar(b, rows, today)
+    else:
+        _RENDERERS[category.code](b, rows)
+
+
 def fhir_bundle(
     category: Category, person: Person, rows: list, period: Window, generated_at: dt.datetime
 ) -> dict:
     """The category's rows of `person` over `period` as a FHIR R4 collection Bundle."""
     b = _Bundle(person)
-    if category.code == "calendar":
-        _calendar(b, rows, timezone.localtime(generated_at).date())
-    else:
-        _RENDERERS[category.code](b, rows)
+    _collect(b, category, rows, timezone.localtime(generated_at).date())
     bundle_id = str(
         uuid.uuid5(
             _NAMESPACE,
@@ -971,3 +1011,19 @@ def fhir_bundle(
         "timestamp": _instant(generated_at),
         "entry": b.entries(),
     }
+
+
+def api_resources(
+    category: Category, person: Person, rows: list, *, today: dt.date, base: str
+) -> tuple[list[dict], list[dict]]:
+    """The category's rows of `person` as the API serves them: (records, organizations),
+    each a search entry (fullUrl under `base`, the resource), references relative. The
+    same resources as a package's, but for references and fullUrls."""
+    b = _Bundle(person, base=base)
+    _collect(b, category, rows, today)
+    return b.records, list(b.organizations.values())
+
+
+def patient_entry(person: Person, *, base: str) -> dict:
+    """The person's Patient as the API serves it (a search entry)."""
+    return _Bundle(person, base=base).patient_resource()
