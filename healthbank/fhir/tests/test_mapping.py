@@ -14,6 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from healthbank.codes.models import Drug
 from healthbank.fhir import mapping as fhir
+from healthbank.fhir.tests.validation import assert_valid_bundle
 from healthbank.people.models import Person
 from healthbank.records.categories import BY_CODE, CATEGORIES
 from healthbank.records.models import CareWish, Provider, Visit
@@ -98,6 +99,7 @@ def check_valid(bundle: dict) -> None:
     unique, every reference resolved inside the bundle, every record naming the patient."""
     assert json.loads(json.dumps(bundle)) == bundle
     Bundle.model_validate(bundle)
+    assert_valid_bundle(bundle)
     assert bundle["type"] == "collection"
     urls = [e["fullUrl"] for e in bundle["entry"]]
     assert len(set(urls)) == len(urls)
