@@ -37,7 +37,7 @@ business identifier (`Reference.identifier`), never by a urn the bundle cannot r
 - wishes: a `Consent` (scope adr; category acd, or dnr for do-not-resuscitate), inactive
   once revoked; provision permit (donation, hospice) or deny (CPR, life-sustaining
   treatment); the day it was noted on the NHI card as its verification date.
-- vaccinations: an `Immunization` with the Taiwan CDC registry code.
+- vaccinations: an `Immunization` with the Taiwan CDC registry code and CVX.
 - preventive: an `Observation` per value measured (LOINC, vital-signs or laboratory;
   blood pressure as the 85354-9 panel) and one per result the check gives (normal or
   abnormal), with the values it judged as members.
@@ -45,6 +45,24 @@ business identifier (`Reference.identifier`), never by a urn the bundle cannot r
   day has passed, booked otherwise; an entry without a time spans its whole day.
 - measurements: an `Observation` each (vital-signs LOINC; a systolic and a diastolic
   taken together as one 85354-9 panel).
+
+Per visit also an `ExplanationOfBenefit`: the claim after CARIN Blue Button's shape
+(type institutional, oral, pharmacy or professional; use claim; outcome complete; NHIA
+the insurer), its Conditions as diagnoses, its drug, service and surgery orders as items,
+the NHI points as the header adjudication `submitted` (points are not money) and the
+copayment as the total `paidbypatient`. The card used is not on the claim row, so
+`insurance` names NHI coverage by display only.
+
+**Meaning beside structure.** Lab Observations carry LOINC beside the NHI code
+(codes/fhir.py's LAB_LOINC), vaccines CVX beside Taiwan CDC's code (VACCINE_CVX). A
+claim's Conditions are `confirmed` (what the physician billed for the visit: ICD-10-CM's
+outpatient guideline IV.H codes uncertain diagnoses as their symptoms) and `active` while
+the visit is at most ACUTE_ACTIVE_DAYS old, the stay goes on or the condition is chronic
+(Diagnosis.chronic), `resolved` after. Every resource names the TW Core profile it
+follows in `meta.profile` (none for Invoice, PaymentReconciliation, Consent, Appointment
+and ExplanationOfBenefit, which TW Core does not profile) and has a generated zh-TW
+narrative of its key facts, escaped. healthbank/fhir/tests/validation.py checks all of
+it against the R4 model, HL7's JSON schema and the FHIRPath invariants.
 
 **Code systems** and the codings the FHIR reader shares: healthbank/codes/fhir.py.
 """
@@ -181,6 +199,7 @@ _UCUM = {
     "mm[Hg]": "mm[Hg]",
     "/min": "/min",
 }
+_UCUM_CODES = set(_UCUM.values())  # units already written in UCUM (codes/fhir.py's tables)
 _FLAGS = {"": ("N", "Normal"), "H": ("H", "High"), "L": ("L", "Low"), "A": ("A", "Abnormal")}
 _FREQUENCIES = {"QD": 1, "BID": 2, "TID": 3, "QID": 4}  # v3-GTSAbbreviation, times a day
 
@@ -247,8 +266,9 @@ def _quantity(value: Decimal | int | float, unit: str) -> dict:
     quantity: dict[str, Any] = {"value": _number(value)}
     if unit:
         quantity["unit"] = unit
-        if unit in _UCUM:
-            quantity |= {"system": UCUM, "code": _UCUM[unit]}
+        code = _UCUM.get(unit, unit if unit in _UCUM_CODES else None)
+        if code:
+            quantity |= {"system": UCUM, "code": code}
     return quantity
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from healthbank.fhir.tests import validation
 from healthbank.fhir.tests.validation import assert_valid, assert_valid_bundle
 
 DIV = '<div xmlns="http://www.w3.org/1999/xhtml"><p>第二型糖尿病</p></div>'
@@ -99,3 +100,20 @@ def test_a_bundle_is_checked_with_each_entry():
         assert_valid_bundle(bundle)
     bundle["entry"][0]["resource"] = condition()
     assert_valid_bundle(bundle)
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        condition(),
+        condition(code={"coding": [{}]}),
+        condition(code={"coding": [{"id": "a"}], "text": "x"}),
+        condition(category=[]),
+        condition(note=[{"text": "ok", "authorString": None}]),
+    ],
+)
+def test_ele_1_walked_in_python_agrees_with_fhirpathpy(resource):
+    by_fhirpath = validation._compiled(
+        "Condition.descendants()", "hasValue() or (children().count() > id.count())"
+    )(resource, {"resource": resource})
+    assert (by_fhirpath == [True]) == (validation._empty_element(resource, "Condition") is None)
