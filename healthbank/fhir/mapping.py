@@ -808,7 +808,7 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
 # not when it ended; an acute diagnosis billed weeks ago is taken to be over.
 ACUTE_ACTIVE_DAYS = 30
 # Claim type (v3 claim-type) per visit kind.
-_CLAIM_TYPES = {
+_CLAIM_TYPES: dict[str, tuple[str, str]] = {
     Visit.Kind.INPATIENT: ("institutional", "Institutional"),
     Visit.Kind.PHARMACY: ("pharmacy", "Pharmacy"),
     Visit.Kind.DENTAL: ("oral", "Oral"),
@@ -834,8 +834,8 @@ def _claim(b: _Bundle, visit: Visit, provider: dict, period: dict, diagnoses: li
                 "quantity": {"value": _number(order.quantity)},
             }
         )
-    for order in visit.service_orders.all():
-        items.append({"productOrService": _service_concept(order.service)})
+    for service_order in visit.service_orders.all():
+        items.append({"productOrService": _service_concept(service_order.service)})
     for surgery in visit.surgeries.all():
         items.append({"productOrService": _service_concept(surgery.service)})
     body: dict[str, Any] = {
