@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import uuid
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -435,7 +436,7 @@ def _facts(resource_type: str, body: dict) -> list[tuple[str, str]]:
         if period := body.get(key):
             facts.append((label, f"{period.get('start', '')} ~ {period.get('end', '')}"))
     for total in body.get("total", ()):
-        facts.append((_concept_text(total["category"]), str(total["amount"]["value"])))
+        facts.append((html.escape(_concept_text(total["category"])), str(total["amount"]["value"])))
     for key, label in (("conclusion", "結論"), ("description", "說明"), ("status", "狀態")):
         if isinstance(body.get(key), str):
             facts.append((label, body[key]))
@@ -444,8 +445,9 @@ def _facts(resource_type: str, body: dict) -> list[tuple[str, str]]:
 
 def _generated(resource_type: str, body: dict) -> dict:
     """A resource's generated narrative: a table of its key facts, in zh-TW."""
+    # The standard library's escape: Django's, lazy-aware, costs three times as much.
     rows = "".join(
-        f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
+        f"<tr><th>{label}</th><td>{html.escape(value)}</td></tr>"
         for label, value in _facts(resource_type, body)
     )
     div = f'<div xmlns="http://www.w3.org/1999/xhtml" lang="zh-TW"><table>{rows}</table></div>'
