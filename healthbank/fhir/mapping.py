@@ -37,7 +37,7 @@ business identifier (`Reference.identifier`), never by a urn the bundle cannot r
 - wishes: a `Consent` (scope adr; category acd, or dnr for do-not-resuscitate), inactive
   once revoked; provision permit (donation, hospice) or deny (CPR, life-sustaining
   treatment); the day it was noted on the NHI card as its verification date.
-- vaccinations: an `Immunization` with the Taiwan CDC registry code.
+- vaccinations: an `Immunization` with the Taiwan CDC registry code and CVX.
 - preventive: an `Observation` per value measured (LOINC, vital-signs or laboratory;
   blood pressure as the 85354-9 panel) and one per result the check gives (normal or
   abnormal), with the values it judged as members.
@@ -46,6 +46,24 @@ business identifier (`Reference.identifier`), never by a urn the bundle cannot r
 - measurements: an `Observation` each (vital-signs LOINC; a systolic and a diastolic
   taken together as one 85354-9 panel).
 
+Per visit also an `ExplanationOfBenefit`: the claim after CARIN Blue Button's shape
+(type institutional, oral, pharmacy or professional; use claim; outcome complete; NHIA
+the insurer), its Conditions as diagnoses, its drug, service and surgery orders as items,
+the NHI points as the header adjudication `submitted` (points are not money) and the
+copayment as the total `paidbypatient`. The card used is not on the claim row, so
+`insurance` names NHI coverage by display only.
+
+**Meaning beside structure.** Lab Observations carry LOINC beside the NHI code
+(codes/fhir.py's LAB_LOINC), vaccines CVX beside Taiwan CDC's code (VACCINE_CVX). A
+claim's Conditions are `confirmed` (what the physician billed for the visit: ICD-10-CM's
+outpatient guideline IV.H codes uncertain diagnoses as their symptoms) and `active` while
+the visit is at most ACUTE_ACTIVE_DAYS old, the stay goes on or the condition is chronic
+(Diagnosis.chronic), `resolved` after. Every resource names the TW Core profile it
+follows in `meta.profile` (none for Invoice, PaymentReconciliation, Consent, Appointment
+and ExplanationOfBenefit, which TW Core does not profile) and has a generated zh-TW
+narrative of its key facts, escaped. healthbank/fhir/tests/validation.py checks all of
+it against the R4 model, HL7's JSON schema and the FHIRPath invariants.
+
 **Code systems** and the codings the FHIR reader shares: healthbank/codes/fhir.py.
 """
 
@@ -53,6 +71,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import uuid
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -65,6 +84,7 @@ from django.utils.html import escape
 from healthbank.codes.fhir import (
     ACT_CODE,
     ACUTE,
+    ADJUDICATION,
     ALLERGY_CLINICAL,
     ALLERGY_VERIFICATION,
     ATC,
@@ -73,10 +93,15 @@ from healthbank.codes.fhir import (
     BODY_SITE,
     CARD_ID,
     CARE_WISH,
+    CARIN_ADJUDICATION,
+    CLAIM_TYPE,
     CONDITION_CATEGORY,
+    CONDITION_CLINICAL,
+    CONDITION_VERIFICATION,
     CONSENT_CATEGORY,
     CONSENT_SCOPE,
     COURSE_OF_THERAPY,
+    CVX,
     DIAGNOSTIC_SERVICE,
     DIASTOLIC,
     HEIGHT,
@@ -84,6 +109,7 @@ from healthbank.codes.fhir import (
     IDENTIFIER_TYPE,
     INTERPRETATION,
     LAB_ITEM,
+    LAB_LOINC,
     LABORATORY,
     LOINC,
     LONG_TERM,
@@ -93,12 +119,15 @@ from healthbank.codes.fhir import (
     NHI_HERB,
     NHI_SERVICE,
     OBSERVATION_CATEGORY,
+    OBSERVATION_PROFILES,
+    OBSERVATION_SIMPLE,
     ORGANIZATION_ID,
     ORGANIZATION_TYPE,
     PAYMENT_TYPE,
     PREVENTIVE_RESULT,
     PREVENTIVE_RESULTS,
     PREVENTIVE_VALUES,
+    PROFILES,
     PROJECT,
     RECORD_ID,
     RESIDENT_CERTIFICATE,
@@ -113,6 +142,7 @@ from healthbank.codes.fhir import (
     UNIT_ID,
     URINE_PROTEIN,
     VACCINE,
+    VACCINE_CVX,
     VISIT_ID,
     VISIT_KIND,
     VITAL_SIGNS,
@@ -170,6 +200,7 @@ _UCUM = {
     "mm[Hg]": "mm[Hg]",
     "/min": "/min",
 }
+_UCUM_CODES = set(_UCUM.values())  # units already written in UCUM (codes/fhir.py's tables)
 _FLAGS = {"": ("N", "Normal"), "H": ("H", "High"), "L": ("L", "Low"), "A": ("A", "Abnormal")}
 _FREQUENCIES = {"QD": 1, "BID": 2, "TID": 3, "QID": 4}  # v3-GTSAbbreviation, times a day
 
@@ -236,8 +267,9 @@ def _quantity(value: Decimal | int | float, unit: str) -> dict:
     quantity: dict[str, Any] = {"value": _number(value)}
     if unit:
         quantity["unit"] = unit
-        if unit in _UCUM:
-            quantity |= {"system": UCUM, "code": _UCUM[unit]}
+        code = _UCUM.get(unit, unit if unit in _UCUM_CODES else None)
+        if code:
+            quantity |= {"system": UCUM, "code": code}
     return quantity
 
 
@@ -303,6 +335,125 @@ def _interpretation(code: str, display: str) -> list[dict]:
     return [_concept(_coding(INTERPRETATION, code, display))]
 
 
+def _profile(resource_type: str, body: dict) -> str | None:
+    """The TW Core profile the resource follows (codes/fhir.py's PROFILES)."""
+    if resource_type != "Observation":
+        return PROFILES.get(resource_type)
+    for coding in body["code"].get("coding", ()):
+        if coding["system"] == LOINC and coding["code"] in OBSERVATION_PROFILES:
+            return OBSERVATION_PROFILES[coding["code"]]
+    category = body["category"][0]["coding"][0]["code"]
+    if category == LABORATORY:
+        return OBSERVATION_PROFILES[LABORATORY]
+    return OBSERVATION_SIMPLE  # waist, the preventive check's results
+
+
+# A generated narrative's words (zh-TW, the reader's language): resource names and labels.
+_RESOURCE_ZH = {
+    "Patient": "個人資料",
+    "Organization": "機構",
+    "Coverage": "健保卡",
+    "Invoice": "保費帳單",
+    "PaymentReconciliation": "保費繳納",
+    "Encounter": "就醫紀錄",
+    "Condition": "診斷",
+    "MedicationRequest": "用藥",
+    "Procedure": "處置或手術",
+    "ExplanationOfBenefit": "健保申報",
+    "Observation": "檢驗檢查",
+    "DiagnosticReport": "影像或病理報告",
+    "DocumentReference": "出院病歷摘要",
+    "AllergyIntolerance": "過敏",
+    "Consent": "意願註記",
+    "Immunization": "疫苗接種",
+    "Appointment": "行事曆",
+}
+_CONCEPTS = (
+    ("code", "項目"),
+    ("vaccineCode", "疫苗"),
+    ("medicationCodeableConcept", "藥品"),
+    ("serviceType", "科別"),
+    ("bodySite", "部位"),
+)
+_VALUES = ("valueQuantity", "valueString", "valueCodeableConcept")
+_DATES = (
+    ("birthDate", "出生日期"),
+    ("effectiveDateTime", "日期"),
+    ("occurrenceDateTime", "日期"),
+    ("performedDateTime", "日期"),
+    ("recordedDate", "記錄日期"),
+    ("dateTime", "日期"),
+    ("created", "日期"),
+    ("paymentDate", "繳納日期"),
+    ("date", "日期"),
+    ("authoredOn", "開立日期"),
+    ("start", "開始"),
+)
+_PERIODS = (("period", "期間"), ("billablePeriod", "就醫期間"))
+
+
+def _concept_text(concept: dict) -> str:
+    if concept.get("text"):
+        return concept["text"]
+    coding = concept.get("coding", [{}])[0]
+    return coding.get("display") or coding.get("code", "")
+
+
+def _value_text(body: dict) -> str:
+    if "valueQuantity" in body:
+        quantity = body["valueQuantity"]
+        return f"{quantity['value']} {quantity.get('unit', '')}".strip()
+    if "valueString" in body:
+        return body["valueString"]
+    if "valueCodeableConcept" in body:
+        return _concept_text(body["valueCodeableConcept"])
+    return " / ".join(_value_text(c) for c in body.get("component", ()))
+
+
+def _facts(resource_type: str, body: dict) -> list[tuple[str, str]]:
+    facts = [("類別", _RESOURCE_ZH.get(resource_type, resource_type))]
+    if isinstance(body.get("name"), str):
+        facts.append(("名稱", body["name"]))
+    elif body.get("name"):
+        facts.append(("姓名", body["name"][0]["text"]))
+    for key, label in _CONCEPTS:
+        concept = body.get(key)
+        if isinstance(concept, list):
+            concept = concept[0] if concept else None
+        if concept:
+            facts.append((label, _concept_text(concept)))
+    if resource_type == "Observation" and (value := _value_text(body)):
+        facts.append(("結果", value))
+    if ranges := body.get("referenceRange"):
+        facts.append(("參考值", ranges[0].get("text", "")))
+    if flags := body.get("interpretation"):
+        facts.append(("判讀", _concept_text(flags[0])))
+    for key, label in _DATES:
+        if isinstance(body.get(key), str):
+            facts.append((label, body[key][:10]))
+            break
+    for key, label in _PERIODS:
+        if period := body.get(key):
+            facts.append((label, f"{period.get('start', '')} ~ {period.get('end', '')}"))
+    for total in body.get("total", ()):
+        facts.append((html.escape(_concept_text(total["category"])), str(total["amount"]["value"])))
+    for key, label in (("conclusion", "結論"), ("description", "說明"), ("status", "狀態")):
+        if isinstance(body.get(key), str):
+            facts.append((label, body[key]))
+    return [(label, value) for label, value in facts if value]
+
+
+def _generated(resource_type: str, body: dict) -> dict:
+    """A resource's generated narrative: a table of its key facts, in zh-TW."""
+    # The standard library's escape: Django's, lazy-aware, costs three times as much.
+    rows = "".join(
+        f"<tr><th>{label}</th><td>{html.escape(value)}</td></tr>"
+        for label, value in _facts(resource_type, body)
+    )
+    div = f'<div xmlns="http://www.w3.org/1999/xhtml" lang="zh-TW"><table>{rows}</table></div>'
+    return {"status": "generated", "div": div}
+
+
 def resource_id(key: object) -> str:
     """A resource's id from its key (a database key, or "lab/12", "preventive/3/bmi_high"):
     readable, stable, and the same in the API and in packages; FHIR ids take letters,
@@ -322,9 +473,12 @@ class _Bundle:
     (`Encounter/12`) and fullUrls the resources' own URLs.
     """
 
-    def __init__(self, person: Person, *, base: str | None = None) -> None:
+    def __init__(
+        self, person: Person, *, base: str | None = None, today: dt.date | None = None
+    ) -> None:
         self.person = person
         self.base = base
+        self.today = today or timezone.localdate()
         self.organizations: dict[str, dict] = {}
         self.records: list[dict] = []
         self.patient = self.ref("Patient", person.pk)
@@ -340,8 +494,16 @@ class _Bundle:
     ) -> dict:
         rid = resource_id(key)
         resource: dict[str, Any] = {"resourceType": resource_type, "id": rid}
+        meta: dict[str, Any] = {}
         if updated is not None:
-            resource["meta"] = {"lastUpdated": _instant(updated)}
+            meta["lastUpdated"] = _instant(updated)
+        profile = _profile(resource_type, body)
+        if profile:
+            meta["profile"] = [profile]
+        if meta:
+            resource["meta"] = meta
+        if "text" not in body:
+            resource["text"] = _generated(resource_type, body)
         resource |= body
         if self.base is None:
             full_url = _urn(resource_type, rid)
@@ -566,12 +728,21 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
                 "serviceProvider": provider,
             },
         )
+        _claim(b, visit, provider, period, diagnoses)
+        clinical = _clinical_status(visit, b.today)
         for key, diagnosis, _ in diagnoses:
+            status = "active" if diagnosis.chronic else clinical
             b.add(
                 visit,
                 "Condition",
                 key,
                 {
+                    "clinicalStatus": _concept(
+                        _coding(CONDITION_CLINICAL, status, status.capitalize())
+                    ),
+                    "verificationStatus": _concept(
+                        _coding(CONDITION_VERIFICATION, "confirmed", "Confirmed")
+                    ),
                     "category": [
                         _concept(
                             _coding(
@@ -634,6 +805,84 @@ def _visits(b: _Bundle, rows: list[Visit]) -> None:
             b.add(visit, "Procedure", f"service/{service_order.pk}", procedure)
 
 
+# A visit's claim diagnoses: active while the visit is this recent (or the condition is
+# chronic: Diagnosis.chronic), resolved after. A claim says what was treated on the day,
+# not when it ended; an acute diagnosis billed weeks ago is taken to be over.
+ACUTE_ACTIVE_DAYS = 30
+# Claim type (v3 claim-type) per visit kind.
+_CLAIM_TYPES: dict[str, tuple[str, str]] = {
+    Visit.Kind.INPATIENT: ("institutional", "Institutional"),
+    Visit.Kind.PHARMACY: ("pharmacy", "Pharmacy"),
+    Visit.Kind.DENTAL: ("oral", "Oral"),
+}
+_PROFESSIONAL = ("professional", "Professional")
+
+
+def _clinical_status(visit: Visit, today: dt.date) -> str:
+    last = visit.discharge_date or visit.visit_date
+    if visit.kind == Visit.Kind.INPATIENT and visit.discharge_date is None:
+        return "active"
+    return "active" if (today - last).days <= ACUTE_ACTIVE_DAYS else "resolved"
+
+
+def _claim(b: _Bundle, visit: Visit, provider: dict, period: dict, diagnoses: list) -> None:
+    """The visit as the claim NHIA paid (CARIN Blue Button's shape): points submitted,
+    the copayment the patient paid, its diagnoses and ordered items."""
+    items: list[dict] = []
+    for order in visit.drug_orders.all():
+        items.append(
+            {
+                "productOrService": _drug_concept(order.drug),
+                "quantity": {"value": _number(order.quantity)},
+            }
+        )
+    for service_order in visit.service_orders.all():
+        items.append({"productOrService": _service_concept(service_order.service)})
+    for surgery in visit.surgeries.all():
+        items.append({"productOrService": _service_concept(surgery.service)})
+    body: dict[str, Any] = {
+        "identifier": _record_identifier("claim", visit),
+        "status": "active",
+        "type": _concept(_coding(CLAIM_TYPE, *_CLAIM_TYPES.get(visit.kind, _PROFESSIONAL))),
+        "use": "claim",
+        "patient": b.patient,
+        "billablePeriod": period,
+        "created": visit.visit_date.isoformat(),
+        "insurer": b.nhia(),
+        "provider": provider,
+        "outcome": "complete",
+        "diagnosis": [
+            {"sequence": n, "diagnosisReference": b.ref("Condition", key)}
+            for n, (key, _, _) in enumerate(diagnoses, 1)
+        ],
+        # The card used is not in the claim's row: NHI coverage, named.
+        "insurance": [{"focal": True, "coverage": {"type": "Coverage", "display": "全民健康保險"}}],
+        "adjudication": [
+            {
+                "category": _concept(
+                    _coding(ADJUDICATION, "submitted", "Submitted Amount"), text="申報點數"
+                ),
+                "value": visit.points,
+            }
+        ],
+        "total": [
+            {
+                "category": _concept(
+                    _coding(CARIN_ADJUDICATION, "paidbypatient", "Paid by patient"),
+                    text="部分負擔",
+                ),
+                "amount": _money(visit.copayment),
+            }
+        ],
+    }
+    if items:
+        day = visit.visit_date.isoformat()
+        body["item"] = [
+            {"sequence": n, **item, "servicedDate": day} for n, item in enumerate(items, 1)
+        ]
+    b.add(visit, "ExplanationOfBenefit", f"claim/{visit.pk}", body)
+
+
 def _medication_request(b: _Bundle, visit: Visit, order, provider: dict) -> dict:
     request: dict[str, Any] = {
         "status": "completed",
@@ -674,11 +923,14 @@ def _labs(b: _Bundle, rows: list) -> None:
     for result in rows:
         item = result.item
         system = LAB_ITEM if item.code == EGFR_CODE else NHI_SERVICE
+        codings = [_coding(system, item.code, item.name_zh)]
+        if item.code in LAB_LOINC:
+            codings.append(_coding(LOINC, *LAB_LOINC[item.code]))
         observation: dict[str, Any] = {
             "identifier": _record_identifier("lab-result", result),
             "status": "final",
             "category": _category(LABORATORY),
-            "code": _concept(_coding(system, item.code, item.name_zh), text=item.name_zh),
+            "code": _concept(*codings, text=item.name_zh),
             "subject": b.patient,
             "effectiveDateTime": result.collected_on.isoformat(),
             "performer": [b.provider(result.provider)],
@@ -835,7 +1087,13 @@ def _vaccinations(b: _Bundle, rows: list) -> None:
             "identifier": _record_identifier("vaccination", vaccination),
             "status": "completed",
             "vaccineCode": _concept(
-                _coding(VACCINE, vaccine.code, vaccine.name_en), text=vaccine.name_zh
+                _coding(VACCINE, vaccine.code, vaccine.name_en),
+                *(
+                    [_coding(CVX, *VACCINE_CVX[vaccine.code])]
+                    if vaccine.code in VACCINE_CVX
+                    else []
+                ),
+                text=vaccine.name_zh,
             ),
             "patient": b.patient,
             "occurrenceDateTime": vaccination.given_on.isoformat(),
@@ -994,8 +1252,9 @@ def fhir_bundle(
     category: Category, person: Person, rows: list, period: Window, generated_at: dt.datetime
 ) -> dict:
     """The category's rows of `person` over `period` as a FHIR R4 collection Bundle."""
-    b = _Bundle(person)
-    _collect(b, category, rows, timezone.localtime(generated_at).date())
+    today = timezone.localtime(generated_at).date()
+    b = _Bundle(person, today=today)
+    _collect(b, category, rows, today)
     bundle_id = str(
         uuid.uuid5(
             _NAMESPACE,
@@ -1019,7 +1278,7 @@ def api_resources(
     """The category's rows of `person` as the API serves them: (records, organizations),
     each a search entry (fullUrl under `base`, the resource), references relative. The
     same resources as a package's, but for references and fullUrls."""
-    b = _Bundle(person, base=base)
+    b = _Bundle(person, base=base, today=today)
     _collect(b, category, rows, today)
     return b.records, list(b.organizations.values())
 

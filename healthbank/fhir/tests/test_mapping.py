@@ -14,6 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from healthbank.codes.models import Drug
 from healthbank.fhir import mapping as fhir
+from healthbank.fhir.tests.validation import assert_valid, assert_valid_bundle
 from healthbank.people.models import Person
 from healthbank.records.categories import BY_CODE, CATEGORIES
 from healthbank.records.models import CareWish, Provider, Visit
@@ -98,6 +99,7 @@ def check_valid(bundle: dict) -> None:
     unique, every reference resolved inside the bundle, every record naming the patient."""
     assert json.loads(json.dumps(bundle)) == bundle
     Bundle.model_validate(bundle)
+    assert_valid_bundle(bundle)
     assert bundle["type"] == "collection"
     urls = [e["fullUrl"] for e in bundle["entry"]]
     assert len(set(urls)) == len(urls)
@@ -265,3 +267,121 @@ def test_other_records_keep_their_facts(personas):
     bundle, payments = build("premium_payments", CHEN)
     paid = resources(bundle, "PaymentReconciliation")
     assert [p["paymentAmount"]["value"] for p in paid] == [p.amount for p in payments]
+
+
+def test_api_resources_are_valid_too(personas):
+    add_allergies_and_wishes()
+    today = timezone.localdate()
+    for category in CATEGORIES:
+        for national_id in (CHEN, CHANG, LIN_DAUGHTER, HUANG, CHEN_WIFE):
+            person = Person.objects.get(national_id=national_id)
+            rows = category.rows(person, category.window(today))
+            records, organizations = fhir.api_resources(
+                category, person, rows, today=today, base="https://hb.test/fhir/r4"
+            )
+            for entry in (*records, *organizations):
+                assert_valid(entry["resource"])
+    assert_valid(fhir.patient_entry(person, base="https://hb.test/fhir/r4")["resource"])
+
+
+def test_every_resource_names_its_profile_and_has_a_narrative(personas):
+    for code in ("labs", "outpatient", "vaccinations", "cards", "preventive", "measurements"):
+        bundle, _ = build(code, CHEN if code != "vaccinations" else LIN_DAUGHTER)
+        for entry in bundle["entry"]:
+            resource = entry["resource"]
+            assert resource["text"]["status"] == "generated"
+            assert resource["text"]["div"].startswith('<div xmlns="http://www.w3.org/1999/xhtml"')
+            if (
+                resource["resourceType"] in fhir.PROFILES
+                or resource["resourceType"] == "Observation"
+            ):
+                (profile,) = resource["meta"]["profile"]
+                assert profile.startswith(
+                    "https://twcore.mohw.gov.tw/ig/twcore/StructureDefinition/"
+                ), profile
+    labs = resources(build("labs", CHEN)[0], "Observation")
+    assert {o["meta"]["profile"][0].rsplit("/", 1)[1] for o in labs} == {
+        "Observation-laboratoryResult-twcore"
+    }
+
+
+def test_narratives_escape_what_rows_hold(personas):
+    chen = Person.objects.get(national_id=CHEN)
+    clinic = Provider.objects.exclude(kind=Provider.Kind.AGENCY).order_by("pk").first()
+    AllergyFactory(
+        person=chen, provider=clinic, recorded_on=timezone.localdate(), substance="<b>&藥</b>"
+    )
+    bundle, _ = build("allergies", CHEN)
+    (allergy,) = resources(bundle, "AllergyIntolerance")
+    assert "&lt;b&gt;&amp;藥&lt;/b&gt;" in allergy["text"]["div"]
+    assert_valid_bundle(bundle)
+
+
+def test_labs_carry_loinc_beside_the_nhi_code(personas):
+    bundle, results = build("labs", CHEN)
+    for result, observation in zip(results, resources(bundle, "Observation"), strict=True):
+        loinc = [c for c in observation["code"]["coding"] if c["system"] == fhir.LOINC]
+        assert [c["code"] for c in loinc] == [fhir.LAB_LOINC[result.item_id][0]]
+    assert fhir.LAB_LOINC["09006C"][0] == "4548-4"
+    assert fhir.LAB_LOINC["EGFR"][0] == "98979-8"
+
+
+def test_every_lab_item_has_a_loinc_and_every_vaccine_but_two_a_cvx():
+    from healthbank.codes.models import LabItem, Vaccine
+
+    assert set(LabItem.objects.values_list("code", flat=True)) == set(fhir.LAB_LOINC)
+    without = set(Vaccine.objects.values_list("code", flat=True)) - set(fhir.VACCINE_CVX)
+    assert without == {"TDAP-IPV", "JECV1", "JECV2"}  # no CVX: not licensed in the US
+
+
+def test_preventive_egfr_is_ckd_epi_2021_in_ucum(personas):
+    for national_id in (CHEN, CHANG, LEE, HUANG, CHEN_WIFE):
+        for observation in resources(build("preventive", national_id)[0], "Observation"):
+            coding = observation["code"]["coding"][0]
+            if coding["code"] in ("98979-8", "33914-3"):
+                assert coding["code"] == "98979-8"
+                quantity = observation["valueQuantity"]
+                assert (quantity["system"], quantity["code"]) == (fhir.UCUM, "mL/min/{1.73_m2}")
+                return
+    pytest.fail("no persona has a preventive eGFR")
+
+
+def test_claim_diagnoses_are_confirmed_and_active_while_recent(personas):
+    bundle, visits = build("outpatient", CHEN)
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    today = timezone.localdate()
+    for visit, encounter in zip(visits, resources(bundle, "Encounter"), strict=True):
+        for diagnosis, link in zip(visit.diagnoses.all(), encounter["diagnosis"], strict=True):
+            condition = by_url[link["condition"]["reference"]]
+            assert condition["verificationStatus"]["coding"][0]["code"] == "confirmed"
+            recent = (today - visit.visit_date).days <= fhir.ACUTE_ACTIVE_DAYS
+            expected = "active" if diagnosis.diagnosis.chronic or recent else "resolved"
+            assert condition["clinicalStatus"]["coding"][0]["code"] == expected
+
+
+def test_each_visit_is_a_claim_with_points_and_copayment(personas):
+    for code, national_id, claim_type in (
+        ("outpatient", CHEN, None),
+        ("inpatient", admitted(), "institutional"),
+        ("dental", HUANG, "oral"),
+        ("tcm", CHEN_WIFE, "professional"),
+    ):
+        bundle, visits = build(code, national_id)
+        claims = resources(bundle, "ExplanationOfBenefit")
+        urls = {e["fullUrl"] for e in bundle["entry"]}
+        assert len(claims) == len(visits)
+        for visit, claim in zip(visits, claims, strict=True):
+            expected = claim_type or (
+                "pharmacy" if visit.kind == Visit.Kind.PHARMACY else "professional"
+            )
+            assert claim["type"]["coding"][0]["code"] == expected
+            assert claim["adjudication"][0]["value"] == visit.points
+            assert claim["total"][0]["amount"] == {"value": visit.copayment, "currency": "TWD"}
+            assert claim["total"][0]["category"]["coding"][0]["code"] == "paidbypatient"
+            assert {d["diagnosisReference"]["reference"] for d in claim["diagnosis"]} <= urls
+            drugs = [
+                i["productOrService"]["coding"][0]["code"]
+                for i in claim.get("item", [])
+                if i["productOrService"]["coding"][0]["system"] in (fhir.NHI_DRUG, fhir.NHI_HERB)
+            ]
+            assert drugs == [o.drug_id for o in visit.drug_orders.all()]

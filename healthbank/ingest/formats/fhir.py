@@ -19,7 +19,8 @@ The mapping, element by element, is in ../schemas/fhir.md; in short:
   discharge_summary, `AllergyIntolerance` → allergy, `Immunization` → vaccination,
   `Consent` → care_wish;
 - `Patient`, `Organization`, `Practitioner`, `PractitionerRole` and `Location` are read
-  only through references; any other resource is reported as unsupported and skipped.
+  only through references; `ExplanationOfBenefit` (a download's claim per visit) is left
+  without a problem; any other resource is reported as unsupported and skipped.
 
 It reads what healthbank/fhir/mapping.py writes (the same code systems, which
 healthbank/codes/fhir.py holds for both, identifiers and elements), so a person's download
@@ -109,6 +110,9 @@ _ROW_TYPE = {
 _VISIT_PARTS = ("Condition", "MedicationRequest", "Procedure")
 _RECORDS = (*_ROW_TYPE, "Observation")
 _REFERENCED_ONLY = ("Patient", "Organization", "Practitioner", "PractitionerRole", "Location")
+# What a download writes beside the records and the reader leaves: a visit's claim restates
+# its Encounter's visit.
+_DERIVED = ("ExplanationOfBenefit",)
 _PATIENT_SYSTEMS = (codes.NATIONAL_ID, codes.RESIDENT_CERTIFICATE)
 
 _FLAG = {"N": "", "H": "H", "HH": "H", "L": "L", "LL": "L", "A": "A", "AA": "A"}
@@ -343,7 +347,7 @@ class _Bundle:
         if entry.method == "DELETE":
             return self._void_by_url(entry)
         kind = entry.resource_type
-        if kind in _REFERENCED_ONLY or kind in _VISIT_PARTS:
+        if kind in _REFERENCED_ONLY or kind in _VISIT_PARTS or kind in _DERIVED:
             return None  # read through references (parts of visits are checked there)
         if kind not in _RECORDS:
             entry.problem("", f"{kind} is not a resource the health bank takes; entry skipped.")
