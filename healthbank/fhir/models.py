@@ -132,3 +132,25 @@ class SandboxPerson(models.Model):
 
     def __str__(self) -> str:
         return str(self.person)
+
+
+class Developer(models.Model):
+    """A third-party developer's sign-in to /developers/ (e-mail and password).
+
+    The password hash lives on the linked Django user, which has no personal Account and is
+    not staff: it opens neither the portal nor the staff pages, and a person's sign-in does
+    not open the developer pages.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="developer", verbose_name=_("user")
+    )
+    email = models.EmailField(_("e-mail"), unique=True)
+    created_at = models.DateTimeField(_("signed up"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("app developer")
+        verbose_name_plural = _("app developers")
+
+    def __str__(self) -> str:
+        return self.email
