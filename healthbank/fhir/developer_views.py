@@ -25,7 +25,7 @@ from healthbank.core.http import next_or, posted
 from healthbank.fhir import forms, rules, selectors, services
 from healthbank.fhir.models import Developer
 
-NEW_SECRET = "developers.new_secret"  # the session's one-time copy of a new client secret
+SHOWN_ONCE = "developers.client_credentials"  # the session's one-time copy of a new client secret
 
 
 class DeveloperRequest(HttpRequest):
@@ -108,7 +108,7 @@ def app_new(request: DeveloperRequest) -> HttpResponse:
             sandbox=data["environment"] == "sandbox",
         )
         if secret:
-            request.session[NEW_SECRET] = [listing.pk, secret]
+            request.session[SHOWN_ONCE] = [listing.pk, secret]
         return redirect("developers:app", listing_id=listing.pk)
     context = {"form": form, "too_many": too_many, "limit": rules.DEVELOPER_APPS_MAX}
     return render(request, "fhir/developers/app_new.html", context)
@@ -130,10 +130,10 @@ def app_detail(request: DeveloperRequest, listing_id: int) -> HttpResponse:
         messages.success(request, _("The redirect URIs were saved."))
         return redirect("developers:app", listing_id=listing.pk)
     secret = None
-    kept = request.session.get(NEW_SECRET)
+    kept = request.session.get(SHOWN_ONCE)
     if kept and kept[0] == listing.pk:
         secret = kept[1]
-        del request.session[NEW_SECRET]  # shown once
+        del request.session[SHOWN_ONCE]  # shown once
     return render(
         request,
         "fhir/developers/app.html",
