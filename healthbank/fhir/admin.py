@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider import admin as _toolkit_admin  # noqa: F401  # registers its pages first
 from oauth2_provider.models import (
     get_access_token_model,
     get_application_model,
@@ -32,8 +33,7 @@ for _model in (
     get_grant_model(),
     get_id_token_model(),
 ):
-    if admin.site.is_registered(_model):
-        admin.site.unregister(_model)
+    admin.site.unregister(_model)
 
 
 @admin.register(Listing)
