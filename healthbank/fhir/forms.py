@@ -73,7 +73,7 @@ def _redirect_uri_problem(uri: str) -> str | None:
         if loopback:
             return None
         return _("Use https, or http only to this computer (127.0.0.1, [::1] or localhost).")
-    return _("A redirect URI is a full https address, such as https://app.example/callback.")
+    return _("A redirect URI is a full https address, such as https://app.example/callback/.")
 
 
 class RedirectUrisField(forms.CharField):

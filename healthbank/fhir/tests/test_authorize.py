@@ -67,7 +67,7 @@ def test_the_screen_speaks_chinese_first(client, sign_in, app):
     url, _verifier = start(app)
     html = client.get(url).content.decode()
     assert "門診" in html or "西醫" in html
-    assert "允許" in html
+    assert "同意授權" in html
 
 
 def test_demographics_are_offered_unticked_when_patient_is_asked(client, sign_in, app):

@@ -164,9 +164,11 @@ def test_the_client_reads_what_was_granted_and_is_refused_the_rest(live_server, 
     # Granted: outpatient diagnoses (Condition) and labs (Observation).
     conditions = Condition.where({"patient": str(chen.pk)}).perform_resources(app.server)
     assert conditions
-    observations = requests.get(f"{base}/Observation?patient={chen.pk}", headers=headers)
+    observations = requests.get(
+        f"{base}/Observation?patient={chen.pk}", headers=headers, timeout=10
+    )
     assert observations.status_code == 200
     # Not granted: the Patient resource (demographics unticked) and vaccinations.
-    assert requests.get(f"{base}/Patient/{chen.pk}", headers=headers).status_code == 403
+    assert requests.get(f"{base}/Patient/{chen.pk}", headers=headers, timeout=10).status_code == 403
     with pytest.raises(requests.HTTPError):
         Immunization.where({"patient": str(chen.pk)}).perform_resources(app.server)
