@@ -49,7 +49,7 @@ class ListingAdmin(ReadOnlyAdmin):
     list_filter = ["status", "environment"]
     search_fields = ["application__name", "publisher"]
     list_select_related = ["application"]
-    fields = [
+    readonly_fields = [
         "name",
         "client_id",
         "redirect_uris",
@@ -64,7 +64,7 @@ class ListingAdmin(ReadOnlyAdmin):
         "reviewed_at",
         "review_note",
     ]
-    readonly_fields = fields
+    fields = tuple(readonly_fields)
     actions = ["approve", "reject", "suspend"]
     show_full_result_count = False
 

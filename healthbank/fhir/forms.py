@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django import forms
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.fhir import rules
 from healthbank.fhir.models import Developer
 from healthbank.records.categories import Category
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ConsentForm(forms.Form):
@@ -58,7 +62,7 @@ class ConsentForm(forms.Form):
         return data
 
 
-def _redirect_uri_problem(uri: str) -> str | None:
+def _redirect_uri_problem(uri: str) -> StrOrPromise | None:
     parts = urlsplit(uri)
     if parts.fragment:
         return _("A redirect URI may not have a #fragment.")
@@ -81,7 +85,7 @@ class RedirectUrisField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 3})
 
-    def clean(self, value) -> list[str]:  # type: ignore[override]
+    def clean(self, value) -> list[str]:
         text = super().clean(value)
         uris = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
         if not uris:

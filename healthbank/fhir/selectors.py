@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -52,7 +52,7 @@ def in_sandbox(person: Person) -> bool:
 
 
 def developer_of(user: AbstractBaseUser | AnonymousUser) -> Developer | None:
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return None
     return Developer.objects.filter(user=user).first()
 

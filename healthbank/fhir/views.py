@@ -14,6 +14,8 @@ redirects with error=access_denied.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -34,6 +36,9 @@ from healthbank.fhir.models import Listing
 from healthbank.identity import reauth
 from healthbank.identity.services import IdentityError
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 SMART_CAPABILITIES = [
     "launch-standalone",
     "client-public",
@@ -51,7 +56,7 @@ def fhir_base(request: HttpRequest) -> str:
     return oauth2_settings.oidc_issuer(request).rstrip("/")
 
 
-def _refusal(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+def _refusal(request: HttpRequest, message: StrOrPromise, status: int = 400) -> HttpResponse:
     return render(request, "fhir/refused.html", {"message": message}, status=status)
 
 
@@ -104,11 +109,11 @@ class AuthorizeView(BaseAuthorizationView):
             return _refusal(request, services.GrantRefused.MESSAGES["sandbox"], 403)
         problem = self._smart_problem(request, credentials)
         if problem:
-            error = oauth_errors.InvalidRequestError(
+            invalid = oauth_errors.InvalidRequestError(
                 description=problem, state=credentials.get("state")
             )
             return self.error_response(
-                OAuthToolkitError(error, redirect_uri=credentials["redirect_uri"]), application
+                OAuthToolkitError(invalid, redirect_uri=credentials["redirect_uri"]), application
             )
         asked = smart.asked_categories(scopes)
         asks_demographics = smart.asks_demographics(scopes)
