@@ -37,7 +37,7 @@ urlpatterns = [
     path("personal/wishes/", personal.wishes, name="wishes"),
     path("personal/access/", personal.access, name="access"),
     path("personal/apps/", apps.apps, name="apps"),
-    path("personal/apps/<int:grant_id>/revoke/", apps.revoke_app, name="revoke_app"),
+    path("personal/apps/<int:pk>/revoke/", apps.revoke_app, name="revoke_app"),
     # 我的行事曆
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/calendar.ics", calendar.calendar_ics, name="calendar_ics"),

@@ -72,7 +72,7 @@ def test_the_owner_sees_each_app_what_it_reads_and_until_when(client, sign_in, l
 def test_revoking_ends_access_at_once_and_is_audited(client, sign_in, listing):
     chen = sign_in(english(client), CHEN)
     given = grant(chen, listing)
-    response = client.post(reverse("bank:revoke_app", kwargs={"grant_id": given.pk}))
+    response = client.post(reverse("bank:revoke_app", kwargs={"pk": given.pk}))
     assert response.status_code == 302
     given.refresh_from_db()
     assert given.revoked_at is not None
@@ -95,7 +95,7 @@ def test_an_outsider_cannot_see_or_revoke_the_owners_grant(client, sign_in, outs
     chen = sign_in(client, CHEN)
     given = grant(chen, listing)
     assert "Health Diary" not in outsider.get(URL).content.decode()
-    response = outsider.post(reverse("bank:revoke_app", kwargs={"grant_id": given.pk}))
+    response = outsider.post(reverse("bank:revoke_app", kwargs={"pk": given.pk}))
     assert response.status_code == 404
     given.refresh_from_db()
     assert given.revoked_at is None
@@ -110,14 +110,14 @@ def test_a_parent_manages_the_childs_apps_in_the_childs_portal_only(client, sign
     shown = [g for g, _labels in client.get(URL).context["current"]]
     assert shown == [hers]
     # The parent's own grant is not the child's portal's to revoke.
-    assert client.post(reverse("bank:revoke_app", kwargs={"grant_id": own.pk})).status_code == 404
-    assert client.post(reverse("bank:revoke_app", kwargs={"grant_id": hers.pk})).status_code == 302
+    assert client.post(reverse("bank:revoke_app", kwargs={"pk": own.pk})).status_code == 404
+    assert client.post(reverse("bank:revoke_app", kwargs={"pk": hers.pk})).status_code == 302
 
 
 def test_revoking_needs_a_post(client, sign_in, listing):
     chen = sign_in(client, CHEN)
     given = grant(chen, listing)
-    assert client.get(reverse("bank:revoke_app", kwargs={"grant_id": given.pk})).status_code == 405
+    assert client.get(reverse("bank:revoke_app", kwargs={"pk": given.pk})).status_code == 405
 
 
 def test_a_new_grant_is_mailed_in_both_languages(sign_in, client, listing, settings):

@@ -30,8 +30,8 @@ def apps(request: HttpRequest, portal: Portal) -> HttpResponse:
 
 @require_POST
 @portal_page
-def revoke_app(request: HttpRequest, portal: Portal, grant_id: int) -> HttpResponse:
-    grant = selectors.grant_of(portal.subject, grant_id)
+def revoke_app(request: HttpRequest, portal: Portal, pk: int) -> HttpResponse:
+    grant = selectors.grant_of(portal.subject, pk)
     if grant is None:
         raise Http404
     services.revoke_grant(person=portal.subject, grant=grant, address=client_address(request))

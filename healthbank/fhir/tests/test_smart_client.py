@@ -137,7 +137,7 @@ def test_a_smart_client_is_granted_refreshes_once_and_is_revoked(live_server, si
     page = browser.get(live_server.url + reverse("bank:apps"), timeout=10)
     grant = Grant.objects.get(person=chen, revoked_at__isnull=True)
     revoke = browser.post(
-        live_server.url + reverse("bank:revoke_app", kwargs={"grant_id": grant.pk}),
+        live_server.url + reverse("bank:revoke_app", kwargs={"pk": grant.pk}),
         data={"csrfmiddlewaretoken": CSRF.search(page.text).group(1)},
         allow_redirects=False,
         timeout=10,
