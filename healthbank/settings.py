@@ -642,7 +642,7 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
     "PKCE_REQUIRED": True,
     "REQUEST_APPROVAL_PROMPT": "force",  # the person consents every time
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],  # http: loopback only (fhir/forms.py)
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],  # RFC 9700 §2.1: no plaintext redirects
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
     "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
@@ -651,9 +651,7 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
     # RFC 9700 (OAuth 2.0 Security Best Current Practice), every gate enforced: no implicit
     # or password grant, no plain PKCE, no token in a query string, `iss` in the
-    # authorisation response, tokens kept hashed. Not the https-only redirect gate: native
-    # apps and the tests call back to loopback over http (RFC 8252), which fhir/forms.py
-    # alone allows http for.
+    # authorisation response, tokens kept hashed, https redirect URIs only.
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
@@ -661,6 +659,7 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }

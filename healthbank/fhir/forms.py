@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -64,20 +63,11 @@ class ConsentForm(forms.Form):
 
 def _redirect_uri_problem(uri: str) -> StrOrPromise | None:
     parts = urlsplit(uri)
+    if parts.scheme != "https" or not parts.hostname:
+        return _("A redirect URI is a full https address, such as https://app.example/callback/.")
     if parts.fragment:
         return _("A redirect URI may not have a #fragment.")
-    if parts.scheme == "https" and parts.hostname:
-        return None
-    if parts.scheme == "http" and parts.hostname:
-        host = parts.hostname
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host == "localhost"
-        if loopback:
-            return None
-        return _("Use https, or http only to this computer (127.0.0.1, [::1] or localhost).")
-    return _("A redirect URI is a full https address, such as https://app.example/callback/.")
+    return None
 
 
 class RedirectUrisField(forms.CharField):

@@ -81,7 +81,7 @@ def authenticate_developer(*, email: str, password: str) -> Developer | None:
 
 def _origins(redirect_uris: list[str]) -> str:
     """The https origins of the redirect URIs: browser apps there may call the token
-    endpoint (CORS). A loopback http app is a native one, which needs none."""
+    endpoint (CORS). A native app calls from no origin."""
     parts = (urlsplit(uri) for uri in redirect_uris)
     return " ".join(dict.fromkeys(f"https://{p.netloc}" for p in parts if p.scheme == "https"))
 

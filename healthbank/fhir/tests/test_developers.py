@@ -18,7 +18,7 @@ APP = {
     "description": "Shows your lab results beside your steps.",
     "privacy_policy": "https://steps.example/privacy",
     "homepage": "",
-    "redirect_uris": "https://steps.example/cb\nhttp://127.0.0.1:8765/cb",
+    "redirect_uris": "https://steps.example/cb\nhttps://127.0.0.1:8765/cb",
     "client_type": "confidential",
     "environment": "production",
 }
@@ -64,7 +64,7 @@ def test_registering_shows_the_client_id_and_the_secret_once(client, developer):
     assert response.status_code == 302
     listing = Listing.objects.get()
     assert listing.status == Listing.Status.PENDING  # production waits for NHIA
-    assert listing.application.redirect_uris == "https://steps.example/cb http://127.0.0.1:8765/cb"
+    assert listing.application.redirect_uris == "https://steps.example/cb https://127.0.0.1:8765/cb"
     page = client.get(response["Location"])
     secret = page.context["secret"]
     assert secret and secret in page.content.decode()
@@ -81,9 +81,15 @@ def test_a_sandbox_app_is_approved_at_once(client, developer):
 
 @pytest.mark.parametrize(
     "uris",
-    ["http://steps.example/cb", "steps://cb", "https://steps.example/cb#frag", ""],
+    [
+        "http://steps.example/cb",
+        "http://127.0.0.1:8765/cb",
+        "steps://cb",
+        "https://steps.example/cb#frag",
+        "",
+    ],
 )
-def test_redirect_uris_must_be_https_or_loopback(client, developer, uris):
+def test_redirect_uris_must_be_https(client, developer, uris):
     client.force_login(developer.user)
     response = client.post(reverse("developers:app_new"), {**APP, "redirect_uris": uris})
     assert response.status_code == 200
