@@ -608,3 +608,59 @@ if AUDIT_RETENTION_MONTHS < 1:  # 0 would drop this month's trail as it is writt
 # are the toolkit's own (named here for migrations' swappable dependency): an app's listing
 # and a person's grant sit beside them.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+# --- SMART on FHIR apps (issue 25) ----------------------------------------------------------
+# The OAuth 2 endpoints are under /fhir/oauth/, the discovery documents under
+# /fhir/r4/.well-known/ (fhir/oauth_urls.py): the issuer is the FHIR base, /fhir/r4, derived
+# from the request unless OIDC_ISSUER names it (behind a proxy that rewrites the host).
+# Access tokens last an hour; a refresh token is used once (a replayed one revokes the whole
+# grant: fhir/authserver.py) and never outlives the grant, which the person chose to last
+# at most a year (fhir/rules.py).
+OIDC_RSA_PRIVATE_KEY_FILE = os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE", "")
+OIDC_KEY_DIR = Path(os.environ.get("OIDC_KEY_DIR", VAR_DIR / "oidc"))
+
+
+def _oidc_private_key() -> str:
+    if OIDC_RSA_PRIVATE_KEY_FILE:
+        return Path(OIDC_RSA_PRIVATE_KEY_FILE).read_text()
+    if os.environ.get("OIDC_RSA_PRIVATE_KEY"):
+        return os.environ["OIDC_RSA_PRIVATE_KEY"]
+    from healthbank.fhir.keys import embedded_key
+
+    return embedded_key(OIDC_KEY_DIR)
+
+
+OAUTH2_PROVIDER: dict[str, Any] = {
+    "OAUTH2_VALIDATOR_CLASS": "healthbank.fhir.authserver.SmartValidator",
+    "SCOPES_BACKEND_CLASS": "healthbank.fhir.authserver.SmartScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 366 * 24 * 3600,  # the grant's end comes first
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "PKCE_REQUIRED": True,
+    "REQUEST_APPROVAL_PROMPT": "force",  # the person consents every time
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],  # RFC 9700 §2.1: no plaintext redirects
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
+    "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice), every gate enforced: no implicit
+    # or password grant, no plain PKCE, no token in a query string, `iss` in the
+    # authorisation response, tokens kept hashed, https redirect URIs only.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+# --- end SMART on FHIR apps ------------------------------------------------------------------

@@ -25,6 +25,9 @@ urlpatterns = [
     path("help/", include("healthbank.bank.help_urls")),
     path("units/", include("healthbank.employers.urls")),
     path("providers/api/v1/", apis.providers.urls),
+    # Before the FHIR API's fhir/r4/: the discovery documents live under its base.
+    path("fhir/", include("healthbank.fhir.oauth_urls")),
+    path("developers/", include("healthbank.fhir.developer_urls")),
     path("captcha/", include("captcha.urls")),
     path("dev/mailbox/", mailbox, name="mailbox"),
     path("i18n/", include("django.conf.urls.i18n")),

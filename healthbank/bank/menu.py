@@ -52,6 +52,11 @@ SECTIONS: tuple[Page, ...] = (
                 hint=_("Who read your records, and when"),
             ),
             Page(
+                "bank:apps",
+                _("App access"),
+                hint=_("Apps you let read your records; take access back"),
+            ),
+            Page(
                 "bank:calendar",
                 _("My calendar"),
                 (

@@ -4,6 +4,7 @@ from django.urls import path
 
 from healthbank.bank.views import (
     anatomy,
+    apps,
     assessments,
     calendar,
     health,
@@ -35,6 +36,8 @@ urlpatterns = [
     path("personal/allergies/", personal.allergies, name="allergies"),
     path("personal/wishes/", personal.wishes, name="wishes"),
     path("personal/access/", personal.access, name="access"),
+    path("personal/apps/", apps.apps, name="apps"),
+    path("personal/apps/<int:pk>/revoke/", apps.revoke_app, name="revoke_app"),
     # 我的行事曆
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/calendar.ics", calendar.calendar_ics, name="calendar_ics"),

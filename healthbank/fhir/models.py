@@ -96,6 +96,14 @@ class Grant(models.Model):
         verbose_name = _("app access grant")
         verbose_name_plural = _("app access grants")
         indexes = [models.Index(fields=["person", "-granted_at"])]
+        constraints = [
+            # A token names its grant by person and app (fhir/access.py): one open at a time.
+            models.UniqueConstraint(
+                fields=["person", "listing"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="fhir_one_open_grant_per_app",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.listing} {self.granted_at:%Y-%m-%d}"
@@ -103,3 +111,46 @@ class Grant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SandboxPerson(models.Model):
+    """A synthetic person a sandbox app may be granted access by (the sandbox rule).
+
+    Sandbox apps are approved on registration, unreviewed, so they must never read a real
+    person's records: only the people on this list may grant them access. `healthbank seed`
+    puts the named demo personas on it; NHIA staff may add other test people.
+    """
+
+    person = models.OneToOneField(
+        "people.Person", models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sandbox test person")
+        verbose_name_plural = _("sandbox test people")
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class Developer(models.Model):
+    """A third-party developer's sign-in to /developers/ (e-mail and password).
+
+    The password hash lives on the linked Django user, which has no personal Account and is
+    not staff: it opens neither the portal nor the staff pages, and a person's sign-in does
+    not open the developer pages.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="developer", verbose_name=_("user")
+    )
+    email = models.EmailField(_("e-mail"), unique=True)
+    created_at = models.DateTimeField(_("signed up"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("app developer")
+        verbose_name_plural = _("app developers")
+
+    def __str__(self) -> str:
+        return self.email

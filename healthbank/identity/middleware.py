@@ -60,6 +60,7 @@ def _sign_in_pages() -> list[tuple[str, str]]:
     pages = [
         ("admin:index", "admin:login"),
         ("employers:home", "employers:login"),
+        ("developers:home", "developers:login"),
         ("eservice:home", "eservice:login"),
         ("identity:register", "identity:register"),
     ]

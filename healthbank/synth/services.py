@@ -342,6 +342,16 @@ def add_persona_subscriptions() -> None:
         )
 
 
+def add_persona_sandbox() -> None:
+    """The personas on the sandbox list: the people a developer's sandbox app may be granted
+    access by (fhir.models.SandboxPerson)."""
+    from healthbank.fhir.services import add_to_sandbox
+    from healthbank.synth.personas import HOUSEHOLDS
+
+    ids = [persona.national_id for household in HOUSEHOLDS for persona in household]
+    add_to_sandbox(list(people.Person.objects.filter(national_id__in=ids)))
+
+
 def seed_population(
     *,
     people_count: int,
@@ -386,6 +396,7 @@ def seed_population(
         issue_persona_certificates(seeder.today)
         add_persona_subscriptions()
         add_persona_virtual_cards()
+        add_persona_sandbox()
     add_accepting_sites(seed)
     add_billing(seed, seeder.today, seeder.created_at)
     add_bank_accounts(seed, seeder.today, seeder.created_at)  # after billing: who owes what

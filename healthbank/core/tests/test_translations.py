@@ -138,6 +138,7 @@ KEPT_IN_ENGLISH = {
     *("iCalendar", "Excel", "JavaScript", "Hotmail", "Google", "Microsoft", "FreeOTP"),
     *("Authenticator", "healthbank", "cardagent", "serve"),
     *("My", "Data", "Decision"),  # the seed's slogan, "My Data, My Decision"
+    *("OAuth", "https", "http", "localhost"),  # protocols and hosts apps are registered with
 }
 ENGLISH_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*")
 # Addresses, paths and file extensions are not words to translate.

@@ -1,0 +1,97 @@
+"""django-oauth-toolkit taught SMART App Launch: its scopes, the grant behind every token,
+and the token response's launch context.
+
+- Scopes: any well-formed SMART scope the server understands (scopes.is_known_scope); what
+  a token carries was narrowed to the person's choice on the consent screen (views.py).
+- A code is exchanged, and a token refreshed, only while its app is approved and the grant
+  it was issued under is open (not revoked, not past the end the person chose).
+- Refresh tokens are issued only with `offline_access`, and used once: the toolkit rotates
+  them and, on a replay, revokes the token family; a replay also revokes the person's whole
+  grant to that app (a stolen refresh token is never worth a second try).
+- The token response carries `patient` (the person's FHIR Patient id) besides `scope`; the
+  id_token carries `fhirUser` (Patient/<id>) when `fhirUser` was granted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from oauth2_provider.models import get_refresh_token_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import BaseScopes
+
+from healthbank.fhir import scopes as smart
+from healthbank.fhir import selectors, services
+from healthbank.fhir.models import Listing
+
+
+class SmartScopes(BaseScopes):
+    """The scopes discovery advertises; validation accepts any SMART form (see below)."""
+
+    def get_all_scopes(self) -> dict[str, str]:
+        return {scope: scope for scope in self.get_available_scopes()}
+
+    def get_available_scopes(self, application=None, request=None, *args, **kwargs) -> list[str]:
+        return [
+            *smart.CONTEXT_SCOPES,
+            "patient/*.rs",
+            *(f"patient/{t}.rs" for t in smart.RESOURCE_TYPES),
+        ]
+
+    def get_default_scopes(self, application=None, request=None, *args, **kwargs) -> list[str]:
+        return [smart.LAUNCH_PATIENT]
+
+
+def _person_pk(user) -> int | None:
+    account = getattr(user, "account", None)
+    return account.person_id if account is not None else None
+
+
+class SmartValidator(OAuth2Validator):
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "fhirUser": smart.FHIR_USER}
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs) -> bool:
+        return all(smart.is_known_scope(scope) for scope in scopes)
+
+    def get_additional_claims(self) -> dict[str, Any]:
+        return {"fhirUser": lambda request: f"Patient/{_person_pk(request.user)}"}
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
+        return super().validate_code(
+            client_id, code, client, request, *args, **kwargs
+        ) and self._grant_open(request)
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
+        if super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return self._grant_open(request)
+        replayed = (
+            get_refresh_token_model()
+            .objects.filter(
+                token_checksum=hashlib.sha256(refresh_token.encode("utf-8")).hexdigest(),
+                application=client,
+                revoked__isnull=False,
+            )
+            .select_related("user__account")
+            .first()
+        )
+        if replayed is not None and _person_pk(replayed.user) is not None:
+            services.revoke_after_replay(
+                person_id=replayed.user.account.person_id,
+                application=client,
+                issued_at=replayed.created,
+            )
+        return False
+
+    def _grant_open(self, request) -> bool:
+        listing = getattr(request.client, "listing", None)
+        person_pk = _person_pk(request.user)
+        if listing is None or person_pk is None or listing.status != Listing.Status.APPROVED:
+            return False
+        return selectors.open_grant_of_app(person_pk, listing) is not None
+
+    def save_bearer_token(self, token, request, *args, **kwargs) -> None:
+        if smart.OFFLINE_ACCESS not in (request.scopes or []):
+            token.pop("refresh_token", None)
+        super().save_bearer_token(token, request, *args, **kwargs)
+        token["patient"] = str(_person_pk(request.user))

@@ -1,0 +1,298 @@
+"""Writes of the app side of issue 25: developers and their apps, NHIA's review, and the
+grants people give and take back.
+
+A grant's tokens die with it: revoking a grant (the person, a replayed refresh token, a new
+consent to the same app) deletes the app's access tokens, codes and id_tokens for that
+person and revokes their refresh tokens, in the same transaction; suspending an app does
+the same for everyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import (
+    AbstractApplication,
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
+
+from healthbank.audit.services import Action, Actor, record
+from healthbank.fhir import rules, tasks
+from healthbank.fhir.models import Developer, Grant, Listing, SandboxPerson
+from healthbank.fhir.scopes import SHARED
+from healthbank.people.models import Person
+
+Application = get_application_model()
+
+
+class GrantRefused(Exception):
+    """The person may not grant this app access (shown on the consent screen)."""
+
+    MESSAGES = {
+        "not_approved": _(
+            "This app has not been approved by NHIA, or NHIA has suspended it, so it cannot "
+            "be given access to your records. Close this page and go back to the app."
+        ),
+        "sandbox": _(
+            "This app is a developer's test version (sandbox): only NHIA's test people may "
+            "give it access. Your records were not shared. Close this page and go back to "
+            "the app."
+        ),
+        "nothing": _("Choose at least one kind of record, or press Deny."),
+    }
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.message = self.MESSAGES[code]
+        super().__init__(code)
+
+
+# --- developers and their apps --------------------------------------------------------------
+
+
+def sign_up_developer(*, email: str, password: str) -> Developer:
+    """A developer account. The user's name is the e-mail's own, apart from people's."""
+    email = email.strip().lower()
+    user = get_user_model()(username=f"developer:{email}", email=email)
+    user.set_password(password)
+    user.save()
+    return Developer.objects.create(user=user, email=email)
+
+
+def authenticate_developer(*, email: str, password: str) -> Developer | None:
+    developer = Developer.objects.select_related("user").filter(email=email.strip().lower()).first()
+    if developer is None or not developer.user.is_active:
+        get_user_model()().set_password(password)  # the same time for a wrong e-mail
+        return None
+    return developer if developer.user.check_password(password) else None
+
+
+def _origins(redirect_uris: list[str]) -> str:
+    """The https origins of the redirect URIs: browser apps there may call the token
+    endpoint (CORS). A native app calls from no origin."""
+    parts = (urlsplit(uri) for uri in redirect_uris)
+    return " ".join(dict.fromkeys(f"https://{p.netloc}" for p in parts if p.scheme == "https"))
+
+
+@transaction.atomic
+def register_app(
+    *,
+    developer: Developer,
+    name: str,
+    publisher: str,
+    description: str,
+    privacy_policy: str,
+    homepage: str,
+    redirect_uris: list[str],
+    confidential: bool,
+    sandbox: bool,
+) -> tuple[Listing, str]:
+    """A new app and its listing; with the client secret in clear for a confidential app
+    (shown once: only its hash is kept), "" for a public one. A sandbox app is approved at
+    once; a production app waits for NHIA's review."""
+    secret = generate_client_secret() if confidential else ""
+    application = Application(
+        name=name,
+        user=developer.user,
+        client_type=(
+            AbstractApplication.CLIENT_CONFIDENTIAL
+            if confidential
+            else AbstractApplication.CLIENT_PUBLIC
+        ),
+        authorization_grant_type=AbstractApplication.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(redirect_uris),
+        allowed_origins=_origins(redirect_uris),  # browser apps call the token endpoint
+        client_secret=secret,
+        hash_client_secret=True,
+        algorithm=AbstractApplication.RS256_ALGORITHM,
+        skip_authorization=False,
+    )
+    application.full_clean(exclude=["client_secret"])
+    application.save()
+    listing = Listing.objects.create(
+        application=application,
+        developer=developer.user,
+        publisher=publisher,
+        privacy_policy=privacy_policy,
+        homepage=homepage,
+        description=description,
+        environment=Listing.Environment.SANDBOX if sandbox else Listing.Environment.PRODUCTION,
+        status=Listing.Status.APPROVED if sandbox else Listing.Status.PENDING,
+    )
+    return listing, secret
+
+
+@transaction.atomic
+def change_redirect_uris(*, listing: Listing, redirect_uris: list[str]) -> Listing:
+    application = listing.application
+    application.redirect_uris = " ".join(redirect_uris)
+    application.allowed_origins = _origins(redirect_uris)
+    application.full_clean(exclude=["client_secret"])
+    application.save(update_fields=["redirect_uris", "allowed_origins", "updated"])
+    return listing
+
+
+@transaction.atomic
+def review_app(
+    *, listing: Listing, staff_user: AbstractBaseUser, status: str, note: str = ""
+) -> Listing:
+    """NHIA's decision on an app: approved, rejected or suspended. Suspending (or rejecting
+    an app that had been approved) stops every token it holds at once."""
+    locked = Listing.objects.select_for_update().get(pk=listing.pk)
+    locked.status = status
+    locked.reviewed_by = staff_user  # type: ignore[assignment]
+    locked.reviewed_at = timezone.now()
+    locked.review_note = note
+    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    if status != Listing.Status.APPROVED:
+        _end_tokens(Q(application_id=locked.application_id))
+    return locked
+
+
+# --- grants ---------------------------------------------------------------------------------
+
+
+def _end_tokens(which: Q) -> None:
+    """Every token, code and id_token matching `which` (application_id, user_id) ends now."""
+    get_access_token_model().objects.filter(which).delete()
+    get_refresh_token_model().objects.filter(which, revoked__isnull=True).update(
+        revoked=timezone.now()
+    )
+    get_grant_model().objects.filter(which).delete()
+    get_id_token_model().objects.filter(which).delete()
+
+
+def _end_grant(grant: Grant, at: dt.datetime) -> None:
+    Grant.objects.filter(pk=grant.pk).update(revoked_at=at)
+    grant.revoked_at = at
+    _end_tokens(
+        Q(application_id=grant.listing.application_id, user__account__person_id=grant.person_id)
+    )
+
+
+@transaction.atomic
+def grant_access(
+    *,
+    person: Person,
+    listing: Listing,
+    categories: list[str],
+    demographics: bool,
+    period: str,
+    scope: str,
+    address: str | None = None,
+) -> Grant:
+    """The person lets the app read the ticked categories (and demographics) for the chosen
+    period. A grant they gave the app before ends: one open grant per app."""
+    if listing.status != Listing.Status.APPROVED:
+        raise GrantRefused("not_approved")
+    if (
+        listing.environment == Listing.Environment.SANDBOX
+        and not SandboxPerson.objects.filter(person=person).exists()
+    ):
+        raise GrantRefused("sandbox")
+    categories = [code for code in SHARED if code in categories]
+    if not categories and not demographics:
+        raise GrantRefused("nothing")
+    now = timezone.now()
+    for old in Grant.objects.select_for_update().filter(
+        person=person, listing=listing, revoked_at__isnull=True
+    ):
+        old.listing = listing
+        _end_grant(old, now)
+    length, _label = rules.GRANT_PERIODS[period]
+    grant = Grant.objects.create(
+        person=person,
+        listing=listing,
+        categories=categories,
+        demographics=demographics,
+        scope=scope,
+        granted_at=now,
+        expires_at=now + min(length, rules.MAX_GRANT),
+    )
+    record(
+        action=Action.APP_GRANTED,
+        person=person,
+        actor=Actor.PERSON,
+        actor_id=person.pk,
+        address=address,
+        app=listing.pk,
+        grant=grant.pk,
+        categories=categories,
+        demographics=demographics,
+        until=grant.expires_at.isoformat(),
+    )
+    transaction.on_commit(lambda: tasks.mail_app_granted.enqueue(grant.pk))
+    return grant
+
+
+@transaction.atomic
+def revoke_grant(*, person: Person, grant: Grant, address: str | None = None) -> Grant:
+    """The person takes the app's access back: its tokens stop working at once."""
+    locked = (
+        Grant.objects.select_for_update().select_related("listing").get(pk=grant.pk, person=person)
+    )
+    if locked.revoked_at is None:
+        _end_grant(locked, timezone.now())
+        record(
+            action=Action.APP_REVOKED,
+            person=person,
+            actor=Actor.PERSON,
+            actor_id=person.pk,
+            address=address,
+            app=locked.listing_id,
+            grant=locked.pk,
+        )
+    return locked
+
+
+@transaction.atomic
+def revoke_after_replay(
+    *, person_id: int, application: AbstractApplication, issued_at: dt.datetime
+) -> Grant | None:
+    """A refresh token was presented again after it had been used (or revoked): someone
+    else may hold it, so the grant it was issued under ends, with every token. (A token of
+    an earlier grant, one the person replaced, ends nothing.)"""
+    grant = (
+        Grant.objects.select_for_update()
+        .select_related("listing", "person")
+        .filter(
+            person_id=person_id,
+            listing__application=application,
+            revoked_at__isnull=True,
+            granted_at__lte=issued_at,
+        )
+        .first()
+    )
+    if grant is None:
+        return None
+    _end_grant(grant, timezone.now())
+    record(
+        action=Action.APP_REVOKED,
+        person=grant.person,
+        actor=Actor.APP,
+        actor_id=grant.listing_id,
+        app=grant.listing_id,
+        grant=grant.pk,
+        reason="refresh_token_replayed",
+    )
+    return grant
+
+
+def add_to_sandbox(people: list[Person]) -> int:
+    """Put test people on the sandbox list (seeding: the named personas)."""
+    rows = SandboxPerson.objects.bulk_create(
+        [SandboxPerson(person=person) for person in people], ignore_conflicts=True
+    )
+    return len(rows)
