@@ -25,6 +25,7 @@ urlpatterns = [
     path("help/", include("healthbank.bank.help_urls")),
     path("units/", include("healthbank.employers.urls")),
     path("providers/api/v1/", apis.providers.urls),
+    path("fhir/r4/", include("healthbank.fhir.urls")),
     path("captcha/", include("captcha.urls")),
     path("dev/mailbox/", mailbox, name="mailbox"),
     path("i18n/", include("django.conf.urls.i18n")),
