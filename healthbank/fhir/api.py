@@ -70,7 +70,8 @@ def outcome(status: int, code: str, message: str, **headers: str) -> HttpRespons
 
 
 def _media(value: str) -> str:
-    return value.split(";")[0].strip().lower()
+    # `_format=application/fhir+json` unencoded in a query string arrives with a space.
+    return value.split(";")[0].strip().lower().replace(" ", "+")
 
 
 def _unacceptable(request: HttpRequest) -> HttpResponse | None:

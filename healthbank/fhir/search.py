@@ -249,7 +249,8 @@ Range = tuple[dt.datetime, dt.datetime]  # [start, end), aware
 
 def date_range(text: str) -> Range:
     """A FHIR date, dateTime or instant as the range of moments its precision covers."""
-    match = _DATE.match(text)
+    # A "+" offset sent unencoded in a query string arrives as a space.
+    match = _DATE.match(text.replace(" ", "+"))
     if match is None:
         raise ValueError(text)
     g = match.groupdict()
@@ -325,14 +326,14 @@ class DateTest:
 
 
 def date_test(text: str) -> DateTest:
+    if text[:2] in ("sa", "eb", "ap"):
+        raise SearchError("unsupported_prefix", f"The prefix {text[:2]!r} is not supported.")
     prefix = text[:2] if text[:2] in DATE_PREFIXES else "eq"
     value = text[2:] if text[:2] in DATE_PREFIXES else text
     try:
         low, high = date_range(value)
     except (ValueError, OverflowError):
         raise SearchError("invalid_date", f"Not a FHIR date: {text!r}.") from None
-    if text[:2] in ("sa", "eb", "ap"):
-        raise SearchError("unsupported_prefix", f"The prefix {text[:2]!r} is not supported.")
     return DateTest(prefix, low, high)
 
 
