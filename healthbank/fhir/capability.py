@@ -36,8 +36,11 @@ def capability_statement(base: str, oauth: dict[str, str], software: str, releas
             "versioning": "no-version",
             "readHistory": False,
             "conditionalRead": "not-supported",
-            "searchInclude": [f"{name}:{key}" for key, p in spec.references().items()
-                              if p.target in ("Organization", "Patient")],  # fmt: skip
+            "searchInclude": [
+                f"{name}:{key}"
+                for key, p in spec.references().items()
+                if p.target in ("Organization", "Patient")
+            ],  # fmt: skip
             "searchParam": params,
         }
         if not resource["searchInclude"]:
@@ -98,9 +101,9 @@ def capability_statement(base: str, oauth: dict[str, str], software: str, releas
 
 
 def _parameter(name: str, kind: str, description: str = "") -> dict:
-    schema: dict[str, Any] = {"type": "integer", "minimum": 0} if kind == "number" else {
-        "type": "string"
-    }
+    schema: dict[str, Any] = (
+        {"type": "integer", "minimum": 0} if kind == "number" else {"type": "string"}
+    )
     parameter = {"name": name, "in": "query", "required": False, "schema": schema}
     if description:
         parameter["description"] = description
@@ -136,8 +139,10 @@ def openapi(base: str) -> dict:
                 "operationId": f"search{name}",
                 "summary": f"Search {name}",
                 "parameters": params,
-                "responses": {"200": {"description": "searchset Bundle", "content": _FHIR_JSON},
-                              **_ERRORS},  # fmt: skip
+                "responses": {
+                    "200": {"description": "searchset Bundle", "content": _FHIR_JSON},
+                    **_ERRORS,
+                },  # fmt: skip
             }
         }
     for name in [*sorted(TYPES), "Organization"]:
@@ -177,4 +182,3 @@ def openapi(base: str) -> dict:
         },
         "paths": paths,
     }
-

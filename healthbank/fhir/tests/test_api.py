@@ -177,9 +177,7 @@ def _first_entries(client, person: Person) -> dict[str, list[dict]]:
     return {t: get(client, f"{t}?_count=5", **auth).json().get("entry", []) for t in SEARCHED}
 
 
-@pytest.mark.parametrize(
-    ("reader", "victim"), [(WU, CHEN), (LIN, CHEN), (LIN, LIN_DAUGHTER)]
-)
+@pytest.mark.parametrize(("reader", "victim"), [(WU, CHEN), (LIN, CHEN), (LIN, LIN_DAUGHTER)])
 def test_outsider_and_delegate_never_read_anothers_data(client, personas, reader, victim):
     """吳怡君 (outsider) and 林雅婷 (her daughter's delegate on the portal): an app
     serves the person in context only, by id or by patient=."""
@@ -293,7 +291,8 @@ def test_date_prefixes_compare_each_types_date(owner):
         f"eq{middle[:7]}": lambda d: d[:7] == middle[:7],
     }
     for value, wanted in checks.items():
-        found = _dates(get(owner, f"Observation?_count=200&date={value}").json(), "effectiveDateTime")
+        bundle = get(owner, f"Observation?_count=200&date={value}").json()
+        found = _dates(bundle, "effectiveDateTime")
         assert sorted(found) == sorted(d for d in every if wanted(d)), value
     both = get(owner, f"Observation?_count=200&date=ge{middle[:4]}-01-01&date=le{middle}").json()
     assert all(f"{middle[:4]}-01-01" <= d <= middle for d in _dates(both, "effectiveDateTime"))
@@ -403,7 +402,8 @@ def test_each_request_is_one_audit_row_of_the_app(owner, chen):
     grant = Grant.objects.filter(person=chen).latest("granted_at")
     assert event.person == chen and event.action == AuditEvent.Action.RECORDS_READ
     assert event.actor == AuditEvent.Actor.APP and event.actor_id == grant.listing_id
-    assert event.detail == {"resource": "Observation", "scope": grant.scope, "page": "fhir:Observation"}
+    page = "fhir:Observation"
+    assert event.detail == {"resource": "Observation", "scope": grant.scope, "page": page}
     get(owner, "metadata")
     assert AuditEvent.objects.count() == before + 1
 
