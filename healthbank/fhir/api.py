@@ -12,6 +12,7 @@ a token is one `records.read` audit row, actor the app's listing.
 from __future__ import annotations
 
 import hashlib
+import re
 import importlib.metadata
 from collections.abc import Callable
 from functools import wraps
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import http_date
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
 
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.fhir import reads
@@ -49,7 +50,15 @@ _XML = {"xml", "text/xml", "application/xml", "application/fhir+xml", "applicati
 _ACCEPTS = _JSON | {"*/*", "application/*"}
 ORGANIZATION = "Organization"
 # FHIR issue types (valueset-issue-type) by HTTP status.
-_ISSUE = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 406: "not-supported"}
+_ISSUE = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    406: "not-supported",
+}
+_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")  # FHIR's id
 
 
 def _render(body: dict, status: int = 200, **headers: str) -> HttpResponse:
@@ -94,11 +103,14 @@ def _base(request: HttpRequest) -> str:
 
 
 def fhir_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """GET and HEAD only, JSON negotiated."""
+    """GET and HEAD only, JSON negotiated. No cookies are read: no CSRF check."""
 
-    @require_safe
+    @csrf_exempt
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            message = "This API is read-only: GET (or HEAD) only."
+            return outcome(405, "method_not_allowed", message, Allow="GET, HEAD")
         return _unacceptable(request) or view(request, *args, **kwargs)
 
     return wrapper
@@ -253,7 +265,9 @@ def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResp
     base = _base(request)
     today = timezone.localdate()
     entry: dict | None
-    if resource_type == ORGANIZATION:
+    if not _ID.match(resource_id):
+        entry = None
+    elif resource_type == ORGANIZATION:
         entry = reads.organizations(access, today=today, base=base).get(
             f"{ORGANIZATION}/{resource_id}"
         )

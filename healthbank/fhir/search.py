@@ -490,9 +490,12 @@ def _reference_values(text: str, target: str) -> set[str]:
 
 def _integer(name: str, values: list[str]) -> int:
     try:
-        return int(values[-1])
+        number = int(values[-1])
     except ValueError:
-        raise SearchError("invalid_parameter", f"{name} must be a whole number.") from None
+        number = -1
+    if number < 0:
+        raise SearchError("invalid_parameter", f"{name} must be a whole number, 0 or more.")
+    return number
 
 
 def parse(

@@ -12,5 +12,5 @@ urlpatterns = [
     path("metadata", api.metadata, name="metadata"),
     path("openapi.json", api.openapi_document, name="openapi"),
     re_path(rf"^{_TYPE}/?$", api.search, name="search"),
-    re_path(rf"^{_TYPE}/(?P<resource_id>[A-Za-z0-9\-.]{{1,64}})/?$", api.read, name="read"),
+    re_path(rf"^{_TYPE}/(?P<resource_id>[^/]+)/?$", api.read, name="read"),
 ]
