@@ -12,8 +12,8 @@ a token is one `records.read` audit row, actor the app's listing.
 from __future__ import annotations
 
 import hashlib
-import re
 import importlib.metadata
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
