@@ -61,7 +61,7 @@ _ISSUE = {
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")  # FHIR's id
 
 
-def _render(body: dict, status: int = 200, **headers: str) -> HttpResponse:
+def _render(body: dict[str, Any], status: int = 200, **headers: str) -> HttpResponse:
     response = HttpResponse(orjson.dumps(body), status=status, content_type=FHIR_JSON)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
@@ -264,7 +264,7 @@ def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResp
         return refusal or _unauthorised(request)
     base = _base(request)
     today = timezone.localdate()
-    entry: dict | None
+    entry: dict[str, Any] | None
     if not _ID.match(resource_id):
         entry = None
     elif resource_type == ORGANIZATION:
