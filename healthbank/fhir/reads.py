@@ -87,10 +87,10 @@ def _visit(kinds: tuple[str, ...]) -> _OneRow:
 
 _ONE: dict[str, tuple[re.Pattern[str], dict[str, _OneRow]]] = {
     "Encounter": (
-        re.compile(r"^(\d{1,18})$"),
+        re.compile(r"^([0-9]{1,18})$"),
         {code: _visit(kinds) for code, kinds in VISIT_KINDS.items()},
     ),
-    "Observation": (re.compile(r"^lab-(\d{1,18})$"), {"labs": labs.lab_result}),
+    "Observation": (re.compile(r"^lab-([0-9]{1,18})$"), {"labs": labs.lab_result}),
 }
 
 
