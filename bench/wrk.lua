@@ -3,7 +3,9 @@
 -- one-time token is sent once; past the end a thread starts again, and the repeats are
 -- refused, which the run reports). With a header's name after them (`-- FILE THREADS
 -- NAME`), each request is a GET whose header NAME is the next line instead (the app's
--- access tokens: a different person on each request). Without a file, each request is
+-- access tokens: a different person on each request). With `paths` after the name, each
+-- line is a path, a tab and the header's value (a person's own resource, read with their
+-- token). Without a file, each request is
 -- wrk's GET. At the end, one JSON line of figures: the counts, the errors by kind and the
 -- latency quantiles in µs.
 
@@ -17,6 +19,7 @@ end
 function init(args)
   bodies = nil
   header = args[3]
+  paired = args[4] == "paths"
   if args[1] then
     bodies = {}
     local n, share = 0, tonumber(args[2])
@@ -39,6 +42,10 @@ function request()
   end
   sent = sent + 1
   local line = bodies[(sent - 1) % #bodies + 1]
+  if paired then
+    local path, value = line:match("^([^\t]*)\t(.*)$")
+    return wrk.format(nil, path, {[header] = value})
+  end
   if header then
     return wrk.format(nil, nil, {[header] = line})
   end

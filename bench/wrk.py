@@ -34,13 +34,15 @@ def run(
     seconds: int,
     bodies: list[str] | None = None,
     rotating: tuple[str, list[str]] | None = None,
+    paths: list[str] | None = None,
     headers: dict[str, str] | None = None,
     scratch: Path,
     host: str = "127.0.0.1",
 ) -> dict:
     """`connections` clients (on two wrk threads) sending requests to `path` for `seconds`,
     a new connection per request: POSTs of `bodies` (each once, in turn) or GETs; with
-    `rotating` (a header's name and values), GETs whose header takes each value in turn.
+    `rotating` (a header's name and values), GETs whose header takes each value in turn;
+    with `paths` as well (one per value), each GET goes to the value's own path.
     The figures are load.Outcome.summary()'s, with the latency quantiles for the charts."""
     threads = min(2, connections)
     command = [
@@ -61,8 +63,12 @@ def run(
     elif rotating is not None:
         name, values = rotating
         file = scratch / "wrk-headers.txt"
-        file.write_text("".join(value + "\n" for value in values))
-        command += ["--", str(file), str(threads), name]
+        if paths is None:
+            file.write_text("".join(value + "\n" for value in values))
+            command += ["--", str(file), str(threads), name]
+        else:
+            file.write_text("".join(f"{p}\t{v}\n" for p, v in zip(paths, values, strict=True)))
+            command += ["--", str(file), str(threads), name, "paths"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -28,6 +28,7 @@ urlpatterns = [
     # Before the FHIR API's fhir/r4/: the discovery documents live under its base.
     path("fhir/", include("healthbank.fhir.oauth_urls")),
     path("developers/", include("healthbank.fhir.developer_urls")),
+    path("fhir/r4/", include("healthbank.fhir.urls")),
     path("captcha/", include("captcha.urls")),
     path("dev/mailbox/", mailbox, name="mailbox"),
     path("i18n/", include("django.conf.urls.i18n")),

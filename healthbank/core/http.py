@@ -37,8 +37,8 @@ def next_or(request: HttpRequest, default: str) -> str:
 
 
 # Beyond any row there will ever be; keeps OFFSET inside the database's integer.
-# The JSON APIs (the app's, the providers'): token-authenticated, answering {code, message}.
-API_PREFIXES = ("/api/", "/providers/api/")
+# The JSON APIs (the app's, the providers', FHIR's): token-authenticated, never a session.
+API_PREFIXES = ("/api/", "/providers/api/", "/fhir/r4/")
 
 MAX_OFFSET = 10**9
 
