@@ -3,11 +3,8 @@ registered, launched, consented to two categories by the person, exchanges its c
 PKCE S256 (fhirclient sends it on every launch), refreshes once (a replay is refused and
 revokes the grant), and is revoked by the person.
 
-fhirclient finds the server's endpoints in the FHIR CapabilityStatement (`metadata`), which
-the API serves; here its state is given the endpoints from our smart-configuration instead,
-so that the authorisation side is tested on its own. The reads through the API are in
-`test_the_client_reads_what_was_granted_and_is_refused_the_rest`, skipped until the API is
-in the branch.
+fhirclient finds the server's endpoints in the FHIR CapabilityStatement (`metadata`), then
+reads through the API what was granted and is refused the rest.
 """
 
 from __future__ import annotations
@@ -21,6 +18,7 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from fhirclient import client as smart_client
+from fhirclient.server import FHIRPermissionDeniedException
 
 from healthbank.fhir.access import bearer_access
 from healthbank.fhir.models import Grant
@@ -46,26 +44,19 @@ def browser_of(person_client: Client) -> requests.Session:
 
 
 def smart_app(live_server, listing) -> smart_client.FHIRClient:
+    """The app as SMART's client sets itself up: it finds the authorize and token endpoints
+    in the server's CapabilityStatement (`metadata`), as any SMART client would."""
     base = f"{live_server.url}/fhir/r4"
     config = requests.get(f"{base}/.well-known/smart-configuration", timeout=10).json()
     assert "S256" in config["code_challenge_methods_supported"]
-    state = {
-        "app_id": listing.application.client_id,
-        "scope": SCOPE,
-        "redirect": REDIRECT_URI,
-        "server": {
-            "base_uri": base + "/",
-            "auth_type": "oauth2",
-            "auth": {
-                "app_id": listing.application.client_id,
-                "aud": base,
-                "authorize_uri": config["authorization_endpoint"],
-                "token_uri": config["token_endpoint"],
-                "redirect_uri": REDIRECT_URI,
-            },
-        },
-    }
-    return smart_client.FHIRClient(state=state)
+    return smart_client.FHIRClient(
+        settings={
+            "app_id": listing.application.client_id,
+            "api_base": base + "/",
+            "redirect_uri": REDIRECT_URI,
+            "scope": SCOPE,
+        }
+    )
 
 
 def consent(browser: requests.Session, url: str, categories: list[str]) -> str:
@@ -148,9 +139,10 @@ def test_a_smart_client_is_granted_refreshes_once_and_is_revoked(live_server, si
         app.reauthorize()
 
 
-@pytest.mark.skip(reason="needs the FHIR API branch")
 @pytest.mark.django_db(transaction=True)
-def test_the_client_reads_what_was_granted_and_is_refused_the_rest(live_server, sign_in, make_app):
+def test_the_client_reads_what_was_granted_and_nothing_else_until_revoked(
+    live_server, sign_in, make_app
+):
     from fhirclient.models.condition import Condition
     from fhirclient.models.immunization import Immunization
 
@@ -170,5 +162,27 @@ def test_the_client_reads_what_was_granted_and_is_refused_the_rest(live_server, 
     assert observations.status_code == 200
     # Not granted: the Patient resource (demographics unticked) and vaccinations.
     assert requests.get(f"{base}/Patient/{chen.pk}", headers=headers, timeout=10).status_code == 403
-    with pytest.raises(requests.HTTPError):
+    with pytest.raises(FHIRPermissionDeniedException):
         Immunization.where({"patient": str(chen.pk)}).perform_resources(app.server)
+
+    # Refreshed, it reads on; revoked by the person, it is refused and cannot refresh.
+    assert app.reauthorize()
+    assert Condition.where({"patient": str(chen.pk)}).perform_resources(app.server)
+    grant = Grant.objects.get(person=chen, revoked_at__isnull=True)
+    browser = browser_of(person_client)
+    page = browser.get(live_server.url + reverse("bank:apps"), timeout=10)
+    browser.post(
+        live_server.url + reverse("bank:revoke_app", kwargs={"pk": grant.pk}),
+        data={"csrfmiddlewaretoken": CSRF.search(page.text).group(1)},
+        timeout=10,
+    )
+    token = app.server.auth.access_token
+    refused = requests.get(
+        f"{base}/Condition?patient={chen.pk}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    with pytest.raises(requests.HTTPError):
+        app.reauthorize()
