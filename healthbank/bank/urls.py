@@ -35,6 +35,8 @@ urlpatterns = [
     path("personal/allergies/", personal.allergies, name="allergies"),
     path("personal/wishes/", personal.wishes, name="wishes"),
     path("personal/access/", personal.access, name="access"),
+    path("personal/readers/", personal.readers, name="readers"),
+    path("personal/readers.csv", personal.readers_csv, name="readers_csv"),
     # 我的行事曆
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/calendar.ics", calendar.calendar_ics, name="calendar_ics"),
