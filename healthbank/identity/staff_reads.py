@@ -15,8 +15,6 @@ Unfiltered lists are the staff's work queues and are not asked about.
 from __future__ import annotations
 
 import functools
-import inspect
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +29,7 @@ from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -113,13 +112,13 @@ class Reason:
 def given(request: HttpRequest, key: int | str) -> Reason | None:
     """The reason the staff member gave for this person (or SEARCH), while it holds."""
     kept = request.session.get(SESSION_KEY, {}).get(str(key))
-    if not kept or kept[3] < time.time():
+    if not kept or kept[3] < timezone.now().timestamp():
         return None
     return Reason(code=kept[0], text=kept[1], role=kept[2])
 
 
 def remember(request: HttpRequest, keys: list[int | str], reason: Reason) -> None:
-    now = time.time()
+    now = timezone.now().timestamp()
     until = now + rules.READ_REASON_VALID_FOR.total_seconds()
     kept = {k: v for k, v in request.session.get(SESSION_KEY, {}).items() if v[3] >= now}
     for key in keys:
@@ -156,13 +155,12 @@ def audit_read(request: HttpRequest, person_id: int, reason: Reason, page: str, 
 
 def guarded(view: Callable[..., Any]) -> Callable[..., Any]:
     """The view, asking for a reason first where it shows a person's data."""
-    model_admin = getattr(inspect.unwrap(view), "__self__", None)
-    if not isinstance(model_admin, ModelAdmin):
+    model_admin, name = _bound(view)
+    if model_admin is None:
         return view
     path = person_path(model_admin.model)
     if path is None:
         return view
-    name = inspect.unwrap(view).__name__
 
     @functools.wraps(view)
     def guard(request: HttpRequest, *args, **kwargs):
@@ -175,7 +173,20 @@ def guarded(view: Callable[..., Any]) -> Callable[..., Any]:
             return _search(request, model_admin, path, view, args, kwargs)
         return view(request, *args, **kwargs)
 
+    guard.asks_reason = True  # type: ignore[attr-defined]  # kept by the wrappers around it
     return guard
+
+
+def _bound(view: Callable[..., Any]) -> tuple[ModelAdmin | None, str]:
+    """The ModelAdmin whose method the view is, under any decorators (require_POST's and
+    csrf_protect's wrappers hide it), and the method's name."""
+    found: Any = view
+    while found is not None:
+        owner = getattr(found, "__self__", None)
+        if isinstance(owner, ModelAdmin):
+            return owner, found.__name__
+        found = found.__dict__.get("__wrapped__") if hasattr(found, "__dict__") else None
+    return None, ""
 
 
 def _page(model_admin: ModelAdmin) -> str:
