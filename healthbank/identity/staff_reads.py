@@ -238,20 +238,29 @@ def _narrowed(request: HttpRequest, path: str) -> bool:
     return any(key.split("__")[0] in names for key in request.GET)
 
 
+def _one_person(request: HttpRequest, path: str) -> int | None:
+    """The person a list is filtered to by id (the account page's link to their trail)."""
+    hop = "id" if path == "pk" else path.split("__")[0]
+    names = {hop, f"{hop}__exact", f"{hop}__id__exact", f"{hop}__pk__exact"}
+    if path == "pk":
+        names |= {"pk", "id__exact", "pk__exact"}
+    wanted = [request.GET[key] for key in names if key in request.GET]
+    if request.GET.get("q", "").strip() or len(wanted) != 1 or not wanted[0].isdigit():
+        return None
+    return Person.objects.filter(pk=int(wanted[0])).values_list("pk", flat=True).first()
+
+
 def _search(request, model_admin, path, view, args, kwargs) -> HttpResponse:
-    reason = given(request, SEARCH)
+    one = _one_person(request, path)
+    reason = given(request, SEARCH) or (given(request, one) if one is not None else None)
     if reason is None:  # an action posted on a searched list too: the list again, after it
         return _ask(request, model_admin, request.get_full_path())
     response = view(request, *args, **kwargs)
     changelist = (getattr(response, "context_data", None) or {}).get("cl")
     if request.method == "GET" and response.status_code == 200 and changelist is not None:
-        shown = list(
-            dict.fromkeys(
-                pid
-                for pid in (person_id_of(row, path) for row in changelist.result_list)
-                if pid is not None
-            )
-        )
+        # The person a list is filtered to is read even where it shows none of their rows.
+        found = (person_id_of(row, path) for row in changelist.result_list)
+        shown = list(dict.fromkeys(pid for pid in (one, *found) if pid is not None))
         with transaction.atomic():
             for person_id in shown:
                 audit_read(request, person_id, reason, _page(model_admin), "search")

@@ -347,6 +347,7 @@ def test_list_finds_accounts_by_national_id_in_any_case_and_by_name(
 ):
     other = personas["F223456786"]
     services.register_at_counter(person=other, password=PASSWORD, staff_id=staff.pk)
+    give_reason(staff_client)  # a search's reason (identity.staff_reads)
 
     by_id = staff_client.get(_url("changelist"), {"q": CHEN.lower()})
     by_name = staff_client.get(_url("changelist"), {"q": "陳志明"})

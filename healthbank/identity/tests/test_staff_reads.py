@@ -202,6 +202,18 @@ def test_a_list_filtered_to_people_is_a_search(staff_client, person, query):
     assert urlsplit(response["Location"]).path == REASON_URL
 
 
+def test_a_list_filtered_to_one_person_takes_the_reason_given_for_them(staff_client, person):
+    other = PersonFactory()
+    give_reason(staff_client, person)
+    trail = reverse("admin:audit_auditevent_changelist")
+
+    assert staff_client.get(trail, {"person__id__exact": person.pk}).status_code == 200
+    assert staff_client.get(trail, {"person__id__exact": other.pk}).status_code == 302
+    assert [r.detail["view"] for r in _reads(person)] == ["search"]
+    give_reason(staff_client)  # and a search's: nobody's trail by an id of no one
+    assert staff_client.get(trail, {"person__id__exact": 999999}).status_code == 200
+
+
 # --- every admin of a person's data -----------------------------------------------------------
 
 

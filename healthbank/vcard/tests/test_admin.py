@@ -140,6 +140,7 @@ def test_a_dependant_application_shows_who_applied(reviewer_client, people):
 
 
 def test_staff_find_an_application_by_national_id_in_any_case(reviewer_client, application):
+    give_reason(reviewer_client)  # a search's reason (identity.staff_reads)
     response = reviewer_client.get(url("changelist"), {"q": application.person.national_id.lower()})
     assert [a.pk for a in response.context["cl"].result_list] == [application.pk]
 
