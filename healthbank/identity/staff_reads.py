@@ -15,7 +15,7 @@ Unfiltered lists are the staff's work queues and are not asked about.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -89,7 +89,7 @@ def person_id_of(row: models.Model, path: str) -> int | None:
 
 def _person_of_object(model: type[models.Model], path: str, object_id: str) -> int | None:
     try:
-        pk = model._meta.pk.to_python(unquote(object_id))  # type: ignore[union-attr]
+        pk = model._meta.pk.to_python(unquote(object_id))
     except ValidationError:
         return None
     return model._default_manager.filter(pk=pk).values_list(path, flat=True).first()
@@ -104,7 +104,7 @@ class Reason:
     text: str  # as the staff member gave it (a common reason in their language)
     role: str  # the staff member's groups when they gave it
 
-    def detail(self) -> dict[str, str]:
+    def detail(self) -> dict[str, Any]:
         """What the audit row keeps of it."""
         return {"reason": self.text, "reason_code": self.code, "role": self.role}
 
@@ -117,7 +117,7 @@ def given(request: HttpRequest, key: int | str) -> Reason | None:
     return Reason(code=kept[0], text=kept[1], role=kept[2])
 
 
-def remember(request: HttpRequest, keys: list[int | str], reason: Reason) -> None:
+def remember(request: HttpRequest, keys: Sequence[int | str], reason: Reason) -> None:
     now = timezone.now().timestamp()
     until = now + rules.READ_REASON_VALID_FOR.total_seconds()
     kept = {k: v for k, v in request.session.get(SESSION_KEY, {}).items() if v[3] >= now}
@@ -131,7 +131,7 @@ def role_of(user: Any) -> str:
     return ", ".join(user.groups.order_by("name").values_list("name", flat=True))
 
 
-def reason_detail(request: HttpRequest, person_id: int | None) -> dict[str, str]:
+def reason_detail(request: HttpRequest, person_id: int | None) -> dict[str, Any]:
     """The reason in force for the person, for the file reads the queues audit themselves."""
     reason = given(request, person_id) if person_id is not None else None
     return reason.detail() if reason else {}

@@ -41,7 +41,12 @@ APP_PAGE = "app:"
 # NHIA staff at /staff/ names "staff:<app>.<model>" (identity.staff_reads).
 FHIR_PAGE = "fhir:"
 STAFF_PAGE = "staff:"
-
+# The kind of reader of an event not by a person (audit.selectors.reader_filters).
+READER_OF_ACTOR: dict[str, str] = {
+    Actor.APP: "apps",
+    Actor.PROVIDER: "providers",
+    Actor.STAFF: "staff",
+}
 # Who read, as the person filters their reads (audit.selectors.READERS, in that order).
 READER_LABELS = {
     "own": pgettext_lazy("who read", "Own sessions (website and app)"),
@@ -98,9 +103,7 @@ def reader_of(event: AuditEvent, subject_id: int) -> str:
     if event.actor == Actor.PERSON:
         own = event.actor_id is None or event.actor_id == subject_id
         return "own" if own else "family"
-    return {Actor.APP: "apps", Actor.PROVIDER: "providers", Actor.STAFF: "staff"}.get(
-        event.actor, ""
-    )
+    return READER_OF_ACTOR.get(str(event.actor), "")
 
 
 def _detail_of(event: AuditEvent) -> dict:
