@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from healthbank.audit.services import Action, Actor, client_address, record
+from healthbank.core.typed import is_ascii_digits
 from healthbank.identity import rules
 from healthbank.people.models import Person
 
@@ -245,7 +246,7 @@ def _one_person(request: HttpRequest, path: str) -> int | None:
     if path == "pk":
         names |= {"pk", "id__exact", "pk__exact"}
     wanted = [request.GET[key] for key in names if key in request.GET]
-    if request.GET.get("q", "").strip() or len(wanted) != 1 or not wanted[0].isdigit():
+    if request.GET.get("q", "").strip() or len(wanted) != 1 or not is_ascii_digits(wanted[0]):
         return None
     return Person.objects.filter(pk=int(wanted[0])).values_list("pk", flat=True).first()
 
@@ -311,7 +312,7 @@ def reason_view(request: HttpRequest, site: Any) -> HttpResponse:
     ):
         next_url = home
     wanted = request.POST.get("person") or request.GET.get("person", "")
-    person_id = int(wanted) if wanted.isdigit() else None
+    person_id = int(wanted) if is_ascii_digits(wanted) else None
     default = request.GET.get("default", "")
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
