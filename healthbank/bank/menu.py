@@ -49,7 +49,14 @@ SECTIONS: tuple[Page, ...] = (
             Page(
                 "bank:access",
                 _("Access record"),
-                hint=_("Who read your records, and when"),
+                hint=_("Sign-ins, reads and changes of your account and records"),
+            ),
+            Page(
+                "bank:readers",
+                _("Who read my data"),
+                hint=_(
+                    "Every read of your records: by you, a parent, apps, clinics and NHIA staff"
+                ),
             ),
             Page(
                 "bank:apps",

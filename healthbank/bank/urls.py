@@ -38,6 +38,8 @@ urlpatterns = [
     path("personal/access/", personal.access, name="access"),
     path("personal/apps/", apps.apps, name="apps"),
     path("personal/apps/<int:pk>/revoke/", apps.revoke_app, name="revoke_app"),
+    path("personal/readers/", personal.readers, name="readers"),
+    path("personal/readers.csv", personal.readers_csv, name="readers_csv"),
     # 我的行事曆
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/calendar.ics", calendar.calendar_ics, name="calendar_ics"),

@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.core.rocdate import to_roc
+from healthbank.core.spreadsheets import csv_bytes
 from healthbank.core.typed import ascii_typed
 from healthbank.employers import rules
 from healthbank.external.mail import LANGUAGES
@@ -182,20 +183,9 @@ def read_rows(data: bytes) -> list[Row]:
 # --- the result file ------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    """Text that a spreadsheet will not run as a formula (values come from the upload)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def write_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
-    """UTF-8 with a byte-order mark, CRLF: what Excel in Taiwan opens without asking."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return out.getvalue().encode("utf-8-sig")
+    """UTF-8 with a byte-order mark, CRLF, formulas neutralised (values come from the upload)."""
+    return csv_bytes(header, rows)
 
 
 RESULT_HEADER = (_("Line"), _("National ID"), _("E-mail"), _("Result"), _("Reason"))

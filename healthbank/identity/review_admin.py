@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from healthbank.audit.services import Action, Actor, client_address, record
 from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.identity.review import OPEN, Reviewed, ReviewRefused, ReviewStatus
+from healthbank.identity.staff_reads import reason_detail
 
 
 class RejectionForm(forms.Form):
@@ -73,6 +74,7 @@ class ReviewQueueAdmin(OpenFirst, ReadOnlyAdmin):  # applications change only th
     change_form_template = "admin/review/change_form.html"
     list_filter = ["status"]
     show_full_result_count = False
+    read_reason = "application"  # staff_reads: the reason offered first
 
     # --- what a subclass provides ------------------------------------------------------------
 
@@ -195,7 +197,8 @@ class ReviewQueueAdmin(OpenFirst, ReadOnlyAdmin):  # applications change only th
         return application
 
     def file_read(self, request: HttpRequest, application: Reviewed, **detail: Any) -> None:
-        """Audit a member of staff opening a file the person sent, under the person."""
+        """Audit a member of staff opening a file the person sent, under the person, with the
+        reason they gave for opening the application (staff_reads)."""
         record(
             action=Action.APPLICATION_FILE_READ,
             person=application.person,  # type: ignore[attr-defined]  # every kind has one
@@ -204,6 +207,7 @@ class ReviewQueueAdmin(OpenFirst, ReadOnlyAdmin):  # applications change only th
             address=client_address(request),
             kind=self.opts.label_lower,
             application=application.pk,
+            **reason_detail(request, application.person_id),  # type: ignore[attr-defined]
             **detail,
         )
 

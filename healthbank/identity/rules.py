@@ -68,3 +68,9 @@ DEVICE_VERIFY_FAILURES_PER_ADDRESS = 20
 STAFF_SECOND_STEP_WITHIN = dt.timedelta(minutes=10)
 # One-time recovery codes shown once at enrolment, for a lost or replaced phone.
 RECOVERY_CODE_COUNT = 10
+
+# --- NHIA staff reading a person's data (issue 25) -------------------------------------------
+
+# Staff say why before they open one person's data at /staff/; the reason holds for that
+# person this long in the staff member's session, then is asked again.
+READ_REASON_VALID_FOR = dt.timedelta(minutes=15)

@@ -4,6 +4,9 @@ and the second factor (django-otp's OTPMiddleware marks such a session verified)
 StaffAdminConfig makes this site `django.contrib.admin.site`, so every app's admin.py
 registers on it. Its sign-in is identity.staff_views: the password, then the authenticator
 code, or enrolment at the first sign-in.
+
+Every admin view goes through `admin_view`, which puts staff_reads' guard around the views of
+a person's data: staff say why before they see it, and the read is audited under the person.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ class StaffAdminSite(AdminSite):
         is_verified = getattr(request.user, "is_verified", None)
         return super().has_permission(request) and bool(is_verified and is_verified())
 
+    def admin_view(self, view, cacheable=False):
+        from healthbank.identity import staff_reads
+
+        return super().admin_view(staff_reads.guarded(view), cacheable)
+
     def login(self, request, extra_context=None):
         from healthbank.identity import staff_views
 
@@ -42,7 +50,13 @@ class StaffAdminSite(AdminSite):
         def enrol(request):
             return staff_views.enrol_step(request, self)
 
+        def reason(request):
+            from healthbank.identity import staff_reads
+
+            return staff_reads.reason_view(request, self)
+
         own = [
+            path("reason/", self.admin_view(reason), name="read_reason"),
             path("login/code/", code, name="login_code"),
             path("login/enrol/", enrol, name="login_enrol"),
         ]

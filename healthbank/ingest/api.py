@@ -21,7 +21,8 @@ from ninja.security import HttpBearer
 from healthbank.core import badrequest
 from healthbank.core.http import MAX_OFFSET
 from healthbank.core.schemas import ErrorOut
-from healthbank.ingest import rules, selectors, services
+from healthbank.core.spreadsheets import safe_cell
+from healthbank.ingest import selectors, services
 from healthbank.ingest.models import Batch, Credential
 
 if TYPE_CHECKING:
@@ -296,12 +297,6 @@ def batch(request: CredentialRequest, batch_id: BatchId) -> dict[str, Any]:
     return _out(selectors.batch(request.auth.provider, batch_id))
 
 
-def _cell(value: object) -> str:
-    # Our messages quote the provider's values; a spreadsheet must not run them.
-    text = str(value)
-    return "'" + text if text.startswith(rules.FORMULA_PREFIXES) else text
-
-
 @api.get(
     "/batches/{batch_id}/problems.csv",
     url_name="problems",
@@ -321,7 +316,9 @@ def problems(request: CredentialRequest, batch_id: BatchId) -> StreamingHttpResp
         writer = csv.writer(buffer)
         writer.writerow(["position", "field", "message"])
         for problem in rows:
-            writer.writerow([problem.position, _cell(problem.field), _cell(problem.message)])
+            writer.writerow(
+                [problem.position, safe_cell(problem.field), safe_cell(problem.message)]
+            )
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)

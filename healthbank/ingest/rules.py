@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from healthbank.core import spreadsheets
 from healthbank.records.models import Provider
 
 Kind = Provider.Kind
@@ -57,7 +58,7 @@ MAX_TEXT_CHARS = 4000  # a report's findings, a summary's course
 MAX_ID_CHARS = 40  # the provider's record id (ReportedRecord.source_id)
 # Text a spreadsheet would run as a formula when the data is exported to CSV later
 # (OWASP "CSV injection"). Refused rather than altered: this is medical text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = spreadsheets.FORMULA_PREFIXES
 
 # Parsing runs in worker processes (processing.py) for files this large or larger, one per
 # core unless settings.INGEST_PARSE_WORKERS says how many; smaller ones are parsed by

@@ -30,6 +30,7 @@ from healthbank.core.http import signed_in_user
 from healthbank.core.meta import model_field
 from healthbank.files import images
 from healthbank.identity.review_admin import OpenFirst
+from healthbank.identity.staff_reads import reason_detail
 from healthbank.vcard import services
 from healthbank.vcard.models import AcceptingSite, Application, Authorisation, VirtualCard
 
@@ -106,6 +107,7 @@ class ApplicationAdmin(OpenFirst, ReadOnlyAdmin):  # changed only by the review 
         (_("Contact"), {"fields": ["contact_phone", "email", "terms_accepted_at"]}),
     ]
     review_fields = ["reviewed_by", "reviewed_at", "rejection_reason"]
+    read_reason = "application"  # staff_reads: the reason offered first
     change_form_template = "admin/vcard/application/change_form.html"
 
     @admin.display(description=_("card holder"), ordering="person__name")
@@ -204,6 +206,7 @@ class ApplicationAdmin(OpenFirst, ReadOnlyAdmin):  # changed only by the review 
             address=client_address(request),
             application=application.pk,
             photo=which,
+            **reason_detail(request, application.person_id),
         )
         response = FileResponse(photo, content_type="image/jpeg")
         response["Cache-Control"] = "private, no-store"

@@ -17,10 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from healthbank.codes import models as codes
+from healthbank.identity.staff_reads import person_id_of, person_path
 from healthbank.people import models as people
 from healthbank.records import models as records
 from healthbank.records.tests import factories
 from healthbank.records.tests.factories import PersonFactory
+from tests.fixtures.portal import give_reason
 
 APPS = {"people", "codes", "records"}
 REGISTERED = sorted(
@@ -267,6 +269,9 @@ def staff_user(db) -> User:
 def test_superuser_opens_changelist_and_change_page(admin_client, world, model):
     assert model in world, f"add a {model.__name__} row to the world fixture"
     obj = world[model]
+    path = person_path(model)
+    if path is not None:  # a person's data: the reason first (identity/tests/test_staff_reads)
+        give_reason(admin_client, person_id_of(obj, path))
 
     changelist = admin_client.get(_url(model, "changelist"))
     change = admin_client.get(_url(model, "change", obj.pk))
@@ -295,6 +300,7 @@ def test_every_model_of_the_three_apps_is_registered():
 def test_person_is_found_by_national_id_and_name(admin_client, world):
     person = world[people.Person]
     PersonFactory.create_batch(3)
+    give_reason(admin_client)  # a search is a read of the people it finds
 
     by_id = admin_client.get(_url(people.Person, "changelist"), {"q": person.national_id.lower()})
     by_name = admin_client.get(_url(people.Person, "changelist"), {"q": person.name})
@@ -306,6 +312,7 @@ def test_person_is_found_by_national_id_and_name(admin_client, world):
 def test_visits_are_found_by_the_persons_national_id_and_name(admin_client, world):
     person = world[people.Person]
     VisitFactory.create_batch(3)  # other people's visits
+    give_reason(admin_client)
 
     by_id = admin_client.get(_url(records.Visit, "changelist"), {"q": person.national_id})
     by_name = admin_client.get(_url(records.Visit, "changelist"), {"q": person.name})
@@ -316,6 +323,7 @@ def test_visits_are_found_by_the_persons_national_id_and_name(admin_client, worl
 
 def test_visit_page_shows_its_orders_read_only(admin_client, world):
     visit = world[records.Visit]
+    give_reason(admin_client, visit.person)
 
     response = admin_client.get(_url(records.Visit, "change", visit.pk))
 
@@ -327,6 +335,7 @@ def test_visit_page_shows_its_orders_read_only(admin_client, world):
 
 def test_person_page_shows_enrolments_and_cards_inline(admin_client, world):
     person = world[people.Person]
+    give_reason(admin_client, person)
 
     content = admin_client.get(_url(people.Person, "change", person.pk)).content.decode()
 
@@ -351,6 +360,7 @@ def test_household_pages_show_the_full_registered_address(admin_client, world):
 def test_reported_record_cannot_be_added_changed_or_deleted(admin_client, world, model):
     obj = world[model]
     before = model.objects.filter(pk=obj.pk).values().get()
+    give_reason(admin_client, obj.person)
 
     add = admin_client.post(_url(model, "add"), {})
     change = admin_client.post(_url(model, "change", obj.pk), {"source_id": "tampered"})
@@ -370,6 +380,7 @@ def test_staff_without_permissions_may_view_reported_records_only(
 ):
     staff_login(client, staff_user)
     visit = world[records.Visit]
+    give_reason(client, visit.person)
 
     assert client.get(_url(records.Visit, "changelist")).status_code == 200
     assert client.get(_url(records.Visit, "change", visit.pk)).status_code == 200
@@ -428,6 +439,7 @@ def test_changelist_queries_stay_constant_as_rows_grow(
 def test_visit_page_queries_stay_constant_as_orders_grow(admin_client, world):
     visit = world[records.Visit]
     url = _url(records.Visit, "change", visit.pk)
+    give_reason(admin_client, visit.person)
     admin_client.get(url)  # the first request of a process also fills caches (content types)
     with CaptureQueriesContext(connection) as few:
         admin_client.get(url)

@@ -97,6 +97,16 @@ def staff_sign_in(page: Page, username: str, password: str) -> None:
     page.locator("#login-form [type=submit]").click()
 
 
+def give_reason(page: Page) -> None:
+    """The staff site's question before a person's data is shown (identity.staff_reads): the
+    reason it offers first (a review queue's) or the first common one, then on to the page."""
+    form = page.locator("body.read-reason #content form")
+    expect(form).to_be_visible()
+    if form.locator("input[name=reason]:checked").count() == 0:
+        form.locator("input[name=reason]").first.check()
+    form.locator("[type=submit]").click()
+
+
 def htmx_settled(page: Page) -> None:
     """Wait until htmx has swapped and settled what it loaded (its scripts run on settle)."""
     page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")

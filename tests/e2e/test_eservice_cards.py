@@ -22,6 +22,7 @@ from healthbank.identity.tests.cardhelpers import CHEN_CARD, CHEN_ID, PASSWORD
 from healthbank.people.models import NhiCard, Person
 from tests.e2e.steps import (
     eservice_sign_in,
+    give_reason,
     insert_card,
     latest_notice_text,
     read_card,
@@ -110,6 +111,7 @@ def test_a_lost_card_is_replaced_and_only_the_new_card_signs_in(
     rows = desk.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
     rows.first.get_by_role("link", name="陳志明").click()
+    give_reason(desk)
     review = desk.locator("#application-review")
     expect(review).to_contain_text(CHEN_ID)
     photo = review.locator("img")

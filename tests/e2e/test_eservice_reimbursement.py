@@ -22,7 +22,7 @@ from healthbank.eservices.tests.reimbursement import (
 )
 from healthbank.identity.review import ReviewStatus
 from healthbank.people.models import Person
-from tests.e2e.steps import eservice_sign_in, latest_notice_text, staff_sign_in
+from tests.e2e.steps import eservice_sign_in, give_reason, latest_notice_text, staff_sign_in
 
 CHEN = "A123456789"  # 陳志明
 PASSWORD = "a long staff password"  # noqa: S105 - test password
@@ -74,6 +74,7 @@ def test_a_claim_is_checked_approved_by_another_and_paid(
     # Staff A checks and sets the amount to pay.
     context_a, tab_a = staff_tab(browser, live_server, "checker")
     tab_a.get_by_role("link", name=str(chen)).first.click()
+    give_reason(tab_a)
     documents = tab_a.locator("#claim-documents")
     image = documents.locator("img")
     expect(image).to_have_js_property("complete", True)
@@ -101,6 +102,7 @@ def test_a_claim_is_checked_approved_by_another_and_paid(
     # Staff B approves: it is paid.
     context_b, tab_b = staff_tab(browser, live_server, "approver")
     tab_b.goto(f"{QUEUE}{claim.pk}/change/")
+    give_reason(tab_b)
     expect(tab_b.locator("#amount-approved")).to_have_text("20,000")
     tab_b.get_by_role("button", name="Approve").click()
     expect(tab_b.locator(".messagelist")).to_contain_text("Approved")

@@ -19,7 +19,7 @@ from healthbank.identity.services import register_at_counter
 from healthbank.identity.tests.cardhelpers import PASSWORD
 from healthbank.people.models import Enrolment, Person, PremiumBill
 from healthbank.township.models import TownshipApplication
-from tests.e2e.steps import eservice_sign_in, latest_notice_text, staff_sign_in
+from tests.e2e.steps import eservice_sign_in, give_reason, latest_notice_text, staff_sign_in
 
 ZHANG = "E223456785"
 STAFF_PASSWORD = "a long reviewer password"  # noqa: S105 - test password
@@ -96,6 +96,7 @@ def test_zhang_suspends_before_going_abroad_and_staff_approve(page, live_server,
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("張淑芬")
     rows.first.locator("a").first.click()
+    give_reason(page)
     review = page.locator("#application-review")
     expect(review).to_contain_text("Suspend while abroad")
     expect(review).to_contain_text("赴美國照顧孫子")

@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from healthbank.synth.streets import ROADS
-from tests.e2e.steps import staff_sign_in
+from tests.e2e.steps import give_reason, staff_sign_in
 from tests.fixtures.personas import seed_personas
 
 PASSWORD = "a long clerk password"  # noqa: S105 - test password
@@ -50,6 +50,7 @@ def test_staff_enrol_at_the_first_sign_in_then_find_a_person(page):
     page.get_by_role("link", name="民眾", exact=True).click()
     page.get_by_role("textbox").first.fill("a123456789")  # any case finds the ID
     page.keyboard.press("Enter")
+    give_reason(page)  # a search by ID reads the people it finds: staff say why first
     expect(page.get_by_role("cell", name="陳志明", exact=True)).to_be_visible()
     expect(page.get_by_text("林雅婷")).to_have_count(0)
 
@@ -168,6 +169,7 @@ def test_staff_see_a_persona_households_full_address(page):
 
     page.locator("#searchbar").fill("A123456789")  # 陳志明, the head of the household
     page.keyboard.press("Enter")
+    give_reason(page)
     row = page.locator("#result_list tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("新北市板橋區文化里5鄰文化路一段88號")  # county … 鄰, street

@@ -24,7 +24,7 @@ from healthbank.people.models import Person, Township
 from healthbank.records.models import Provider
 from healthbank.vcard import services
 from healthbank.vcard.models import AcceptingSite, Application, VirtualCard
-from tests.e2e.steps import staff_sign_in
+from tests.e2e.steps import give_reason, staff_sign_in
 
 PASSWORD = "Health#2026"  # noqa: S105 - test password
 WIFE = "A223456781"  # 陳林秀英
@@ -129,6 +129,7 @@ def staff_approve(browser: Browser, base_url: str, person: Person) -> None:
             return
         staff_sign_in(desk, "reviewer", STAFF_PASSWORD)
         desk.get_by_role("link", name=re.compile(person.name)).first.click()
+        give_reason(desk)
         desk.locator("input[name=_approve]").click()
         expect(desk.locator(".messagelist")).to_be_visible()
     finally:

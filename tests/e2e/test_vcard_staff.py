@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from healthbank.people.models import Person
 from healthbank.vcard import services
 from healthbank.vcard.models import Application, VirtualCard
-from tests.e2e.steps import staff_sign_in
+from tests.e2e.steps import give_reason, staff_sign_in
 from tests.fixtures.personas import seed_personas
 
 PASSWORD = "a long reviewer password"  # noqa: S105 - test password
@@ -77,6 +77,7 @@ def test_a_reviewer_rejects_one_application_with_an_edited_reason_and_approves_a
     expect(rows.nth(0)).to_contain_text("張淑芬")  # the oldest waiting first
     expect(rows.nth(1)).to_contain_text("黃冠宇")
     rows.nth(0).get_by_role("link", name="張淑芬").click()
+    give_reason(page)  # reviewing her application: the reason offered first
 
     review = page.locator("#application-review")
     expect(review).to_contain_text("E223456785")
@@ -95,6 +96,7 @@ def test_a_reviewer_rejects_one_application_with_an_edited_reason_and_approves_a
     assert first.rejection_reason.endswith("Take it again in daylight.")
 
     page.get_by_role("link", name="黃冠宇").first.click()
+    give_reason(page)
     page.get_by_role("button", name="Approve").click()
     expect(page.locator(".messagelist")).to_contain_text("Approved")
     assert VirtualCard.objects.filter(person__national_id=HUANG).exists()

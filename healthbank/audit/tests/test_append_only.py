@@ -11,6 +11,7 @@ from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import record
 from healthbank.people.identifiers import check_digit
 from healthbank.people.models import Person, Sex
+from tests.fixtures.portal import give_reason
 
 NATIONAL_ID = "A20000000" + check_digit("A20000000")
 
@@ -54,6 +55,8 @@ def test_deleting_an_event_is_refused(event):
 
 def test_staff_pages_list_events_and_find_them_by_national_id(admin_client, event, person):
     other = record(action=AuditEvent.Action.LOGIN_FAILED, person=None, success=False)
+    give_reason(admin_client, person)  # and a search's (identity.staff_reads)
+    give_reason(admin_client)
 
     everything = admin_client.get(_url("changelist"))
     by_id = admin_client.get(_url("changelist"), {"q": NATIONAL_ID.lower()})
@@ -70,6 +73,7 @@ def test_staff_pages_list_events_and_find_them_by_national_id(admin_client, even
 
 def test_staff_pages_cannot_add_change_or_delete_events(admin_client, event):
     before = _stored(event)
+    give_reason(admin_client, event.person_id)
     listed = admin_client.get(_url("changelist"))
     add_page = admin_client.get(_url("add"))
     add = admin_client.post(_url("add"), {"action": "login", "actor": "person"})

@@ -1,5 +1,6 @@
 """個人專區: insurance status, NHI card and issuance records, premiums, allergies, care wishes,
-and the access record (存取紀錄: who read the person's records, and when)."""
+the access record (存取紀錄: every event of the person's account and records, and when) and
+who read the person's data (查詢紀錄: the reads alone, filtered by who read, and as CSV)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ import datetime as dt
 import re
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from healthbank.audit import selectors as audit
 from healthbank.bank import charts
 from healthbank.bank.portal import Portal, portal_page
 from healthbank.bank.presenters import access as access_rows
 from healthbank.bank.presenters.masking import masked_name
-from healthbank.core.rocdate import ROC_OFFSET
+from healthbank.core.rocdate import ROC_OFFSET, to_roc
+from healthbank.core.spreadsheets import csv_stream
+from healthbank.fhir.models import Listing
 from healthbank.records.rules import allergy_window, insurance_window
 from healthbank.records.selectors import personal as selectors
 
@@ -154,19 +159,27 @@ def wishes(request: HttpRequest, portal: Portal) -> HttpResponse:
     )
 
 
+def _only_the_subject(request: HttpRequest, portal: Portal) -> None:
+    named = request.GET.get("person")
+    if named is not None and named != str(portal.subject.pk):
+        raise Http404  # the page is the viewed person's: nobody else's by any address
+
+
+def _page_number(request: HttpRequest) -> int:
+    wanted = request.GET.get("page", "1")
+    return int(wanted) if PAGE_PARAMETER.match(wanted) else 1
+
+
 @portal_page
 def access(request: HttpRequest, portal: Portal) -> HttpResponse:
     """存取紀錄: the events of the person being viewed, newest first, a month or every month
     kept; a page of them at a time, with a next-page link (no count over the trail)."""
-    named = request.GET.get("person")
-    if named is not None and named != str(portal.subject.pk):
-        raise Http404  # the page is the viewed person's: nobody else's by any address
+    _only_the_subject(request, portal)
     months = {f"{m:%Y-%m}": m for m in audit.kept_months(timezone.now())}
     wanted = request.GET.get("month", "")
     month = months.get(wanted) if MONTH_PARAMETER.match(wanted) else None
     bad_month = bool(wanted) and month is None
-    page_wanted = request.GET.get("page", "1")
-    number = int(page_wanted) if PAGE_PARAMETER.match(page_wanted) else 1
+    number = _page_number(request)
     found = audit.access_page(portal.subject, month=month, number=number)
     query = f"month={wanted}&" if month else ""
     notes = [
@@ -190,6 +203,7 @@ def access(request: HttpRequest, portal: Portal) -> HttpResponse:
                 viewer_id=portal.viewer.pk,
                 subject_id=portal.subject.pk,
                 subject_name=portal.subject.name,
+                apps=app_names(found.app_ids),
             ),
             "found": found,
             "months": [(value, month_label(m)) for value, m in months.items()],
@@ -206,3 +220,111 @@ def access(request: HttpRequest, portal: Portal) -> HttpResponse:
             "notes": notes,
         },
     )
+
+
+def app_names(ids: set[int]) -> dict[int, str]:
+    """Third-party apps by listing id, as people know them (their OAuth application's name)."""
+    if not ids:
+        return {}
+    return dict(Listing.objects.filter(pk__in=ids).values_list("pk", "application__name"))
+
+
+def _reader(request: HttpRequest) -> tuple[str | None, bool]:
+    """The ?who= filter (audit.selectors.READERS), and whether one not known was asked for."""
+    wanted = request.GET.get("who", "")
+    return (wanted, False) if wanted in audit.READERS else (None, bool(wanted))
+
+
+@portal_page
+def readers(request: HttpRequest, portal: Portal) -> HttpResponse:
+    """查詢紀錄: every read of the viewed person's records, newest first, by any reader or one
+    kind of reader; a page at a time with a next-page link (no count), and the same as CSV."""
+    _only_the_subject(request, portal)
+    reader, bad_reader = _reader(request)
+    number = _page_number(request)
+    found = audit.reads_page(portal.subject, reader=reader, number=number)
+    query = f"who={reader}&" if reader else ""
+    notes = [
+        _(
+            "Every read of your records is listed: the pages you or a parent (for a child under "
+            "15) opened on this site or in the NHI Express app, record packages downloaded, "
+            "third-party apps you allowed, providers reading your virtual NHI card, and NHIA "
+            "staff, who must give a reason before they open your data. Kept for {months} months."
+        ).format(months=settings.AUDIT_RETENTION_MONTHS),
+        _(
+            "NHIA staff are named by their role, not by name. If you see a read you do not "
+            "recognise, call NHIA's service line {line}."
+        ).format(line=NHIA_SERVICE_LINE),
+    ]
+    return render(
+        request,
+        "bank/personal/readers.html",
+        {
+            "rows": access_rows.rows(
+                found,
+                viewer_id=portal.viewer.pk,
+                subject_id=portal.subject.pk,
+                subject_name=portal.subject.name,
+                apps=app_names(found.app_ids),
+            ),
+            "found": found,
+            "readers": list(access_rows.READER_LABELS.items()),
+            "reader": reader or "",
+            "reader_name": access_rows.READER_LABELS[reader] if reader else "",
+            "bad_reader": bad_reader,
+            "previous_link": f"?{query}page={number - 1}"
+            if found.has_previous and found.events
+            else "",
+            "next_link": f"?{query}page={number + 1}" if found.has_next else "",
+            "first_link": f"?{query}page=1",
+            "csv_link": f"?who={reader}" if reader else "",
+            "notes": notes,
+        },
+    )
+
+
+@portal_page
+def readers_csv(request: HttpRequest, portal: Portal) -> StreamingHttpResponse:
+    """查詢紀錄 as a CSV file for a spreadsheet: every read kept (or one kind of reader's),
+    newest first, in the reader's language; names masked, never anyone's national ID."""
+    _only_the_subject(request, portal)
+    reader, _bad = _reader(request)
+    language = translation.get_language()
+    header = [
+        pgettext("access record", "Time"),
+        pgettext("who read export", "Kind of reader"),
+        pgettext("who read export", "Reader"),
+        pgettext("access record", "What"),
+        pgettext("who read export", "Data read"),
+        pgettext("who read export", "App's permission (scope)"),
+        pgettext("who read export", "Staff's reason"),
+        _("From (network address)"),
+    ]
+
+    def lines():
+        with translation.override(language):  # streamed after the view has returned
+            for piece in audit.reads_in_pieces(portal.subject, reader=reader):
+                for row in access_rows.rows(
+                    piece,
+                    viewer_id=portal.viewer.pk,
+                    subject_id=portal.subject.pk,
+                    subject_name=portal.subject.name,
+                    apps=app_names(piece.app_ids),
+                ):
+                    yield [
+                        row.when,
+                        row.reader,
+                        row.who,
+                        row.what,
+                        row.detail,
+                        row.scope,
+                        row.reason,
+                        row.where,
+                    ]
+
+    response = StreamingHttpResponse(
+        csv_stream(header, lines()), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"{_('Who read my data')}_{to_roc(timezone.localdate(), sep='')}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    return response

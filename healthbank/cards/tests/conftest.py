@@ -10,6 +10,7 @@ from healthbank.cards.tests.helpers import ACCOUNT, BANK, CHEN, HUANG
 from healthbank.external.models import BankAccount
 from healthbank.identity.tests.cardhelpers import seed_personas
 from healthbank.people.models import Person
+from tests.fixtures.portal import give_reason
 
 
 @pytest.fixture
@@ -53,5 +54,7 @@ def reviewer(db) -> User:
 
 
 @pytest.fixture
-def reviewer_client(client, reviewer, staff_login):
-    return staff_login(client, reviewer)
+def reviewer_client(client, reviewer, staff_login, personas):
+    """The reviewer, who said why they open the personas' applications (staff_reads)."""
+    client = staff_login(client, reviewer)
+    return give_reason(client, *Person.objects.all(), reason="application")

@@ -17,6 +17,7 @@ from healthbank.cards.tests.helpers import CHEN, CHEN_CARD, file_application
 from healthbank.external.models import BankAccount, BankEntry
 from healthbank.identity.review import ReviewRefused
 from healthbank.people.models import NhiCard
+from tests.fixtures.portal import give_reason
 
 QUEUE = "/staff/cards/cardapplication/"
 
@@ -181,7 +182,7 @@ def test_refunding_again_needs_the_change_permission_and_a_refused_refund(
     BankAccount.objects.filter(pk=chen_account.pk).update(status="open")
     viewer = User.objects.create_user("viewer", password=None, is_staff=True)
     viewer.user_permissions.set(Permission.objects.filter(codename="view_cardapplication"))
-    viewing = staff_login(Client(), viewer)
+    viewing = give_reason(staff_login(Client(), viewer), chen)
     assert 'name="_refund"' not in viewing.get(url(application)).content.decode()
     assert viewing.post(url(application, "refund")).status_code == 403
     assert viewing.get(url(application, "refund")).status_code == 405

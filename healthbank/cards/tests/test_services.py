@@ -35,6 +35,7 @@ from healthbank.identity.review import ReviewRefused
 from healthbank.identity.services import IdentityError, sign_in
 from healthbank.identity.tests.cardhelpers import PASSWORD, registered, sign_with_card
 from healthbank.people.models import CardIssuance, NhiCard
+from tests.fixtures.portal import give_reason
 
 IPHONE = {"platform": "ios", "model": "iPhone", "identifier": "D8CF0CBF-A62A-40F5-A118-A5B6DF"}
 
@@ -421,7 +422,7 @@ def test_the_card_is_posted_to_the_address_of_the_day_it_is_issued(
     new = postal_address(chen)
     assert new.is_mailing and new.address != filed
 
-    staff_page = staff_login(Client(), reviewer).get(
+    staff_page = give_reason(staff_login(Client(), reviewer), chen).get(
         f"/staff/cards/cardapplication/{application.pk}/change/"
     )
     assert new.address in staff_page.content.decode()

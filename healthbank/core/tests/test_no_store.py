@@ -14,6 +14,7 @@ from healthbank.ingest.models import Credential
 from healthbank.ingest.services import issue_credential
 from healthbank.people.models import Enrolment
 from healthbank.records.models import Provider
+from tests.fixtures.portal import give_reason
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,9 @@ def test_pages_of_an_insured_unit_and_of_staff_are_never_stored(admin_client):
     client.force_login(create_unit_login(unit, "unit-Passw0rd!").user)
     batches = client.get("/units/batches/")
     assert batches.status_code == 200 and never_stored(batches)
+    asked = admin_client.get("/staff/reason/?next=/staff/")  # why staff search (staff_reads)
+    assert asked.status_code == 200 and never_stored(asked)
+    give_reason(admin_client)
     staff = admin_client.get("/staff/people/person/?q=A123456789")
     assert staff.status_code == 200 and never_stored(staff)
 

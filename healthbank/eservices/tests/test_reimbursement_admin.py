@@ -27,6 +27,7 @@ from healthbank.identity.review_admin import RejectionForm
 from healthbank.people.models import Person
 from healthbank.vcard.tests.helpers import run_tasks
 from tests.fixtures.personas import CHANG, CHEN
+from tests.fixtures.portal import give_reason
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +40,12 @@ def people(personas):
 
 
 @pytest.fixture
-def staff(staff_login):
+def staff(staff_login, people):
     def make(username: str) -> Client:
+        """Claim staff, who said why they open the claims of 陳志明 and 張美玲 (staff_reads)."""
         client = Client()
         client.cookies["django_language"] = "en"
-        return staff_login(client, claim_staff(username))
+        return give_reason(staff_login(client, claim_staff(username)), *people)
 
     return make
 

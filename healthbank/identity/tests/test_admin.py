@@ -20,6 +20,7 @@ from healthbank.identity.models import Account
 from healthbank.people.identifiers import check_digit
 from healthbank.people.models import Person
 from tests.fixtures.personas import seed_personas
+from tests.fixtures.portal import give_reason
 
 CHEN = "A123456789"  # 陳志明, a persona
 PASSWORD = "Nhi-2026ok"  # noqa: S105 (a test password)
@@ -47,8 +48,9 @@ def staff(db) -> User:
 
 
 @pytest.fixture
-def staff_client(client, staff, staff_login):
-    return staff_login(client, staff)
+def staff_client(client, staff, staff_login, chen):
+    """Counter staff who said why they open 陳志明's data (identity.staff_reads)."""
+    return give_reason(staff_login(client, staff), chen)
 
 
 @pytest.fixture
@@ -345,6 +347,7 @@ def test_list_finds_accounts_by_national_id_in_any_case_and_by_name(
 ):
     other = personas["F223456786"]
     services.register_at_counter(person=other, password=PASSWORD, staff_id=staff.pk)
+    give_reason(staff_client)  # a search's reason (identity.staff_reads)
 
     by_id = staff_client.get(_url("changelist"), {"q": CHEN.lower()})
     by_name = staff_client.get(_url("changelist"), {"q": "陳志明"})
@@ -417,7 +420,7 @@ def test_staff_need_the_change_permission_to_suspend_and_the_add_permission_to_r
 ):
     clerk = User.objects.create_user("clerk", is_staff=True)
     clerk.user_permissions.add(Permission.objects.get(codename="view_account"))
-    staff_login(client, clerk)
+    give_reason(staff_login(client, clerk), chen)
 
     assert client.get(_url("change", account.pk)).status_code == 200
     assert client.post(_url("suspend", account.pk), {"reason": "x"}).status_code == 403

@@ -36,7 +36,7 @@ from healthbank.identity.tests.cardhelpers import (
     seed_personas,
 )
 from healthbank.people.models import Enrolment
-from tests.fixtures.portal import sign_in_staff
+from tests.fixtures.portal import give_reason, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +211,7 @@ def test_a_suspension_at_the_counter_ends_every_session_and_token_at_once(
 ):
     signed_in = _everywhere(chen, django_capture_on_commit_callbacks)
     boss = sign_in_staff(Client(), User.objects.create_superuser("boss", password=STAFF_PASSWORD))
+    give_reason(boss, chen.person_id)
 
     response = boss.post(f"/staff/identity/account/{chen.pk}/suspend/", {"reason": "冒用"})
 

@@ -7,7 +7,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp.oath import totp
 
+from healthbank.audit.models import AuditEvent
 from healthbank.people.models import Person
+from tests.fixtures.portal import give_reason
 
 
 @pytest.mark.django_db
@@ -24,8 +26,13 @@ def test_demo_seeds_an_empty_database_once_and_lets_staff_in(client, settings):
     printed = io.StringIO()
     call_command("staffcode", stdout=printed, stderr=io.StringIO())
     assert client.post(step.url, {"code": printed.getvalue().strip()}).url == "/staff/"
+    page = client.get("/staff/people/person/", {"q": "A123456789"}, follow=True)
+    assert "為何查詢民眾的資料？" in page.content.decode()  # a search asks why first
+    give_reason(client)
     page = client.get("/staff/people/person/", {"q": "A123456789"})
     assert "陳志明" in page.content.decode()
+    read = AuditEvent.objects.filter(actor=AuditEvent.Actor.STAFF).latest("id")
+    assert read.detail["role"] == "櫃檯服務"  # the demo staff's group: what the person reads
 
     # The second login, for decisions one checks and another approves (four eyes).
     approver = Client()

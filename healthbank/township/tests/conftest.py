@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission, User
 from healthbank.people.models import Person
 from healthbank.township.tests.helpers import LIN, TODAY, ZHANG, make_regional
 from tests.fixtures.personas import seed_personas
+from tests.fixtures.portal import give_reason
 
 
 @pytest.fixture
@@ -42,5 +43,6 @@ def reviewer(db) -> User:
 
 
 @pytest.fixture
-def reviewer_client(client, reviewer, staff_login):
-    return staff_login(client, reviewer)
+def reviewer_client(client, reviewer, staff_login, people):
+    """The reviewer, who said why they open the personas' applications (staff_reads)."""
+    return give_reason(staff_login(client, reviewer), *people.values(), reason="application")

@@ -16,6 +16,7 @@ from healthbank.people.models import Enrolment
 from healthbank.township import services
 from healthbank.township.models import TownshipApplication
 from healthbank.township.tests.helpers import HUANG, NOW, TODAY, current, file, make_regional
+from tests.fixtures.portal import give_reason
 
 
 def url(view: str, *args) -> str:
@@ -106,7 +107,7 @@ def test_a_decided_application_is_refused_with_a_message(reviewer_client, review
 def test_staff_who_may_only_view_cannot_decide(client, staff_login, zhang):
     viewer = User.objects.create_user("viewer", password=None, is_staff=True)
     viewer.user_permissions.set(Permission.objects.filter(codename="view_townshipapplication"))
-    staff_login(client, viewer)
+    give_reason(staff_login(client, viewer), zhang)
     app = suspension(zhang)
     assert client.post(url("approve", app.pk)).status_code == 403
     assert TownshipApplication.objects.get().status == "pending"

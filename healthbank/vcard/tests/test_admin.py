@@ -24,6 +24,7 @@ from healthbank.vcard import services
 from healthbank.vcard.admin import COMMON_REASONS
 from healthbank.vcard.models import Application, VirtualCard
 from tests.fixtures.personas import seed_personas
+from tests.fixtures.portal import give_reason
 
 TODAY = dt.date(2026, 11, 23)
 # Personas without a card after seeding (陳志明 and 林雅婷's children have one).
@@ -63,8 +64,9 @@ def reviewer(db) -> User:
 
 
 @pytest.fixture
-def reviewer_client(client, reviewer, staff_login):
-    return staff_login(client, reviewer)
+def reviewer_client(client, reviewer, staff_login, people):
+    """The reviewer, who said why they open the personas' applications (staff_reads)."""
+    return give_reason(staff_login(client, reviewer), *people.values(), reason="application")
 
 
 def photo(size=(640, 800), color="white") -> bytes:
@@ -138,6 +140,7 @@ def test_a_dependant_application_shows_who_applied(reviewer_client, people):
 
 
 def test_staff_find_an_application_by_national_id_in_any_case(reviewer_client, application):
+    give_reason(reviewer_client)  # a search's reason (identity.staff_reads)
     response = reviewer_client.get(url("changelist"), {"q": application.person.national_id.lower()})
     assert [a.pk for a in response.context["cl"].result_list] == [application.pk]
 
@@ -214,7 +217,7 @@ def test_photos_are_not_served_to_anyone_else(client, application, staff_login):
 def test_staff_who_may_only_view_see_no_review_buttons_and_cannot_review(
     client, application, staff_login
 ):
-    staff_login(client, _user("auditor", "view_application"))
+    give_reason(staff_login(client, _user("auditor", "view_application")), application.person)
     page = client.get(url("change", application.pk)).content.decode()
     assert url("approve", application.pk) not in page
     assert client.post(url("approve", application.pk)).status_code == 403

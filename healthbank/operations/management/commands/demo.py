@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,6 +19,8 @@ DEMO_PEOPLE = 500
 DEMO_STAFF = ("staff", "healthbank-demo")  # README, "Demo personas"; DEBUG databases only
 # A second staff login for the four-eyes rule: a reimbursement one checks, the other approves.
 DEMO_APPROVER = ("approver", "healthbank-demo")
+# Their roles (Django groups): what a person reads in 查詢紀錄 when the staff opened their data.
+DEMO_ROLES = {DEMO_STAFF[0]: "櫃檯服務", DEMO_APPROVER[0]: "業務審核"}
 
 
 def start_worker() -> subprocess.Popen:
@@ -50,7 +53,8 @@ class Command(BaseCommand):
         staff = get_user_model().objects
         if not staff.filter(is_superuser=True).exists():
             for login, secret in (DEMO_STAFF, DEMO_APPROVER):
-                staff.create_superuser(login, password=secret)
+                user = staff.create_superuser(login, password=secret)
+                user.groups.add(Group.objects.get_or_create(name=DEMO_ROLES[login])[0])
         # The demo staff's second factor: a key to add to an authenticator app, or
         # `healthbank staffcode [approver]` prints the current code (README, Demo personas).
         for login in (DEMO_STAFF[0], DEMO_APPROVER[0]):
