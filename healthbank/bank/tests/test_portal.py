@@ -110,6 +110,7 @@ OWNED_BY_ID = {
     "measurement_delete": ("post", "records.Measurement"),
     "event_edit": ("get", "records.CalendarEvent"),
     "event_delete": ("post", "records.CalendarEvent"),
+    "revoke_app": ("post", "fhir.Grant"),
 }
 
 
@@ -122,6 +123,7 @@ def test_every_url_naming_a_row_is_404_to_anyone_else_and_changes_nothing(
     from django.test import Client
 
     from healthbank.bank import urls
+    from healthbank.fhir.tests.tokens import app_token, listing
     from healthbank.records.models import DischargeSummary, Visit
     from healthbank.records.tests.factories import (
         CalendarEventFactory,
@@ -136,7 +138,9 @@ def test_every_url_naming_a_row_is_404_to_anyone_else_and_changes_nothing(
     father = Client()
     sign_in(father, LIN_HUSBAND)
     son = Person.objects.get(national_id=LIN_SON)
+    app = listing()
     for person in (chen, son):
+        app_token(person, app=app)  # a grant the stranger must not revoke
         MeasurementFactory(person=person)
         CalendarEventFactory(person=person, title="x")
         if not DischargeSummary.objects.filter(person=person).exists():
@@ -148,6 +152,9 @@ def test_every_url_naming_a_row_is_404_to_anyone_else_and_changes_nothing(
             url = reverse(f"bank:{name}", args=[row.pk])
             assert getattr(stranger, method)(url).status_code == 404, name
             assert model.objects.filter(pk=row.pk).exists()
+            if label == "fhir.Grant":
+                row.refresh_from_db()
+                assert row.revoked_at is None
 
 
 def test_the_menu_is_in_the_readers_language_with_the_open_section_marked(client, sign_in):
