@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.datastructures import MultiValueDict
+from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
@@ -75,7 +76,14 @@ def outcome(status: int, code: str, message: str, **headers: str) -> HttpRespons
         "code": _ISSUE.get(status, "processing"),
         "details": {"coding": [{"system": ERRORS, "code": code}], "text": message},
     }
-    return _render({"resourceType": "OperationOutcome", "issue": [issue]}, status, **headers)
+    body = {"resourceType": "OperationOutcome", "text": narrative(message), "issue": [issue]}
+    return _render(body, status, **headers)
+
+
+def narrative(text: str) -> dict[str, str]:
+    """A generated narrative of one paragraph (dom-6: every resource should have one)."""
+    div = f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{escape(text)}</p></div>'
+    return {"status": "generated", "div": div}
 
 
 def _media(value: str) -> str:
