@@ -337,6 +337,10 @@ def test_unknown_parameters_are_ignored_unless_strict(owner):
     ("query", "code"),
     [
         ("date=yesterday", "invalid_date"),
+        # Inside datetime's years, outside them in Asia/Taipei (was a 500).
+        ("date=0001-01-01T00:00%2B14:00", "invalid_date"),
+        ("date=le0001-01-01T00:00%2B14:00", "invalid_date"),
+        ("date=9999-12-31T23:58-14:00", "invalid_date"),
         ("date=ap2024-01-01", "unsupported_prefix"),
         ("code:text=blood", "unsupported_modifier"),
         ("_count=many", "invalid_parameter"),
