@@ -44,6 +44,7 @@ from healthbank.fhir.search import (
     parse,
 )
 
+BASE_PATH = "/fhir/r4/"  # every answer under it is FHIR JSON, errors OperationOutcomes
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 ERRORS = "https://healthbank.example/fhir/errors"  # the system of our stable error codes
 _JSON = {"json", "application/json", "application/fhir+json", "application/json+fhir"}
@@ -58,6 +59,9 @@ _ISSUE = {
     404: "not-found",
     405: "not-supported",
     406: "not-supported",
+    413: "too-long",
+    500: "exception",
+    503: "transient",
 }
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")  # FHIR's id
 
@@ -147,6 +151,12 @@ def metadata(request: HttpRequest) -> HttpResponse:
     version = importlib.metadata.version("healthbank")
     today = timezone.localdate().isoformat()
     return _render(capability_statement(_base(request), _oauth_uris(request), version, today))
+
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any address under the base that no interaction has (any method)."""
+    return outcome(404, "unknown_path", f"This server has nothing at {request.path}.")
 
 
 @fhir_view

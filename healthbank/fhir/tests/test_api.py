@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import orjson
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from healthbank.audit.models import AuditEvent
+from healthbank.core.unavailable import server_error
 from healthbank.fhir.models import Grant, Listing
 from healthbank.fhir.scopes import RESOURCE_TYPES
 from healthbank.fhir.tests.tokens import app_token, listing
@@ -358,6 +361,56 @@ def test_unknown_type_and_id_are_404(owner):
     assert get(owner, "Medication").status_code == 404
     assert get(owner, "Observation/lab-999999999").status_code == 404
     assert get(owner, "Encounter/999999999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("Observation?code=%ff", 400, "invalid_encoding"),
+        ("Observation?" + "&".join(f"x{n}=1" for n in range(1200)), 400, "too_many_fields"),
+        ("observation", 404, "unknown_path"),
+        ("Observation/a/b", 404, "unknown_path"),
+        ("", 404, "unknown_path"),
+    ],
+)
+def test_refusals_before_the_views_and_unknown_paths_are_outcomes(owner, path, status, code):
+    for method in (owner.get, owner.post):
+        response = method(f"/fhir/r4/{path}")
+        assert response.status_code == status, (path, method)
+        assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
+        outcome = response.json()
+        assert_valid(outcome)
+        assert outcome["issue"][0]["details"]["coding"][0]["code"] == code
+        if "?" in path:
+            break  # a POST with the same query string: the same refusal, checked once
+
+
+def _crash(path: str, exc: Exception):
+    """handler500's answer to `exc` raised by a view at `path`, as Django calls it."""
+    request = RequestFactory().get(path)
+    try:
+        raise exc
+    except Exception:  # noqa: BLE001 - as Django's handler sees it
+        return server_error(request)
+
+
+def test_a_crash_is_a_500_outcome_that_says_nothing_of_its_cause():
+    response = _crash("/fhir/r4/Observation", ValueError("secret detail"))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
+    outcome = orjson.loads(response.content)
+    assert_valid(outcome)
+    assert outcome["issue"][0]["code"] == "exception"
+    assert outcome["issue"][0]["details"]["coding"][0]["code"] == "internal_error"
+    assert b"secret" not in response.content and b"ValueError" not in response.content
+    unreachable = _crash("/fhir/r4/Observation", OperationalError("connection refused"))
+    assert unreachable.status_code == 503 and unreachable["Retry-After"]
+    outcome = orjson.loads(unreachable.content)
+    assert_valid(outcome)
+    assert outcome["issue"][0]["details"]["coding"][0]["code"] == "unavailable"
+    # Elsewhere the answers are as they were: the site's 500, the app API's JSON.
+    assert _crash("/bank/", ValueError("x"))["Content-Type"].startswith("text/html")
+    assert orjson.loads(_crash("/api/v1/today", OperationalError("x")).content)["code"]
 
 
 # --- formats and conditional reads ------------------------------------------------------
