@@ -202,7 +202,11 @@ def _authorised(
     if resource_type != ORGANIZATION and resource_type not in access.resource_types:
         _audit(request, access, resource_type, success=False)
         message = f"The access token does not cover {resource_type}."
-        return None, outcome(403, "scope_not_granted", message)
+        challenge = (  # RFC 6750 3.1: the scope that would do
+            f'Bearer realm="healthbank", error="insufficient_scope", '
+            f'scope="patient/{resource_type}.rs"'
+        )
+        return None, outcome(403, "scope_not_granted", message, WWW_Authenticate=challenge)
     return access, None
 
 

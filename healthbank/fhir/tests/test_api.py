@@ -142,6 +142,9 @@ def test_a_type_outside_the_tokens_scope_is_403(client, chen):
         response = get(client, path, **auth)
         assert response.status_code == 403, path
         assert response.json()["issue"][0]["code"] == "forbidden"
+        challenge = response["WWW-Authenticate"]  # RFC 6750 3.1
+        assert challenge.startswith("Bearer ") and 'error="insufficient_scope"' in challenge
+        assert f'scope="patient/{path.split("/")[0]}.rs"' in challenge
 
 
 def test_rows_of_a_category_not_granted_are_invisible(client, chen):
@@ -436,6 +439,32 @@ def test_reads_carry_etag_and_last_modified_and_answer_304(owner, chen):
     visit.save()
     changed = get(owner, f"Encounter/{visit.pk}", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_conditional_reads_are_as_the_capability_statement_says(owner, chen):
+    statement = get(owner, "metadata").json()
+    said = {r["type"]: r["conditionalRead"] for r in statement["rest"][0]["resource"]}
+    reads = [f"Patient/{chen.pk}"]
+    for resource_type in SEARCHED:
+        if resource_type == "Patient":
+            continue
+        bundle = get(owner, f"{resource_type}?_count=1&_include=*").json()
+        reads += [
+            f"{e['resource']['resourceType']}/{e['resource']['id']}"
+            for e in bundle.get("entry", [])
+        ]
+    checked = set()
+    for path in reads:
+        resource_type = path.split("/")[0]
+        first = get(owner, path)
+        assert first.status_code == 200, path
+        assert get(owner, path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304, path
+        since = get(owner, path, HTTP_IF_MODIFIED_SINCE=first.get("Last-Modified", ""))
+        supported = {"full-support": True, "not-match": False}[said[resource_type]]
+        assert (since.status_code == 304) == supported, path
+        checked.add(resource_type)
+    # 陳志明 has no rows of a few types; every kind of answer is checked.
+    assert {"Coverage", "Organization", "Patient", "Encounter", "Observation"} <= checked
 
 
 # --- audit and cost ---------------------------------------------------------------------
