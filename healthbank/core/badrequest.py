@@ -1,7 +1,8 @@
 """Requests the site cannot or will not read: too large, too many fields or files, a broken
 multipart or JSON body, text that is not valid UTF-8. Each is answered with a 4xx and a
 warning in the log, never a 500 or an error-level traceback: on the APIs' paths their
-`{code, message}`, elsewhere the error page (400.html, 413.html), in the person's language.
+`{code, message}` (or the API's registered error shape: the FHIR API's OperationOutcome),
+elsewhere the error page (400.html, 413.html), in the person's language.
 
 Three entry points, one decision (`refuse`):
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
@@ -98,6 +100,30 @@ def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIXES)
 
 
+# How an API whose errors are not `{code, message}` words them: (status, code, message) to
+# the answer, by path prefix. The app serving it registers it when it is ready (fhir:
+# OperationOutcomes under /fhir/r4/); core cannot import the apps above it.
+ErrorShape = Callable[[int, str, str], HttpResponse]
+ERROR_SHAPES: dict[str, ErrorShape] = {}
+
+
+def error_shape(request: HttpRequest) -> ErrorShape | None:
+    """The registered error shape of the API the request is to, if it has one."""
+    return next((f for p, f in ERROR_SHAPES.items() if request.path_info.startswith(p)), None)
+
+
+def api_error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    """An API's error answer: its registered shape, else `{code, message}` JSON."""
+    shape = error_shape(request)
+    if shape is not None:
+        return shape(status, code, message)
+    return JsonResponse(
+        {"code": code, "message": message},
+        status=status,
+        content_type="application/json; charset=utf-8",  # as the APIs' other answers
+    )
+
+
 def refuse(request: HttpRequest, exc: BaseException | None) -> HttpResponse:
     """The answer to a request refused for `exc`, logged once at warning level."""
     code = code_for(exc)
@@ -110,11 +136,7 @@ def refuse(request: HttpRequest, exc: BaseException | None) -> HttpResponse:
     )
     logger.warning("Refused %s %s: %s (%s)", request.method, request.path, code, name)
     if is_api(request):
-        response: HttpResponse = JsonResponse(
-            {"code": code, "message": str(message)},
-            status=status,
-            content_type="application/json; charset=utf-8",  # as the APIs' other answers
-        )
+        response = api_error(request, status, code, str(message))
     else:
         template = "413.html" if status == 413 else "400.html"
         response = render(request, template, {"message": message}, status=status)

@@ -1,8 +1,8 @@
 """When the database cannot be reached (a failover under way, a cut network): 503 with
-Retry-After in the person's language, on the APIs' paths their `{code, message}`, never a
-bare 500. Django calls handler500 while it handles the exception, so `sys.exc_info()` names
-it. The page is rendered without the request: its context processors would ask the
-unreachable database who is signed in."""
+Retry-After in the person's language, on the APIs' paths their `{code, message}` (or their
+registered error shape, badrequest.ERROR_SHAPES), never a bare 500. Django calls handler500
+while it handles the exception, so `sys.exc_info()` names it. The page is rendered without
+the request: its context processors would ask the unreachable database who is signed in."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import sys
 import time
 
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
-from healthbank.core.badrequest import is_api
+from healthbank.core.badrequest import api_error, error_shape, is_api
 
 # A dead primary leaves the cluster without writes for 10-13 s (bench/results/*-cluster.json).
 RETRY_AFTER_SECONDS = 10
@@ -26,18 +26,18 @@ MESSAGE = _(
     "What was saved before is safe; if you were just saving something, check it and send it "
     "again."
 )
+INTERNAL = _("The server could not answer this request. Try again later.")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: a 503 for an unreachable database, Django's 500 for anything else."""
+    """handler500: a 503 for an unreachable database, Django's 500 for anything else (an
+    API with its own error shape: `internal_error` in it, saying nothing of the cause)."""
     if not isinstance(sys.exc_info()[1], UNREACHABLE):
+        if error_shape(request) is not None:
+            return api_error(request, 500, "internal_error", str(INTERNAL))
         return defaults.server_error(request)
     if is_api(request):
-        response: HttpResponse = JsonResponse(
-            {"code": "unavailable", "message": str(MESSAGE)},
-            status=503,
-            content_type="application/json; charset=utf-8",
-        )
+        response = api_error(request, 503, "unavailable", str(MESSAGE))
     else:
         response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

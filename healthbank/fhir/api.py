@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.datastructures import MultiValueDict
+from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
@@ -43,6 +44,7 @@ from healthbank.fhir.search import (
     parse,
 )
 
+BASE_PATH = "/fhir/r4/"  # every answer under it is FHIR JSON, errors OperationOutcomes
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 ERRORS = "https://healthbank.example/fhir/errors"  # the system of our stable error codes
 _JSON = {"json", "application/json", "application/fhir+json", "application/json+fhir"}
@@ -57,6 +59,9 @@ _ISSUE = {
     404: "not-found",
     405: "not-supported",
     406: "not-supported",
+    413: "too-long",
+    500: "exception",
+    503: "transient",
 }
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")  # FHIR's id
 
@@ -75,7 +80,14 @@ def outcome(status: int, code: str, message: str, **headers: str) -> HttpRespons
         "code": _ISSUE.get(status, "processing"),
         "details": {"coding": [{"system": ERRORS, "code": code}], "text": message},
     }
-    return _render({"resourceType": "OperationOutcome", "issue": [issue]}, status, **headers)
+    body = {"resourceType": "OperationOutcome", "text": narrative(message), "issue": [issue]}
+    return _render(body, status, **headers)
+
+
+def narrative(text: str) -> dict[str, str]:
+    """A generated narrative of one paragraph (dom-6: every resource should have one)."""
+    div = f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{escape(text)}</p></div>'
+    return {"status": "generated", "div": div}
 
 
 def _media(value: str) -> str:
@@ -141,6 +153,12 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return _render(capability_statement(_base(request), _oauth_uris(request), version, today))
 
 
+@csrf_exempt
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any address under the base that no interaction has (any method)."""
+    return outcome(404, "unknown_path", f"This server has nothing at {request.path}.")
+
+
 @fhir_view
 def openapi_document(request: HttpRequest) -> HttpResponse:
     response = _render(openapi(_base(request)))
@@ -184,7 +202,11 @@ def _authorised(
     if resource_type != ORGANIZATION and resource_type not in access.resource_types:
         _audit(request, access, resource_type, success=False)
         message = f"The access token does not cover {resource_type}."
-        return None, outcome(403, "scope_not_granted", message)
+        challenge = (  # RFC 6750 3.1: the scope that would do
+            f'Bearer realm="healthbank", error="insufficient_scope", '
+            f'scope="patient/{resource_type}.rs"'
+        )
+        return None, outcome(403, "scope_not_granted", message, WWW_Authenticate=challenge)
     return access, None
 
 

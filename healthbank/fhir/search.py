@@ -238,6 +238,9 @@ _DATE = re.compile(
     r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?$"
 )
 _UTC = dt.UTC
+# A searched date's range, in UTC: a day inside datetime's, so that any offset converts.
+_EARLIEST = dt.datetime(1, 1, 2, tzinfo=_UTC)
+_LATEST = dt.datetime(9999, 12, 31, tzinfo=_UTC)
 
 
 def _zone() -> dt.tzinfo:
@@ -250,7 +253,7 @@ Range = tuple[dt.datetime, dt.datetime]  # [start, end), aware
 def date_range(text: str) -> Range:
     """A FHIR date, dateTime or instant as the range of moments its precision covers."""
     # A "+" offset sent unencoded in a query string arrives as a space.
-    match = _DATE.match(text.replace(" ", "+"))
+    match = _DATE.fullmatch(text.replace(" ", "+"))
     if match is None:
         raise ValueError(text)
     g = match.groupdict()
@@ -334,6 +337,10 @@ def date_test(text: str) -> DateTest:
         low, high = date_range(value)
     except (ValueError, OverflowError):
         raise SearchError("invalid_date", f"Not a FHIR date: {text!r}.") from None
+    if low < _EARLIEST or high > _LATEST:
+        # Bounds are read in other zones (Query.window: Asia/Taipei); near datetime's ends
+        # that leaves years 1..9999 (OverflowError).
+        raise SearchError("invalid_date", f"The date {text!r} is out of range.")
     return DateTest(prefix, low, high)
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("openapi.json", api.openapi_document, name="openapi"),
     re_path(rf"^{_TYPE}/?$", api.search, name="search"),
     re_path(rf"^{_TYPE}/(?P<resource_id>[^/]+)/?$", api.read, name="read"),
+    re_path(r"^", api.not_found),  # anything else: an OperationOutcome, not an HTML 404
 ]

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import orjson
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from fhir.resources.R4B import get_fhir_model_class
 from oauth2_provider.models import AccessToken
 
 from healthbank.audit.models import AuditEvent
+from healthbank.core.unavailable import server_error
 from healthbank.fhir.models import Grant, Listing
 from healthbank.fhir.scopes import RESOURCE_TYPES
 from healthbank.fhir.tests.tokens import app_token, listing
+from healthbank.fhir.tests.validation import assert_valid, assert_valid_bundle
 from healthbank.people.models import Person
 from healthbank.records.models import LabResult, Visit
 from tests.fixtures.personas import CHEN, LIN, LIN_DAUGHTER, WU
@@ -27,15 +30,6 @@ from tests.fixtures.personas import CHEN, LIN, LIN_DAUGHTER, WU
 pytestmark = pytest.mark.django_db
 
 SEARCHED = list(RESOURCE_TYPES)
-
-
-def assert_valid(resource: dict) -> None:
-    try:
-        from healthbank.fhir.tests.validation import assert_valid as validate  # type: ignore
-    except ImportError:
-        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
-    else:
-        validate(resource)
 
 
 @pytest.fixture
@@ -118,10 +112,9 @@ def test_every_type_searched_by_the_owner_validates_and_names_only_the_owner(own
         response = get(owner, f"{resource_type}?_count=200&_include=*")
         assert response.status_code == 200, resource_type
         bundle = response.json()
-        get_fhir_model_class("Bundle").model_validate(bundle)
+        assert_valid_bundle(bundle)  # the searchset's bdl-* and each entry's resource
         for entry in bundle.get("entry", []):
             resource = entry["resource"]
-            assert_valid(resource)
             assert entry["fullUrl"].endswith(f"/{resource['resourceType']}/{resource['id']}")
             if entry["search"]["mode"] == "match":
                 seen += 1
@@ -149,6 +142,9 @@ def test_a_type_outside_the_tokens_scope_is_403(client, chen):
         response = get(client, path, **auth)
         assert response.status_code == 403, path
         assert response.json()["issue"][0]["code"] == "forbidden"
+        challenge = response["WWW-Authenticate"]  # RFC 6750 3.1
+        assert challenge.startswith("Bearer ") and 'error="insufficient_scope"' in challenge
+        assert f'scope="patient/{path.split("/")[0]}.rs"' in challenge
 
 
 def test_rows_of_a_category_not_granted_are_invisible(client, chen):
@@ -347,6 +343,10 @@ def test_unknown_parameters_are_ignored_unless_strict(owner):
     ("query", "code"),
     [
         ("date=yesterday", "invalid_date"),
+        # Inside datetime's years, outside them in Asia/Taipei (was a 500).
+        ("date=0001-01-01T00:00%2B14:00", "invalid_date"),
+        ("date=le0001-01-01T00:00%2B14:00", "invalid_date"),
+        ("date=9999-12-31T23:58-14:00", "invalid_date"),
         ("date=ap2024-01-01", "unsupported_prefix"),
         ("code:text=blood", "unsupported_modifier"),
         ("_count=many", "invalid_parameter"),
@@ -364,6 +364,56 @@ def test_unknown_type_and_id_are_404(owner):
     assert get(owner, "Medication").status_code == 404
     assert get(owner, "Observation/lab-999999999").status_code == 404
     assert get(owner, "Encounter/999999999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("Observation?code=%ff", 400, "invalid_encoding"),
+        ("Observation?" + "&".join(f"x{n}=1" for n in range(1200)), 400, "too_many_fields"),
+        ("observation", 404, "unknown_path"),
+        ("Observation/a/b", 404, "unknown_path"),
+        ("", 404, "unknown_path"),
+    ],
+)
+def test_refusals_before_the_views_and_unknown_paths_are_outcomes(owner, path, status, code):
+    for method in (owner.get, owner.post):
+        response = method(f"/fhir/r4/{path}")
+        assert response.status_code == status, (path, method)
+        assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
+        outcome = response.json()
+        assert_valid(outcome)
+        assert outcome["issue"][0]["details"]["coding"][0]["code"] == code
+        if "?" in path:
+            break  # a POST with the same query string: the same refusal, checked once
+
+
+def _crash(path: str, exc: Exception):
+    """handler500's answer to `exc` raised by a view at `path`, as Django calls it."""
+    request = RequestFactory().get(path)
+    try:
+        raise exc
+    except Exception:  # noqa: BLE001 - as Django's handler sees it
+        return server_error(request)
+
+
+def test_a_crash_is_a_500_outcome_that_says_nothing_of_its_cause():
+    response = _crash("/fhir/r4/Observation", ValueError("secret detail"))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
+    outcome = orjson.loads(response.content)
+    assert_valid(outcome)
+    assert outcome["issue"][0]["code"] == "exception"
+    assert outcome["issue"][0]["details"]["coding"][0]["code"] == "internal_error"
+    assert b"secret" not in response.content and b"ValueError" not in response.content
+    unreachable = _crash("/fhir/r4/Observation", OperationalError("connection refused"))
+    assert unreachable.status_code == 503 and unreachable["Retry-After"]
+    outcome = orjson.loads(unreachable.content)
+    assert_valid(outcome)
+    assert outcome["issue"][0]["details"]["coding"][0]["code"] == "unavailable"
+    # Elsewhere the answers are as they were: the site's 500, the app API's JSON.
+    assert _crash("/bank/", ValueError("x"))["Content-Type"].startswith("text/html")
+    assert orjson.loads(_crash("/api/v1/today", OperationalError("x")).content)["code"]
 
 
 # --- formats and conditional reads ------------------------------------------------------
@@ -389,6 +439,32 @@ def test_reads_carry_etag_and_last_modified_and_answer_304(owner, chen):
     visit.save()
     changed = get(owner, f"Encounter/{visit.pk}", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_conditional_reads_are_as_the_capability_statement_says(owner, chen):
+    statement = get(owner, "metadata").json()
+    said = {r["type"]: r["conditionalRead"] for r in statement["rest"][0]["resource"]}
+    reads = [f"Patient/{chen.pk}"]
+    for resource_type in SEARCHED:
+        if resource_type == "Patient":
+            continue
+        bundle = get(owner, f"{resource_type}?_count=1&_include=*").json()
+        reads += [
+            f"{e['resource']['resourceType']}/{e['resource']['id']}"
+            for e in bundle.get("entry", [])
+        ]
+    checked = set()
+    for path in reads:
+        resource_type = path.split("/")[0]
+        first = get(owner, path)
+        assert first.status_code == 200, path
+        assert get(owner, path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304, path
+        since = get(owner, path, HTTP_IF_MODIFIED_SINCE=first.get("Last-Modified", ""))
+        supported = {"full-support": True, "not-match": False}[said[resource_type]]
+        assert (since.status_code == 304) == supported, path
+        checked.add(resource_type)
+    # 陳志明 has no rows of a few types; every kind of answer is checked.
+    assert {"Coverage", "Organization", "Patient", "Encounter", "Observation"} <= checked
 
 
 # --- audit and cost ---------------------------------------------------------------------

@@ -37,11 +37,13 @@ from pathlib import Path
 HERE = Path(__file__).parent
 MEDPLUM = "package/dist/fhir/r4"
 
-# The resource types the mapper writes (packages and the API).
+# The resource types the mapper writes (packages and the API), and the API's own answers
+# (the CapabilityStatement at metadata, OperationOutcomes, searchset Bundles).
 RESOURCE_TYPES = (
     "AllergyIntolerance",
     "Appointment",
     "Bundle",
+    "CapabilityStatement",
     "Condition",
     "Consent",
     "Coverage",
@@ -53,6 +55,7 @@ RESOURCE_TYPES = (
     "Invoice",
     "MedicationRequest",
     "Observation",
+    "OperationOutcome",
     "Organization",
     "Patient",
     "PaymentReconciliation",
