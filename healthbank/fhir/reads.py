@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from healthbank.fhir.access import Access
-from healthbank.fhir.mapping import api_resources, patient_entry
+from healthbank.fhir.mapping import VISIT_DETAILS, api_resources, patient_entry
 from healthbank.fhir.scopes import PATIENT, SHARED, categories_of
 from healthbank.fhir.search import Query
 from healthbank.people.models import Person
@@ -45,7 +45,10 @@ def _render(
 ) -> None:
     if not rows:
         return
-    records, organizations = api_resources(category, person, rows, today=today, base=base)
+    types = (resource_type,) if resource_type else None  # "": every type (Organizations)
+    records, organizations = api_resources(
+        category, person, rows, today=today, base=base, types=types
+    )
     found.records += [e for e in records if e["resource"]["resourceType"] == resource_type]
     for entry in organizations:
         found.organizations.setdefault(f"Organization/{entry['resource']['id']}", entry)
@@ -72,7 +75,8 @@ def search(access: Access, query: Query, *, today: dt.date, base: str) -> Found:
         rows = category.rows(access.person, window)
         _render(found, category, access.person, rows, resource_type, today=today, base=base)
     for window, (category, visit_kinds) in kinds.items():
-        rows = visits.visits_with_details(access.person, window, visit_kinds)
+        details = VISIT_DETAILS[resource_type]  # what the type is made of, not every detail
+        rows = visits.visits_with_details(access.person, window, visit_kinds, details=details)
         _render(found, category, access.person, rows, resource_type, today=today, base=base)
     return found
 
@@ -82,7 +86,10 @@ _OneRow = Callable[[Person, Window, int], Any]
 
 
 def _visit(kinds: tuple[str, ...]) -> _OneRow:
-    return lambda person, window, pk: visits.visit_with_details(person, window, kinds, pk)
+    details = VISIT_DETAILS["Encounter"]
+    return lambda person, window, pk: visits.visit_with_details(
+        person, window, kinds, pk, details=details
+    )
 
 
 _ONE: dict[str, tuple[re.Pattern[str], dict[str, _OneRow]]] = {
