@@ -277,8 +277,9 @@ def _money(amount: int) -> dict:
     return {"value": amount, "currency": CURRENCY}
 
 
-def _instant(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+def instant(moment: dt.datetime) -> str:
+    """An aware moment as a FHIR instant in local time, to the second."""
+    return moment.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
 def _text_attachment(text: str, title: str) -> dict:
@@ -502,7 +503,7 @@ class _Bundle:
         resource: dict[str, Any] = {"resourceType": resource_type, "id": rid}
         meta: dict[str, Any] = {}
         if updated is not None:
-            meta["lastUpdated"] = _instant(updated)
+            meta["lastUpdated"] = instant(updated)
         profile = _profile(resource_type, body)
         if profile:
             meta["profile"] = [profile]
@@ -1234,8 +1235,8 @@ def _calendar(b: _Bundle, rows: list, today: dt.date) -> None:
         body: dict[str, Any] = {
             "status": "fulfilled" if event.date < today else "booked",
             "description": event.title,
-            "start": _instant(start),
-            "end": _instant(end),
+            "start": instant(start),
+            "end": instant(end),
             "participant": [{"actor": b.patient, "status": "accepted"}],
         }
         if event.note:
@@ -1248,7 +1249,7 @@ def _measurements(b: _Bundle, rows: list[Measurement]) -> None:
     for measurement in rows:
         at_once.setdefault(measurement.measured_at, {})[measurement.kind] = measurement
     for measurement in rows:
-        effective = {"effectiveDateTime": _instant(measurement.measured_at)}
+        effective = {"effectiveDateTime": instant(measurement.measured_at)}
         pair = at_once[measurement.measured_at]
         systolic = pair.get(Measurement.Kind.SYSTOLIC)
         diastolic = pair.get(Measurement.Kind.DIASTOLIC)
@@ -1310,7 +1311,7 @@ def fhir_bundle(
         "id": bundle_id,
         "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{bundle_id}"},
         "type": "collection",
-        "timestamp": _instant(generated_at),
+        "timestamp": instant(generated_at),
         "entry": b.entries(),
     }
 

@@ -178,12 +178,37 @@ def with_details(visits: QuerySet[Visit], details: Collection[str] = DETAILS) ->
 
 
 def visits_with_details(
-    person: Person, window: Window, kinds: Sequence[str], *, details: Collection[str] = DETAILS
+    person: Person,
+    window: Window,
+    kinds: Sequence[str],
+    *,
+    details: Collection[str] = DETAILS,
+    ids: Collection[int] | None = None,
 ) -> list[Visit]:
     """The person's visits of these kinds in the window, newest first, with every detail
-    (`with_details`; only `details` when given): a downloaded package's visit categories."""
+    (`with_details`; only `details` when given): a downloaded package's visit categories.
+    `ids`: only those of them (a page of a list `visit_keys` ordered)."""
     visits = _window(Visit.objects.filter(person=person, kind__in=kinds), window)
+    if ids is not None:
+        visits = visits.filter(pk__in=list(ids))
     return list(with_details(visits, details).order_by(*NEWEST_FIRST))
+
+
+def visit_keys(
+    person: Person, window: Window, kinds: Sequence[str], detail: str = ""
+) -> list[Mapping[str, Any]]:
+    """The keys of `visits_with_details`' visits, or of one detail of theirs ("diagnoses",
+    "drug_orders"), with what dates them: rows of `key` (the detail's id, None for a
+    visit without one; the visit's own id without `detail`), `visit_id`, `visit_date`,
+    `discharge_date`, `kind` and `updated_at`, newest visit first. One query and no model
+    instances: enough to order, count and page a list, then read the page's visits alone."""
+    visits = _window(Visit.objects.filter(person=person, kind__in=kinds), window)
+    key = F(f"{detail}__id") if detail else F("id")
+    return list(
+        visits.order_by(*NEWEST_FIRST).values(
+            "visit_date", "discharge_date", "kind", "updated_at", visit_id=F("id"), key=key
+        )
+    )
 
 
 def _visit_list(kinds: tuple[str, ...]) -> PreparedQuery:
