@@ -16,11 +16,11 @@ from healthbank.people.models import Person
 from healthbank.records.models import Visit
 from healthbank.records.rules import Window
 from healthbank.records.selectors import visits
-from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, HUANG, LIN, LIN_DAUGHTER, WU
+from tests.fixtures.personas import CHANG, CHEN, CHEN_WIFE, HUANG, LIN, WU
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = (CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, HUANG, CHANG, WU)
+PEOPLE = (CHEN, CHEN_WIFE, LIN, HUANG, CHANG, WU)
 
 
 def _queries() -> list[str]:

@@ -194,6 +194,21 @@ def visits_with_details(
     return list(with_details(visits, details).order_by(*NEWEST_FIRST))
 
 
+def _keys(kinds: tuple[str, ...], detail: str) -> PreparedQuery:
+    def build(person: int, start: dt.date, end: dt.date) -> QuerySet[Any, Any]:
+        visits = _window(Visit.objects.filter(person=person, kind__in=kinds), Window(start, end))
+        key = F(f"{detail}__id") if detail else F("id")
+        return visits.order_by(*NEWEST_FIRST).values(
+            "visit_date", "discharge_date", "kind", "updated_at", visit_id=F("id"), key=key
+        )
+
+    return PreparedQuery(build, person=int, start=dt.date, end=dt.date)
+
+
+# Read on every page of an API search: built once per process, kinds and detail.
+_visit_keys: dict[tuple[tuple[str, ...], str], PreparedQuery] = {}
+
+
 def visit_keys(
     person: Person, window: Window, kinds: Sequence[str], detail: str = ""
 ) -> list[Mapping[str, Any]]:
@@ -202,13 +217,11 @@ def visit_keys(
     visit without one; the visit's own id without `detail`), `visit_id`, `visit_date`,
     `discharge_date`, `kind` and `updated_at`, newest visit first. One query and no model
     instances: enough to order, count and page a list, then read the page's visits alone."""
-    visits = _window(Visit.objects.filter(person=person, kind__in=kinds), window)
-    key = F(f"{detail}__id") if detail else F("id")
-    return list(
-        visits.order_by(*NEWEST_FIRST).values(
-            "visit_date", "discharge_date", "kind", "updated_at", visit_id=F("id"), key=key
-        )
-    )
+    if detail not in ("", "diagnoses", "drug_orders"):
+        raise ValueError(detail)
+    key = (tuple(kinds), detail)
+    query = _visit_keys.get(key) or _visit_keys.setdefault(key, _keys(*key))
+    return query(person=person.pk, start=window.start, end=window.end)
 
 
 def _visit_list(kinds: tuple[str, ...]) -> PreparedQuery:
