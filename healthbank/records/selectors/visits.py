@@ -154,7 +154,7 @@ def inpatient_stays(
 DETAILS: tuple[str, ...] = ("diagnoses", "drug_orders", "service_orders", "surgeries")
 
 
-def _detail(name: str) -> Prefetch:
+def _detail(name: str) -> Prefetch[Any]:
     if name == "diagnoses":
         diagnoses = VisitDiagnosis.objects.select_related("diagnosis").order_by("rank")
         return Prefetch("diagnoses", diagnoses)
@@ -211,7 +211,7 @@ _visit_keys: dict[tuple[tuple[str, ...], str], PreparedQuery] = {}
 
 def visit_keys(
     person: Person, window: Window, kinds: Sequence[str], detail: str = ""
-) -> list[Mapping[str, Any]]:
+) -> list[dict[str, Any]]:
     """The keys of `visits_with_details`' visits, or of one detail of theirs ("diagnoses",
     "drug_orders"), with what dates them: rows of `key` (the detail's id, None for a
     visit without one; the visit's own id without `detail`), `visit_id`, `visit_date`,
