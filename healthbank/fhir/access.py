@@ -20,9 +20,9 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model
 
 from healthbank.fhir.models import Grant, Listing
 from healthbank.fhir.scopes import PATIENT, SHARED, readable_types
@@ -66,40 +66,37 @@ def bearer_access(request: HttpRequest) -> Access | None:
     if token is None:
         return None
     checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-    access_token = (
-        get_access_token_model()
-        .objects.select_related("application__listing", "user__account__person")
-        .filter(token_checksum=checksum)
-        .first()
-    )
-    if access_token is None or access_token.is_expired() or access_token.application is None:
-        return None
-    listing = getattr(access_token.application, "listing", None)
-    account = getattr(access_token.user, "account", None)
-    if listing is None or account is None or listing.status != Listing.Status.APPROVED:
-        return None
     now = timezone.now()
+    # One query: the person's latest live grant to the token's app that the token was
+    # issued under, with the token itself (its expiry and scope) and the app's listing.
+    issued = "listing__application__accesstoken__"  # the token, through its app
     grant = (
-        Grant.objects.filter(
-            person=account.person,
-            listing=listing,
+        Grant.objects.select_related("person", "listing")
+        .filter(
+            **{
+                f"{issued}token_checksum": checksum,
+                f"{issued}user__account__person": F("person"),
+                f"{issued}created__gte": F("granted_at"),
+            },
+            listing__status=Listing.Status.APPROVED,
             revoked_at__isnull=True,
             expires_at__gt=now,
-            granted_at__lte=access_token.created,
         )
+        .annotate(token_expires=F(f"{issued}expires"), token_scope=F(f"{issued}scope"))
         .order_by("-granted_at")
         .first()
     )
-    if grant is None:
+    # An unexpired token (django-oauth-toolkit's AccessToken.is_expired).
+    if grant is None or not grant.token_expires or now >= grant.token_expires:
         return None
     if grant.last_used_at is None or now - grant.last_used_at >= LAST_USED_GRANULARITY:
         Grant.objects.filter(pk=grant.pk).update(last_used_at=now)
         grant.last_used_at = now
     return Access(
-        person=account.person,
-        listing=listing,
+        person=grant.person,
+        listing=grant.listing,
         grant=grant,
-        resource_types=readable_types(access_token.scope) & grant_types(grant),
+        resource_types=readable_types(grant.token_scope) & grant_types(grant),
         categories=frozenset(grant.categories),
         demographics=grant.demographics,
     )

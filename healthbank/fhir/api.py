@@ -230,14 +230,18 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
         return outcome(400, error.code, str(error))
     base = _base(request)
     today = timezone.localdate()
-    if resource_type == PATIENT:
-        entries, organizations = [reads.patient(access, base=base)], {}
+    paged = None if resource_type == PATIENT else reads.page(access, query, today=today, base=base)
+    if paged is not None:  # ordered and counted by keys, the page's rows alone rendered
+        page, total, organizations = paged.entries, paged.total, paged.organizations
     else:
-        found = reads.search(access, query, today=today, base=base)
-        entries, organizations = found.records, found.organizations
-    matches = [e for e in entries if query.matches(e["resource"])]
-    matches.sort(key=lambda e: order_key(spec, e["resource"]))
-    page = matches[query.offset : query.offset + query.count]
+        if resource_type == PATIENT:
+            entries, organizations = [reads.patient(access, base=base)], {}
+        else:
+            found = reads.search(access, query, today=today, base=base)
+            entries, organizations = found.records, found.organizations
+        matches = [e for e in entries if query.matches(e["resource"])]
+        matches.sort(key=lambda e: order_key(spec, e["resource"]))
+        page, total = matches[query.offset : query.offset + query.count], len(matches)
     bundle_entries = [{**e, "search": {"mode": "match"}} for e in page]
     if query.include and page:
         refs = included(spec, query.include, [e["resource"] for e in page])
@@ -252,7 +256,7 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
             bundle_entries.append({**extra, "search": {"mode": "include"}})
     _audit(request, access, resource_type, success=True)
     links = [{"relation": "self", "url": _page_url(base, spec, request, query.offset, query.count)}]
-    if query.count and query.offset + query.count < len(matches):
+    if query.count and query.offset + query.count < total:
         following = query.offset + query.count
         links.append(
             {"relation": "next", "url": _page_url(base, spec, request, following, query.count)}
@@ -260,7 +264,7 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "type": "searchset",
-        "total": len(matches),
+        "total": total,
         "link": links,
     }
     if bundle_entries:

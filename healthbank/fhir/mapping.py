@@ -73,7 +73,7 @@ import base64
 import datetime as dt
 import html
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -277,8 +277,9 @@ def _money(amount: int) -> dict:
     return {"value": amount, "currency": CURRENCY}
 
 
-def _instant(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+def instant(moment: dt.datetime) -> str:
+    """An aware moment as a FHIR instant in local time, to the second."""
+    return moment.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
 def _text_attachment(text: str, title: str) -> dict:
@@ -474,11 +475,17 @@ class _Bundle:
     """
 
     def __init__(
-        self, person: Person, *, base: str | None = None, today: dt.date | None = None
+        self,
+        person: Person,
+        *,
+        base: str | None = None,
+        today: dt.date | None = None,
+        types: Collection[str] | None = None,
     ) -> None:
         self.person = person
         self.base = base
         self.today = today or timezone.localdate()
+        self.types = None if types is None else frozenset(types)  # None: every type
         self.organizations: dict[str, dict] = {}
         self.records: list[dict] = []
         self.patient = self.ref("Patient", person.pk)
@@ -496,7 +503,7 @@ class _Bundle:
         resource: dict[str, Any] = {"resourceType": resource_type, "id": rid}
         meta: dict[str, Any] = {}
         if updated is not None:
-            meta["lastUpdated"] = _instant(updated)
+            meta["lastUpdated"] = instant(updated)
         profile = _profile(resource_type, body)
         if profile:
             meta["profile"] = [profile]
@@ -511,9 +518,15 @@ class _Bundle:
             full_url = f"{self.base}/{resource_type}/{rid}"
         return {"fullUrl": full_url, "resource": resource}
 
+    def wants(self, *resource_types: str) -> bool:
+        """Whether any of these types is rendered (a search renders its type only)."""
+        return self.types is None or not self.types.isdisjoint(resource_types)
+
     def add(self, row: object, resource_type: str, key: object, body: dict) -> dict:
         """Add the resource `body` that `row` becomes; its meta.lastUpdated is the row's."""
-        self.records.append(self.entry(resource_type, key, body, getattr(row, "updated_at", None)))
+        if self.wants(resource_type):
+            updated = getattr(row, "updated_at", None)
+            self.records.append(self.entry(resource_type, key, body, updated))
         return self.ref(resource_type, key)
 
     def organization(self, key: str, body: dict) -> dict:
@@ -694,115 +707,146 @@ def _premium_payments(b: _Bundle, rows: list) -> None:
         )
 
 
+# The details (records/selectors/visits.py's DETAILS) each type of a visit is made from: a
+# search of one type reads only these.
+VISIT_DETAILS: dict[str, tuple[str, ...]] = {
+    "Encounter": ("diagnoses",),
+    "Condition": ("diagnoses",),
+    "MedicationRequest": ("drug_orders",),
+    "Procedure": ("service_orders", "surgeries"),
+    "ExplanationOfBenefit": ("diagnoses", "drug_orders", "service_orders", "surgeries"),
+}
+
+
 def _visits(b: _Bundle, rows: list[Visit]) -> None:
+    encounters, claims = b.wants("Encounter"), b.wants("ExplanationOfBenefit")
+    conditions = b.wants("Condition")
     for visit in rows:
         provider = b.provider(visit.provider)
         encounter = b.ref("Encounter", visit.pk)
         day = visit.visit_date.isoformat()
         inpatient = visit.kind == Visit.Kind.INPATIENT
-        diagnoses: list[tuple[int | str, Diagnosis, int]] = [
-            (d.pk, d.diagnosis, d.rank) for d in visit.diagnoses.all()
-        ] or [(f"visit-{visit.pk}", visit.primary_diagnosis, 1)]
+        diagnoses: list[tuple[int | str, Diagnosis, int]] = []
+        if encounters or claims or conditions:
+            diagnoses = [(d.pk, d.diagnosis, d.rank) for d in visit.diagnoses.all()] or [
+                (f"visit-{visit.pk}", visit.primary_diagnosis, 1)
+            ]
         period = {"start": day}
         if visit.discharge_date or not inpatient:
             period["end"] = (visit.discharge_date or visit.visit_date).isoformat()
+        if encounters:
+            _encounter(b, visit, provider, period, diagnoses)
+        if claims:
+            _claim(b, visit, provider, period, diagnoses)
+        if conditions:
+            _conditions(b, visit, encounter, day, diagnoses)
+        if b.wants("MedicationRequest"):
+            for order in visit.drug_orders.all():
+                request = _medication_request(b, visit, order, provider)
+                b.add(visit, "MedicationRequest", order.pk, request)
+        if b.wants("Procedure"):
+            _procedures(b, visit, encounter, day, provider)
+
+
+def _encounter(b: _Bundle, visit: Visit, provider: dict, period: dict, diagnoses: list) -> None:
+    inpatient = visit.kind == Visit.Kind.INPATIENT
+    b.add(
+        visit,
+        "Encounter",
+        visit.pk,
+        {
+            "identifier": _record_identifier("visit", visit),
+            "status": "finished" if "end" in period else "in-progress",
+            "class": _coding(ACT_CODE, *(_INPATIENT if inpatient else _AMBULATORY)),
+            "type": [_concept(_coding(VISIT_KIND, visit.kind))],
+            "serviceType": _concept(
+                _coding(NHI_DEPARTMENT, visit.department.code, visit.department.name_zh),
+                text=visit.department.name_zh,
+            ),
+            "subject": b.patient,
+            "period": period,
+            "diagnosis": [
+                {"condition": b.ref("Condition", key), "rank": rank} for key, _, rank in diagnoses
+            ],
+            "serviceProvider": provider,
+        },
+    )
+
+
+def _conditions(b: _Bundle, visit: Visit, encounter: dict, day: str, diagnoses: list) -> None:
+    clinical = _clinical_status(visit, b.today)
+    for key, diagnosis, _ in diagnoses:
+        status = "active" if diagnosis.chronic else clinical
         b.add(
             visit,
-            "Encounter",
-            visit.pk,
+            "Condition",
+            key,
             {
-                "identifier": _record_identifier("visit", visit),
-                "status": "finished" if "end" in period else "in-progress",
-                "class": _coding(ACT_CODE, *(_INPATIENT if inpatient else _AMBULATORY)),
-                "type": [_concept(_coding(VISIT_KIND, visit.kind))],
-                "serviceType": _concept(
-                    _coding(NHI_DEPARTMENT, visit.department.code, visit.department.name_zh),
-                    text=visit.department.name_zh,
+                "clinicalStatus": _concept(
+                    _coding(CONDITION_CLINICAL, status, status.capitalize())
+                ),
+                "verificationStatus": _concept(
+                    _coding(CONDITION_VERIFICATION, "confirmed", "Confirmed")
+                ),
+                "category": [
+                    _concept(
+                        _coding(CONDITION_CATEGORY, "encounter-diagnosis", "Encounter Diagnosis")
+                    )
+                ],
+                "code": _concept(
+                    _coding(ICD10CM, diagnosis.code, diagnosis.name_en), text=diagnosis.name_zh
                 ),
                 "subject": b.patient,
-                "period": period,
-                "diagnosis": [
-                    {"condition": b.ref("Condition", key), "rank": rank}
-                    for key, _, rank in diagnoses
-                ],
-                "serviceProvider": provider,
+                "encounter": encounter,
+                "recordedDate": day,
             },
         )
-        _claim(b, visit, provider, period, diagnoses)
-        clinical = _clinical_status(visit, b.today)
-        for key, diagnosis, _ in diagnoses:
-            status = "active" if diagnosis.chronic else clinical
-            b.add(
-                visit,
-                "Condition",
-                key,
-                {
-                    "clinicalStatus": _concept(
-                        _coding(CONDITION_CLINICAL, status, status.capitalize())
-                    ),
-                    "verificationStatus": _concept(
-                        _coding(CONDITION_VERIFICATION, "confirmed", "Confirmed")
-                    ),
-                    "category": [
-                        _concept(
-                            _coding(
-                                CONDITION_CATEGORY, "encounter-diagnosis", "Encounter Diagnosis"
-                            )
-                        )
-                    ],
-                    "code": _concept(
-                        _coding(ICD10CM, diagnosis.code, diagnosis.name_en), text=diagnosis.name_zh
-                    ),
-                    "subject": b.patient,
-                    "encounter": encounter,
-                    "recordedDate": day,
-                },
-            )
-        for order in visit.drug_orders.all():
-            b.add(
-                visit, "MedicationRequest", order.pk, _medication_request(b, visit, order, provider)
-            )
-        surgeries = list(visit.surgeries.all())
-        for surgery in surgeries:
-            b.add(
-                visit,
-                "Procedure",
-                f"surgery/{surgery.pk}",
-                {
-                    "status": "completed",
-                    "category": _concept(_coding(SNOMED, *SURGICAL_PROCEDURE)),
-                    "code": _service_concept(surgery.service),
-                    "subject": b.patient,
-                    "encounter": encounter,
-                    "performedDateTime": surgery.performed_on.isoformat(),
-                    "performer": [{"actor": provider}],
-                    "bodySite": [
-                        _concept(
-                            _coding(BODY_SITE, surgery.body_site.code, surgery.body_site.name_en),
-                            text=surgery.body_site.name_zh,
-                        )
-                    ],
-                },
-            )
-        operated = {surgery.service_id for surgery in surgeries}
-        for service_order in visit.service_orders.all():
-            service = service_order.service
-            if service.category not in _PROCEDURE_SERVICES or service.code in operated:
-                continue
-            procedure = {
+
+
+def _procedures(b: _Bundle, visit: Visit, encounter: dict, day: str, provider: dict) -> None:
+    """A Procedure per surgery, and per order of a surgery, procedure, dental or
+    Chinese-medicine treatment the surgeries do not already name."""
+    surgeries = list(visit.surgeries.all())
+    for surgery in surgeries:
+        b.add(
+            visit,
+            "Procedure",
+            f"surgery/{surgery.pk}",
+            {
                 "status": "completed",
-                "code": _service_concept(service),
+                "category": _concept(_coding(SNOMED, *SURGICAL_PROCEDURE)),
+                "code": _service_concept(surgery.service),
                 "subject": b.patient,
                 "encounter": encounter,
-                "performedDateTime": day,
+                "performedDateTime": surgery.performed_on.isoformat(),
                 "performer": [{"actor": provider}],
-            }
-            if service_order.tooth:
-                tooth = service_order.tooth
-                procedure["bodySite"] = [
-                    _concept(_coding(TOOTH, tooth.code, tooth.name_en), text=tooth.name_zh)
-                ]
-            b.add(visit, "Procedure", f"service/{service_order.pk}", procedure)
+                "bodySite": [
+                    _concept(
+                        _coding(BODY_SITE, surgery.body_site.code, surgery.body_site.name_en),
+                        text=surgery.body_site.name_zh,
+                    )
+                ],
+            },
+        )
+    operated = {surgery.service_id for surgery in surgeries}
+    for service_order in visit.service_orders.all():
+        service = service_order.service
+        if service.category not in _PROCEDURE_SERVICES or service.code in operated:
+            continue
+        procedure = {
+            "status": "completed",
+            "code": _service_concept(service),
+            "subject": b.patient,
+            "encounter": encounter,
+            "performedDateTime": day,
+            "performer": [{"actor": provider}],
+        }
+        if service_order.tooth:
+            tooth = service_order.tooth
+            procedure["bodySite"] = [
+                _concept(_coding(TOOTH, tooth.code, tooth.name_en), text=tooth.name_zh)
+            ]
+        b.add(visit, "Procedure", f"service/{service_order.pk}", procedure)
 
 
 # A visit's claim diagnoses: active while the visit is this recent (or the condition is
@@ -1191,8 +1235,8 @@ def _calendar(b: _Bundle, rows: list, today: dt.date) -> None:
         body: dict[str, Any] = {
             "status": "fulfilled" if event.date < today else "booked",
             "description": event.title,
-            "start": _instant(start),
-            "end": _instant(end),
+            "start": instant(start),
+            "end": instant(end),
             "participant": [{"actor": b.patient, "status": "accepted"}],
         }
         if event.note:
@@ -1205,7 +1249,7 @@ def _measurements(b: _Bundle, rows: list[Measurement]) -> None:
     for measurement in rows:
         at_once.setdefault(measurement.measured_at, {})[measurement.kind] = measurement
     for measurement in rows:
-        effective = {"effectiveDateTime": _instant(measurement.measured_at)}
+        effective = {"effectiveDateTime": instant(measurement.measured_at)}
         pair = at_once[measurement.measured_at]
         systolic = pair.get(Measurement.Kind.SYSTOLIC)
         diastolic = pair.get(Measurement.Kind.DIASTOLIC)
@@ -1267,18 +1311,26 @@ def fhir_bundle(
         "id": bundle_id,
         "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{bundle_id}"},
         "type": "collection",
-        "timestamp": _instant(generated_at),
+        "timestamp": instant(generated_at),
         "entry": b.entries(),
     }
 
 
 def api_resources(
-    category: Category, person: Person, rows: list, *, today: dt.date, base: str
+    category: Category,
+    person: Person,
+    rows: list,
+    *,
+    today: dt.date,
+    base: str,
+    types: Collection[str] | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """The category's rows of `person` as the API serves them: (records, organizations),
     each a search entry (fullUrl under `base`, the resource), references relative. The
-    same resources as a package's, but for references and fullUrls."""
-    b = _Bundle(person, base=base, today=today)
+    same resources as a package's, but for references and fullUrls. With `types` only
+    resources of those types are made (a visit's rows then need only the details
+    VISIT_DETAILS names for them); references to the others are the same."""
+    b = _Bundle(person, base=base, today=today, types=types)
     _collect(b, category, rows, today)
     return b.records, list(b.organizations.values())
 

@@ -13,16 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from healthbank.fhir.access import Access
-from healthbank.fhir.mapping import api_resources, patient_entry
+from healthbank.fhir.mapping import (
+    VISIT_DETAILS,
+    api_resources,
+    instant,
+    patient_entry,
+    resource_id,
+)
 from healthbank.fhir.scopes import PATIENT, SHARED, categories_of
-from healthbank.fhir.search import Query
+from healthbank.fhir.search import Query, order_key
 from healthbank.people.models import Person
 from healthbank.records.categories import BY_CODE, VISIT_KINDS, Category
+from healthbank.records.models import Visit
 from healthbank.records.rules import Window
 from healthbank.records.selectors import labs, visits
 
@@ -45,7 +52,10 @@ def _render(
 ) -> None:
     if not rows:
         return
-    records, organizations = api_resources(category, person, rows, today=today, base=base)
+    types = (resource_type,) if resource_type else None  # "": every type (Organizations)
+    records, organizations = api_resources(
+        category, person, rows, today=today, base=base, types=types
+    )
     found.records += [e for e in records if e["resource"]["resourceType"] == resource_type]
     for entry in organizations:
         found.organizations.setdefault(f"Organization/{entry['resource']['id']}", entry)
@@ -72,9 +82,96 @@ def search(access: Access, query: Query, *, today: dt.date, base: str) -> Found:
         rows = category.rows(access.person, window)
         _render(found, category, access.person, rows, resource_type, today=today, base=base)
     for window, (category, visit_kinds) in kinds.items():
-        rows = visits.visits_with_details(access.person, window, visit_kinds)
+        details = VISIT_DETAILS[resource_type]  # what the type is made of, not every detail
+        rows = visits.visits_with_details(access.person, window, visit_kinds, details=details)
         _render(found, category, access.person, rows, resource_type, today=today, base=base)
     return found
+
+
+# --- a page read before it is rendered ------------------------------------------------
+
+# Types of a visit whose rows are one resource each (a visit, a diagnosis, a drug order):
+# the detail of visits.visit_keys they are keyed by, and their date element.
+_KEYED: dict[str, tuple[str, str]] = {
+    "Encounter": ("", "period"),
+    "ExplanationOfBenefit": ("", "created"),
+    "Condition": ("diagnoses", "recordedDate"),
+    "MedicationRequest": ("drug_orders", "authoredOn"),
+}
+PAGED_TYPES = frozenset(_KEYED)
+
+
+def _stub(resource_type: str, row: Mapping[str, Any]) -> dict | None:
+    """What a keyed row's resource holds that a search without token or reference
+    parameters compares and orders by: its id, date element and meta.lastUpdated, as the
+    mapper makes them (fhir/mapping.py's _visits). None: the row makes no resource."""
+    day = row["visit_date"].isoformat()
+    date: Any = day
+    key: object = row["key"]
+    if resource_type == "Encounter":
+        date = {"start": day}
+        if row["discharge_date"] or row["kind"] != Visit.Kind.INPATIENT:
+            date["end"] = (row["discharge_date"] or row["visit_date"]).isoformat()
+    elif resource_type == "ExplanationOfBenefit":
+        key = f"claim/{row['visit_id']}"
+    elif key is None and resource_type == "Condition":
+        key = f"visit-{row['visit_id']}"  # no diagnoses: the primary diagnosis
+    elif key is None:
+        return None  # a visit without drug orders
+    return {
+        "resourceType": resource_type,
+        "id": resource_id(key),
+        "meta": {"lastUpdated": instant(row["updated_at"])},
+        _KEYED[resource_type][1]: date,
+    }
+
+
+@dataclass
+class Page:
+    entries: list[dict]  # the page's entries, in order
+    total: int  # how many match
+    organizations: dict[str, dict]  # those the page's records name
+
+
+def page(access: Access, query: Query, *, today: dt.date, base: str) -> Page | None:
+    """The page a search asks for, read as keys first (ordered, matched and counted
+    without rendering) and rendered for the page's visits alone; None when the search
+    cannot be answered so (another type, a token or reference parameter): then `search`
+    and matching every resource give the same answer."""
+    resource_type = query.spec.name
+    if resource_type not in PAGED_TYPES or query.tokens or query.references:
+        return None
+    detail, _element = _KEYED[resource_type]
+    kinds: dict[Window, tuple[Category, list[str]]] = {}
+    for code in categories_of(resource_type):
+        if code not in access.categories:
+            continue
+        category = BY_CODE[code]
+        window = query.window(category.window(today))
+        if window is not None:
+            kinds.setdefault(window, (category, []))[1].extend(VISIT_KINDS[code])
+    stubs: list[tuple[dict, Window, int]] = []
+    for window, (_category, visit_kinds) in kinds.items():
+        for row in visits.visit_keys(access.person, window, visit_kinds, detail):
+            stub = _stub(resource_type, row)
+            if stub is not None:
+                stubs.append((stub, window, row["visit_id"]))
+    matches = [s for s in stubs if query.matches(s[0])]
+    matches.sort(key=lambda s: order_key(query.spec, s[0]))
+    chosen = matches[query.offset : query.offset + query.count]
+    found = Found()
+    for window, (category, visit_kinds) in kinds.items():
+        ids = {visit for _stub_, w, visit in chosen if w == window}
+        if not ids:
+            continue
+        details = VISIT_DETAILS[resource_type]
+        rows = visits.visits_with_details(
+            access.person, window, visit_kinds, details=details, ids=ids
+        )
+        _render(found, category, access.person, rows, resource_type, today=today, base=base)
+    by_id = {entry["resource"]["id"]: entry for entry in found.records}
+    entries = [by_id[stub["id"]] for stub, _w, _v in chosen]
+    return Page(entries, len(matches), found.organizations)
 
 
 # A read's id -> (category codes, a one-row read) where the read layer has one.
@@ -82,7 +179,10 @@ _OneRow = Callable[[Person, Window, int], Any]
 
 
 def _visit(kinds: tuple[str, ...]) -> _OneRow:
-    return lambda person, window, pk: visits.visit_with_details(person, window, kinds, pk)
+    details = VISIT_DETAILS["Encounter"]
+    return lambda person, window, pk: visits.visit_with_details(
+        person, window, kinds, pk, details=details
+    )
 
 
 _ONE: dict[str, tuple[re.Pattern[str], dict[str, _OneRow]]] = {

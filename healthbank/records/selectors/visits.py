@@ -8,7 +8,7 @@ counts in the database, and loads codes and providers with the rows, never a que
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,27 +150,78 @@ def inpatient_stays(
 # --- One visit (就醫紀錄) -------------------------------------------------------------------
 
 
-def with_details(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+# A visit's details: what `with_details` prefetches, each one query for all the visits.
+DETAILS: tuple[str, ...] = ("diagnoses", "drug_orders", "service_orders", "surgeries")
+
+
+def _detail(name: str) -> Prefetch[Any]:
+    if name == "diagnoses":
+        diagnoses = VisitDiagnosis.objects.select_related("diagnosis").order_by("rank")
+        return Prefetch("diagnoses", diagnoses)
+    if name == "drug_orders":
+        return Prefetch("drug_orders", DrugOrder.objects.select_related("drug").order_by("pk"))
+    if name == "service_orders":
+        orders = ServiceOrder.objects.select_related("service", "tooth").order_by("pk")
+        return Prefetch("service_orders", orders)
+    if name == "surgeries":
+        surgeries = Surgery.objects.select_related("service", "body_site").order_by("performed_on")
+        return Prefetch("surgeries", surgeries)
+    raise ValueError(name)
+
+
+def with_details(visits: QuerySet[Visit], details: Collection[str] = DETAILS) -> QuerySet[Visit]:
     """Visits with provider, department and diagnoses (primary first), drug and non-drug
-    orders and surgeries: what the detail dialog and a downloaded package show."""
-    return visits.select_related("provider", "department", "primary_diagnosis").prefetch_related(
-        Prefetch("diagnoses", VisitDiagnosis.objects.select_related("diagnosis").order_by("rank")),
-        Prefetch("drug_orders", DrugOrder.objects.select_related("drug").order_by("pk")),
-        Prefetch(
-            "service_orders", ServiceOrder.objects.select_related("service", "tooth").order_by("pk")
-        ),
-        Prefetch(
-            "surgeries",
-            Surgery.objects.select_related("service", "body_site").order_by("performed_on"),
-        ),
-    )
+    orders and surgeries: what the detail dialog and a downloaded package show. `details`
+    (of DETAILS) narrows what is prefetched to what a reader uses: a query each."""
+    visits = visits.select_related("provider", "department", "primary_diagnosis")
+    return visits.prefetch_related(*(_detail(name) for name in DETAILS if name in details))
 
 
-def visits_with_details(person: Person, window: Window, kinds: Sequence[str]) -> list[Visit]:
+def visits_with_details(
+    person: Person,
+    window: Window,
+    kinds: Sequence[str],
+    *,
+    details: Collection[str] = DETAILS,
+    ids: Collection[int] | None = None,
+) -> list[Visit]:
     """The person's visits of these kinds in the window, newest first, with every detail
-    (`with_details`): a downloaded package's visit categories."""
+    (`with_details`; only `details` when given): a downloaded package's visit categories.
+    `ids`: only those of them (a page of a list `visit_keys` ordered)."""
     visits = _window(Visit.objects.filter(person=person, kind__in=kinds), window)
-    return list(with_details(visits).order_by(*NEWEST_FIRST))
+    if ids is not None:
+        visits = visits.filter(pk__in=list(ids))
+    return list(with_details(visits, details).order_by(*NEWEST_FIRST))
+
+
+def _keys(kinds: tuple[str, ...], detail: str) -> PreparedQuery:
+    def build(person: int, start: dt.date, end: dt.date) -> QuerySet[Any, Any]:
+        visits = _window(Visit.objects.filter(person=person, kind__in=kinds), Window(start, end))
+        key = F(f"{detail}__id") if detail else F("id")
+        return visits.order_by(*NEWEST_FIRST).values(
+            "visit_date", "discharge_date", "kind", "updated_at", visit_id=F("id"), key=key
+        )
+
+    return PreparedQuery(build, person=int, start=dt.date, end=dt.date)
+
+
+# Read on every page of an API search: built once per process, kinds and detail.
+_visit_keys: dict[tuple[tuple[str, ...], str], PreparedQuery] = {}
+
+
+def visit_keys(
+    person: Person, window: Window, kinds: Sequence[str], detail: str = ""
+) -> list[dict[str, Any]]:
+    """The keys of `visits_with_details`' visits, or of one detail of theirs ("diagnoses",
+    "drug_orders"), with what dates them: rows of `key` (the detail's id, None for a
+    visit without one; the visit's own id without `detail`), `visit_id`, `visit_date`,
+    `discharge_date`, `kind` and `updated_at`, newest visit first. One query and no model
+    instances: enough to order, count and page a list, then read the page's visits alone."""
+    if detail not in ("", "diagnoses", "drug_orders"):
+        raise ValueError(detail)
+    key = (tuple(kinds), detail)
+    query = _visit_keys.get(key) or _visit_keys.setdefault(key, _keys(*key))
+    return query(person=person.pk, start=window.start, end=window.end)
 
 
 def _visit_list(kinds: tuple[str, ...]) -> PreparedQuery:
@@ -210,12 +261,18 @@ def visit_list_rows(
 
 
 def visit_with_details(
-    person: Person, window: Window, kinds: Sequence[str], pk: int
+    person: Person,
+    window: Window,
+    kinds: Sequence[str],
+    pk: int,
+    *,
+    details: Collection[str] = DETAILS,
 ) -> Visit | None:
-    """One of `visits_with_details`' visits, by id, with every detail; None if it is not
-    among them (another person's, another kind, outside the window). Five queries."""
+    """One of `visits_with_details`' visits, by id, with every detail (or `details`); None
+    if it is not among them (another person's, another kind, outside the window). Five
+    queries at most: the visit, then a query per detail."""
     visits = _window(Visit.objects.filter(person=person, kind__in=kinds, pk=pk), window)
-    return with_details(visits).first()
+    return with_details(visits, details).first()
 
 
 def visit_detail(person: Person, pk: int) -> Visit:
