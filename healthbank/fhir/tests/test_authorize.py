@@ -160,6 +160,28 @@ def test_denying_redirects_with_access_denied_and_the_state(client, sign_in, app
     assert not Grant.objects.exists()
 
 
+def form_action(response) -> list[str]:
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    return policy["form-action"].split()
+
+
+def test_the_consent_page_alone_lets_its_form_go_on_to_the_apps_origin(client, sign_in, app):
+    """Browsers apply form-action to the redirect after Allow or Deny (Chromium does; the
+    browser test is tests/e2e/test_app_consent.py): the consent page names the origin of
+    the redirect URI it checked, and no other page does."""
+    sign_in(client, CHEN)
+    url, _verifier = start(app)
+    assert form_action(client.get(url)) == ["'self'", "https://app.example"]
+    retyped = client.post(url, {"categories": ["labs"], "period": "1d", "password": "wrong-1"})
+    assert form_action(retyped) == ["'self'", "https://app.example"]
+    assert form_action(client.get(reverse("bank:home"))) == ["'self'"]
+    # A refused request (an unregistered redirect URI) names no origin.
+    evil = client.get(authorize_url(authorize_query(app, redirect_uri="https://evil.example/cb")))
+    assert form_action(evil) == ["'self'"]
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
@@ -167,8 +189,10 @@ def test_denying_redirects_with_access_denied_and_the_state(client, sign_in, app
         {"code_challenge_method": None},  # plain, by default
         {"code_challenge_method": "plain"},
         {"aud": "https://elsewhere.example/fhir"},
+        {"aud": None},  # SMART App Launch 2: aud is required
+        {"aud": ""},
     ],
-    ids=["missing-pkce", "default-plain", "plain", "wrong-aud"],
+    ids=["missing-pkce", "default-plain", "plain", "wrong-aud", "no-aud", "empty-aud"],
 )
 def test_pkce_other_than_s256_and_a_foreign_aud_are_refused(client, sign_in, app, overrides):
     sign_in(client, CHEN)
