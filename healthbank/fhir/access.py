@@ -3,7 +3,9 @@ the FHIR API.
 
 The API calls `bearer_access(request)` on every request and serves nothing when it answers
 None. A token is good while django-oauth-toolkit holds it unexpired, its app is approved,
-and the person's grant it was issued under is neither revoked nor past its end. A person
+the person's grant it was issued under is neither revoked nor past its end, and the
+person's online-service account is usable (not suspended by NHIA, not locked for wrong
+passwords). A person
 holds at most one grant per app that is not revoked (fhir/services.py revokes the old one
 and its tokens when they consent again), so the token's user and application name it.
 
@@ -77,6 +79,8 @@ def bearer_access(request: HttpRequest) -> Access | None:
     listing = getattr(access_token.application, "listing", None)
     account = getattr(access_token.user, "account", None)
     if listing is None or account is None or listing.status != Listing.Status.APPROVED:
+        return None
+    if not account.is_usable:  # suspended by NHIA, or locked for wrong passwords
         return None
     now = timezone.now()
     grant = (

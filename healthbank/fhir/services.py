@@ -19,19 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import (
-    AbstractApplication,
-    get_access_token_model,
-    get_application_model,
-    get_grant_model,
-    get_id_token_model,
-    get_refresh_token_model,
-)
+from oauth2_provider.models import AbstractApplication, get_application_model
 
 from healthbank.audit.services import Action, Actor, record
 from healthbank.fhir import rules, tasks
 from healthbank.fhir.models import Developer, Grant, Listing, SandboxPerson
 from healthbank.fhir.scopes import SHARED
+from healthbank.identity.services import end_app_tokens
 from healthbank.people.models import Person
 
 Application = get_application_model()
@@ -157,27 +151,17 @@ def review_app(
     locked.review_note = note
     locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
     if status != Listing.Status.APPROVED:
-        _end_tokens(Q(application_id=locked.application_id))
+        end_app_tokens(Q(application_id=locked.application_id))
     return locked
 
 
 # --- grants ---------------------------------------------------------------------------------
 
 
-def _end_tokens(which: Q) -> None:
-    """Every token, code and id_token matching `which` (application_id, user_id) ends now."""
-    get_access_token_model().objects.filter(which).delete()
-    get_refresh_token_model().objects.filter(which, revoked__isnull=True).update(
-        revoked=timezone.now()
-    )
-    get_grant_model().objects.filter(which).delete()
-    get_id_token_model().objects.filter(which).delete()
-
-
 def _end_grant(grant: Grant, at: dt.datetime) -> None:
     Grant.objects.filter(pk=grant.pk).update(revoked_at=at)
     grant.revoked_at = at
-    _end_tokens(
+    end_app_tokens(
         Q(application_id=grant.listing.application_id, user__account__person_id=grant.person_id)
     )
 

@@ -5,11 +5,11 @@ The consent screen is django-oauth-toolkit's authorisation endpoint with SMART's
 top. It never redirects to an address the app did not register (an unknown app or redirect
 URI, an app not approved or suspended, a sandbox app and a real person: an error page
 instead); it refuses PKCE other than S256 and an `aud` that is missing or other than this
-server's FHIR base (an error redirect, with the app's state). The person, signed in to My Health Bank as
-usual, sees the app's name, publisher, privacy policy and what it asks for as categories of
-the seed's table, each ticked to untick; demographics unticked; and a period. Allowing
-records a grant and issues a code for the scopes of what they left ticked; denying
-redirects with error=access_denied.
+server's FHIR base (an error redirect, with the app's state). The person, signed in to My
+Health Bank as usual, sees the app's name, publisher, privacy policy and what it asks for
+as categories of the seed's table, each ticked to untick; demographics unticked; and a
+period. Allowing records a grant and issues a code for the scopes of what they left
+ticked; denying redirects with error=access_denied.
 """
 
 from __future__ import annotations

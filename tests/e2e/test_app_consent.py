@@ -158,9 +158,7 @@ def test_allow_lands_at_the_apps_redirect_uri_with_a_code(tab: Page, live_server
     assert Grant.objects.filter(person=person, revoked_at__isnull=True).count() == 1
 
 
-def test_deny_lands_at_the_apps_redirect_uri_with_access_denied(
-    tab: Page, live_server, app_server
-):
+def test_deny_lands_at_the_apps_redirect_uri_with_access_denied(tab: Page, live_server, app_server):
     redirect_uri, _reached = app_server
     person = open_consent(tab, live_server, redirect_uri)
     tab.get_by_role("button", name="Deny").click()
