@@ -30,6 +30,7 @@ class ConsentForm(forms.Form):
     demographics = forms.BooleanField(
         label=_("My name, sex and date of birth"),
         required=False,
+        help_text=_("Never your ID number: apps are not given it."),
     )
     period = forms.ChoiceField(
         label=_("For how long"),
