@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,11 @@ from healthbank.fhir import forms, rules, selectors, services
 from healthbank.fhir.models import Developer
 
 SHOWN_ONCE = "developers.client_credentials"  # the session's one-time copy of a new client secret
+NEEDS_REVIEW_AGAIN = gettext_lazy(
+    "Because the app is in production, changing its redirect URIs puts it back in NHIA's "
+    "review: until NHIA approves it again, no one can give it access and its tokens read "
+    "nothing."
+)
 
 
 class DeveloperRequest(HttpRequest):
@@ -124,10 +130,13 @@ def app_detail(request: DeveloperRequest, listing_id: int) -> HttpResponse:
         posted(request), initial={"redirect_uris": "\n".join(application.redirect_uris.split())}
     )
     if request.method == "POST" and form.is_valid():
-        services.change_redirect_uris(
+        was = listing.status
+        listing = services.change_redirect_uris(
             listing=listing, redirect_uris=form.cleaned_data["redirect_uris"]
         )
         messages.success(request, _("The redirect URIs were saved."))
+        if listing.status != was:
+            messages.warning(request, NEEDS_REVIEW_AGAIN)
         return redirect("developers:app", listing_id=listing.pk)
     secret = None
     kept = request.session.get(SHOWN_ONCE)
@@ -142,6 +151,7 @@ def app_detail(request: DeveloperRequest, listing_id: int) -> HttpResponse:
             "application": application,
             "form": form,
             "secret": secret,
+            "needs_review_again": NEEDS_REVIEW_AGAIN,
             "fhir_base": request.build_absolute_uri("/fhir/r4"),
         },
     )

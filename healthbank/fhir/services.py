@@ -130,12 +130,40 @@ def register_app(
 
 @transaction.atomic
 def change_redirect_uris(*, listing: Listing, redirect_uris: list[str]) -> Listing:
-    application = listing.application
+    """The developer changes where codes are sent. NHIA reviewed a production app with its
+    redirect URIs in view, so an approved production app goes back to review (pending):
+    until staff approve it again, no one can grant it access and its tokens read nothing
+    (they work again once it is approved; nothing is revoked). A sandbox app stays
+    self-service. Audited with the developer as actor."""
+    locked = Listing.objects.select_for_update().select_related("application").get(pk=listing.pk)
+    application = locked.application
+    before = application.redirect_uris.split()
+    if before == redirect_uris:
+        return locked
     application.redirect_uris = " ".join(redirect_uris)
     application.allowed_origins = _origins(redirect_uris)
     application.full_clean(exclude=["client_secret"])
     application.save(update_fields=["redirect_uris", "allowed_origins", "updated"])
-    return listing
+    reviewed_again = (
+        locked.environment == Listing.Environment.PRODUCTION
+        and locked.status == Listing.Status.APPROVED
+    )
+    if reviewed_again:
+        locked.status = Listing.Status.PENDING
+        locked.review_note = ""
+        locked.save(update_fields=["status", "review_note"])
+    developer = Developer.objects.filter(user_id=locked.developer_id).first()
+    record(
+        action=Action.APP_CHANGED,
+        person=None,
+        actor=Actor.DEVELOPER,
+        actor_id=developer.pk if developer else None,
+        app=locked.pk,
+        before=before,
+        after=redirect_uris,
+        status=locked.status,
+    )
+    return locked
 
 
 @transaction.atomic

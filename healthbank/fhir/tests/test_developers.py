@@ -4,10 +4,14 @@ the secret once), changing its redirect URIs; nobody else's app by any address."
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from healthbank.audit.models import AuditEvent
 from healthbank.fhir import services
 from healthbank.fhir.models import Developer, Listing
+from healthbank.fhir.tests.conftest import REDIRECT_URI, authorize_query, authorize_url
+from healthbank.fhir.tests.tokens import app_token
 from tests.fixtures.personas import CHEN
 
 pytestmark = pytest.mark.django_db
@@ -112,8 +116,53 @@ def test_changing_the_redirect_uris(client, developer):
     )
     url = reverse("developers:app", kwargs={"listing_id": listing.pk})
     assert client.post(url, {"redirect_uris": "https://a.example/new"}).status_code == 302
-    listing.application.refresh_from_db()
+    listing.refresh_from_db()
     assert listing.application.redirect_uris == "https://a.example/new"
+    assert listing.status == Listing.Status.APPROVED  # a sandbox app stays self-service
+
+
+def test_an_approved_production_app_goes_back_to_review_when_its_redirect_uris_change(
+    client, developer, app, sign_in
+):
+    """NHIA approved the app with its redirect URIs in view: new ones are reviewed again.
+    Until then no one can grant it access (the consent screen refuses, whatever the URI),
+    the developer is told, and the change is audited."""
+    chen = sign_in(Client(), CHEN)
+    token = app_token(chen, app=app)
+    client.cookies["django_language"] = "en"
+    client.force_login(developer.user)
+    url = reverse("developers:app", kwargs={"listing_id": app.pk})
+    assert "puts it back in NHIA" in client.get(url).content.decode()  # said before saving
+
+    response = client.post(url, {"redirect_uris": "https://evil.example/cb"}, follow=True)
+
+    app.refresh_from_db()
+    assert app.status == Listing.Status.PENDING
+    assert app.application.redirect_uris == "https://evil.example/cb"
+    said = [str(message) for message in response.context["messages"]]
+    assert any("back in NHIA's review" in message for message in said), said
+    event = AuditEvent.objects.get(action=AuditEvent.Action.APP_CHANGED)
+    assert (event.actor, event.actor_id, event.person_id) == ("developer", developer.pk, None)
+    assert event.detail["before"] == [REDIRECT_URI]
+    assert event.detail["after"] == ["https://evil.example/cb"]
+    consent = Client()
+    consent.force_login(chen.account.user)
+    query = authorize_query(app, redirect_uri="https://evil.example/cb")
+    assert consent.get(authorize_url(query)).status_code == 403
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert Client().get(f"/fhir/r4/Patient/{chen.pk}", **bearer).status_code == 401
+    # NHIA approves the change: the tokens people gave work again, nothing was revoked.
+    Listing.objects.filter(pk=app.pk).update(status=Listing.Status.APPROVED)
+    assert Client().get(f"/fhir/r4/Patient/{chen.pk}", **bearer).status_code == 200
+
+
+def test_the_same_redirect_uris_saved_again_change_nothing(client, developer, app):
+    client.force_login(developer.user)
+    url = reverse("developers:app", kwargs={"listing_id": app.pk})
+    assert client.post(url, {"redirect_uris": REDIRECT_URI}).status_code == 302
+    app.refresh_from_db()
+    assert app.status == Listing.Status.APPROVED
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.APP_CHANGED).exists()
 
 
 def test_another_developers_app_is_a_404(client, developer):
