@@ -22,11 +22,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from healthbank.audit.services import client_address
 from healthbank.core.http import next_or, posted
 from healthbank.fhir import forms, rules, selectors, services
 from healthbank.fhir.models import Developer
+from healthbank.identity import lockout
 
 SHOWN_ONCE = "developers.client_credentials"  # the session's one-time copy of a new client secret
+WRONG = gettext_lazy(
+    "The e-mail or password is wrong. After %(limit)s wrong passwords in a row the sign-in "
+    "is locked until NHIA unlocks it."
+)
 NEEDS_REVIEW_AGAIN = gettext_lazy(
     "Because the app is in production, changing its redirect URIs puts it back in NHIA's "
     "review: until NHIA approves it again, no one can give it access and its tokens read "
@@ -78,11 +84,19 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     form = forms.DeveloperLoginForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        developer = services.authenticate_developer(
-            email=form.cleaned_data["email"], password=form.cleaned_data["password"]
-        )
-        if developer is None:
-            form.add_error(None, _("The e-mail or password is wrong."))
+        try:
+            developer = services.authenticate_developer(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                address=client_address(request),
+            )
+        except lockout.LoginRefused as refused:
+            form.add_error(
+                None,
+                WRONG % {"limit": settings.LOGIN_FAILURE_LIMIT}
+                if refused.code == "invalid"
+                else refused.message,
+            )
         else:
             login(request, developer.user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect(next_or(request, "developers:home"))

@@ -21,14 +21,17 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AbstractApplication, get_application_model
 
+from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import Action, Actor, record
 from healthbank.fhir import rules, tasks
 from healthbank.fhir.models import Developer, Grant, Listing, SandboxPerson
 from healthbank.fhir.scopes import SHARED
+from healthbank.identity import lockout
 from healthbank.identity.services import end_app_tokens
 from healthbank.people.models import Person
 
 Application = get_application_model()
+Method = AuditEvent.Method
 
 
 class GrantRefused(Exception):
@@ -65,12 +68,35 @@ def sign_up_developer(*, email: str, password: str) -> Developer:
     return Developer.objects.create(user=user, email=email)
 
 
-def authenticate_developer(*, email: str, password: str) -> Developer | None:
-    developer = Developer.objects.select_related("user").filter(email=email.strip().lower()).first()
-    if developer is None or not developer.user.is_active:
-        get_user_model()().set_password(password)  # the same time for a wrong e-mail
-        return None
-    return developer if developer.user.check_password(password) else None
+def authenticate_developer(*, email: str, password: str, address: str | None = None) -> Developer:
+    """The developer's sign-in if the e-mail and password match, or lockout.LoginRefused, as
+    staff and insured units sign in (identity.lockout): failures from one address are
+    throttled, LOGIN_FAILURE_LIMIT wrong passwords in a row lock the sign-in until an
+    administrator unlocks it, and every failure and success is audited with the developer
+    as actor. "invalid" is the one answer for a wrong e-mail, a wrong password and a locked
+    sign-in."""
+    developer = (
+        Developer.objects.select_related("user")
+        .filter(email=email.strip().lower(), user__is_active=True)
+        .first()
+    )
+    lockout.check_password(
+        user=developer.user if developer else None,
+        password=password,
+        actor=Actor.DEVELOPER,
+        actor_id=developer.pk if developer else None,
+        address=address,
+    )
+    if developer is None:  # check_password has refused it already
+        raise lockout.LoginRefused("invalid")
+    lockout.signed_in(
+        user=developer.user,
+        actor=Actor.DEVELOPER,
+        actor_id=developer.pk,
+        method=Method.PASSWORD,
+        address=address,
+    )
+    return developer
 
 
 def _origins(redirect_uris: list[str]) -> str:
