@@ -230,9 +230,15 @@ def grant_access(
     period: str,
     scope: str,
     address: str | None = None,
+    identity_only: bool = False,
 ) -> Grant:
     """The person lets the app read the ticked categories (and demographics) for the chosen
-    period. A grant they gave the app before ends: one open grant per app."""
+    period. A grant they gave the app before ends: one open grant per app.
+
+    An app that asked for records is given at least one kind ("nothing" otherwise: the
+    person unticked everything, and is asked to press Deny instead). An app that asked only
+    who the person is (`identity_only`: openid fhirUser, no records) is given a grant with
+    no categories: its id_token names the Patient id, and it can read nothing."""
     if listing.status != Listing.Status.APPROVED:
         raise GrantRefused("not_approved")
     if (
@@ -241,7 +247,7 @@ def grant_access(
     ):
         raise GrantRefused("sandbox")
     categories = [code for code in SHARED if code in categories]
-    if not categories and not demographics:
+    if not categories and not demographics and not identity_only:
         raise GrantRefused("nothing")
     now = timezone.now()
     for old in Grant.objects.select_for_update().filter(

@@ -180,6 +180,8 @@ class AuthorizeView(BaseAuthorizationView):
                     period=data["period"],
                     scope=" ".join(granted),
                     address=client_address(request),
+                    identity_only=not form.fields["categories"].choices
+                    and "demographics" not in form.fields,
                 )
                 return self._answer(request, listing.application, granted, credentials)
         except IdentityError as refused:

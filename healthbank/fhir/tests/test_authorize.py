@@ -265,3 +265,37 @@ def test_a_developers_sign_in_cannot_consent(client, app, developer):
     client.force_login(developer.user)
     response = client.get(start(app)[0])
     assert response.status_code == 403
+
+
+def test_an_app_asking_only_who_you_are_can_be_allowed_and_reads_nothing(client, sign_in, app):
+    """openid fhirUser alone ("sign in with My Health Bank"): the screen says what the app
+    gets, Allow gives a code, the grant has no categories, and the token reads nothing."""
+    from healthbank.fhir.tests.conftest import exchange
+
+    chen = sign_in(english(client), CHEN)
+    url, verifier = start(app, scope="openid fhirUser launch/patient")
+    page = client.get(url).content.decode()
+    assert "asks only to confirm that you signed in" in page
+
+    code = allow(client, url, [])["code"]
+    body = exchange(client, app, code, verifier).json()
+
+    grant = Grant.objects.get(person=chen)
+    assert (grant.categories, grant.demographics) == ([], False)
+    assert body["id_token"] and body["patient"] == str(chen.pk)
+    read = client.__class__().get(
+        f"/fhir/r4/Patient/{chen.pk}", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}"
+    )
+    assert read.status_code in (403, 404)
+    assert chen.national_id not in read.content.decode() and chen.name not in read.content.decode()
+    apps_page = client.get(reverse("bank:apps")).content.decode()
+    assert "No records: only that you signed in" in apps_page
+
+
+def test_unticking_every_record_asked_for_is_no_allow(client, sign_in, app):
+    sign_in(english(client), CHEN)
+    url, _verifier = start(app)
+    response = client.post(url, {"categories": [], "period": "1d", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Choose at least one kind of record" in response.content.decode()
+    assert not Grant.objects.exists()
