@@ -87,6 +87,8 @@ class AuditEvent(models.Model):
         # Third-party apps (SMART on FHIR): `detail` names the app (listing id) and scope.
         APP_GRANTED = "app.granted", _("Access granted to an app")
         APP_REVOKED = "app.revoked", _("App access revoked")
+        # An app's developer changed what NHIA reviewed (no person: actor_id the developer).
+        APP_CHANGED = "app.changed", _("App's redirect URIs changed by its developer")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")
@@ -103,6 +105,7 @@ class AuditEvent(models.Model):
         UNIT = "unit", _("Insured unit")
         PROVIDER = "provider", _("Healthcare provider")
         APP = "app", _("Third-party app")  # actor_id: the app's listing
+        DEVELOPER = "developer", _("App developer")  # actor_id: fhir's Developer
         SYSTEM = "system", _("System")
 
     person = models.ForeignKey(

@@ -70,6 +70,9 @@ RECORD_ID = f"{PROJECT}/sid"  # + /lab-result, /imaging-report ... for other rep
 CARD_ID = f"{PROJECT}/sid/nhi-card"
 BILL_ID = f"{PROJECT}/sid/premium-bill"
 UNIT_ID = f"{PROJECT}/sid/insured-unit"
+# The person's id in this system (the FHIR Patient id): the API's Patient carries it instead
+# of the national ID, which no app is given (fhir/mapping.py patient_entry).
+PATIENT_ID = f"{PROJECT}/sid/patient"
 
 # -- codings ------------------------------------------------------------------------------
 

@@ -3,7 +3,9 @@ the FHIR API.
 
 The API calls `bearer_access(request)` on every request and serves nothing when it answers
 None. A token is good while django-oauth-toolkit holds it unexpired, its app is approved,
-and the person's grant it was issued under is neither revoked nor past its end. A person
+the person's grant it was issued under is neither revoked nor past its end, and the
+person's online-service account is usable (not suspended by NHIA, not locked for wrong
+passwords). A person
 holds at most one grant per app that is not revoked (fhir/services.py revokes the old one
 and its tokens when they consent again), so the token's user and application name it.
 
@@ -26,6 +28,7 @@ from django.utils import timezone
 
 from healthbank.fhir.models import Grant, Listing
 from healthbank.fhir.scopes import PATIENT, SHARED, readable_types
+from healthbank.identity.models import Account
 from healthbank.people.models import Person
 
 # last_used_at is a person's "last used" column, not a log: one write a minute is enough.
@@ -79,9 +82,12 @@ def bearer_access(request: HttpRequest) -> Access | None:
                 f"{issued}created__gte": F("granted_at"),
             },
             listing__status=Listing.Status.APPROVED,
+            # The account usable (Account.is_usable): not locked, not suspended by NHIA.
+            person__account__locked_at__isnull=True,
             revoked_at__isnull=True,
             expires_at__gt=now,
         )
+        .exclude(person__account__status=Account.Status.SUSPENDED)
         .annotate(token_expires=F(f"{issued}expires"), token_scope=F(f"{issued}scope"))
         .order_by("-granted_at")
         .first()

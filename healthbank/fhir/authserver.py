@@ -3,11 +3,16 @@ and the token response's launch context.
 
 - Scopes: any well-formed SMART scope the server understands (scopes.is_known_scope); what
   a token carries was narrowed to the person's choice on the consent screen (views.py).
-- A code is exchanged, and a token refreshed, only while its app is approved and the grant
-  it was issued under is open (not revoked, not past the end the person chose).
+- A code is exchanged, and a token refreshed, only while its app is approved, the grant it
+  was issued under is open (not revoked, not past the end the person chose) and the
+  person's account is usable (not suspended by NHIA, not locked for wrong passwords).
 - Refresh tokens are issued only with `offline_access`, and used once: the toolkit rotates
   them and, on a replay, revokes the token family; a replay also revokes the person's whole
-  grant to that app (a stolen refresh token is never worth a second try).
+  grant to that app (a stolen refresh token is never worth a second try). A replay is a
+  refresh token presented again after rotation replaced it (a later one of its family
+  exists) while the app is approved. A token that was revoked, not replaced (NHIA
+  suspended the app, the app revoked it itself, the person's sessions were ended) is just
+  refused: nobody else need hold it, and the person's grant stays.
 - The token response carries `patient` (the person's FHIR Patient id) besides `scope`; the
   id_token carries `fhirUser` (Patient/<id>) when `fhirUser` was granted.
 """
@@ -65,17 +70,24 @@ class SmartValidator(OAuth2Validator):
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
         if super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return self._grant_open(request)
+        tokens = get_refresh_token_model().objects
         replayed = (
-            get_refresh_token_model()
-            .objects.filter(
+            tokens.filter(
                 token_checksum=hashlib.sha256(refresh_token.encode("utf-8")).hexdigest(),
                 application=client,
                 revoked__isnull=False,
+                token_family__isnull=False,
             )
             .select_related("user__account")
             .first()
         )
-        if replayed is not None and _person_pk(replayed.user) is not None:
+        if (
+            replayed is not None
+            and _person_pk(replayed.user) is not None
+            and getattr(client, "listing", None) is not None
+            and client.listing.status == Listing.Status.APPROVED
+            and tokens.filter(token_family=replayed.token_family, pk__gt=replayed.pk).exists()
+        ):
             services.revoke_after_replay(
                 person_id=replayed.user.account.person_id,
                 application=client,
@@ -85,9 +97,12 @@ class SmartValidator(OAuth2Validator):
 
     def _grant_open(self, request) -> bool:
         listing = getattr(request.client, "listing", None)
-        person_pk = _person_pk(request.user)
-        if listing is None or person_pk is None or listing.status != Listing.Status.APPROVED:
+        account = getattr(request.user, "account", None)
+        if listing is None or account is None or listing.status != Listing.Status.APPROVED:
             return False
+        if not account.is_usable:  # suspended by NHIA, or locked for wrong passwords
+            return False
+        person_pk = account.person_id
         return selectors.open_grant_of_app(person_pk, listing) is not None
 
     def save_bearer_token(self, token, request, *args, **kwargs) -> None:

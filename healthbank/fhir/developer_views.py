@@ -18,14 +18,26 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from healthbank.audit.services import client_address
 from healthbank.core.http import next_or, posted
 from healthbank.fhir import forms, rules, selectors, services
 from healthbank.fhir.models import Developer
+from healthbank.identity import lockout
 
 SHOWN_ONCE = "developers.client_credentials"  # the session's one-time copy of a new client secret
+WRONG = gettext_lazy(
+    "The e-mail or password is wrong. After %(limit)s wrong passwords in a row the sign-in "
+    "is locked until NHIA unlocks it."
+)
+NEEDS_REVIEW_AGAIN = gettext_lazy(
+    "Because the app is in production, changing its redirect URIs puts it back in NHIA's "
+    "review: until NHIA approves it again, no one can give it access and its tokens read "
+    "nothing."
+)
 
 
 class DeveloperRequest(HttpRequest):
@@ -72,11 +84,19 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     form = forms.DeveloperLoginForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        developer = services.authenticate_developer(
-            email=form.cleaned_data["email"], password=form.cleaned_data["password"]
-        )
-        if developer is None:
-            form.add_error(None, _("The e-mail or password is wrong."))
+        try:
+            developer = services.authenticate_developer(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                address=client_address(request),
+            )
+        except lockout.LoginRefused as refused:
+            form.add_error(
+                None,
+                WRONG % {"limit": settings.LOGIN_FAILURE_LIMIT}
+                if refused.code == "invalid"
+                else refused.message,
+            )
         else:
             login(request, developer.user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect(next_or(request, "developers:home"))
@@ -124,10 +144,13 @@ def app_detail(request: DeveloperRequest, listing_id: int) -> HttpResponse:
         posted(request), initial={"redirect_uris": "\n".join(application.redirect_uris.split())}
     )
     if request.method == "POST" and form.is_valid():
-        services.change_redirect_uris(
+        was = listing.status
+        listing = services.change_redirect_uris(
             listing=listing, redirect_uris=form.cleaned_data["redirect_uris"]
         )
         messages.success(request, _("The redirect URIs were saved."))
+        if listing.status != was:
+            messages.warning(request, NEEDS_REVIEW_AGAIN)
         return redirect("developers:app", listing_id=listing.pk)
     secret = None
     kept = request.session.get(SHOWN_ONCE)
@@ -142,6 +165,7 @@ def app_detail(request: DeveloperRequest, listing_id: int) -> HttpResponse:
             "application": application,
             "form": form,
             "secret": secret,
+            "needs_review_again": NEEDS_REVIEW_AGAIN,
             "fhir_base": request.build_absolute_uri("/fhir/r4"),
         },
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from healthbank.fhir import rules
 from healthbank.fhir.models import Developer
+from healthbank.identity.imagecode import ImageCodeField
 from healthbank.records.categories import Category
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class ConsentForm(forms.Form):
     demographics = forms.BooleanField(
         label=_("My name, sex and date of birth"),
         required=False,
+        help_text=_("Never your ID number: apps are not given it."),
     )
     period = forms.ChoiceField(
         label=_("For how long"),
@@ -146,9 +148,12 @@ class DeveloperSignUpForm(forms.Form):
 
 
 class DeveloperLoginForm(forms.Form):
+    """E-mail + password + image code, as insured units sign in."""
+
     email = forms.EmailField(label=_("E-mail"))
     password = forms.CharField(
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    captcha = ImageCodeField()

@@ -123,6 +123,7 @@ from healthbank.codes.fhir import (
     OBSERVATION_SIMPLE,
     ORGANIZATION_ID,
     ORGANIZATION_TYPE,
+    PATIENT_ID,
     PAYMENT_TYPE,
     PREVENTIVE_RESULT,
     PREVENTIVE_RESULTS,
@@ -568,19 +569,25 @@ class _Bundle:
             },
         )
 
-    def patient_resource(self) -> dict:
+    def patient_resource(self, *, national_id: bool) -> dict:
+        """The person's Patient. TW Core Patient requires an identifier (1..*, slicing
+        open): the package, which is the person's own, carries the national ID (or resident
+        certificate number); the API, read by apps, a pseudonymous one instead, this
+        system's patient id (the Patient's id, which the token response names anyway)."""
         person = self.person
-        if person.is_foreign_resident:
-            system, id_type = RESIDENT_CERTIFICATE, "PRC"
+        if not national_id:
+            system, id_type, value = PATIENT_ID, "PI", str(person.pk)
+        elif person.is_foreign_resident:
+            system, id_type, value = RESIDENT_CERTIFICATE, "PRC", person.national_id
         else:
-            system, id_type = NATIONAL_ID, "NNxxx"
+            system, id_type, value = NATIONAL_ID, "NNxxx", person.national_id
         body = {
             "identifier": [
                 {
-                    "use": "official",
+                    "use": "official" if national_id else "usual",
                     "type": _concept(_coding(IDENTIFIER_TYPE, id_type)),
                     "system": system,
-                    "value": person.national_id,
+                    "value": value,
                 }
             ],
             "name": [{"use": "official", "text": person.name}],
@@ -590,7 +597,11 @@ class _Bundle:
         return self.entry("Patient", person.pk, body)
 
     def entries(self) -> list[dict]:
-        return [self.patient_resource(), *self.organizations.values(), *self.records]
+        return [
+            self.patient_resource(national_id=True),  # the package is the person's own
+            *self.organizations.values(),
+            *self.records,
+        ]
 
 
 def _record_identifier(kind: str, row, provider: Provider | None = None) -> list[dict]:
@@ -1335,6 +1346,8 @@ def api_resources(
     return b.records, list(b.organizations.values())
 
 
-def patient_entry(person: Person, *, base: str) -> dict:
-    """The person's Patient as the API serves it (a search entry)."""
-    return _Bundle(person, base=base).patient_resource()
+def patient_entry(person: Person, *, base: str, national_id: bool = False) -> dict:
+    """The person's Patient as the API serves it (a search entry): name, sex and birth date,
+    and never the national ID unless `national_id` (no consent screen offers it: apps get
+    this system's patient id as the identifier TW Core requires)."""
+    return _Bundle(person, base=base).patient_resource(national_id=national_id)

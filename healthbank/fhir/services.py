@@ -19,22 +19,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import (
-    AbstractApplication,
-    get_access_token_model,
-    get_application_model,
-    get_grant_model,
-    get_id_token_model,
-    get_refresh_token_model,
-)
+from oauth2_provider.models import AbstractApplication, get_application_model
 
+from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import Action, Actor, record
 from healthbank.fhir import rules, tasks
 from healthbank.fhir.models import Developer, Grant, Listing, SandboxPerson
 from healthbank.fhir.scopes import SHARED
+from healthbank.identity import lockout
+from healthbank.identity.services import end_app_tokens
 from healthbank.people.models import Person
 
 Application = get_application_model()
+Method = AuditEvent.Method
 
 
 class GrantRefused(Exception):
@@ -71,12 +68,35 @@ def sign_up_developer(*, email: str, password: str) -> Developer:
     return Developer.objects.create(user=user, email=email)
 
 
-def authenticate_developer(*, email: str, password: str) -> Developer | None:
-    developer = Developer.objects.select_related("user").filter(email=email.strip().lower()).first()
-    if developer is None or not developer.user.is_active:
-        get_user_model()().set_password(password)  # the same time for a wrong e-mail
-        return None
-    return developer if developer.user.check_password(password) else None
+def authenticate_developer(*, email: str, password: str, address: str | None = None) -> Developer:
+    """The developer's sign-in if the e-mail and password match, or lockout.LoginRefused, as
+    staff and insured units sign in (identity.lockout): failures from one address are
+    throttled, LOGIN_FAILURE_LIMIT wrong passwords in a row lock the sign-in until an
+    administrator unlocks it, and every failure and success is audited with the developer
+    as actor. "invalid" is the one answer for a wrong e-mail, a wrong password and a locked
+    sign-in."""
+    developer = (
+        Developer.objects.select_related("user")
+        .filter(email=email.strip().lower(), user__is_active=True)
+        .first()
+    )
+    lockout.check_password(
+        user=developer.user if developer else None,
+        password=password,
+        actor=Actor.DEVELOPER,
+        actor_id=developer.pk if developer else None,
+        address=address,
+    )
+    if developer is None:  # check_password has refused it already
+        raise lockout.LoginRefused("invalid")
+    lockout.signed_in(
+        user=developer.user,
+        actor=Actor.DEVELOPER,
+        actor_id=developer.pk,
+        method=Method.PASSWORD,
+        address=address,
+    )
+    return developer
 
 
 def _origins(redirect_uris: list[str]) -> str:
@@ -136,12 +156,40 @@ def register_app(
 
 @transaction.atomic
 def change_redirect_uris(*, listing: Listing, redirect_uris: list[str]) -> Listing:
-    application = listing.application
+    """The developer changes where codes are sent. NHIA reviewed a production app with its
+    redirect URIs in view, so an approved production app goes back to review (pending):
+    until staff approve it again, no one can grant it access and its tokens read nothing
+    (they work again once it is approved; nothing is revoked). A sandbox app stays
+    self-service. Audited with the developer as actor."""
+    locked = Listing.objects.select_for_update().select_related("application").get(pk=listing.pk)
+    application = locked.application
+    before = application.redirect_uris.split()
+    if before == redirect_uris:
+        return locked
     application.redirect_uris = " ".join(redirect_uris)
     application.allowed_origins = _origins(redirect_uris)
     application.full_clean(exclude=["client_secret"])
     application.save(update_fields=["redirect_uris", "allowed_origins", "updated"])
-    return listing
+    reviewed_again = (
+        locked.environment == Listing.Environment.PRODUCTION
+        and locked.status == Listing.Status.APPROVED
+    )
+    if reviewed_again:
+        locked.status = Listing.Status.PENDING
+        locked.review_note = ""
+        locked.save(update_fields=["status", "review_note"])
+    developer = Developer.objects.filter(user_id=locked.developer_id).first()
+    record(
+        action=Action.APP_CHANGED,
+        person=None,
+        actor=Actor.DEVELOPER,
+        actor_id=developer.pk if developer else None,
+        app=locked.pk,
+        before=before,
+        after=redirect_uris,
+        status=locked.status,
+    )
+    return locked
 
 
 @transaction.atomic
@@ -157,27 +205,17 @@ def review_app(
     locked.review_note = note
     locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
     if status != Listing.Status.APPROVED:
-        _end_tokens(Q(application_id=locked.application_id))
+        end_app_tokens(Q(application_id=locked.application_id))
     return locked
 
 
 # --- grants ---------------------------------------------------------------------------------
 
 
-def _end_tokens(which: Q) -> None:
-    """Every token, code and id_token matching `which` (application_id, user_id) ends now."""
-    get_access_token_model().objects.filter(which).delete()
-    get_refresh_token_model().objects.filter(which, revoked__isnull=True).update(
-        revoked=timezone.now()
-    )
-    get_grant_model().objects.filter(which).delete()
-    get_id_token_model().objects.filter(which).delete()
-
-
 def _end_grant(grant: Grant, at: dt.datetime) -> None:
     Grant.objects.filter(pk=grant.pk).update(revoked_at=at)
     grant.revoked_at = at
-    _end_tokens(
+    end_app_tokens(
         Q(application_id=grant.listing.application_id, user__account__person_id=grant.person_id)
     )
 
@@ -192,9 +230,15 @@ def grant_access(
     period: str,
     scope: str,
     address: str | None = None,
+    identity_only: bool = False,
 ) -> Grant:
     """The person lets the app read the ticked categories (and demographics) for the chosen
-    period. A grant they gave the app before ends: one open grant per app."""
+    period. A grant they gave the app before ends: one open grant per app.
+
+    An app that asked for records is given at least one kind ("nothing" otherwise: the
+    person unticked everything, and is asked to press Deny instead). An app that asked only
+    who the person is (`identity_only`: openid fhirUser, no records) is given a grant with
+    no categories: its id_token names the Patient id, and it can read nothing."""
     if listing.status != Listing.Status.APPROVED:
         raise GrantRefused("not_approved")
     if (
@@ -203,7 +247,7 @@ def grant_access(
     ):
         raise GrantRefused("sandbox")
     categories = [code for code in SHARED if code in categories]
-    if not categories and not demographics:
+    if not categories and not demographics and not identity_only:
         raise GrantRefused("nothing")
     now = timezone.now()
     for old in Grant.objects.select_for_update().filter(

@@ -4,17 +4,19 @@ SMART configuration (/fhir/r4/.well-known/smart-configuration).
 The consent screen is django-oauth-toolkit's authorisation endpoint with SMART's rules on
 top. It never redirects to an address the app did not register (an unknown app or redirect
 URI, an app not approved or suspended, a sandbox app and a real person: an error page
-instead); it refuses PKCE other than S256 and an `aud` other than this server's FHIR base
-(an error redirect, with the app's state). The person, signed in to My Health Bank as
-usual, sees the app's name, publisher, privacy policy and what it asks for as categories of
-the seed's table, each ticked to untick; demographics unticked; and a period. Allowing
-records a grant and issues a code for the scopes of what they left ticked; denying
-redirects with error=access_denied.
+instead); it refuses PKCE other than S256 and an `aud` that is missing or other than this
+server's FHIR base (an error redirect, with the app's state). The person, signed in to My
+Health Bank as usual, sees the app's name, publisher, privacy policy and what it asks for
+as categories of the seed's table, each ticked to untick; demographics unticked; and a
+period. Allowing records a grant and issues a code for the scopes of what they left
+ticked; denying redirects with error=access_denied.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -51,6 +53,10 @@ SMART_CAPABILITIES = [
 ]
 
 
+# Characters that would end a CSP source expression (or the header): never in an origin added.
+_CSP_UNSAFE = re.compile(r"[\s;,'@\x00-\x1f\x7f]")
+
+
 def fhir_base(request: HttpRequest) -> str:
     """The FHIR base URL apps name as `aud`, which is also the issuer."""
     return oauth2_settings.oidc_issuer(request).rstrip("/")
@@ -58,6 +64,16 @@ def fhir_base(request: HttpRequest) -> str:
 
 def _refusal(request: HttpRequest, message: StrOrPromise, status: int = 400) -> HttpResponse:
     return render(request, "fhir/refused.html", {"message": message}, status=status)
+
+
+def _let_form_go_to(response: HttpResponse, redirect_uri: str) -> None:
+    """Allow and Deny answer with a redirect to the app, and browsers apply the page's
+    `form-action` to the redirects after a form is sent too (Chromium does): the consent
+    page alone adds the origin of the redirect URI it checked (one the app registered:
+    https, a host, no userinfo) to the site's `form-action 'self'`."""
+    parts = urlsplit(redirect_uri)
+    if parts.scheme == "https" and parts.hostname and not _CSP_UNSAFE.search(parts.netloc):
+        response._csp_update = {"form-action": [f"https://{parts.netloc}"]}  # type: ignore[attr-defined]
 
 
 class AuthorizeView(BaseAuthorizationView):
@@ -137,13 +153,15 @@ class AuthorizeView(BaseAuthorizationView):
             "context_scopes": [s for s in smart.CONTEXT_SCOPES if s in scopes],
             "action": request.get_full_path(),
         }
-        return render(request, "fhir/consent.html", context)
+        response = render(request, "fhir/consent.html", context)
+        _let_form_go_to(response, credentials["redirect_uri"])
+        return response
 
     def _smart_problem(self, request: HttpRequest, credentials: dict) -> str:
         if credentials.get("code_challenge_method") != "S256":
             return "PKCE with code_challenge_method=S256 is required."
-        aud = request.GET.get("aud", "")
-        if aud and aud.rstrip("/") != fhir_base(request):
+        aud = request.GET.get("aud", "")  # required (SMART App Launch 2): none is refused too
+        if aud.rstrip("/") != fhir_base(request):
             return f"aud must be this server's FHIR base URL, {fhir_base(request)}."
         return ""
 
@@ -162,6 +180,8 @@ class AuthorizeView(BaseAuthorizationView):
                     period=data["period"],
                     scope=" ".join(granted),
                     address=client_address(request),
+                    identity_only=not form.fields["categories"].choices
+                    and "demographics" not in form.fields,
                 )
                 return self._answer(request, listing.application, granted, credentials)
         except IdentityError as refused:

@@ -73,6 +73,12 @@ class Account(models.Model):
     def is_locked(self) -> bool:
         return self.locked_at is not None
 
+    @property
+    def is_usable(self) -> bool:
+        """Neither locked for wrong passwords nor suspended by NHIA: what a signed-in
+        session (identity.middleware) and a third-party app's token (fhir) need."""
+        return not self.is_locked and self.status != self.Status.SUSPENDED
+
 
 class CardChallenge(models.Model):
     """A one-time challenge for the card reader to sign; single use, two minutes."""

@@ -20,9 +20,16 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import record
@@ -871,11 +878,14 @@ def noting_ended_sessions() -> Iterator[dict[str, str]]:
 
 @transaction.atomic
 def end_sessions(*, user: User, reason: str) -> int:
-    """Sign the user out everywhere at once: every web session they hold is deleted, and
-    every app token of their account is revoked (for good: reinstating the account or
-    resetting the password does not revive them). `reason` is the IdentityError code (or
-    "ended") that a session ended by its own request is told. Returns how many web
-    sessions were ended."""
+    """Sign the user out everywhere at once: every web session they hold is deleted, every
+    token of the NHI Express app on their devices is revoked, and so is every token
+    third-party apps hold for them (SMART on FHIR: access tokens, refresh tokens, codes not
+    yet exchanged; end_app_tokens). For good: reinstating the account or resetting the
+    password revives none of them, and an app must ask the person again (the consent
+    screen). The grants the person gave apps stay, to be seen and revoked under App access.
+    `reason` is the IdentityError code (or "ended") that a session ended by its own request
+    is told. Returns how many web sessions were ended."""
     sessions = WebSession.objects.filter(user=user)
     keys = list(sessions.values_list("session_key", flat=True))
     sessions.delete()
@@ -884,9 +894,23 @@ def end_sessions(*, user: User, reason: str) -> int:
     # that relation, so that identity does not import the app API built on it.
     tokens = DeviceBinding.api_tokens.rel.related_model._default_manager
     tokens.filter(binding__account__user=user, revoked_at=None).update(revoked_at=now)
+    end_app_tokens(Q(user=user))
     if (ended := _ended_here.get()) is not None:
         ended.update(dict.fromkeys(keys, reason))
     return len(keys)
+
+
+def end_app_tokens(which: Q) -> None:
+    """Every third-party app token matching `which` (on the toolkit's token fields: user,
+    application_id) ends now: access tokens, codes and id_tokens are deleted, refresh
+    tokens revoked (kept, so that presenting one again is told apart from a replay: fhir's
+    authserver). The toolkit's own models, so that identity does not import fhir."""
+    get_access_token_model().objects.filter(which).delete()
+    get_refresh_token_model().objects.filter(which, revoked__isnull=True).update(
+        revoked=timezone.now()
+    )
+    get_grant_model().objects.filter(which).delete()
+    get_id_token_model().objects.filter(which).delete()
 
 
 def delete_expired_sessions() -> None:

@@ -160,6 +160,28 @@ def test_denying_redirects_with_access_denied_and_the_state(client, sign_in, app
     assert not Grant.objects.exists()
 
 
+def form_action(response) -> list[str]:
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    return policy["form-action"].split()
+
+
+def test_the_consent_page_alone_lets_its_form_go_on_to_the_apps_origin(client, sign_in, app):
+    """Browsers apply form-action to the redirect after Allow or Deny (Chromium does; the
+    browser test is tests/e2e/test_app_consent.py): the consent page names the origin of
+    the redirect URI it checked, and no other page does."""
+    sign_in(client, CHEN)
+    url, _verifier = start(app)
+    assert form_action(client.get(url)) == ["'self'", "https://app.example"]
+    retyped = client.post(url, {"categories": ["labs"], "period": "1d", "password": "wrong-1"})
+    assert form_action(retyped) == ["'self'", "https://app.example"]
+    assert form_action(client.get(reverse("bank:home"))) == ["'self'"]
+    # A refused request (an unregistered redirect URI) names no origin.
+    evil = client.get(authorize_url(authorize_query(app, redirect_uri="https://evil.example/cb")))
+    assert form_action(evil) == ["'self'"]
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
@@ -167,8 +189,10 @@ def test_denying_redirects_with_access_denied_and_the_state(client, sign_in, app
         {"code_challenge_method": None},  # plain, by default
         {"code_challenge_method": "plain"},
         {"aud": "https://elsewhere.example/fhir"},
+        {"aud": None},  # SMART App Launch 2: aud is required
+        {"aud": ""},
     ],
-    ids=["missing-pkce", "default-plain", "plain", "wrong-aud"],
+    ids=["missing-pkce", "default-plain", "plain", "wrong-aud", "no-aud", "empty-aud"],
 )
 def test_pkce_other_than_s256_and_a_foreign_aud_are_refused(client, sign_in, app, overrides):
     sign_in(client, CHEN)
@@ -241,3 +265,37 @@ def test_a_developers_sign_in_cannot_consent(client, app, developer):
     client.force_login(developer.user)
     response = client.get(start(app)[0])
     assert response.status_code == 403
+
+
+def test_an_app_asking_only_who_you_are_can_be_allowed_and_reads_nothing(client, sign_in, app):
+    """openid fhirUser alone ("sign in with My Health Bank"): the screen says what the app
+    gets, Allow gives a code, the grant has no categories, and the token reads nothing."""
+    from healthbank.fhir.tests.conftest import exchange
+
+    chen = sign_in(english(client), CHEN)
+    url, verifier = start(app, scope="openid fhirUser launch/patient")
+    page = client.get(url).content.decode()
+    assert "asks only to confirm that you signed in" in page
+
+    code = allow(client, url, [])["code"]
+    body = exchange(client, app, code, verifier).json()
+
+    grant = Grant.objects.get(person=chen)
+    assert (grant.categories, grant.demographics) == ([], False)
+    assert body["id_token"] and body["patient"] == str(chen.pk)
+    read = client.__class__().get(
+        f"/fhir/r4/Patient/{chen.pk}", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}"
+    )
+    assert read.status_code in (403, 404)
+    assert chen.national_id not in read.content.decode() and chen.name not in read.content.decode()
+    apps_page = client.get(reverse("bank:apps")).content.decode()
+    assert "No records: only that you signed in" in apps_page
+
+
+def test_unticking_every_record_asked_for_is_no_allow(client, sign_in, app):
+    sign_in(english(client), CHEN)
+    url, _verifier = start(app)
+    response = client.post(url, {"categories": [], "period": "1d", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Choose at least one kind of record" in response.content.decode()
+    assert not Grant.objects.exists()

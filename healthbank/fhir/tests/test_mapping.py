@@ -144,6 +144,32 @@ def test_patient_is_the_person(personas):
     assert build("labs", CHANG)[0]["entry"][0]["resource"]["gender"] == "female"
 
 
+def test_the_apis_patient_never_carries_the_national_id(personas):
+    """Apps are told they get name, sex and birth date: the API's Patient has this system's
+    patient id as the identifier TW Core requires, the package (the person's own) keeps
+    the national ID."""
+    chen = Person.objects.get(national_id=CHEN)
+    patient = fhir.patient_entry(chen, base="https://hb.test/fhir/r4")["resource"]
+    assert CHEN not in json.dumps(patient)
+    assert patient["identifier"] == [
+        {
+            "use": "usual",
+            "type": {
+                "coding": [
+                    {"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "PI"}
+                ]
+            },
+            "system": "https://healthbank.example/fhir/sid/patient",
+            "value": str(chen.pk),
+        }
+    ]
+    assert (patient["name"][0]["text"], patient["gender"]) == ("陳志明", "male")
+    assert patient["birthDate"] == chen.birth_date.isoformat()
+    assert_valid(patient)
+    kept = fhir.patient_entry(chen, base="https://hb.test/fhir/r4", national_id=True)
+    assert kept["resource"]["identifier"][0]["value"] == CHEN
+
+
 def test_a_person_without_records_gets_just_the_patient(personas):
     for code in ("outpatient", "inpatient", "labs", "vaccinations", "reports", "measurements"):
         bundle, rows = build(code, WU)

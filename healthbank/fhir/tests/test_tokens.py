@@ -9,8 +9,9 @@ import datetime as dt
 import json
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from jwcrypto import jwk, jwt
 
 from healthbank.audit.models import AuditEvent
@@ -18,6 +19,8 @@ from healthbank.fhir import services
 from healthbank.fhir.access import bearer_access
 from healthbank.fhir.models import Grant, Listing
 from healthbank.fhir.tests.conftest import allow, exchange, refresh, start
+from healthbank.identity import services as identity
+from healthbank.identity.models import Account
 from tests.fixtures.personas import CHEN
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +185,78 @@ def test_suspending_an_app_stops_every_token_it_holds(client, sign_in, app, stat
     services.review_app(listing=app, staff_user=admin_user, status=status)
     assert access_of(body["access_token"]) is None
     assert refresh(client, app, body["refresh_token"]).status_code == 400
+
+
+def test_a_refresh_after_nhia_suspends_the_app_is_refused_not_taken_for_a_replay(
+    client, sign_in, app, admin_user
+):
+    """Suspension revoked the refresh token; presenting it is no theft: the person's grant
+    stays (for when NHIA approves the app again) and nothing is audited as a replay."""
+    sign_in(client, CHEN)
+    body = tokens(client, app)
+    services.review_app(listing=app, staff_user=admin_user, status=Listing.Status.SUSPENDED)
+    assert refresh(client, app, body["refresh_token"]).status_code == 400
+    services.review_app(listing=app, staff_user=admin_user, status=Listing.Status.APPROVED)
+    assert refresh(client, app, body["refresh_token"]).status_code == 400  # revoked for good
+
+    assert Grant.objects.get().revoked_at is None
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.APP_REVOKED).exists()
+
+
+def test_a_refresh_token_the_app_revoked_itself_is_refused_not_taken_for_a_replay(
+    client, sign_in, app
+):
+    sign_in(client, CHEN)
+    body = tokens(client, app)
+    revoke = {"token": body["refresh_token"], "client_id": app.application.client_id}
+    assert client.post(reverse("oauth2_provider:revoke-token"), revoke).status_code == 200
+    assert refresh(client, app, body["refresh_token"]).status_code == 400
+    assert Grant.objects.get().revoked_at is None
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.APP_REVOKED).exists()
+
+
+def test_a_replay_two_rotations_back_still_revokes_the_grant(client, sign_in, app):
+    sign_in(client, CHEN)
+    first = tokens(client, app)
+    second = refresh(client, app, first["refresh_token"]).json()
+    third = refresh(client, app, second["refresh_token"]).json()
+    assert refresh(client, app, first["refresh_token"]).status_code == 400
+    assert Grant.objects.get().revoked_at is not None
+    assert access_of(third["access_token"]) is None
+
+
+def test_a_suspended_account_stops_its_apps_and_reinstating_revives_no_token(client, sign_in, app):
+    """NHIA suspends the person's online services (at the counter): the apps read nothing
+    and refresh nothing; the grant stays for the person to see and revoke."""
+    chen = sign_in(client, CHEN)
+    body = tokens(client, app)
+    identity.suspend(account=chen.account, reason="冒用", staff_id=None)
+    assert access_of(body["access_token"]) is None
+    assert refresh(client, app, body["refresh_token"]).status_code == 400
+    identity.reinstate(account=Account.objects.get(pk=chen.account.pk), staff_id=None)
+    assert access_of(body["access_token"]) is None
+    assert refresh(client, app, body["refresh_token"]).status_code == 400
+    assert Grant.objects.get().revoked_at is None
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.APP_REVOKED).exists()
+
+
+@pytest.mark.parametrize("state", ["locked", "suspended"])
+def test_an_account_not_usable_gives_its_tokens_nothing_whatever_ended_them(
+    client, sign_in, app, state
+):
+    """The gate itself, apart from end_sessions: the account's state is read with the token
+    (a lock or suspension written by any path counts at once)."""
+    chen = sign_in(client, CHEN)
+    body = tokens(client, app)
+    change = (
+        {"locked_at": timezone.now()} if state == "locked" else {"status": Account.Status.SUSPENDED}
+    )
+    Account.objects.filter(pk=chen.account.pk).update(**change)
+    assert access_of(body["access_token"]) is None
+    # (The app's own client: the person's signed-in one would have their session ended.)
+    assert refresh(Client(), app, body["refresh_token"]).status_code == 400
+    Account.objects.filter(pk=chen.account.pk).update(locked_at=None, status=Account.Status.ACTIVE)
+    assert access_of(body["access_token"]) is not None  # nothing else had ended them
 
 
 def test_consenting_again_replaces_the_grant_and_its_tokens(client, sign_in, app):

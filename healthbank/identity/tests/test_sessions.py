@@ -408,3 +408,41 @@ def test_expired_sessions_are_cleaned_up(chen, clock):
     clock.forward(hours=12, seconds=1)
     services.delete_expired_sessions()
     assert not WebSession.objects.exists()
+
+
+def test_ending_sessions_ends_third_party_app_tokens_too(chen):
+    """SMART on FHIR apps' tokens (django-oauth-toolkit's) end with the sessions: access
+    tokens, codes and id_tokens go, refresh tokens are revoked. Another person's stay."""
+    from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
+
+    other = registered("A223456781", email="wife@example.com")
+    app = Application.objects.create(
+        name="Diary",
+        client_type=Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://app.example/callback",
+    )
+    later = timezone.now() + dt.timedelta(hours=1)
+    for account in (chen, other):
+        access = AccessToken.objects.create(
+            user=account.user, application=app, token=f"at-{account.pk}", expires=later
+        )
+        RefreshToken.objects.create(
+            user=account.user, application=app, token=f"rt-{account.pk}", access_token=access
+        )
+        Grant.objects.create(
+            user=account.user,
+            application=app,
+            code=f"code-{account.pk}",
+            expires=later,
+            redirect_uri="https://app.example/callback",
+        )
+
+    services.end_sessions(user=chen.user, reason="ended")
+
+    assert not AccessToken.objects.filter(user=chen.user).exists()
+    assert not Grant.objects.filter(user=chen.user).exists()
+    assert RefreshToken.objects.get(user=chen.user).revoked is not None
+    assert AccessToken.objects.filter(user=other.user).count() == 1
+    assert Grant.objects.filter(user=other.user).count() == 1
+    assert RefreshToken.objects.get(user=other.user).revoked is None
