@@ -8,6 +8,7 @@ her own data only, never her daughter's) and an outsider (吳怡君)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import orjson
 import pytest
@@ -207,13 +208,21 @@ def test_patient_demographics_only_when_granted(client, chen):
     full = {"HTTP_AUTHORIZATION": f"Bearer {app_token(chen)}"}
     patient = get(client, f"Patient/{chen.pk}", **full).json()
     assert patient["birthDate"] == chen.birth_date.isoformat()
-    assert patient["identifier"][0]["value"] == chen.national_id
-    # The stand-in access.py gives Patient only with demographics; the OAuth helper's may
-    # give a scope without them: either way no name, birth date or id goes out.
-    response = get(client, f"Patient/{chen.pk}", **bare)
-    assert response.status_code in (200, 403)
-    if response.status_code == 200:
-        assert response.json() == {"resourceType": "Patient", "id": str(chen.pk)}
+    assert patient["name"][0]["text"] == chen.name
+    # The national ID is never shared with an app, demographics or not (the consent screen
+    # offers name, sex and birth date only).
+    assert chen.national_id not in json.dumps(patient, ensure_ascii=False)
+    # Without the demographics choice the token carries no Patient at all.
+    assert get(client, f"Patient/{chen.pk}", **bare).status_code == 403
+
+
+def test_no_answer_to_an_app_carries_the_national_id(client, chen):
+    """Not in the Patient, a narrative, a Coverage or an _include: anywhere."""
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {app_token(chen)}"}
+    for resource_type in SEARCHED:
+        answer = get(client, f"{resource_type}?_count=200&_include=*", **auth)
+        assert answer.status_code == 200, resource_type
+        assert chen.national_id not in answer.content.decode(), resource_type
 
 
 def test_a_revoked_grant_or_suspended_app_stops_its_tokens_at_once(client, chen):
