@@ -1,6 +1,7 @@
 """Third-party apps on the staff pages (/staff/fhir/listing/): the review queue of production
-apps (pending first, the oldest at the top), with approve, reject and suspend. Suspending or
-rejecting stops every token the app holds at once (fhir/services.review_app).
+apps (pending first, the oldest at the top), with approve, reject and suspend. Rejecting or
+suspending takes a reason, which the developer sees on their app's page, and stops every
+token the app holds at once (fhir/services.review_app).
 
 django-oauth-toolkit's own admin pages (applications, tokens, codes) are taken off: an app
 is reviewed through its listing, and tokens are secrets staff have no use for.
@@ -8,7 +9,9 @@ is reviewed through its listing, and tokens are secrets staff have no use for.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +37,17 @@ for _model in (
     get_id_token_model(),
 ):
     admin.site.unregister(_model)
+
+
+class ReviewActionForm(ActionForm):
+    """The changelist's action bar with the reason the developer is shown (on their app's
+    page) beside a rejection or suspension."""
+
+    note = forms.CharField(
+        label=_("Reason shown to the developer (required to reject or suspend)"),
+        required=False,
+        max_length=500,
+    )
 
 
 @admin.register(Listing)
@@ -66,6 +80,7 @@ class ListingAdmin(ReadOnlyAdmin):
     ]
     fields = tuple(readonly_fields)
     actions = ["approve", "reject", "suspend"]
+    action_form = ReviewActionForm
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Listing]:
@@ -98,8 +113,15 @@ class ListingAdmin(ReadOnlyAdmin):
 
     def _review(self, request: HttpRequest, queryset: QuerySet[Listing], status: str) -> None:
         staff = signed_in_user(request)
+        note = request.POST.get("note", "").strip()[:500]
+        if status != Listing.Status.APPROVED and not note:
+            messages.error(
+                request,
+                _("Give the reason the developer will be shown, then reject or suspend again."),
+            )
+            return
         for listing in queryset:
-            services.review_app(listing=listing, staff_user=staff, status=status)
+            services.review_app(listing=listing, staff_user=staff, status=status, note=note)
         messages.success(
             request,
             _("%(count)s apps: %(status)s.")

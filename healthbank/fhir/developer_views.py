@@ -72,11 +72,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = forms.DeveloperSignUpForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        developer = services.sign_up_developer(
-            email=form.cleaned_data["email"], password=form.cleaned_data["password"]
-        )
-        login(request, developer.user, backend=settings.AUTHENTICATION_BACKENDS[0])
-        return redirect("developers:home")
+        try:
+            developer = services.sign_up_developer(
+                email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
+        except services.DeveloperExists:
+            form.add_error("email", forms.DeveloperSignUpForm.TAKEN)
+        else:
+            login(request, developer.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            return redirect("developers:home")
     return render(request, "fhir/developers/sign_up.html", {"form": form})
 
 

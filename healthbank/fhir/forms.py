@@ -123,18 +123,24 @@ class RedirectUrisForm(forms.Form):
     )
 
 
+# The developer's user name is "developer:" + the e-mail, in auth_user.username (150).
+DEVELOPER_EMAIL_MAX = 140
+
+
 class DeveloperSignUpForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(label=_("E-mail"), max_length=DEVELOPER_EMAIL_MAX)
     password = forms.CharField(
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    TAKEN = _("A developer has signed up with this e-mail: sign in instead.")
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if Developer.objects.filter(email=email).exists():
-            raise ValidationError(_("A developer has signed up with this e-mail: sign in instead."))
+            raise ValidationError(self.TAKEN)
         return email
 
     def clean(self) -> dict:
@@ -150,7 +156,7 @@ class DeveloperSignUpForm(forms.Form):
 class DeveloperLoginForm(forms.Form):
     """E-mail + password + image code, as insured units sign in."""
 
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(label=_("E-mail"), max_length=DEVELOPER_EMAIL_MAX)
     password = forms.CharField(
         label=_("Password"),
         strip=False,

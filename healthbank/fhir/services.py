@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,7 @@ from healthbank.fhir.models import Developer, Grant, Listing, SandboxPerson
 from healthbank.fhir.scopes import SHARED
 from healthbank.identity import lockout
 from healthbank.identity.services import end_app_tokens
+from healthbank.people.locks import lock_person
 from healthbank.people.models import Person
 
 Application = get_application_model()
@@ -59,13 +60,23 @@ class GrantRefused(Exception):
 # --- developers and their apps --------------------------------------------------------------
 
 
+class DeveloperExists(Exception):
+    """Someone signed up with this e-mail meanwhile (the form checked it just before)."""
+
+
 def sign_up_developer(*, email: str, password: str) -> Developer:
-    """A developer account. The user's name is the e-mail's own, apart from people's."""
+    """A developer account. The user's name is the e-mail's own, apart from people's
+    (the form keeps the e-mail short enough for it). DeveloperExists if two sign-ups with
+    one e-mail raced."""
     email = email.strip().lower()
     user = get_user_model()(username=f"developer:{email}", email=email)
     user.set_password(password)
-    user.save()
-    return Developer.objects.create(user=user, email=email)
+    try:
+        with transaction.atomic():
+            user.save()
+            return Developer.objects.create(user=user, email=email)
+    except IntegrityError as error:
+        raise DeveloperExists(email) from error
 
 
 def authenticate_developer(*, email: str, password: str, address: str | None = None) -> Developer:
@@ -249,6 +260,10 @@ def grant_access(
     categories = [code for code in SHARED if code in categories]
     if not categories and not demographics and not identity_only:
         raise GrantRefused("nothing")
+    # Two Allows at once (a double click, two tabs) run one after the other: the second
+    # replaces the first's grant instead of breaking the one-open-grant constraint (the
+    # select_for_update below locks nothing while there is no grant yet).
+    lock_person(person.pk)
     now = timezone.now()
     for old in Grant.objects.select_for_update().filter(
         person=person, listing=listing, revoked_at__isnull=True

@@ -26,11 +26,36 @@ def test_pending_apps_come_first_the_oldest_at_the_top(admin_client, make_app):
 )
 def test_the_review_actions(admin_client, admin_user, make_app, action, status):
     listing, _ = make_app(status=Listing.Status.PENDING)
-    response = admin_client.post(URL, {"action": action, "_selected_action": [listing.pk]})
+    note = "" if action == "approve" else "The privacy policy does not name the data kept."
+    response = admin_client.post(
+        URL, {"action": action, "_selected_action": [listing.pk], "note": note}
+    )
     assert response.status_code == 302
     listing.refresh_from_db()
     assert listing.status == status
     assert listing.reviewed_by == admin_user
+    assert listing.review_note == note
+
+
+@pytest.mark.parametrize("action", ["reject", "suspend"])
+def test_rejecting_or_suspending_needs_a_reason_which_the_developer_sees(
+    admin_client, client, developer, make_app, action
+):
+    listing, _ = make_app(status=Listing.Status.APPROVED)
+    bare = admin_client.post(URL, {"action": action, "_selected_action": [listing.pk]})
+    assert bare.status_code == 302
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.APPROVED  # nothing done without a reason
+
+    reason = "Its privacy policy page is gone."
+    admin_client.post(URL, {"action": action, "_selected_action": [listing.pk], "note": reason})
+    client.force_login(developer.user)
+    page = client.get(reverse("developers:app", kwargs={"listing_id": listing.pk}))
+    assert reason in page.content.decode()
+
+
+def test_the_changelist_offers_the_reason_field(admin_client, app):
+    assert 'name="note"' in admin_client.get(URL).content.decode()
 
 
 def test_the_change_page_opens_read_only(admin_client, app):

@@ -101,6 +101,19 @@ def test_many_failures_from_one_address_are_throttled(settings, developer):
     assert developer_sign_in(client, developer.email, "Correct-horse-9").status_code == 200
 
 
+def test_an_e_mail_too_long_for_the_sign_in_is_a_form_error(client):
+    """The user name is "developer:" + the e-mail (150 characters at most): a longer address
+    is the form's error (PostgreSQL would refuse it with a 500), not a stored one."""
+    email = "a" * 128 + "@app.example"  # 140 characters: the longest taken
+    fields = {"password": "Sturdy-pass-42"}
+    too_long = client.post(reverse("developers:signup"), {"email": "b" + email, **fields})
+    assert too_long.status_code == 200
+    assert too_long.context["form"].errors["email"]
+    assert not Developer.objects.exists()
+    assert client.post(reverse("developers:signup"), {"email": email, **fields}).status_code == 302
+    assert Developer.objects.get().user.username == f"developer:{email}"
+
+
 def test_a_developer_has_no_portal(client, developer):
     client.force_login(developer.user)
     assert client.get(reverse("bank:home")).status_code == 404
