@@ -9,6 +9,7 @@ start their own PostgreSQL, so they run once per CI, in the run without DATABASE
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -101,6 +102,14 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 @pytest.fixture(scope="module")
 def cluster():
+    # pytest-xdist's worksteal may split this module between two workers, each with its own
+    # module fixture; the cluster's fixed addresses take one at a time, so the second waits.
+    with open(Path(tempfile.gettempdir()) / "healthbank-cluster.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield from _cluster()
+
+
+def _cluster():
     # Not pytest's tmp_path: PostgreSQL's own user cannot reach into root's 0700 folders.
     folder = Path(tempfile.mkdtemp(prefix="healthbank-cluster-"))
     with Cluster(folder) as shape:
