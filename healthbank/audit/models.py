@@ -89,6 +89,12 @@ class AuditEvent(models.Model):
         APP_REVOKED = "app.revoked", _("App access revoked")
         # An app's developer changed what NHIA reviewed (no person: actor_id the developer).
         APP_CHANGED = "app.changed", _("App's redirect URIs changed by its developer")
+        # Family accounts for adults: `person` is the owner, actor_id who did it.
+        DELEGATION_OFFERED = "delegation.offered", _("Family access offered to another adult")
+        DELEGATION_ACCEPTED = "delegation.accepted", _("Family access accepted")
+        DELEGATION_ENDED = "delegation.ended", _("Family access ended")
+        # NHI-card identity for other agencies: `detail` names the agency and the claims.
+        IDENTITY_RELEASED = "identity.released", _("Identity confirmed to another agency")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("General sign-in")
@@ -106,6 +112,7 @@ class AuditEvent(models.Model):
         PROVIDER = "provider", _("Healthcare provider")
         APP = "app", _("Third-party app")  # actor_id: the app's listing
         DEVELOPER = "developer", _("App developer")  # actor_id: fhir's Developer
+        AGENCY = "agency", _("Government agency")  # actor_id: the relying party
         SYSTEM = "system", _("System")
 
     person = models.ForeignKey(
