@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import orjson
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.datastructures import MultiValueDict
@@ -132,18 +132,12 @@ def fhir_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _oauth_uris(request: HttpRequest) -> dict[str, str]:
-    uris = {}
-    for key, name, fallback in (
-        ("authorize", "oauth2_provider:authorize", "/fhir/oauth/authorize/"),
-        ("token", "oauth2_provider:token", "/fhir/oauth/token/"),
-        ("revoke", "oauth2_provider:revoke-token", "/fhir/oauth/revoke_token/"),
-    ):
-        try:
-            path = reverse(name)
-        except NoReverseMatch:
-            path = fallback
-        uris[key] = request.build_absolute_uri(path)
-    return uris
+    names = {
+        "authorize": "oauth2_provider:authorize",
+        "token": "oauth2_provider:token",
+        "revoke": "oauth2_provider:revoke-token",
+    }
+    return {key: request.build_absolute_uri(reverse(name)) for key, name in names.items()}
 
 
 @fhir_view
