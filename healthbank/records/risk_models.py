@@ -114,8 +114,7 @@ HEART_MODEL = ModelCard(
         "community studies (ARIC, CHS, CARDIA, Framingham, Framingham Offspring)."
     ),
     outcome=_(
-        "A first heart attack, death from heart disease, or stroke (fatal or not) within 10 "
-        "years."
+        "A first heart attack, death from heart disease, or stroke (fatal or not) within 10 years."
     ),
     years=10,
     ages=PCE_AGES,
@@ -467,8 +466,8 @@ def _assess(
 
 
 def _heart(inputs: RiskInputs) -> float:
-    assert inputs.total_cholesterol is not None and inputs.hdl is not None
-    assert inputs.systolic is not None
+    if inputs.total_cholesterol is None or inputs.hdl is None or inputs.systolic is None:
+        raise ValueError("the heart model needs total cholesterol, HDL and systolic pressure")
     return pce_risk(
         inputs.sex,
         inputs.age,
@@ -522,7 +521,8 @@ def _diabetes(inputs: RiskInputs) -> float:
         inputs.systolic,
         inputs.diastolic,
     )
-    assert all(value is not None for value in values)
+    if any(value is None for value in values):
+        raise ValueError("the diabetes model needs every one of its values")
     glucose, bmi, hdl, triglycerides, systolic, diastolic = values
     return framingham_diabetes_risk(
         inputs.sex,

@@ -8,6 +8,8 @@ two answers no record holds (smoking, a parent's diabetes) are a GET form on the
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -121,7 +123,8 @@ def _rows(records: RiskRecords, keys: tuple[str, ...], answers: dict) -> list[di
     rows = []
     for key in keys:
         label, unit = LABELS[key]
-        row = {"key": key, "label": label, "unit": unit, "found": None, "answer": None}
+        row: dict[str, Any] = {"key": key, "label": label, "unit": unit, "found": None}
+        row["answer"] = None
         if key in records.values:
             row["found"] = records.values[key]
             row["source"] = SOURCE_LABELS[records.values[key].source]
@@ -133,7 +136,9 @@ def _rows(records: RiskRecords, keys: tuple[str, ...], answers: dict) -> list[di
             row["answer"] = answers[key]
         if key in ("smoker", "parental_diabetes"):
             row["question"] = True
-        if row["found"] is None and key not in ("treated_bp", "has_diabetes"):
+        if key == "hba1c":  # only to tell diabetes already; the model does not use it
+            row["how"] = ""
+        elif row["found"] is None and key not in ("treated_bp", "has_diabetes"):
             row["how"] = _how_to_get(key, records.age) if answers.get(key) is None else ""
         rows.append(row)
     return rows
@@ -158,7 +163,11 @@ def _page(
     rows = _rows(records, keys, answers)
     by_key = {row["key"]: row for row in rows}
     drivers = [
-        {"driver": driver, "label": LABELS[driver.key][0], "row": by_key.get(driver.key) or by_key.get("systolic")}
+        {
+            "driver": driver,
+            "label": LABELS[driver.key][0],
+            "row": by_key.get(driver.key) or by_key.get("systolic"),
+        }
         for driver in sorted(assessment.drivers, key=lambda d: -d.points)
     ]
     low, high = assessment.model.ages

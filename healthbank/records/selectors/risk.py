@@ -20,7 +20,6 @@ from django.db.models import Q
 from healthbank.people.models import Person
 from healthbank.records.models import (
     DrugOrder,
-    LabResult,
     Measurement,
     PreventiveCheck,
     VisitDiagnosis,
@@ -142,9 +141,7 @@ def risk_records(person: Person, today: dt.date) -> RiskRecords:
             )
 
     checks = (
-        PreventiveCheck.objects.filter(
-            person=person, checked_on__range=(window.start, window.end)
-        )
+        PreventiveCheck.objects.filter(person=person, checked_on__range=(window.start, window.end))
         .select_related("provider")
         .order_by("-checked_on", "-id")
     )
@@ -153,23 +150,22 @@ def risk_records(person: Person, today: dt.date) -> RiskRecords:
             raw = getattr(check, field)
             if raw is None or (key in values and values[key].on >= check.checked_on):
                 continue
-            values[key] = Sourced(
-                Decimal(raw), check.checked_on, Source.CHECK, check.provider.name
-            )
+            values[key] = Sourced(Decimal(raw), check.checked_on, Source.CHECK, check.provider.name)
 
     start = dt.datetime.combine(window.start, dt.time.min, tzinfo=dt.UTC)
     measurements = Measurement.objects.filter(
         person=person, kind__in=list(MEASUREMENT_KINDS), measured_at__gte=start
     ).order_by("kind", "-measured_at", "-id")
     seen: set[str] = set()
-    for row in measurements:
-        if row.kind in seen:
+    for measured in measurements:
+        if measured.kind in seen:
             continue
-        seen.add(row.kind)
-        key, day = MEASUREMENT_KINDS[Measurement.Kind(row.kind)], row.measured_at.date()
+        seen.add(measured.kind)
+        key = MEASUREMENT_KINDS[Measurement.Kind(measured.kind)]
+        day = measured.measured_at.date()
         if day > today:
             continue
-        values[key] = _newer(values.get(key), Sourced(row.value, day, Source.MEASUREMENT))
+        values[key] = _newer(values.get(key), Sourced(measured.value, day, Source.MEASUREMENT))
 
     _body_mass_index(values)
 
@@ -178,24 +174,23 @@ def risk_records(person: Person, today: dt.date) -> RiskRecords:
             person=person,
             visit__visit_date__range=(window.start, window.end),
         )
-        .filter(
-            Q(diagnosis__code__regex=r"^(E08|E09|E10|E11|E13|I2[0-5]|I6[0-9])")
-        )
+        .filter(Q(diagnosis__code__regex=r"^(E08|E09|E10|E11|E13|I2[0-5]|I6[0-9])"))
         .select_related("diagnosis", "visit__provider")
         .order_by("-visit__visit_date", "-id")
     )
-    diabetes = cvd = None
-    for row in diagnoses:
+    diabetes: Sourced | None = None
+    cvd: Sourced | None = None
+    for diagnosis in diagnoses:
         found = Sourced(
             Decimal(1),
-            row.visit.visit_date,
+            diagnosis.visit.visit_date,
             Source.DIAGNOSIS,
-            row.visit.provider.name,
-            f"{row.diagnosis_id} {row.diagnosis.name}",
+            diagnosis.visit.provider.name,
+            f"{diagnosis.diagnosis_id} {diagnosis.diagnosis.name}",
         )
-        if row.diagnosis_id.startswith(DIABETES_PREFIXES):
+        if diagnosis.diagnosis_id.startswith(DIABETES_PREFIXES):
             diabetes = diabetes or found
-        elif row.diagnosis_id.startswith(CVD_PREFIXES):
+        elif diagnosis.diagnosis_id.startswith(CVD_PREFIXES):
             cvd = cvd or found
 
     drug_filter = Q()
@@ -251,4 +246,3 @@ def _body_mass_index(values: dict[str, Sourced]) -> None:
         Source.COMPUTED,
         detail=f"{weight.value.normalize():f} kg, {height.value.normalize():f} cm",
     )
-

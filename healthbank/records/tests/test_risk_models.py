@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -84,6 +85,7 @@ def test_diabetes_cut_offs_are_the_papers() -> None:
     assert p(systolic=129) == base and p(systolic=130) > base and p(diastolic=85) > base
 
 
+@translation.override("en")
 def test_model_cards_carry_citation_population_and_c_statistic() -> None:
     for card in (HEART_MODEL, DIABETES_MODEL):
         assert card.citation and card.population and card.outcome and card.caveat
@@ -138,7 +140,9 @@ def test_pce_rises_with_smoking_diabetes_and_treatment(sex, age, tc, hdl, sbp, f
 # cholesterol and a low HDL the ln(age)×ln(TC) term outweighs ln(age)² (e.g. TC 320, HDL 40:
 # the slope is −0.11 per unit ln(age)). Both are the published equations' own shape, so age
 # is tested for non-smokers with total cholesterol up to 240 and HDL of 40 or more.
-@given(sexes, st.integers(40, 78), st.integers(130, 240), st.integers(40, 100), systolics, flags, flags)
+@given(
+    sexes, st.integers(40, 78), st.integers(130, 240), st.integers(40, 100), systolics, flags, flags
+)
 def test_pce_rises_with_age_for_non_smokers(sex, age, tc, hdl, sbp, treated, dm) -> None:
     assert pce_risk(sex, age + 1, tc, hdl, sbp, treated, False, dm) > pce_risk(
         sex, age, tc, hdl, sbp, treated, False, dm
