@@ -450,10 +450,17 @@ def _assess(
     )
     everything = {k: v for _, change, _ in references for k, v in change.items()}
     baseline = 100 * compute(replace(inputs, **everything))
+    # A change the model does not see (blood pressure brought down while still on
+    # blood-pressure drugs, in the diabetes model) is left out rather than shown as no change.
     changed = tuple(
-        WhatIf(key, label, 100 * compute(replace(inputs, **change)))
+        what_if
         for key, change, label in what_ifs
         if any(getattr(inputs, field) != value for field, value in change.items())
+        if abs(
+            (what_if := WhatIf(key, label, 100 * compute(replace(inputs, **change)))).percent
+            - percent
+        )
+        >= 0.05
     )
     return Assessment(
         model,

@@ -46,7 +46,7 @@ LABELS = {
     "has_diabetes": (_("Diabetes"), ""),
     "smoker": (_("Smoking now"), ""),
     "parental_diabetes": (_("A parent with diabetes"), ""),
-    "blood_pressure": (_("Blood pressure"), "mmHg"),
+    "blood_pressure": (_("Blood pressure (systolic/diastolic)"), "mmHg"),
 }
 SOURCE_LABELS = {
     Source.LAB: _("lab result"),

@@ -246,6 +246,9 @@ def test_diabetes_assessment_what_ifs_lower_the_risk() -> None:
     # Not "brought up" to a BMI of 24 from 21.
     lean = diabetes_risk(_person(bmi=21))
     assert "bmi" not in {w.key for w in lean.what_ifs}
+    # On blood-pressure drugs the model counts the trait whatever the reading: no what-if.
+    treated = diabetes_risk(_person(treated_bp=True))
+    assert "blood_pressure" not in {w.key for w in treated.what_ifs}
 
 
 def test_helpers() -> None:
