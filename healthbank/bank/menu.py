@@ -121,6 +121,8 @@ SECTIONS: tuple[Page, ...] = (
         (
             Page("bank:liver_risk", _("Liver-cancer risk")),
             Page("bank:kidney_risk", pgettext_lazy("menu", "Chronic kidney disease prognosis")),
+            Page("bank:diabetes_risk", _("Diabetes risk prediction")),
+            Page("bank:heart_risk", _("Heart disease and stroke risk prediction")),
         ),
     ),
     Page("downloads:home", _("Download service")),

@@ -12,6 +12,7 @@ from healthbank.bank.views import (
     hubs,
     labs,
     personal,
+    risk,
     session,
     visits,
 )
@@ -74,4 +75,6 @@ urlpatterns = [
     # 疾病評估
     path("assessments/liver/", assessments.liver_risk, name="liver_risk"),
     path("assessments/kidney/", assessments.kidney_risk, name="kidney_risk"),
+    path("assessments/diabetes/", risk.diabetes, name="diabetes_risk"),
+    path("assessments/heart/", risk.heart, name="heart_risk"),
 ]
