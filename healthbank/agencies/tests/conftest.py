@@ -9,6 +9,7 @@ from django.test import Client
 
 from healthbank.agencies import claims, services
 from healthbank.agencies.models import Agency
+from healthbank.fhir.tests.conftest import app, developer, make_app  # noqa: F401  # a SMART app
 
 REDIRECT_URI = "https://tax.example.gov.tw/oidc/callback"
 ALL_SCOPES = "openid " + " ".join(claims.SCOPES)
