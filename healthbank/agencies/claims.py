@@ -45,6 +45,13 @@ def insured_status(person: Person) -> str:
     return "not_insured"
 
 
+INSURED_STATUS_LABELS = {
+    "active": Enrolment.Status.ACTIVE.label,
+    "suspended": Enrolment.Status.SUSPENDED.label,
+    "not_insured": _("Not insured now"),
+}
+
+
 @dataclass(frozen=True)
 class IdentityScope:
     scope: str

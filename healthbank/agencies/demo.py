@@ -45,6 +45,11 @@ def _client(request: HttpRequest):
     )
 
 
+def _shown(claim: str, value: str) -> str:
+    label = claims.INSURED_STATUS_LABELS.get(value) if claim == "insured_status" else None
+    return f"{value} ({label})" if label else value
+
+
 @require_GET
 @never_cache
 def start(request: HttpRequest) -> HttpResponse:

@@ -3,6 +3,8 @@ person's access record)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from healthbank.agencies.models import Agency
 
 
@@ -14,14 +16,15 @@ def agency_by_client_id(client_id: str) -> Agency | None:
     )
 
 
-def agency_of(application) -> Agency | None:
+def agency_of(application: Any) -> Agency | None:
     """The application's agency, or None for a SMART app (or no application)."""
     if application is None:
         return None
     try:
-        return application.agency
+        agency: Agency = application.agency
     except Agency.DoesNotExist:
         return None
+    return agency
 
 
 def agency_names(ids: set[int]) -> dict[int, str]:

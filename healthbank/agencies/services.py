@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -81,7 +82,7 @@ def register_agency(
         purpose_en=purpose_en,
         scopes=[s for s in claims.SCOPES if s in scopes],
         is_demo=is_demo,
-        registered_by=staff_user,
+        registered_by=staff_user,  # type: ignore[misc]
     )
     return agency, secret
 
@@ -109,7 +110,7 @@ def _checksum(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
-def code_spent(*, application, user, code: str) -> None:
+def code_spent(*, application: Any, user: Any, code: str) -> None:
     """Remember an exchanged code (its hash), and forget those whose tokens have expired."""
     now = timezone.now()
     SpentCode.objects.filter(
@@ -120,7 +121,7 @@ def code_spent(*, application, user, code: str) -> None:
     )
 
 
-def code_replayed(*, application, code: str) -> bool:
+def code_replayed(*, application: Any, code: str) -> bool:
     """A code exchanged before and presented again: the tokens of the person's sign-ins at
     this agency end now (whoever holds them, the code was stolen). Returns whether it was."""
     spent = SpentCode.objects.filter(checksum=_checksum(code), application=application).first()

@@ -60,7 +60,7 @@ class AuthorizeView(BaseAuthorizationView):
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         # Signing in is this view's own step (after the request is checked), not the
         # toolkit's LoginRequiredMixin: the card or certificate, never just a password.
-        return super(LoginRequiredMixin, self).dispatch(request, *args, **kwargs)
+        return super(LoginRequiredMixin, self).dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return self._consent(request)

@@ -228,9 +228,7 @@ def test_the_discovery_document_names_the_identity_scopes_and_claims(live_server
     assert {"openid", "nhi_id", "profile", "birthdate", "insured_status"} <= set(
         config["scopes_supported"]
     )
-    assert {"national_id", "name", "birthdate", "insured_status"} <= set(
-        config["claims_supported"]
-    )
+    assert {"national_id", "name", "birthdate", "insured_status"} <= set(config["claims_supported"])
     assert config["code_challenge_methods_supported"] == ["S256"]
     smart = requests.get(
         live_server.url + "/fhir/r4/.well-known/smart-configuration", timeout=10

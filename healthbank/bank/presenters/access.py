@@ -90,9 +90,7 @@ def rows(
             when_iso=event.at.isoformat(),
             what=str(event.get_action_display()),
             detail=_detail(event, pages),
-            who=_who(
-                event, found, viewer_id, subject_id, subject_name, apps or {}, agencies or {}
-            ),
+            who=_who(event, found, viewer_id, subject_id, subject_name, apps or {}, agencies or {}),
             where=masked_address(event.address),
             failed=not event.success,
             reader=str(READER_LABELS.get(reader_of(event, subject_id), "")),
