@@ -49,7 +49,7 @@ def test_a_person_proves_who_they_are_to_the_demo_agency(phone: Page, live_serve
     expect(phone.get_by_role("heading", level=1)).to_contain_text("年度所得查詢（示範）")
     expect(phone.locator(".claims")).to_contain_text("身分證統一編號")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    phone.get_by_role("button", name="同意").click()
+    phone.get_by_role("button", name="同意", exact=True).click()
 
     expect(phone).to_have_url(re.compile(r"/demo/income-query/callback/"))
     claims = phone.locator(".verified-claims")
