@@ -146,6 +146,7 @@ class AuthorizeView(BaseAuthorizationView):
                 "agency": agency,
                 "asked": asked,
                 "person": account.person,
+                "returns_to": credentials["redirect_uri"],  # one it registered: checked above
                 "action": request.get_full_path(),
             },
         )

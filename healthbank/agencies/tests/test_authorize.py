@@ -60,7 +60,7 @@ def test_the_consent_page_names_the_agency_and_each_claim(chen_by_card, agency):
 
     assert page.status_code == 200
     text = page.content.decode()
-    assert agency.name in text and agency.purpose in text
+    assert agency.name in text and agency.purpose in text and REDIRECT_URI in text
     for claim in ("身分證統一編號", "姓名", "出生日期", "目前是否在保（在保或停保）"):
         assert claim in text
 
