@@ -91,3 +91,14 @@ def test_suspending_ends_the_agencys_tokens_at_once(
     assert agency.status == Agency.Status.SUSPENDED
     assert not tokens.exists()
     assert rp.get(config["userinfo_endpoint"]).status_code == 401
+
+
+def test_the_staff_pages_of_an_agency_open(admin_client, agency):
+    for url in (
+        reverse(CHANGELIST),
+        reverse("admin:agencies_agency_add"),
+        reverse("admin:agencies_agency_change", args=[agency.pk]),
+    ):
+        page = admin_client.get(url)
+        assert page.status_code == 200, url
+    assert agency.application.client_id in page.content.decode()  # read-only, no secret
