@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "healthbank.express",
     "healthbank.ingest",
     "healthbank.vcard",
+    "healthbank.agencies",
     "healthbank.fhir",
     "healthbank.operations",  # demo, worker: start the other apps, none imports it
     "captcha",
@@ -630,6 +631,20 @@ def _oidc_private_key() -> str:
     return embedded_key(OIDC_KEY_DIR)
 
 
+# Keys replaced by `healthbank rotate_oidc_key` stay published at the JWKS this long: past an
+# id_token's hour and the JWKS's cache time (fhir/keys.py).
+OIDC_RETIRED_KEY_SECONDS = envint("OIDC_RETIRED_KEY_SECONDS", 24 * 3600)
+
+
+def _oidc_retired_keys() -> list[str]:
+    files = [name for name in os.environ.get("OIDC_RSA_RETIRED_KEY_FILES", "").split(",") if name]
+    if OIDC_RSA_PRIVATE_KEY_FILE or os.environ.get("OIDC_RSA_PRIVATE_KEY"):
+        return [Path(name).read_text() for name in files]
+    from healthbank.fhir.keys import retired_keys
+
+    return retired_keys(OIDC_KEY_DIR, OIDC_RETIRED_KEY_SECONDS)
+
+
 OAUTH2_PROVIDER: dict[str, Any] = {
     "OAUTH2_VALIDATOR_CLASS": "healthbank.fhir.authserver.SmartValidator",
     "SCOPES_BACKEND_CLASS": "healthbank.fhir.authserver.SmartScopes",
@@ -645,6 +660,7 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],  # RFC 9700 §2.1: no plaintext redirects
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _oidc_retired_keys(),
     "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
@@ -664,3 +680,16 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 # --- end SMART on FHIR apps ------------------------------------------------------------------
+
+# --- NHI-card identity for other agencies (issue 27) ----------------------------------------
+# Agencies are relying parties of the same OpenID Connect provider (healthbank/agencies):
+# same issuer, endpoints and JWKS. Their redirect URIs are https; plain http only to this
+# machine's loopback address in a demo or the tests (RFC 8252 §7.3), where the demonstration
+# relying party (/demo/income-query/) runs in the same server. The keys that signed id_tokens
+# before the last `healthbank rotate_oidc_key` stay published at the JWKS for
+# OIDC_RETIRED_KEY_SECONDS (longer than an id_token lives, with the JWKS's cache time).
+AGENCY_LOOPBACK_REDIRECTS = DEBUG or TESTING
+# The sign-in methods that prove who the person is to an agency: the NHI card with the
+# registration password, or the citizen digital certificate (the session's login_method).
+AGENCY_SIGN_IN_METHODS = ("card", "certificate")
+# --- end NHI-card identity for other agencies -------------------------------------------------

@@ -29,6 +29,7 @@ urlpatterns = [
     path("fhir/", include("healthbank.fhir.oauth_urls")),
     path("developers/", include("healthbank.fhir.developer_urls")),
     path("fhir/r4/", include("healthbank.fhir.urls")),
+    path("demo/income-query/", include("healthbank.agencies.demo_urls")),
     path("captcha/", include("captcha.urls")),
     path("dev/mailbox/", mailbox, name="mailbox"),
     path("i18n/", include("django.conf.urls.i18n")),

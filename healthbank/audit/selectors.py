@@ -72,6 +72,13 @@ class AccessPage:
         """The third-party apps (fhir listings) that acted: named by the layer that knows them."""
         return {e.actor_id for e in self.events if e.actor == Actor.APP and e.actor_id is not None}
 
+    @property
+    def agency_ids(self) -> set[int]:
+        """The agencies a person's identity was confirmed to (named by agencies.selectors)."""
+        return {
+            e.actor_id for e in self.events if e.actor == Actor.AGENCY and e.actor_id is not None
+        }
+
 
 def access_page(
     person: Person, *, month: dt.datetime | None = None, number: int = 1, size: int = RECENT_EVENTS

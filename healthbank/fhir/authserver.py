@@ -15,6 +15,14 @@ and the token response's launch context.
   refused: nobody else need hold it, and the person's grant stays.
 - The token response carries `patient` (the person's FHIR Patient id) besides `scope`; the
   id_token carries `fhirUser` (Patient/<id>) when `fhirUser` was granted.
+
+Agencies (healthbank/agencies: NHI-card identity for other agencies) are relying parties of
+the same server: one issuer, one JWKS, one set of endpoints. What decides is the client: an
+application with an `Agency` asks for `openid` and the identity scopes it was registered for
+(agencies/claims.py), never a SMART scope, and its tokens carry only the identity claims
+granted (never `fhirUser`); an application with a `Listing` asks for SMART scopes only and
+never gets an identity claim such as the national ID. Every id_token and userinfo answer to
+an agency is audited (IDENTITY_RELEASED).
 """
 
 from __future__ import annotations
@@ -26,6 +34,9 @@ from oauth2_provider.models import get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 
+from healthbank.agencies import claims as identity
+from healthbank.agencies import services as agency_services
+from healthbank.agencies.selectors import agency_of
 from healthbank.fhir import scopes as smart
 from healthbank.fhir import selectors, services
 from healthbank.fhir.models import Listing
@@ -38,11 +49,17 @@ class SmartScopes(BaseScopes):
         return {scope: scope for scope in self.get_available_scopes()}
 
     def get_available_scopes(self, application=None, request=None, *args, **kwargs) -> list[str]:
-        return [
+        agency = agency_of(application)
+        if agency is not None:
+            return [identity.OPENID, *agency.scopes]
+        available = [
             *smart.CONTEXT_SCOPES,
             "patient/*.rs",
             *(f"patient/{t}.rs" for t in smart.RESOURCE_TYPES),
         ]
+        if application is None:  # the OpenID discovery document: agencies' scopes too
+            available += list(identity.SCOPES)
+        return available
 
     def get_default_scopes(self, application=None, request=None, *args, **kwargs) -> list[str]:
         return [smart.LAUNCH_PATIENT]
@@ -53,19 +70,84 @@ def _person_pk(user) -> int | None:
     return account.person_id if account is not None else None
 
 
+def _identity_claim(scope: identity.IdentityScope):
+    return lambda request: scope.value(request.user.account.person)
+
+
 class SmartValidator(OAuth2Validator):
-    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "fhirUser": smart.FHIR_USER}
+    oidc_claim_scope = {
+        **OAuth2Validator.oidc_claim_scope,
+        "fhirUser": smart.FHIR_USER,
+        **identity.CLAIM_SCOPE,
+    }
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs) -> bool:
+        agency = agency_of(client)
+        if agency is not None:  # openid, and only the identity scopes it was registered for
+            allowed = {identity.OPENID, *agency.scopes}
+            return identity.OPENID in scopes and all(scope in allowed for scope in scopes)
         return all(smart.is_known_scope(scope) for scope in scopes)
 
     def get_additional_claims(self) -> dict[str, Any]:
-        return {"fhirUser": lambda request: f"Patient/{_person_pk(request.user)}"}
+        return {
+            "fhirUser": lambda request: f"Patient/{_person_pk(request.user)}",
+            **{s.claim: _identity_claim(s) for s in identity.SCOPES.values()},
+        }
+
+    def get_oidc_claims(self, token, token_handler, request) -> dict[str, Any]:
+        """An agency's claims are identity claims only; an app's never are (whatever scope
+        string reached here: validate_scopes already keeps each to its own)."""
+        agency = agency_of(request.client)
+        wanted = {
+            claim
+            for claim, scope in self.oidc_claim_scope.items()
+            if scope in (request.scopes or [])
+            and (claim in identity.CLAIMS if agency is not None else claim not in identity.CLAIMS)
+            and (claim != "fhirUser" or agency is None)
+        }
+        # Only the claims wanted are computed (an agency's national ID is never looked up
+        # for an app).
+        claims = {"sub": str(request.user.pk)}
+        for claim, value in self.get_claim_dict(request).items():
+            if claim in wanted:
+                claims[claim] = value(request) if callable(value) else value
+        return claims
+
+    def finalize_id_token(self, id_token, token, token_handler, request) -> str:
+        signed = super().finalize_id_token(id_token, token, token_handler, request)
+        self._audit_release(request, "id_token")
+        return signed
+
+    def get_userinfo_claims(self, request) -> dict[str, Any]:
+        claims = super().get_userinfo_claims(request)
+        self._audit_release(request, "userinfo")
+        return claims
+
+    def _audit_release(self, request, via: str) -> None:
+        agency = agency_of(request.client)
+        account = getattr(request.user, "account", None)
+        if agency is None or account is None:
+            return
+        released = [s.claim for name, s in identity.SCOPES.items() if name in request.scopes]
+        agency_services.record_release(
+            person=account.person, agency=agency, released=released, via=via
+        )
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
-        return super().validate_code(
-            client_id, code, client, request, *args, **kwargs
-        ) and self._grant_open(request)
+        if not super().validate_code(client_id, code, client, request, *args, **kwargs):
+            if agency_of(client) is not None:  # a replayed code ends what it was exchanged for
+                agency_services.code_replayed(application=client, code=code)
+            return False
+        agency = agency_of(request.client)
+        if agency is not None:
+            account = getattr(request.user, "account", None)
+            return agency.is_approved and account is not None and account.is_usable
+        return self._grant_open(request)
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs) -> None:
+        super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
+        if agency_of(request.client) is not None:
+            agency_services.code_spent(application=request.client, user=request.user, code=code)
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
         if super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):

@@ -29,6 +29,9 @@ from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views.base import BaseAuthorizationView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
+from healthbank.agencies import views as agency_views
+from healthbank.agencies.claims import is_identity_scope
+from healthbank.agencies.selectors import agency_by_client_id
 from healthbank.audit.services import client_address
 from healthbank.fhir import scopes as smart
 from healthbank.fhir import selectors, services
@@ -205,7 +208,15 @@ class AuthorizeView(BaseAuthorizationView):
         return self.redirect(uri, application)
 
 
-authorize = never_cache(AuthorizeView.as_view())
+_smart_authorize = never_cache(AuthorizeView.as_view())
+
+
+def authorize(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """The one authorisation endpoint: an agency's request (its client is an Agency, not an
+    app's Listing) goes to the agencies' identity consent, every other to SMART's."""
+    if agency_by_client_id(request.GET.get("client_id", "")) is not None:
+        return agency_views.authorize(request, *args, **kwargs)
+    return _smart_authorize(request, *args, **kwargs)
 
 
 @never_cache
@@ -228,7 +239,11 @@ def smart_configuration(request: HttpRequest) -> JsonResponse:
             "client_secret_post",
             "none",
         ],
-        "scopes_supported": SmartScopes().get_available_scopes(),
+        "scopes_supported": [
+            scope
+            for scope in SmartScopes().get_available_scopes()
+            if not is_identity_scope(scope)  # agencies' (OpenID discovery lists them)
+        ],
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
         "capabilities": SMART_CAPABILITIES,

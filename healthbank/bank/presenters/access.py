@@ -19,6 +19,7 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from healthbank.agencies.claims import claim_labels
 from healthbank.audit.models import AuditEvent
 from healthbank.bank.menu import HOME, SECTIONS, Page
 from healthbank.bank.presenters.masking import masked_address, masked_name
@@ -78,8 +79,10 @@ def rows(
     subject_id: int,
     subject_name: str,
     apps: dict[int, str] | None = None,
+    agencies: dict[int, str] | None = None,
 ) -> list[AccessRow]:
-    """The page's events as rows; `apps` names the third-party apps that acted, by id."""
+    """The page's events as rows; `apps` names the third-party apps that acted, by id, and
+    `agencies` the agencies the person's identity was confirmed to."""
     pages = _page_labels()
     return [
         AccessRow(
@@ -87,7 +90,7 @@ def rows(
             when_iso=event.at.isoformat(),
             what=str(event.get_action_display()),
             detail=_detail(event, pages),
-            who=_who(event, found, viewer_id, subject_id, subject_name, apps or {}),
+            who=_who(event, found, viewer_id, subject_id, subject_name, apps or {}, agencies or {}),
             where=masked_address(event.address),
             failed=not event.success,
             reader=str(READER_LABELS.get(reader_of(event, subject_id), "")),
@@ -126,6 +129,7 @@ def _who(
     subject_id: int,
     subject_name: str,
     apps: dict[int, str],
+    agencies: dict[int, str],
 ) -> str:
     if event.actor == Actor.PERSON:
         if event.action == Action.LOGIN_FAILED:  # whoever typed the ID: not known to be them
@@ -143,6 +147,8 @@ def _who(
         return found.units[event.actor_id]
     if event.actor == Actor.APP and event.actor_id in apps:
         return apps[event.actor_id]
+    if event.actor == Actor.AGENCY and event.actor_id in agencies:
+        return agencies[event.actor_id]
     if event.actor == Actor.STAFF and _detail_of(event).get("role"):
         return _("NHIA staff ({role})").format(role=_detail_of(event)["role"])
     return str(event.get_actor_display())  # NHIA staff, System, or an organisation gone
@@ -150,6 +156,11 @@ def _who(
 
 def _detail(event: AuditEvent, pages: dict[str, str]) -> str:
     detail = _detail_of(event)
+    if event.action == Action.IDENTITY_RELEASED:
+        released = [str(label) for label in claim_labels(list(detail.get("claims") or []))]
+        return _("Confirmed with your NHI card: {claims}").format(
+            claims=_(", ").join(released) or _("only that you signed in")
+        )
     if event.action in (Action.RECORDS_READ, Action.RECORDS_CHANGED):
         page = str(detail.get("page", ""))
         if page in DOWNLOAD_PAGES:

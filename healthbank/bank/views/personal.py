@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from healthbank.agencies.selectors import agency_names
 from healthbank.audit import selectors as audit
 from healthbank.bank import charts
 from healthbank.bank.portal import Portal, portal_page
@@ -204,6 +205,7 @@ def access(request: HttpRequest, portal: Portal) -> HttpResponse:
                 subject_id=portal.subject.pk,
                 subject_name=portal.subject.name,
                 apps=app_names(found.app_ids),
+                agencies=agency_names(found.agency_ids),
             ),
             "found": found,
             "months": [(value, month_label(m)) for value, m in months.items()],

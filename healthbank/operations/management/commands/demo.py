@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from healthbank.agencies.services import seed_demo_agency
 from healthbank.employers.services import ensure_demo_unit_login
 from healthbank.external import cardagent
 from healthbank.identity import second_factor
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                 f"Empty database: seeding {people} synthetic people and the personas."
             )
             call_command("seed", people=people, seed=1, stdout=self.stdout)
+        seed_demo_agency()  # also in a database seeded before agencies came
         username, password = DEMO_STAFF
         staff = get_user_model().objects
         if not staff.filter(is_superuser=True).exists():
@@ -94,6 +96,7 @@ class Command(BaseCommand):
         worker = start_worker()
         self.stdout.write(f"Background worker (record packages): process {worker.pid}")
         self.stdout.write(f"Demo mailbox (mail the demo sent): {site}/dev/mailbox/")
+        self.stdout.write(f"Demonstration agency (NHI-card identity): {site}/demo/income-query/")
         self.stdout.write(
             f"Staff pages: {site}/staff/ (user {username!r}, or {DEMO_APPROVER[0]!r} for the "
             f"second pair of eyes, password {password!r} unless you made your own, then the "

@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from healthbank.agencies.services import seed_demo_agency
 from healthbank.codes.loading import load_code_tables
 from healthbank.people.loading import load_divisions
 from healthbank.synth.services import seed_population
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             with_personas=not no_personas,
             progress=lambda line: self.stdout.write(line),
         )
+        seed_demo_agency()  # the demonstration relying party, /demo/income-query/
         for table, rows in report.rows_by_table.items():
             self.stdout.write(f"  {table:<18}{rows:>12,}")
         # Fresh statistics, or the planner guesses from an empty table and scans millions of
