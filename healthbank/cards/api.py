@@ -77,6 +77,7 @@ class CardsOut(Schema):
     reasons: list[ChoiceOut]
     deliveries: list[ChoiceOut]
     offices: list[ChoiceOut]
+    banks: list[ChoiceOut]
     postal_address: str | None
     asks_again: list[str] = Field(description="Reasons whose application asks the password")
 
@@ -151,6 +152,11 @@ def cards(request: AppRequest) -> dict[str, Any]:
         "offices": [
             {"value": key, "label": f"{name} {phone}"}
             for key, (name, phone) in rules.OFFICES.items()
+        ],
+        "banks": [
+            {"value": value, "label": str(label)}
+            for value, label in ApplicationForm().fields["bank_code"].choices
+            if value
         ],
         "postal_address": f"{postal.postal_code} {postal.address}".strip() if postal else None,
         "asks_again": [r.value for r in rules.ONLINE_REASONS if rules.asks_again_to_apply(r)],
