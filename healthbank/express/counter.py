@@ -23,6 +23,7 @@ COUNTER_STRINGS = {
         "Report card %(card)s lost? It stops working at once and cannot be used again."
     ),
     "counter_confirm_lost_yes": _("Report it lost"),
+    "counter_confirm_lost_no": _("Not now"),
     "counter_applied": _(
         "Your application is filed. NHIA staff review it; you are told by e-mail, and its "
         "status is below."

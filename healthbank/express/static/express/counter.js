@@ -15,14 +15,21 @@
   const money = (amount) => Number(amount).toLocaleString("en-US");
 
   // A confirmation in the app's own words (the browser's confirm() speaks the phone's).
+  // The dialog is vcard.js's too: its "no" button's words are put back on closing.
   const dialog = $("[data-confirm]");
-  function confirmed(text, yes) {
+  function confirmed(text, yes, no) {
+    const noButton = dialog.querySelector("button[value=no]");
+    const before = noButton.textContent;
     $("[data-confirm-text]").textContent = text;
     $("[data-confirm-yes]").textContent = yes;
+    noButton.textContent = no;
     dialog.returnValue = "";
     dialog.showModal();
     return new Promise((resolve) => {
-      dialog.addEventListener("close", () => resolve(dialog.returnValue === "yes"), { once: true });
+      dialog.addEventListener("close", () => {
+        noButton.textContent = before;
+        resolve(dialog.returnValue === "yes");
+      }, { once: true });
     });
   }
 
@@ -161,7 +168,7 @@
       return f.password.focus();
     }
     const card = cards?.valid_card?.number || "";
-    if (!(await confirmed(fill(T.counter_confirm_lost, { card }), T.counter_confirm_lost_yes))) return;
+    if (!(await confirmed(fill(T.counter_confirm_lost, { card }), T.counter_confirm_lost_yes, T.counter_confirm_lost_no))) return;
     await busy(event.submitter, async () => {
       try {
         const out = await post("cards/lost", { confirm: true, password: f.password.value });
