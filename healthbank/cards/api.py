@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Router, Schema, Status
@@ -17,6 +18,7 @@ from healthbank.cards import rules, selectors, services
 from healthbank.cards.forms import ApplicationForm, LostReportForm
 from healthbank.cards.models import CardApplication
 from healthbank.core.schemas import Body, ErrorOut
+from healthbank.external.bank import BANKS
 from healthbank.files import images
 from healthbank.identity import appcounter
 from healthbank.identity.appcounter import AppRequest
@@ -121,7 +123,7 @@ def _application(application: CardApplication) -> dict[str, Any]:
     }
 
 
-def _form_refusal(form) -> services.CardsRefused:
+def _form_refusal(form: forms.BaseForm) -> services.CardsRefused:
     """The form's first error, as the page would show it next to its field."""
     field, errors = next(iter(form.errors.items()))
     code = "invalid_form" if field == "__all__" else f"invalid_{field}"
@@ -153,11 +155,8 @@ def cards(request: AppRequest) -> dict[str, Any]:
             {"value": key, "label": f"{name} {phone}"}
             for key, (name, phone) in rules.OFFICES.items()
         ],
-        "banks": [
-            {"value": value, "label": str(label)}
-            for value, label in ApplicationForm().fields["bank_code"].choices
-            if value
-        ],
+        # The application form's bank choices (external.forms.BankField), named alike.
+        "banks": [{"value": code, "label": f"{code} {name}"} for code, name in BANKS.items()],
         "postal_address": f"{postal.postal_code} {postal.address}".strip() if postal else None,
         "asks_again": [r.value for r in rules.ONLINE_REASONS if rules.asks_again_to_apply(r)],
     }

@@ -24,7 +24,7 @@ router = Router(tags=["mobile counter"])
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 413, 422, 429)}
 STATUS = {"throttled": 429}  # apis.py; anything else is 422
 # The web pages these screens are (identity.eservice_menu), named in the access record.
-PAGES = {
+PAGES: dict[str, str] = {
     Certificate.Kind.INSURANCE: "certificates:insurance",
     Certificate.Kind.PREMIUMS: "certificates:premiums",
 }
