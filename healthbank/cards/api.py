@@ -10,8 +10,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Form, Router, Schema, Status
-from ninja.files import UploadedFile
+from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from healthbank.audit.services import client_address
 from healthbank.cards import rules, selectors, services
@@ -85,7 +85,7 @@ class CardsOut(Schema):
 
 
 class LostIn(Body):
-    confirm: bool = False
+    confirm: StrictBool = False
     password: str = Field("", max_length=128)
 
 
@@ -186,21 +186,47 @@ def report_lost(request: AppRequest, body: LostIn) -> dict[str, Any]:
     return {"card": _card(card), "message": str(REPORTED)}
 
 
-@router.post("/cards/applications", response={201: ApplicationOut, **ERRORS})
-def apply(
-    request: AppRequest,
-    reason: Form[str] = "",
-    delivery: Form[str] = "",
-    office: Form[str] = "",
-    bank_code: Form[str] = "",
-    account_number: Form[str] = "",
-    password: Form[str] = "",
-    photo: File[UploadedFile] | None = None,
-) -> Status[dict[str, Any]]:
+# The body as the website's form reads it (multipart/form-data): documented here, read by
+# ApplicationForm, so a missing or bad field gets the page's words (422), not a bare 400.
+APPLICATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "reason": {"type": "string", "enum": list(map(str, rules.ONLINE_REASONS))},
+                        "delivery": {
+                            "type": "string",
+                            "enum": list(CardApplication.Delivery.values),
+                        },
+                        "office": {"type": "string", "description": "For pick-up"},
+                        "bank_code": {"type": "string", "description": "Where the fee is charged"},
+                        "account_number": {"type": "string"},
+                        "password": {
+                            "type": "string",
+                            "description": "Asked again where the fee is charged",
+                        },
+                        "photo": {"type": "string", "format": "binary"},
+                    },
+                    "required": ["reason", "delivery", "photo"],
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/cards/applications",
+    response={201: ApplicationOut, **ERRORS},
+    openapi_extra=APPLICATION_BODY,
+)
+def apply(request: AppRequest) -> Status[dict[str, Any]]:
     """申請健保卡 (multipart): the website's form and rules (the ID photo checked and
     re-encoded, the fee taken from the person's account where charged, and then the password
     asked again), filed for NHIA staff to review."""
-    # The parameters document the body; the website's form reads it, as the page's does.
     upload = request.FILES.get("photo")
     if upload is not None and (upload.size or 0) > settings.VCARD_MAX_UPLOAD_BYTES:
         raise services.CardsRefused("too_large", images.ImageRefused("too_large").message)

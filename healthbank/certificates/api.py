@@ -10,6 +10,7 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from healthbank.audit.services import client_address
 from healthbank.certificates import rules, selectors, services
@@ -60,8 +61,8 @@ class OfferedOut(Schema):
 
 
 class InsuranceIn(Body):
-    language: Certificate.Language = Certificate.Language.CHINESE
-    with_dependants: bool = False
+    language: Certificate.Language
+    with_dependants: StrictBool = False
 
 
 class PremiumsIn(Body):

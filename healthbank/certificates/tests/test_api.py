@@ -51,13 +51,15 @@ def test_a_certificate_issued_in_the_app_is_the_websites_signed_pdf(client, chen
     listed = get(client, "/counter/certificates", chen_token).json()["issued"]
     assert [c["id"] for c in listed] == [pk]
 
-    insurance = post(client, "/counter/certificates/insurance", {}, chen_token)
+    insurance = post(client, "/counter/certificates/insurance", {"language": "zh-hant"}, chen_token)
     assert insurance.status_code == 201 and insurance.json()["kind"] == "insurance"
     assert insurance.json()["file_name"].startswith("投保證明_")
 
 
 def test_another_persons_token_gets_404_for_a_certificate(client, chen_token, huang_token):
-    pk = post(client, "/counter/certificates/insurance", {}, chen_token).json()["id"]
+    pk = post(
+        client, "/counter/certificates/insurance", {"language": "zh-hant"}, chen_token
+    ).json()["id"]
     other = get(client, f"/counter/certificates/{pk}/pdf", huang_token)
     assert other.status_code == 404 and other.json()["code"] == "not_found"
     assert get(client, "/counter/certificates", huang_token).json()["issued"] == []
