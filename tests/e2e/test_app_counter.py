@@ -12,6 +12,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
@@ -210,4 +211,26 @@ def test_a_card_reported_lost_in_the_app_stops_signing_in_everywhere(
     expect(tab.get_by_role("status")).to_contain_text("通訊地址已變更")
     expect(tab.locator("[data-counter-mailing]")).to_contain_text("忠孝東路一段1號3樓")
     assert current_mailing_address(chen).village == village
+
+    # In English, every screen of the counter, still at 390 px (the sign-in is kept).
+    tab.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+    headings = {
+        "counter": "Mobile counter",
+        "counter-cards": "NHI card applications",
+        "counter-apply": "Apply for an NHI card",
+        "counter-certificates": "Certificates",
+        "counter-premiums": "Premiums",
+        "counter-address": "Change of mailing address",
+    }
+    for screen, heading in headings.items():
+        tab.goto(f"/app/#{screen}")
+        tab.reload()
+        expect(tab.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(tab.locator("body")).not_to_have_attribute("aria-busy", "true")
+        fits_the_phone(tab)
+    tab.goto("/app/#counter-cards")
+    expect(tab.locator("[data-counter-applications]")).to_contain_text("Under review")
+    expect(tab.locator("[data-counter-valid-card]")).to_have_text("You have no valid NHI card.")
     assert phone.errors == []
