@@ -3,6 +3,8 @@ their bills in services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -122,7 +124,7 @@ class AddressForm(HouseholdFields):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, required, invalid in (
             ("county", _("Choose a county or city."), _("Choose a county or city from the list.")),

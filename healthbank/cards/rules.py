@@ -43,3 +43,15 @@ OFFICES = {
 def fee_for(reason: str) -> int:
     """The fee (NT$) an application for this reason pays when it is filed."""
     return FEE if reason in CHARGED else 0
+
+
+# Sensitive actions ask again (STYLE.md), on the website and in the app alike: reporting the
+# card lost always (it cannot be undone), applying only where the fee takes money from the
+# person's account. The purposes name the check in the audit trail (reauth.failed).
+LOST_PURPOSE = "card_lost"
+APPLY_PURPOSE = "card_application"
+
+
+def asks_again_to_apply(reason: str) -> bool:
+    """Whether filing an application for this reason asks for the password again."""
+    return bool(fee_for(reason))

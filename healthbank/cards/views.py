@@ -79,10 +79,9 @@ def card_apply(request: HttpRequest, account: Account) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        # A card that costs the fee takes money from the person's account: asked again.
         and (
-            not rules.fee_for(form.cleaned_data["reason"])
-            or _confirmed(request, account, again, "card_application")
+            not rules.asks_again_to_apply(form.cleaned_data["reason"])
+            or _confirmed(request, account, again, rules.APPLY_PURPOSE)
         )
     ):
         data = form.cleaned_data
@@ -131,7 +130,7 @@ def card_lost(request: HttpRequest, account: Account) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _confirmed(request, account, again, "card_lost")
+        and _confirmed(request, account, again, rules.LOST_PURPOSE)
     ):
         try:
             lost = services.report_lost(person=person, address=client_address(request))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.certificates import rules
+from healthbank.core.rocdate import to_roc
 
 
 class Certificate(models.Model):
@@ -51,6 +53,21 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk}"
+
+    @property
+    def file_name(self) -> str:
+        """The download's name, in the certificate's language: the website and the app hand
+        out the same file under the same name."""
+        issued = timezone.localtime(self.issued_at).date()
+        english = self.language == self.Language.ENGLISH
+        if self.kind == self.Kind.PREMIUMS:
+            year = self.facts["year"]
+            if english:
+                return f"NHI_premiums_paid_{year}_{issued:%Y%m%d}_{self.pk}.pdf"
+            return f"保險費繳納證明_{year}_{to_roc(issued, sep='')}_{self.pk}.pdf"
+        if english:
+            return f"NHI_certificate_of_insurance_{issued:%Y%m%d}_{self.pk}.pdf"
+        return f"投保證明_{to_roc(issued, sep='')}_{self.pk}.pdf"
 
     @property
     def code_shown(self) -> str:

@@ -36,3 +36,10 @@ def valid_until(issued: dt.date) -> dt.date:
     year, month = issued.year + month // 12, month % 12 + 1
     day = min(issued.day, calendar.monthrange(year, month)[1])
     return dt.date(year, month, day)
+
+
+def default_year(years: list[int], today: dt.date) -> int | None:
+    """The year a certificate of premiums offers first: last year's (the one a tax return
+    needs) when premiums were paid in it, else the latest with premiums; None without any."""
+    tax_year = today.year - TAX_YEAR_BACK
+    return tax_year if tax_year in years else (years[0] if years else None)

@@ -20,26 +20,12 @@ from healthbank.certificates.models import Certificate
 from healthbank.certificates.services import CertificateRefused
 from healthbank.core.http import posted
 from healthbank.core.pdf import pdf_response
-from healthbank.core.rocdate import to_roc
 from healthbank.identity.eservice import SITE, eservice_page
 from healthbank.identity.models import Account
 
 
 def _pdf_response(certificate: Certificate) -> HttpResponse:
-    issued = timezone.localtime(certificate.issued_at).date()
-    english = certificate.language == "en"
-    if certificate.kind == Certificate.Kind.PREMIUMS:
-        year = certificate.facts["year"]
-        name = (
-            f"NHI_premiums_paid_{year}_{issued:%Y%m%d}_{certificate.pk}.pdf"
-            if english
-            else f"保險費繳納證明_{year}_{to_roc(issued, sep='')}_{certificate.pk}.pdf"
-        )
-    elif english:
-        name = f"NHI_certificate_of_insurance_{issued:%Y%m%d}_{certificate.pk}.pdf"
-    else:
-        name = f"投保證明_{to_roc(issued, sep='')}_{certificate.pk}.pdf"
-    return pdf_response(bytes(certificate.pdf), name)
+    return pdf_response(bytes(certificate.pdf), certificate.file_name)
 
 
 @eservice_page
@@ -74,8 +60,7 @@ def premiums(request: HttpRequest, account: Account) -> HttpResponse:
     """Choose a year in which premiums were paid (last year first) and the language; the
     PDF comes back. Someone who paid none in any year is told why, with no form."""
     years = selectors.premium_years(account.person)
-    tax_year = timezone.localdate().year - rules.TAX_YEAR_BACK
-    default = tax_year if tax_year in years else (years[0] if years else None)
+    default = rules.default_year(years, timezone.localdate())
     form = PremiumsCertificateForm(posted(request) if years else None, years=years, default=default)
     refusal = "" if years else CertificateRefused("no_premiums").message
     if years and request.method == "POST" and form.is_valid():

@@ -24,10 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django_permissions_policy.decorators import permissions_policy_override
 
+from healthbank.express.counter import COUNTER_STRINGS
+
 # The static files of the shell; the service worker caches exactly these and the pages below.
 SHELL_STATIC = (
     "express/app.js",
     "express/vcard.js",
+    "express/counter.js",
     "express/app.css",
     "express/icon-192.png",
     "express/icon-512.png",
@@ -49,9 +52,10 @@ def _shell_digest() -> str:
         with open(path, "rb") as file:  # noqa: PTH123 - a finder's path string
             digest.update(file.read())
     # A Django-engine template knows its file; the stubs' template protocol does not say so.
-    template = get_template("express/app.html").origin.name  # type: ignore[attr-defined]
-    with open(template, "rb") as file:  # noqa: PTH123
-        digest.update(file.read())
+    for name in ("express/app.html", "express/counter.html"):
+        template = get_template(name).origin.name  # type: ignore[attr-defined]
+        with open(template, "rb") as file:  # noqa: PTH123
+            digest.update(file.read())
     return digest.hexdigest()[:12]
 
 
@@ -190,7 +194,7 @@ STRINGS = {
 def shell(request: HttpRequest) -> HttpResponse:
     """健保快易通: every screen of the app, hidden until app.js shows one. Nothing personal:
     the service worker keeps this page for offline starts."""
-    strings = {key: str(text) for key, text in STRINGS.items()}
+    strings = {key: str(text) for key, text in {**STRINGS, **COUNTER_STRINGS}.items()}
     context = {"strings": strings, "time_zone": settings.TIME_ZONE}
     return render(request, "express/app.html", context)
 

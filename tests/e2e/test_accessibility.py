@@ -141,6 +141,14 @@ APP_SIGNED_IN = [
     "vcard-manage",
     "vcard-household",
     "vcard-sites",
+    # 行動櫃檯: the mobile counter's screens (counter.js)
+    "counter",
+    "counter-cards",
+    "counter-lost",
+    "counter-apply",
+    "counter-certificates",
+    "counter-premiums",
+    "counter-address",
 ]
 
 
