@@ -59,7 +59,9 @@ def family_offer(request: HttpRequest, portal: Portal) -> HttpResponse:
         return _page(request, portal, offer=form, status=400)
     data = form.cleaned_data
     try:
-        reauth.confirm_password(request, signed_in_user(request).account, data["password"], "family")
+        reauth.confirm_password(
+            request, signed_in_user(request).account, data["password"], "family"
+        )
         delegation.offer(
             owner=portal.viewer,
             national_id=data["delegate_id"],
