@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -169,16 +169,16 @@ def _refused_to_delegate(request: HttpRequest, portal: Portal) -> HttpResponseBa
 
 
 def own_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """A page of the signed-in person's own (family access): it opens their own portal,
-    whoever's records were open, and is no read of records (the services audit changes)."""
+    """A page of the signed-in person's own (family access): shown in their own frame,
+    whoever's records are open (the choice is kept for the next page), and no read of
+    records (the services audit the changes)."""
 
     @never_cache
     @login_required
     @functools.wraps(view)
     def wrapper(request: PortalRequest, *args, **kwargs) -> HttpResponseBase:
-        viewer_of(request)
-        request.session.pop(SUBJECT_KEY, None)
-        request.portal = portal = open_portal(request)
+        portal = open_portal(request)
+        request.portal = portal = replace(portal, subject=portal.viewer, delegation=None)
         return view(request, portal, *args, **kwargs)
 
     return wrapper

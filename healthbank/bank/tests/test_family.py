@@ -282,11 +282,13 @@ def test_the_delegate_accepts_an_invitation_on_her_page(client, sign_in, mailout
 def test_the_family_page_is_ones_own_whoever_is_open(three):
     _client, owner, wife_client, wife, _outsider, _row = three
     _switch(wife_client, owner)
+    reads = AuditEvent.objects.filter(action=Action.RECORDS_READ).count()
     page = wife_client.get(reverse("bank:family")).content.decode()
-    assert "您正在查看" not in page  # back on her own portal
-    assert wife_client.get(reverse("bank:home")).status_code == 200
+    assert "您正在查看" not in page  # her own frame
+    assert AuditEvent.objects.filter(action=Action.RECORDS_READ).count() == reads
+    assert wife_client.get(reverse("bank:other_labs")).status_code == 200  # still his, open
     read = AuditEvent.objects.filter(action=Action.RECORDS_READ).latest("id")
-    assert read.person_id == wife.pk
+    assert read.person_id == owner.pk
 
 
 def test_outsiders_family_page_lists_nothing_of_others(three):
