@@ -327,3 +327,19 @@ def test_the_services_refuse_what_the_forms_let_through(three):
         delegation.renew(owner=owner, pk=row.pk, days=400)
     with pytest.raises(Delegation.DoesNotExist):
         delegation.renew(owner=wife, pk=row.pk, days=30)
+
+
+def test_the_family_page_reads_a_fixed_number_of_queries(client, sign_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.fixtures.personas import CHANG, HUANG, LEE
+
+    owner = sign_in(client, CHEN)
+    counts = []
+    for national_id in (CHEN_WIFE, HUANG, LEE, CHANG):
+        family_access(owner, Person.objects.get(national_id=national_id), ["labs"])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("bank:family")).status_code == 200
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
