@@ -64,6 +64,11 @@ SECTIONS: tuple[Page, ...] = (
                 hint=_("Apps you let read your records; take access back"),
             ),
             Page(
+                "bank:family",
+                _("Family access"),
+                hint=_("Let an adult family member see your records; see theirs"),
+            ),
+            Page(
                 "bank:calendar",
                 _("My calendar"),
                 (

@@ -7,6 +7,7 @@ from healthbank.bank.views import (
     apps,
     assessments,
     calendar,
+    family,
     health,
     home,
     hubs,
@@ -41,6 +42,12 @@ urlpatterns = [
     path("personal/apps/<int:pk>/revoke/", apps.revoke_app, name="revoke_app"),
     path("personal/readers/", personal.readers, name="readers"),
     path("personal/readers.csv", personal.readers_csv, name="readers_csv"),
+    # 家人健康存摺: family access for adults
+    path("personal/family/", family.family, name="family"),
+    path("personal/family/offer/", family.family_offer, name="family_offer"),
+    path("personal/family/<int:pk>/renew/", family.family_renew, name="family_renew"),
+    path("personal/family/<int:pk>/end/", family.family_end, name="family_end"),
+    path("personal/family/<int:pk>/accept/", family.family_accept, name="family_accept"),
     # 我的行事曆
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/calendar.ics", calendar.calendar_ics, name="calendar_ics"),

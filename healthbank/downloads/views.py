@@ -83,7 +83,10 @@ def home(request: HttpRequest, portal: Portal) -> HttpResponse:
 def package_list(request: HttpRequest) -> HttpResponse:
     """The 產製清單 alone, which the page asks for every few seconds while a package is being
     made (statuses only: not audited as a read of records)."""
-    return render(request, "downloads/list.html", _list_context(open_portal(request)))
+    portal = open_portal(request)
+    if portal.for_delegate:  # packages are the person's own (bank/grants.py OWNER_ONLY)
+        raise Http404
+    return render(request, "downloads/list.html", _list_context(portal))
 
 
 @portal_page

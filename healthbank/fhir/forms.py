@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from healthbank.fhir import rules
 from healthbank.fhir.models import Developer
 from healthbank.identity.imagecode import ImageCodeField
-from healthbank.records.categories import Category
+from healthbank.records.categories import Category, category_choices
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -51,7 +51,7 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["categories"]
         assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101  # for mypy
-        field.choices = [(category.code, category.label) for category in asked]
+        field.choices = category_choices(asked)
         self.initial["categories"] = [category.code for category in asked]
         if not asks_demographics:
             del self.fields["demographics"]

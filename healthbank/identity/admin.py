@@ -30,10 +30,11 @@ from healthbank.audit.selectors import RECENT_EVENTS, events_for
 from healthbank.audit.services import record
 from healthbank.core.admin import ReadOnlyAdmin
 from healthbank.core.phones import MobileField, PhoneField
-from healthbank.identity import lockout, second_factor, services
-from healthbank.identity.forms import PasswordFields
+from healthbank.identity import delegation, lockout, second_factor, services
+from healthbank.identity.forms import DelegationFields, PasswordFields
 from healthbank.identity.models import (
     Account,
+    Delegation,
     Device,
     DeviceBinding,
     LoginLockout,
@@ -345,6 +346,122 @@ class AccountAdmin(admin.ModelAdmin):
             )
             return HttpResponseRedirect(self._change_url(account))
         return self._status_page(request, account, _("Reinstate online services"), None)
+
+
+# --- family access (identity.delegation): the list, and recording it at the counter ---------
+
+
+class CounterDelegationForm(DelegationFields):
+    """家人健康存摺 at the counter: the owner is present and the clerk has checked their
+    identity document, as at a counter registration; the family member still accepts online."""
+
+    person: Person | None = None  # found by clean_national_id
+    national_id = CounterRegistrationForm.base_fields["national_id"]
+    document_checked = CounterRegistrationForm.base_fields["document_checked"]
+    clean_national_id = CounterRegistrationForm.clean_national_id
+
+    field_order = ["national_id", "document_checked"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    """Rows made by the owners online or here at the counter; never changed by hand, ended
+    with the action (audited, e-mailed)."""
+
+    list_display = ["owner", "delegate", "offered_by", "confirmed_at", "expires_at", "ended_at"]
+    list_filter = ["offered_by", "ended_by"]
+    list_select_related = ["owner", "delegate"]
+    search_fields = [f"owner__{field}" for field in ("national_id", "name")]
+    show_full_result_count = False
+    ordering = ["-pk"]
+    readonly_fields = [
+        "owner",
+        "delegate",
+        "categories",
+        "starts_at",
+        "expires_at",
+        "offered_by",
+        "offered_by_staff",
+        "confirmed_at",
+        "ended_at",
+        "ended_by",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["end_selected"]
+    add_form_template = "admin/identity/account/counter_registration.html"
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request)  # the list's action
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("End the selected family access at once"))
+    def end_selected(self, request: HttpRequest, queryset) -> None:
+        ended = 0
+        for pk in queryset.filter(ended_at__isnull=True).values_list("pk", flat=True):
+            delegation.end(by=None, pk=pk, staff_id=request.user.pk)
+            ended += 1
+        self.message_user(
+            request, gettext("%(count)d family access ended.") % {"count": ended}, messages.SUCCESS
+        )
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CounterDelegationForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid() and form.person is not None:
+            data = form.cleaned_data
+            try:
+                row = delegation.offer(
+                    owner=form.person,
+                    national_id=data["delegate_id"],
+                    birth_date=data["delegate_birth_date"],
+                    categories=data["categories"],
+                    days=data["days"],
+                    staff_id=request.user.pk,
+                )
+                if row is None:  # staff may be told: the owner is here and asks why
+                    raise delegation.DelegationRefused("not_eligible")
+            except delegation.DelegationRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                self.log_addition(request, row, gettext("Recorded at the counter."))
+                self.message_user(
+                    request,
+                    gettext("Recorded. %(delegate)s can see the records once they accept online.")
+                    % {"delegate": row.delegate.name},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:identity_delegation_changelist"))
+        fieldsets = [
+            (
+                _("The person whose records they are"),
+                {"fields": ["national_id", "document_checked"]},
+            ),
+            (
+                _("The family member"),
+                {"fields": ["delegate_id", "delegate_birth_date", "categories", "days"]},
+            ),
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Family access at the counter"),
+            "opts": self.opts,
+            "form": form,
+            "adminform": helpers.AdminForm(form, fieldsets, {}),  # type: ignore[arg-type]
+            "errors": helpers.AdminErrorList(form, []),  # type: ignore[arg-type]
+            "media": self.media + form.media,
+            "submit_label": _("Record family access"),
+            "intro": _(
+                "Record family access only for a person present at the counter whose identity "
+                "document you have checked. The family member must accept it online."
+            ),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.add_form_template, context)
 
 
 @admin.register(Device)

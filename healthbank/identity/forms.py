@@ -17,6 +17,7 @@ from healthbank.identity.cards import CardProof, CardRefused, verify_proof
 from healthbank.identity.imagecode import ImageCodeField
 from healthbank.people.identifiers import normalise, validate_personal_id
 from healthbank.people.models import County, Person, Township, Village
+from healthbank.records.categories import category_choices
 
 HOUSEHOLD_NUMBER = RegexValidator(
     r"^[A-Za-z][0-9]{7}$",
@@ -329,3 +330,66 @@ class MobileAccountForm(PasswordFields):
             "We tell you here when your account changes, and send password-reset links here."
         ),
     )
+
+
+# --- family access (identity.delegation) -------------------------------------------------
+
+
+def _period_choices() -> list[tuple[int, str]]:
+    return [(days, _("%(days)d days") % {"days": days}) for days in rules.DELEGATION_PERIODS]
+
+
+class DelegationPeriodField(forms.TypedChoiceField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            label=_("For how long"),
+            choices=_period_choices,
+            coerce=int,
+            initial=rules.DEFAULT_DELEGATION_PERIOD,
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Choose how long.")},
+            **kwargs,
+        )
+
+
+class DelegationFields(forms.Form):
+    """Who may see what for how long: the family member by ID number and date of birth
+    (both must match a registered adult), the seed's categories grouped as the seed groups
+    them, and the period. The online page adds the password, the counter the owner's ID."""
+
+    delegate_id = NationalIdField(
+        label=_("Family member's ID number"),
+        max_length=10,
+        error_messages={"required": _("Enter the family member's ID number.")},
+    )
+    delegate_birth_date = forms.DateField(
+        label=_("Family member's date of birth"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the family member's date of birth."),
+            "invalid": _("Enter the date as year-month-day, for example 1960-05-31."),
+        },
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Records the family member may see"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one kind of record the family member may see.")
+        },
+    )
+    days = DelegationPeriodField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["categories"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101  # for mypy
+        field.choices = category_choices(grouped=True)
+
+
+class DelegationOfferForm(DelegationFields, PasswordAgainForm):
+    pass
+
+
+class DelegationRenewForm(PasswordAgainForm):
+    days = DelegationPeriodField()

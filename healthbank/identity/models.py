@@ -290,3 +290,83 @@ class WebSession(AbstractBaseSession):
         from healthbank.identity.sessions import SessionStore
 
         return SessionStore
+
+
+class Delegation(models.Model):
+    """Family access (家人健康存摺): an adult lets another registered adult read some
+    categories of their health bank (records.categories codes), read-only, until
+    `expires_at`. It counts only once the delegate confirmed, and ends at once when either
+    side (or NHIA staff) ends it. At most one open delegation per owner and delegate."""
+
+    class Side(models.TextChoices):
+        OWNER = "owner", _("The person whose records they are")
+        DELEGATE = "delegate", _("The family member")
+        STAFF = "staff", _("NHIA staff")
+
+    owner = models.ForeignKey(
+        "people.Person",
+        models.CASCADE,
+        related_name="delegations_given",
+        verbose_name=_("whose records"),
+    )
+    delegate = models.ForeignKey(
+        "people.Person",
+        models.CASCADE,
+        related_name="delegations_received",
+        verbose_name=_("family member"),
+    )
+    categories = models.JSONField(_("categories"), default=list)
+    starts_at = models.DateTimeField(_("from"), default=timezone.now)
+    expires_at = models.DateTimeField(_("until"))
+    # Offered online by the owner, or at an NHIA counter by the staff user (owner present).
+    offered_by = models.CharField(_("offered by"), max_length=10, choices=Side.choices)
+    offered_by_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counter staff"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed by the family member"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.CharField(_("ended by"), max_length=10, choices=Side.choices, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("family access")
+        verbose_name_plural = _("family access")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "delegate"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_delegation_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(owner=models.F("delegate")), name="delegation_not_to_oneself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("starts_at")),
+                name="delegation_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["delegate", "ended_at"], name="delegation_by_delegate")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} → {self.delegate}"
+
+    def is_active(self, now=None) -> bool:
+        """Confirmed, not ended and not expired: the delegate may read now."""
+        now = now or timezone.now()
+        return (
+            self.confirmed_at is not None
+            and self.ended_at is None
+            and self.starts_at <= now < self.expires_at
+        )
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.confirmed_at is None and self.ended_at is None and timezone.now() < self.expires_at
+        )

@@ -74,3 +74,11 @@ RECOVERY_CODE_COUNT = 10
 # Staff say why before they open one person's data at /staff/; the reason holds for that
 # person this long in the staff member's session, then is asked again.
 READ_REASON_VALID_FOR = dt.timedelta(minutes=15)
+
+# Family access for adults (家人健康存摺, the issue): read-only, up to a year at a time, to a
+# registered adult; Civil Code art. 12 as amended in force 2023-01-01: adult at 18.
+DELEGATE_MIN_AGE = 18
+DELEGATION_MAX = dt.timedelta(days=365)
+# The periods the owner chooses from (days); renewal extends from now by one of them.
+DELEGATION_PERIODS = (30, 91, 182, 365)
+DEFAULT_DELEGATION_PERIOD = 182

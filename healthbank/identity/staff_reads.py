@@ -56,6 +56,7 @@ PERSON_PATHS = {
     "people.household": "head",  # the household's page names its head and their address
     "vcard.authorisation": "grantor",  # the card holder who authorised the use
     "identity.devicebinding": "account__person",
+    "identity.delegation": "owner",  # whose records the family access is to
 }
 # The admin views of one row that show it (audited on GET); others (files, decisions) are
 # guarded too and audit their own reads where they serve a file.

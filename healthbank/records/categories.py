@@ -28,7 +28,7 @@ joined or prefetched:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -233,3 +233,16 @@ CATEGORIES: tuple[Category, ...] = (
 BY_CODE = {category.code: category for category in CATEGORIES}
 # The app's 申請本日資料 (seed 002): every category, merged, as a request stores it.
 EVERYTHING = [{"code": category.code, "mode": "merged"} for category in CATEGORIES]
+
+
+def category_choices(
+    categories: Iterable[Category] = CATEGORIES, *, grouped: bool = False
+) -> list[tuple[str, Any]]:
+    """Choices for a form's checkboxes of categories (the app consent, family access): code
+    and the seed's name, in the seed's order; `grouped`, under the seed's groups."""
+    if not grouped:
+        return [(category.code, category.label) for category in categories]
+    groups: dict[str, list[tuple[str, StrOrPromise]]] = {}
+    for category in categories:
+        groups.setdefault(str(category.group), []).append((category.code, category.label))
+    return list(groups.items())

@@ -51,7 +51,7 @@ READER_OF_ACTOR: dict[str, str] = {
 # Who read, as the person filters their reads (audit.selectors.READERS, in that order).
 READER_LABELS = {
     "own": pgettext_lazy("who read", "Own sessions (website and app)"),
-    "family": pgettext_lazy("who read", "A parent (for a child under 15)"),
+    "family": pgettext_lazy("who read", "Family (a parent, or someone you gave family access)"),
     "apps": pgettext_lazy("who read", "Third-party apps"),
     "providers": pgettext_lazy("who read", "Clinics, with the virtual NHI card"),
     "staff": pgettext_lazy("who read", "NHIA staff"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from healthbank.audit.models import AuditEvent
 from healthbank.people.models import Person
-from tests.fixtures.personas import CHEN, LIN, LIN_DAUGHTER, LIN_HUSBAND, LIN_SON
+from tests.fixtures.personas import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER, LIN_HUSBAND, LIN_SON
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,10 @@ OWNED_BY_ID = {
     "event_edit": ("get", "records.CalendarEvent"),
     "event_delete": ("post", "records.CalendarEvent"),
     "revoke_app": ("post", "fhir.Grant"),
+    # Family access, named by its owner (the family member's own 404s: test_family.py)
+    "family_renew": ("post", "identity.Delegation"),
+    "family_end": ("post", "identity.Delegation"),
+    "family_accept": ("post", "identity.Delegation"),
 }
 
 
@@ -124,6 +128,8 @@ def test_every_url_naming_a_row_is_404_to_anyone_else_and_changes_nothing(
 
     from healthbank.bank import urls
     from healthbank.fhir.tests.tokens import app_token, listing
+    from healthbank.identity.models import Delegation
+    from healthbank.identity.tests.family import family_access
     from healthbank.records.models import DischargeSummary, Visit
     from healthbank.records.tests.factories import (
         CalendarEventFactory,
@@ -145,16 +151,28 @@ def test_every_url_naming_a_row_is_404_to_anyone_else_and_changes_nothing(
         CalendarEventFactory(person=person, title="x")
         if not DischargeSummary.objects.filter(person=person).exists():
             DischargeSummaryFactory(visit=Visit.objects.filter(person=person).first())
+    family_access(chen, Person.objects.get(national_id=LIN), ["labs"], confirmed=False)
+    Delegation.objects.create(  # a child's row as such: the services refuse a child owner
+        owner=son,
+        delegate=Person.objects.get(national_id=CHEN_WIFE),
+        categories=["labs"],
+        expires_at=timezone.now() + dt.timedelta(days=30),
+        offered_by=Delegation.Side.OWNER,
+    )
     for owner, stranger in ((chen, outsider), (son, father)):
         for name, (method, label) in OWNED_BY_ID.items():
             model = apps.get_model(label)
-            row = model.objects.filter(person=owner).first()
+            whose = "owner" if label == "identity.Delegation" else "person"
+            row = model.objects.filter(**{whose: owner}).first()
             url = reverse(f"bank:{name}", args=[row.pk])
             assert getattr(stranger, method)(url).status_code == 404, name
             assert model.objects.filter(pk=row.pk).exists()
             if label == "fhir.Grant":
                 row.refresh_from_db()
                 assert row.revoked_at is None
+            if label == "identity.Delegation":
+                row.refresh_from_db()
+                assert (row.confirmed_at, row.ended_at) == (None, None), name
 
 
 def test_the_menu_is_in_the_readers_language_with_the_open_section_marked(client, sign_in):

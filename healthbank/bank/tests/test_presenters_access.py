@@ -52,7 +52,10 @@ def test_every_kind_of_reader_has_a_label_in_the_filters_order():
 
 def test_the_viewers_own_read_of_a_childs_record_is_theirs_and_a_parents():
     made = row(event(Actor.PERSON, VIEWER, page="bank:cards"))
-    assert (made.who, made.reader) == ("You", "A parent (for a child under 15)")
+    assert (made.who, made.reader) == (
+        "You",
+        "Family (a parent, or someone you gave family access)",
+    )
     assert made.detail == "NHI card and issuance records"
     own = row(event(Actor.PERSON, SUBJECT, page="bank:cards"))
     assert (own.who, own.reader) == ("王○妤", "Own sessions (website and app)")

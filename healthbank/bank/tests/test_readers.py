@@ -23,6 +23,7 @@ from healthbank.records.models import Provider
 from tests.fixtures.personas import CHEN, CHEN_WIFE, LIN, LIN_DAUGHTER
 from tests.fixtures.portal import give_reason
 
+FAMILY = "Family (a parent, or someone you gave family access)"  # the reader label
 pytestmark = pytest.mark.django_db
 
 URL = reverse("bank:readers")
@@ -126,7 +127,7 @@ def test_each_read_says_who_read_what_and_sign_ins_are_not_reads(client, every_r
         ("Clinics, with the virtual NHI card", provider.name, "", "", ""),
         ("Third-party apps", "健康日記", "Through the FHIR API: Observation",
          "patient/Observation.read", ""),
-        ("A parent (for a child under 15)", "陳○○英", "NHI card and issuance records", "", ""),
+        (FAMILY, "陳○○英", "NHI card and issuance records", "", ""),
         ("Own sessions (website and app)", "You", "In the NHI Express app", "", ""),
         ("Own sessions (website and app)", "You", "Western-medicine outpatient", "", ""),
     } <= seen  # fmt: skip
@@ -151,7 +152,7 @@ def test_reads_are_filtered_by_the_kind_of_reader(client, every_reader):
         ("apps", "Third-party apps"),
         ("staff", "NHIA staff"),
         ("providers", "Clinics, with the virtual NHI card"),
-        ("family", "A parent (for a child under 15)"),
+        ("family", FAMILY),
     ):
         assert {r.reader for r in rows_of(client, f"?who={reader}")} == {kind}
     own = rows_of(client, "?who=own")
@@ -217,7 +218,7 @@ def test_the_csv_has_the_readers_language_masked_names_and_no_national_id(
         "From (network address)",
     ]
     readers = {(line[1], line[2]) for line in lines[1:]}
-    assert ("A parent (for a child under 15)", "陳○○英") in readers
+    assert (FAMILY, "陳○○英") in readers
     assert ("Third-party apps", "健康日記") in readers
     assert ("NHIA staff", "NHIA staff (櫃檯服務)") in readers
     content = "\n".join(",".join(line) for line in lines)
@@ -273,9 +274,11 @@ def test_a_parent_sees_the_childs_reads_with_her_own_as_hers(client, sign_in):
     rows = rows_of(client)
     parent = rows_of(client, "?who=family")
 
-    assert ("You", "A parent (for a child under 15)", "NHI card and issuance records") in {
-        (r.who, r.reader, r.detail) for r in rows
-    }
+    assert (
+        "You",
+        FAMILY,
+        "NHI card and issuance records",
+    ) in {(r.who, r.reader, r.detail) for r in rows}
     assert "Checking her enrolment" in {r.reason for r in rows}
     assert "Organ donation and hospice wishes" not in {r.detail for r in rows}
     assert {r.who for r in parent} == {"You"}

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from healthbank.audit.selectors import previous_login
+from healthbank.bank.grants import openable
+from healthbank.bank.menu import SECTIONS
 from healthbank.bank.models import Announcement
 from healthbank.bank.news import current_announcements
 from healthbank.bank.portal import Portal, portal_page
@@ -27,6 +29,8 @@ VISIT_KINDS = (
 
 @portal_page
 def home(request: HttpRequest, portal: Portal) -> HttpResponse:
+    if portal.for_delegate:
+        return _family_home(request, portal)
     person, today = portal.subject, portal.today
     window = record_window(today)
     latest = latest_visits(person, window)
@@ -51,3 +55,13 @@ def home(request: HttpRequest, portal: Portal) -> HttpResponse:
         ],
     }
     return render(request, "bank/home.html", context)
+
+
+def _family_home(request: HttpRequest, portal: Portal) -> HttpResponse:
+    """A family member's home page of someone else's records: the pages of what was granted
+    (the latest visits, reminders and calendar draw on more than one category)."""
+    context = {
+        "sections": openable(SECTIONS, portal.granted),
+        "announcements": current_announcements(portal.today),
+    }
+    return render(request, "bank/family_home.html", context)

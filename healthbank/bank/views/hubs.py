@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from healthbank.bank.grants import openable
 from healthbank.bank.menu import find
 from healthbank.bank.portal import Portal, portal_page
 
@@ -13,6 +14,8 @@ from healthbank.bank.portal import Portal, portal_page
 def hub(view_name: str):
     @portal_page
     def view(request: HttpRequest, portal: Portal) -> HttpResponse:
-        return render(request, "bank/hub.html", {"section": find(view_name)})
+        section = find(view_name)
+        pages = openable(section.children, portal.granted) if section else ()
+        return render(request, "bank/hub.html", {"section": section, "pages": pages})
 
     return view
