@@ -3,7 +3,7 @@ place: `portal_page` opens a page to a family member (identity.delegation) only 
 category it names was granted, and the menus, hubs and home page leave out the others.
 
 A page not listed here is refused to family members (404): a new page is closed to them
-until it is listed. bank/tests/test_grants.py checks every portal URL is.
+until it is listed. bank/tests/test_family.py checks every portal URL is.
 """
 
 from __future__ import annotations
@@ -51,6 +51,10 @@ PAGES: dict[str, tuple[str, ...]] = {
     # 疾病評估: scored from the person's laboratory results
     "bank:liver_risk": ("labs",),
     "bank:kidney_risk": ("labs",),
+    # Risk prediction: values from labs, preventive checks and measurements; diagnoses and
+    # drugs from visits say whether the model applies and whether BP is treated.
+    "bank:diabetes_risk": ("labs", "preventive", "measurements", *VISITS),
+    "bank:heart_risk": ("labs", "preventive", "measurements", *VISITS),
 }
 
 # Pages that only change the person's own entries or ask for a package: family access is
