@@ -65,7 +65,7 @@ class Provider(models.Model):
     # One bit per weekday and session (rules.session_bit): Monday morning is bit 0.
     opening_sessions = models.PositiveIntegerField(_("opening sessions"), default=0)
     departments = models.ManyToManyField(
-        Department, blank=True, related_name="+", verbose_name=_("departments")
+        Department, blank=True, related_name="providers", verbose_name=_("departments")
     )
     emergency_level = models.CharField(
         _("emergency care level"),

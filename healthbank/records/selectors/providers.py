@@ -12,7 +12,17 @@ import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
 from healthbank.records import rules
@@ -66,6 +76,21 @@ def haversine_km(a: Place, b: Place) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def _listed() -> QuerySet[Provider]:
+    """Providers as lists show them: places joined, departments loaded with the page, and
+    `accepts_vcard` (the virtual card app's table, joined by its relation's name)."""
+    return (
+        Provider.objects.exclude(kind=Provider.Kind.AGENCY)
+        .select_related("county", "township")
+        .prefetch_related("departments")
+        .annotate(
+            accepts_vcard=ExpressionWrapper(
+                Q(vcard_site__isnull=False), output_field=BooleanField()
+            )
+        )
+    )
+
+
 def _distance(place: Place):
     """The haversine distance from place to a provider's coordinates, as an expression."""
     lat = Radians(F("latitude"))
@@ -105,7 +130,7 @@ def search_providers(
     pharmacy), department, county and township, name or code, open on a weekday (Monday 0)
     and session, accepting the virtual card. Near a place: only those within radius_km,
     nearest first, each with `distance_km`; else by county, township and name."""
-    found = Provider.objects.exclude(kind=Provider.Kind.AGENCY).select_related("county", "township")
+    found = _listed()
     wanted = [k for k in kinds if k in SEARCH_KINDS]
     if kinds and not wanted:
         return found.none()
@@ -153,7 +178,7 @@ def emergency_hospitals(
 ) -> list[Provider]:
     """急救責任醫院: near a place, the nearest (however far: an island's nearest may be
     across the sea), each with `distance_km`; else those of a county, most capable first."""
-    found = Provider.objects.exclude(emergency_level="").select_related("county", "township")
+    found = _listed().exclude(emergency_level="")
     if near is not None:
         if not near.is_valid():
             return []
