@@ -7,6 +7,7 @@ it is used for the one query and not kept.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -228,7 +229,7 @@ def options(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _load(load: EmergencyLoad | None, now) -> dict[str, Any] | None:
+def _load(load: EmergencyLoad | None, now: dt.datetime) -> dict[str, Any] | None:
     if load is None:
         return None
     age = now - load.reported_at

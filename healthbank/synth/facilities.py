@@ -69,7 +69,7 @@ TOWNSHIP_CENTRES: dict[str, tuple[float, float, float]] = {
 EARTH_KM_PER_DEGREE = 111.195
 
 # Departments each kind offers (codes of codes/data/department.csv).
-DEPARTMENTS = {
+DEPARTMENTS: dict[str, tuple[str, ...]] = {
     Kind.MEDICAL_CENTRE: ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11",
                           "12", "13", "14", "22", "40", "60", "81", "82"),
     Kind.REGIONAL_HOSPITAL: ("01", "02", "03", "04", "05", "06", "09", "10", "12", "14",

@@ -23,6 +23,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
 from healthbank.records import rules
@@ -91,7 +92,7 @@ def _listed() -> QuerySet[Provider]:
     )
 
 
-def _distance(place: Place):
+def _distance(place: Place) -> CombinedExpression:
     """The haversine distance from place to a provider's coordinates, as an expression."""
     lat = Radians(F("latitude"))
     here = Value(math.radians(place.latitude), output_field=FloatField())
