@@ -8,6 +8,7 @@ it is used for the one query and not kept.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
+from ninja.errors import ValidationError
+from pydantic import ConfigDict
 
 from healthbank.codes.models import Department
 from healthbank.core.http import page_bounds
@@ -57,11 +60,15 @@ DAY_LABELS = (
 
 
 class Position(Schema):
+    model_config = ConfigDict(strict=True)  # false is no number, "1" no day
+
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
 
 
 class SearchIn(Body):
+    model_config = ConfigDict(strict=True)
+
     kinds: list[KIND_CHOICES] = Field(default=[], max_length=8)
     department: str = Field(default="", max_length=12, pattern=NO_NUL)
     county: str = Field(default="", max_length=5, pattern=r"^[0-9]*$")
@@ -89,7 +96,6 @@ class ProviderOut(Schema):
     distance_km: float | None
     sessions: list[str] = Field(description="the sessions it is open: mon_morning ...")
     open_now: bool
-    departments: list[str]
     virtual_card: bool
     emergency_level: str
     emergency_level_label: str
@@ -120,6 +126,8 @@ class OptionsOut(Schema):
 
 
 class EmergencyIn(Body):
+    model_config = ConfigDict(strict=True)
+
     near: Position | None = Field(default=None, description="the phone's position, not kept")
     county: str = Field(default="", max_length=5, pattern=r"^[0-9]*$")
 
@@ -158,38 +166,59 @@ def _place_name(place: County | Township | None) -> str:
     return place.name_en if _english() else place.name_zh
 
 
-def _provider(provider: Provider, now_bit: int) -> dict[str, Any]:
-    distance = getattr(provider, "distance_km", None)
-    return {
-        "code": provider.code,
-        "name": provider.name,
-        "kind": provider.kind,
-        "kind_label": str(provider.get_kind_display()),
-        "county": _place_name(provider.county),
-        "township": _place_name(provider.township),
-        "address": provider.address,
-        "phone": provider.phone,
-        "latitude": provider.latitude,
-        "longitude": provider.longitude,
-        "distance_km": None if distance is None else round(distance, 2),
-        "sessions": rules.session_names(provider.opening_sessions),
-        "open_now": bool(provider.opening_sessions & now_bit),
-        "departments": [d.name for d in provider.departments.all()],
-        "virtual_card": bool(getattr(provider, "accepts_vcard", False)),
-        "emergency_level": provider.emergency_level,
-        "emergency_level_label": str(provider.get_emergency_level_display()),
-    }
+class _Shown:
+    """How a provider reads in the app, with the labels looked up once a request."""
+
+    def __init__(self) -> None:
+        weekday, session = rules.session_at(timezone.localtime())
+        self.now_bit = rules.session_bit(weekday, session)
+        self.kinds = {k: str(label) for k, label in Kind.choices}
+        self.levels = {k: str(label) for k, label in Provider.EmergencyLevel.choices}
+        self.english = _english()
+
+    def place(self, place: County | Township | None) -> str:
+        if place is None:
+            return ""
+        return place.name_en if self.english else place.name_zh
+
+    def provider(self, provider: Provider) -> dict[str, Any]:
+        distance = getattr(provider, "distance_km", None)
+        return {
+            "code": provider.code,
+            "name": provider.name,
+            "kind": provider.kind,
+            "kind_label": self.kinds.get(provider.kind, ""),
+            "county": self.place(provider.county),
+            "township": self.place(provider.township),
+            "address": provider.address,
+            "phone": provider.phone,
+            "latitude": provider.latitude,
+            "longitude": provider.longitude,
+            "distance_km": None if distance is None else round(distance, 2),
+            "sessions": rules.session_names(provider.opening_sessions),
+            "open_now": bool(provider.opening_sessions & self.now_bit),
+            "virtual_card": bool(getattr(provider, "accepts_vcard", False)),
+            "emergency_level": provider.emergency_level,
+            "emergency_level_label": self.levels.get(provider.emergency_level, ""),
+        }
 
 
-def _now_bit() -> int:
-    weekday, session = rules.session_at(timezone.localtime())
-    return rules.session_bit(weekday, session)
+def _require_object(request: HttpRequest) -> None:
+    """A body whose fields all have defaults is read from anything; only an object is one."""
+    try:
+        parsed = json.loads(request.body or b"null")
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ValidationError([{"loc": ["body"], "msg": "the body must be a JSON object"}])
 
 
 @router.post("/providers/search", auth=None, response={200: SearchOut, **ERRORS})
 def search(request: HttpRequest, body: SearchIn) -> dict[str, Any]:
     """院所查詢: providers by kind, department, place, name or code, opening session and the
     virtual card; with `near`, those within 30 km, nearest first."""
+    _require_object(request)
+    limit, offset = page_bounds(body.limit, body.offset, most=100)
     found = selectors.search_providers(
         kinds=body.kinds,
         department=body.department,
@@ -200,12 +229,11 @@ def search(request: HttpRequest, body: SearchIn) -> dict[str, Any]:
         session=body.session,
         virtual_card=body.virtual_card,
         near=None if body.near is None else Place(body.near.latitude, body.near.longitude),
+        limit=limit,
+        offset=offset,
     )
-    limit, offset = page_bounds(body.limit, body.offset, most=100)
-    page = list(found[offset : offset + limit])
-    count = found.count()
-    now_bit = _now_bit()
-    return {"count": count, "results": [_provider(p, now_bit) for p in page]}
+    shown = _Shown()
+    return {"count": found.count, "results": [shown.provider(p) for p in found.rows]}
 
 
 @router.get("/providers/options", auth=None, response={200: OptionsOut, **ERRORS})
@@ -247,13 +275,14 @@ def _load(load: EmergencyLoad | None, now: dt.datetime) -> dict[str, Any] | None
 def emergency(request: HttpRequest, body: EmergencyIn) -> dict[str, Any]:
     """急症處理: the nearest emergency-responsible hospitals (or a county's), each with its
     emergency room's latest reported load."""
+    _require_object(request)
     near = None if body.near is None else Place(body.near.latitude, body.near.longitude)
     hospitals = selectors.emergency_hospitals(near=near, county=body.county)
     loads = selectors.latest_loads(h.pk for h in hospitals)
-    now, now_bit = timezone.now(), _now_bit()
+    now, shown = timezone.now(), _Shown()
     return {
         "hospitals": [
-            {**_provider(h, now_bit), "load": _load(loads.get(h.pk), now)} for h in hospitals
+            {**shown.provider(h), "load": _load(loads.get(h.pk), now)} for h in hospitals
         ],
         "stale_after_minutes": int(rules.EMERGENCY_LOAD_STALE_AFTER.total_seconds() // 60),
     }

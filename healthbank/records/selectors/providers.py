@@ -2,8 +2,8 @@
 search, the nearest emergency-responsible hospitals and their emergency rooms' latest load.
 
 Nothing here is personal: no person is taken. The search near a place filters on a bounding
-box over the indexed (latitude, longitude) first, then orders the few rows left by the exact
-great-circle distance, computed in the database (Django gives SQLite the functions).
+box over the indexed (latitude, longitude) in the database, then orders the few rows left by
+the exact great-circle distance here.
 """
 
 from __future__ import annotations
@@ -16,15 +16,11 @@ from django.db.models import (
     BooleanField,
     ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
 from healthbank.records import rules
 from healthbank.records.models import EmergencyLoad, FirstAidGuide, Provider
@@ -77,41 +73,52 @@ def haversine_km(a: Place, b: Place) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+@dataclass
+class Found:
+    """One page of a search: the rows (near a place, each with `distance_km`) and how many
+    match in all."""
+
+    count: int
+    rows: list[Provider]
+
+
 def _listed() -> QuerySet[Provider]:
-    """Providers as lists show them: places joined, departments loaded with the page, and
-    `accepts_vcard` (the virtual card app's table, joined by its relation's name)."""
-    return (
-        Provider.objects.exclude(kind=Provider.Kind.AGENCY)
-        .select_related("county", "township")
-        .prefetch_related("departments")
-        .annotate(
-            accepts_vcard=ExpressionWrapper(
-                Q(vcard_site__isnull=False), output_field=BooleanField()
-            )
-        )
+    """Providers as lists show them: places joined, and `accepts_vcard` (the virtual card
+    app's table, joined by its relation's name)."""
+    return Provider.objects.select_related("county", "township").annotate(
+        accepts_vcard=ExpressionWrapper(Q(vcard_site__isnull=False), output_field=BooleanField())
     )
 
 
-def _distance(place: Place) -> CombinedExpression:
-    """The haversine distance from place to a provider's coordinates, as an expression."""
-    lat = Radians(F("latitude"))
-    here = Value(math.radians(place.latitude), output_field=FloatField())
-    dlat = (lat - here) / 2
-    dlon = (Radians(F("longitude")) - Value(math.radians(place.longitude))) / 2
-    h = Power(Sin(dlat), 2) + Value(math.cos(math.radians(place.latitude))) * Cos(lat) * Power(
-        Sin(dlon), 2
-    )
-    return Value(2 * EARTH_RADIUS_KM, output_field=FloatField()) * ASin(Sqrt(h))
+def _by_distance(
+    found: QuerySet[Provider], place: Place, radius_km: float | None
+) -> list[tuple[float, int]]:
+    """(distance, id) of the providers within radius_km of place (all, if None), nearest
+    first: the bounding box on the indexed coordinates in the database, the exact distance
+    of the few rows left here."""
+    if radius_km is not None:
+        south, north, west, east = bounding_box(place, radius_km)
+        found = found.filter(latitude__range=(south, north), longitude__range=(west, east))
+    else:
+        found = found.filter(latitude__isnull=False, longitude__isnull=False)
+    near = []
+    for pk, latitude, longitude in found.values_list("pk", "latitude", "longitude"):
+        distance = haversine_km(place, Place(latitude, longitude))
+        if radius_km is None or distance <= radius_km:
+            near.append((distance, pk))
+    near.sort()
+    return near
 
 
-def _near(found: QuerySet[Provider], place: Place, radius_km: float) -> QuerySet[Provider]:
-    south, north, west, east = bounding_box(place, radius_km)
-    return (
-        found.filter(latitude__range=(south, north), longitude__range=(west, east))
-        .annotate(distance_km=_distance(place))
-        .filter(distance_km__lte=radius_km)
-        .order_by("distance_km", "pk")
-    )
+def _page(near: list[tuple[float, int]]) -> list[Provider]:
+    """The providers of (distance, id) pairs, in their order, each with `distance_km`."""
+    rows = _listed().in_bulk([pk for _, pk in near])
+    page = []
+    for distance, pk in near:
+        row = rows[pk]
+        row.distance_km = distance  # type: ignore[attr-defined]
+        page.append(row)
+    return page
 
 
 def search_providers(
@@ -126,15 +133,18 @@ def search_providers(
     virtual_card: bool = False,
     near: Place | None = None,
     radius_km: float = rules.NEAR_RADIUS_KM,
-) -> QuerySet[Provider]:
+    limit: int = rules.PROVIDER_PAGE,
+    offset: int = 0,
+) -> Found:
     """院所查詢: providers by kind (a hospital level, clinic, dental, Chinese medicine,
     pharmacy), department, county and township, name or code, open on a weekday (Monday 0)
     and session, accepting the virtual card. Near a place: only those within radius_km,
-    nearest first, each with `distance_km`; else by county, township and name."""
-    found = _listed()
+    nearest first, each with `distance_km`; else by county, township and name. Two queries."""
+    nothing = Found(0, [])
+    found = Provider.objects.exclude(kind=Provider.Kind.AGENCY)
     wanted = [k for k in kinds if k in SEARCH_KINDS]
     if kinds and not wanted:
-        return found.none()
+        return nothing
     if wanted:
         found = found.filter(kind__in=wanted)
     if department:
@@ -147,19 +157,22 @@ def search_providers(
     if query:
         found = found.filter(Q(name__icontains=query) | Q(code=query))
     if session and session not in rules.SESSIONS:
-        return found.none()
+        return nothing
     bits = _bits(weekday, session)
     if bits is None:
-        return found.none()
+        return nothing
     if bits:
         found = found.alias(open_bits=F("opening_sessions").bitand(bits)).filter(open_bits__gt=0)
     if virtual_card:
         found = found.filter(vcard_site__isnull=False)
     if near is not None:
         if not near.is_valid():
-            return found.none()
-        return _near(found, near, radius_km)
-    return found.order_by("county_id", "township_id", "name", "pk")
+            return nothing
+        ranked = _by_distance(found, near, radius_km)
+        return Found(len(ranked), _page(ranked[offset : offset + limit]))
+    order = ("county_id", "township_id", "name", "pk")
+    rows = _listed().filter(pk__in=found.values("pk")).order_by(*order)
+    return Found(found.count(), list(rows[offset : offset + limit]))
 
 
 def _bits(weekday: int | None, session: str) -> int | None:
@@ -179,21 +192,17 @@ def emergency_hospitals(
 ) -> list[Provider]:
     """急救責任醫院: near a place, the nearest (however far: an island's nearest may be
     across the sea), each with `distance_km`; else those of a county, most capable first."""
-    found = _listed().exclude(emergency_level="")
+    found = Provider.objects.exclude(emergency_level="")
     if near is not None:
         if not near.is_valid():
             return []
-        return list(
-            found.filter(latitude__isnull=False, longitude__isnull=False)
-            .annotate(distance_km=_distance(near))
-            .order_by("distance_km", "pk")[:limit]
-        )
+        return _page(_by_distance(found, near, None)[:limit])
     if county:
         found = found.filter(county_id=county)
     level_order = {level: i for i, level in enumerate(Provider.EmergencyLevel.values)}
-    rows = list(found.order_by("name", "pk"))
+    rows = list(_listed().filter(pk__in=found.values("pk")).order_by("name", "pk"))
     rows.sort(key=lambda p: level_order.get(p.emergency_level, 9))
-    return rows[:limit] if not county else rows
+    return rows if county else rows[:limit]
 
 
 def latest_loads(provider_ids: Iterable[int]) -> dict[int, EmergencyLoad]:

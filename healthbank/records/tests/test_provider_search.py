@@ -27,7 +27,8 @@ def at(place: Place, **fields) -> Provider:
 
 
 def names(found) -> list[str]:
-    return [p.name for p in found]
+    rows = found.rows if isinstance(found, search.Found) else found
+    return [p.name for p in rows]
 
 
 def test_near_me_lists_the_nearest_first_and_leaves_out_the_far():
@@ -36,8 +37,9 @@ def test_near_me_lists_the_nearest_first_and_leaves_out_the_far():
     at(Place(25.0136, 121.4637), name="Banqiao")  # about 6.7 km
     at(Place(22.6273, 120.3014), name="Kaohsiung")  # about 300 km: outside the radius
     ProviderFactory(name="Nowhere")  # no coordinates yet
-    found = list(search.search_providers(near=STATION))
-    assert names(found) == ["Next door", "Taipei 101", "Banqiao"]
+    result = search.search_providers(near=STATION)
+    found = result.rows
+    assert (names(found), result.count) == (["Next door", "Taipei 101", "Banqiao"], 3)
     assert [round(p.distance_km, 1) for p in found] == [
         round(search.haversine_km(STATION, Place(p.latitude, p.longitude)), 1) for p in found
     ]
@@ -98,6 +100,17 @@ def test_accepting_the_virtual_card():
     ProviderFactory(name="Does not")
     AcceptingSite.objects.create(provider=accepting, outpatient=True)
     assert names(search.search_providers(virtual_card=True)) == ["Accepts"]
+
+
+def test_a_page_of_the_nearest_in_two_queries(django_assert_num_queries):
+    for i in range(5):
+        at(Place(25.0478 + i * 0.001, 121.5170), name=f"P{i}")
+    with django_assert_num_queries(2):
+        page = search.search_providers(near=STATION, limit=2, offset=1)
+    assert (names(page), page.count) == (["P1", "P2"], 5)
+    with django_assert_num_queries(2):
+        page = search.search_providers(query="P", limit=2, offset=3)
+    assert (names(page), page.count) == (["P3", "P4"], 5)
 
 
 def test_filters_combine_with_near_me():
