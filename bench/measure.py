@@ -1412,7 +1412,8 @@ def provider_searches(rng: random.Random) -> dict[str, tuple[str, list[dict]]]:
 
 def providers_under_load(web: server.Server, workers: int, mode: dict) -> dict:
     """The app's public provider search and emergency list over HTTP (wrk POSTing a
-    different search each request), and each search's queries in process."""
+    different search each request), and each search's time and queries in process, one at
+    a time (the server's own cost, without the machine's other load on the HTTP side)."""
     if reason := wrk.missing():
         raise Skipped(reason)
     from django.db import connection
@@ -1436,17 +1437,23 @@ def providers_under_load(web: server.Server, workers: int, mode: dict) -> dict:
             into.append(args)
             return execute(*args)
 
-        for body in bodies[:50]:
+        latencies = []
+        for body in bodies[:200]:
+            started = time.perf_counter()
             with connection.execute_wrapper(count):
                 response = client.post(path, body, content_type="application/json")
+            latencies.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(
                     f"{path} answered {response.status_code}: {response.content[:300]}"
                 )
             answer = response.json()
             found.append(answer.get("count", len(answer.get("hospitals", []))))
+        ordered = sorted(latencies[50:])  # after 50 to warm this process
         in_process[name] = {
-            "queries": round(len(queries) / 50, 1),
+            "in_process_p50_ms": round(ordered[len(ordered) // 2], 2),
+            "in_process_p99_ms": round(ordered[int(len(ordered) * 0.99)], 2),
+            "queries": round(len(queries) / len(latencies), 1),
             "found_mean": round(sum(found) / len(found), 1),
             "found_max": max(found),
         }
