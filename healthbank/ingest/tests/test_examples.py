@@ -42,4 +42,5 @@ def test_the_provider_examples_are_accepted(personas, upload):
         assert (problems(batch), batch.accepted) == ([], 2), name
     hospital.refresh_from_db()
     assert (hospital.latitude, hospital.emergency_level) == (25.040362, "severe")
-    assert EmergencyLoad.objects.get(provider=hospital).waiting_for_admission == 21
+    example = EmergencyLoad.objects.get(provider=hospital, source_id="ER-2026-01-15-1450")
+    assert example.waiting_for_admission == 21
