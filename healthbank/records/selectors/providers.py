@@ -103,6 +103,8 @@ def _by_distance(
         found = found.filter(latitude__isnull=False, longitude__isnull=False)
     near = []
     for pk, latitude, longitude in found.values_list("pk", "latitude", "longitude"):
+        if latitude is None or longitude is None:  # a range filter never lets one through
+            continue
         distance = haversine_km(place, Place(latitude, longitude))
         if radius_km is None or distance <= radius_km:
             near.append((distance, pk))
