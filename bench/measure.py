@@ -53,7 +53,17 @@ class Skipped(Exception):
     """A scenario whose feature has not landed: the message says which and why."""
 
 
-SCENARIOS = ["pages", "login", "qr", "api", "fhir", "every page", "package", "ingest"]
+SCENARIOS = [
+    "pages",
+    "login",
+    "qr",
+    "api",
+    "fhir",
+    "providers",
+    "every page",
+    "package",
+    "ingest",
+]
 
 
 # How much each mode does: seconds of load per page (after each thread's first `warmup`
@@ -118,7 +128,7 @@ def main() -> int:
     if wanted & {"pages", "login", "every page"}:
         attempt("setup", prepare)
     env = dict(os.environ)
-    if wanted & {"pages", "login", "qr", "api", "fhir"}:
+    if wanted & {"pages", "login", "qr", "api", "fhir", "providers"}:
         with server.running(env, workers, args.log) as web:
             results["server"] = server.settings(env, workers)
             if "pages" in wanted:
@@ -133,6 +143,8 @@ def main() -> int:
                 attempt("api", api_under_load, web, workers, mode)
             if "fhir" in wanted:
                 attempt("fhir", fhir_under_load, web, workers, mode)
+            if "providers" in wanted:
+                attempt("providers", providers_under_load, web, workers, mode)
     if "every page" in wanted:
         attempt("every page", every_page, people, mode)
     if "package" in wanted:
@@ -1340,6 +1352,150 @@ def fhir_under_load(web: server.Server, workers: int, mode: dict) -> dict:
     finally:
         close_connection()
         fhir_cleanup(made)
+
+
+# --- provider search and emergency care (issue 27) ------------------------------------------
+
+# Issue 27: provider search p99 under 50 ms with every provider loaded.
+PROVIDERS_TARGET = {"p99_ms": 50.0}
+PROVIDERS_CLIENTS_PER_WORKER = 2
+PROVIDER_BODIES = 500  # different searches per endpoint, sent in turn
+
+
+def provider_searches(rng: random.Random) -> dict[str, tuple[str, list[dict]]]:
+    """Bodies of each kind of search: near a phone somewhere in a township the providers are
+    in (within 2 km of its centre), alone and with conditions; by county, kind and name; and
+    the nearest emergency hospitals."""
+    from healthbank.records import rules
+    from healthbank.synth.facilities import TOWNSHIP_CENTRES
+
+    def somewhere() -> dict:
+        lat, lon, _ = rng.choice(list(TOWNSHIP_CENTRES.values()))
+        return {
+            "latitude": round(lat + rng.uniform(-0.018, 0.018), 6),
+            "longitude": round(lon + rng.uniform(-0.018, 0.018), 6),
+        }
+
+    kinds = ["clinic", "dental_clinic", "tcm_clinic", "pharmacy", "regional_hospital"]
+    counties = sorted({code[:5] for code in TOWNSHIP_CENTRES})
+    names = ["診所", "藥局", "醫院", "牙醫", "中醫", "仁愛", "康寧"]
+    n = PROVIDER_BODIES
+    return {
+        "near me": ("/api/v1/providers/search", [{"near": somewhere()} for _ in range(n)]),
+        "near me, kind, day and session": (
+            "/api/v1/providers/search",
+            [
+                {
+                    "near": somewhere(),
+                    "kinds": [rng.choice(kinds)],
+                    "weekday": rng.randrange(7),
+                    "session": rng.choice(rules.SESSIONS),
+                    "virtual_card": rng.random() < 0.3,
+                }
+                for _ in range(n)
+            ],
+        ),
+        "county, kind and name": (
+            "/api/v1/providers/search",
+            [
+                {
+                    "county": rng.choice(counties),
+                    "kinds": [rng.choice(kinds)],
+                    "q": rng.choice(names),
+                }
+                for _ in range(n)
+            ],
+        ),
+        "emergency near me": ("/api/v1/emergency", [{"near": somewhere()} for _ in range(n)]),
+    }
+
+
+def providers_under_load(web: server.Server, workers: int, mode: dict) -> dict:
+    """The app's public provider search and emergency list over HTTP (wrk POSTing a
+    different search each request), and each search's time and queries in process, one at
+    a time (the server's own cost, without the machine's other load on the HTTP side)."""
+    if reason := wrk.missing():
+        raise Skipped(reason)
+    from django.db import connection
+    from django.test import Client
+
+    from healthbank.records.models import EmergencyLoad, Provider
+    from healthbank.synth.facilities import add_emergency_loads, add_facilities
+
+    load_before = os.getloadavg()
+    placed = add_facilities(seed=1)  # a database seeded before issue 27: its providers placed
+    if not EmergencyLoad.objects.exists():
+        add_emergency_loads(seed=1)
+    searches = provider_searches(random.Random(27))
+    client = Client()
+    in_process: dict[str, dict] = {}
+    for name, (path, bodies) in searches.items():
+        found: list[int] = []
+        queries: list[tuple] = []
+
+        def count(execute, *args, into=queries):
+            into.append(args)
+            return execute(*args)
+
+        latencies = []
+        for body in bodies[:200]:
+            started = time.perf_counter()
+            with connection.execute_wrapper(count):
+                response = client.post(path, body, content_type="application/json")
+            latencies.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(
+                    f"{path} answered {response.status_code}: {response.content[:300]}"
+                )
+            answer = response.json()
+            found.append(answer.get("count", len(answer.get("hospitals", []))))
+        ordered = sorted(latencies[50:])  # after 50 to warm this process
+        in_process[name] = {
+            "in_process_p50_ms": round(ordered[len(ordered) // 2], 2),
+            "in_process_p99_ms": round(ordered[int(len(ordered) * 0.99)], 2),
+            "queries": round(len(queries) / len(latencies), 1),
+            "found_mean": round(sum(found) / len(found), 1),
+            "found_max": max(found),
+        }
+    close_connection()
+
+    cores = server.cores()
+    clients = PROVIDERS_CLIENTS_PER_WORKER * workers
+    seconds = max(1, round(mode["seconds"]))
+    scratch = Path(os.environ["HEALTHBANK_VAR_DIR"])
+    figures = {}
+    for name, (path, bodies) in searches.items():
+        http = warmed_wrk(
+            web.port,
+            path,
+            seconds=seconds,
+            connections=clients,
+            scratch=scratch,
+            bodies=[json.dumps(b, ensure_ascii=False) for b in bodies],
+            headers={"Content-Type": "application/json"},
+        )
+        http["per_second_per_core"] = round(http["per_second"] / cores, 1)
+        latencies = http.pop("latencies_ms")
+        figures[name] = {
+            "path": path,
+            **in_process[name],
+            "http": http,
+            "met": http["p99_ms"] < PROVIDERS_TARGET["p99_ms"],
+            "latencies_ms": latencies,
+        }
+    return {
+        "target": PROVIDERS_TARGET,
+        "met": all(f["met"] for f in figures.values()),
+        "providers": Provider.objects.count(),
+        "placed_now": placed,
+        "emergency_hospitals": Provider.objects.exclude(emergency_level="").count(),
+        "workers": workers,
+        "connections": clients,
+        "cores": cores,
+        "searches": figures,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+    }
 
 
 # The token's own check (token, application, listing, user, account, person; the grant).

@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
+from healthbank.api import providers as provider_views
 from healthbank.api import records as record_views
 from healthbank.api import schemas, tokens
 from healthbank.api.models import ApiToken
@@ -101,6 +102,7 @@ api = NinjaAPI(
     renderer=FastJSONRenderer(),
 )
 badrequest.for_api(api)  # malformed, too large or non-UTF-8 bodies: {code, message}
+api.add_router("/", provider_views.router)  # 院所查詢 and 急症處理: public
 
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 410, 413, 422, 429)}
 

@@ -31,11 +31,15 @@ SHELL_STATIC = (
     "express/app.js",
     "express/vcard.js",
     "express/counter.js",
+    "express/providers.js",
     "express/app.css",
+    "express/providers.css",
     "express/icon-192.png",
     "express/icon-512.png",
     "vendor/jsqr-1.4.0/jsQR.js",
 )
+# The shell page and the screens it includes.
+SHELL_TEMPLATES = ("express/app.html", "express/counter.html", "express/providers.html")
 # Raise to make every installed app drop its cached shell even if no file changed.
 SHELL_VERSION = "1"
 
@@ -52,7 +56,7 @@ def _shell_digest() -> str:
         with open(path, "rb") as file:  # noqa: PTH123 - a finder's path string
             digest.update(file.read())
     # A Django-engine template knows its file; the stubs' template protocol does not say so.
-    for name in ("express/app.html", "express/counter.html"):
+    for name in SHELL_TEMPLATES:
         template = get_template(name).origin.name  # type: ignore[attr-defined]
         with open(template, "rb") as file:  # noqa: PTH123
             digest.update(file.read())
@@ -188,7 +192,10 @@ STRINGS = {
 
 # The one page that scans codes: the camera for itself (device and authorisation QR codes),
 # and data: and blob: images (a virtual card's QR code, previews of the photos chosen).
-@permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]})
+# The phone's location for 院所查詢 and 急症處理's "near me", asked only when tapped.
+@permissions_policy_override(
+    {**settings.PERMISSIONS_POLICY, "camera": ["self"], "geolocation": ["self"]}
+)
 @csp_update({"img-src": ["data:", "blob:"]})
 @cache_control(no_cache=True)
 def shell(request: HttpRequest) -> HttpResponse:

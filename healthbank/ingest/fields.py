@@ -19,20 +19,23 @@ from healthbank.codes.models import (
     Vaccine,
 )
 from healthbank.ingest import rules
+from healthbank.records import rules as record_rules
 from healthbank.records.models import (
     CareWish,
     ImagingReport,
     LabResult,
     PreventiveCheck,
+    Provider,
     Visit,
 )
 
 
 @dataclass(frozen=True)
 class Field:
-    """kind: str (one line), text (several lines), date, int, decimal, bool, choice, code (one
-    code of `table`), codes (a list of them), orders (a list of objects of `item`), ref (a
-    visit's id from the same provider)."""
+    """kind: str (one line), text (several lines), date, datetime (with its UTC offset), int,
+    decimal, bool, choice, choices (a list of distinct choices), code (one code of `table`),
+    codes (a list of them), orders (a list of objects of `item`), ref (a visit's id from the
+    same provider)."""
 
     kind: str
     required: bool = True
@@ -209,6 +212,25 @@ FIELDS: dict[str, dict[str, Field]] = {
         "signed_on": Date(),
         "noted_on": Date(),
         "revoked_on": Date(required=False),
+    },
+    "facility": {
+        "latitude": Decimal(9, 6, signed=True),
+        "longitude": Decimal(9, 6),
+        "sessions": Field(
+            "choices",
+            choices=record_rules.SESSION_NAMES,
+            max_items=len(record_rules.SESSION_NAMES),
+        ),
+        "departments": Field(
+            "codes", required=False, table=Department, max_items=rules.MAX_DEPARTMENTS
+        ),
+        "emergency_level": Choice(Provider.EmergencyLevel, required=False),
+    },
+    "er_load": {
+        "reported_at": Field("datetime"),
+        "waiting_to_be_seen": Int(0, rules.MAX_WAITING),
+        "waiting_for_bed": Int(0, rules.MAX_WAITING),
+        "waiting_for_admission": Int(0, rules.MAX_WAITING),
     },
     "prior_review": {
         "service": Code(Service, required=False),

@@ -33,10 +33,19 @@ AGENCY_TYPES = {
 }
 
 
+# Rows about the sender itself, not a person: its profile for the app's provider search and,
+# from a hospital, its emergency room's load (rows.py).
+PROVIDER_TYPES = frozenset({"facility", "er_load"})
+HOSPITAL_KINDS = (Kind.MEDICAL_CENTRE, Kind.REGIONAL_HOSPITAL, Kind.DISTRICT_HOSPITAL)
+
+
 def default_scopes(provider: Provider) -> list[str]:
-    """Hospitals, clinics and pharmacies send care records; each agency its own registry."""
+    """Hospitals, clinics and pharmacies send care records and their own profile (hospitals
+    their emergency room's load too); each agency its own registry."""
+    if provider.kind in HOSPITAL_KINDS:
+        return [*CARE_TYPES, "facility", "er_load"]
     if provider.kind != Kind.AGENCY:
-        return list(CARE_TYPES)
+        return [*CARE_TYPES, "facility"]
     for key, code in AGENCY_CODES.items():
         if provider.code == code:
             return list(AGENCY_TYPES[key])
@@ -81,6 +90,10 @@ MAX_DRUG_DAYS = 180  # chronic refills are 28-90 days; 180 is the longest we tak
 MAX_QUANTITY = 100_000  # drug units, or a service's count
 MAX_REFILL_NUMBER = 4
 CARD_SEQUENCE_CHARS = 4
+MAX_DEPARTMENTS = 60  # a medical centre has about 40
+MAX_WAITING = 2_000  # patients in one emergency room: a mass-casualty day stays under it
+# A report's time may be ahead of ours by a clock's drift, no more.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 # Types checked against the person's NHI enrolment on the record's date. The CDC's
 # registry and MOHW's wishes cover every resident, insured or not.

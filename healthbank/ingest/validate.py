@@ -14,14 +14,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils import timezone
 
 from healthbank.ingest import rules
 from healthbank.ingest.fields import COMMON, FIELDS, RECORD_DATE, Field
 from healthbank.ingest.rows import TYPES, Problem
 from healthbank.people.identifiers import is_national_id, is_resident_certificate
 from healthbank.people.models import Enrolment, Person
+from healthbank.records import rules as record_rules
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
 _PERSONAL_ID_RE = re.compile(r"[A-Z][A-D1289][0-9]{8}")
 # Values a spreadsheet reads as a number or a sign, never as a formula ("-", "+", "2+", "-1.5").
 _SIGNED_NUMBER_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]+)?)?[+-]?")
@@ -182,8 +187,26 @@ def parse_row(
     void = _value(COMMON["void"], row.get("void"), "void", clean, problems, today)
     clean.id, clean.void = record_id or "", bool(void)
     if clean.void:
+        if kind == "facility":
+            problem("void", "a facility row cannot be voided: send the profile as it is now")
         # A void names only what it removes; other fields, if sent, are not looked at.
         return (None, problems) if problems else (clean, [])
+    if kind in rules.PROVIDER_TYPES:
+        if row.get("national_id") not in (None, ""):
+            problem("national_id", f"a {kind} row is about the sender, not a person: leave it out")
+    else:
+        _national_id(row, clean, problems, today)
+    for name, spec_field in spec.items():
+        value = _value(spec_field, row.get(name), name, clean, problems, today)
+        if value is not None:
+            clean.values[name] = value
+    if not problems:
+        for name, message in _cross_checks(kind, clean.values):
+            problem(name, message)
+    return (None, problems) if problems else (clean, [])
+
+
+def _national_id(row: dict, clean: Clean, problems: list[Problem], today: dt.date) -> None:
     national_id = _value(
         COMMON["national_id"], row.get("national_id"), "national_id", clean, problems, today
     )
@@ -193,15 +216,13 @@ def parse_row(
         ):
             clean.national_id = national_id
         else:
-            problem("national_id", "not a valid national ID or resident certificate number")
-    for name, spec_field in spec.items():
-        value = _value(spec_field, row.get(name), name, clean, problems, today)
-        if value is not None:
-            clean.values[name] = value
-    if not problems:
-        for name, message in _cross_checks(kind, clean.values):
-            problem(name, message)
-    return (None, problems) if problems else (clean, [])
+            problems.append(
+                Problem(
+                    clean.position,
+                    "national_id",
+                    "not a valid national ID or resident certificate number",
+                )
+            )
 
 
 _MISSING = object()
@@ -241,6 +262,20 @@ def _value(f: Field, value, path: str, clean: Clean, problems: list[Problem], to
         if kind == "code":
             clean.codes.append((f.code_table, value, path))
         return value
+    if kind == "datetime":
+        return _datetime(value, bad, today)
+    if kind == "choices":
+        if not isinstance(value, list):
+            return bad("must be a list")
+        if len(value) > f.max_items:
+            return bad(f"at most {f.max_items} items")
+        wrong = [v for v in value if not isinstance(v, str) or v not in f.choices]
+        if wrong:
+            shown = str(wrong[0])[:20]
+            return bad(f"{shown!r} is not one of: {', '.join(f.choices[:3])} ... {f.choices[-1]}")
+        if len(set(value)) != len(value):
+            return bad("an item is listed twice")
+        return list(value)
     if kind == "bool":
         return value if isinstance(value, bool) else bad("must be true or false")
     if kind == "int":
@@ -318,6 +353,20 @@ def _date(value: str, bad, today: dt.date) -> dt.date | None:
     return day
 
 
+def _datetime(value, bad, today: dt.date) -> dt.datetime | None:
+    if not isinstance(value, str) or not _DATETIME_RE.fullmatch(value):
+        return bad("must be a time as YYYY-MM-DDTHH:MM:SS+08:00, with its UTC offset")
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return bad("not a valid time")
+    if moment.date() < rules.EARLIEST_DATE:
+        return bad(f"is before {rules.EARLIEST_DATE.isoformat()}")
+    if moment > timezone.now() + rules.CLOCK_SKEW:
+        return bad("is in the future")
+    return moment
+
+
 def _decimal(f: Field, value, bad) -> decimal.Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return bad("must be a number")
@@ -373,6 +422,13 @@ def _cross_checks(kind: str, v: dict) -> Iterable[tuple[str, str]]:
             yield "decided_on", "is before the submission date"
         if "note" in v and "decision" not in v:
             yield "note", "a note comes with a decision"
+    elif kind == "facility":
+        south, north = record_rules.TAIWAN_LATITUDE
+        west, east = record_rules.TAIWAN_LONGITUDE
+        if not south <= v["latitude"] <= north:
+            yield "latitude", f"is outside Taiwan (between {south} and {north} north)"
+        if not west <= v["longitude"] <= east:
+            yield "longitude", f"is outside Taiwan (between {west} and {east} east)"
     elif kind == "care_wish":
         if v["noted_on"] < v["signed_on"]:
             yield "noted_on", "is before the signing date"
@@ -388,7 +444,7 @@ def _check_references(clean: Clean, lookups: Lookups) -> list[Problem]:
             for table, code, path in clean.codes
             if code in lookups.unknown[table]
         ]
-    if clean.void:
+    if clean.void or clean.type in rules.PROVIDER_TYPES:
         return problems
     person_id = lookups.persons.get(clean.national_id)
     if person_id is None:

@@ -19,14 +19,17 @@ from healthbank.core.meta import model_field
 from healthbank.eservices.models import Case, CaseStep
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.validate import Clean
+from healthbank.records import rules as record_rules
 from healthbank.records.models import (
     Allergy,
     CareWish,
     DischargeSummary,
     DrugOrder,
+    EmergencyLoad,
     ImagingReport,
     LabResult,
     PreventiveCheck,
+    Provider,
     ServiceOrder,
     Surgery,
     Vaccination,
@@ -44,6 +47,8 @@ MODELS: dict[str, type[models.Model]] = {
     "preventive_check": PreventiveCheck,
     "care_wish": CareWish,
     "prior_review": Case,  # written by _write_prior_reviews: an e-services case
+    "facility": Provider,  # the sender's own profile (_write_facility)
+    "er_load": EmergencyLoad,  # the sender's emergency room (_write_er_loads)
 }
 ORDER_MODELS = (VisitDiagnosis, DrugOrder, ServiceOrder, Surgery)
 ONE = Decimal(1)
@@ -77,6 +82,14 @@ def write_chunk(*, provider_id: int, cleans: list[Clean]) -> tuple[Written, list
     prior_reviews = by_type.pop("prior_review", [])
     _write_prior_reviews(provider_id, [c for c in prior_reviews if not c.void])
     _void_prior_reviews(provider_id, [c for c in prior_reviews if c.void])
+    facility = [c for c in by_type.pop("facility", []) if not c.void]
+    if facility:
+        _write_facility(provider_id, facility[-1])
+    er_loads = by_type.pop("er_load", [])
+    _write_er_loads(provider_id, [c for c in er_loads if not c.void])
+    EmergencyLoad.objects.filter(
+        provider_id=provider_id, source_id__in=[c.id for c in er_loads if c.void]
+    ).delete()
     refs = _visit_refs(provider_id, by_type)
     for kind, rows in by_type.items():
         keep = []
@@ -98,6 +111,50 @@ def write_chunk(*, provider_id: int, cleans: list[Clean]) -> tuple[Written, list
             written.voided += 1
     written.accepted = len(latest) - written.voided - len(problems) + superseded
     return written, problems
+
+
+def _write_facility(provider_id: int, clean: Clean) -> None:
+    """The provider's profile as the row gives it (院所資料): position, sessions, departments
+    and emergency level; what the row leaves out is cleared."""
+    v = clean.values
+    Provider.objects.filter(pk=provider_id).update(
+        latitude=float(v["latitude"]),
+        longitude=float(v["longitude"]),
+        opening_sessions=record_rules.sessions_mask(v["sessions"]),
+        emergency_level=v.get("emergency_level", ""),
+    )
+    through = Provider.departments.through
+    through.objects.filter(provider_id=provider_id).delete()
+    through.objects.bulk_create(
+        through(provider_id=provider_id, department_id=code) for code in v.get("departments", [])
+    )
+
+
+def _write_er_loads(provider_id: int, cleans: list[Clean]) -> None:
+    if not cleans:
+        return
+    EmergencyLoad.objects.bulk_create(
+        [
+            EmergencyLoad(
+                provider_id=provider_id,
+                source_id=clean.id,
+                reported_at=clean.values["reported_at"],
+                waiting_to_be_seen=clean.values["waiting_to_be_seen"],
+                waiting_for_bed=clean.values["waiting_for_bed"],
+                waiting_for_admission=clean.values["waiting_for_admission"],
+            )
+            for clean in cleans
+        ],
+        update_conflicts=True,
+        unique_fields=["provider", "source_id"],
+        update_fields=[
+            "reported_at",
+            "waiting_to_be_seen",
+            "waiting_for_bed",
+            "waiting_for_admission",
+            "updated_at",
+        ],
+    )
 
 
 def _record_fields(clean: Clean) -> dict:

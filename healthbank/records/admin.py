@@ -21,6 +21,8 @@ from healthbank.records.models import (
     CareWish,
     DischargeSummary,
     DrugOrder,
+    EmergencyLoad,
+    FirstAidGuide,
     ImagingReport,
     LabResult,
     Measurement,
@@ -72,6 +74,33 @@ class ProviderAdmin(admin.ModelAdmin):
     search_fields = ["^code", "name"]  # a code from its first digits
     ordering = ["code"]  # the accepting-provider autocomplete pages through them
     autocomplete_fields = ["township"]
+    filter_horizontal = ["departments"]
+
+
+@admin.register(EmergencyLoad)
+class EmergencyLoadAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """What hospitals reported of their emergency rooms (the feed's er_load rows)."""
+
+    list_display = [
+        "provider",
+        "reported_at",
+        "waiting_to_be_seen",
+        "waiting_for_bed",
+        "waiting_for_admission",
+    ]
+    list_select_related = ["provider"]
+    search_fields = ["=provider__code", "provider__name"]
+    show_full_result_count = False
+    ordering = ["-pk"]
+
+
+@admin.register(FirstAidGuide)
+class FirstAidGuideAdmin(admin.ModelAdmin):
+    """急症處理: the first-aid guides the app shows, written by staff in both languages."""
+
+    list_display = ["title_zh", "title_en", "position", "published", "updated_at"]
+    list_editable = ["position", "published"]
+    search_fields = ["title_zh", "title_en", "slug"]
 
 
 class VisitDiagnosisInline(ReadOnlyInline):

@@ -51,12 +51,101 @@ class Provider(models.Model):
     phone = models.CharField(_("telephone"), max_length=20)
     address = models.CharField(_("address"), max_length=150)
 
+    # 院所查詢 (provider search in the app): what the provider reports of itself through
+    # the feed's `facility` row (ingest/rows.py); empty until it has.
+    class EmergencyLevel(models.TextChoices):
+        """急救責任醫院分級: the level of emergency care a hospital is responsible for."""
+
+        SEVERE = "severe", _("Severe-level emergency hospital")
+        MODERATE = "moderate", _("Moderate-level emergency hospital")
+        GENERAL = "general", _("General-level emergency hospital")
+
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # One bit per weekday and session (rules.session_bit): Monday morning is bit 0.
+    opening_sessions = models.PositiveIntegerField(_("opening sessions"), default=0)
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="providers", verbose_name=_("departments")
+    )
+    emergency_level = models.CharField(
+        _("emergency care level"),
+        max_length=10,
+        choices=EmergencyLevel.choices,
+        blank=True,
+        default="",
+    )
+
     class Meta:
         verbose_name = _("provider")
         verbose_name_plural = _("providers")
+        indexes = [
+            # The near-me search's bounding box: a latitude range, then longitude.
+            models.Index(fields=["latitude", "longitude"], name="records_provider_position"),
+            models.Index(
+                fields=["emergency_level"],
+                name="records_provider_emergency",
+                condition=~models.Q(emergency_level=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class EmergencyLoad(models.Model):
+    """急診即時訊息: how full a hospital's emergency room is, as the hospital reported it
+    through the feed (the `er_load` row) at `reported_at`."""
+
+    provider = models.ForeignKey(
+        Provider,
+        models.CASCADE,
+        related_name="emergency_loads",
+        db_index=False,
+        verbose_name=_("provider"),
+    )
+    source_id = models.CharField(_("provider's record id"), max_length=40)
+    reported_at = models.DateTimeField(_("reported at"))
+    waiting_to_be_seen = models.PositiveIntegerField(_("waiting to be seen by a doctor"))
+    waiting_for_bed = models.PositiveIntegerField(_("waiting for an emergency bed"))
+    waiting_for_admission = models.PositiveIntegerField(_("waiting for a ward bed"))
+    updated_at = UPDATED_AT()
+
+    class Meta:
+        verbose_name = _("emergency room load")
+        verbose_name_plural = _("emergency room loads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "source_id"], name="records_emergencyload_source_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["provider", "-reported_at"], name="records_emergencyload_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} at {self.reported_at:%Y-%m-%d %H:%M}"
+
+
+class FirstAidGuide(models.Model):
+    """急症處理: first-aid guidance for a common emergency, written and kept by staff in both
+    languages. Public: the app shows it to anyone."""
+
+    slug = models.SlugField(_("short name"), max_length=40, unique=True)
+    title_zh = models.CharField(_("Chinese title"), max_length=60)
+    title_en = models.CharField(_("English title"), max_length=100)
+    body_zh = models.TextField(_("Chinese text"), help_text=_("One step per line."))
+    body_en = models.TextField(_("English text"), help_text=_("One step per line."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    published = models.BooleanField(_("published"), default=True)
+    updated_at = UPDATED_AT()
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("first-aid guide")
+        verbose_name_plural = _("first-aid guides")
+
+    def __str__(self) -> str:
+        return self.title_zh
 
 
 class ReportedRecord(models.Model):

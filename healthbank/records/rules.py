@@ -5,6 +5,7 @@ Pure rules: no queries."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from healthbank.records.models import LabResult
@@ -91,3 +92,60 @@ def is_positive(result: LabResult) -> bool:
     """A qualitative result (HBeAg) read as positive: flagged abnormal or reported positive."""
     text = result.value_text.strip().lower()
     return result.flag == LabResult.Flag.ABNORMAL or any(word in text for word in _POSITIVE_WORDS)
+
+
+# --- Provider search (院所查詢) and emergency care (急症處理) -------------------------------
+# A provider's opening hours as the app's seed shows them: three sessions a day
+# (上午, 下午, 晚上), seven days a week, one bit each in Provider.opening_sessions.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SESSIONS = ("morning", "afternoon", "evening")
+# When each session starts (local time): 上午 until noon, 下午 until 18:00, 晚上 after.
+SESSION_STARTS = ((dt.time(0), "morning"), (dt.time(12), "afternoon"), (dt.time(18), "evening"))
+
+
+def session_bit(weekday: int, session: str) -> int:
+    """The bit of a weekday (Monday 0) and session in Provider.opening_sessions."""
+    return 1 << (weekday * len(SESSIONS) + SESSIONS.index(session))
+
+
+def sessions_mask(names: Iterable[str]) -> int:
+    """`mon_morning`-style names (the feed's `sessions`) as the bits they set."""
+    mask = 0
+    for name in names:
+        day, session = name.split("_", 1)
+        mask |= session_bit(WEEKDAYS.index(day), session)
+    return mask
+
+
+def session_names(mask: int) -> list[str]:
+    """The inverse of sessions_mask, in week order."""
+    return [
+        f"{day}_{session}"
+        for d, day in enumerate(WEEKDAYS)
+        for session in SESSIONS
+        if mask & session_bit(d, session)
+    ]
+
+
+SESSION_NAMES = tuple(f"{day}_{session}" for day in WEEKDAYS for session in SESSIONS)
+
+
+def session_at(moment: dt.datetime) -> tuple[int, str]:
+    """The weekday and session a local time falls in."""
+    current = SESSIONS[0]
+    for start, session in SESSION_STARTS:
+        if moment.time() >= start:
+            current = session
+    return moment.weekday(), current
+
+
+# Search limits: results per page, and the largest radius "near me" looks in.
+PROVIDER_PAGE = 30
+NEAR_RADIUS_KM = 30.0
+EMERGENCY_HOSPITALS_SHOWN = 5
+# An emergency room's load is reported every few minutes (衛福部急診即時訊息 updates about
+# every 10 minutes); a report older than this is shown as out of date.
+EMERGENCY_LOAD_STALE_AFTER = dt.timedelta(minutes=30)
+# Taiwan, Penghu, Kinmen and Matsu lie inside this box: coordinates outside are a mistake.
+TAIWAN_LATITUDE = (21.8, 26.5)
+TAIWAN_LONGITUDE = (118.0, 122.5)

@@ -22,6 +22,7 @@ from healthbank.synth.bank import add_bank_accounts
 from healthbank.synth.billing import add_billing
 from healthbank.synth.care import CareGenerator, Codes, own_entries
 from healthbank.synth.eservices import add_eservice_records
+from healthbank.synth.facilities import add_emergency_loads, add_facilities
 from healthbank.synth.labs import Physiology
 from healthbank.synth.network import build_network
 from healthbank.synth.population import (
@@ -398,6 +399,8 @@ def seed_population(
         add_persona_virtual_cards()
         add_persona_sandbox()
     add_accepting_sites(seed)
+    add_facilities(seed)  # 院所查詢: places, sessions, emergency levels
+    add_emergency_loads(seed)
     add_billing(seed, seeder.today, seeder.created_at)
     add_bank_accounts(seed, seeder.today, seeder.created_at)  # after billing: who owes what
     add_eservice_records(seed, seeder.today, seeder.created_at)

@@ -245,6 +245,17 @@ def world(db) -> dict[type, object]:
             person=person, kind="weight", value=Decimal("60.5"), measured_at=timezone.now()
         ),
         records.CalendarEvent.objects.create(person=person, title="回診", date=DAY),
+        records.EmergencyLoad.objects.create(
+            provider=reported["provider"],
+            source_id="ER1",
+            reported_at=timezone.now(),
+            waiting_to_be_seen=3,
+            waiting_for_bed=1,
+            waiting_for_admission=2,
+        ),
+        records.FirstAidGuide.objects.create(
+            slug="test", title_zh="測試", title_en="Test", body_zh="先打 119。", body_en="Call 119."
+        ),
     ]
     return {type(row): row for row in rows}
 

@@ -133,7 +133,7 @@ SIGNED_IN_REGISTRATION = [
     "/register/device/",
     "/register/devices/",
 ]
-APP_ANONYMOUS = ["home", "verify", "verify-code", "verify-phone", "help"]
+APP_ANONYMOUS = ["home", "verify", "verify-code", "verify-phone", "help", "providers", "emergency"]
 APP_SIGNED_IN = [
     "bank",
     "records/outpatient",

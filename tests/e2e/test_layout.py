@@ -117,7 +117,10 @@ def layout_problems(page: Page, where: str) -> list[str]:
     return problems
 
 
-APP_SCREENS = ["home", "verify", "verify-code", "verify-phone", "login", "help", "vcard-sites"]
+APP_SCREENS = [
+    *("home", "verify", "verify-code", "verify-phone", "login", "help", "vcard-sites"),
+    *("providers", "emergency"),
+]
 SIGNED_IN = [
     "/register/password/",
     "/register/account/",

@@ -143,7 +143,7 @@ def _row(position: int, header: list[str], cells: list[str]) -> dict | Problem:
             value = int(cell)
         elif field.kind == "bool" and cell.lower() in _TRUE | _FALSE:
             value = cell.lower() in _TRUE
-        elif field.kind == "codes":
+        elif field.kind in {"codes", "choices"}:
             value = [code.strip() for code in cell.split(";")]
         elif field.kind == "orders":
             try:

@@ -43,6 +43,8 @@ def test_staff_issue_a_credential_whose_secret_is_shown_once_and_kept_hashed(adm
         "discharge_summary",
         "allergy",
         "prior_review",
+        "facility",
+        "er_load",
     ]
     url = reverse("admin:ingest_credential_change", args=[credential.pk])
     assert secret in admin_client.get(url).content.decode()  # the page after issuing

@@ -8,7 +8,7 @@ import pytest
 
 from healthbank.eservices.models import Case
 from healthbank.ingest.tests.helpers import credential_for, problems
-from healthbank.records.models import Provider, Vaccination, Visit
+from healthbank.records.models import EmergencyLoad, Provider, Vaccination, Visit
 from healthbank.synth.network import AGENCY_CODES
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -32,3 +32,15 @@ def test_the_examples_are_accepted(personas, upload):
     partly = Case.objects.get(provider=hospital, source_id="PR-2026-000017")
     refused = Case.objects.get(provider=hospital, source_id="PR-2026-000018")
     assert (partly.status, refused.status) == (Case.Status.PARTLY, Case.Status.REJECTED)
+
+
+def test_the_provider_examples_are_accepted(personas, upload):
+    hospital = Provider.objects.filter(kind=Provider.Kind.MEDICAL_CENTRE).order_by("pk").first()
+    token = credential_for(hospital)
+    for name, format in [("provider.ndjson", "ndjson"), ("provider.csv", "csv")]:
+        batch = upload(token, (EXAMPLES / name).read_bytes(), format)
+        assert (problems(batch), batch.accepted) == ([], 2), name
+    hospital.refresh_from_db()
+    assert (hospital.latitude, hospital.emergency_level) == (25.040362, "severe")
+    example = EmergencyLoad.objects.get(provider=hospital, source_id="ER-2026-01-15-1450")
+    assert example.waiting_for_admission == 21
