@@ -199,3 +199,25 @@ def test_menu_lists_both_pages(english, sign_in) -> None:
     sign_in(english, CHEN)
     html = english.get(reverse("bank:liver_risk")).content.decode()
     assert HEART in html and DIABETES in html
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_a_value_no_body_has_is_left_out_not_a_server_error(english, sign_in, value) -> None:
+    """A lab's HDL of 0 (a provider's upload), a blood pressure of 0 or below typed in:
+    not a measurement; the page scores without it (or names it missing), never a 500."""
+    chen = sign_in(english, CHEN)
+    today = timezone.localdate()
+    _add_lab(chen, HDL_CODE, value, today)
+    Measurement.objects.create(
+        person=chen, kind=Measurement.Kind.SYSTOLIC, value=Decimal(value), measured_at=timezone.now()
+    )
+    Measurement.objects.create(
+        person=chen, kind=Measurement.Kind.HEIGHT, value=Decimal(value), measured_at=timezone.now()
+    )
+
+    records = risk_records(chen, today)
+
+    assert all(found.value > 0 for found in records.values.values())
+    for page in (HEART, DIABETES):
+        response = english.get(page, ANSWERED)
+        assert response.status_code == 200
