@@ -221,3 +221,22 @@ def test_a_value_no_body_has_is_left_out_not_a_server_error(english, sign_in, va
     for page in (HEART, DIABETES):
         response = english.get(page, ANSWERED)
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"smoker": "yes", "parent": "maybe"},
+        {"smoker": "yes", "parent": "9" * 5000},
+        {"smoker": "yes", "parent": ["no", "yes"], "extra": "x"},
+    ],
+)
+def test_a_bad_answer_in_the_query_loses_only_itself(english, sign_in, query) -> None:
+    """?parent=maybe (a hand-edited link) is no answer; the smoking answer given stays."""
+    sign_in(english, CHEN)
+
+    response = english.get(HEART, query)
+
+    assert response.status_code == 200
+    smoker = next(row for row in response.context["rows"] if row["key"] == "smoker")
+    assert smoker["answer"] is True
