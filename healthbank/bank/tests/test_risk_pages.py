@@ -208,12 +208,10 @@ def test_a_value_no_body_has_is_left_out_not_a_server_error(english, sign_in, va
     chen = sign_in(english, CHEN)
     today = timezone.localdate()
     _add_lab(chen, HDL_CODE, value, today)
-    Measurement.objects.create(
-        person=chen, kind=Measurement.Kind.SYSTOLIC, value=Decimal(value), measured_at=timezone.now()
-    )
-    Measurement.objects.create(
-        person=chen, kind=Measurement.Kind.HEIGHT, value=Decimal(value), measured_at=timezone.now()
-    )
+    for kind in (Measurement.Kind.SYSTOLIC, Measurement.Kind.HEIGHT):
+        Measurement.objects.create(
+            person=chen, kind=kind, value=Decimal(value), measured_at=timezone.now()
+        )
 
     records = risk_records(chen, today)
 

@@ -142,7 +142,8 @@ def risk_records(person: Person, today: dt.date) -> RiskRecords:
 
     labs = latest_results(person, LAB_CODES.values(), window, numeric=LAB_CODES.values())
     for key, code in LAB_CODES.items():
-        if (result := labs.get(code)) is not None and _bodily(result.value):
+        result = labs.get(code)
+        if result is not None and result.value is not None and _bodily(result.value):
             values[key] = Sourced(
                 result.value, result.collected_on, Source.LAB, result.provider.name
             )
