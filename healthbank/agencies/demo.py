@@ -8,14 +8,20 @@ PKCE S256 challenge, exchanges the code over HTTP at the token endpoint (the sam
 which the demo's threaded server answers while this request waits), and checks the
 id_token's signature against the published JWKS and its issuer, audience, expiry and nonce
 before it shows the claims. Its registration (a public client, PKCE alone) is made by
-`healthbank seed` (DEMO_CLIENT_ID), with redirect URIs on this machine's loopback address.
+`healthbank seed` (DEMO_CLIENT_ID), with redirect URIs on this machine's loopback address;
+so it is served only where those work (settings.AGENCY_LOOPBACK_REDIRECTS: a demo, the
+tests), and is a 404 in production.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.django_client import OAuth
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -29,6 +35,20 @@ DEMO_CLIENT_ID = "demo-income-query"
 DEMO_SCOPE = "openid nhi_id profile birthdate insured_status"
 DISCOVERY_PATH = "/fhir/r4/.well-known/openid-configuration"
 CALLBACK_NAME = "agencies_demo:callback"
+
+
+def demo_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The demo exists where its loopback redirect URIs work (a demo or the tests,
+    settings.AGENCY_LOOPBACK_REDIRECTS): in production it is a 404, so no visitor has this
+    server fetch its own discovery document and token endpoint on their behalf."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.AGENCY_LOOPBACK_REDIRECTS:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _client(request: HttpRequest):
@@ -52,6 +72,7 @@ def _shown(claim: str, value: str) -> str:
 
 @require_GET
 @never_cache
+@demo_only
 def start(request: HttpRequest) -> HttpResponse:
     agency = agency_by_client_id(DEMO_CLIENT_ID)
     return render(request, "agencies/demo/start.html", {"agency": agency})
@@ -59,6 +80,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @never_cache
+@demo_only
 def sign_in(request: HttpRequest) -> HttpResponse:
     redirect_uri = request.build_absolute_uri(reverse(CALLBACK_NAME))
     return _client(request).authorize_redirect(request, redirect_uri)
@@ -66,6 +88,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@demo_only
 def callback(request: HttpRequest) -> HttpResponse:
     try:
         token = _client(request).authorize_access_token(request)

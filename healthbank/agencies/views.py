@@ -45,6 +45,23 @@ def refusal(request: HttpRequest, message: StrOrPromise, status: int = 400) -> H
     return render(request, "agencies/refused.html", {"message": message}, status=status)
 
 
+def not_approved(request: HttpRequest) -> HttpResponse:
+    return refusal(
+        request,
+        _(
+            "This agency may not confirm people's identity with My Health Bank now "
+            "(it is not approved, or NHIA suspended it). Nothing was shared."
+        ),
+        status=403,
+    )
+
+
+def client_id_of(request: HttpRequest) -> str:
+    """The client an authorisation request names, where oauthlib reads it (the query, or a
+    form body)."""
+    return request.GET.get("client_id") or request.POST.get("client_id") or ""
+
+
 def signed_in_by_card(request: HttpRequest) -> bool:
     return request.session.get("login_method") in settings.AGENCY_SIGN_IN_METHODS
 
@@ -86,6 +103,12 @@ class AuthorizeView(BaseAuthorizationView):
         )
 
     def _consent(self, request: HttpRequest) -> HttpResponse:
+        # An agency not approved gets an error page before its request is even checked: a
+        # request the server refuses would otherwise be an error redirect to its address,
+        # and a suspended agency could use the sign-in as a redirector.
+        named = agency_by_client_id(client_id_of(request))
+        if named is not None and not named.is_approved:
+            return not_approved(request)
         try:
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
@@ -94,14 +117,7 @@ class AuthorizeView(BaseAuthorizationView):
         if agency is None:
             return refusal(request, _("This agency is not registered with My Health Bank."))
         if not agency.is_approved:
-            return refusal(
-                request,
-                _(
-                    "This agency may not confirm people's identity with My Health Bank now "
-                    "(it is not approved, or NHIA suspended it). Nothing was shared."
-                ),
-                status=403,
-            )
+            return not_approved(request)
         application = agency.application
         if credentials.get("code_challenge_method") != "S256":
             invalid = oauth_errors.InvalidRequestError(

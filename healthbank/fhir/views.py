@@ -114,6 +114,12 @@ class AuthorizeView(BaseAuthorizationView):
                 status=403,
             )
         person = account.person
+        # An app not approved gets an error page before its request is even checked: a
+        # request the server refuses would otherwise be an error redirect to its address,
+        # and a suspended app could use the consent as a redirector.
+        named = selectors.listing_by_client_id(agency_views.client_id_of(request))
+        if named is not None and named.status != Listing.Status.APPROVED:
+            return _refusal(request, services.GrantRefused.MESSAGES["not_approved"], 403)
         try:
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:

@@ -172,3 +172,20 @@ def test_a_staff_sign_in_cannot_agree(admin_client, agency):
     session.save()
 
     assert admin_client.get(url_for(agency)).status_code == 403
+
+
+@pytest.mark.parametrize("status", [Agency.Status.PENDING, Agency.Status.SUSPENDED])
+@pytest.mark.parametrize(
+    "overrides",
+    [{"scope": "openid patient/*.rs"}, {"response_type": "token"}],
+)
+def test_an_agency_not_approved_never_gets_a_redirect_even_for_a_bad_request(
+    chen_by_card, client, make_agency, status, overrides
+):
+    """A suspended agency may not use the sign-in as a redirector to its own addresses:
+    a request the server refuses is an error page, never an error redirect."""
+    agency, _secret = make_agency(status=status)
+    for browser in (chen_by_card, Client()):
+        answer = browser.get(url_for(agency, **overrides))
+
+        assert answer.status_code == 403 and "Location" not in answer, answer.get("Location")

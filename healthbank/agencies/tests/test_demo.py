@@ -77,3 +77,13 @@ def test_the_demo_relying_party_shows_the_verified_claims(live_server, card_sign
 
     replay = browser.get(back.headers["Location"], timeout=10)  # the same code and state
     assert replay.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_demo_is_not_served_where_loopback_redirects_are_off(client, settings):
+    """Production (no DEBUG): the demo relying party does not exist; none of its pages
+    fetches this server's discovery document on a visitor's behalf."""
+    settings.AGENCY_LOOPBACK_REDIRECTS = False
+    assert client.get("/demo/income-query/").status_code == 404
+    assert client.post("/demo/income-query/sign-in/").status_code == 404
+    assert client.get("/demo/income-query/callback/?code=x&state=y").status_code == 404

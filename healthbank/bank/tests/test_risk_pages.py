@@ -199,3 +199,42 @@ def test_menu_lists_both_pages(english, sign_in) -> None:
     sign_in(english, CHEN)
     html = english.get(reverse("bank:liver_risk")).content.decode()
     assert HEART in html and DIABETES in html
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_a_value_no_body_has_is_left_out_not_a_server_error(english, sign_in, value) -> None:
+    """A lab's HDL of 0 (a provider's upload), a blood pressure of 0 or below typed in:
+    not a measurement; the page scores without it (or names it missing), never a 500."""
+    chen = sign_in(english, CHEN)
+    today = timezone.localdate()
+    _add_lab(chen, HDL_CODE, value, today)
+    for kind in (Measurement.Kind.SYSTOLIC, Measurement.Kind.HEIGHT):
+        Measurement.objects.create(
+            person=chen, kind=kind, value=Decimal(value), measured_at=timezone.now()
+        )
+
+    records = risk_records(chen, today)
+
+    assert all(found.value > 0 for found in records.values.values())
+    for page in (HEART, DIABETES):
+        response = english.get(page, ANSWERED)
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"smoker": "yes", "parent": "maybe"},
+        {"smoker": "yes", "parent": "9" * 5000},
+        {"smoker": "yes", "parent": ["no", "yes"], "extra": "x"},
+    ],
+)
+def test_a_bad_answer_in_the_query_loses_only_itself(english, sign_in, query) -> None:
+    """?parent=maybe (a hand-edited link) is no answer; the smoking answer given stays."""
+    sign_in(english, CHEN)
+
+    response = english.get(HEART, query)
+
+    assert response.status_code == 200
+    smoker = next(row for row in response.context["rows"] if row["key"] == "smoker")
+    assert smoker["answer"] is True

@@ -85,9 +85,13 @@ class QuestionsForm(forms.Form):
     )
 
     def answer(self, name: str) -> bool | None:
-        if not self.is_valid() or not self.cleaned_data.get(name):
+        """The answer to one question, None if not given or not one of the choices: a bad
+        value of the other question (a hand-edited link) does not throw this one away."""
+        if not self.is_bound:
             return None
-        return self.cleaned_data[name] == YES
+        self.is_valid()  # cleaned_data then holds each field that is valid
+        value = self.cleaned_data.get(name)
+        return None if not value else value == YES
 
 
 def _how_to_get(key: str, age: int) -> str:

@@ -299,3 +299,16 @@ def test_unticking_every_record_asked_for_is_no_allow(client, sign_in, app):
     assert response.status_code == 200
     assert "Choose at least one kind of record" in response.content.decode()
     assert not Grant.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Listing.Status.PENDING, Listing.Status.SUSPENDED])
+def test_an_app_not_approved_never_gets_a_redirect_even_for_a_bad_request(
+    client, sign_in, make_app, status
+):
+    """A suspended app may not use the consent as a redirector to its own addresses."""
+    sign_in(english(client), CHEN)
+    listing, _secret = make_app(status=status)
+    for overrides in ({"scope": "nhi_id"}, {"response_type": "token"}):
+        response = client.get(authorize_url(authorize_query(listing, **overrides)))
+
+        assert response.status_code == 403 and "Location" not in response, overrides

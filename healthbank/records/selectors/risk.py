@@ -124,6 +124,13 @@ class RiskRecords:
         )
 
 
+def _bodily(value: Decimal | float | None) -> bool:
+    """Whether a value can be a body's: every input of the models is above zero, so a 0 or
+    a negative value (a lab's placeholder, a typing slip) is no value at all, never a
+    logarithm's domain error on the page."""
+    return value is not None and value > 0
+
+
 def _newer(current: Sourced | None, candidate: Sourced) -> Sourced:
     return candidate if current is None or candidate.on > current.on else current
 
@@ -135,7 +142,8 @@ def risk_records(person: Person, today: dt.date) -> RiskRecords:
 
     labs = latest_results(person, LAB_CODES.values(), window, numeric=LAB_CODES.values())
     for key, code in LAB_CODES.items():
-        if (result := labs.get(code)) is not None and result.value is not None:
+        result = labs.get(code)
+        if result is not None and result.value is not None and _bodily(result.value):
             values[key] = Sourced(
                 result.value, result.collected_on, Source.LAB, result.provider.name
             )
@@ -148,7 +156,7 @@ def risk_records(person: Person, today: dt.date) -> RiskRecords:
     for check in checks:
         for key, field in CHECK_FIELDS.items():
             raw = getattr(check, field)
-            if raw is None or (key in values and values[key].on >= check.checked_on):
+            if not _bodily(raw) or (key in values and values[key].on >= check.checked_on):
                 continue
             values[key] = Sourced(Decimal(raw), check.checked_on, Source.CHECK, check.provider.name)
 
@@ -158,7 +166,7 @@ def risk_records(person: Person, today: dt.date) -> RiskRecords:
     ).order_by("kind", "-measured_at", "-id")
     seen: set[str] = set()
     for measured in measurements:
-        if measured.kind in seen:
+        if measured.kind in seen or not _bodily(measured.value):
             continue
         seen.add(measured.kind)
         key = MEASUREMENT_KINDS[Measurement.Kind(measured.kind)]
