@@ -42,7 +42,7 @@ REPORTED = _(
 )
 
 
-class CardOut(Schema):
+class NhiCardOut(Schema):
     id: int
     number: str = Field(description="Masked: the first four digits")
     status: str
@@ -50,7 +50,7 @@ class CardOut(Schema):
     issued_on: str
 
 
-class ApplicationOut(Schema):
+class CardApplicationOut(Schema):
     id: int
     reason: str
     reason_label: str
@@ -65,21 +65,21 @@ class ApplicationOut(Schema):
     rejection_reason: str
 
 
-class ChoiceOut(Schema):
+class FeeChoiceOut(Schema):
     value: str
     label: str
     fee: int = 0
 
 
 class CardsOut(Schema):
-    cards: list[CardOut]
-    valid_card: CardOut | None
-    applications: list[ApplicationOut]
+    cards: list[NhiCardOut]
+    valid_card: NhiCardOut | None
+    applications: list[CardApplicationOut]
     open_application: int | None
-    reasons: list[ChoiceOut]
-    deliveries: list[ChoiceOut]
-    offices: list[ChoiceOut]
-    banks: list[ChoiceOut]
+    reasons: list[FeeChoiceOut]
+    deliveries: list[FeeChoiceOut]
+    offices: list[FeeChoiceOut]
+    banks: list[FeeChoiceOut]
     postal_address: str | None
     asks_again: list[str] = Field(description="Reasons whose application asks the password")
 
@@ -90,7 +90,7 @@ class LostIn(Body):
 
 
 class LostOut(Schema):
-    card: CardOut
+    card: NhiCardOut
     message: str
 
 
@@ -162,7 +162,7 @@ def cards(request: AppRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/cards/applications/{application_id}", response={200: ApplicationOut, **ERRORS})
+@router.get("/cards/applications/{application_id}", response={200: CardApplicationOut, **ERRORS})
 def application(request: AppRequest, application_id: int) -> dict[str, Any]:
     """One of the person's applications; anyone else's is a 404."""
     found = selectors.application_of(appcounter.person_of(request), application_id)
@@ -220,7 +220,7 @@ APPLICATION_BODY = {
 
 @router.post(
     "/cards/applications",
-    response={201: ApplicationOut, **ERRORS},
+    response={201: CardApplicationOut, **ERRORS},
     openapi_extra=APPLICATION_BODY,
 )
 def apply(request: AppRequest) -> Status[dict[str, Any]]:

@@ -385,7 +385,7 @@ class Driver:
     """A factor's share of the risk: the risk minus the risk with that factor at `reference`."""
 
     key: str
-    points: float  # percentage points (may be 0 or negative)
+    added: float  # percentage points added (may be 0 or negative)
     reference: Label
 
 

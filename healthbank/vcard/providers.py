@@ -16,7 +16,7 @@ from healthbank.core.schemas import ErrorOut
 from healthbank.records.models import Provider
 from healthbank.vcard import services
 from healthbank.vcard.models import Authorisation
-from healthbank.vcard.schemas import CardReadOut, ClinicRequestIn, ClinicRequestOut, VerifyIn
+from healthbank.vcard.schemas import CardReadOut, ClinicRequestIn, ClinicRequestOut, QrVerifyIn
 
 router = Router(tags=["virtual card"])
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 410)}
@@ -63,7 +63,7 @@ def _read(read: services.CardRead) -> dict[str, Any]:
 
 
 @router.post("/verify", response={200: CardReadOut, **ERRORS})
-def verify(request: ProviderRequest, body: VerifyIn) -> dict[str, Any]:
+def verify(request: ProviderRequest, body: QrVerifyIn) -> dict[str, Any]:
     """Read a scanned QR code: identity, photo and cover. The code works once, within 5
     minutes; a second scan is refused with qr_used."""
     read = services.verify_qr(

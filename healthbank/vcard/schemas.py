@@ -126,7 +126,7 @@ class SitesOut(Schema):
 # --- providers' API ---------------------------------------------------------------------------
 
 
-class VerifyIn(Body):
+class QrVerifyIn(Body):
     token: str = Field(max_length=300, description="the text of the scanned QR code")
 
 

@@ -357,13 +357,14 @@ def test_where_the_card_is_accepted_without_signing_in(browser, reference_data, 
         tab.goto("/app/")
         tab.get_by_role("link", name="哪些院所可以用虛擬健保卡？").click()
         expect(tab.locator("[data-sites-count]")).to_have_text("共 3 家院所。")
-        # Other screens ask for a county too (the mailing address): this screen's select.
+        # Other screens ask for a county, a name and a search too (the mailing address,
+        # the provider search): this screen's own fields.
         sites = tab.locator("[data-screen=vcard-sites]")
         sites.get_by_label("縣市").select_option(label=first.county.name_zh)
-        tab.get_by_role("button", name="查詢").click()
+        sites.get_by_role("button", name="查詢").click()
         expect(tab.locator("[data-sites] li")).to_have_count(2)
-        tab.get_by_label("服務項目").select_option(label="居家醫療")
-        tab.get_by_role("button", name="查詢").click()
+        sites.get_by_label("服務項目").select_option(label="居家醫療")
+        sites.get_by_role("button", name="查詢").click()
         found = tab.locator("[data-sites] li")
         expect(found).to_have_count(1)
         expect(found).to_contain_text("平安居家護理所")
@@ -371,9 +372,9 @@ def test_where_the_card_is_accepted_without_signing_in(browser, reference_data, 
         phone_link = found.get_by_role("link", name="(02)2345-6789")
         expect(phone_link).to_have_attribute("href", "tel:0223456789")
         sites.get_by_label("縣市").select_option(label="全部縣市")
-        tab.get_by_label("服務項目").select_option(label="全部服務項目")
-        tab.get_by_label("院所名稱").fill("港都")
-        tab.get_by_role("button", name="查詢").click()
+        sites.get_by_label("服務項目").select_option(label="全部服務項目")
+        sites.get_by_label("院所名稱").fill("港都")
+        sites.get_by_role("button", name="查詢").click()
         expect(tab.locator("[data-sites] li")).to_have_count(1)
         expect(tab.locator("[data-sites] li")).to_contain_text("門診、遠距醫療")
     finally:

@@ -77,3 +77,18 @@ def test_every_answer_is_documented_and_none_is_a_server_error(case, access_toke
     except BaseException:
         FAILED.add(case.operation.label)
         raise
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    """The document names each schema once (components/schemas): two classes of one name
+    would describe one answer by the other's fields, as CardOut once did (vcard, cards)."""
+    from ninja import Schema
+
+    import healthbank.apis  # noqa: F401 - every router and its schemas
+
+    def classes(base: type) -> list[type]:
+        return [c for sub in base.__subclasses__() for c in (sub, *classes(sub))]
+
+    ours = {c for c in classes(Schema) if c.__module__.startswith("healthbank.")}
+    names = collections.Counter(c.__name__ for c in ours)
+    assert [name for name, count in names.items() if count > 1] == []

@@ -172,7 +172,7 @@ def _page(
             "label": LABELS[driver.key][0],
             "row": by_key.get(driver.key) or by_key.get("systolic"),
         }
-        for driver in sorted(assessment.drivers, key=lambda d: -d.points)
+        for driver in sorted(assessment.drivers, key=lambda d: -d.added)
     ]
     low, high = assessment.model.ages
     reasons = [

@@ -64,7 +64,10 @@ def test_only_the_app_shows_data_and_blob_images(client):
 
 
 @pytest.mark.django_db
-def test_the_camera_is_allowed_only_on_the_app_page_that_scans_codes(client):
+def test_camera_and_location_are_allowed_only_on_the_app_page(client):
+    """The app scans QR codes with the camera and finds providers near the phone (asked on
+    the tap); no other page may ask for either."""
+
     def features(path: str) -> dict[str, str]:
         header = client.get(path)["Permissions-Policy"]
         return dict(item.strip().split("=", 1) for item in header.split(","))
@@ -74,8 +77,8 @@ def test_the_camera_is_allowed_only_on_the_app_page_that_scans_codes(client):
         for feature in ("camera", "microphone", "geolocation", "payment", "usb", "serial"):
             assert policy[feature] == "()", (path, feature)
     app = features("/app/")
-    assert app["camera"] == "(self)"
-    assert app["microphone"] == app["geolocation"] == app["payment"] == "()"
+    assert app["camera"] == app["geolocation"] == "(self)"
+    assert app["microphone"] == app["payment"] == "()"
 
 
 def test_templates_have_no_inline_script_handler_or_style():

@@ -194,7 +194,7 @@ def test_heart_assessment_drivers_and_what_ifs() -> None:
     expected = 100 * pce_risk("M", 55, 213, 38, 145, False, True, False)
     assert result.percent == pytest.approx(expected)
     assert result.band is not None and result.band.contains(result.percent)
-    drivers = {d.key: d.points for d in result.drivers}
+    drivers = {d.key: d.added for d in result.drivers}
     assert drivers["smoker"] > drivers["systolic"] > 0 and drivers["has_diabetes"] == 0
     assert result.baseline_percent < result.percent
     what_ifs = {w.key: w.percent for w in result.what_ifs}
@@ -241,7 +241,7 @@ def test_diabetes_assessment_what_ifs_lower_the_risk() -> None:
     what_ifs = {w.key: w.percent for w in result.what_ifs}
     assert set(what_ifs) == {"bmi", "fasting_glucose", "blood_pressure", "triglycerides"}
     assert all(value < result.percent for value in what_ifs.values())
-    drivers = {d.key: d.points for d in result.drivers}
+    drivers = {d.key: d.added for d in result.drivers}
     assert drivers["fasting_glucose"] == max(drivers.values())
     # Not "brought up" to a BMI of 24 from 21.
     lean = diabetes_risk(_person(bmi=21))
