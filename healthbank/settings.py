@@ -662,6 +662,8 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _oidc_retired_keys(),
     "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
+    # Apps get the person's number; agencies a pairwise `sub` each (agencies/claims.py).
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["public", "pairwise"],
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],

@@ -3,7 +3,8 @@
 Scope names follow OpenID Connect where one exists (`profile` carries `name`; `birthdate`
 is not a standard scope, but names its one claim); the NHI ones are this server's own:
 
-    openid          required: `sub`, a number standing for the person (never their ID)
+    openid          required: `sub`, pairwise: a different opaque value for the same person
+                    at each agency (never their ID; `pairwise_subject`)
     nhi_id          `national_id`: the national ID number (身分證統一編號)
     profile         `name`: the name on the NHI card
     birthdate       `birthdate`: YYYY-MM-DD
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from healthbank.people.models import Enrolment, Person
@@ -43,6 +45,14 @@ def insured_status(person: Person) -> str:
     if latest == Enrolment.Status.SUSPENDED:
         return "suspended"
     return "not_insured"
+
+
+def pairwise_subject(client_id: str, user_pk: int) -> str:
+    """The `sub` one agency knows a person by (OpenID Connect Core §8.1, pairwise): stable
+    for that agency, different at every other, so two agencies cannot match the people
+    they were told about unless the person released the national ID to both. Keyed by the
+    SECRET_KEY: changing it changes every agency's `sub`."""
+    return salted_hmac("healthbank.agencies.sub", f"{client_id}:{user_pk}").hexdigest()
 
 
 INSURED_STATUS_LABELS = {

@@ -107,7 +107,10 @@ class SmartValidator(OAuth2Validator):
         }
         # Only the claims wanted are computed (an agency's national ID is never looked up
         # for an app).
-        claims = {"sub": str(request.user.pk)}
+        if agency is None:
+            claims = {"sub": str(request.user.pk)}
+        else:
+            claims = {"sub": identity.pairwise_subject(request.client.client_id, request.user.pk)}
         for claim, value in self.get_claim_dict(request).items():
             if claim in wanted:
                 claims[claim] = value(request) if callable(value) else value

@@ -41,14 +41,15 @@ def test_an_agency_gets_only_the_identity_claims_of_its_scopes(personas, agency)
         None, None, request_of(chen, agency.application, ["openid", "birthdate"])
     )
 
+    sub = claims.pairwise_subject(agency.application.client_id, 42)
     assert every == {
-        "sub": "42",
+        "sub": sub,
         "national_id": CHEN,
         "name": chen.name,
         "birthdate": chen.birth_date.isoformat(),
         "insured_status": "active",
     }  # never fhirUser
-    assert one == {"sub": "42", "birthdate": chen.birth_date.isoformat()}
+    assert one == {"sub": sub, "birthdate": chen.birth_date.isoformat()}
 
 
 @pytest.mark.parametrize("scopes", [EVERY_SCOPE, ["openid", "nhi_id", "profile"]])
@@ -59,3 +60,20 @@ def test_a_fhir_app_never_gets_an_identity_claim_whatever_its_scopes(personas, a
 
     assert not claims.CLAIMS & set(given)
     assert CHEN not in str(given)
+
+
+def test_each_agency_knows_a_person_by_a_sub_of_its_own(personas, agency, app):
+    """Pairwise: two agencies cannot match the people they were told about by `sub`, and
+    the person's internal number reaches no agency (an app still gets it: fhirUser)."""
+    chen = Person.objects.get(national_id=CHEN)
+    other = SimpleNamespace(client_id="another-agency")
+    validator = SmartValidator()
+
+    def sub(client) -> str:
+        return validator.get_oidc_claims(None, None, request_of(chen, client, ["openid"]))["sub"]
+
+    here = sub(agency.application)
+    assert here == sub(agency.application)  # stable for the one agency
+    assert here != claims.pairwise_subject(other.client_id, 42) != "42"
+    assert claims.pairwise_subject(agency.application.client_id, 43) != here
+    assert sub(app.application) == "42"
