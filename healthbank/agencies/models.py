@@ -19,8 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
+from healthbank.identity.review import StaffReviewed
 
-class Agency(models.Model):
+
+class Agency(StaffReviewed):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting a second staff member's approval")
         APPROVED = "approved", _("Approved")
@@ -52,16 +54,6 @@ class Agency(models.Model):
         verbose_name=_("registered by"),
     )
     registered_at = models.DateTimeField(_("registered"), default=timezone.now)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    review_note = models.TextField(_("reason given by NHIA"), blank=True)
 
     class Meta:
         verbose_name = _("agency (identity relying party)")

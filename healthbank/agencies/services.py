@@ -96,11 +96,7 @@ def review_agency(
     locked = Agency.objects.select_for_update().get(pk=agency.pk)
     if status == Agency.Status.APPROVED and locked.registered_by_id == staff_user.pk:
         raise ReviewRefused("own")
-    locked.status = status
-    locked.reviewed_by = staff_user  # type: ignore[assignment]
-    locked.reviewed_at = timezone.now()
-    locked.review_note = note
-    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    locked.mark_reviewed(staff_user, status, note)
     if status != Agency.Status.APPROVED:
         end_app_tokens(Q(application_id=locked.application_id))
     return locked

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
+from healthbank.identity.review import StaffReviewed
 
-class Listing(models.Model):
+
+class Listing(StaffReviewed):
     """A registered app as people see it on the consent screen, and its NHIA review.
 
     A sandbox app is approved on registration and sees synthetic people only; a production
@@ -55,16 +57,6 @@ class Listing(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     registered_at = models.DateTimeField(_("registered"), default=timezone.now)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    review_note = models.TextField(_("reason given by NHIA"), blank=True)
 
     class Meta:
         verbose_name = _("third-party app")

@@ -210,11 +210,7 @@ def review_app(
     """NHIA's decision on an app: approved, rejected or suspended. Suspending (or rejecting
     an app that had been approved) stops every token it holds at once."""
     locked = Listing.objects.select_for_update().get(pk=listing.pk)
-    locked.status = status
-    locked.reviewed_by = staff_user  # type: ignore[assignment]
-    locked.reviewed_at = timezone.now()
-    locked.review_note = note
-    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    locked.mark_reviewed(staff_user, status, note)
     if status != Listing.Status.APPROVED:
         end_app_tokens(Q(application_id=locked.application_id))
     return locked

@@ -73,6 +73,33 @@ class Reviewed(models.Model):
         return self.status in OPEN
 
 
+class StaffReviewed(models.Model):
+    """A client NHIA lets in and may stop later (a third-party app, an agency): who decided
+    last, when, and the reason the other side is shown. Concrete models add `status`."""
+
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("reason given by NHIA"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def mark_reviewed(self, staff_user: Any, status: str, note: str) -> None:
+        """Save the decision (the caller holds the row lock)."""
+        self.status = status
+        self.reviewed_by = staff_user
+        self.reviewed_at = timezone.now()
+        self.review_note = note
+        self.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])  # type: ignore[misc]
+
+
 class ReviewRefused(Exception):
     """A decision that cannot be made; `message` says why, in the reader's language."""
 
