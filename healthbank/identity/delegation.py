@@ -62,7 +62,11 @@ class DelegationRefused(Exception):
 
 def active_for_delegate(delegate: Person, now: dt.datetime) -> list[Delegation]:
     """The delegations the person may use now (confirmed, open, unexpired), with their owner:
-    read on every portal request, so an ended one drops out at once."""
+    read on every portal request, so an ended one drops out at once.
+
+    Not while NHIA has suspended the owner's account: a suspension stops all online use of
+    the person's records (misuse, a stolen password that may have given the access, their
+    own request), the family's too, until it is reinstated."""
     return list(
         Delegation.objects.filter(
             delegate=delegate,
@@ -71,6 +75,7 @@ def active_for_delegate(delegate: Person, now: dt.datetime) -> list[Delegation]:
             starts_at__lte=now,
             expires_at__gt=now,
         )
+        .exclude(owner__account__status=Account.Status.SUSPENDED)
         .select_related("owner")
         .order_by("owner__name", "owner_id")
     )
