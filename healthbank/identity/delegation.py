@@ -174,6 +174,10 @@ def offer(
             actor=actor,
         )
         return None
+    # The owner's row lock: two offers at once (two tabs, online and at a counter) are made
+    # one after the other, the second replacing the first, never both inserted (the
+    # one-open-per-pair constraint would fail the second with a 500).
+    Person.objects.select_for_update().values_list("pk", flat=True).get(pk=owner.pk)
     now = timezone.now()
     earlier = (
         Delegation.objects.select_for_update()

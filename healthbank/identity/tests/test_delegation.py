@@ -210,3 +210,50 @@ def test_staff_end_it_with_the_list_action(staff_client, staff, owner, wife):
     assert row.ended_by == Delegation.Side.STAFF
     ended = AuditEvent.objects.get(action=Action.DELEGATION_ENDED)
     assert (ended.actor, ended.actor_id) == (Actor.STAFF, staff.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_offers_to_the_same_person_at_once_are_made_one_after_the_other():
+    """The owner's two tabs (or the owner online and a counter) offer at the same moment,
+    each in its own connection: the second waits for the first and replaces its offer,
+    instead of tripping the one-open-per-pair constraint (a 500)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent connections are PostgreSQL's")
+    seed_personas(today=dt.date(2026, 11, 23))
+    owner = registered(Person.objects.get(national_id=CHEN))
+    wife = registered(Person.objects.get(national_id=CHEN_WIFE))
+    first_made = threading.Event()
+
+    def first() -> str:
+        try:
+            with transaction.atomic():
+                _offer(owner, wife)
+                first_made.set()
+                time.sleep(1)  # the second offer arrives while this one is not committed
+            return "offered"
+        finally:
+            connection.close()
+
+    def second() -> str:
+        try:
+            first_made.wait(10)
+            try:
+                _offer(owner, wife, days=30)
+            except IntegrityError:
+                return "integrity error"
+            return "offered"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = [f.result() for f in [pool.submit(first), pool.submit(second)]]
+    assert answers == ["offered", "offered"]
+    open_rows = Delegation.objects.filter(owner=owner, delegate=wife, ended_at__isnull=True)
+    assert open_rows.count() == 1
+    assert open_rows.get().expires_at < timezone.now() + dt.timedelta(days=31)  # the second's
