@@ -85,7 +85,8 @@ def write_chunk(*, provider_id: int, cleans: list[Clean]) -> tuple[Written, list
     _void_prior_reviews(provider_id, [c for c in prior_reviews if c.void])
     facility = [c for c in by_type.pop("facility", []) if not c.void]
     if facility:
-        refused = _write_facility(provider_id, facility[-1])
+        # The last sent, whatever its id (the rows of one id keep the first one's place).
+        refused = _write_facility(provider_id, max(facility, key=lambda c: c.position))
         if refused is not None:
             problems.append(refused)
     er_loads = by_type.pop("er_load", [])

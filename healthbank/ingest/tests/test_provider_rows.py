@@ -175,3 +175,15 @@ def test_only_a_hospital_may_say_it_is_an_emergency_hospital(world, upload):
     clinic = Provider.objects.get(pk=world.clinic.pk)
     assert (clinic.emergency_level, clinic.latitude) == ("", None)  # the row is not written
 
+
+def test_the_last_facility_row_sent_is_the_profile_whatever_its_id(world, upload):
+    batch = upload(
+        world.hospital_token,
+        ndjson(
+            facility_row(id="a", latitude="25.1"),
+            facility_row(id="b", latitude="25.2"),
+            facility_row(id="a", latitude="25.3"),
+        ),
+    )
+    assert problems(batch) == []
+    assert Provider.objects.get(pk=world.hospital.pk).latitude == 25.3
