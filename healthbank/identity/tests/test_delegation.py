@@ -22,6 +22,12 @@ from tests.fixtures.portal import give_reason
 Action, Actor = AuditEvent.Action, AuditEvent.Actor
 
 
+def run_worker() -> None:
+    from django.core.management import call_command
+
+    call_command("worker", "--batch", "--interval", "0.01")
+
+
 @pytest.fixture
 def people(db) -> dict[str, Person]:
     seed_personas(today=dt.date(2026, 11, 23))
@@ -60,6 +66,8 @@ def test_offer_accept_end_are_audited_under_the_owner_and_mailed_to_both(
         delegation.accept(delegate=wife, pk=row.pk)
     with django_capture_on_commit_callbacks(execute=True):
         delegation.end(by=wife, pk=row.pk)
+    assert mailoutbox == []  # in the background, never within the request
+    run_worker()
 
     events = AuditEvent.objects.filter(person=owner, action__startswith="delegation.")
     assert [(e.action, e.actor, e.actor_id) for e in events.order_by("id")] == [
