@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from healthbank.audit.models import AuditEvent
 from healthbank.audit.services import record
@@ -62,7 +63,11 @@ class DelegationRefused(Exception):
 
 def active_for_delegate(delegate: Person, now: dt.datetime) -> list[Delegation]:
     """The delegations the person may use now (confirmed, open, unexpired), with their owner:
-    read on every portal request, so an ended one drops out at once."""
+    read on every portal request, so an ended one drops out at once.
+
+    Not while NHIA has suspended the owner's account: a suspension stops all online use of
+    the person's records (misuse, a stolen password that may have given the access, their
+    own request), the family's too, until it is reinstated."""
     return list(
         Delegation.objects.filter(
             delegate=delegate,
@@ -71,6 +76,7 @@ def active_for_delegate(delegate: Person, now: dt.datetime) -> list[Delegation]:
             starts_at__lte=now,
             expires_at__gt=now,
         )
+        .exclude(owner__account__status=Account.Status.SUSPENDED)
         .select_related("owner")
         .order_by("owner__name", "owner_id")
     )
@@ -154,7 +160,10 @@ def offer(
     delegate = eligible_delegate(national_id, birth_date, owner)
     until = timezone.now() + min(dt.timedelta(days=days), rules.DELEGATION_MAX)
     masked = normalise(national_id)[:6] + "****"
-    transaction.on_commit(lambda: mail_owner_offer(owner.pk, masked, chosen, until), robust=True)
+    transaction.on_commit(
+        lambda: mail_owner_offer_task.enqueue(owner.pk, masked, chosen, until.isoformat()),
+        robust=True,
+    )
     at_counter = staff_id is not None
     actor = Actor.STAFF if at_counter else Actor.PERSON
     actor_id = staff_id if at_counter else owner.pk
@@ -169,6 +178,10 @@ def offer(
             actor=actor,
         )
         return None
+    # The owner's row lock: two offers at once (two tabs, online and at a counter) are made
+    # one after the other, the second replacing the first, never both inserted (the
+    # one-open-per-pair constraint would fail the second with a 500).
+    Person.objects.select_for_update().values_list("pk", flat=True).get(pk=owner.pk)
     now = timezone.now()
     earlier = (
         Delegation.objects.select_for_update()
@@ -298,8 +311,24 @@ def _locked(*, pk: int, owner: Person | None = None, delegate: Person | None = N
 # --- Mail ------------------------------------------------------------------------------
 
 
+# Mailed in the background (`healthbank worker`), never within the request: an offer to a
+# registered adult would otherwise answer later than one to nobody (the family member's
+# invitation sent while the owner waits), telling the owner whom the ID belongs to; and a
+# mail server's hiccup never holds up a change.
+
+
 def _mail_on_commit(event: str, delegation: Delegation) -> None:
-    transaction.on_commit(lambda: mail(event, delegation.pk), robust=True)
+    transaction.on_commit(lambda: mail_task.enqueue(event, delegation.pk), robust=True)
+
+
+@task()
+def mail_task(event: str, delegation_id: int) -> None:
+    mail(event, delegation_id)
+
+
+@task()
+def mail_owner_offer_task(owner_id: int, masked_id: str, categories: list[str], until: str) -> None:
+    mail_owner_offer(owner_id, masked_id, categories, dt.datetime.fromisoformat(until))
 
 
 def _labels(categories: list[str]) -> dict[str, str]:

@@ -35,8 +35,8 @@ Two types are about the sender itself, not a person (no `national_id`; rules.PRO
 - facility (院所資料: what the app's provider search shows): latitude, longitude (degrees,
   WGS 84, inside Taiwan), sessions [`mon_morning` ... `sun_evening`: the sessions it is open],
   departments? [department codes], emergency_level? (severe, moderate, general: 急救責任醫院
-  分級; absent when it is none). `id` is the sender's own name for the row; the last one sent
-  is the provider's profile. It cannot be voided.
+  分級, hospitals only; absent when it is none). `id` is the sender's own name for the row;
+  the last one sent is the provider's profile. It cannot be voided.
 - er_load (急診即時訊息, hospitals): reported_at ("YYYY-MM-DDTHH:MM[:SS]+08:00", with its
   offset), waiting_to_be_seen (等候看診), waiting_for_bed (等候推床), waiting_for_admission
   (等候住院): numbers of patients in the emergency room at that time

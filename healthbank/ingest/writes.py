@@ -17,6 +17,7 @@ from django.utils import timezone
 from healthbank.codes.models import Drug, Service
 from healthbank.core.meta import model_field
 from healthbank.eservices.models import Case, CaseStep
+from healthbank.ingest import rules
 from healthbank.ingest.rows import Problem
 from healthbank.ingest.validate import Clean
 from healthbank.records import rules as record_rules
@@ -84,7 +85,10 @@ def write_chunk(*, provider_id: int, cleans: list[Clean]) -> tuple[Written, list
     _void_prior_reviews(provider_id, [c for c in prior_reviews if c.void])
     facility = [c for c in by_type.pop("facility", []) if not c.void]
     if facility:
-        _write_facility(provider_id, facility[-1])
+        # The last sent, whatever its id (the rows of one id keep the first one's place).
+        refused = _write_facility(provider_id, max(facility, key=lambda c: c.position))
+        if refused is not None:
+            problems.append(refused)
     er_loads = by_type.pop("er_load", [])
     _write_er_loads(provider_id, [c for c in er_loads if not c.void])
     EmergencyLoad.objects.filter(
@@ -113,10 +117,18 @@ def write_chunk(*, provider_id: int, cleans: list[Clean]) -> tuple[Written, list
     return written, problems
 
 
-def _write_facility(provider_id: int, clean: Clean) -> None:
+def _write_facility(provider_id: int, clean: Clean) -> Problem | None:
     """The provider's profile as the row gives it (院所資料): position, sessions, departments
-    and emergency level; what the row leaves out is cleared."""
+    and emergency level; what the row leaves out is cleared. An emergency level from anyone
+    but a hospital refuses the row (MOHW designates hospitals only)."""
     v = clean.values
+    kind = Provider.objects.values_list("kind", flat=True).get(pk=provider_id)
+    if v.get("emergency_level") and kind not in rules.HOSPITAL_KINDS:
+        return Problem(
+            clean.position,
+            "emergency_level",
+            "only a hospital is an emergency-responsible hospital: leave it out",
+        )
     Provider.objects.filter(pk=provider_id).update(
         latitude=float(v["latitude"]),
         longitude=float(v["longitude"]),
@@ -128,6 +140,7 @@ def _write_facility(provider_id: int, clean: Clean) -> None:
     through.objects.bulk_create(
         through(provider_id=provider_id, department_id=code) for code in v.get("departments", [])
     )
+    return None
 
 
 def _write_er_loads(provider_id: int, cleans: list[Clean]) -> None:

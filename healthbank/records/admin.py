@@ -73,6 +73,7 @@ class ProviderAdmin(admin.ModelAdmin):
     list_select_related = ["county", "township__county"]
     search_fields = ["^code", "name"]  # a code from its first digits
     ordering = ["code"]  # the accepting-provider autocomplete pages through them
+    # Departments by typing a code or name, as every code table is picked (issue 19, item 10).
     autocomplete_fields = ["township", "departments"]
 
 

@@ -140,3 +140,38 @@ def test_first_aid_in_both_languages(client, db):
     assert [g["slug"] for g in zh] == [g["slug"] for g in en]
     assert zh[0]["title"] == "心跳停止（CPR）" and en[0]["title"] == "Cardiac arrest (CPR)"
     assert all("119" in g["steps"][0] for g in zh + en)
+
+
+@pytest.mark.parametrize("path", ["providers/search", "emergency"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"near": {"latitude": NaN, "longitude": 121.5}}',
+        '{"near": {"latitude": 25.0, "longitude": Infinity}}',
+        '{"near": {"latitude": 1e400, "longitude": -1e400}}',
+        '{"near": {"latitude": "25.0", "longitude": 121.5}}',
+        '{"near": {"latitude": true, "longitude": 121.5}}',
+        '{"near": [25.0, 121.5]}',
+        '{"county": "' + "9" * 5000 + '"}',
+        '{"county": "63\\u0000"}',
+        '{"near": {"latitude": 25.0, "longitude": 121.5, "extra": ' + "[" * 500 + "]" * 500 + "}}",
+        "{" * 2000,
+        '{"limit": 100000000000000000000000000000}',
+        '{"limit": -1, "offset": -5}',
+        '{"q": "' + "名" * 51 + '"}',
+        '{"q": "\' OR 1=1 --\\u0000"}',
+        '{"department": "' + "x" * 13 + '"}',
+        '{"kinds": ["clinic", "clinic", "clinic", "clinic", "clinic", "clinic", "clinic", '
+        '"clinic", "clinic"]}',
+    ],
+)
+def test_hostile_input_is_a_clear_400_never_a_500(client, places, path, raw):
+    client.cookies["django_language"] = "en"
+    response = client.post(f"/api/v1/{path}", raw, content_type="application/json")
+    # A position that is no number on the map is always refused; the rest is refused, or
+    # read harmlessly (a name with quotes, a field the path does not take).
+    if "NaN" in raw or "Infinity" in raw or "1e400" in raw:
+        assert response.status_code == 400
+    assert response.status_code in (200, 400), response.content[:300]
+    if response.status_code == 400:
+        assert response.json()["code"] in {"invalid_request", "invalid_json"}

@@ -22,6 +22,12 @@ from tests.fixtures.portal import give_reason
 Action, Actor = AuditEvent.Action, AuditEvent.Actor
 
 
+def run_worker() -> None:
+    from django.core.management import call_command
+
+    call_command("worker", "--batch", "--interval", "0.01")
+
+
 @pytest.fixture
 def people(db) -> dict[str, Person]:
     seed_personas(today=dt.date(2026, 11, 23))
@@ -60,6 +66,8 @@ def test_offer_accept_end_are_audited_under_the_owner_and_mailed_to_both(
         delegation.accept(delegate=wife, pk=row.pk)
     with django_capture_on_commit_callbacks(execute=True):
         delegation.end(by=wife, pk=row.pk)
+    assert mailoutbox == []  # in the background, never within the request
+    run_worker()
 
     events = AuditEvent.objects.filter(person=owner, action__startswith="delegation.")
     assert [(e.action, e.actor, e.actor_id) for e in events.order_by("id")] == [
@@ -210,3 +218,50 @@ def test_staff_end_it_with_the_list_action(staff_client, staff, owner, wife):
     assert row.ended_by == Delegation.Side.STAFF
     ended = AuditEvent.objects.get(action=Action.DELEGATION_ENDED)
     assert (ended.actor, ended.actor_id) == (Actor.STAFF, staff.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_offers_to_the_same_person_at_once_are_made_one_after_the_other():
+    """The owner's two tabs (or the owner online and a counter) offer at the same moment,
+    each in its own connection: the second waits for the first and replaces its offer,
+    instead of tripping the one-open-per-pair constraint (a 500)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent connections are PostgreSQL's")
+    seed_personas(today=dt.date(2026, 11, 23))
+    owner = registered(Person.objects.get(national_id=CHEN))
+    wife = registered(Person.objects.get(national_id=CHEN_WIFE))
+    first_made = threading.Event()
+
+    def first() -> str:
+        try:
+            with transaction.atomic():
+                _offer(owner, wife)
+                first_made.set()
+                time.sleep(1)  # the second offer arrives while this one is not committed
+            return "offered"
+        finally:
+            connection.close()
+
+    def second() -> str:
+        try:
+            first_made.wait(10)
+            try:
+                _offer(owner, wife, days=30)
+            except IntegrityError:
+                return "integrity error"
+            return "offered"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = [f.result() for f in [pool.submit(first), pool.submit(second)]]
+    assert answers == ["offered", "offered"]
+    open_rows = Delegation.objects.filter(owner=owner, delegate=wife, ended_at__isnull=True)
+    assert open_rows.count() == 1
+    assert open_rows.get().expires_at < timezone.now() + dt.timedelta(days=31)  # the second's

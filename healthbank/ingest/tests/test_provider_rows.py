@@ -165,3 +165,25 @@ def test_a_clinic_may_send_its_profile_but_not_an_er_load(world, upload):
     assert [(p, f) for p, f, _ in problems(batch)] == [(2, "type")]
     assert "may not send er_load rows" in problems(batch)[0][2]
     assert Provider.objects.get(pk=world.clinic.pk).latitude == 25.040362
+
+
+def test_only_a_hospital_may_say_it_is_an_emergency_hospital(world, upload):
+    batch = upload(world.clinic_token, ndjson(facility_row(emergency_level="severe")))
+    found = problems(batch)
+    assert [(p, f) for p, f, _ in found] == [(1, "emergency_level")]
+    assert "only a hospital" in found[0][2]
+    clinic = Provider.objects.get(pk=world.clinic.pk)
+    assert (clinic.emergency_level, clinic.latitude) == ("", None)  # the row is not written
+
+
+def test_the_last_facility_row_sent_is_the_profile_whatever_its_id(world, upload):
+    batch = upload(
+        world.hospital_token,
+        ndjson(
+            facility_row(id="a", latitude="25.1"),
+            facility_row(id="b", latitude="25.2"),
+            facility_row(id="a", latitude="25.3"),
+        ),
+    )
+    assert problems(batch) == []
+    assert Provider.objects.get(pk=world.hospital.pk).latitude == 25.3

@@ -193,8 +193,10 @@ def emergency_hospitals(
     *, near: Place | None = None, county: str = "", limit: int = rules.EMERGENCY_HOSPITALS_SHOWN
 ) -> list[Provider]:
     """急救責任醫院: near a place, the nearest (however far: an island's nearest may be
-    across the sea), each with `distance_km`; else those of a county, most capable first."""
-    found = Provider.objects.exclude(emergency_level="")
+    across the sea), each with `distance_km`; else those of a county, most capable first.
+    Hospitals only, whatever level another kind of provider was given."""
+    # Only hospitals are designated (MOHW): a level on a clinic or pharmacy is a slip.
+    found = Provider.objects.exclude(emergency_level="").filter(kind__in=HOSPITAL_KINDS)
     if near is not None:
         if not near.is_valid():
             return []

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 Kind = Provider.Kind
 # Taipei Main Station, and places at known distances from it.
 STATION = Place(25.0478, 121.5170)
+HOSPITAL = Kind.REGIONAL_HOSPITAL
 
 
 def at(place: Place, **fields) -> Provider:
@@ -134,8 +135,8 @@ def test_session_rules_read_both_ways():
 
 
 def test_emergency_hospitals_nearest_first_with_their_latest_load():
-    far = at(Place(24.1477, 120.6736), name="Taichung", emergency_level="severe")
-    near = at(Place(25.0400, 121.5200), name="Near", emergency_level="moderate")
+    far = at(Place(24.1477, 120.6736), name="Taichung", emergency_level="severe", kind=HOSPITAL)
+    near = at(Place(25.0400, 121.5200), name="Near", emergency_level="moderate", kind=HOSPITAL)
     at(Place(25.0478, 121.5171), name="Clinic next door")  # no emergency care
     now = timezone.now()
     for minutes, waiting in ((20, 3), (2, 9), (60, 1)):
@@ -173,10 +174,22 @@ def test_latest_loads_is_one_query(django_assert_num_queries):
 
 def test_emergency_hospitals_of_a_county_most_capable_first():
     town = Township.objects.order_by("code").first()
-    ProviderFactory(name="B general", emergency_level="general", township=town)
-    ProviderFactory(name="A severe", emergency_level="severe", township=town)
+    ProviderFactory(name="B general", emergency_level="general", township=town, kind=HOSPITAL)
+    ProviderFactory(name="A severe", emergency_level="severe", township=town, kind=HOSPITAL)
     ProviderFactory(name="Clinic", township=town)
     assert names(search.emergency_hospitals(county=town.county_id)) == ["A severe", "B general"]
+
+
+def test_only_a_hospital_is_listed_as_an_emergency_hospital():
+    """急救責任醫院 are hospitals MOHW designates: a clinic or pharmacy with a level (a feed's
+    or a staff member's slip) would send a person in an emergency to a place that cannot
+    treat them."""
+    town = Township.objects.order_by("code").first()
+    at(Place(25.0480, 121.5172), name="Pharmacy", kind=Kind.PHARMACY, emergency_level="severe")
+    ProviderFactory(name="Clinic", kind=Kind.CLINIC, emergency_level="general", township=town)
+    at(Place(25.0400, 121.5200), name="Hospital", kind=HOSPITAL, emergency_level="general")
+    assert names(search.emergency_hospitals(near=STATION)) == ["Hospital"]
+    assert "Clinic" not in names(search.emergency_hospitals(county=town.county_id))
 
 
 def test_first_aid_guides_are_seeded_and_only_the_published_shown():
