@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,11 +17,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.errors import ValidationError
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, StrictBool
 
 from healthbank.codes.models import Department
 from healthbank.core.http import page_bounds
-from healthbank.core.schemas import NO_NUL, Body, ErrorOut
+from healthbank.core.schemas import NO_NUL, Body, ErrorOut, JsonFloat, JsonInt, json_number
 from healthbank.people.models import County, Township
 from healthbank.records import rules
 from healthbank.records.models import EmergencyLoad, Provider
@@ -60,26 +60,24 @@ DAY_LABELS = (
 
 
 class Position(Schema):
-    model_config = ConfigDict(strict=True)  # false is no number, "1" no day
-
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: JsonFloat = Field(ge=-90, le=90)
+    longitude: JsonFloat = Field(ge=-180, le=180)
 
 
 class SearchIn(Body):
-    model_config = ConfigDict(strict=True)
-
     kinds: list[KIND_CHOICES] = Field(default=[], max_length=8)
     department: str = Field(default="", max_length=12, pattern=NO_NUL)
     county: str = Field(default="", max_length=5, pattern=r"^[0-9]*$")
     township: str = Field(default="", max_length=8, pattern=r"^[0-9]*$")
     q: str = Field(default="", max_length=50, description="name or provider code")
-    weekday: int | None = Field(default=None, ge=0, le=6, description="Monday 0")
+    weekday: Annotated[int, Field(ge=0, le=6), BeforeValidator(json_number)] | None = Field(
+        default=None, description="Monday 0"
+    )
     session: Literal["", "morning", "afternoon", "evening"] = ""
-    virtual_card: bool = False
+    virtual_card: StrictBool = False
     near: Position | None = Field(default=None, description="the phone's position, not kept")
-    limit: int = Field(default=rules.PROVIDER_PAGE, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=10_000)
+    limit: JsonInt = Field(default=rules.PROVIDER_PAGE, ge=1, le=100)
+    offset: JsonInt = Field(default=0, ge=0, le=10_000)
 
 
 class ProviderOut(Schema):
@@ -126,8 +124,6 @@ class OptionsOut(Schema):
 
 
 class EmergencyIn(Body):
-    model_config = ConfigDict(strict=True)
-
     near: Position | None = Field(default=None, description="the phone's position, not kept")
     county: str = Field(default="", max_length=5, pattern=r"^[0-9]*$")
 

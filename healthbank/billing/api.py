@@ -88,9 +88,21 @@ def _bill(unpaid: selectors.UnpaidBill) -> dict[str, Any]:
 
 
 @router.get("/premiums", response={200: PremiumsOut, **ERRORS})
-def premiums(request: AppRequest, year: int | None = None) -> dict[str, Any]:
-    """保費查詢: what is owed and since when, the latest bill, and one year's payments by
-    transfer (the latest such year unless asked)."""
+def premiums(request: AppRequest) -> dict[str, Any]:
+    """保費查詢: what is owed and since when, the latest bill, and the latest year's payments
+    by transfer."""
+    return _premiums(request, None)
+
+
+# The year is in the path, not the query: the API's only query parameters are public ones
+# (an authenticated GET taking none keeps the fuzzing's negative cases meaningful).
+@router.get("/premiums/paid/{year}", response={200: PremiumsOut, **ERRORS})
+def premiums_of_year(request: AppRequest, year: int) -> dict[str, Any]:
+    """保費查詢 with one year's payments by transfer (the latest such year if it has none)."""
+    return _premiums(request, year)
+
+
+def _premiums(request: AppRequest, year: int | None) -> dict[str, Any]:
     person, today = appcounter.person_of(request), timezone.localdate()
     bills = selectors.unpaid_bills(person, today)
     latest = selectors.latest_bill(person)

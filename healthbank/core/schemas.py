@@ -4,10 +4,26 @@ without importing another."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from ninja import Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import BeforeValidator, ConfigDict, field_validator
 
 NO_NUL = r"^[^\x00]*$"
+
+
+def json_number(value):
+    """A JSON number, as the document's `integer`/`number` says: `3.0` is the integer 3,
+    but `false` and `"3"` are no numbers (pydantic's lax mode would take both)."""
+    if isinstance(value, bool | str):
+        raise ValueError("not a number")
+    return value
+
+
+# Bounds on an optional one go before the validator, as Annotated[int, Field(ge=0),
+# BeforeValidator(json_number)] | None, or the document gets pydantic's own "ge" keys.
+JsonInt = Annotated[int, BeforeValidator(json_number)]
+JsonFloat = Annotated[float, BeforeValidator(json_number)]
 
 
 def _document_no_nul(schema: dict) -> None:

@@ -175,3 +175,19 @@ def test_hostile_input_is_a_clear_400_never_a_500(client, places, path, raw):
     assert response.status_code in (200, 400), response.content[:300]
     if response.status_code == 400:
         assert response.json()["code"] in {"invalid_request", "invalid_json"}
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"weekday": 3.0, "limit": 10.0}, 200),  # JSON has one number type: 3.0 is 3
+        ({"weekday": 3.5}, 400),
+        ({"weekday": False}, 400),  # no number, though pydantic's lax mode takes it as 0
+        ({"weekday": "3"}, 400),
+        ({"virtual_card": 1}, 400),
+        ({"near": {"latitude": 25, "longitude": 121}}, 200),
+        ({"near": {"latitude": False, "longitude": 121}}, 400),
+    ],
+)
+def test_numbers_are_json_numbers(client, places, body, status):
+    assert post(client, "providers/search", body).status_code == status

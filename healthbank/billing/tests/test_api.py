@@ -5,6 +5,8 @@ both languages with nothing written."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from healthbank.api.tests.apphelpers import app_sign_in, get, post
@@ -13,7 +15,7 @@ from healthbank.billing.models import Notice
 from healthbank.billing.tests.helpers import CHEN, HUANG
 from healthbank.billing.tests.test_address import villages
 from healthbank.people.addresses import current_mailing_address
-from healthbank.people.models import MailingAddress
+from healthbank.people.models import MailingAddress, PremiumBill, PremiumPayment
 
 
 @pytest.fixture
@@ -90,3 +92,18 @@ def test_bad_addresses_are_refused_in_both_languages_and_nothing_is_written(
         "message": "The neighbourhood is a number from 1 to 99; leave it empty if none.",
     }
     assert not MailingAddress.objects.filter(person=huang).exists()
+
+
+def test_one_years_transfers_by_its_path(client, huang, huang_token, chen_token):
+    bills = list(PremiumBill.objects.filter(person=huang).order_by("month")[:2])
+    for bill, year in zip(bills, (2024, 2025), strict=True):
+        PremiumPayment.objects.create(
+            person=huang, bill=bill, paid_on=dt.date(year, 6, 1), amount=bill.amount, method="bank"
+        )
+    latest = get(client, "/counter/premiums", huang_token).json()
+    assert (latest["years"], latest["year"]) == ([2025, 2024], 2025)
+    older = get(client, "/counter/premiums/paid/2024", huang_token).json()
+    assert older["year"] == 2024 and [p["paid_on"] for p in older["payments"]] == ["2024-06-01"]
+    # A year without transfers shows the latest one; another person never sees these.
+    assert get(client, "/counter/premiums/paid/1900", huang_token).json()["year"] == 2025
+    assert get(client, "/counter/premiums/paid/2024", chen_token).json()["payments"] == []

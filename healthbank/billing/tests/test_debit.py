@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from healthbank.audit.models import AuditEvent
 from healthbank.billing import debits, selectors, services
@@ -24,7 +25,6 @@ CHEN_BANK, CHEN_ACCOUNT, _ = PERSONA_ACCOUNTS[CHEN]
 
 
 def owed(person):
-    from django.utils import timezone
 
     return selectors.debitable_bills(person, timezone.localdate())
 
@@ -65,7 +65,7 @@ def test_a_paid_debit_pays_the_bill_once(huang, django_capture_on_commit_callbac
     assert debit.status == "paid" and debit.answered_at is not None
     assert debit.account_number == ""  # the bank has answered: only the last digits stay
     [payment] = PremiumPayment.objects.filter(bill=first.bill, method="bank")
-    assert payment.amount == first.owed and payment.paid_on == debit.answered_at.date()
+    assert payment.amount == first.owed and payment.paid_on == timezone.localdate(debit.answered_at)
     assert balance(HUANG_BANK, HUANG_ACCOUNT) == before - first.owed
     assert first.bill.pk not in {u.bill.pk for u in owed(huang)}
     assert AuditEvent.objects.filter(person=huang, action="bank.debited").count() == 1
@@ -324,7 +324,6 @@ def test_the_list_of_debits_costs_the_same_queries_however_long(
 def test_a_bill_waiting_in_a_debit_cannot_be_put_in_an_instalment_plan(
     client, huang, django_capture_on_commit_callbacks, language, expected
 ):
-    from django.utils import timezone
 
     from healthbank.billing.models import InstalmentPlan
 
@@ -344,7 +343,6 @@ def test_a_bill_waiting_in_a_debit_cannot_be_put_in_an_instalment_plan(
 
 def _slip(person, unpaid, amount=None):
     """A store slip paid the bill (or part of it) while the debit waited for the bank."""
-    from django.utils import timezone
 
     return PremiumPayment.objects.create(
         person=person,
