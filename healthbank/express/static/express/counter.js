@@ -249,6 +249,8 @@
     const list = $("[data-counter-issued]");
     list.replaceChildren();
     for (const c of out.issued) list.append(certificateRow(c));
+    // The issue buttons wait for the language choices: a tap before would send none.
+    for (const button of document.querySelectorAll("[data-counter-issue]")) button.disabled = false;
   }
 
   function certificateRow(c) {
